@@ -1,0 +1,308 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+
+#ifndef HCA_DP_H
+#define HCA_DP_H
+
+/**
+ * @file
+ * The HCA access layer's data path: inline helpers that post receive
+ * buffers, build UD send WQEs, ring doorbells and poll CQEs in ConnectX
+ * formats (rdma-core's <infiniband/mlx5dv.h>). No locks, no system calls,
+ * no allocation: these run in a PMD's hot loop. One thread per QP/CQ.
+ *
+ * The formats, as the soft HCA implements them (and ConnectX does):
+ *
+ * - Address vector (struct mlx5_wqe_av, 48 bytes): key.qkey.qkey = Q_Key;
+ *   dqp_dct = destination QPN | MLX5_EXTENDED_UD_AV; stat_rate_sl = static
+ *   rate << 4 | SL; rlid = DLID; grh_gid_fl = (1 << 30 when a GRH is sent)
+ *   | SGID index << 20 | flow label; tclass, hop_limit, rgid = the GRH's.
+ * - Send WQE: control segment (opmod_idx_opcode = WQE index << 8 |
+ *   MLX5_OPCODE_SEND; qpn_ds = QPN << 8 | size in 16-byte units; fm_ce_se
+ *   has MLX5_WQE_CTRL_CQ_UPDATE when a completion is wanted), datagram
+ *   segment, then either one inline segment (byte_count = length |
+ *   MLX5_INLINE_SEG, data padded to 16 bytes) or data segments.
+ * - Receive CQE (op_own opcode MLX5_CQE_RESP_SEND): byte_cnt = bytes
+ *   written including the 40-byte GRH area; flags_rqpn = GRH present
+ *   (bits 28-29) | SL << 24 | source QPN; slid; wqe_counter = receive WQE
+ *   index; sop_drop_qpn = the local QPN; imm_inval_pkey = the RSS hash
+ *   of the inner headers (0 for non-IP).
+ * - Send CQE (MLX5_CQE_REQ): wqe_counter = index of the signalled WQE.
+ * - Error CQE (MLX5_CQE_REQ_ERR / MLX5_CQE_RESP_ERR, struct mlx5_err_cqe):
+ *   syndrome says why (MLX5_CQE_SYNDROME_LOCAL_PROT_ERR for a bad lkey or
+ *   an address outside the region, _LOCAL_LENGTH_ERR, _WR_FLUSH_ERR, ...).
+ * - Owner bit: a CQE at free-running index n is the software's when
+ *   (op_own & 1) == ((n / cqe_cnt) & 1) and its opcode is not
+ *   MLX5_CQE_INVALID; the device fills the ring with MLX5_CQE_INVALID
+ *   first.
+ */
+
+#include <stdint.h>
+#include <stdbool.h>
+#include <string.h>
+#include <endian.h>
+
+#include <infiniband/mlx5dv.h>
+
+#include "hca_dev.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** Bytes of GRH area at the head of every UD receive buffer. */
+#define HCA_GRH_LEN 40
+/** grh_gid_fl bit that says the AV sends a GRH. */
+#define HCA_AV_GRH (1u << 30)
+
+/** One gather entry of a send. */
+struct hca_sge {
+	uint64_t addr;
+	uint32_t len;
+	uint32_t lkey;
+};
+
+/** What a receive completion says, decoded. */
+struct hca_rx_cqe {
+	uint32_t byte_cnt;           /**< including the 40-byte GRH area */
+	uint32_t src_qpn;
+	uint16_t slid;
+	uint8_t sl;
+	bool grh;
+	uint16_t wqe_index;          /**< receive WQE counter */
+	uint32_t rss_hash;
+};
+
+/** Release barrier before a doorbell: WQE writes become visible first. */
+static inline void
+hca_dp_wmb(void)
+{
+	__atomic_thread_fence(__ATOMIC_RELEASE);
+}
+
+/** Acquire barrier after reading a CQE's owner byte. */
+static inline void
+hca_dp_rmb(void)
+{
+	__atomic_thread_fence(__ATOMIC_ACQUIRE);
+}
+
+/**
+ * Fill an address vector for UD sends.
+ *
+ * @param av        the vector (48 bytes, copied into each WQE)
+ * @param dqpn      destination QPN (0xFFFFFF for multicast)
+ * @param qkey      destination Q_Key
+ * @param dlid      destination LID or MLID
+ * @param sl        service level
+ * @param rate      static rate code (0 = port rate)
+ * @param dgid      destination GID when a GRH is sent, else NULL
+ * @param hop_limit, tclass, flow_label  GRH fields (ignored without dgid)
+ */
+static inline void
+hca_av_fill(struct mlx5_wqe_av *av, uint32_t dqpn, uint32_t qkey,
+	    uint16_t dlid, uint8_t sl, uint8_t rate, const union hca_gid *dgid,
+	    uint8_t hop_limit, uint8_t tclass, uint32_t flow_label)
+{
+	memset(av, 0, sizeof(*av));
+	av->key.qkey.qkey = htobe32(qkey);
+	av->dqp_dct = htobe32((dqpn & 0xffffff) | MLX5_EXTENDED_UD_AV);
+	av->stat_rate_sl = (uint8_t)((rate << 4) | (sl & 0xf));
+	av->rlid = htobe16(dlid);
+	if (dgid != NULL) {
+		av->grh_gid_fl = htobe32(HCA_AV_GRH | (flow_label & 0xfffff));
+		av->hop_limit = hop_limit;
+		av->tclass = tclass;
+		memcpy(av->rgid, dgid->raw, sizeof(av->rgid));
+	}
+}
+
+/**
+ * Post one receive buffer (not visible to the device until
+ * hca_rq_doorbell()). The caller keeps at most rq_wqe_cnt posted.
+ */
+static inline void
+hca_rq_post(struct hca_qp *qp, uint64_t addr, uint32_t len, uint32_t lkey)
+{
+	struct mlx5_wqe_data_seg *seg =
+		&qp->rq_buf[qp->rq_head & (qp->rq_wqe_cnt - 1)];
+
+	seg->byte_count = htobe32(len);
+	seg->lkey = htobe32(lkey);
+	seg->addr = htobe64(addr);
+	qp->rq_head++;
+}
+
+/** Make every receive buffer posted so far visible to the device. */
+static inline void
+hca_rq_doorbell(struct hca_qp *qp)
+{
+	hca_dp_wmb();
+	qp->dbrec[MLX5_RCV_DBR] = htobe32(qp->rq_head & 0xffff);
+}
+
+/** Pointer to send basic block number idx (wrapping). */
+static inline void *
+hca_sq_block(struct hca_qp *qp, uint32_t idx)
+{
+	return qp->sq_buf +
+		((size_t)(idx & (qp->sq_wqe_cnt - 1)) << MLX5_SEND_WQE_SHIFT);
+}
+
+/** Basic blocks a UD WQE takes with n data segments (or inline bytes). */
+static inline uint32_t
+hca_ud_wqe_blocks(uint32_t n_sge, uint32_t inline_len)
+{
+	uint32_t units = 1 + 3; /* control + datagram, in 16-byte units */
+
+	if (inline_len != 0)
+		units += (4 + inline_len + 15) / 16;
+	else
+		units += n_sge;
+	return (units * 16 + MLX5_SEND_WQE_BB - 1) / MLX5_SEND_WQE_BB;
+}
+
+/**
+ * Build one UD send WQE at the producer counter and advance it.
+ *
+ * @param av        the destination's address vector
+ * @param sge       gather list (ignored when inline_data is set)
+ * @param n_sge     its length
+ * @param inline_data  payload to copy into the WQE, or NULL
+ * @param inline_len   its length (at most qp->max_inline)
+ * @param signaled  ask for a send completion
+ * @return the WQE's index (for matching its completion)
+ */
+static inline uint16_t
+hca_sq_post_ud(struct hca_qp *qp, const struct mlx5_wqe_av *av,
+	       const struct hca_sge *sge, uint32_t n_sge,
+	       const void *inline_data, uint32_t inline_len, bool signaled)
+{
+	uint32_t head = qp->sq_head;
+	uint32_t nblocks = hca_ud_wqe_blocks(n_sge,
+					     inline_data ? inline_len : 0);
+	uint8_t *blk = hca_sq_block(qp, head);
+	struct mlx5_wqe_ctrl_seg *ctrl = (struct mlx5_wqe_ctrl_seg *)blk;
+	uint32_t ds;
+	uint32_t i;
+
+	/* control + datagram fill the first block exactly */
+	memcpy(blk + 16, av, sizeof(*av));
+	if (inline_data != NULL) {
+		uint32_t off = 64, done = 0;
+		struct mlx5_wqe_inline_seg *iseg = hca_sq_block(qp, head + 1);
+
+		iseg->byte_count = htobe32(inline_len | MLX5_INLINE_SEG);
+		off += 4;
+		while (done < inline_len) {
+			uint32_t in_blk = off & (MLX5_SEND_WQE_BB - 1);
+			uint32_t chunk = MLX5_SEND_WQE_BB - in_blk;
+			uint8_t *dst = (uint8_t *)hca_sq_block(qp,
+				head + off / MLX5_SEND_WQE_BB) + in_blk;
+
+			if (chunk > inline_len - done)
+				chunk = inline_len - done;
+			memcpy(dst, (const uint8_t *)inline_data + done, chunk);
+			done += chunk;
+			off += chunk;
+		}
+		ds = 4 + (4 + inline_len + 15) / 16;
+	} else {
+		for (i = 0; i < n_sge; i++) {
+			uint32_t off = 64 + i * 16;
+			struct mlx5_wqe_data_seg *d = (void *)((uint8_t *)
+				hca_sq_block(qp, head + off / MLX5_SEND_WQE_BB) +
+				(off & (MLX5_SEND_WQE_BB - 1)));
+
+			d->byte_count = htobe32(sge[i].len);
+			d->lkey = htobe32(sge[i].lkey);
+			d->addr = htobe64(sge[i].addr);
+		}
+		ds = 4 + n_sge;
+	}
+	ctrl->opmod_idx_opcode = htobe32(((head & 0xffff) << 8) |
+					 MLX5_OPCODE_SEND);
+	ctrl->qpn_ds = htobe32((qp->qpn << 8) | ds);
+	ctrl->signature = 0;
+	ctrl->dci_stream_channel_id = 0;
+	ctrl->fm_ce_se = signaled ? MLX5_WQE_CTRL_CQ_UPDATE : 0;
+	ctrl->imm = 0;
+	qp->sq_head = head + nblocks;
+	return (uint16_t)head;
+}
+
+/**
+ * Make every send WQE built so far visible to the device: the doorbell
+ * record, then the doorbell register when the device has one.
+ */
+static inline void
+hca_sq_doorbell(struct hca_qp *qp, uint32_t last_wqe_head)
+{
+	hca_dp_wmb();
+	qp->dbrec[MLX5_SND_DBR] = htobe32(qp->sq_head & 0xffff);
+	if (qp->bf_reg != NULL) {
+		hca_dp_wmb();
+		*qp->bf_reg = *(const uint64_t *)hca_sq_block(qp,
+							      last_wqe_head);
+	}
+}
+
+/**
+ * The next completion if the software owns it, else NULL. Does not
+ * consume it: call hca_cq_consume() after reading.
+ */
+static inline struct mlx5_cqe64 *
+hca_cq_peek(struct hca_cq *cq)
+{
+	uint32_t ci = cq->cons_index;
+	struct mlx5_cqe64 *cqe = &cq->cqes[ci & (cq->cqe_cnt - 1)];
+	uint8_t op_own = __atomic_load_n(&cqe->op_own, __ATOMIC_ACQUIRE);
+
+	if ((op_own >> 4) == MLX5_CQE_INVALID ||
+	    (op_own & MLX5_CQE_OWNER_MASK) != !!(ci & cq->cqe_cnt))
+		return NULL;
+	hca_dp_rmb();
+	return cqe;
+}
+
+/** Consume the completion returned by hca_cq_peek(). */
+static inline void
+hca_cq_consume(struct hca_cq *cq)
+{
+	cq->cons_index++;
+}
+
+/** Tell the device how far the CQ was read (once per burst). */
+static inline void
+hca_cq_doorbell(struct hca_cq *cq)
+{
+	hca_dp_wmb();
+	cq->dbrec[0] = htobe32(cq->cons_index & 0xffffff);
+}
+
+/** Opcode of a CQE (MLX5_CQE_*). */
+static inline uint8_t
+hca_cqe_opcode(const struct mlx5_cqe64 *cqe)
+{
+	return cqe->op_own >> 4;
+}
+
+/** Decode a receive completion. */
+static inline void
+hca_cqe_decode_rx(const struct mlx5_cqe64 *cqe, struct hca_rx_cqe *rx)
+{
+	uint32_t fq = be32toh(cqe->flags_rqpn);
+
+	rx->byte_cnt = be32toh(cqe->byte_cnt);
+	rx->src_qpn = fq & 0xffffff;
+	rx->sl = (fq >> 24) & 0xf;
+	rx->grh = ((fq >> 28) & 3) != 0;
+	rx->slid = be16toh(cqe->slid);
+	rx->wqe_index = be16toh(cqe->wqe_counter);
+	rx->rss_hash = be32toh(cqe->imm_inval_pkey);
+}
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* HCA_DP_H */
