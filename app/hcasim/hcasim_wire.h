@@ -137,7 +137,9 @@ struct hcasim_wire *hcasim_wire_create(const struct hcasim_wire_config *cfg,
 				       int *err);
 
 /**
- * Destroy a wire: flush and close its capture file, free it.
+ * Destroy a wire: close its capture file, free it. (Each capture record
+ * is written with one write() as it is made, so a killed daemon loses
+ * none and a reader never sees half a record.)
  *
  * @param w
  *   The wire, or NULL (nothing happens).
@@ -229,6 +231,17 @@ size_t hcasim_wire_build(const struct hcasim_pkt_meta *m,
 			 uint8_t *buf, size_t cap);
 
 /**
+ * Recompute and store the VCRC of a packet, as every switch on the path
+ * does (tests and fault injection use it after changing bytes).
+ *
+ * @param pkt
+ *   The packet, LRH first, VCRC in its last two bytes.
+ * @param len
+ *   Its length (at least 2).
+ */
+void hcasim_wire_seal(uint8_t *pkt, size_t len);
+
+/**
  * Parse and check a whole packet as a receiving port does: lengths, LNH,
  * LVer/TVer, opcode (UD SEND only), VCRC, then ICRC. Never reads outside
  * pkt[0..len).
@@ -268,9 +281,26 @@ int hcasim_wire_parse(const uint8_t *pkt, size_t len,
 uint32_t hcasim_icrc(const uint8_t *pkt, size_t len, bool grh);
 
 /**
+ * Tell which bits of a packet byte the ICRC does not cover (the variant
+ * fields, taken as ones): LRH:VL and BTH:resv8a in a local packet; the
+ * whole LRH, GRH:TClass, GRH:FlowLabel, GRH:HopLmt and BTH:resv8a in a
+ * global one.
+ *
+ * @param off
+ *   Byte offset in the packet (LRH first).
+ * @param grh
+ *   Whether the packet has a GRH.
+ * @return
+ *   The mask of variant bits of that byte (0 for bytes past the BTH).
+ */
+uint8_t hcasim_icrc_variant_bits(size_t off, bool grh);
+
+/**
  * Compute the VCRC of a packet (IBA 7.8.2): CRC-16, polynomial 0x100B,
- * over the packet from the LRH through the ICRC. See doc/hcasim-wire.md
- * for the seed and bit order. Stored most significant byte first.
+ * over the packet from the LRH through the ICRC, bits taken least
+ * significant first (reflected, as the ICRC), seed 0xFFFF, result
+ * complemented. Stored least significant byte first. See
+ * doc/hcasim-wire.md.
  *
  * @param pkt
  *   The packet, LRH first.
