@@ -40,7 +40,7 @@ crc_tables_make(void)
 
 	for (i = 0; i < 256; i++) {
 		uint32_t c32 = i;
-		uint16_t c16 = i;
+		uint16_t c16 = (uint16_t)i;
 
 		for (bit = 0; bit < 8; bit++) {
 			c32 = (c32 & 1) ? (c32 >> 1) ^ CRC32_POLY_REFLECTED :

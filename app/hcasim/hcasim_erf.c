@@ -69,6 +69,8 @@ hcasim_erf_header(uint8_t *hdr, size_t pkt_len, const struct timespec *ts,
 	uint64_t t = erf_timestamp(ts);
 	unsigned int i;
 
+	if (pkt_len > ERF_MAX_RLEN)
+		return 0;
 	rlen = (rlen + HCASIM_ERF_ALIGN - 1) & ~(size_t)(HCASIM_ERF_ALIGN - 1);
 	if (rlen > ERF_MAX_RLEN)
 		return 0;
@@ -76,9 +78,9 @@ hcasim_erf_header(uint8_t *hdr, size_t pkt_len, const struct timespec *ts,
 		hdr[i] = (t >> (8 * i)) & 0xff;
 	hdr[8] = HCASIM_ERF_TYPE_INFINIBAND;
 	hdr[9] = HCASIM_ERF_FLAG_VLEN;
-	erf_put_be16(hdr + 10, rlen);
+	erf_put_be16(hdr + 10, (uint16_t)rlen);
 	erf_put_be16(hdr + 12, lctr);
-	erf_put_be16(hdr + 14, pkt_len);
+	erf_put_be16(hdr + 14, (uint16_t)pkt_len);
 	return rlen;
 }
 

@@ -110,7 +110,7 @@ struct hcasim_wire_counters {
 	uint64_t delivered;       /**< packets that passed every check */
 	uint64_t delivered_bytes; /**< their payload bytes */
 	uint64_t dropped;         /**< HCASIM_WIRE_DROPPED */
-	uint64_t corrupted;       /**< packets fault injection flipped bits in */
+	uint64_t corrupted;       /**< packets the injector flipped bits in */
 	uint64_t bad_vcrc;        /**< HCASIM_WIRE_BAD_VCRC */
 	uint64_t bad_icrc;        /**< HCASIM_WIRE_BAD_ICRC */
 	uint64_t malformed;       /**< HCASIM_WIRE_MALFORMED */

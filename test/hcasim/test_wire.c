@@ -541,6 +541,76 @@ test_malformed(void)
 }
 
 /**
+ * A small deterministic generator for the robustness test.
+ * @param s State. @return 32 random bits.
+ */
+static uint32_t
+test_rand(uint64_t *s)
+{
+	*s = *s * 6364136223846793005ull + 1442695040888963407ull;
+	return (uint32_t)(*s >> 33);
+}
+
+/**
+ * Robustness: random byte changes to valid packets, with both CRCs made
+ * good again so the deeper checks run, and random garbage, parsed from
+ * exact-size heap copies. Whatever is accepted must describe a payload
+ * inside the packet.
+ */
+static void
+test_parse_robustness(void)
+{
+	uint8_t pkt[HCASIM_WIRE_MAX_PKT];
+	struct hcasim_pkt_meta m;
+	uint64_t s = 12345;
+	unsigned int iter, accepted = 0;
+
+	for (iter = 0; iter < 50000; iter++) {
+		size_t len, plen = 0, k, changes;
+		const uint8_t *payload = NULL;
+		uint8_t *copy;
+		int rc;
+
+		if (iter % 2)
+			global_meta(&m);
+		else
+			local_meta(&m);
+		len = build_counting(&m, test_rand(&s) % 64, pkt);
+		if (iter % 10 == 9) {
+			len = test_rand(&s) % 120;
+			for (k = 0; k < len; k++)
+				pkt[k] = (uint8_t)test_rand(&s);
+		} else {
+			changes = 1 + test_rand(&s) % 3;
+			for (k = 0; k < changes; k++)
+				pkt[test_rand(&s) % 60 % len] ^=
+					(uint8_t)(1 + test_rand(&s) % 255);
+			if (test_rand(&s) % 4 == 0)
+				len -= 4 * (1 + test_rand(&s) % 3);
+			reseal_all(pkt, len, (pkt[1] & 3) == 3);
+		}
+		copy = malloc(len ? len : 1);
+		if (copy == NULL)
+			abort();
+		memcpy(copy, pkt, len);
+		rc = hcasim_wire_parse(copy, len, &m, &payload, &plen);
+		if (rc == HCASIM_WIRE_OK) {
+			accepted++;
+			CHECK(payload >= copy + 28 && payload + plen <= copy +
+			      len - 6, "iteration %u: payload outside", iter);
+		} else {
+			CHECK(rc == HCASIM_WIRE_MALFORMED ||
+			      rc == HCASIM_WIRE_BAD_VCRC ||
+			      rc == HCASIM_WIRE_BAD_ICRC, "iteration %u: %d",
+			      iter, rc);
+		}
+		free(copy);
+	}
+	/* Changes to variant or payload bytes pass: some must. */
+	CHECK(accepted > 1000 && accepted < 45000, "accepted %u", accepted);
+}
+
+/**
  * Building: gathers pieces, refuses what does not fit.
  */
 static void
@@ -640,7 +710,7 @@ run_faults(const struct hcasim_wire_config *cfg, unsigned int n,
 static bool
 binomial_plausible(uint64_t count, uint64_t n, double p)
 {
-	double mean = n * p, sd = sqrt(n * p * (1 - p));
+	double mean = (double)n * p, sd = sqrt(mean * (1 - p));
 
 	return fabs((double)count - mean) <= 6 * sd + 1;
 }
@@ -660,7 +730,8 @@ test_fault_injection(void)
 
 	run_faults(&cfg, n, &a);
 	caught = a.c.bad_vcrc + a.c.bad_icrc + a.c.malformed;
-	CHECK(a.c.carried == n, "carried %llu", (unsigned long long)a.c.carried);
+	CHECK(a.c.carried == n, "carried %llu",
+	      (unsigned long long)a.c.carried);
 	CHECK(a.bad_payloads == 0, "%u corrupt payloads delivered",
 	      a.bad_payloads);
 	CHECK(a.unexpected == 0, "%u unexpected results", a.unexpected);
@@ -837,6 +908,7 @@ main(int argc, char **argv)
 	test_bit_flips();
 	test_variant_changes();
 	test_malformed();
+	test_parse_robustness();
 	test_build_limits();
 	test_wire_api();
 	test_fault_injection();
