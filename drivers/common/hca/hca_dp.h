@@ -189,7 +189,7 @@ hca_sq_post_ud(struct hca_qp *qp, const struct mlx5_wqe_av *av,
 	memcpy(blk + 16, av, sizeof(*av));
 	if (inline_data != NULL) {
 		uint32_t off = 64, done = 0;
-		struct mlx5_wqe_inline_seg *iseg = hca_sq_block(qp, head + 1);
+		struct mlx5_wqe_inl_data_seg *iseg = hca_sq_block(qp, head + 1);
 
 		iseg->byte_count = htobe32(inline_len | MLX5_INLINE_SEG);
 		off += 4;
