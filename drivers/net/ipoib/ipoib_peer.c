@@ -1,0 +1,528 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+
+/**
+ * @file
+ * The peer-key cache (see ipoib_peer.h): an rte_hash with lock-free
+ * readers from addresses to keys, an array of peer entries indexed by the
+ * key's slot, a FIFO of free slots, and an RCU defer queue that returns
+ * evicted slots (and their hash positions) once no reader can see them.
+ */
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <rte_cycles.h>
+#include <rte_errno.h>
+#include <rte_hash_crc.h>
+#include <rte_malloc.h>
+
+#include "hca_dp.h"
+#include "ipoib_peer.h"
+
+/** Largest batch of peers evicted at once when the cache is full. */
+#define IPOIB_EVICT_BATCH_MAX 64u
+/** Entries looked at to choose one victim. */
+#define IPOIB_EVICT_SCAN 32u
+/** Copies tried before a concurrently changing entry is given up on. */
+#define IPOIB_READ_TRIES 8
+
+/** A slot waiting in the RCU defer queue. */
+struct ipoib_limbo {
+	uint32_t slot;
+	int32_t hash_pos;
+};
+
+/* ------------------------------------------------------------- helpers */
+
+/** Fill a hardware address from a QPN and a GID (flags zero). */
+void
+ipoib_hwaddr_make(struct ipoib_hwaddr *addr, uint32_t qpn,
+		  const union hca_gid *gid)
+{
+	addr->flags = 0;
+	addr->qpn[0] = (qpn >> 16) & 0xff;
+	addr->qpn[1] = (qpn >> 8) & 0xff;
+	addr->qpn[2] = qpn & 0xff;
+	addr->gid = *gid;
+}
+
+/** Name of a peer state. */
+const char *
+ipoib_peer_state_name(uint8_t state)
+{
+	switch (state) {
+	case IPOIB_PEER_FREE: return "free";
+	case IPOIB_PEER_RESOLVING: return "resolving";
+	case IPOIB_PEER_RESOLVED: return "resolved";
+	case IPOIB_PEER_FAILED: return "failed";
+	}
+	return "?";
+}
+
+/** Number of bits needed to index n slots (n a power of two or not). */
+static uint32_t
+ipoib_bits_for(uint32_t n)
+{
+	uint32_t bits = 0;
+
+	while ((1u << bits) < n)
+		bits++;
+	return bits;
+}
+
+/** Push a slot at the tail of the free FIFO. */
+static void
+ipoib_free_push(struct ipoib_peer_cache *pc, uint32_t slot)
+{
+	uint32_t n = pc->slot_mask + 1;
+
+	pc->free_fifo[(pc->free_head + pc->free_count) % n] = slot;
+	pc->free_count++;
+}
+
+/** Pop the oldest free slot; 0 when none is free. */
+static uint32_t
+ipoib_free_pop(struct ipoib_peer_cache *pc)
+{
+	uint32_t slot;
+
+	if (pc->free_count == 0)
+		return 0;
+	slot = pc->free_fifo[pc->free_head];
+	pc->free_head = (pc->free_head + 1) % (pc->slot_mask + 1);
+	pc->free_count--;
+	return slot;
+}
+
+/**
+ * RCU defer queue callback: the grace period of these slots is over, give
+ * their hash positions back and put them on the free FIFO.
+ */
+static void
+ipoib_limbo_release(void *arg, void *e, unsigned int n)
+{
+	struct ipoib_peer_cache *pc = arg;
+	struct ipoib_limbo *l = e;
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		if (l[i].hash_pos >= 0)
+			rte_hash_free_key_with_position(pc->by_addr,
+							l[i].hash_pos);
+		ipoib_free_push(pc, l[i].slot);
+	}
+}
+
+/* ------------------------------------------------------ create / free */
+
+/** Create the rte_hash from addresses to keys. */
+static struct rte_hash *
+ipoib_peer_hash_create(const char *name, uint32_t entries, int socket)
+{
+	char hname[RTE_HASH_NAMESIZE];
+	struct rte_hash_parameters hp = {
+		.name = hname,
+		.entries = entries,
+		.key_len = sizeof(struct ipoib_hwaddr),
+		.hash_func = rte_hash_crc,
+		.hash_func_init_val = 0,
+		.socket_id = socket,
+		.extra_flag = RTE_HASH_EXTRA_FLAGS_RW_CONCURRENCY_LF |
+			RTE_HASH_EXTRA_FLAGS_EXT_TABLE,
+	};
+
+	snprintf(hname, sizeof(hname), "ipoib_h_%s", name);
+	return rte_hash_create(&hp);
+}
+
+/** Create the RCU variable and the defer queue of a cache. */
+static int
+ipoib_peer_rcu_create(struct ipoib_peer_cache *pc, const char *name,
+		      int socket)
+{
+	char qname[RTE_RING_NAMESIZE];
+	struct rte_rcu_qsbr_dq_parameters dp;
+	size_t sz = rte_rcu_qsbr_get_memsize(pc->max_readers);
+
+	pc->qsv = rte_zmalloc_socket("ipoib_qsbr", sz, RTE_CACHE_LINE_SIZE,
+				     socket);
+	if (pc->qsv == NULL)
+		return -ENOMEM;
+	if (rte_rcu_qsbr_init(pc->qsv, pc->max_readers) != 0)
+		return -rte_errno;
+	memset(&dp, 0, sizeof(dp));
+	snprintf(qname, sizeof(qname), "ipoib_dq_%s", name);
+	dp.name = qname;
+	dp.size = pc->slot_mask + 1;
+	dp.esize = sizeof(struct ipoib_limbo);
+	dp.trigger_reclaim_limit = dp.size + 1; /* reclaim by hand only */
+	dp.max_reclaim_size = dp.size;
+	dp.free_fn = ipoib_limbo_release;
+	dp.p = pc;
+	dp.v = pc->qsv;
+	pc->dq = rte_rcu_qsbr_dq_create(&dp);
+	return pc->dq == NULL ? -rte_errno : 0;
+}
+
+/** Create a peer cache (see ipoib_peer.h). */
+struct ipoib_peer_cache *
+ipoib_peer_cache_create(const char *name, uint32_t capacity,
+			uint32_t max_readers, int socket)
+{
+	struct ipoib_peer_cache *pc;
+	uint32_t slots, i;
+	int ret;
+
+	if (capacity == 0 || capacity > IPOIB_PEER_MAX || max_readers == 0) {
+		rte_errno = EINVAL;
+		return NULL;
+	}
+	pc = rte_zmalloc_socket("ipoib_peers", sizeof(*pc), 0, socket);
+	if (pc == NULL) {
+		rte_errno = ENOMEM;
+		return NULL;
+	}
+	pc->slot_bits = ipoib_bits_for(capacity + 1);
+	if ((1u << pc->slot_bits) < IPOIB_PEER_MIN_SLOTS)
+		pc->slot_bits = ipoib_bits_for(IPOIB_PEER_MIN_SLOTS);
+	slots = 1u << pc->slot_bits;
+	pc->slot_mask = slots - 1;
+	pc->capacity = capacity;
+	pc->max_readers = max_readers;
+	pc->idle_tsc = rte_get_tsc_hz() * 60;
+	pc->peers = rte_zmalloc_socket("ipoib_peer_tab",
+				       sizeof(*pc->peers) * slots,
+				       RTE_CACHE_LINE_SIZE, socket);
+	pc->gen = rte_zmalloc_socket("ipoib_peer_gen",
+				     sizeof(*pc->gen) * slots, 0, socket);
+	pc->free_fifo = rte_zmalloc_socket("ipoib_peer_free",
+					   sizeof(*pc->free_fifo) * slots, 0,
+					   socket);
+	pc->by_addr = ipoib_peer_hash_create(name, slots, socket);
+	if (pc->peers == NULL || pc->gen == NULL || pc->free_fifo == NULL ||
+	    pc->by_addr == NULL) {
+		ret = -ENOMEM;
+		goto fail;
+	}
+	ret = ipoib_peer_rcu_create(pc, name, socket);
+	if (ret < 0)
+		goto fail;
+	for (i = 1; i <= capacity; i++)
+		ipoib_free_push(pc, i);
+	return pc;
+fail:
+	ipoib_peer_cache_free(pc);
+	rte_errno = -ret;
+	return NULL;
+}
+
+/** Free a peer cache; no reader may use it any more. */
+void
+ipoib_peer_cache_free(struct ipoib_peer_cache *pc)
+{
+	if (pc == NULL)
+		return;
+	if (pc->dq != NULL)
+		rte_rcu_qsbr_dq_delete(pc->dq);
+	rte_hash_free(pc->by_addr);
+	rte_free(pc->qsv);
+	rte_free(pc->free_fifo);
+	rte_free(pc->gen);
+	rte_free(pc->peers);
+	rte_free(pc);
+}
+
+/** Register a reader thread id and mark it online. */
+void
+ipoib_peer_reader_online(struct ipoib_peer_cache *pc, unsigned int tid)
+{
+	rte_rcu_qsbr_thread_register(pc->qsv, tid);
+	rte_rcu_qsbr_thread_online(pc->qsv, tid);
+}
+
+/** Mark a reader offline and unregister it. */
+void
+ipoib_peer_reader_offline(struct ipoib_peer_cache *pc, unsigned int tid)
+{
+	rte_rcu_qsbr_thread_offline(pc->qsv, tid);
+	rte_rcu_qsbr_thread_unregister(pc->qsv, tid);
+}
+
+/* ------------------------------------------------------------ readers */
+
+/** Find the key of an address (reader, lock free); 0 if absent. */
+uint16_t
+ipoib_peer_lookup(const struct ipoib_peer_cache *pc,
+		  const struct ipoib_hwaddr *addr)
+{
+	void *data;
+
+	if (rte_hash_lookup_data(pc->by_addr, addr, &data) < 0)
+		return 0;
+	return (uint16_t)(uintptr_t)data;
+}
+
+/** Find the keys of n addresses at once (reader, lock free). */
+unsigned int
+ipoib_peer_lookup_bulk(const struct ipoib_peer_cache *pc,
+		       const struct ipoib_hwaddr **addrs, unsigned int n,
+		       uint16_t *keys)
+{
+	void *data[RTE_HASH_LOOKUP_BULK_MAX];
+	uint64_t hits = 0;
+	unsigned int i, found = 0;
+
+	if (n == 0)
+		return 0;
+	if (n > RTE_HASH_LOOKUP_BULK_MAX)
+		n = RTE_HASH_LOOKUP_BULK_MAX;
+	if (rte_hash_lookup_bulk_data(pc->by_addr, (const void **)addrs, n,
+				      &hits, data) < 0)
+		hits = 0;
+	for (i = 0; i < n; i++) {
+		if (hits & (1ULL << i)) {
+			keys[i] = (uint16_t)(uintptr_t)data[i];
+			found++;
+		} else {
+			keys[i] = 0;
+		}
+	}
+	return found;
+}
+
+/** Copy a peer consistently (any thread); 0 or -ENOENT. */
+int
+ipoib_peer_read(const struct ipoib_peer_cache *pc, uint16_t key,
+		struct ipoib_peer *copy)
+{
+	const struct ipoib_peer *p = &pc->peers[key & pc->slot_mask];
+	int i;
+
+	if (key == 0)
+		return -ENOENT;
+	for (i = 0; i < IPOIB_READ_TRIES; i++) {
+		uint8_t st = __atomic_load_n(&p->state, __ATOMIC_ACQUIRE);
+
+		if (__atomic_load_n(&p->key, __ATOMIC_ACQUIRE) != key)
+			return -ENOENT;
+		memcpy(copy, p, sizeof(*copy));
+		__atomic_thread_fence(__ATOMIC_ACQUIRE);
+		if (__atomic_load_n(&p->key, __ATOMIC_RELAXED) != key)
+			return -ENOENT;
+		if (__atomic_load_n(&p->state, __ATOMIC_RELAXED) == st) {
+			copy->state = st;
+			return 0;
+		}
+	}
+	return -EAGAIN;
+}
+
+/* ------------------------------------------------------------ writers */
+
+/** Retire a live slot: unlink it and queue it for the grace period. */
+static int
+ipoib_peer_retire(struct ipoib_peer_cache *pc, uint32_t slot)
+{
+	struct ipoib_peer *p = &pc->peers[slot];
+	struct ipoib_hwaddr addr;
+	struct ipoib_limbo l;
+
+	ipoib_hwaddr_make(&addr, p->qpn, &p->gid);
+	l.slot = slot;
+	l.hash_pos = rte_hash_del_key(pc->by_addr, &addr);
+	__atomic_store_n(&p->key, 0, __ATOMIC_RELEASE);
+	__atomic_store_n(&p->state, IPOIB_PEER_FREE, __ATOMIC_RELEASE);
+	pc->size--;
+	if (rte_rcu_qsbr_dq_enqueue(pc->dq, &l) != 0) {
+		/* queue full: wait for the readers, then free directly */
+		rte_rcu_qsbr_synchronize(pc->qsv, RTE_QSBR_THRID_INVALID);
+		ipoib_limbo_release(pc, &l, 1);
+	}
+	return 0;
+}
+
+/** Reclaim slots whose grace period is over (writer); how many. */
+unsigned int
+ipoib_peer_reclaim(struct ipoib_peer_cache *pc)
+{
+	unsigned int freed = 0, pending = 0, avail = 0;
+
+	rte_rcu_qsbr_dq_reclaim(pc->dq, pc->slot_mask + 1, &freed, &pending,
+				&avail);
+	return freed;
+}
+
+/**
+ * Choose an eviction victim: the least recently used of the next few
+ * evictable entries under the clock hand. Returns its slot or 0.
+ */
+static uint32_t
+ipoib_peer_pick_victim(struct ipoib_peer_cache *pc)
+{
+	uint64_t oldest = UINT64_MAX;
+	uint32_t victim = 0, seen = 0, i;
+
+	for (i = 0; i < pc->slot_mask && seen < IPOIB_EVICT_SCAN; i++) {
+		uint32_t slot = (pc->evict_hand++ & pc->slot_mask);
+		struct ipoib_peer *p = &pc->peers[slot];
+		uint64_t used;
+
+		if (slot == 0 || p->key == 0 ||
+		    (p->flags & IPOIB_PEER_F_STATIC) ||
+		    __atomic_load_n(&p->pending, __ATOMIC_ACQUIRE) != 0)
+			continue;
+		seen++;
+		used = __atomic_load_n(&p->last_used, __ATOMIC_RELAXED);
+		if (used < oldest) {
+			oldest = used;
+			victim = slot;
+		}
+	}
+	return victim;
+}
+
+/** Evict a batch of idle peers when the cache is full; how many. */
+static unsigned int
+ipoib_peer_evict(struct ipoib_peer_cache *pc)
+{
+	unsigned int batch = RTE_MIN(RTE_MAX(pc->capacity / 32, 1u),
+				     IPOIB_EVICT_BATCH_MAX);
+	unsigned int n = 0;
+
+	while (n < batch) {
+		uint32_t slot = ipoib_peer_pick_victim(pc);
+
+		if (slot == 0)
+			break;
+		ipoib_peer_retire(pc, slot);
+		pc->stats.evictions++;
+		n++;
+	}
+	return n;
+}
+
+/** Take a free slot, reclaiming or evicting when needed; 0 if none. */
+static uint32_t
+ipoib_peer_take_slot(struct ipoib_peer_cache *pc)
+{
+	if (pc->free_count == 0)
+		ipoib_peer_reclaim(pc);
+	if (pc->free_count == 0 && ipoib_peer_evict(pc) > 0)
+		ipoib_peer_reclaim(pc);
+	return ipoib_free_pop(pc);
+}
+
+/** Insert an address (writer); see ipoib_peer.h. */
+int
+ipoib_peer_insert(struct ipoib_peer_cache *pc,
+		  const struct ipoib_hwaddr *addr, uint8_t flags,
+		  uint16_t *key)
+{
+	struct ipoib_hwaddr norm = *addr;
+	struct ipoib_peer *p;
+	uint32_t slot, gen_bits = 16 - pc->slot_bits;
+	uint16_t k;
+	int ret;
+
+	norm.flags = 0;
+	k = ipoib_peer_lookup(pc, &norm);
+	if (k != 0 && ipoib_peer_get(pc, k) != NULL) {
+		*key = k;
+		return 0;
+	}
+	slot = ipoib_peer_take_slot(pc);
+	if (slot == 0) {
+		pc->stats.full++;
+		return -ENOSPC;
+	}
+	p = &pc->peers[slot];
+	k = (uint16_t)(((uint32_t)pc->gen[slot] << pc->slot_bits) | slot);
+	pc->gen[slot] = gen_bits == 0 ? 0 :
+		(uint16_t)((pc->gen[slot] + 1) & ((1u << gen_bits) - 1));
+	p->qpn = ipoib_hwaddr_qpn(&norm);
+	p->gid = norm.gid;
+	p->flags = flags;
+	memset(&p->path, 0, sizeof(p->path));
+	memset(&p->av, 0, sizeof(p->av));
+	__atomic_store_n(&p->pending, 0, __ATOMIC_RELAXED);
+	__atomic_store_n(&p->last_used, rte_get_tsc_cycles(),
+			 __ATOMIC_RELAXED);
+	__atomic_store_n(&p->state, IPOIB_PEER_RESOLVING, __ATOMIC_RELAXED);
+	__atomic_store_n(&p->key, k, __ATOMIC_RELEASE);
+	ret = rte_hash_add_key_data(pc->by_addr, &norm, (void *)(uintptr_t)k);
+	if (ret < 0) {
+		__atomic_store_n(&p->key, 0, __ATOMIC_RELEASE);
+		__atomic_store_n(&p->state, IPOIB_PEER_FREE, __ATOMIC_RELEASE);
+		ipoib_free_push(pc, slot);
+		return ret;
+	}
+	pc->size++;
+	pc->stats.inserts++;
+	*key = k;
+	return 1;
+}
+
+/** Give a peer its path and address vector, mark it resolved (writer). */
+int
+ipoib_peer_resolve(struct ipoib_peer_cache *pc, uint16_t key,
+		   const struct ipoib_path *path, uint32_t qkey)
+{
+	struct ipoib_peer *p = ipoib_peer_get(pc, key);
+
+	if (p == NULL)
+		return -ENOENT;
+	if (ipoib_peer_is_resolved(p))
+		return 0; /* never rewrite a vector readers may be copying */
+	p->path = *path;
+	hca_av_fill(&p->av, p->qpn, qkey, path->lid, path->sl, 0, &p->gid,
+		    path->hop_limit ? path->hop_limit : 1, path->tclass,
+		    path->flow_label);
+	__atomic_store_n(&p->state, IPOIB_PEER_RESOLVED, __ATOMIC_RELEASE);
+	return 0;
+}
+
+/** Mark a peer's resolution as failed (writer). */
+int
+ipoib_peer_fail(struct ipoib_peer_cache *pc, uint16_t key)
+{
+	struct ipoib_peer *p = ipoib_peer_get(pc, key);
+
+	if (p == NULL)
+		return -ENOENT;
+	if (!ipoib_peer_is_resolved(p))
+		__atomic_store_n(&p->state, IPOIB_PEER_FAILED,
+				 __ATOMIC_RELEASE);
+	return 0;
+}
+
+/** Remove a peer (writer); its key becomes stale. */
+int
+ipoib_peer_remove(struct ipoib_peer_cache *pc, uint16_t key)
+{
+	if (ipoib_peer_get(pc, key) == NULL)
+		return -ENOENT;
+	return ipoib_peer_retire(pc, key & pc->slot_mask);
+}
+
+/** Call fn for every live peer (writer side). */
+unsigned int
+ipoib_peer_foreach(struct ipoib_peer_cache *pc,
+		   void (*fn)(const struct ipoib_peer *p, void *arg),
+		   void *arg)
+{
+	unsigned int n = 0;
+	uint32_t slot;
+
+	for (slot = 1; slot <= pc->slot_mask; slot++) {
+		struct ipoib_peer copy;
+		uint16_t key = __atomic_load_n(&pc->peers[slot].key,
+					       __ATOMIC_ACQUIRE);
+
+		if (key == 0 || ipoib_peer_read(pc, key, &copy) != 0)
+			continue;
+		fn(&copy, arg);
+		n++;
+	}
+	return n;
+}

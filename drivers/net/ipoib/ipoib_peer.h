@@ -1,0 +1,251 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+
+#ifndef IPOIB_PEER_H
+#define IPOIB_PEER_H
+
+/**
+ * @file
+ * The peer-key cache: maps 20-byte IPoIB hardware addresses (QPN + GID)
+ * to 16-bit peer keys and keys to peers (address, path, address vector).
+ *
+ * Readers (the data path, any number of lcores) never lock: they look up
+ * addresses in an rte_hash built with lock-free read/write concurrency and
+ * read peer entries by key. Writers (the control thread; the caller
+ * serializes them) insert, resolve and evict peers. An evicted entry is
+ * reused only after an RCU grace period (rte_rcu_qsbr): every reader
+ * reports a quiescent state between bursts.
+ *
+ * A key is (generation << slot_bits) | slot. Slot 0 is never used, so 0 is
+ * never a valid key. When a slot is reused its generation changes, so a
+ * stale key (kept after its peer was evicted) no longer matches the entry
+ * and is detected. Freed slots are reused in FIFO order, so even with no
+ * generation bits (capacity 65535) a stale key is detected until every
+ * other free slot has been used.
+ */
+
+#include <stdint.h>
+#include <stdbool.h>
+
+#include <rte_common.h>
+#include <rte_hash.h>
+#include <rte_rcu_qsbr.h>
+#include <infiniband/mlx5dv.h>
+
+#include "hca_sa.h"
+
+/** Largest number of peers (the key is 16 bits, 0 is reserved). */
+#define IPOIB_PEER_MAX 65535u
+/** Smallest number of slots a cache has. */
+#define IPOIB_PEER_MIN_SLOTS 16u
+/** QPN of multicast destinations. */
+#define IPOIB_MCAST_QPN 0xffffffu
+
+/** A 20-byte IPoIB link-layer address, as on the wire. */
+struct ipoib_hwaddr {
+	uint8_t flags;            /**< 0x80: connected mode; 0 in the cache */
+	uint8_t qpn[3];           /**< big endian */
+	union hca_gid gid;
+} __rte_packed;
+
+/** Lifecycle of a peer entry. */
+enum ipoib_peer_state {
+	IPOIB_PEER_FREE = 0,      /**< slot unused */
+	IPOIB_PEER_RESOLVING,     /**< waiting for a path */
+	IPOIB_PEER_RESOLVED,      /**< path and address vector valid */
+	IPOIB_PEER_FAILED,        /**< path query failed, retry later */
+};
+
+/** Peer flags. */
+#define IPOIB_PEER_F_MCAST  0x1   /**< a multicast group (QPN 0xFFFFFF) */
+#define IPOIB_PEER_F_STATIC 0x2   /**< never evicted (broadcast, joins) */
+
+/** The path to a peer, as the SA (or the first packet) gave it. */
+struct ipoib_path {
+	uint16_t lid;             /**< destination LID or MLID */
+	uint8_t sl;
+	uint8_t rate;             /**< IB rate code */
+	uint8_t mtu;              /**< IB MTU code */
+	uint8_t hop_limit;
+	uint8_t tclass;
+	uint32_t flow_label;
+};
+
+/** One peer entry, indexed by slot. */
+struct ipoib_peer {
+	uint16_t key;             /**< current key, 0 while free (atomic) */
+	uint8_t state;            /**< enum ipoib_peer_state (atomic) */
+	uint8_t flags;
+	uint32_t qpn;
+	union hca_gid gid;
+	struct ipoib_path path;
+	uint32_t pending;         /**< packets held for resolution (atomic) */
+	uint64_t last_used;       /**< TSC of the last use (relaxed) */
+	struct mlx5_wqe_av av;    /**< prebuilt address vector */
+} __rte_cache_aligned;
+
+/** Writer-side counters of a cache. */
+struct ipoib_peer_cache_stats {
+	uint64_t inserts;
+	uint64_t evictions;
+	uint64_t full;            /**< inserts refused: no slot */
+};
+
+/** A peer cache (one per port). */
+struct ipoib_peer_cache {
+	struct rte_hash *by_addr;      /**< hwaddr -> key */
+	struct ipoib_peer *peers;      /**< slot_mask + 1 entries */
+	uint32_t slot_bits;
+	uint32_t slot_mask;
+	uint32_t capacity;             /**< peers at most */
+	uint32_t size;                 /**< peers now (writer) */
+	uint16_t *gen;                 /**< next generation per slot */
+	uint32_t *free_fifo;           /**< free slots, FIFO */
+	uint32_t free_head;
+	uint32_t free_count;
+	uint32_t evict_hand;           /**< clock hand for eviction */
+	uint64_t idle_tsc;             /**< idle time that makes a peer
+					*   evictable first */
+	struct rte_rcu_qsbr *qsv;
+	uint32_t max_readers;
+	struct rte_rcu_qsbr_dq *dq;    /**< slots waiting for a grace period */
+	struct ipoib_peer_cache_stats stats;
+};
+
+/**
+ * Create a peer cache.
+ *
+ * @param name         unique name (for the hash and queues)
+ * @param capacity     peers at most (1..IPOIB_PEER_MAX)
+ * @param max_readers  reader thread ids (0..max_readers-1) for RCU
+ * @param socket       NUMA socket for the memory
+ * @return the cache, or NULL (rte_errno set)
+ */
+struct ipoib_peer_cache *ipoib_peer_cache_create(const char *name,
+		uint32_t capacity, uint32_t max_readers, int socket);
+
+/** Free a peer cache; no reader may use it any more. */
+void ipoib_peer_cache_free(struct ipoib_peer_cache *pc);
+
+/** Register a reader thread id and mark it online. */
+void ipoib_peer_reader_online(struct ipoib_peer_cache *pc, unsigned int tid);
+
+/** Mark a reader offline and unregister it. */
+void ipoib_peer_reader_offline(struct ipoib_peer_cache *pc, unsigned int tid);
+
+/**
+ * Report that a reader holds no reference into the cache (between bursts).
+ */
+static inline void
+ipoib_peer_reader_quiescent(struct ipoib_peer_cache *pc, unsigned int tid)
+{
+	rte_rcu_qsbr_quiescent(pc->qsv, tid);
+}
+
+/** Fill a hardware address from a QPN and a GID (flags zero). */
+void ipoib_hwaddr_make(struct ipoib_hwaddr *addr, uint32_t qpn,
+		       const union hca_gid *gid);
+
+/** The QPN of a hardware address. */
+static inline uint32_t
+ipoib_hwaddr_qpn(const struct ipoib_hwaddr *addr)
+{
+	return ((uint32_t)addr->qpn[0] << 16) | ((uint32_t)addr->qpn[1] << 8) |
+		addr->qpn[2];
+}
+
+/**
+ * Find the key of an address (reader, lock free).
+ *
+ * @return the key, or 0 if the address is not in the cache
+ */
+uint16_t ipoib_peer_lookup(const struct ipoib_peer_cache *pc,
+			   const struct ipoib_hwaddr *addr);
+
+/**
+ * Find the keys of n addresses at once (reader, lock free).
+ *
+ * @param addrs  the addresses (n <= RTE_HASH_LOOKUP_BULK_MAX)
+ * @param keys   filled with a key or 0 each
+ * @return how many were found
+ */
+unsigned int ipoib_peer_lookup_bulk(const struct ipoib_peer_cache *pc,
+				    const struct ipoib_hwaddr **addrs,
+				    unsigned int n, uint16_t *keys);
+
+/**
+ * The peer behind a key (reader, lock free), or NULL when the key is 0 or
+ * stale (its peer was evicted or its slot now holds another peer). The
+ * entry stays valid until the reader's next quiescent report.
+ */
+static inline struct ipoib_peer *
+ipoib_peer_get(const struct ipoib_peer_cache *pc, uint16_t key)
+{
+	struct ipoib_peer *p = &pc->peers[key & pc->slot_mask];
+
+	if (unlikely(key == 0 ||
+		     __atomic_load_n(&p->key, __ATOMIC_ACQUIRE) != key))
+		return NULL;
+	return p;
+}
+
+/** Whether a peer's address vector may be used (acquire). */
+static inline bool
+ipoib_peer_is_resolved(const struct ipoib_peer *p)
+{
+	return __atomic_load_n(&p->state, __ATOMIC_ACQUIRE) ==
+		IPOIB_PEER_RESOLVED;
+}
+
+/**
+ * Copy a peer consistently (for the API and telemetry, any thread).
+ *
+ * @return 0, or -ENOENT when the key is 0 or stale
+ */
+int ipoib_peer_read(const struct ipoib_peer_cache *pc, uint16_t key,
+		    struct ipoib_peer *copy);
+
+/**
+ * Insert an address (writer). When the cache is full, idle peers are
+ * evicted; their slots are reused after a grace period.
+ *
+ * @param flags  IPOIB_PEER_F_* for a new entry
+ * @param key    set to the key (new or existing)
+ * @return 1 when inserted, 0 when it was already there, -ENOSPC when no
+ *         slot is free yet, another negative errno on failure
+ */
+int ipoib_peer_insert(struct ipoib_peer_cache *pc,
+		      const struct ipoib_hwaddr *addr, uint8_t flags,
+		      uint16_t *key);
+
+/**
+ * Give a peer its path and address vector and mark it resolved (writer).
+ *
+ * @param qkey  the Q_Key to send with
+ * @return 0, or -ENOENT for a stale key
+ */
+int ipoib_peer_resolve(struct ipoib_peer_cache *pc, uint16_t key,
+		       const struct ipoib_path *path, uint32_t qkey);
+
+/** Mark a peer's resolution as failed (writer); 0 or -ENOENT. */
+int ipoib_peer_fail(struct ipoib_peer_cache *pc, uint16_t key);
+
+/** Remove a peer (writer); its key becomes stale. 0 or -ENOENT. */
+int ipoib_peer_remove(struct ipoib_peer_cache *pc, uint16_t key);
+
+/** Reclaim slots whose grace period is over (writer); how many. */
+unsigned int ipoib_peer_reclaim(struct ipoib_peer_cache *pc);
+
+/**
+ * Call fn for every live peer (writer side or under the writer lock).
+ *
+ * @return the number of peers visited
+ */
+unsigned int ipoib_peer_foreach(struct ipoib_peer_cache *pc,
+				void (*fn)(const struct ipoib_peer *p,
+					   void *arg),
+				void *arg);
+
+/** Name of a peer state. */
+const char *ipoib_peer_state_name(uint8_t state);
+
+#endif /* IPOIB_PEER_H */
