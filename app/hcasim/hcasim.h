@@ -1,0 +1,306 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+
+#ifndef HCASIM_H
+#define HCASIM_H
+
+/**
+ * @file
+ * The soft HCA daemon's shared state: emulated ports, resource tables,
+ * the publication scheme between the control thread and the data path.
+ *
+ * Threads:
+ *  - control (hcasim_ctl.c): owns every table, serves client requests;
+ *  - address learning (hcasim_addr.c): follows LIDs and P_Keys from the SA;
+ *  - data path (hcasim_dp.c): reads the tables without locks.
+ *
+ * Publication: the control thread makes an object visible with a release
+ * store of its pointer and withdraws it by storing NULL (or a new view),
+ * then calls hcasim_dp_sync(), which waits until the data path has started
+ * a new iteration; only then is the object's memory unmapped or freed. The
+ * data path holds no pointer across iterations.
+ */
+
+#include <stdint.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <pthread.h>
+#include <sys/uio.h>
+
+#include <infiniband/mlx5dv.h>
+
+#include "hcasim_proto.h"
+
+/* ---- limits ---- */
+#define HCASIM_MAX_PORTS 256
+#define HCASIM_QP_SLOTS 16384          /**< QPs in the whole daemon */
+#define HCASIM_MR_SLOTS 16384          /**< MRs in the whole daemon */
+#define HCASIM_MAX_CLIENTS 256
+#define HCASIM_CLIENT_MAX_PD 64
+#define HCASIM_CLIENT_MAX_MR 1024
+#define HCASIM_CLIENT_MAX_CQ 256
+#define HCASIM_CLIENT_MAX_QP 512
+#define HCASIM_CLIENT_MAX_MCAST 1024   /**< attachments per client */
+#define HCASIM_CLIENT_MAX_RING_MEM (512u << 20)
+#define HCASIM_MAX_WQE_CNT 32768       /**< send blocks / receive WQEs */
+#define HCASIM_MAX_CQE 65536
+#define HCASIM_MAX_INLINE 512
+#define HCASIM_MAX_RSS_CHILDREN 64
+#define HCASIM_MAX_MCG_MEMBERS 1024
+#define HCASIM_MAX_DS 63               /**< 16-byte units per send WQE */
+#define HCASIM_MLID_BASE 0xc000
+#define HCASIM_MLID_COUNT 0x3fff       /**< 0xc000 .. 0xfffe */
+
+/** Per-port counters (written by the data path only). */
+struct hcasim_counters {
+	uint64_t xmit_packets;
+	uint64_t xmit_bytes;
+	uint64_t rcv_packets;
+	uint64_t rcv_bytes;
+	uint64_t xmit_discards;        /**< no route, no LID, bad P_Key index */
+	uint64_t xmit_errors_wqe;      /**< malformed WQE (error CQE) */
+	uint64_t xmit_errors_prot;     /**< bad lkey, out of region */
+	uint64_t xmit_errors_length;   /**< longer than the MTU */
+	uint64_t rcv_discards_no_qp;   /**< no such QP, or not RTR/RTS */
+	uint64_t rcv_discards_qkey;
+	uint64_t rcv_discards_pkey;
+	uint64_t rcv_discards_no_buffer;
+	uint64_t cq_overruns;          /**< completion lost: CQ full */
+	uint64_t rcv_discards_wire;    /**< lost on the wire (injected) */
+	uint64_t rcv_errors_icrc;
+	uint64_t rcv_errors_vcrc;
+	uint64_t rcv_errors;           /**< bad receive WQE (error CQE) */
+};
+
+/** Add to a counter the control thread may be reading. */
+static inline void
+hcasim_count(uint64_t *c, uint64_t n)
+{
+	__atomic_store_n(c, __atomic_load_n(c, __ATOMIC_RELAXED) + n,
+			 __ATOMIC_RELAXED);
+}
+
+/** An emulated HCA port (one per Hca port of the net file). */
+struct hcasim_port {
+	char host[HCASIM_HOST_LEN];    /**< node description */
+	uint8_t port_num;
+	/* learned from the SA (atomic stores by the address thread) */
+	uint16_t lid;
+	uint8_t lmc;
+	uint8_t state;
+	uint8_t mtu;                   /**< IB MTU code */
+	uint16_t sm_lid;
+	uint64_t gid_prefix;           /**< host order */
+	uint64_t port_guid;
+	uint64_t node_guid;
+	uint32_t pkey_count;
+	uint16_t pkeys[HCASIM_MAX_PKEYS];
+	struct hcasim_counters cnt;
+};
+
+struct hcasim_client;
+
+/** A registered memory region, mapped into the daemon. */
+struct hcasim_mr {
+	uint32_t lkey;
+	uint32_t pdn;
+	struct hcasim_client *owner;
+	uint64_t va;                   /**< the client's address */
+	uint64_t len;
+	uint8_t *base;                 /**< where va is in the daemon */
+	void *map;
+	size_t map_len;
+};
+
+/** A completion queue. */
+struct hcasim_cq {
+	uint32_t cqn;
+	uint32_t cqe_cnt;
+	struct mlx5_cqe64 *cqes;
+	volatile uint32_t *dbrec;      /**< [0]: consumer index */
+	uint32_t pi;                   /**< producer index (data path) */
+	uint32_t refs;                 /**< QPs using it (control) */
+	void *map;
+	size_t map_len;
+};
+
+/** The members of an RSS group: the parent then its children. */
+struct hcasim_rss_set {
+	uint32_t n;
+	struct hcasim_qp *qps[];
+};
+
+/** A UD QP. */
+struct hcasim_qp {
+	uint32_t qpn;
+	uint32_t wire_qpn;
+	struct hcasim_client *owner;
+	struct hcasim_port *port;
+	uint32_t pdn;
+	uint32_t state;                /**< enum hca_qp_state (atomic) */
+	uint32_t qkey;                 /**< atomic */
+	uint16_t pkey_index;           /**< atomic */
+	uint32_t max_inline;
+	uint8_t *sq;
+	uint32_t sq_wqe_cnt;
+	uint32_t sq_tail;              /**< data path */
+	uint32_t psn;                  /**< data path */
+	struct mlx5_wqe_data_seg *rq;
+	uint32_t rq_wqe_cnt;
+	uint32_t rq_tail;              /**< data path */
+	volatile uint32_t *dbrec;
+	struct hcasim_cq *scq;
+	struct hcasim_cq *rcq;
+	struct hcasim_qp *parent;      /**< RSS parent, or NULL */
+	struct hcasim_rss_set *rss;    /**< parent: published member set */
+	uint32_t nchildren;            /**< control */
+	uint32_t nattach;              /**< multicast attachments (control) */
+	void *map;
+	size_t map_len;
+	struct hcasim_qp *next;        /**< client's list (control) */
+};
+
+/** One member of a multicast group. */
+struct hcasim_mcg_member {
+	struct hcasim_qp *qp;
+	uint8_t mgid[16];
+};
+
+/** The QPs attached to one MLID (immutable once published). */
+struct hcasim_mcg {
+	uint32_t n;
+	struct hcasim_mcg_member m[];
+};
+
+/** The send queues the data path polls (immutable once published). */
+struct hcasim_view {
+	uint32_t n;
+	struct hcasim_qp *qps[];
+};
+
+/** A connected client (one per opened device). */
+struct hcasim_client {
+	int fd;
+	uint32_t id;
+	pid_t pid;
+	bool hello;
+	char host[HCASIM_HOST_LEN];
+	struct hcasim_port *port;      /**< bound by PORT_OPEN */
+	bool pds[HCASIM_CLIENT_MAX_PD];
+	struct hcasim_cq *cqs[HCASIM_CLIENT_MAX_CQ];
+	struct hcasim_qp *qps;
+	uint32_t nmr;
+	uint32_t nqp;
+	uint32_t nattach;
+	size_t ring_mem;
+};
+
+struct hcasim_wire;
+
+/** Daemon configuration (command line). */
+struct hcasim_config {
+	const char *net_file;
+	const char *socket_path;
+	const char *capture;
+	double drop_rate;
+	double corrupt_rate;
+	uint64_t seed;
+	uint64_t sm_key;
+	unsigned int refresh_ms;
+	bool status_mode;
+};
+
+/** The daemon. */
+struct hcasim {
+	struct hcasim_config cfg;
+	struct hcasim_port ports[HCASIM_MAX_PORTS];
+	unsigned int nports;
+	pthread_mutex_t ports_lock;    /**< control vs address thread */
+	uint16_t lid_port[65536];      /**< LID -> port index + 1 (atomic) */
+	struct hcasim_qp *qp_table[HCASIM_QP_SLOTS];
+	struct hcasim_mr *mr_table[HCASIM_MR_SLOTS];
+	struct hcasim_mcg *mcg_table[HCASIM_MLID_COUNT];
+	struct hcasim_view *view;
+	uint32_t qpn_tag;              /**< rotates so QPNs are not reused */
+	uint32_t lkey_tag;
+	uint64_t epoch;                /**< bumped by the control thread */
+	uint64_t dp_seen;              /**< last epoch the data path saw */
+	volatile int stop;
+	bool dp_running;
+	pthread_t dp_thread;
+	pthread_t addr_thread;
+	bool addr_running;
+	struct hcasim_wire *wire;
+	uint32_t next_client_id;
+	uint64_t start_ns;
+};
+
+/* hcasim_res.c: resource tables */
+int hcasim_pd_alloc(struct hcasim *h, struct hcasim_client *c, uint32_t *pdn);
+int hcasim_pd_free(struct hcasim *h, struct hcasim_client *c, uint32_t pdn);
+int hcasim_mr_reg(struct hcasim *h, struct hcasim_client *c,
+		  const struct hcasim_mr_reg_req *req, int fd, uint32_t *lkey);
+int hcasim_mr_dereg(struct hcasim *h, struct hcasim_client *c, uint32_t lkey);
+int hcasim_cq_create(struct hcasim *h, struct hcasim_client *c,
+		     uint32_t min_cqe, struct hcasim_cq_create_rep *rep,
+		     int *fd);
+int hcasim_cq_destroy(struct hcasim *h, struct hcasim_client *c,
+		      uint32_t cqn);
+int hcasim_qp_create(struct hcasim *h, struct hcasim_client *c,
+		     const struct hcasim_qp_create_req *req,
+		     struct hcasim_qp_create_rep *rep, int *fd);
+int hcasim_qp_modify(struct hcasim *h, struct hcasim_client *c,
+		     const struct hcasim_qp_modify_req *req);
+int hcasim_qp_destroy(struct hcasim *h, struct hcasim_client *c,
+		      uint32_t qpn);
+int hcasim_mcast_attach(struct hcasim *h, struct hcasim_client *c,
+			const struct hcasim_mcast_req *req);
+int hcasim_mcast_detach(struct hcasim *h, struct hcasim_client *c,
+			const struct hcasim_mcast_req *req);
+void hcasim_client_release(struct hcasim *h, struct hcasim_client *c);
+void hcasim_dp_sync(struct hcasim *h);
+void hcasim_view_rebuild(struct hcasim *h);
+
+/** Find a QP by number (data path and control). */
+static inline struct hcasim_qp *
+hcasim_qp_lookup(struct hcasim *h, uint32_t qpn)
+{
+	struct hcasim_qp *qp = __atomic_load_n(
+		&h->qp_table[qpn % HCASIM_QP_SLOTS], __ATOMIC_ACQUIRE);
+
+	return (qp != NULL && qp->qpn == qpn) ? qp : NULL;
+}
+
+/** Find an MR by lkey (data path and control). */
+static inline struct hcasim_mr *
+hcasim_mr_lookup(struct hcasim *h, uint32_t lkey)
+{
+	struct hcasim_mr *mr = __atomic_load_n(
+		&h->mr_table[lkey % HCASIM_MR_SLOTS], __ATOMIC_ACQUIRE);
+
+	return (mr != NULL && mr->lkey == lkey) ? mr : NULL;
+}
+
+/* hcasim_addr.c: ports from the net file, addresses from the SA */
+int hcasim_ports_load(struct hcasim *h, const char *net_file);
+struct hcasim_port *hcasim_port_find(struct hcasim *h, const char *host,
+				     unsigned int port_num);
+int hcasim_addr_start(struct hcasim *h);
+void hcasim_addr_stop(struct hcasim *h);
+void hcasim_port_describe(struct hcasim *h, struct hcasim_port *p,
+			  struct hcasim_port_attr *attr);
+
+/* hcasim_dp.c: the data path */
+int hcasim_dp_start(struct hcasim *h);
+void hcasim_dp_stop(struct hcasim *h);
+
+/* hcasim_rss.c */
+uint32_t hcasim_rss_hash(const uint8_t *ipoib, uint32_t len);
+
+/* hcasim_stats.c */
+char *hcasim_status_json(struct hcasim *h, size_t *len);
+
+/* hcasim_ctl.c: the control thread */
+int hcasim_ctl_run(struct hcasim *h);
+int hcasim_status_print(const char *socket_path);
+
+#endif /* HCASIM_H */

@@ -1,0 +1,502 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+
+/**
+ * @file
+ * The soft HCA's control thread: the listening unix socket, one session
+ * per client connection, request validation and dispatch (protocol in
+ * hcasim_proto.h). A client that closes its socket, or dies, has all its
+ * resources released (hcasim_client_release()).
+ */
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/epoll.h>
+#include <sys/mman.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+
+#include "hcasim.h"
+#include "hca_log.h"
+
+/** Tag in epoll data for the listening socket and the signal fd. */
+#define EV_LISTEN ((uint64_t)-1)
+#define EV_SIGNAL ((uint64_t)-2)
+
+/** A control session table. */
+struct ctl {
+	struct hcasim *h;
+	int lfd;
+	int efd;
+	int sfd;
+	struct hcasim_client *clients[HCASIM_MAX_CLIENTS];
+};
+
+/** Expected body sizes: [type] = { request, reply }. */
+static const size_t body_size[HCASIM_MSG_TYPE_MAX][2] = {
+	[HCASIM_MSG_HELLO] = { sizeof(struct hcasim_hello_req),
+			       sizeof(struct hcasim_hello_rep) },
+	[HCASIM_MSG_PORT_OPEN] = { sizeof(struct hcasim_port_open_req),
+				   sizeof(struct hcasim_port_attr) },
+	[HCASIM_MSG_PORT_QUERY] = { 0, sizeof(struct hcasim_port_attr) },
+	[HCASIM_MSG_PD_ALLOC] = { 0, sizeof(struct hcasim_pd_msg) },
+	[HCASIM_MSG_PD_FREE] = { sizeof(struct hcasim_pd_msg), 0 },
+	[HCASIM_MSG_MR_REG] = { sizeof(struct hcasim_mr_reg_req),
+				sizeof(struct hcasim_mr_msg) },
+	[HCASIM_MSG_MR_DEREG] = { sizeof(struct hcasim_mr_msg), 0 },
+	[HCASIM_MSG_CQ_CREATE] = { sizeof(struct hcasim_cq_create_req),
+				   sizeof(struct hcasim_cq_create_rep) },
+	[HCASIM_MSG_CQ_DESTROY] = { sizeof(struct hcasim_cq_msg), 0 },
+	[HCASIM_MSG_QP_CREATE] = { sizeof(struct hcasim_qp_create_req),
+				   sizeof(struct hcasim_qp_create_rep) },
+	[HCASIM_MSG_QP_MODIFY] = { sizeof(struct hcasim_qp_modify_req), 0 },
+	[HCASIM_MSG_QP_DESTROY] = { sizeof(struct hcasim_qp_msg), 0 },
+	[HCASIM_MSG_MCAST_ATTACH] = { sizeof(struct hcasim_mcast_req), 0 },
+	[HCASIM_MSG_MCAST_DETACH] = { sizeof(struct hcasim_mcast_req), 0 },
+	[HCASIM_MSG_STATUS] = { 0, sizeof(struct hcasim_status_rep) },
+};
+
+/****************************************************************************
+ * Messages
+ ****************************************************************************/
+
+/**
+ * Send a reply, with an fd when fd >= 0.
+ *
+ * @return 0 or -1 (the client is then dropped)
+ */
+static int
+reply_send(int sock, const struct hcasim_msg_hdr *req, int status,
+	   const void *body, size_t blen, int fd)
+{
+	uint8_t buf[HCASIM_MSG_MAX];
+	struct hcasim_msg_hdr *hdr = (struct hcasim_msg_hdr *)buf;
+	union {
+		struct cmsghdr c;
+		char b[CMSG_SPACE(sizeof(int))];
+	} cm;
+	struct iovec iov;
+	struct msghdr mh;
+
+	if (status != 0)
+		blen = 0;
+	hdr->magic = HCASIM_PROTO_MAGIC;
+	hdr->type = req->type;
+	hdr->len = (uint16_t)(sizeof(*hdr) + blen);
+	hdr->seq = req->seq;
+	hdr->status = status;
+	if (blen != 0)
+		memcpy(buf + sizeof(*hdr), body, blen);
+	iov.iov_base = buf;
+	iov.iov_len = hdr->len;
+	memset(&mh, 0, sizeof(mh));
+	mh.msg_iov = &iov;
+	mh.msg_iovlen = 1;
+	if (fd >= 0 && status == 0) {
+		memset(&cm, 0, sizeof(cm));
+		mh.msg_control = cm.b;
+		mh.msg_controllen = sizeof(cm.b);
+		cm.c.cmsg_level = SOL_SOCKET;
+		cm.c.cmsg_type = SCM_RIGHTS;
+		cm.c.cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(&cm.c), &fd, sizeof(int));
+	}
+	return sendmsg(sock, &mh, MSG_NOSIGNAL | MSG_DONTWAIT) ==
+	       (ssize_t)hdr->len ? 0 : -1;
+}
+
+/**
+ * Receive one request and at most one fd.
+ *
+ * @param buf  room for HCASIM_MSG_MAX bytes
+ * @param fd   set to the passed fd or -1
+ * @return the message length, 0 when the peer is gone, -EAGAIN when
+ *         nothing is there, or -EBADMSG (the caller drops the client)
+ */
+static ssize_t
+request_recv(int sock, uint8_t *buf, int *fd)
+{
+	union {
+		struct cmsghdr c;
+		char b[CMSG_SPACE(4 * sizeof(int))];
+	} cm;
+	struct iovec iov = { buf, HCASIM_MSG_MAX };
+	struct msghdr mh;
+	struct cmsghdr *c;
+	ssize_t n;
+	bool bad = false;
+
+	*fd = -1;
+	memset(&mh, 0, sizeof(mh));
+	mh.msg_iov = &iov;
+	mh.msg_iovlen = 1;
+	mh.msg_control = cm.b;
+	mh.msg_controllen = sizeof(cm.b);
+	n = recvmsg(sock, &mh, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
+	if (n < 0)
+		return errno == EAGAIN || errno == EINTR ? -EAGAIN : 0;
+	for (c = CMSG_FIRSTHDR(&mh); c != NULL; c = CMSG_NXTHDR(&mh, c)) {
+		int fds[4];
+		size_t k, nfd;
+
+		if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
+			continue;
+		nfd = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		if (nfd > 4)
+			nfd = 4;
+		memcpy(fds, CMSG_DATA(c), nfd * sizeof(int));
+		for (k = 0; k < nfd; k++) {
+			if (*fd < 0)
+				*fd = fds[k];
+			else {
+				close(fds[k]);
+				bad = true;
+			}
+		}
+	}
+	if (bad || (mh.msg_flags & (MSG_TRUNC | MSG_CTRUNC))) {
+		if (*fd >= 0)
+			close(*fd);
+		*fd = -1;
+		return -EBADMSG;
+	}
+	return n;
+}
+
+/****************************************************************************
+ * Requests
+ ****************************************************************************/
+
+/** HELLO: check the version, remember the host. */
+static int
+do_hello(struct ctl *ctl, struct hcasim_client *c,
+	 const struct hcasim_hello_req *req, struct hcasim_hello_rep *rep)
+{
+	if (c->hello)
+		return -EALREADY;
+	if (req->version != HCASIM_PROTO_VERSION)
+		return -EPROTONOSUPPORT;
+	if (memchr(req->host, '\0', sizeof(req->host)) == NULL)
+		return -EINVAL;
+	memcpy(c->host, req->host, sizeof(c->host));
+	c->pid = (pid_t)req->pid;
+	c->hello = true;
+	rep->version = HCASIM_PROTO_VERSION;
+	rep->client_id = c->id;
+	(void)ctl;
+	return 0;
+}
+
+/** PORT_OPEN: bind the session to one emulated port. */
+static int
+do_port_open(struct ctl *ctl, struct hcasim_client *c,
+	     const struct hcasim_port_open_req *req,
+	     struct hcasim_port_attr *rep)
+{
+	struct hcasim_port *p;
+
+	if (c->port != NULL)
+		return -EALREADY;
+	if (memchr(req->ca_name, '\0', sizeof(req->ca_name)) == NULL)
+		return -EINVAL;
+	if (req->ca_name[0] != '\0' && strcmp(req->ca_name, "ibsim0") != 0 &&
+	    strcmp(req->ca_name, "hcasim0") != 0)
+		return -ENODEV;
+	p = hcasim_port_find(ctl->h, c->host, req->port);
+	if (p == NULL)
+		return -ENODEV;
+	c->port = p;
+	hcasim_port_describe(ctl->h, p, rep);
+	return 0;
+}
+
+/** STATUS: render the JSON into a memfd passed back. */
+static int
+do_status(struct ctl *ctl, struct hcasim_status_rep *rep, int *fd)
+{
+	size_t len = 0;
+	char *json = hcasim_status_json(ctl->h, &len);
+	int f;
+
+	if (json == NULL)
+		return -ENOMEM;
+	f = memfd_create("hcasim-status", MFD_CLOEXEC);
+	if (f < 0 || write(f, json, len) != (ssize_t)len) {
+		if (f >= 0)
+			close(f);
+		free(json);
+		return -EIO;
+	}
+	free(json);
+	rep->json_len = len;
+	*fd = f;
+	return 0;
+}
+
+/**
+ * Run one validated request.
+ *
+ * @param in     request body
+ * @param out    reply body
+ * @param in_fd  the fd the request carried (consumed by MR_REG)
+ * @param fd     set to an fd to pass back, or left -1
+ * @return the status for the reply
+ */
+static int
+dispatch(struct ctl *ctl, struct hcasim_client *c, uint16_t type,
+	 const void *in, void *out, int in_fd, int *fd)
+{
+	struct hcasim *h = ctl->h;
+
+	if (type == HCASIM_MSG_HELLO)
+		return do_hello(ctl, c, in, out);
+	if (!c->hello)
+		return -EPROTO;
+	if (type == HCASIM_MSG_STATUS)
+		return do_status(ctl, out, fd);
+	if (type == HCASIM_MSG_PORT_OPEN)
+		return do_port_open(ctl, c, in, out);
+	if (c->port == NULL)
+		return -EPROTO;
+	switch (type) {
+	case HCASIM_MSG_PORT_QUERY:
+		hcasim_port_describe(h, c->port, out);
+		return 0;
+	case HCASIM_MSG_PD_ALLOC:
+		return hcasim_pd_alloc(h, c, &((struct hcasim_pd_msg *)out)->pdn);
+	case HCASIM_MSG_PD_FREE:
+		return hcasim_pd_free(h, c,
+				      ((const struct hcasim_pd_msg *)in)->pdn);
+	case HCASIM_MSG_MR_REG:
+		return hcasim_mr_reg(h, c, in, in_fd,
+				     &((struct hcasim_mr_msg *)out)->lkey);
+	case HCASIM_MSG_MR_DEREG:
+		return hcasim_mr_dereg(h, c,
+				       ((const struct hcasim_mr_msg *)in)->lkey);
+	case HCASIM_MSG_CQ_CREATE:
+		return hcasim_cq_create(h, c,
+			((const struct hcasim_cq_create_req *)in)->min_cqe,
+			out, fd);
+	case HCASIM_MSG_CQ_DESTROY:
+		return hcasim_cq_destroy(h, c,
+				((const struct hcasim_cq_msg *)in)->cqn);
+	case HCASIM_MSG_QP_CREATE:
+		return hcasim_qp_create(h, c, in, out, fd);
+	case HCASIM_MSG_QP_MODIFY:
+		return hcasim_qp_modify(h, c, in);
+	case HCASIM_MSG_QP_DESTROY:
+		return hcasim_qp_destroy(h, c,
+				((const struct hcasim_qp_msg *)in)->qpn);
+	case HCASIM_MSG_MCAST_ATTACH:
+		return hcasim_mcast_attach(h, c, in);
+	case HCASIM_MSG_MCAST_DETACH:
+		return hcasim_mcast_detach(h, c, in);
+	default:
+		return -EOPNOTSUPP;
+	}
+}
+
+/****************************************************************************
+ * Sessions
+ ****************************************************************************/
+
+/** Drop a client: release everything it made, close its socket. */
+static void
+client_drop(struct ctl *ctl, unsigned int slot)
+{
+	struct hcasim_client *c = ctl->clients[slot];
+
+	epoll_ctl(ctl->efd, EPOLL_CTL_DEL, c->fd, NULL);
+	hcasim_client_release(ctl->h, c);
+	close(c->fd);
+	HCA_LOG(INFO, "hcasim: client %u (pid %d, %s) gone", c->id,
+		(int)c->pid, c->host);
+	free(c);
+	ctl->clients[slot] = NULL;
+}
+
+/**
+ * Serve what a client sent: each request gets one reply. A malformed
+ * message or a closed socket drops the client.
+ */
+static void
+client_serve(struct ctl *ctl, unsigned int slot)
+{
+	struct hcasim_client *c = ctl->clients[slot];
+	uint8_t in[HCASIM_MSG_MAX], out[HCASIM_MSG_MAX];
+	int i;
+
+	for (i = 0; i < 16; i++) {
+		struct hcasim_msg_hdr hdr;
+		int in_fd, fd = -1, status;
+		ssize_t n = request_recv(c->fd, in, &in_fd);
+
+		if (n == -EAGAIN)
+			return;
+		if (n <= 0 || (size_t)n < sizeof(hdr))
+			goto drop;
+		memcpy(&hdr, in, sizeof(hdr));
+		if (hdr.magic != HCASIM_PROTO_MAGIC || hdr.len != n ||
+		    hdr.type == 0 || hdr.type >= HCASIM_MSG_TYPE_MAX ||
+		    (size_t)n - sizeof(hdr) != body_size[hdr.type][0] ||
+		    (in_fd >= 0 && hdr.type != HCASIM_MSG_MR_REG)) {
+			if (in_fd >= 0)
+				close(in_fd);
+			goto drop;
+		}
+		memset(out, 0, sizeof(out));
+		status = dispatch(ctl, c, hdr.type, in + sizeof(hdr), out,
+				  in_fd, &fd);
+		if (in_fd >= 0)
+			close(in_fd);
+		n = reply_send(c->fd, &hdr, status, out,
+			       body_size[hdr.type][1], fd);
+		if (fd >= 0)
+			close(fd);
+		if (n < 0)
+			goto drop;
+	}
+	return;
+drop:
+	client_drop(ctl, slot);
+}
+
+/** Accept a new connection (refused when the table is full). */
+static void
+client_accept(struct ctl *ctl)
+{
+	struct epoll_event ev;
+	struct hcasim_client *c;
+	unsigned int slot;
+	int fd = accept4(ctl->lfd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+
+	if (fd < 0)
+		return;
+	for (slot = 0; slot < HCASIM_MAX_CLIENTS; slot++)
+		if (ctl->clients[slot] == NULL)
+			break;
+	c = slot < HCASIM_MAX_CLIENTS ? calloc(1, sizeof(*c)) : NULL;
+	if (c == NULL) {
+		HCA_LOG(WARNING, "hcasim: client refused (table full)");
+		close(fd);
+		return;
+	}
+	c->fd = fd;
+	c->id = ++ctl->h->next_client_id;
+	ev.events = EPOLLIN | EPOLLRDHUP;
+	ev.data.u64 = slot;
+	if (epoll_ctl(ctl->efd, EPOLL_CTL_ADD, fd, &ev) < 0) {
+		close(fd);
+		free(c);
+		return;
+	}
+	ctl->clients[slot] = c;
+}
+
+/****************************************************************************
+ * The loop
+ ****************************************************************************/
+
+/** Create the listening socket at path (a stale socket file is replaced). */
+static int
+listen_open(const char *path)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int fd;
+
+	if (strlen(path) >= sizeof(sa.sun_path))
+		return -ENAMETOOLONG;
+	strcpy(sa.sun_path, path);
+	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0)
+		return -errno;
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0) {
+		close(fd);
+		return -EADDRINUSE; /* another daemon serves it */
+	}
+	unlink(path);
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
+	    listen(fd, 64) < 0) {
+		int err = -errno;
+
+		close(fd);
+		return err;
+	}
+	return fd;
+}
+
+/** Add an fd to the epoll set with a tag. */
+static int
+ev_add(int efd, int fd, uint64_t tag)
+{
+	struct epoll_event ev = { .events = EPOLLIN, .data.u64 = tag };
+
+	return epoll_ctl(efd, EPOLL_CTL_ADD, fd, &ev);
+}
+
+/**
+ * Run the control loop until SIGINT/SIGTERM: accept clients, serve their
+ * requests, release those that go away.
+ *
+ * @return 0 or a negative errno (setup failed)
+ */
+int
+hcasim_ctl_run(struct hcasim *h)
+{
+	struct ctl ctl = { .h = h, .lfd = -1, .efd = -1, .sfd = -1 };
+	sigset_t set;
+	unsigned int i;
+	int ret = 0;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	ctl.sfd = signalfd(-1, &set, SFD_CLOEXEC);
+	ctl.efd = epoll_create1(EPOLL_CLOEXEC);
+	ctl.lfd = listen_open(h->cfg.socket_path);
+	if (ctl.sfd < 0 || ctl.efd < 0 || ctl.lfd < 0 ||
+	    ev_add(ctl.efd, ctl.lfd, EV_LISTEN) < 0 ||
+	    ev_add(ctl.efd, ctl.sfd, EV_SIGNAL) < 0) {
+		ret = ctl.lfd < 0 ? ctl.lfd : -EIO;
+		HCA_LOG(ERR, "hcasim: cannot listen on %s: %s",
+			h->cfg.socket_path, strerror(-ret));
+		goto out;
+	}
+	HCA_LOG(NOTICE, "hcasim: serving %u ports on %s", h->nports,
+		h->cfg.socket_path);
+	while (!h->stop) {
+		struct epoll_event evs[32];
+		int k, n = epoll_wait(ctl.efd, evs, 32, 1000);
+
+		for (k = 0; k < n; k++) {
+			uint64_t tag = evs[k].data.u64;
+
+			if (tag == EV_SIGNAL)
+				h->stop = 1;
+			else if (tag == EV_LISTEN)
+				client_accept(&ctl);
+			else if (tag < HCASIM_MAX_CLIENTS &&
+				 ctl.clients[tag] != NULL)
+				client_serve(&ctl, (unsigned int)tag);
+		}
+	}
+	for (i = 0; i < HCASIM_MAX_CLIENTS; i++)
+		if (ctl.clients[i] != NULL)
+			client_drop(&ctl, i);
+	unlink(h->cfg.socket_path);
+out:
+	if (ctl.lfd >= 0)
+		close(ctl.lfd);
+	if (ctl.efd >= 0)
+		close(ctl.efd);
+	if (ctl.sfd >= 0)
+		close(ctl.sfd);
+	return ret;
+}

@@ -1,0 +1,731 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+
+/**
+ * @file
+ * The soft HCA's data path: one thread that polls the send doorbell
+ * records of every QP in RTS, validates each WQE, routes the datagram by
+ * DLID (unicast) or MLID (multicast), enforces Q_Key, P_Key and QP state
+ * at the receiver, copies the payload from the sender's registered memory
+ * into the receiver's posted buffer (every access checked against the
+ * registered regions) and writes the completions, in ConnectX formats
+ * (see hca_dp.h).
+ *
+ * No locks and no system calls per packet: tables are read as published
+ * by the control thread (hcasim.h). The thread spins while there is work
+ * and backs off to sleeping (up to 1 ms) when the fabric is idle.
+ */
+
+#include <endian.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "hcasim.h"
+#include "hcasim_wire.h"
+#include "hca_dp.h"
+#include "hca_log.h"
+
+/** WQEs handled per QP per pass (fairness between QPs). */
+#define DP_BURST 64
+/** Empty passes before the thread starts to sleep. */
+#define DP_SPIN_PASSES 2048
+/** Longest idle sleep, in nanoseconds. */
+#define DP_MAX_SLEEP_NS 1000000L
+/** Bytes of a WQE, at most. */
+#define DP_WQE_MAX (HCASIM_MAX_DS * 16)
+/** Bytes the RSS hash may look at (IPoIB + IPv6 header + ports). */
+#define DP_HASH_PEEK 48
+
+/** A datagram being sent, as parsed from its WQE. */
+struct dp_pkt {
+	struct hcasim_qp *sqp;
+	struct hcasim_port *sport;
+	uint32_t dqpn;
+	uint32_t qkey;
+	uint16_t dlid;
+	uint16_t slid;
+	uint16_t pkey;
+	uint8_t sl;
+	bool grh;
+	uint8_t tclass;
+	uint8_t hop_limit;
+	uint32_t flow_label;
+	uint8_t dgid[16];
+	uint32_t len;
+	int iovcnt;
+	struct iovec iov[HCASIM_MAX_DS];
+	bool hashed;
+	uint32_t hash;
+};
+
+/****************************************************************************
+ * Completions
+ ****************************************************************************/
+
+/** Whether a CQ has room for one more completion. */
+static inline bool
+cq_has_room(const struct hcasim_cq *cq)
+{
+	uint32_t ci = be32toh(__atomic_load_n(&cq->dbrec[0],
+					      __ATOMIC_ACQUIRE)) & 0xffffff;
+
+	return ((cq->pi - ci) & 0xffffff) < cq->cqe_cnt;
+}
+
+/**
+ * Write a completion: everything but the owner byte, then the owner byte
+ * with release order, so the consumer never sees half a CQE.
+ *
+ * @param cq      the CQ (it has room)
+ * @param tmpl    the CQE's contents (op_own ignored)
+ * @param opcode  MLX5_CQE_*
+ */
+static inline void
+cq_write(struct hcasim_cq *cq, const struct mlx5_cqe64 *tmpl, uint8_t opcode)
+{
+	struct mlx5_cqe64 *cqe = &cq->cqes[cq->pi & (cq->cqe_cnt - 1)];
+	uint8_t owner = !!(cq->pi & cq->cqe_cnt);
+
+	memcpy(cqe, tmpl, offsetof(struct mlx5_cqe64, op_own));
+	__atomic_store_n(&cqe->op_own, (uint8_t)(opcode << 4 | owner),
+			 __ATOMIC_RELEASE);
+	cq->pi++;
+}
+
+/**
+ * Complete a WQE in error and move its QP to the error state, as an HCA
+ * does.
+ *
+ * @param qp        the QP
+ * @param cq        its send or receive CQ
+ * @param opcode    MLX5_CQE_REQ_ERR or MLX5_CQE_RESP_ERR
+ * @param syndrome  MLX5_CQE_SYNDROME_*
+ * @param wqe_idx   index of the failed WQE
+ */
+static void
+qp_fail(struct hcasim_qp *qp, struct hcasim_cq *cq, uint8_t opcode,
+	uint8_t syndrome, uint16_t wqe_idx)
+{
+	union {
+		struct mlx5_cqe64 cqe;
+		struct mlx5_err_cqe err;
+	} u;
+
+	__atomic_store_n(&qp->state, HCA_QPS_ERR, __ATOMIC_RELEASE);
+	if (!cq_has_room(cq)) {
+		hcasim_count(&qp->port->cnt.cq_overruns, 1);
+		return;
+	}
+	memset(&u, 0, sizeof(u));
+	u.err.syndrome = syndrome;
+	u.err.s_wqe_opcode_qpn = htobe32((uint32_t)MLX5_OPCODE_SEND << 24 |
+					 qp->qpn);
+	u.err.wqe_counter = htobe16(wqe_idx);
+	cq_write(cq, &u.cqe, opcode);
+}
+
+/** Write the send completion of a signalled WQE. */
+static void
+send_complete(struct hcasim_qp *qp, uint16_t wqe_idx, uint32_t len)
+{
+	struct mlx5_cqe64 cqe;
+
+	if (!cq_has_room(qp->scq)) {
+		hcasim_count(&qp->port->cnt.cq_overruns, 1);
+		return;
+	}
+	memset(&cqe, 0, sizeof(cqe));
+	cqe.byte_cnt = htobe32(len);
+	cqe.sop_drop_qpn = htobe32((uint32_t)MLX5_OPCODE_SEND << 24 | qp->qpn);
+	cqe.wqe_counter = htobe16(wqe_idx);
+	cq_write(qp->scq, &cqe, MLX5_CQE_REQ);
+}
+
+/****************************************************************************
+ * Memory checks (the IOMMU)
+ ****************************************************************************/
+
+/**
+ * Translate a client address range through an lkey, checking the region
+ * belongs to the same client and PD and holds the whole range.
+ *
+ * @return the daemon's pointer to addr, or NULL when not allowed
+ */
+static inline uint8_t *
+mr_translate(struct hcasim *h, const struct hcasim_qp *qp, uint32_t lkey,
+	     uint64_t addr, uint32_t len)
+{
+	struct hcasim_mr *mr = hcasim_mr_lookup(h, lkey);
+
+	if (mr == NULL || mr->owner != qp->owner || mr->pdn != qp->pdn)
+		return NULL;
+	if (addr < mr->va || addr - mr->va > mr->len ||
+	    len > mr->len - (addr - mr->va))
+		return NULL;
+	return mr->base + (addr - mr->va);
+}
+
+/****************************************************************************
+ * Receive side
+ ****************************************************************************/
+
+/** Whether two P_Keys may talk: same partition, one full member at least. */
+static inline bool
+pkey_match(uint16_t a, uint16_t b)
+{
+	return (a & 0x7fff) != 0 && (a & 0x7fff) == (b & 0x7fff) &&
+	       ((a | b) & 0x8000) != 0;
+}
+
+/** The P_Key a QP uses (0 when its index is outside the port's table). */
+static inline uint16_t
+qp_pkey(const struct hcasim_qp *qp)
+{
+	uint16_t idx = __atomic_load_n(&qp->pkey_index, __ATOMIC_RELAXED);
+
+	if (idx >= __atomic_load_n(&qp->port->pkey_count, __ATOMIC_RELAXED))
+		return 0;
+	return __atomic_load_n(&qp->port->pkeys[idx], __ATOMIC_RELAXED);
+}
+
+/** Build the 40-byte GRH a receiver finds in front of the payload. */
+static void
+grh_build(const struct dp_pkt *p, const uint8_t *dgid, uint8_t *grh)
+{
+	uint32_t w0 = 6u << 28 | (uint32_t)p->tclass << 20 |
+		      (p->flow_label & 0xfffff);
+	uint32_t pad = (4 - (p->len & 3)) & 3;
+	uint16_t paylen = (uint16_t)(12 + 8 + p->len + pad + 4);
+	uint64_t prefix = htobe64(__atomic_load_n(&p->sport->gid_prefix,
+						  __ATOMIC_RELAXED));
+	uint64_t guid = htobe64(__atomic_load_n(&p->sport->port_guid,
+						__ATOMIC_RELAXED));
+
+	w0 = htobe32(w0);
+	paylen = htobe16(paylen);
+	memcpy(grh, &w0, 4);
+	memcpy(grh + 4, &paylen, 2);
+	grh[6] = 0x1b;
+	grh[7] = p->hop_limit;
+	memcpy(grh + 8, &prefix, 8);
+	memcpy(grh + 16, &guid, 8);
+	memcpy(grh + 24, dgid, 16);
+}
+
+/** Gather the first bytes of a payload for the RSS hash. */
+static uint32_t
+pkt_hash(struct dp_pkt *p)
+{
+	uint8_t peek[DP_HASH_PEEK];
+	uint32_t n = 0;
+	int i;
+
+	if (p->hashed)
+		return p->hash;
+	for (i = 0; i < p->iovcnt && n < sizeof(peek); i++) {
+		uint32_t c = (uint32_t)p->iov[i].iov_len;
+
+		if (c > sizeof(peek) - n)
+			c = sizeof(peek) - n;
+		memcpy(peek + n, p->iov[i].iov_base, c);
+		n += c;
+	}
+	p->hash = hcasim_rss_hash(peek, n);
+	p->hashed = true;
+	return p->hash;
+}
+
+/** Copy a gathered payload to dst. */
+static inline void
+payload_copy(uint8_t *dst, const struct dp_pkt *p)
+{
+	int i;
+
+	for (i = 0; i < p->iovcnt; i++) {
+		memcpy(dst, p->iov[i].iov_base, p->iov[i].iov_len);
+		dst += p->iov[i].iov_len;
+	}
+}
+
+/**
+ * Carry the payload across the wire model into the receive buffer.
+ *
+ * @return 0 when it arrived intact, else -1 (counted at rport)
+ */
+static int
+wire_carry(struct hcasim *h, const struct dp_pkt *p,
+	   const struct hcasim_qp *rqp, const uint8_t *dgid, uint8_t *dst,
+	   uint32_t cap)
+{
+	struct hcasim_pkt_meta m;
+	struct hcasim_counters *cnt = &rqp->port->cnt;
+	size_t out_len = 0;
+	int ret;
+
+	memset(&m, 0, sizeof(m));
+	m.slid = p->slid;
+	m.dlid = p->dlid;
+	m.sl = p->sl;
+	m.grh = dgid != NULL;
+	if (m.grh) {
+		m.sgid.global.subnet_prefix = htobe64(__atomic_load_n(
+			&p->sport->gid_prefix, __ATOMIC_RELAXED));
+		m.sgid.global.interface_id = htobe64(__atomic_load_n(
+			&p->sport->port_guid, __ATOMIC_RELAXED));
+		memcpy(m.dgid.raw, dgid, 16);
+		m.tclass = p->tclass;
+		m.hop_limit = p->hop_limit;
+		m.flow_label = p->flow_label;
+	}
+	m.pkey = p->pkey;
+	m.dest_qp = p->dqpn;
+	m.psn = p->sqp->psn & 0xffffff;
+	m.qkey = p->qkey;
+	m.src_qp = p->sqp->wire_qpn;
+	ret = hcasim_wire_carry(h->wire, &m, p->iov, p->iovcnt, dst, cap,
+				&out_len);
+	if (ret == HCASIM_WIRE_OK && out_len == p->len)
+		return 0;
+	if (ret == HCASIM_WIRE_DROPPED)
+		hcasim_count(&cnt->rcv_discards_wire, 1);
+	else if (ret == HCASIM_WIRE_BAD_ICRC)
+		hcasim_count(&cnt->rcv_errors_icrc, 1);
+	else if (ret == HCASIM_WIRE_BAD_VCRC)
+		hcasim_count(&cnt->rcv_errors_vcrc, 1);
+	else
+		hcasim_count(&cnt->rcv_errors, 1);
+	return -1;
+}
+
+/** Check a receiver's state, Q_Key and P_Key; count what fails. */
+static inline bool
+rx_admit(const struct dp_pkt *p, struct hcasim_qp *rqp)
+{
+	struct hcasim_counters *cnt = &rqp->port->cnt;
+	uint32_t st = __atomic_load_n(&rqp->state, __ATOMIC_ACQUIRE);
+
+	if (st != HCA_QPS_RTR && st != HCA_QPS_RTS) {
+		hcasim_count(&cnt->rcv_discards_no_qp, 1);
+		return false;
+	}
+	if (!pkey_match(p->pkey, qp_pkey(rqp))) {
+		hcasim_count(&cnt->rcv_discards_pkey, 1);
+		return false;
+	}
+	if (p->qkey != __atomic_load_n(&rqp->qkey, __ATOMIC_RELAXED)) {
+		hcasim_count(&cnt->rcv_discards_qkey, 1);
+		return false;
+	}
+	return true;
+}
+
+/**
+ * Deliver a datagram to one QP: admission checks, the next posted receive
+ * buffer (checked against its region), GRH, payload, receive CQE.
+ *
+ * @param dgid  the GRH's destination GID, or NULL for no GRH
+ */
+static void
+deliver(struct hcasim *h, struct dp_pkt *p, struct hcasim_qp *rqp,
+	const uint8_t *dgid, uint32_t hash)
+{
+	struct hcasim_counters *cnt = &rqp->port->cnt;
+	struct mlx5_wqe_data_seg seg;
+	struct mlx5_cqe64 cqe;
+	uint32_t prod, avail, blen;
+	uint16_t idx;
+	uint8_t *dst;
+
+	if (!rx_admit(p, rqp))
+		return;
+	prod = be32toh(__atomic_load_n(&rqp->dbrec[MLX5_RCV_DBR],
+				       __ATOMIC_ACQUIRE)) & 0xffff;
+	avail = (prod - rqp->rq_tail) & 0xffff;
+	if (avail == 0) {
+		hcasim_count(&cnt->rcv_discards_no_buffer, 1);
+		return;
+	}
+	idx = (uint16_t)rqp->rq_tail;
+	if (avail > rqp->rq_wqe_cnt) {
+		hcasim_count(&cnt->rcv_errors, 1);
+		qp_fail(rqp, rqp->rcq, MLX5_CQE_RESP_ERR,
+			MLX5_CQE_SYNDROME_LOCAL_QP_OP_ERR, idx);
+		return;
+	}
+	if (!cq_has_room(rqp->rcq)) {
+		hcasim_count(&cnt->cq_overruns, 1);
+		return;
+	}
+	memcpy(&seg, &rqp->rq[rqp->rq_tail & (rqp->rq_wqe_cnt - 1)],
+	       sizeof(seg));
+	blen = be32toh(seg.byte_count);
+	dst = mr_translate(h, rqp, be32toh(seg.lkey), be64toh(seg.addr), blen);
+	if (dst == NULL || blen < HCA_GRH_LEN + p->len) {
+		hcasim_count(&cnt->rcv_errors, 1);
+		rqp->rq_tail++;
+		qp_fail(rqp, rqp->rcq, MLX5_CQE_RESP_ERR, dst == NULL ?
+			MLX5_CQE_SYNDROME_LOCAL_PROT_ERR :
+			MLX5_CQE_SYNDROME_LOCAL_LENGTH_ERR, idx);
+		return;
+	}
+	if (h->wire != NULL) {
+		if (wire_carry(h, p, rqp, dgid, dst + HCA_GRH_LEN,
+			       blen - HCA_GRH_LEN) < 0)
+			return; /* the buffer stays posted */
+	} else {
+		payload_copy(dst + HCA_GRH_LEN, p);
+	}
+	if (dgid != NULL)
+		grh_build(p, dgid, dst);
+	rqp->rq_tail++;
+	memset(&cqe, 0, sizeof(cqe));
+	cqe.byte_cnt = htobe32(HCA_GRH_LEN + p->len);
+	cqe.flags_rqpn = htobe32((dgid != NULL ? 1u << 28 : 0) |
+				 (uint32_t)p->sl << 24 | p->sqp->wire_qpn);
+	cqe.slid = htobe16(p->slid);
+	cqe.wqe_counter = htobe16(idx);
+	cqe.sop_drop_qpn = htobe32(rqp->qpn);
+	cqe.imm_inval_pkey = htobe32(hash);
+	cq_write(rqp->rcq, &cqe, MLX5_CQE_RESP_SEND);
+	hcasim_count(&cnt->rcv_packets, 1);
+	hcasim_count(&cnt->rcv_bytes, p->len);
+}
+
+/** Deliver to the QPN on a port, spreading over an RSS group. */
+static void
+route_unicast(struct hcasim *h, struct dp_pkt *p, struct hcasim_port *dport)
+{
+	struct hcasim_qp *rqp = hcasim_qp_lookup(h, p->dqpn);
+	struct hcasim_rss_set *rss;
+	uint32_t hash = 0;
+
+	if (rqp == NULL || rqp->port != dport || rqp->parent != NULL) {
+		hcasim_count(&dport->cnt.rcv_discards_no_qp, 1);
+		return;
+	}
+	rss = __atomic_load_n(&rqp->rss, __ATOMIC_ACQUIRE);
+	if (rss != NULL && rss->n > 1) {
+		hash = pkt_hash(p);
+		if (hash != 0)
+			rqp = rss->qps[hash % rss->n];
+	}
+	deliver(h, p, rqp, p->grh ? p->dgid : NULL, hash);
+}
+
+/** Deliver to every QP attached to the MLID (whose MGID matches). */
+static void
+route_multicast(struct hcasim *h, struct dp_pkt *p)
+{
+	struct hcasim_mcg *m = __atomic_load_n(
+		&h->mcg_table[p->dlid - HCASIM_MLID_BASE], __ATOMIC_ACQUIRE);
+	uint32_t i;
+
+	if (m == NULL)
+		return; /* nobody listens: the switch drops it */
+	for (i = 0; i < m->n; i++) {
+		const struct hcasim_mcg_member *mm = &m->m[i];
+
+		if (p->grh && memcmp(mm->mgid, p->dgid, 16) != 0)
+			continue;
+		deliver(h, p, mm->qp, mm->mgid, 0);
+	}
+}
+
+/****************************************************************************
+ * Send side
+ ****************************************************************************/
+
+/** Parse the address vector of a WQE into p. */
+static void
+av_parse(const uint8_t *wqe, struct dp_pkt *p)
+{
+	struct mlx5_wqe_av av;
+
+	memcpy(&av, wqe + sizeof(struct mlx5_wqe_ctrl_seg), sizeof(av));
+	p->qkey = be32toh(av.key.qkey.qkey);
+	p->dqpn = be32toh(av.dqp_dct) & 0xffffff;
+	p->sl = av.stat_rate_sl & 0xf;
+	p->dlid = be16toh(av.rlid);
+	p->grh = (be32toh(av.grh_gid_fl) & HCA_AV_GRH) != 0;
+	p->flow_label = be32toh(av.grh_gid_fl) & 0xfffff;
+	p->tclass = av.tclass;
+	p->hop_limit = av.hop_limit;
+	memcpy(p->dgid, av.rgid, 16);
+	p->slid = av.fl_mlid & 0x7f; /* path bits, masked by the LMC later */
+}
+
+/**
+ * Gather a WQE's payload: one inline segment or data segments, each
+ * checked against the QP's regions.
+ *
+ * @param ds  the WQE's size in 16-byte units
+ * @return 0 or a syndrome (MLX5_CQE_SYNDROME_*)
+ */
+static int
+payload_parse(struct hcasim *h, uint8_t *wqe, uint32_t ds, struct dp_pkt *p)
+{
+	uint32_t off = 64, end = ds * 16, bc;
+
+	p->len = 0;
+	p->iovcnt = 0;
+	if (ds == 4)
+		return 0;
+	memcpy(&bc, wqe + off, 4);
+	bc = be32toh(bc);
+	if (bc & MLX5_INLINE_SEG) {
+		uint32_t ilen = bc & ~MLX5_INLINE_SEG;
+
+		if (ilen > HCASIM_MAX_INLINE || off + 4 + ilen > end)
+			return MLX5_CQE_SYNDROME_LOCAL_LENGTH_ERR;
+		p->iov[0].iov_base = wqe + off + 4;
+		p->iov[0].iov_len = ilen;
+		p->iovcnt = ilen != 0;
+		p->len = ilen;
+		return 0;
+	}
+	for (; off + 16 <= end; off += 16) {
+		struct mlx5_wqe_data_seg d;
+		uint32_t len;
+		uint8_t *src;
+
+		memcpy(&d, wqe + off, sizeof(d));
+		len = be32toh(d.byte_count);
+		if (len & MLX5_INLINE_SEG)
+			return MLX5_CQE_SYNDROME_LOCAL_QP_OP_ERR;
+		if (len == 0)
+			continue;
+		src = mr_translate(h, p->sqp, be32toh(d.lkey),
+				   be64toh(d.addr), len);
+		if (src == NULL)
+			return MLX5_CQE_SYNDROME_LOCAL_PROT_ERR;
+		if (len > HCASIM_WIRE_MAX_PAYLOAD ||
+		    p->len + len > HCASIM_WIRE_MAX_PAYLOAD)
+			return MLX5_CQE_SYNDROME_LOCAL_LENGTH_ERR;
+		p->iov[p->iovcnt].iov_base = src;
+		p->iov[p->iovcnt].iov_len = len;
+		p->iovcnt++;
+		p->len += len;
+	}
+	return 0;
+}
+
+/**
+ * Send one parsed WQE: length check against the port MTU, source port
+ * checks, routing, counters.
+ *
+ * @return 0 or a syndrome
+ */
+static int
+send_one(struct hcasim *h, struct hcasim_qp *qp, uint8_t *wqe, uint32_t ds)
+{
+	struct hcasim_port *sport = qp->port;
+	struct dp_pkt p;
+	uint16_t lid, dport_idx;
+	uint8_t lmc;
+	int syn;
+
+	p.sqp = qp;
+	p.sport = sport;
+	p.hashed = false;
+	av_parse(wqe, &p);
+	syn = payload_parse(h, wqe, ds, &p);
+	if (syn != 0)
+		return syn;
+	if (p.len > (128u << (__atomic_load_n(&sport->mtu, __ATOMIC_RELAXED) &
+			      7)))
+		return MLX5_CQE_SYNDROME_LOCAL_LENGTH_ERR;
+	lid = __atomic_load_n(&sport->lid, __ATOMIC_RELAXED);
+	lmc = __atomic_load_n(&sport->lmc, __ATOMIC_RELAXED) & 7;
+	p.pkey = qp_pkey(qp);
+	if (lid == 0 || p.pkey == 0 ||
+	    __atomic_load_n(&sport->state, __ATOMIC_RELAXED) !=
+	    HCA_PORT_ACTIVE) {
+		hcasim_count(&sport->cnt.xmit_discards, 1);
+		return 0; /* the link drops it; the send still completes */
+	}
+	p.slid = lid | (p.slid & ((1u << lmc) - 1));
+	if (p.qkey & 0x80000000u)
+		p.qkey = __atomic_load_n(&qp->qkey, __ATOMIC_RELAXED);
+	hcasim_count(&sport->cnt.xmit_packets, 1);
+	hcasim_count(&sport->cnt.xmit_bytes, p.len);
+	qp->psn++;
+	if (p.dlid >= HCASIM_MLID_BASE && p.dlid != 0xffff) {
+		route_multicast(h, &p);
+		return 0;
+	}
+	dport_idx = __atomic_load_n(&h->lid_port[p.dlid], __ATOMIC_RELAXED);
+	if (dport_idx == 0 || p.dlid == 0xffff) {
+		hcasim_count(&sport->cnt.xmit_discards, 1);
+		return 0;
+	}
+	route_unicast(h, &p, &h->ports[dport_idx - 1]);
+	return 0;
+}
+
+/** Copy n bytes of the send ring from block idx on (wrapping) into buf. */
+static void
+sq_copy(const struct hcasim_qp *qp, uint32_t idx, uint8_t *buf, uint32_t n)
+{
+	uint32_t done = 0;
+
+	while (done < n) {
+		uint32_t blk = (idx + done / MLX5_SEND_WQE_BB) &
+			       (qp->sq_wqe_cnt - 1);
+		uint32_t c = n - done < MLX5_SEND_WQE_BB ?
+			     n - done : MLX5_SEND_WQE_BB;
+
+		memcpy(buf + done, qp->sq + (size_t)blk * MLX5_SEND_WQE_BB, c);
+		done += c;
+	}
+}
+
+/**
+ * Process the posted WQEs of one send queue (at most DP_BURST).
+ *
+ * @return the number of WQEs handled
+ */
+static unsigned int
+sq_service(struct hcasim *h, struct hcasim_qp *qp)
+{
+	uint8_t wqe[DP_WQE_MAX] __attribute__((aligned(16)));
+	uint32_t prod, pending;
+	unsigned int done = 0;
+
+	prod = be32toh(__atomic_load_n(&qp->dbrec[MLX5_SND_DBR],
+				       __ATOMIC_ACQUIRE)) & 0xffff;
+	pending = (prod - qp->sq_tail) & 0xffff;
+	if (pending == 0)
+		return 0;
+	if (pending > qp->sq_wqe_cnt) {
+		hcasim_count(&qp->port->cnt.xmit_errors_wqe, 1);
+		qp_fail(qp, qp->scq, MLX5_CQE_REQ_ERR,
+			MLX5_CQE_SYNDROME_LOCAL_QP_OP_ERR,
+			(uint16_t)qp->sq_tail);
+		return 1;
+	}
+	while (pending != 0 && done < DP_BURST) {
+		struct mlx5_wqe_ctrl_seg ctrl;
+		uint32_t opc, ds, nblk;
+		uint16_t idx = (uint16_t)qp->sq_tail;
+		int syn = 0;
+
+		sq_copy(qp, qp->sq_tail, wqe, 64);
+		memcpy(&ctrl, wqe, sizeof(ctrl));
+		opc = be32toh(ctrl.opmod_idx_opcode);
+		ds = be32toh(ctrl.qpn_ds) & 0xff;
+		nblk = (ds * 16 + MLX5_SEND_WQE_BB - 1) / MLX5_SEND_WQE_BB;
+		if ((opc & 0xff) != MLX5_OPCODE_SEND ||
+		    ((opc >> 8) & 0xffff) != idx || ds < 4 ||
+		    ds > HCASIM_MAX_DS || nblk > pending) {
+			hcasim_count(&qp->port->cnt.xmit_errors_wqe, 1);
+			qp_fail(qp, qp->scq, MLX5_CQE_REQ_ERR,
+				MLX5_CQE_SYNDROME_LOCAL_QP_OP_ERR, idx);
+			return done + 1;
+		}
+		if (nblk > 1)
+			sq_copy(qp, qp->sq_tail + 1, wqe + 64, ds * 16 - 64);
+		syn = send_one(h, qp, wqe, ds);
+		qp->sq_tail += nblk;
+		pending -= nblk;
+		done++;
+		if (syn != 0) {
+			hcasim_count(syn == MLX5_CQE_SYNDROME_LOCAL_PROT_ERR ?
+				     &qp->port->cnt.xmit_errors_prot :
+				     syn == MLX5_CQE_SYNDROME_LOCAL_LENGTH_ERR ?
+				     &qp->port->cnt.xmit_errors_length :
+				     &qp->port->cnt.xmit_errors_wqe, 1);
+			qp_fail(qp, qp->scq, MLX5_CQE_REQ_ERR, (uint8_t)syn,
+				idx);
+			return done;
+		}
+		if (ctrl.fm_ce_se & MLX5_WQE_CTRL_CQ_UPDATE)
+			send_complete(qp, idx, 0);
+	}
+	return done;
+}
+
+/****************************************************************************
+ * The thread
+ ****************************************************************************/
+
+/** Sleep a little longer each idle pass, up to DP_MAX_SLEEP_NS. */
+static void
+dp_idle(unsigned int *idle)
+{
+	struct timespec ts = { 0, 0 };
+	unsigned int n = ++*idle;
+
+	if (n < DP_SPIN_PASSES) {
+		__builtin_ia32_pause();
+		return;
+	}
+	n -= DP_SPIN_PASSES;
+	ts.tv_nsec = n >= 10 ? DP_MAX_SLEEP_NS : (1000L << n);
+	if (ts.tv_nsec > DP_MAX_SLEEP_NS)
+		ts.tv_nsec = DP_MAX_SLEEP_NS;
+	nanosleep(&ts, NULL);
+}
+
+/** The data path thread: poll every RTS send queue until told to stop. */
+static void *
+dp_main(void *arg)
+{
+	struct hcasim *h = arg;
+	unsigned int idle = 0;
+
+	while (!h->stop) {
+		uint64_t e = __atomic_load_n(&h->epoch, __ATOMIC_ACQUIRE);
+		struct hcasim_view *v = __atomic_load_n(&h->view,
+							__ATOMIC_ACQUIRE);
+		unsigned int work = 0;
+		uint32_t i;
+
+		for (i = 0; v != NULL && i < v->n; i++) {
+			struct hcasim_qp *qp = v->qps[i];
+
+			if (__atomic_load_n(&qp->state, __ATOMIC_ACQUIRE) ==
+			    HCA_QPS_RTS)
+				work += sq_service(h, qp);
+		}
+		__atomic_store_n(&h->dp_seen, e, __ATOMIC_RELEASE);
+		if (work != 0)
+			idle = 0;
+		else
+			dp_idle(&idle);
+	}
+	__atomic_store_n(&h->dp_running, false, __ATOMIC_RELEASE);
+	return NULL;
+}
+
+/**
+ * Start the data path thread.
+ *
+ * @return 0 or a negative errno
+ */
+int
+hcasim_dp_start(struct hcasim *h)
+{
+	int ret;
+
+	if (h->wire != NULL && !hcasim_wire_enabled(h->wire)) {
+		hcasim_wire_destroy(h->wire);
+		h->wire = NULL;
+	}
+	__atomic_store_n(&h->dp_running, true, __ATOMIC_RELEASE);
+	ret = pthread_create(&h->dp_thread, NULL, dp_main, h);
+	if (ret != 0) {
+		h->dp_running = false;
+		return -ret;
+	}
+	pthread_setname_np(h->dp_thread, "hcasim-dp");
+	return 0;
+}
+
+/** Stop the data path thread and wait for it. */
+void
+hcasim_dp_stop(struct hcasim *h)
+{
+	h->stop = 1;
+	pthread_join(h->dp_thread, NULL);
+}

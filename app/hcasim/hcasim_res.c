@@ -1,0 +1,893 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+
+/**
+ * @file
+ * The soft HCA's resources: protection domains, memory regions, CQs, QPs,
+ * multicast attachments and RSS groups, created and destroyed by the
+ * control thread on behalf of one client, and published to the data path
+ * (see hcasim.h for the publication rule).
+ */
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+
+#include "hcasim.h"
+#include "hca_dev.h"
+#include "hca_log.h"
+
+#define RING_ALIGN 4096u
+
+/****************************************************************************
+ * Publication
+ ****************************************************************************/
+
+/**
+ * Wait until the data path has begun an iteration after this call, so it
+ * holds no pointer to anything withdrawn before the call.
+ *
+ * @param h  the daemon
+ */
+void
+hcasim_dp_sync(struct hcasim *h)
+{
+	uint64_t e = __atomic_add_fetch(&h->epoch, 1, __ATOMIC_SEQ_CST);
+	struct timespec ts = { 0, 20000 };
+	unsigned int tries = 0;
+
+	while (__atomic_load_n(&h->dp_running, __ATOMIC_ACQUIRE) &&
+	       __atomic_load_n(&h->dp_seen, __ATOMIC_ACQUIRE) < e) {
+		nanosleep(&ts, NULL);
+		if (++tries == 500000) {
+			/* 10 s: the data path is wedged; never free under it */
+			HCA_LOG(ERR, "hcasim: data path does not quiesce");
+			abort();
+		}
+	}
+}
+
+/**
+ * Publish a new list of send queues to poll (every QP in RTS), wait for
+ * the data path to drop the old one and free it.
+ *
+ * @param h  the daemon
+ */
+void
+hcasim_view_rebuild(struct hcasim *h)
+{
+	struct hcasim_view *v, *old;
+	uint32_t i, n = 0;
+
+	for (i = 0; i < HCASIM_QP_SLOTS; i++) {
+		struct hcasim_qp *qp = h->qp_table[i];
+
+		if (qp != NULL && __atomic_load_n(&qp->state,
+				__ATOMIC_RELAXED) == HCA_QPS_RTS)
+			n++;
+	}
+	v = malloc(sizeof(*v) + n * sizeof(v->qps[0]));
+	if (v == NULL) {
+		HCA_LOG(ERR, "hcasim: out of memory for the QP view");
+		return;
+	}
+	v->n = 0;
+	for (i = 0; i < HCASIM_QP_SLOTS && v->n < n; i++) {
+		struct hcasim_qp *qp = h->qp_table[i];
+
+		if (qp != NULL && __atomic_load_n(&qp->state,
+				__ATOMIC_RELAXED) == HCA_QPS_RTS)
+			v->qps[v->n++] = qp;
+	}
+	old = __atomic_exchange_n(&h->view, v, __ATOMIC_ACQ_REL);
+	hcasim_dp_sync(h);
+	free(old);
+}
+
+/****************************************************************************
+ * Shared memory
+ ****************************************************************************/
+
+/**
+ * Create a sealed, zeroed memfd of a size and map it.
+ *
+ * @param len   its size
+ * @param name  a name for /proc
+ * @param fd    set to the memfd (the caller passes it on and closes it)
+ * @return the mapping, or NULL with errno set
+ */
+static void *
+ring_alloc(size_t len, const char *name, int *fd)
+{
+	void *p;
+	int f = memfd_create(name, MFD_CLOEXEC | MFD_ALLOW_SEALING);
+
+	if (f < 0)
+		return NULL;
+	if (ftruncate(f, (off_t)len) < 0 ||
+	    fcntl(f, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW |
+		  F_SEAL_SEAL) < 0) {
+		close(f);
+		return NULL;
+	}
+	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, f, 0);
+	if (p == MAP_FAILED) {
+		close(f);
+		return NULL;
+	}
+	*fd = f;
+	return p;
+}
+
+/** Smallest power of two at least n (n <= 2^31). */
+static uint32_t
+pow2_at_least(uint32_t n)
+{
+	uint32_t p = 1;
+
+	while (p < n)
+		p <<= 1;
+	return p;
+}
+
+/** Round len up to the ring alignment. */
+static size_t
+ring_round(size_t len)
+{
+	return (len + RING_ALIGN - 1) & ~(size_t)(RING_ALIGN - 1);
+}
+
+/****************************************************************************
+ * Protection domains
+ ****************************************************************************/
+
+/**
+ * Allocate a protection domain for a client.
+ *
+ * @param pdn  set to its number (1-based)
+ * @return 0 or -ENOSPC
+ */
+int
+hcasim_pd_alloc(struct hcasim *h, struct hcasim_client *c, uint32_t *pdn)
+{
+	uint32_t i;
+
+	(void)h;
+	for (i = 0; i < HCASIM_CLIENT_MAX_PD; i++) {
+		if (!c->pds[i]) {
+			c->pds[i] = true;
+			*pdn = i + 1;
+			return 0;
+		}
+	}
+	return -ENOSPC;
+}
+
+/** Whether pdn names a live PD of the client. */
+static bool
+pd_valid(const struct hcasim_client *c, uint32_t pdn)
+{
+	return pdn >= 1 && pdn <= HCASIM_CLIENT_MAX_PD && c->pds[pdn - 1];
+}
+
+/**
+ * Free a protection domain.
+ *
+ * @return 0, -EINVAL (unknown), or -EBUSY (MRs or QPs still use it)
+ */
+int
+hcasim_pd_free(struct hcasim *h, struct hcasim_client *c, uint32_t pdn)
+{
+	struct hcasim_qp *qp;
+	uint32_t i;
+
+	if (!pd_valid(c, pdn))
+		return -EINVAL;
+	for (qp = c->qps; qp != NULL; qp = qp->next)
+		if (qp->pdn == pdn)
+			return -EBUSY;
+	for (i = 0; i < HCASIM_MR_SLOTS; i++) {
+		struct hcasim_mr *mr = h->mr_table[i];
+
+		if (mr != NULL && mr->owner == c && mr->pdn == pdn)
+			return -EBUSY;
+	}
+	c->pds[pdn - 1] = false;
+	return 0;
+}
+
+/****************************************************************************
+ * Memory regions
+ ****************************************************************************/
+
+/**
+ * Register a client's memory: map the passed fd and publish an lkey.
+ * The fd must cover [fd_off, fd_off + len) (checked against its size).
+ *
+ * @param req   the request (PD, client address, length, fd offset)
+ * @param fd    the client's fd (the caller closes it)
+ * @param lkey  set to the new key
+ * @return 0 or a negative errno
+ */
+int
+hcasim_mr_reg(struct hcasim *h, struct hcasim_client *c,
+	      const struct hcasim_mr_reg_req *req, int fd, uint32_t *lkey)
+{
+	struct hcasim_mr *mr;
+	struct stat st;
+	uint64_t align, map_off, delta;
+	uint32_t i, slot;
+	void *map;
+
+	if (!pd_valid(c, req->pdn) || fd < 0)
+		return -EINVAL;
+	if (req->len == 0 || req->len > (1ull << 40) ||
+	    req->va + req->len < req->va ||
+	    req->fd_off + req->len < req->fd_off)
+		return -EINVAL;
+	if (c->nmr >= HCASIM_CLIENT_MAX_MR)
+		return -ENOSPC;
+	if (fstat(fd, &st) < 0)
+		return -errno;
+	if (!S_ISREG(st.st_mode) ||
+	    (uint64_t)st.st_size < req->fd_off + req->len)
+		return -EINVAL;
+	align = (uint64_t)sysconf(_SC_PAGESIZE);
+	if (st.st_blksize > (blksize_t)align &&
+	    (st.st_blksize & (st.st_blksize - 1)) == 0 &&
+	    st.st_blksize <= (1 << 30))
+		align = (uint64_t)st.st_blksize; /* hugetlbfs */
+	map_off = req->fd_off & ~(align - 1);
+	delta = req->fd_off - map_off;
+	for (i = 0; i < HCASIM_MR_SLOTS; i++) {
+		slot = (h->lkey_tag + i) % HCASIM_MR_SLOTS;
+		if (h->mr_table[slot] == NULL)
+			break;
+	}
+	if (i == HCASIM_MR_SLOTS)
+		return -ENOSPC;
+	map = mmap(NULL, req->len + delta, PROT_READ | PROT_WRITE,
+		   MAP_SHARED, fd, (off_t)map_off);
+	if (map == MAP_FAILED)
+		return -errno;
+	mr = calloc(1, sizeof(*mr));
+	if (mr == NULL) {
+		munmap(map, req->len + delta);
+		return -ENOMEM;
+	}
+	h->lkey_tag++;
+	mr->lkey = (((h->lkey_tag / HCASIM_MR_SLOTS) & 0xffff) + 1) *
+		HCASIM_MR_SLOTS + slot;
+	mr->pdn = req->pdn;
+	mr->owner = c;
+	mr->va = req->va;
+	mr->len = req->len;
+	mr->map = map;
+	mr->map_len = req->len + delta;
+	mr->base = (uint8_t *)map + delta;
+	__atomic_store_n(&h->mr_table[slot], mr, __ATOMIC_RELEASE);
+	c->nmr++;
+	*lkey = mr->lkey;
+	return 0;
+}
+
+/**
+ * Deregister a region: withdraw it, wait for the data path, unmap it.
+ *
+ * @return 0 or -EINVAL (not the client's)
+ */
+int
+hcasim_mr_dereg(struct hcasim *h, struct hcasim_client *c, uint32_t lkey)
+{
+	struct hcasim_mr *mr = hcasim_mr_lookup(h, lkey);
+
+	if (mr == NULL || mr->owner != c)
+		return -EINVAL;
+	__atomic_store_n(&h->mr_table[lkey % HCASIM_MR_SLOTS], NULL,
+			 __ATOMIC_RELEASE);
+	hcasim_dp_sync(h);
+	munmap(mr->map, mr->map_len);
+	free(mr);
+	c->nmr--;
+	return 0;
+}
+
+/****************************************************************************
+ * Completion queues
+ ****************************************************************************/
+
+/**
+ * Create a CQ: a sealed memfd with the CQE ring and its doorbell record.
+ *
+ * @param min_cqe  entries wanted (1 .. HCASIM_MAX_CQE)
+ * @param rep      filled with the CQ's number and layout
+ * @param fd       set to the memfd to pass to the client
+ * @return 0 or a negative errno
+ */
+int
+hcasim_cq_create(struct hcasim *h, struct hcasim_client *c,
+		 uint32_t min_cqe, struct hcasim_cq_create_rep *rep, int *fd)
+{
+	struct hcasim_cq *cq;
+	uint32_t i, cnt;
+	size_t ring, len;
+
+	(void)h;
+	if (min_cqe == 0 || min_cqe > HCASIM_MAX_CQE)
+		return -EINVAL;
+	for (i = 0; i < HCASIM_CLIENT_MAX_CQ; i++)
+		if (c->cqs[i] == NULL)
+			break;
+	if (i == HCASIM_CLIENT_MAX_CQ)
+		return -ENOSPC;
+	cnt = pow2_at_least(min_cqe < 2 ? 2 : min_cqe);
+	ring = ring_round((size_t)cnt * sizeof(struct mlx5_cqe64));
+	len = ring + RING_ALIGN;
+	if (c->ring_mem + len > HCASIM_CLIENT_MAX_RING_MEM)
+		return -ENOSPC;
+	cq = calloc(1, sizeof(*cq));
+	if (cq == NULL)
+		return -ENOMEM;
+	cq->map = ring_alloc(len, "hcasim-cq", fd);
+	if (cq->map == NULL) {
+		free(cq);
+		return -ENOMEM;
+	}
+	cq->map_len = len;
+	cq->cqe_cnt = cnt;
+	cq->cqes = cq->map;
+	cq->dbrec = (volatile uint32_t *)((uint8_t *)cq->map + ring);
+	for (i = 0; i < cnt; i++)
+		cq->cqes[i].op_own = MLX5_CQE_INVALID << 4;
+	for (i = 0; i < HCASIM_CLIENT_MAX_CQ; i++)
+		if (c->cqs[i] == NULL)
+			break;
+	cq->cqn = i + 1;
+	c->cqs[i] = cq;
+	c->ring_mem += len;
+	rep->cqn = cq->cqn;
+	rep->cqe_cnt = cnt;
+	rep->map_len = len;
+	rep->dbrec_off = ring;
+	return 0;
+}
+
+/** The client's CQ of a number, or NULL. */
+static struct hcasim_cq *
+cq_of(struct hcasim_client *c, uint32_t cqn)
+{
+	if (cqn < 1 || cqn > HCASIM_CLIENT_MAX_CQ)
+		return NULL;
+	return c->cqs[cqn - 1];
+}
+
+/** Unmap and free a CQ nobody can reach any more. */
+static void
+cq_free(struct hcasim_client *c, struct hcasim_cq *cq)
+{
+	c->ring_mem -= cq->map_len;
+	munmap(cq->map, cq->map_len);
+	free(cq);
+}
+
+/**
+ * Destroy a CQ.
+ *
+ * @return 0, -EINVAL (unknown) or -EBUSY (QPs still use it)
+ */
+int
+hcasim_cq_destroy(struct hcasim *h, struct hcasim_client *c, uint32_t cqn)
+{
+	struct hcasim_cq *cq = cq_of(c, cqn);
+
+	(void)h;
+	if (cq == NULL)
+		return -EINVAL;
+	if (cq->refs != 0)
+		return -EBUSY;
+	c->cqs[cqn - 1] = NULL;
+	cq_free(c, cq);
+	return 0;
+}
+
+/****************************************************************************
+ * Queue pairs
+ ****************************************************************************/
+
+/**
+ * Publish a new RSS member set for a parent (parent first, then its
+ * children, leaving out `without`), wait for the data path, free the old.
+ *
+ * @param parent   the RSS parent
+ * @param with     a child to add, or NULL
+ * @param without  a child to remove, or NULL
+ * @return 0 or -ENOMEM
+ */
+static int
+rss_republish(struct hcasim *h, struct hcasim_qp *parent,
+	      struct hcasim_qp *with, struct hcasim_qp *without)
+{
+	struct hcasim_rss_set *old = parent->rss, *s;
+	uint32_t i, n = old != NULL ? old->n : 1;
+
+	s = malloc(sizeof(*s) + (n + 1) * sizeof(s->qps[0]));
+	if (s == NULL)
+		return -ENOMEM;
+	s->n = 0;
+	if (old == NULL)
+		s->qps[s->n++] = parent;
+	else
+		for (i = 0; i < old->n; i++)
+			if (old->qps[i] != without)
+				s->qps[s->n++] = old->qps[i];
+	if (with != NULL)
+		s->qps[s->n++] = with;
+	__atomic_store_n(&parent->rss, s, __ATOMIC_RELEASE);
+	hcasim_dp_sync(h);
+	free(old);
+	return 0;
+}
+
+/** Pick a free QP slot and a number for it; -ENOSPC when full. */
+static int
+qpn_alloc(struct hcasim *h, uint32_t *qpn)
+{
+	uint32_t i, slot, tag;
+
+	for (i = 0; i < HCASIM_QP_SLOTS; i++) {
+		slot = (h->qpn_tag + i) % HCASIM_QP_SLOTS;
+		if (h->qp_table[slot] == NULL)
+			break;
+	}
+	if (i == HCASIM_QP_SLOTS)
+		return -ENOSPC;
+	h->qpn_tag++;
+	/* tags 1..1022 keep QPNs in 0x4000 .. 0xfff_ffe, never 0, 1 or ~0 */
+	tag = (h->qpn_tag / HCASIM_QP_SLOTS) % 1022 + 1;
+	*qpn = tag * HCASIM_QP_SLOTS + slot;
+	return 0;
+}
+
+/** Check a QP creation request against the client's objects and limits. */
+static int
+qp_create_check(struct hcasim *h, struct hcasim_client *c,
+		const struct hcasim_qp_create_req *req,
+		struct hcasim_qp **parent)
+{
+	*parent = NULL;
+	if (!pd_valid(c, req->pdn) || cq_of(c, req->send_cqn) == NULL ||
+	    cq_of(c, req->recv_cqn) == NULL)
+		return -EINVAL;
+	if (req->sq_wqe_cnt == 0 || req->sq_wqe_cnt > HCASIM_MAX_WQE_CNT ||
+	    req->rq_wqe_cnt == 0 || req->rq_wqe_cnt > HCASIM_MAX_WQE_CNT ||
+	    req->max_inline > HCASIM_MAX_INLINE)
+		return -EINVAL;
+	if (c->nqp >= HCASIM_CLIENT_MAX_QP)
+		return -ENOSPC;
+	if (req->rss_parent_qpn != 0) {
+		struct hcasim_qp *p = hcasim_qp_lookup(h, req->rss_parent_qpn);
+
+		if (p == NULL || p->owner != c || p->parent != NULL)
+			return -EINVAL;
+		if (p->nchildren >= HCASIM_MAX_RSS_CHILDREN)
+			return -ENOSPC;
+		*parent = p;
+	}
+	return 0;
+}
+
+/**
+ * Create a UD QP in RESET: rings and doorbell record in a sealed memfd.
+ *
+ * @param req  the request
+ * @param rep  filled with the QP's numbers and layout
+ * @param fd   set to the memfd to pass to the client
+ * @return 0 or a negative errno
+ */
+int
+hcasim_qp_create(struct hcasim *h, struct hcasim_client *c,
+		 const struct hcasim_qp_create_req *req,
+		 struct hcasim_qp_create_rep *rep, int *fd)
+{
+	struct hcasim_qp *qp, *parent;
+	uint32_t sq_cnt, rq_cnt, qpn;
+	size_t sq_len, rq_len, dbrec_off, len;
+	int ret;
+
+	ret = qp_create_check(h, c, req, &parent);
+	if (ret < 0)
+		return ret;
+	sq_cnt = pow2_at_least(req->sq_wqe_cnt);
+	rq_cnt = pow2_at_least(req->rq_wqe_cnt);
+	sq_len = (size_t)sq_cnt * MLX5_SEND_WQE_BB;
+	rq_len = (size_t)rq_cnt * sizeof(struct mlx5_wqe_data_seg);
+	dbrec_off = ring_round(sq_len + rq_len);
+	len = dbrec_off + RING_ALIGN;
+	if (c->ring_mem + len > HCASIM_CLIENT_MAX_RING_MEM)
+		return -ENOSPC;
+	ret = qpn_alloc(h, &qpn);
+	if (ret < 0)
+		return ret;
+	qp = calloc(1, sizeof(*qp));
+	if (qp == NULL)
+		return -ENOMEM;
+	qp->map = ring_alloc(len, "hcasim-qp", fd);
+	if (qp->map == NULL) {
+		free(qp);
+		return -ENOMEM;
+	}
+	qp->map_len = len;
+	qp->qpn = qpn;
+	qp->wire_qpn = parent != NULL ? parent->wire_qpn : qpn;
+	qp->owner = c;
+	qp->port = c->port;
+	qp->pdn = req->pdn;
+	qp->state = HCA_QPS_RESET;
+	qp->max_inline = req->max_inline;
+	qp->sq = qp->map;
+	qp->sq_wqe_cnt = sq_cnt;
+	qp->rq = (struct mlx5_wqe_data_seg *)((uint8_t *)qp->map + sq_len);
+	qp->rq_wqe_cnt = rq_cnt;
+	qp->dbrec = (volatile uint32_t *)((uint8_t *)qp->map + dbrec_off);
+	qp->scq = cq_of(c, req->send_cqn);
+	qp->rcq = cq_of(c, req->recv_cqn);
+	qp->parent = parent;
+	qp->scq->refs++;
+	qp->rcq->refs++;
+	qp->next = c->qps;
+	c->qps = qp;
+	c->nqp++;
+	c->ring_mem += len;
+	__atomic_store_n(&h->qp_table[qpn % HCASIM_QP_SLOTS], qp,
+			 __ATOMIC_RELEASE);
+	if (parent != NULL) {
+		parent->nchildren++;
+		if (rss_republish(h, parent, qp, NULL) < 0) {
+			parent->nchildren--;
+			hcasim_qp_destroy(h, c, qpn);
+			close(*fd);
+			return -ENOMEM;
+		}
+	}
+	rep->qpn = qpn;
+	rep->wire_qpn = qp->wire_qpn;
+	rep->sq_wqe_cnt = sq_cnt;
+	rep->rq_wqe_cnt = rq_cnt;
+	rep->max_inline = req->max_inline;
+	rep->map_len = len;
+	rep->sq_off = 0;
+	rep->rq_off = sq_len;
+	rep->dbrec_off = dbrec_off;
+	return 0;
+}
+
+/** Whether a QP may move from one state to another (as verbs allows). */
+static bool
+qp_transition_ok(uint32_t from, uint32_t to)
+{
+	switch (to) {
+	case HCA_QPS_RESET:
+	case HCA_QPS_ERR:
+		return true;
+	case HCA_QPS_INIT:
+		return from == HCA_QPS_RESET || from == HCA_QPS_INIT;
+	case HCA_QPS_RTR:
+		return from == HCA_QPS_INIT;
+	case HCA_QPS_RTS:
+		return from == HCA_QPS_RTR || from == HCA_QPS_RTS;
+	default:
+		return false;
+	}
+}
+
+/**
+ * Move a QP to a state with its Q_Key and P_Key index. RESET clears its
+ * queues (after the data path let go of them).
+ *
+ * @return 0 or -EINVAL (unknown QP, bad transition, bad P_Key index)
+ */
+int
+hcasim_qp_modify(struct hcasim *h, struct hcasim_client *c,
+		 const struct hcasim_qp_modify_req *req)
+{
+	struct hcasim_qp *qp = hcasim_qp_lookup(h, req->qpn);
+	uint32_t from;
+
+	if (qp == NULL || qp->owner != c)
+		return -EINVAL;
+	from = __atomic_load_n(&qp->state, __ATOMIC_ACQUIRE);
+	if (!qp_transition_ok(from, req->state))
+		return -EINVAL;
+	if (req->state != HCA_QPS_RESET && req->state != HCA_QPS_ERR) {
+		if (req->pkey_index >= HCASIM_MAX_PKEYS ||
+		    req->pkey_index >= __atomic_load_n(&qp->port->pkey_count,
+						       __ATOMIC_RELAXED))
+			return -EINVAL;
+		__atomic_store_n(&qp->qkey, req->qkey, __ATOMIC_RELAXED);
+		__atomic_store_n(&qp->pkey_index, req->pkey_index,
+				 __ATOMIC_RELAXED);
+	}
+	__atomic_store_n(&qp->state, req->state, __ATOMIC_RELEASE);
+	if (req->state == HCA_QPS_RTS || from == HCA_QPS_RTS)
+		hcasim_view_rebuild(h);
+	if (req->state == HCA_QPS_RESET) {
+		hcasim_dp_sync(h);
+		qp->sq_tail = 0;
+		qp->rq_tail = 0;
+		qp->dbrec[MLX5_RCV_DBR] = 0;
+		qp->dbrec[MLX5_SND_DBR] = 0;
+	}
+	return 0;
+}
+
+/**
+ * Remove a QP from every multicast group it is attached to (publishing
+ * new member lists; the caller syncs before freeing the old ones).
+ *
+ * @param qp     the QP, or NULL for every QP of owner
+ * @param owner  with qp NULL: whose QPs to remove
+ * @param old    receives replaced groups to free after a sync
+ * @param nold   in: room in old; out: how many were stored
+ */
+static void
+mcg_remove_qps(struct hcasim *h, struct hcasim_qp *qp,
+	       struct hcasim_client *owner, struct hcasim_mcg **old,
+	       uint32_t *nold)
+{
+	uint32_t g, i, room = *nold;
+
+	*nold = 0;
+	for (g = 0; g < HCASIM_MLID_COUNT && *nold < room; g++) {
+		struct hcasim_mcg *m = h->mcg_table[g], *n;
+		uint32_t keep = 0;
+
+		if (m == NULL)
+			continue;
+		for (i = 0; i < m->n; i++)
+			if (qp != NULL ? m->m[i].qp != qp :
+			    m->m[i].qp->owner != owner)
+				keep++;
+		if (keep == m->n)
+			continue;
+		n = NULL;
+		if (keep != 0) {
+			n = malloc(sizeof(*n) + keep * sizeof(n->m[0]));
+			if (n == NULL)
+				continue; /* retried on the next removal */
+			n->n = 0;
+			for (i = 0; i < m->n; i++)
+				if (qp != NULL ? m->m[i].qp != qp :
+				    m->m[i].qp->owner != owner)
+					n->m[n->n++] = m->m[i];
+		}
+		__atomic_store_n(&h->mcg_table[g], n, __ATOMIC_RELEASE);
+		old[(*nold)++] = m;
+	}
+}
+
+/** Unmap and free a QP nobody can reach any more. */
+static void
+qp_free(struct hcasim_client *c, struct hcasim_qp *qp)
+{
+	qp->scq->refs--;
+	qp->rcq->refs--;
+	c->ring_mem -= qp->map_len;
+	c->nqp--;
+	munmap(qp->map, qp->map_len);
+	free(qp->rss);
+	free(qp);
+}
+
+/** Unlink a QP from its client's list. */
+static void
+qp_unlink(struct hcasim_client *c, struct hcasim_qp *qp)
+{
+	struct hcasim_qp **pp;
+
+	for (pp = &c->qps; *pp != NULL; pp = &(*pp)->next) {
+		if (*pp == qp) {
+			*pp = qp->next;
+			return;
+		}
+	}
+}
+
+/**
+ * Destroy a QP: withdraw it from routing, multicast and polling, wait for
+ * the data path, unmap its rings.
+ *
+ * @return 0, -EINVAL (unknown) or -EBUSY (an RSS parent with children)
+ */
+int
+hcasim_qp_destroy(struct hcasim *h, struct hcasim_client *c, uint32_t qpn)
+{
+	struct hcasim_qp *qp = hcasim_qp_lookup(h, qpn);
+	struct hcasim_mcg *old[64];
+	uint32_t i, nold;
+
+	if (qp == NULL || qp->owner != c)
+		return -EINVAL;
+	if (qp->nchildren != 0)
+		return -EBUSY;
+	__atomic_store_n(&qp->state, HCA_QPS_ERR, __ATOMIC_RELEASE);
+	__atomic_store_n(&h->qp_table[qpn % HCASIM_QP_SLOTS], NULL,
+			 __ATOMIC_RELEASE);
+	while (qp->nattach != 0) {
+		nold = 64;
+		mcg_remove_qps(h, qp, NULL, old, &nold);
+		qp->nattach = nold <= qp->nattach ? qp->nattach - nold : 0;
+		c->nattach = nold <= c->nattach ? c->nattach - nold : 0;
+		hcasim_dp_sync(h);
+		for (i = 0; i < nold; i++)
+			free(old[i]);
+		if (nold == 0)
+			break;
+	}
+	if (qp->parent != NULL) {
+		qp->parent->nchildren--;
+		if (rss_republish(h, qp->parent, NULL, qp) < 0)
+			HCA_LOG(WARNING, "hcasim: RSS set kept a stale child");
+	}
+	hcasim_view_rebuild(h); /* syncs */
+	qp_unlink(c, qp);
+	qp_free(c, qp);
+	return 0;
+}
+
+/****************************************************************************
+ * Multicast
+ ****************************************************************************/
+
+/**
+ * Attach a QP to a multicast group (by MLID; the MGID filters delivery).
+ *
+ * @return 0, -EINVAL (unknown QP, not a multicast LID), -EEXIST,
+ *         -ENOSPC (limits)
+ */
+int
+hcasim_mcast_attach(struct hcasim *h, struct hcasim_client *c,
+		    const struct hcasim_mcast_req *req)
+{
+	struct hcasim_qp *qp = hcasim_qp_lookup(h, req->qpn);
+	struct hcasim_mcg *m, *n;
+	uint32_t g, i, cnt;
+
+	if (qp == NULL || qp->owner != c || req->mlid < HCASIM_MLID_BASE ||
+	    req->mlid == 0xffff)
+		return -EINVAL;
+	if (c->nattach >= HCASIM_CLIENT_MAX_MCAST)
+		return -ENOSPC;
+	g = req->mlid - HCASIM_MLID_BASE;
+	m = h->mcg_table[g];
+	cnt = m != NULL ? m->n : 0;
+	for (i = 0; i < cnt; i++)
+		if (m->m[i].qp == qp && !memcmp(m->m[i].mgid, req->mgid, 16))
+			return -EEXIST;
+	if (cnt >= HCASIM_MAX_MCG_MEMBERS)
+		return -ENOSPC;
+	n = malloc(sizeof(*n) + (cnt + 1) * sizeof(n->m[0]));
+	if (n == NULL)
+		return -ENOMEM;
+	n->n = cnt + 1;
+	if (cnt != 0)
+		memcpy(n->m, m->m, cnt * sizeof(n->m[0]));
+	n->m[cnt].qp = qp;
+	memcpy(n->m[cnt].mgid, req->mgid, 16);
+	__atomic_store_n(&h->mcg_table[g], n, __ATOMIC_RELEASE);
+	hcasim_dp_sync(h);
+	free(m);
+	qp->nattach++;
+	c->nattach++;
+	return 0;
+}
+
+/**
+ * Detach a QP from a multicast group.
+ *
+ * @return 0, or -EINVAL when it was not attached
+ */
+int
+hcasim_mcast_detach(struct hcasim *h, struct hcasim_client *c,
+		    const struct hcasim_mcast_req *req)
+{
+	struct hcasim_qp *qp = hcasim_qp_lookup(h, req->qpn);
+	struct hcasim_mcg *m, *n = NULL;
+	uint32_t g, i, found = 0;
+
+	if (qp == NULL || qp->owner != c || req->mlid < HCASIM_MLID_BASE ||
+	    req->mlid == 0xffff)
+		return -EINVAL;
+	g = req->mlid - HCASIM_MLID_BASE;
+	m = h->mcg_table[g];
+	if (m == NULL)
+		return -EINVAL;
+	if (m->n > 1) {
+		n = malloc(sizeof(*n) + (m->n - 1) * sizeof(n->m[0]));
+		if (n == NULL)
+			return -ENOMEM;
+		n->n = 0;
+	}
+	for (i = 0; i < m->n; i++) {
+		if (!found && m->m[i].qp == qp &&
+		    !memcmp(m->m[i].mgid, req->mgid, 16))
+			found = 1;
+		else if (n != NULL && n->n < m->n - 1)
+			n->m[n->n++] = m->m[i];
+	}
+	if (!found) {
+		free(n);
+		return -EINVAL;
+	}
+	__atomic_store_n(&h->mcg_table[g], n, __ATOMIC_RELEASE);
+	hcasim_dp_sync(h);
+	free(m);
+	qp->nattach--;
+	c->nattach--;
+	return 0;
+}
+
+/****************************************************************************
+ * Client teardown
+ ****************************************************************************/
+
+/**
+ * Free everything a client created: withdraw all of it, wait once for the
+ * data path, then unmap. No DMA to the client's memory happens after.
+ *
+ * @param c  the client (its socket is closed by the caller)
+ */
+void
+hcasim_client_release(struct hcasim *h, struct hcasim_client *c)
+{
+	struct hcasim_mcg *old[64];
+	struct hcasim_mr *mrs_gone = NULL;
+	struct hcasim_qp *qp;
+	uint32_t i, nold;
+
+	for (qp = c->qps; qp != NULL; qp = qp->next) {
+		__atomic_store_n(&qp->state, HCA_QPS_ERR, __ATOMIC_RELEASE);
+		__atomic_store_n(&h->qp_table[qp->qpn % HCASIM_QP_SLOTS], NULL,
+				 __ATOMIC_RELEASE);
+	}
+	do {
+		nold = 64;
+		mcg_remove_qps(h, NULL, c, old, &nold);
+		hcasim_dp_sync(h);
+		for (i = 0; i < nold; i++)
+			free(old[i]);
+	} while (nold == 64);
+	for (i = 0; i < HCASIM_MR_SLOTS; i++) {
+		struct hcasim_mr *mr = h->mr_table[i];
+
+		if (mr != NULL && mr->owner == c) {
+			__atomic_store_n(&h->mr_table[i], NULL,
+					 __ATOMIC_RELEASE);
+			mr->owner = (struct hcasim_client *)mrs_gone;
+			mrs_gone = mr;
+		}
+	}
+	hcasim_view_rebuild(h); /* syncs: nothing of c is reachable now */
+	while (mrs_gone != NULL) {
+		struct hcasim_mr *mr = mrs_gone;
+
+		mrs_gone = (struct hcasim_mr *)mr->owner;
+		munmap(mr->map, mr->map_len);
+		free(mr);
+	}
+	while (c->qps != NULL) {
+		qp = c->qps;
+		c->qps = qp->next;
+		qp_free(c, qp);
+	}
+	for (i = 0; i < HCASIM_CLIENT_MAX_CQ; i++) {
+		if (c->cqs[i] != NULL) {
+			cq_free(c, c->cqs[i]);
+			c->cqs[i] = NULL;
+		}
+	}
+	c->nmr = 0;
+}

@@ -1,0 +1,211 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+
+#ifndef HCASIM_PROTO_H
+#define HCASIM_PROTO_H
+
+/**
+ * @file
+ * The soft HCA's client protocol, shared by the daemon (app/hcasim) and
+ * the HCA layer's client backend (hca_sim_client.c).
+ *
+ * Transport: a unix SOCK_SEQPACKET socket, one message per request and one
+ * per reply, file descriptors passed with SCM_RIGHTS. Every message starts
+ * with struct hcasim_msg_hdr; a reply repeats the request's type and
+ * sequence number and carries a status (0 or a negative errno). The first
+ * request on a connection is HELLO (version check), then PORT_OPEN binds
+ * the connection to one emulated port; everything created afterwards
+ * belongs to that connection and is destroyed when it closes.
+ *
+ * Shared memory handed back by the daemon (sealed memfds, mapped by the
+ * client with MAP_SHARED):
+ *  - CQ: cqe_cnt 64-byte CQEs at offset 0, the doorbell record (consumer
+ *    index, big endian, 24 bits) at dbrec_off.
+ *  - QP: the send ring (sq_wqe_cnt 64-byte blocks) at sq_off, the receive
+ *    ring (rq_wqe_cnt 16-byte data segments) at rq_off, the doorbell
+ *    record (receive counter at [0], send counter at [1]) at dbrec_off.
+ *
+ * All fields are in host byte order (both ends run on the same machine),
+ * GIDs in network order.
+ */
+
+#include <stdint.h>
+
+/** "HCS1": first word of every message. */
+#define HCASIM_PROTO_MAGIC 0x48435331u
+/** Protocol version; the daemon refuses others. */
+#define HCASIM_PROTO_VERSION 1u
+/** Largest message on the socket (requests and replies). */
+#define HCASIM_MSG_MAX 1024
+/** Longest host name (node description) carried. */
+#define HCASIM_HOST_LEN 64
+/** Longest CA name carried. */
+#define HCASIM_CA_LEN 20
+/** P_Key entries carried in a port description. */
+#define HCASIM_MAX_PKEYS 128
+
+/** Message types. */
+enum hcasim_msg_type {
+	HCASIM_MSG_HELLO = 1,
+	HCASIM_MSG_PORT_OPEN = 2,
+	HCASIM_MSG_PORT_QUERY = 3,
+	HCASIM_MSG_PD_ALLOC = 4,
+	HCASIM_MSG_PD_FREE = 5,
+	HCASIM_MSG_MR_REG = 6,
+	HCASIM_MSG_MR_DEREG = 7,
+	HCASIM_MSG_CQ_CREATE = 8,
+	HCASIM_MSG_CQ_DESTROY = 9,
+	HCASIM_MSG_QP_CREATE = 10,
+	HCASIM_MSG_QP_MODIFY = 11,
+	HCASIM_MSG_QP_DESTROY = 12,
+	HCASIM_MSG_MCAST_ATTACH = 13,
+	HCASIM_MSG_MCAST_DETACH = 14,
+	HCASIM_MSG_STATUS = 15,
+	HCASIM_MSG_TYPE_MAX
+};
+
+/** Header of every message. */
+struct hcasim_msg_hdr {
+	uint32_t magic;      /**< HCASIM_PROTO_MAGIC */
+	uint16_t type;       /**< enum hcasim_msg_type */
+	uint16_t len;        /**< whole message, header included */
+	uint32_t seq;        /**< chosen by the client, echoed */
+	int32_t status;      /**< replies: 0 or a negative errno */
+};
+
+/** HELLO request. */
+struct hcasim_hello_req {
+	uint32_t version;    /**< HCASIM_PROTO_VERSION */
+	uint32_t pid;
+	char host[HCASIM_HOST_LEN]; /**< node description of the client host */
+};
+
+/** HELLO reply. */
+struct hcasim_hello_rep {
+	uint32_t version;
+	uint32_t client_id;
+};
+
+/** PORT_OPEN request. */
+struct hcasim_port_open_req {
+	char ca_name[HCASIM_CA_LEN]; /**< "" for the first CA */
+	uint32_t port;               /**< 1-based, 0 for the first */
+};
+
+/** A port as the daemon knows it (PORT_OPEN and PORT_QUERY replies). */
+struct hcasim_port_attr {
+	char ca_name[HCASIM_CA_LEN];
+	uint32_t port_num;
+	uint32_t state;              /**< enum hca_port_state */
+	uint32_t phys_state;
+	uint16_t lid;
+	uint16_t sm_lid;
+	uint8_t lmc;
+	uint8_t sm_sl;
+	uint8_t active_mtu;          /**< IB MTU code */
+	uint8_t rate;
+	uint8_t gid[16];
+	uint64_t port_guid;
+	uint64_t node_guid;
+	uint32_t capability_mask;
+	uint32_t pkey_count;
+	uint16_t pkeys[HCASIM_MAX_PKEYS];
+	uint32_t max_qp_wr;
+	uint32_t max_cqe;
+	uint32_t max_inline;
+	uint32_t max_qp;
+	uint32_t max_rss_children;
+};
+
+/** PD_ALLOC reply and PD_FREE request. */
+struct hcasim_pd_msg {
+	uint32_t pdn;
+};
+
+/** MR_REG request (the region's fd rides along). */
+struct hcasim_mr_reg_req {
+	uint32_t pdn;
+	uint32_t pad;
+	uint64_t va;         /**< address of the region in the client */
+	uint64_t len;
+	uint64_t fd_off;     /**< offset of va within the fd */
+};
+
+/** MR_REG reply and MR_DEREG request. */
+struct hcasim_mr_msg {
+	uint32_t lkey;
+};
+
+/** CQ_CREATE request. */
+struct hcasim_cq_create_req {
+	uint32_t min_cqe;
+};
+
+/** CQ_CREATE reply (the ring's fd rides along). */
+struct hcasim_cq_create_rep {
+	uint32_t cqn;
+	uint32_t cqe_cnt;
+	uint64_t map_len;
+	uint64_t dbrec_off;
+};
+
+/** CQ_DESTROY request. */
+struct hcasim_cq_msg {
+	uint32_t cqn;
+};
+
+/** QP_CREATE request. */
+struct hcasim_qp_create_req {
+	uint32_t pdn;
+	uint32_t send_cqn;
+	uint32_t recv_cqn;
+	uint32_t sq_wqe_cnt;
+	uint32_t rq_wqe_cnt;
+	uint32_t max_inline;
+	uint32_t rss_parent_qpn; /**< 0: none */
+};
+
+/** QP_CREATE reply (the rings' fd rides along). */
+struct hcasim_qp_create_rep {
+	uint32_t qpn;
+	uint32_t wire_qpn;
+	uint32_t sq_wqe_cnt;
+	uint32_t rq_wqe_cnt;
+	uint32_t max_inline;
+	uint32_t pad;
+	uint64_t map_len;
+	uint64_t sq_off;
+	uint64_t rq_off;
+	uint64_t dbrec_off;
+};
+
+/** QP_MODIFY request. */
+struct hcasim_qp_modify_req {
+	uint32_t qpn;
+	uint32_t state;      /**< enum hca_qp_state */
+	uint32_t qkey;
+	uint16_t pkey_index;
+	uint16_t pad;
+};
+
+/** QP_DESTROY request. */
+struct hcasim_qp_msg {
+	uint32_t qpn;
+};
+
+/** MCAST_ATTACH / MCAST_DETACH request. */
+struct hcasim_mcast_req {
+	uint32_t qpn;
+	uint16_t mlid;
+	uint16_t pad;
+	uint8_t mgid[16];
+};
+
+/** STATUS reply: the JSON text is in a memfd that rides along. */
+struct hcasim_status_rep {
+	uint64_t json_len;
+};
+
+/** Largest body of any message. */
+#define HCASIM_BODY_MAX (HCASIM_MSG_MAX - sizeof(struct hcasim_msg_hdr))
+
+#endif /* HCASIM_PROTO_H */
