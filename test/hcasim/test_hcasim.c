@@ -1,0 +1,641 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+
+/**
+ * @file
+ * Soft HCA tests through the device API (no PMD), each run under
+ * test/with-fabric:
+ *
+ *   test_hcasim unicast | mcast | qkey | pkey | badwqe | kill | rss
+ *
+ * The program re-executes itself through `ipoib-fabric run ... host1`
+ * so it runs under the umad2sim preload (for the SA) with HCASIM_SOCKET
+ * set; it then acts as several hosts by setting HCASIM_HOST per device.
+ */
+
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/wait.h>
+
+#include "hcasim_tlib.h"
+#include "hca_sa.h"
+
+#define QKEY 0x0b1b
+#define WAIT_MS 3000
+
+/** Check a receive CQE against what was sent. */
+static int
+check_rx(const struct mlx5_cqe64 *c, uint32_t len, uint32_t src_qpn,
+	 uint16_t slid, bool grh)
+{
+	struct hca_rx_cqe rx;
+
+	T_CHECK(hca_cqe_opcode(c) == MLX5_CQE_RESP_SEND, "rx opcode %u",
+		hca_cqe_opcode(c));
+	hca_cqe_decode_rx(c, &rx);
+	T_CHECK(rx.byte_cnt == len + HCA_GRH_LEN, "byte_cnt %u want %u",
+		rx.byte_cnt, len + HCA_GRH_LEN);
+	T_CHECK(rx.src_qpn == src_qpn, "src qpn %#x want %#x", rx.src_qpn,
+		src_qpn);
+	T_CHECK(rx.slid == slid, "slid %u want %u", rx.slid, slid);
+	T_CHECK(rx.grh == grh, "grh %d want %d", rx.grh, grh);
+	return 0;
+}
+
+/** Send one datagram h1 -> h2 and check everything about it. */
+static int
+unicast_one(struct t_host *a, struct t_host *b, uint32_t len, bool inl,
+	    uint32_t seed)
+{
+	struct mlx5_wqe_av av;
+	struct mlx5_cqe64 c;
+	uint8_t *src = t_send_area(a), *dst;
+	uint16_t idx;
+	uint32_t i;
+
+	for (i = 0; i < len; i++)
+		src[i] = (uint8_t)(seed * 131 + i * 7);
+	dst = t_recv_post(b, b->qp);
+	t_av(&av, b, b->qp, QKEY);
+	idx = t_send(a, a->qp, &av, src, len, inl, true);
+	T_CHECK(t_poll(a->scq, WAIT_MS, &c) == 0, "no send CQE (len %u)", len);
+	T_CHECK(hca_cqe_opcode(&c) == MLX5_CQE_REQ, "send opcode %u",
+		hca_cqe_opcode(&c));
+	T_CHECK(be16toh(c.wqe_counter) == idx, "send wqe_counter");
+	T_CHECK(t_poll(b->rcq, WAIT_MS, &c) == 0, "no receive CQE (len %u)",
+		len);
+	if (check_rx(&c, len, a->qp->wire_qpn, a->attr.port.lid, false) < 0)
+		return -1;
+	T_CHECK(memcmp(dst + HCA_GRH_LEN, src, len) == 0,
+		"payload differs (len %u)", len);
+	T_CHECK(dst[HCA_GRH_LEN + len] == 0xee, "wrote past the payload");
+	return 0;
+}
+
+/** Ask the SA for the LID of a port GUID. */
+static int
+sa_lid_of(uint64_t port_guid, uint16_t *lid)
+{
+	struct hca_node_rec node;
+	struct hca_sa *sa;
+	int err = 0;
+
+	sa = hca_sa_open(NULL, 0, NULL, &err);
+	if (sa == NULL)
+		return err;
+	err = hca_sa_query_port_by_guid(sa, port_guid, &node, NULL);
+	hca_sa_close(sa);
+	*lid = node.lid;
+	return err;
+}
+
+/** Two hosts exchange datagrams of every size 1..MTU. */
+static int
+test_unicast(void)
+{
+	struct t_host a, b;
+	uint16_t sa_lid = 0;
+	struct mlx5_wqe_av av;
+	struct mlx5_cqe64 c;
+	uint32_t len, mtu;
+	uint8_t *dst;
+	int ret = -1;
+
+	if (t_host_open(&a, "host1") < 0 || t_host_open(&b, "host2") < 0 ||
+	    t_qp_ready(a.qp, QKEY, 0) < 0 || t_qp_ready(b.qp, QKEY, 0) < 0)
+		goto out;
+	/* the LID the daemon reports is the one the SM gave (SA view) */
+	if (sa_lid_of(a.attr.port.port_guid, &sa_lid) != 0 ||
+	    sa_lid != a.attr.port.lid) {
+		fprintf(stderr, "FAIL: host1 LID %u, SA says %u\n",
+			a.attr.port.lid, sa_lid);
+		goto out;
+	}
+	if (a.attr.port.lid == 0 || a.attr.port.state != HCA_PORT_ACTIVE) {
+		fprintf(stderr, "FAIL: host1 port not active\n");
+		goto out;
+	}
+	mtu = hca_mtu_to_bytes(a.attr.port.active_mtu);
+	for (len = 1; len <= mtu; len++)
+		if (unicast_one(&a, &b, len, len <= 200 && (len & 1), len) < 0)
+			goto out;
+	/* one over the MTU is a local length error */
+	dst = t_recv_post(&b, b.qp);
+	(void)dst;
+	t_av(&av, &b, b.qp, QKEY);
+	t_send(&a, a.qp, &av, t_send_area(&a), mtu + 1, false, true);
+	if (t_poll(a.scq, WAIT_MS, &c) != 0 ||
+	    hca_cqe_opcode(&c) != MLX5_CQE_REQ_ERR ||
+	    ((struct mlx5_err_cqe *)&c)->syndrome !=
+	    MLX5_CQE_SYNDROME_LOCAL_LENGTH_ERR) {
+		fprintf(stderr, "FAIL: no length error over the MTU\n");
+		goto out;
+	}
+	printf("unicast: %u sizes delivered and checked\n", mtu);
+	ret = 0;
+out:
+	t_host_close(&a);
+	t_host_close(&b);
+	return ret;
+}
+
+/** Receive one multicast datagram on a QP and check it. */
+static int
+mcast_expect(struct t_host *h, struct hca_cq *cq, uint8_t *buf,
+	     const struct t_host *from, const struct hca_qp *fqp,
+	     const union hca_gid *mgid, const uint8_t *data, uint32_t len)
+{
+	struct mlx5_cqe64 c;
+
+	T_CHECK(t_poll(cq, WAIT_MS, &c) == 0, "%s: no multicast", h->name);
+	if (check_rx(&c, len, fqp->wire_qpn, from->attr.port.lid, true) < 0)
+		return -1;
+	T_CHECK(memcmp(buf + 24, mgid->raw, 16) == 0, "GRH DGID");
+	T_CHECK(memcmp(buf + 8, from->attr.port.gid.raw, 16) == 0,
+		"GRH SGID");
+	T_CHECK(memcmp(buf + HCA_GRH_LEN, data, len) == 0, "mcast payload");
+	return 0;
+}
+
+/** A send to the broadcast group reaches every attached QP. */
+static int
+test_mcast(void)
+{
+	union hca_gid mgid = { .raw = { 0xff, 0x12, 0x40, 0x1b, 0xff, 0xff,
+		0, 0, 0, 0, 0, 0, 0xff, 0xff, 0xff, 0xff } };
+	struct hca_mcmember_rec rec;
+	struct t_host a, b;
+	struct hca_qp *c2 = NULL;
+	struct hca_cq *c2cq = NULL;
+	struct mlx5_wqe_av av;
+	struct mlx5_cqe64 c;
+	uint8_t *ba, *bb, *bc, *data;
+	struct hca_sa *sa;
+	int err = 0, ret = -1;
+
+	sa = hca_sa_open(NULL, 0, NULL, &err);
+	if (sa == NULL) {
+		fprintf(stderr, "FAIL: hca_sa_open: %d\n", err);
+		return -1;
+	}
+	err = hca_sa_join_mcast(sa, &mgid, HCA_JOIN_FULL, NULL, &rec);
+	hca_sa_close(sa);
+	if (err != 0 || rec.mlid < 0xc000) {
+		fprintf(stderr, "FAIL: broadcast join: %d\n", err);
+		return -1;
+	}
+	if (t_host_open(&a, "host1") < 0 || t_host_open(&b, "host2") < 0 ||
+	    hca_cq_create(b.dev, 256, &c2cq) != 0 ||
+	    t_qp_create(&b, &c2, c2cq, NULL) < 0 ||
+	    t_qp_ready(a.qp, rec.qkey, 0) < 0 ||
+	    t_qp_ready(b.qp, rec.qkey, 0) < 0 || t_qp_ready(c2, rec.qkey, 0) < 0)
+		goto out;
+	if (hca_qp_attach_mcast(a.qp, &mgid, rec.mlid) != 0 ||
+	    hca_qp_attach_mcast(b.qp, &mgid, rec.mlid) != 0 ||
+	    hca_qp_attach_mcast(c2, &mgid, rec.mlid) != 0 ||
+	    hca_qp_attach_mcast(c2, &mgid, rec.mlid) != -EEXIST) {
+		fprintf(stderr, "FAIL: attach\n");
+		goto out;
+	}
+	ba = t_recv_post(&a, a.qp);
+	bb = t_recv_post(&b, b.qp);
+	bc = t_recv_post(&b, c2);
+	data = t_send_area(&a);
+	memcpy(data, "\x08\x00\x00\x00multicast to everyone", 25);
+	hca_av_fill(&av, 0xffffff, rec.qkey, rec.mlid, rec.sl, 0, &mgid,
+		    rec.hop_limit, rec.tclass, rec.flow_label);
+	t_send(&a, a.qp, &av, data, 25, false, false);
+	if (mcast_expect(&a, a.rcq, ba, &a, a.qp, &mgid, data, 25) < 0 ||
+	    mcast_expect(&b, b.rcq, bb, &a, a.qp, &mgid, data, 25) < 0 ||
+	    mcast_expect(&b, c2cq, bc, &a, a.qp, &mgid, data, 25) < 0)
+		goto out;
+	/* detached: no more copies for c2 */
+	if (hca_qp_detach_mcast(c2, &mgid, rec.mlid) != 0) {
+		fprintf(stderr, "FAIL: detach\n");
+		goto out;
+	}
+	t_recv_post(&b, b.qp);
+	t_send(&a, a.qp, &av, data, 25, false, false);
+	if (t_poll(b.rcq, WAIT_MS, &c) != 0 || t_poll(c2cq, 300, &c) == 0) {
+		fprintf(stderr, "FAIL: delivery after detach\n");
+		goto out;
+	}
+	printf("mcast: MLID %#x reached 3 QPs, then 1 after detach\n",
+	       rec.mlid);
+	ret = 0;
+out:
+	t_host_close(&a);
+	t_host_close(&b);
+	return ret;
+}
+
+/**
+ * Send h1 -> h2 with a Q_Key and tell whether it arrived.
+ *
+ * @return 1 delivered, 0 not, -1 error
+ */
+static int
+deliver_with(struct t_host *a, struct hca_qp *aqp, struct t_host *b,
+	     uint32_t qkey)
+{
+	struct mlx5_wqe_av av;
+	struct mlx5_cqe64 c;
+
+	t_recv_post(b, b->qp);
+	t_av(&av, b, b->qp, qkey);
+	t_send(a, aqp, &av, t_send_area(a), 64, false, true);
+	T_CHECK(t_poll(a->scq, WAIT_MS, &c) == 0 &&
+		hca_cqe_opcode(&c) == MLX5_CQE_REQ, "send did not complete");
+	return t_poll(b->rcq, 300, &c) == 0;
+}
+
+/** A wrong Q_Key is dropped and counted; the controlled Q_Key rule. */
+static int
+test_qkey(void)
+{
+	struct t_host a, b;
+	long long before, after;
+	int ret = -1;
+
+	if (t_host_open(&a, "host1") < 0 || t_host_open(&b, "host2") < 0 ||
+	    t_qp_ready(a.qp, 0x1111, 0) < 0 || t_qp_ready(b.qp, 0x1111, 0) < 0)
+		goto out;
+	before = t_counter("host2", "rcv_discards_qkey");
+	if (deliver_with(&a, a.qp, &b, 0x2222) != 0) {
+		fprintf(stderr, "FAIL: wrong Q_Key delivered\n");
+		goto out;
+	}
+	after = t_counter("host2", "rcv_discards_qkey");
+	if (before < 0 || after != before + 1) {
+		fprintf(stderr, "FAIL: qkey counter %lld -> %lld\n", before,
+			after);
+		goto out;
+	}
+	/* high bit set: the sender QP's own Q_Key (0x1111) is used */
+	if (deliver_with(&a, a.qp, &b, 0x80000000u) != 1 ||
+	    deliver_with(&a, a.qp, &b, 0x1111) != 1) {
+		fprintf(stderr, "FAIL: right Q_Key not delivered\n");
+		goto out;
+	}
+	printf("qkey: dropped and counted (%lld -> %lld)\n", before, after);
+	ret = 0;
+out:
+	t_host_close(&a);
+	t_host_close(&b);
+	return ret;
+}
+
+/**
+ * P_Key enforcement; the fabric runs with partition 0x8001 where every
+ * port is a limited member (0x0001).
+ */
+static int
+test_pkey(void)
+{
+	struct t_host a, b;
+	struct hca_qp *lim = NULL;
+	long long before, after;
+	int ia, ib, ret = -1;
+
+	if (t_host_open(&a, "host1") < 0 || t_host_open(&b, "host2") < 0)
+		goto out;
+	ia = t_pkey_index(&a, 0x0001);
+	ib = t_pkey_index(&b, 0x0001);
+	if (ia < 0 || ib < 0 || t_pkey_index(&b, 0xffff) < 0) {
+		fprintf(stderr, "FAIL: P_Key tables lack 0x0001/0xffff\n");
+		goto out;
+	}
+	if (t_qp_create(&a, &lim, a.rcq, NULL) < 0 ||
+	    t_qp_ready(lim, QKEY, (uint16_t)ia) < 0 ||
+	    t_qp_ready(a.qp, QKEY, (uint16_t)t_pkey_index(&a, 0xffff)) < 0 ||
+	    t_qp_ready(b.qp, QKEY, (uint16_t)t_pkey_index(&b, 0xffff)) < 0)
+		goto out;
+	before = t_counter("host2", "rcv_discards_pkey");
+	/* 0x0001 (limited) -> 0xffff: another partition */
+	if (deliver_with(&a, lim, &b, QKEY) != 0)
+		goto bad;
+	/* limited -> limited: members may not talk */
+	if (hca_qp_modify(b.qp, HCA_QPS_RESET, 0, 0) != 0 ||
+	    t_qp_ready(b.qp, QKEY, (uint16_t)ib) < 0 ||
+	    deliver_with(&a, lim, &b, QKEY) != 0)
+		goto bad;
+	/* full 0xffff <-> full 0xffff works */
+	if (hca_qp_modify(b.qp, HCA_QPS_RESET, 0, 0) != 0 ||
+	    t_qp_ready(b.qp, QKEY, (uint16_t)t_pkey_index(&b, 0xffff)) < 0 ||
+	    deliver_with(&a, a.qp, &b, QKEY) != 1)
+		goto bad;
+	after = t_counter("host2", "rcv_discards_pkey");
+	if (before < 0 || after != before + 2) {
+		fprintf(stderr, "FAIL: pkey counter %lld -> %lld\n", before,
+			after);
+		goto out;
+	}
+	printf("pkey: 2 dropped and counted, full members delivered\n");
+	ret = 0;
+	goto out;
+bad:
+	fprintf(stderr, "FAIL: P_Key rule not enforced\n");
+out:
+	t_host_close(&a);
+	t_host_close(&b);
+	return ret;
+}
+
+/** Post a send with a raw data segment and expect an error completion. */
+static int
+expect_send_error(struct t_host *a, struct t_host *b, uint64_t addr,
+		  uint32_t len, uint32_t lkey, uint8_t syndrome)
+{
+	struct hca_sge sge = { addr, len, lkey };
+	struct mlx5_wqe_av av;
+	struct mlx5_cqe64 c;
+	uint8_t *dst;
+	uint16_t idx;
+	struct hca_qp *qp;
+
+	if (t_qp_create(a, &qp, a->rcq, NULL) < 0 ||
+	    t_qp_ready(qp, QKEY, 0) < 0)
+		return -1;
+	dst = t_recv_post(b, b->qp);
+	t_av(&av, b, b->qp, QKEY);
+	idx = hca_sq_post_ud(qp, &av, &sge, 1, NULL, 0, false);
+	hca_sq_doorbell(qp, idx);
+	T_CHECK(t_poll(a->scq, WAIT_MS, &c) == 0, "no error CQE");
+	T_CHECK(hca_cqe_opcode(&c) == MLX5_CQE_REQ_ERR, "opcode %u",
+		hca_cqe_opcode(&c));
+	T_CHECK(((struct mlx5_err_cqe *)&c)->syndrome == syndrome,
+		"syndrome %#x want %#x", ((struct mlx5_err_cqe *)&c)->syndrome,
+		syndrome);
+	T_CHECK(be16toh(c.wqe_counter) == idx, "error wqe_counter");
+	T_CHECK(t_poll(b->rcq, 200, &c) != 0, "receiver got a completion");
+	for (len = 0; len < T_BUF; len++)
+		T_CHECK(dst[len] == 0xee, "receiver memory written at %u", len);
+	/* the QP is in error: a good send is not processed any more */
+	t_send(a, qp, &av, t_send_area(a), 8, false, true);
+	T_CHECK(t_poll(a->scq, 200, &c) != 0, "QP in error still sends");
+	T_CHECK(t_poll(b->rcq, 100, &c) != 0, "QP in error delivered");
+	/* the one posted buffer was not used: take it back with the next */
+	b->next_buf--;
+	return hca_qp_destroy(qp) == 0 ? 0 : -1;
+}
+
+/** Bad lkeys and addresses outside the region get error CQEs. */
+static int
+test_badwqe(void)
+{
+	struct t_host a, b, c;
+	uint64_t base;
+	int ret = -1;
+
+	memset(&c, 0, sizeof(c));
+	if (t_host_open(&a, "host1") < 0 || t_host_open(&b, "host2") < 0 ||
+	    t_qp_ready(b.qp, QKEY, 0) < 0)
+		goto out;
+	base = (uintptr_t)a.mem;
+	if (expect_send_error(&a, &b, base, 64, a.mr->lkey + 1,
+			      MLX5_CQE_SYNDROME_LOCAL_PROT_ERR) < 0 ||
+	    expect_send_error(&a, &b, base + a.memlen - 10, 100, a.mr->lkey,
+			      MLX5_CQE_SYNDROME_LOCAL_PROT_ERR) < 0 ||
+	    expect_send_error(&a, &b, base - 4096, 64, a.mr->lkey,
+			      MLX5_CQE_SYNDROME_LOCAL_PROT_ERR) < 0 ||
+	    expect_send_error(&a, &b, base, 64, b.mr->lkey,
+			      MLX5_CQE_SYNDROME_LOCAL_PROT_ERR) < 0)
+		goto out;
+	/* another client's lkey on the same host: still refused */
+	if (t_host_open(&c, "host1") < 0 ||
+	    expect_send_error(&a, &b, base, 64, c.mr->lkey,
+			      MLX5_CQE_SYNDROME_LOCAL_PROT_ERR) < 0)
+		goto out;
+	if (t_counter("host1", "xmit_errors_prot") < 5) {
+		fprintf(stderr, "FAIL: protection errors not counted\n");
+		goto out;
+	}
+	printf("badwqe: 5 protection errors, nothing written\n");
+	ret = 0;
+out:
+	t_host_close(&a);
+	t_host_close(&b);
+	t_host_close(&c);
+	return ret;
+}
+
+/** Child of test_kill: flood host2's QP until killed. */
+static void
+flood(uint32_t dqpn, uint16_t dlid)
+{
+	struct t_host a;
+	struct mlx5_wqe_av av;
+	struct mlx5_cqe64 c;
+	unsigned int n = 0;
+
+	if (t_host_open(&a, "host1") < 0 || t_qp_ready(a.qp, QKEY, 0) < 0)
+		_exit(1);
+	hca_av_fill(&av, dqpn, QKEY, dlid, 0, 0, NULL, 0, 0, 0);
+	for (;;) {
+		t_send(&a, a.qp, &av, t_send_area(&a), 512, false,
+		       (++n % 64) == 0);
+		if (n % 64 == 0)
+			t_poll(a.scq, 1000, &c);
+	}
+}
+
+/** A client killed mid-traffic leaves the daemon serving the others. */
+static int
+test_kill(void)
+{
+	struct t_host b, a2;
+	struct mlx5_cqe64 c;
+	unsigned int got = 0, i;
+	pid_t pid;
+	int st, ret = -1;
+
+	memset(&a2, 0, sizeof(a2));
+	if (t_host_open(&b, "host2") < 0 || t_qp_ready(b.qp, QKEY, 0) < 0)
+		goto out;
+	for (i = 0; i < T_NRECV; i++)
+		t_recv_post(&b, b.qp);
+	pid = fork();
+	if (pid == 0)
+		flood(b.qp->qpn, b.attr.port.lid);
+	for (i = 0; i < 500 && got < 50; i++) {
+		if (t_poll(b.rcq, 20, &c) == 0) {
+			got++;
+			t_recv_post(&b, b.qp);
+		}
+	}
+	kill(pid, SIGKILL);
+	waitpid(pid, &st, 0);
+	if (got < 50) {
+		fprintf(stderr, "FAIL: flood did not arrive (%u)\n", got);
+		goto out;
+	}
+	/* the daemon still serves: a new client talks to the old one */
+	if (!hca_dev_alive(b.dev) || t_host_open(&a2, "host1") < 0 ||
+	    t_qp_ready(a2.qp, QKEY, 0) < 0) {
+		fprintf(stderr, "FAIL: daemon gone after the kill\n");
+		goto out;
+	}
+	while (t_poll(b.rcq, 100, &c) == 0)
+		;
+	/* start the receive queue afresh so the next buffer is the next */
+	if (hca_qp_modify(b.qp, HCA_QPS_RESET, 0, 0) != 0 ||
+	    t_qp_ready(b.qp, QKEY, 0) < 0)
+		goto out;
+	if (unicast_one(&a2, &b, 100, false, 9) < 0)
+		goto out;
+	printf("kill: %u datagrams before SIGKILL, daemon still serving\n",
+	       got);
+	ret = 0;
+out:
+	t_host_close(&a2);
+	t_host_close(&b);
+	return ret;
+}
+
+/** Build an IPoIB + IPv4 + UDP datagram of one flow. */
+static uint32_t
+udp_packet(uint8_t *p, uint16_t sport, uint16_t etype)
+{
+	memset(p, 0, 4 + 20 + 8 + 8);
+	p[0] = (uint8_t)(etype >> 8);
+	p[1] = (uint8_t)etype;
+	p[4] = 0x45;
+	p[4 + 3] = 36;
+	p[4 + 8] = 64;
+	p[4 + 9] = 17;
+	memcpy(p + 4 + 12, "\x0a\x00\x00\x01\x0a\x00\x00\x02", 8);
+	p[24] = (uint8_t)(sport >> 8);
+	p[25] = (uint8_t)sport;
+	p[26] = 0x12;
+	p[27] = 0x34;
+	return 4 + 20 + 8 + 8;
+}
+
+/** RSS spreads flows over the children; non-IP goes to the parent. */
+static int
+test_rss(void)
+{
+	struct t_host a, b;
+	struct hca_qp *kids[3] = { NULL };
+	struct hca_cq *kcq[3] = { NULL };
+	unsigned int hits[4] = { 0 }, i, k, used = 0;
+	struct mlx5_wqe_av av;
+	struct mlx5_cqe64 c;
+	int ret = -1;
+
+	if (t_host_open(&a, "host1") < 0 || t_host_open(&b, "host2") < 0)
+		goto out;
+	for (k = 0; k < 3; k++)
+		if (hca_cq_create(b.dev, 256, &kcq[k]) != 0 ||
+		    t_qp_create(&b, &kids[k], kcq[k], b.qp) < 0 ||
+		    kids[k]->wire_qpn != b.qp->qpn)
+			goto out;
+	if (t_qp_ready(a.qp, QKEY, 0) < 0 || t_qp_ready(b.qp, QKEY, 0) < 0)
+		goto out;
+	for (k = 0; k < 3; k++)
+		if (t_qp_ready(kids[k], QKEY, 0) < 0)
+			goto out;
+	t_av(&av, &b, b.qp, QKEY);
+	for (i = 0; i < 32; i++) {
+		uint8_t *p = t_send_area(&a) + i * 64;
+		uint32_t len = udp_packet(p, (uint16_t)(1000 + i), 0x0800);
+
+		t_recv_post(&b, b.qp);
+		for (k = 0; k < 3; k++)
+			t_recv_post(&b, kids[k]);
+		t_send(&a, a.qp, &av, p, len, false, false);
+		for (k = 0; k < 4; k++) {
+			struct hca_cq *cq = k == 0 ? b.rcq : kcq[k - 1];
+
+			if (t_poll(cq, k == 3 ? 300 : 50, &c) == 0) {
+				hits[k]++;
+				break;
+			}
+		}
+		if (k == 4 || be32toh(c.imm_inval_pkey) == 0) {
+			fprintf(stderr, "FAIL: flow %u lost or unhashed\n", i);
+			goto out;
+		}
+	}
+	for (k = 0; k < 4; k++)
+		used += hits[k] != 0;
+	printf("rss: flows per QP %u %u %u %u\n", hits[0], hits[1], hits[2],
+	       hits[3]);
+	if (used < 3) {
+		fprintf(stderr, "FAIL: RSS did not spread\n");
+		goto out;
+	}
+	/* non-IP (ARP) goes to the parent with hash 0 */
+	while (t_poll(b.rcq, 10, &c) == 0)
+		;
+	t_send(&a, a.qp, &av, t_send_area(&a),
+	       udp_packet(t_send_area(&a), 7, 0x0806), false, false);
+	if (t_poll(b.rcq, WAIT_MS, &c) != 0 || c.imm_inval_pkey != 0) {
+		fprintf(stderr, "FAIL: non-IP not at the parent\n");
+		goto out;
+	}
+	ret = 0;
+out:
+	t_host_close(&a);
+	t_host_close(&b);
+	return ret;
+}
+
+/** Re-run this program as host1 of the fixture's fabric when needed. */
+static void
+enter_fabric(char **argv)
+{
+	const char *dir = getenv("IPOIB_FABRIC_DIR");
+	const char *tool = getenv("IPOIB_FABRIC_TOOL");
+	char *args[64];
+	int i, n = 0;
+
+	if (getenv("HCASIM_SOCKET") != NULL || dir == NULL || tool == NULL)
+		return;
+	args[n++] = (char *)tool;
+	args[n++] = (char *)"run";
+	args[n++] = (char *)"--dir";
+	args[n++] = (char *)dir;
+	args[n++] = (char *)"host1";
+	args[n++] = (char *)"--";
+	for (i = 0; argv[i] != NULL && n < 63; i++)
+		args[n++] = argv[i];
+	args[n] = NULL;
+	execvp(tool, args);
+	perror("exec ipoib-fabric");
+	exit(1);
+}
+
+/** Entry point: run the named test. */
+int
+main(int argc, char **argv)
+{
+	static const struct {
+		const char *name;
+		int (*fn)(void);
+	} tests[] = {
+		{ "unicast", test_unicast }, { "mcast", test_mcast },
+		{ "qkey", test_qkey }, { "pkey", test_pkey },
+		{ "badwqe", test_badwqe }, { "kill", test_kill },
+		{ "rss", test_rss },
+	};
+	unsigned int i;
+
+	if (argc != 2) {
+		fprintf(stderr, "usage: %s TEST\n", argv[0]);
+		return 2;
+	}
+	enter_fabric(argv);
+	if (getenv("HCASIM_SOCKET") == NULL) {
+		fprintf(stderr, "FAIL: no fabric (HCASIM_SOCKET unset)\n");
+		return 1;
+	}
+	for (i = 0; i < sizeof(tests) / sizeof(tests[0]); i++)
+		if (strcmp(argv[1], tests[i].name) == 0)
+			return tests[i].fn() == 0 ? 0 : 1;
+	fprintf(stderr, "unknown test %s\n", argv[1]);
+	return 2;
+}
