@@ -161,6 +161,12 @@ struct hca_portinfo_rec {
 struct hca_sa_config {
 	unsigned int timeout_ms; /**< per try; default 1000 */
 	unsigned int retries;    /**< tries after the first; default 3 */
+	/**
+	 * SM_Key sent with trusted-only queries (P_Key table records):
+	 * 0 = opensm's default SA key, 1. Other queries always send 0
+	 * (an untrusted requester).
+	 */
+	uint64_t sm_key;
 };
 
 /** An SA client bound to one CA port (opaque). */
@@ -258,6 +264,31 @@ int hca_sa_query_nodes(struct hca_sa *sa, struct hca_node_rec **recs,
 /** List every PortInfoRecord the SA knows (as hca_sa_query_nodes). */
 int hca_sa_query_portinfos(struct hca_sa *sa, struct hca_portinfo_rec **recs,
 			   unsigned int *n);
+
+/**
+ * Read a port's P_Key table as the SA knows it (PKeyTableRecord, one
+ * Get per block of 32 entries, until max entries or the last block).
+ *
+ * @param lid    the port's LID (its node's base LID for a switch)
+ * @param port   port number (0 for a switch's management port)
+ * @param pkeys  filled with up to max entries, in table order (index
+ *               order; zero entries are empty slots)
+ * @param max    room in pkeys
+ * @param n      set to the number of entries written
+ * @return 0, -ENOENT (no such port), or another negative errno
+ */
+int hca_sa_query_pkeys(struct hca_sa *sa, uint16_t lid, uint8_t port,
+		       uint16_t *pkeys, unsigned int max, unsigned int *n);
+
+/**
+ * The SA's view of one port, found by its port GUID: its NodeRecord,
+ * and (when pi is not NULL) its PortInfoRecord.
+ *
+ * @return 0, -ENOENT (the SA knows no such port), or a negative errno
+ */
+int hca_sa_query_port_by_guid(struct hca_sa *sa, uint64_t port_guid,
+			      struct hca_node_rec *node,
+			      struct hca_portinfo_rec *pi);
 
 /* ---- asynchronous requests (the data path never waits for the SA) ---- */
 
