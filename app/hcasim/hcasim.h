@@ -118,6 +118,7 @@ struct hcasim_cq {
 	struct mlx5_cqe64 *cqes;
 	volatile uint32_t *dbrec;      /**< [0]: consumer index */
 	uint32_t pi;                   /**< producer index (data path) */
+	uint32_t ci_cache;             /**< consumer index last read (dp) */
 	uint32_t refs;                 /**< QPs using it (control) */
 	void *map;
 	size_t map_len;
@@ -147,6 +148,7 @@ struct hcasim_qp {
 	struct mlx5_wqe_data_seg *rq;
 	uint32_t rq_wqe_cnt;
 	uint32_t rq_tail;              /**< data path */
+	uint32_t rq_prod_cache;        /**< producer last read (dp) */
 	volatile uint32_t *dbrec;
 	struct hcasim_cq *scq;
 	struct hcasim_cq *rcq;

@@ -618,6 +618,7 @@ hcasim_qp_modify(struct hcasim *h, struct hcasim_client *c,
 		hcasim_dp_sync(h);
 		qp->sq_tail = 0;
 		qp->rq_tail = 0;
+		qp->rq_prod_cache = 0;
 		qp->dbrec[MLX5_RCV_DBR] = 0;
 		qp->dbrec[MLX5_SND_DBR] = 0;
 	}
