@@ -1,0 +1,234 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+
+#ifndef IPOIB_H
+#define IPOIB_H
+
+/**
+ * @file
+ * Private state of a net_ipoib port, shared by its files: the ethdev ops
+ * (ipoib_ethdev.c), the data path (ipoib_rxtx.c), the control thread
+ * (ipoib_ctrl.c), the public API (ipoib_api.c) and telemetry.
+ */
+
+#include <pthread.h>
+#include <stdint.h>
+#include <stdbool.h>
+
+#include <ethdev_driver.h>
+#include <rte_ring.h>
+
+#include "hca_dev.h"
+#include "hca_dp.h"
+#include "hca_mempool.h"
+#include "hca_sa.h"
+#include "ipoib_peer.h"
+
+/** Queues per direction at most. */
+#define IPOIB_MAX_QUEUES 16
+/** RCU reader ids: rx queues first, then tx queues. */
+#define IPOIB_RCU_TX_BASE IPOIB_MAX_QUEUES
+#define IPOIB_RCU_READERS (2 * IPOIB_MAX_QUEUES)
+/** Packets held per unresolved peer (as Linux). */
+#define IPOIB_MAX_HELD 3
+/** Default ring sizes. */
+#define IPOIB_DEFAULT_DESC 512
+#define IPOIB_MAX_DESC 8192
+/** Send a completion request every this many WQEs. */
+#define IPOIB_TX_SIGNAL_EVERY 32
+/** Largest packet sent inline (copied into the WQE). */
+#define IPOIB_TX_INLINE_MAX 128
+/** Data segments per send at most (mbuf segments). */
+#define IPOIB_TX_MAX_SEGS 4
+/** Size of the learning, pending and ready rings. */
+#define IPOIB_CTRL_RING_SIZE 1024
+/** Burst of the data path. */
+#define IPOIB_BURST 32
+
+/** What a port presents to applications. */
+enum ipoib_mode {
+	IPOIB_MODE_RAW = 0,   /**< the IPoIB header with peer keys */
+	IPOIB_MODE_ETH = 1,   /**< Ethernet (issue 5; raw until then) */
+};
+
+/** Parsed devargs. */
+struct ipoib_args {
+	char ibdev[HCA_CA_NAME_LEN];
+	int port;
+	uint16_t pkey;
+	enum ipoib_mode mode;
+	uint32_t peers;
+};
+
+/** Counters of a receive queue. */
+struct ipoib_rxq_stats {
+	uint64_t packets;
+	uint64_t bytes;
+	uint64_t errors;          /**< error completions */
+	uint64_t nombuf;          /**< refill failed */
+	uint64_t malformed;
+	uint64_t loopback;        /**< own multicast came back */
+	uint64_t mcast;
+	uint64_t unknown_src;     /**< source not in the cache yet */
+	uint64_t no_grh;          /**< source without GRH: no address */
+	uint64_t peer_hits;
+	uint64_t learn_dropped;   /**< learning ring full */
+};
+
+/** Counters of a transmit queue. */
+struct ipoib_txq_stats {
+	uint64_t packets;
+	uint64_t bytes;
+	uint64_t errors;          /**< error completions */
+	uint64_t malformed;       /**< too short, key 0, too many segments */
+	uint64_t stale_key;
+	uint64_t unresolved_held;
+	uint64_t unresolved_dropped;
+	uint64_t no_lkey;         /**< memory not registered */
+	uint64_t ring_full;
+	uint64_t peer_hits;
+	uint64_t peer_misses;
+};
+
+struct ipoib_priv;
+
+/** A receive queue: a QP's receive ring and its CQ. */
+struct ipoib_rxq {
+	struct ipoib_priv *priv;
+	uint16_t idx;
+	uint16_t port_id;
+	struct rte_mempool *mp;
+	uint32_t nb_desc;
+	struct hca_qp *qp;
+	struct hca_cq *cq;
+	struct rte_mbuf **elts;   /**< posted mbuf per receive WQE */
+	uint32_t rq_tail;         /**< oldest posted WQE (free running) */
+	uint32_t lkey_hint;
+	struct ipoib_rxq_stats st;
+} __rte_cache_aligned;
+
+/** A transmit queue: a QP's send ring and its CQ. */
+struct ipoib_txq {
+	struct ipoib_priv *priv;
+	uint16_t idx;
+	uint32_t nb_desc;
+	struct hca_qp *qp;
+	struct hca_cq *cq;
+	struct rte_mbuf **elts;   /**< mbuf per first basic block of a WQE */
+	uint32_t *wqe_end;        /**< producer counter after each WQE */
+	uint32_t sq_tail;         /**< oldest block not completed */
+	uint32_t since_signal;
+	uint32_t lkey_hint;
+	struct rte_ring *ready;   /**< resolved packets handed back (q 0) */
+	struct ipoib_txq_stats st;
+} __rte_cache_aligned;
+
+/** Hooks of a mode: where mode=eth plugs its translation in. */
+struct ipoib_mode_ops {
+	/** Turn received raw packets into the mode's view, in place. */
+	uint16_t (*rx_adapt)(struct ipoib_priv *priv, struct rte_mbuf **pkts,
+			     uint16_t n);
+	/** Turn packets to send into raw IPoIB, in place. */
+	uint16_t (*tx_adapt)(struct ipoib_priv *priv, struct rte_mbuf **pkts,
+			     uint16_t n);
+};
+
+/** A multicast group the application joined. */
+struct ipoib_mcast {
+	union hca_gid mgid;
+	uint16_t mlid;
+	uint16_t key;
+	bool used;
+};
+
+/** Counters of the control thread. */
+struct ipoib_ctrl_stats {
+	uint64_t path_queries;
+	uint64_t path_failures;   /**< SA failures */
+	uint64_t sa_dropped;      /**< held packets dropped on SA failure */
+	uint64_t learned;
+	uint64_t released;        /**< held packets sent once resolved */
+	uint64_t stale_pending;   /**< held packets whose key went stale */
+};
+
+/** State of a port. */
+struct ipoib_priv {
+	struct rte_eth_dev *dev;
+	char name[RTE_ETH_NAME_MAX_LEN];
+	struct ipoib_args args;
+	const struct ipoib_mode_ops *mode_ops;
+
+	/* device objects, valid between start and stop */
+	struct hca_dev *hca;
+	struct hca_dev_attr attr;
+	struct hca_pd *pd;
+	struct hca_mr_map *mrs;
+	struct hca_sa *sa;
+	uint16_t pkey_index;
+	uint32_t qkey;
+	uint16_t lid;
+	uint32_t qpn;              /**< wire QPN: the parent QP's */
+	union hca_gid gid;
+	uint32_t mtu;              /**< IPoIB MTU (IB MTU - 4) */
+	struct hca_mcmember_rec bcast;
+	union hca_gid bcast_mgid;
+	uint16_t bcast_key;
+	struct ipoib_mcast mcast[32];
+
+	struct ipoib_peer_cache *peers;
+	struct ipoib_rxq rxq[IPOIB_MAX_QUEUES];
+	struct ipoib_txq txq[IPOIB_MAX_QUEUES];
+	uint16_t nb_rxq;
+	uint16_t nb_txq;
+	bool started;
+
+	/* control thread */
+	pthread_mutex_t lock;      /**< serializes writers and the SA */
+	pthread_t ctrl_tid;
+	bool ctrl_running;
+	int ctrl_stop;             /**< atomic */
+	struct rte_ring *learn;    /**< rx -> ctrl: new sources */
+	struct rte_ring *pending;  /**< tx -> ctrl: unresolved packets */
+	struct ipoib_peer_ctrl *pctrl; /**< per slot: held packets, retry */
+	struct ipoib_ctrl_stats cst;
+	uint64_t link_poll_tsc;
+};
+
+/** A new source seen on receive, for the control thread. */
+struct ipoib_learn {
+	struct ipoib_hwaddr addr;
+	uint16_t slid;
+	uint8_t sl;
+	uint8_t pad;
+};
+
+extern const struct ipoib_mode_ops ipoib_raw_ops;
+extern const struct ipoib_mode_ops ipoib_eth_ops;
+
+/* ipoib_rxtx.c */
+uint16_t ipoib_rx_burst(void *rxq, struct rte_mbuf **pkts, uint16_t n);
+uint16_t ipoib_tx_burst(void *txq, struct rte_mbuf **pkts, uint16_t n);
+int ipoib_rxq_fill(struct ipoib_rxq *rxq);
+void ipoib_rxq_drain(struct ipoib_rxq *rxq);
+void ipoib_txq_drain(struct ipoib_txq *txq);
+int ipoib_rx_dynflag_register(void);
+
+/* ipoib_ctrl.c */
+int ipoib_ctrl_start(struct ipoib_priv *priv);
+void ipoib_ctrl_stop(struct ipoib_priv *priv);
+int ipoib_join_broadcast(struct ipoib_priv *priv);
+int ipoib_ctrl_resolve(struct ipoib_priv *priv,
+		       const struct ipoib_hwaddr *addr, uint16_t *key);
+int ipoib_ctrl_mcast_join(struct ipoib_priv *priv, const union hca_gid *mgid,
+			  uint16_t *key, unsigned int timeout_ms);
+int ipoib_ctrl_mcast_leave(struct ipoib_priv *priv,
+			   const union hca_gid *mgid);
+void ipoib_link_update_from(struct ipoib_priv *priv,
+			    const struct hca_dev_attr *attr);
+
+/* ipoib_ethdev.c */
+struct ipoib_priv *ipoib_priv_of_port(uint16_t port_id);
+
+/* ipoib_telemetry.c */
+void ipoib_telemetry_register(void);
+
+#endif /* IPOIB_H */

@@ -1,0 +1,607 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+
+/**
+ * @file
+ * The control thread of a net_ipoib port: everything that talks to the
+ * subnet manager or writes the peer cache. It learns new sources the
+ * receive path reported, holds packets for unresolved destinations
+ * (IPOIB_MAX_HELD per peer) while a PathRecord query runs, hands them to
+ * transmit queue 0 once resolved, retries failed queries with backoff,
+ * reclaims evicted peers after their RCU grace period and polls the link.
+ *
+ * Writers are serialized by priv->lock, which the API functions take too;
+ * the data path never takes it.
+ */
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <rte_cycles.h>
+#include <rte_lcore.h>
+#include <rte_malloc.h>
+
+#include "ipoib.h"
+#include "ipoib_log.h"
+#include "rte_pmd_ipoib.h"
+
+/** Pause of the control loop between rounds. */
+#define IPOIB_CTRL_PERIOD_US 1000
+/** Link poll period. */
+#define IPOIB_LINK_POLL_MS 500
+/** First retry delay of a failed path query, then doubled. */
+#define IPOIB_RETRY_MS 500
+/** Longest retry delay. */
+#define IPOIB_RETRY_MAX_MS 8000
+
+/** Control-side state of one peer slot. */
+struct ipoib_peer_ctrl {
+	struct rte_mbuf *held[IPOIB_MAX_HELD];
+	uint8_t n_held;
+	uint8_t querying;         /**< a PathRecord query is in flight */
+	uint8_t tries;
+	uint64_t next_try;        /**< TSC before which no new query */
+};
+
+/** Argument of an asynchronous path query. */
+struct ipoib_path_query {
+	struct ipoib_priv *priv;
+	uint16_t key;
+};
+
+/** Argument of an asynchronous multicast join. */
+struct ipoib_join_wait {
+	int done;                 /**< atomic */
+	int status;
+	int abandoned;            /**< the waiter gave up: callback frees */
+	struct hca_mcmember_rec rec;
+};
+
+/** Milliseconds to TSC cycles. */
+static uint64_t
+ipoib_ms_to_tsc(uint64_t ms)
+{
+	return ms * rte_get_tsc_hz() / 1000;
+}
+
+/** The control state of the slot of a key. */
+static struct ipoib_peer_ctrl *
+ipoib_pctrl(struct ipoib_priv *priv, uint16_t key)
+{
+	return &priv->pctrl[key & priv->peers->slot_mask];
+}
+
+/* ------------------------------------------------------- held packets */
+
+/** Drop the packets held for a slot, counting them in *counter. */
+static void
+ipoib_held_drop(struct ipoib_priv *priv, struct ipoib_peer_ctrl *pc,
+		struct ipoib_peer *p, uint64_t *counter)
+{
+	unsigned int i;
+
+	for (i = 0; i < pc->n_held; i++) {
+		rte_pktmbuf_free(pc->held[i]);
+		(*counter)++;
+		if (p != NULL)
+			__atomic_fetch_sub(&p->pending, 1, __ATOMIC_RELEASE);
+	}
+	pc->n_held = 0;
+	RTE_SET_USED(priv);
+}
+
+/** Hand one packet to transmit queue 0 (its destination is resolved). */
+static void
+ipoib_release_one(struct ipoib_priv *priv, struct ipoib_peer *p,
+		  struct rte_mbuf *m)
+{
+	struct rte_ring *ready = priv->nb_txq ? priv->txq[0].ready : NULL;
+
+	if (ready == NULL || rte_ring_sp_enqueue(ready, m) != 0) {
+		priv->cst.sa_dropped++;
+		rte_pktmbuf_free(m);
+	} else {
+		priv->cst.released++;
+	}
+	__atomic_fetch_sub(&p->pending, 1, __ATOMIC_RELEASE);
+}
+
+/** Hand every packet held for a resolved peer to transmit queue 0. */
+static void
+ipoib_held_release(struct ipoib_priv *priv, struct ipoib_peer_ctrl *pc,
+		   struct ipoib_peer *p)
+{
+	unsigned int i;
+
+	for (i = 0; i < pc->n_held; i++)
+		ipoib_release_one(priv, p, pc->held[i]);
+	pc->n_held = 0;
+}
+
+/* ------------------------------------------------------- path queries */
+
+/** Path from a PathRecord. */
+static void
+ipoib_path_from_rec(struct ipoib_path *path, const struct hca_path_rec *r)
+{
+	memset(path, 0, sizeof(*path));
+	path->lid = r->dlid;
+	path->sl = r->sl;
+	path->rate = r->rate;
+	path->mtu = r->mtu;
+	path->hop_limit = r->hop_limit;
+	path->tclass = r->tclass;
+	path->flow_label = r->flow_label;
+}
+
+/** SA callback: a PathRecord query finished. Runs under priv->lock. */
+static void
+ipoib_path_done(void *arg, int status, const void *record)
+{
+	struct ipoib_path_query *q = arg;
+	struct ipoib_priv *priv = q->priv;
+	struct ipoib_peer *p = ipoib_peer_get(priv->peers, q->key);
+	struct ipoib_peer_ctrl *pc = ipoib_pctrl(priv, q->key);
+	struct ipoib_path path;
+
+	free(q);
+	if (p == NULL) /* evicted or removed meanwhile */
+		return;
+	pc->querying = 0;
+	if (status == 0) {
+		ipoib_path_from_rec(&path, record);
+		ipoib_peer_resolve(priv->peers, p->key, &path, priv->qkey);
+		pc->tries = 0;
+		ipoib_held_release(priv, pc, p);
+		return;
+	}
+	priv->cst.path_failures++;
+	IPOIB_LOG(INFO, "%s: no path to QPN 0x%06x: %s", priv->name, p->qpn,
+		  hca_sa_strerror(status));
+	ipoib_peer_fail(priv->peers, p->key);
+	ipoib_held_drop(priv, pc, p, &priv->cst.sa_dropped);
+	pc->next_try = rte_get_tsc_cycles() + ipoib_ms_to_tsc(
+		RTE_MIN((uint64_t)IPOIB_RETRY_MS << RTE_MIN(pc->tries, 8),
+			(uint64_t)IPOIB_RETRY_MAX_MS));
+	pc->tries++;
+}
+
+/** Start a PathRecord query for a peer unless one runs or must wait. */
+static void
+ipoib_path_query(struct ipoib_priv *priv, struct ipoib_peer *p)
+{
+	struct ipoib_peer_ctrl *pc = ipoib_pctrl(priv, p->key);
+	struct ipoib_path_query *q;
+	int ret;
+
+	if (pc->querying || ipoib_peer_is_resolved(p) ||
+	    (p->flags & IPOIB_PEER_F_MCAST) ||
+	    rte_get_tsc_cycles() < pc->next_try)
+		return;
+	q = malloc(sizeof(*q));
+	if (q == NULL)
+		return;
+	q->priv = priv;
+	q->key = p->key;
+	ret = hca_sa_query_path_async(priv->sa, &p->gid,
+				      priv->args.pkey | 0x8000,
+				      ipoib_path_done, q);
+	if (ret < 0) {
+		pc->querying = 1;
+		ipoib_path_done(q, ret, NULL); /* frees q */
+		return;
+	}
+	priv->cst.path_queries++;
+	pc->querying = 1;
+}
+
+/* ----------------------------------------------------- control rounds */
+
+/** Insert the sources the receive path did not know. */
+static void
+ipoib_ctrl_learn(struct ipoib_priv *priv)
+{
+	struct ipoib_learn l[IPOIB_BURST];
+	unsigned int n, i;
+
+	n = rte_ring_sc_dequeue_burst_elem(priv->learn, l, sizeof(l[0]),
+					   IPOIB_BURST, NULL);
+	for (i = 0; i < n; i++) {
+		struct ipoib_path path = {
+			.lid = l[i].slid, .sl = l[i].sl, .hop_limit = 1,
+		};
+		uint16_t key;
+
+		if (ipoib_peer_insert(priv->peers, &l[i].addr, 0, &key) < 0)
+			continue;
+		if (!ipoib_peer_is_resolved(ipoib_peer_get(priv->peers,
+							   key))) {
+			ipoib_peer_resolve(priv->peers, key, &path,
+					   priv->qkey);
+			ipoib_held_release(priv, ipoib_pctrl(priv, key),
+					   ipoib_peer_get(priv->peers, key));
+			priv->cst.learned++;
+		}
+	}
+}
+
+/** Take the packets transmit queues held for unresolved peers. */
+static void
+ipoib_ctrl_take_pending(struct ipoib_priv *priv)
+{
+	struct rte_mbuf *m[IPOIB_BURST];
+	unsigned int n, i;
+
+	n = rte_ring_sc_dequeue_burst(priv->pending, (void **)m, IPOIB_BURST,
+				      NULL);
+	for (i = 0; i < n; i++) {
+		uint16_t key = rte_pmd_ipoib_get_key(m[i]);
+		struct ipoib_peer *p = ipoib_peer_get(priv->peers, key);
+		struct ipoib_peer_ctrl *pc;
+
+		if (p == NULL) {
+			priv->cst.stale_pending++;
+			rte_pktmbuf_free(m[i]);
+			continue;
+		}
+		if (ipoib_peer_is_resolved(p)) {
+			ipoib_release_one(priv, p, m[i]);
+			continue;
+		}
+		pc = ipoib_pctrl(priv, key);
+		if (pc->n_held >= IPOIB_MAX_HELD) { /* cannot happen */
+			priv->cst.sa_dropped++;
+			rte_pktmbuf_free(m[i]);
+			__atomic_fetch_sub(&p->pending, 1, __ATOMIC_RELEASE);
+			continue;
+		}
+		pc->held[pc->n_held++] = m[i];
+		ipoib_path_query(priv, p);
+	}
+}
+
+/** Update the ethdev link from the port's attributes. */
+void
+ipoib_link_update_from(struct ipoib_priv *priv,
+		       const struct hca_dev_attr *attr)
+{
+	struct rte_eth_link link;
+
+	memset(&link, 0, sizeof(link));
+	link.link_status = attr->port.state == HCA_PORT_ACTIVE && priv->started
+		? RTE_ETH_LINK_UP : RTE_ETH_LINK_DOWN;
+	link.link_speed = link.link_status ?
+		(attr->port.rate ? attr->port.rate * 1000u :
+		 RTE_ETH_SPEED_NUM_UNKNOWN) : RTE_ETH_SPEED_NUM_NONE;
+	link.link_duplex = RTE_ETH_LINK_FULL_DUPLEX;
+	link.link_autoneg = RTE_ETH_LINK_FIXED;
+	rte_eth_linkstatus_set(priv->dev, &link);
+}
+
+/** Poll the port state now and then. */
+static void
+ipoib_ctrl_poll_link(struct ipoib_priv *priv)
+{
+	struct hca_dev_attr attr;
+	uint64_t now = rte_get_tsc_cycles();
+
+	if (now < priv->link_poll_tsc)
+		return;
+	priv->link_poll_tsc = now + ipoib_ms_to_tsc(IPOIB_LINK_POLL_MS);
+	if (!hca_dev_alive(priv->hca) || hca_dev_query(priv->hca, &attr) < 0)
+		attr.port.state = HCA_PORT_DOWN;
+	ipoib_link_update_from(priv, &attr);
+}
+
+/** One round of the control thread. */
+static void
+ipoib_ctrl_round(struct ipoib_priv *priv)
+{
+	pthread_mutex_lock(&priv->lock);
+	hca_sa_poll(priv->sa, 0);
+	ipoib_ctrl_learn(priv);
+	ipoib_ctrl_take_pending(priv);
+	ipoib_peer_reclaim(priv->peers);
+	ipoib_ctrl_poll_link(priv);
+	pthread_mutex_unlock(&priv->lock);
+}
+
+/** The control thread's main loop. */
+static void *
+ipoib_ctrl_main(void *arg)
+{
+	struct ipoib_priv *priv = arg;
+
+	while (!__atomic_load_n(&priv->ctrl_stop, __ATOMIC_ACQUIRE)) {
+		ipoib_ctrl_round(priv);
+		usleep(IPOIB_CTRL_PERIOD_US);
+	}
+	return NULL;
+}
+
+/* ---------------------------------------------------- start and stop */
+
+/** Create a ring named after the port. */
+static struct rte_ring *
+ipoib_ring_create(struct ipoib_priv *priv, const char *what,
+		  unsigned int esize, unsigned int flags)
+{
+	char name[RTE_RING_NAMESIZE];
+
+	snprintf(name, sizeof(name), "ipoib_%s_%u", what,
+		 priv->dev->data->port_id);
+	return rte_ring_create_elem(name, esize, IPOIB_CTRL_RING_SIZE,
+				    priv->dev->device->numa_node, flags);
+}
+
+/** Start the control thread (after the queues exist). */
+int
+ipoib_ctrl_start(struct ipoib_priv *priv)
+{
+	char tname[RTE_MAX_THREAD_NAME_LEN];
+	int ret;
+
+	priv->pctrl = rte_zmalloc("ipoib_pctrl", sizeof(*priv->pctrl) *
+				  (priv->peers->slot_mask + 1), 0);
+	priv->learn = ipoib_ring_create(priv, "learn",
+					sizeof(struct ipoib_learn),
+					RING_F_SC_DEQ);
+	priv->pending = ipoib_ring_create(priv, "pend",
+					  sizeof(void *), RING_F_SC_DEQ);
+	if (priv->nb_txq > 0)
+		priv->txq[0].ready = ipoib_ring_create(priv, "ready",
+			sizeof(void *), RING_F_SP_ENQ | RING_F_SC_DEQ);
+	if (priv->pctrl == NULL || priv->learn == NULL ||
+	    priv->pending == NULL ||
+	    (priv->nb_txq > 0 && priv->txq[0].ready == NULL)) {
+		ipoib_ctrl_stop(priv);
+		return -ENOMEM;
+	}
+	__atomic_store_n(&priv->ctrl_stop, 0, __ATOMIC_RELEASE);
+	snprintf(tname, sizeof(tname), "ipoib-ctl-%u",
+		 priv->dev->data->port_id);
+	ret = rte_ctrl_thread_create(&priv->ctrl_tid, tname, NULL,
+				     ipoib_ctrl_main, priv);
+	if (ret != 0) {
+		ipoib_ctrl_stop(priv);
+		return -ret;
+	}
+	priv->ctrl_running = true;
+	return 0;
+}
+
+/** Free every packet in a ring of mbuf pointers and the ring. */
+static void
+ipoib_ring_flush(struct rte_ring **r)
+{
+	void *m;
+
+	if (*r == NULL)
+		return;
+	while (rte_ring_dequeue(*r, &m) == 0)
+		rte_pktmbuf_free(m);
+	rte_ring_free(*r);
+	*r = NULL;
+}
+
+/** Stop the control thread and free what it held. */
+void
+ipoib_ctrl_stop(struct ipoib_priv *priv)
+{
+	uint32_t slot;
+
+	if (priv->ctrl_running) {
+		__atomic_store_n(&priv->ctrl_stop, 1, __ATOMIC_RELEASE);
+		pthread_join(priv->ctrl_tid, NULL);
+		priv->ctrl_running = false;
+	}
+	if (priv->pctrl != NULL) {
+		for (slot = 0; slot <= priv->peers->slot_mask; slot++)
+			ipoib_held_drop(priv, &priv->pctrl[slot], NULL,
+					&priv->cst.sa_dropped);
+		rte_free(priv->pctrl);
+		priv->pctrl = NULL;
+	}
+	rte_ring_free(priv->learn);
+	priv->learn = NULL;
+	ipoib_ring_flush(&priv->pending);
+	ipoib_ring_flush(&priv->txq[0].ready);
+}
+
+/* ------------------------------------------------------- broadcast */
+
+/** The broadcast MGID of a P_Key: ff12:401b:<pkey|0x8000>::ffff:ffff. */
+static void
+ipoib_bcast_mgid(uint16_t pkey, union hca_gid *mgid)
+{
+	memset(mgid, 0, sizeof(*mgid));
+	mgid->raw[0] = 0xff;
+	mgid->raw[1] = 0x12;
+	mgid->raw[2] = 0x40;
+	mgid->raw[3] = 0x1b;
+	mgid->raw[4] = (uint8_t)((pkey | 0x8000) >> 8);
+	mgid->raw[5] = (uint8_t)(pkey & 0xff);
+	memset(&mgid->raw[12], 0xff, 4);
+}
+
+/**
+ * Join the broadcast group of the port's P_Key as a full member (before
+ * the control thread runs): its Q_Key and MTU become the port's.
+ */
+int
+ipoib_join_broadcast(struct ipoib_priv *priv)
+{
+	struct hca_mcmember_rec create;
+	char buf[48];
+	int ret;
+
+	ipoib_bcast_mgid(priv->args.pkey, &priv->bcast_mgid);
+	ret = hca_sa_join_mcast(priv->sa, &priv->bcast_mgid, HCA_JOIN_FULL,
+				NULL, &priv->bcast);
+	if (ret == -ENOENT || ret == -EREMOTEIO) {
+		/* no such group yet: create it as Linux would */
+		memset(&create, 0, sizeof(create));
+		create.qkey = 0x0b1b;
+		create.pkey = priv->args.pkey | 0x8000;
+		create.mtu = priv->attr.port.active_mtu ?
+			priv->attr.port.active_mtu : 4;
+		create.rate = 3;
+		create.mtu_selector = 2;
+		create.rate_selector = 2;
+		create.tclass = 0;
+		create.sl = 0;
+		ret = hca_sa_join_mcast(priv->sa, &priv->bcast_mgid,
+					HCA_JOIN_FULL, &create, &priv->bcast);
+	}
+	if (ret < 0) {
+		IPOIB_LOG(ERR, "%s: cannot join broadcast group %s: %s",
+			  priv->name, hca_gid_to_str(&priv->bcast_mgid, buf,
+						     sizeof(buf)),
+			  hca_sa_strerror(ret));
+		return ret;
+	}
+	priv->qkey = priv->bcast.qkey;
+	priv->mtu = hca_mtu_to_bytes(priv->bcast.mtu) - RTE_IPOIB_HDR_LEN;
+	IPOIB_LOG(INFO, "%s: joined %s: MLID 0x%04x Q_Key 0x%08x MTU %u",
+		  priv->name, hca_gid_to_str(&priv->bcast_mgid, buf,
+					     sizeof(buf)),
+		  priv->bcast.mlid, priv->qkey, priv->mtu);
+	return 0;
+}
+
+/* ------------------------------------------------------ API helpers */
+
+/** Resolve an address to a key, starting a path query when new. */
+int
+ipoib_ctrl_resolve(struct ipoib_priv *priv,
+		   const struct ipoib_hwaddr *addr, uint16_t *key)
+{
+	struct ipoib_peer *p;
+	int ret;
+
+	pthread_mutex_lock(&priv->lock);
+	ret = ipoib_peer_insert(priv->peers, addr, 0, key);
+	if (ret >= 0) {
+		p = ipoib_peer_get(priv->peers, *key);
+		if (p != NULL && !ipoib_peer_is_resolved(p))
+			ipoib_path_query(priv, p);
+		ret = 0;
+	}
+	pthread_mutex_unlock(&priv->lock);
+	return ret;
+}
+
+/** SA callback: a multicast join finished. Runs under priv->lock. */
+static void
+ipoib_join_done(void *arg, int status, const void *record)
+{
+	struct ipoib_join_wait *w = arg;
+
+	if (w->abandoned) {
+		free(w);
+		return;
+	}
+	w->status = status;
+	if (status == 0)
+		w->rec = *(const struct hca_mcmember_rec *)record;
+	__atomic_store_n(&w->done, 1, __ATOMIC_RELEASE);
+}
+
+/** Record a joined group: attach, give it a static key. Under lock. */
+static int
+ipoib_mcast_add(struct ipoib_priv *priv, const struct hca_mcmember_rec *r,
+		uint16_t *key)
+{
+	struct ipoib_path path = {
+		.lid = r->mlid, .sl = r->sl, .rate = r->rate, .mtu = r->mtu,
+		.hop_limit = r->hop_limit, .tclass = r->tclass,
+		.flow_label = r->flow_label,
+	};
+	struct ipoib_hwaddr addr;
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < RTE_DIM(priv->mcast); i++)
+		if (!priv->mcast[i].used)
+			break;
+	if (i == RTE_DIM(priv->mcast))
+		return -ENOSPC;
+	ret = hca_qp_attach_mcast(priv->rxq[0].qp, &r->mgid, r->mlid);
+	if (ret < 0)
+		return ret;
+	ipoib_hwaddr_make(&addr, IPOIB_MCAST_QPN, &r->mgid);
+	ret = ipoib_peer_insert(priv->peers, &addr,
+				IPOIB_PEER_F_MCAST | IPOIB_PEER_F_STATIC, key);
+	if (ret < 0) {
+		hca_qp_detach_mcast(priv->rxq[0].qp, &r->mgid, r->mlid);
+		return ret;
+	}
+	ipoib_peer_resolve(priv->peers, *key, &path, priv->qkey);
+	priv->mcast[i].mgid = r->mgid;
+	priv->mcast[i].mlid = r->mlid;
+	priv->mcast[i].key = *key;
+	priv->mcast[i].used = true;
+	return 0;
+}
+
+/** Join a multicast group through the control thread; see the API. */
+int
+ipoib_ctrl_mcast_join(struct ipoib_priv *priv, const union hca_gid *mgid,
+		      uint16_t *key, unsigned int timeout_ms)
+{
+	struct hca_mcmember_rec create = priv->bcast;
+	struct ipoib_join_wait *w = calloc(1, sizeof(*w));
+	uint64_t deadline = rte_get_tsc_cycles() + ipoib_ms_to_tsc(timeout_ms);
+	int ret;
+
+	if (w == NULL)
+		return -ENOMEM;
+	create.mgid = *mgid;
+	pthread_mutex_lock(&priv->lock);
+	ret = hca_sa_join_mcast_async(priv->sa, mgid, HCA_JOIN_FULL, &create,
+				      ipoib_join_done, w);
+	pthread_mutex_unlock(&priv->lock);
+	if (ret < 0) {
+		free(w);
+		return ret;
+	}
+	while (!__atomic_load_n(&w->done, __ATOMIC_ACQUIRE) &&
+	       rte_get_tsc_cycles() < deadline)
+		usleep(1000);
+	pthread_mutex_lock(&priv->lock);
+	if (!w->done) {
+		w->abandoned = 1; /* the callback frees it */
+		pthread_mutex_unlock(&priv->lock);
+		return -ETIMEDOUT;
+	}
+	ret = w->status;
+	if (ret == 0)
+		ret = ipoib_mcast_add(priv, &w->rec, key);
+	pthread_mutex_unlock(&priv->lock);
+	free(w);
+	return ret;
+}
+
+/** Leave a multicast group joined through the API. */
+int
+ipoib_ctrl_mcast_leave(struct ipoib_priv *priv, const union hca_gid *mgid)
+{
+	unsigned int i;
+	int ret = -ENOENT;
+
+	pthread_mutex_lock(&priv->lock);
+	for (i = 0; i < RTE_DIM(priv->mcast); i++) {
+		struct ipoib_mcast *mc = &priv->mcast[i];
+
+		if (!mc->used || memcmp(&mc->mgid, mgid, sizeof(*mgid)) != 0)
+			continue;
+		hca_qp_detach_mcast(priv->rxq[0].qp, &mc->mgid, mc->mlid);
+		ipoib_peer_remove(priv->peers, mc->key);
+		ret = hca_sa_leave_mcast(priv->sa, &mc->mgid, HCA_JOIN_FULL);
+		mc->used = false;
+		break;
+	}
+	pthread_mutex_unlock(&priv->lock);
+	return ret;
+}

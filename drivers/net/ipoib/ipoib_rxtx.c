@@ -1,0 +1,540 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+
+/**
+ * @file
+ * The data path of net_ipoib: receive and transmit bursts. No locks, no
+ * system calls, no allocation other than mbufs from the queue's pool.
+ *
+ * Receive: mbufs are posted so that the 40-byte GRH area lands in the
+ * headroom and the IPoIB header at the data offset; completions turn into
+ * mbufs in place. The reserved field of the IPoIB header gets the key of
+ * the source (0 while the source is being learned).
+ *
+ * Transmit: the reserved field names the destination's key; the peer's
+ * prebuilt address vector goes into a UD WQE and the field is zeroed
+ * before the device can read the packet. Unresolved destinations go to
+ * the control thread, which hands their packets back through queue 0's
+ * ready ring once the path is known.
+ */
+
+#include <rte_cycles.h>
+#include <rte_mbuf.h>
+#include <rte_mbuf_dyn.h>
+
+#include "ipoib.h"
+#include "rte_pmd_ipoib.h"
+
+/** Dynamic flag set on packets received for a multicast group. */
+static uint64_t ipoib_rx_mcast_flag;
+/** Its name, for applications (rte_mbuf_dynflag_lookup). */
+#define IPOIB_DYNFLAG_RX_MCAST "rte_net_ipoib_dynflag_rx_mcast"
+
+/** Register the multicast dynamic flag; 0 or a negative errno. */
+int
+ipoib_rx_dynflag_register(void)
+{
+	static const struct rte_mbuf_dynflag desc = {
+		.name = IPOIB_DYNFLAG_RX_MCAST,
+	};
+	int bit = rte_mbuf_dynflag_register(&desc);
+
+	if (bit < 0)
+		return -rte_errno;
+	ipoib_rx_mcast_flag = RTE_BIT64(bit);
+	return 0;
+}
+
+/** Whether a received packet was sent to a multicast group. */
+int
+rte_pmd_ipoib_rx_is_multicast(const struct rte_mbuf *m)
+{
+	return ipoib_rx_mcast_flag != 0 &&
+		(m->ol_flags & ipoib_rx_mcast_flag) != 0;
+}
+
+/* ------------------------------------------------------------ receive */
+
+/**
+ * Post up to n fresh mbufs on a receive queue, in bursts.
+ *
+ * @return how many were posted
+ */
+static uint32_t
+ipoib_rxq_refill(struct ipoib_rxq *rxq, uint32_t n)
+{
+	struct hca_qp *qp = rxq->qp;
+	uint32_t mask = qp->rq_wqe_cnt - 1;
+	struct rte_mbuf *bufs[IPOIB_BURST];
+	uint32_t done = 0, i;
+
+	while (done < n) {
+		uint32_t k = RTE_MIN(n - done, (uint32_t)IPOIB_BURST);
+
+		if (rte_pktmbuf_alloc_bulk(rxq->mp, bufs, k) != 0) {
+			rxq->st.nombuf++;
+			rxq->priv->dev->data->rx_mbuf_alloc_failed++;
+			break;
+		}
+		for (i = 0; i < k; i++) {
+			struct rte_mbuf *m = bufs[i];
+			uintptr_t addr = (uintptr_t)m->buf_addr + m->data_off -
+				HCA_GRH_LEN;
+			uint32_t len = HCA_GRH_LEN + m->buf_len - m->data_off;
+			uint32_t lkey = hca_mr_map_lkey(rxq->priv->mrs, addr,
+							len, &rxq->lkey_hint);
+
+			if (unlikely(lkey == HCA_NO_LKEY)) {
+				rxq->st.errors++;
+				rte_pktmbuf_free(m);
+				continue;
+			}
+			rxq->elts[qp->rq_head & mask] = m;
+			hca_rq_post(qp, addr, len, lkey);
+			done++;
+		}
+		if (done < n && i < k)
+			break;
+	}
+	if (done != 0)
+		hca_rq_doorbell(qp);
+	return done;
+}
+
+/** Post receive buffers until the ring is full (at start). */
+int
+ipoib_rxq_fill(struct ipoib_rxq *rxq)
+{
+	uint32_t want = rxq->nb_desc - (rxq->qp->rq_head - rxq->rq_tail);
+
+	return ipoib_rxq_refill(rxq, want) == want ? 0 : -ENOMEM;
+}
+
+/** Free every mbuf still posted on a receive queue (after stop). */
+void
+ipoib_rxq_drain(struct ipoib_rxq *rxq)
+{
+	uint32_t i;
+
+	if (rxq->elts == NULL)
+		return;
+	for (i = 0; i < rxq->nb_desc; i++) {
+		if (rxq->elts[i] != NULL) {
+			rte_pktmbuf_free(rxq->elts[i]);
+			rxq->elts[i] = NULL;
+		}
+	}
+}
+
+/**
+ * Check one receive completion and shape its mbuf.
+ *
+ * @param src  filled with the source address when the packet has a GRH
+ * @return 1 when the packet is kept (2 when src was filled), 0 when it
+ *         was dropped (counted, freed)
+ */
+static inline int
+ipoib_rx_one(struct ipoib_rxq *rxq, struct rte_mbuf *m,
+	     const struct hca_rx_cqe *rc, struct ipoib_hwaddr *src)
+{
+	const struct ipoib_priv *priv = rxq->priv;
+	uint32_t room = m->buf_len - m->data_off;
+	struct rte_ipoib_hdr *hdr;
+	const uint8_t *grh;
+	uint32_t len;
+
+	if (unlikely(rc->byte_cnt < HCA_GRH_LEN + RTE_IPOIB_HDR_LEN ||
+		     rc->byte_cnt - HCA_GRH_LEN > room)) {
+		rxq->st.malformed++;
+		rte_pktmbuf_free(m);
+		return 0;
+	}
+	if (unlikely(rc->src_qpn == priv->qpn && rc->slid == priv->lid)) {
+		rxq->st.loopback++;
+		rte_pktmbuf_free(m);
+		return 0;
+	}
+	len = rc->byte_cnt - HCA_GRH_LEN;
+	m->data_len = (uint16_t)len;
+	m->pkt_len = len;
+	m->port = rxq->port_id;
+	m->packet_type = 0;
+	m->ol_flags = 0;
+	if (rc->rss_hash != 0) {
+		m->hash.rss = rc->rss_hash;
+		m->ol_flags |= RTE_MBUF_F_RX_RSS_HASH;
+	}
+	hdr = rte_pktmbuf_mtod(m, struct rte_ipoib_hdr *);
+	hdr->key = 0;
+	if (!rc->grh) {
+		rxq->st.no_grh++;
+		return 1;
+	}
+	grh = rte_pktmbuf_mtod_offset(m, const uint8_t *, -HCA_GRH_LEN);
+	if (grh[24] == 0xff) { /* DGID is multicast */
+		m->ol_flags |= ipoib_rx_mcast_flag;
+		rxq->st.mcast++;
+	}
+	src->flags = 0;
+	src->qpn[0] = (rc->src_qpn >> 16) & 0xff;
+	src->qpn[1] = (rc->src_qpn >> 8) & 0xff;
+	src->qpn[2] = rc->src_qpn & 0xff;
+	memcpy(src->gid.raw, grh + 8, HCA_GID_LEN);
+	return 2;
+}
+
+/**
+ * Put the source keys into the IPoIB headers of received packets, with
+ * one bulk lookup; unknown sources go to the control thread.
+ */
+static inline void
+ipoib_rx_set_keys(struct ipoib_rxq *rxq, struct rte_mbuf **pkts,
+		  const uint16_t *which, struct ipoib_hwaddr *addrs,
+		  const struct hca_rx_cqe *rcs, unsigned int n, uint64_t now)
+{
+	struct ipoib_priv *priv = rxq->priv;
+	const struct ipoib_hwaddr *ap[IPOIB_BURST];
+	uint16_t keys[IPOIB_BURST];
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		ap[i] = &addrs[i];
+	ipoib_peer_lookup_bulk(priv->peers, ap, n, keys);
+	for (i = 0; i < n; i++) {
+		struct rte_mbuf *m = pkts[which[i]];
+		struct ipoib_peer *p = ipoib_peer_get(priv->peers, keys[i]);
+
+		if (likely(p != NULL)) {
+			rxq->st.peer_hits++;
+			rte_pmd_ipoib_set_key(m, keys[i]);
+			if (p->last_used + rte_get_tsc_hz() / 16 < now)
+				__atomic_store_n(&p->last_used, now,
+						 __ATOMIC_RELAXED);
+		} else {
+			struct ipoib_learn l = {
+				.addr = addrs[i],
+				.slid = rcs[i].slid,
+				.sl = rcs[i].sl,
+			};
+
+			rxq->st.unknown_src++;
+			if (rte_ring_mp_enqueue_elem(priv->learn, &l,
+						     sizeof(l)) != 0)
+				rxq->st.learn_dropped++;
+		}
+	}
+}
+
+/** Receive a burst of packets (rte_eth_rx_burst). */
+uint16_t
+ipoib_rx_burst(void *q, struct rte_mbuf **pkts, uint16_t n)
+{
+	struct ipoib_rxq *rxq = q;
+	struct hca_qp *qp = rxq->qp;
+	struct hca_cq *cq = rxq->cq;
+	uint32_t mask = qp->rq_wqe_cnt - 1;
+	struct ipoib_hwaddr addrs[IPOIB_BURST];
+	struct hca_rx_cqe rcs[IPOIB_BURST];
+	uint16_t which[IPOIB_BURST];
+	unsigned int nb = 0, nsrc = 0, consumed = 0;
+	uint64_t bytes = 0;
+
+	if (n > IPOIB_BURST)
+		n = IPOIB_BURST;
+	while (nb < n) {
+		struct mlx5_cqe64 *cqe = hca_cq_peek(cq);
+		struct hca_rx_cqe rc;
+		struct rte_mbuf *m;
+		uint32_t idx;
+		int kept;
+
+		if (cqe == NULL)
+			break;
+		hca_cqe_decode_rx(cqe, &rc);
+		idx = rc.wqe_index & mask;
+		m = rxq->elts[idx];
+		rxq->elts[idx] = NULL;
+		if (hca_cqe_opcode(cqe) != MLX5_CQE_RESP_SEND || m == NULL) {
+			hca_cq_consume(cq);
+			rxq->rq_tail++;
+			consumed++;
+			rxq->st.errors++;
+			if (m != NULL)
+				rte_pktmbuf_free(m);
+			continue;
+		}
+		hca_cq_consume(cq);
+		rxq->rq_tail++;
+		consumed++;
+		kept = ipoib_rx_one(rxq, m, &rc, &addrs[nsrc]);
+		if (kept == 0)
+			continue;
+		if (kept == 2) {
+			rcs[nsrc] = rc;
+			which[nsrc++] = (uint16_t)nb;
+		}
+		bytes += m->pkt_len;
+		pkts[nb++] = m;
+	}
+	if (consumed == 0)
+		goto out;
+	hca_cq_doorbell(cq);
+	if (nsrc != 0)
+		ipoib_rx_set_keys(rxq, pkts, which, addrs, rcs, nsrc,
+				  rte_get_tsc_cycles());
+	ipoib_rxq_refill(rxq, rxq->nb_desc - (qp->rq_head - rxq->rq_tail));
+	rxq->st.packets += nb;
+	rxq->st.bytes += bytes;
+	if (nb != 0 && rxq->priv->mode_ops->rx_adapt != NULL)
+		nb = rxq->priv->mode_ops->rx_adapt(rxq->priv, pkts,
+						   (uint16_t)nb);
+out:
+	ipoib_peer_reader_quiescent(rxq->priv->peers, rxq->idx);
+	return (uint16_t)nb;
+}
+
+/* ----------------------------------------------------------- transmit */
+
+/** Free the mbufs of sends completed so far (lazily, per burst). */
+static void
+ipoib_tx_reap(struct ipoib_txq *txq)
+{
+	struct hca_qp *qp = txq->qp;
+	uint32_t mask = qp->sq_wqe_cnt - 1;
+	struct mlx5_cqe64 *cqe;
+	int polled = 0;
+
+	while ((cqe = hca_cq_peek(txq->cq)) != NULL) {
+		uint32_t idx = be16toh(cqe->wqe_counter) & mask;
+		uint32_t end = txq->wqe_end[idx];
+
+		if (hca_cqe_opcode(cqe) != MLX5_CQE_REQ)
+			txq->st.errors++;
+		hca_cq_consume(txq->cq);
+		polled = 1;
+		while (txq->sq_tail != end &&
+		       (int32_t)(end - txq->sq_tail) > 0) {
+			struct rte_mbuf **e = &txq->elts[txq->sq_tail & mask];
+
+			if (*e != NULL) {
+				rte_pktmbuf_free(*e);
+				*e = NULL;
+			}
+			txq->sq_tail++;
+		}
+	}
+	if (polled)
+		hca_cq_doorbell(txq->cq);
+}
+
+/** Free every mbuf still owned by a send queue (after stop). */
+void
+ipoib_txq_drain(struct ipoib_txq *txq)
+{
+	uint32_t i;
+
+	if (txq->elts == NULL)
+		return;
+	for (i = 0; i < txq->nb_desc; i++) {
+		if (txq->elts[i] != NULL) {
+			rte_pktmbuf_free(txq->elts[i]);
+			txq->elts[i] = NULL;
+		}
+	}
+}
+
+/**
+ * Hold a packet for a peer whose path is not known yet: the control
+ * thread resolves it. At most IPOIB_MAX_HELD packets per peer.
+ */
+static inline void
+ipoib_tx_hold(struct ipoib_txq *txq, struct ipoib_peer *p,
+	      struct rte_mbuf *m)
+{
+	if (__atomic_fetch_add(&p->pending, 1, __ATOMIC_ACQ_REL) >=
+	    IPOIB_MAX_HELD ||
+	    rte_ring_mp_enqueue(txq->priv->pending, m) != 0) {
+		__atomic_fetch_sub(&p->pending, 1, __ATOMIC_RELEASE);
+		txq->st.unresolved_dropped++;
+		rte_pktmbuf_free(m);
+		return;
+	}
+	txq->st.unresolved_held++;
+}
+
+/**
+ * Fill the gather list of a packet.
+ *
+ * @return the number of entries, or 0 when some memory is not registered
+ */
+static inline uint32_t
+ipoib_tx_sges(struct ipoib_txq *txq, struct rte_mbuf *m,
+	      struct hca_sge *sge)
+{
+	uint32_t n = 0;
+
+	for (; m != NULL; m = m->next) {
+		sge[n].addr = rte_pktmbuf_mtod(m, uintptr_t);
+		sge[n].len = m->data_len;
+		sge[n].lkey = hca_mr_map_lkey(txq->priv->mrs, sge[n].addr,
+					      m->data_len, &txq->lkey_hint);
+		if (unlikely(sge[n].lkey == HCA_NO_LKEY))
+			return 0;
+		n++;
+	}
+	return n;
+}
+
+/**
+ * Post one packet to a resolved peer.
+ *
+ * @return 1 when posted or dropped (consumed), 0 when the ring is full
+ */
+static inline int
+ipoib_tx_post_one(struct ipoib_txq *txq, struct ipoib_peer *p,
+		  struct rte_mbuf *m, uint32_t *last_head)
+{
+	struct hca_qp *qp = txq->qp;
+	struct hca_sge sge[IPOIB_TX_MAX_SEGS];
+	uint32_t mask = qp->sq_wqe_cnt - 1;
+	bool inl = m->nb_segs == 1 && m->data_len <= qp->max_inline &&
+		m->data_len <= IPOIB_TX_INLINE_MAX;
+	uint32_t nsge = 0, blocks, head;
+	bool signal;
+
+	blocks = hca_ud_wqe_blocks(inl ? 0 : m->nb_segs,
+				   inl ? m->data_len : 0);
+	if (qp->sq_wqe_cnt - (qp->sq_head - txq->sq_tail) < blocks)
+		return 0;
+	if (!inl) {
+		nsge = ipoib_tx_sges(txq, m, sge);
+		if (unlikely(nsge == 0)) {
+			txq->st.no_lkey++;
+			rte_pktmbuf_free(m);
+			return 1;
+		}
+	}
+	/* the wire carries zero; written before the device owns the mbuf */
+	rte_pktmbuf_mtod(m, struct rte_ipoib_hdr *)->key = 0;
+	signal = ++txq->since_signal >= IPOIB_TX_SIGNAL_EVERY;
+	txq->st.packets++;
+	txq->st.bytes += m->pkt_len;
+	if (inl) {
+		head = hca_sq_post_ud(qp, &p->av, NULL, 0,
+				      rte_pktmbuf_mtod(m, void *),
+				      m->data_len, signal);
+		rte_pktmbuf_free(m);
+	} else {
+		head = hca_sq_post_ud(qp, &p->av, sge, nsge, NULL, 0, signal);
+		txq->elts[head & mask] = m;
+	}
+	if (signal) {
+		txq->wqe_end[head & mask] = qp->sq_head;
+		txq->since_signal = 0;
+	}
+	*last_head = head;
+	return 1;
+}
+
+/**
+ * Send packets whose IPoIB header names a destination key.
+ *
+ * @return how many were consumed (sent, held or dropped)
+ */
+static uint16_t
+ipoib_tx_post(struct ipoib_txq *txq, struct rte_mbuf **pkts, uint16_t n)
+{
+	struct ipoib_priv *priv = txq->priv;
+	struct hca_qp *qp = txq->qp;
+	uint32_t last_head = 0, posted = 0;
+	uint64_t now = rte_get_tsc_cycles();
+	uint16_t i;
+
+	for (i = 0; i < n; i++) {
+		struct rte_mbuf *m = pkts[i];
+		struct ipoib_peer *p;
+		uint16_t key;
+
+		if (unlikely(m->data_len < RTE_IPOIB_HDR_LEN ||
+			     m->nb_segs > IPOIB_TX_MAX_SEGS)) {
+			txq->st.malformed++;
+			rte_pktmbuf_free(m);
+			continue;
+		}
+		key = rte_pmd_ipoib_get_key(m);
+		p = ipoib_peer_get(priv->peers, key);
+		if (unlikely(p == NULL)) {
+			if (key == 0)
+				txq->st.malformed++;
+			else
+				txq->st.stale_key++;
+			rte_pktmbuf_free(m);
+			continue;
+		}
+		if (unlikely(!ipoib_peer_is_resolved(p))) {
+			txq->st.peer_misses++;
+			ipoib_tx_hold(txq, p, m);
+			continue;
+		}
+		txq->st.peer_hits++;
+		if (!ipoib_tx_post_one(txq, p, m, &last_head)) {
+			ipoib_tx_reap(txq);
+			if (!ipoib_tx_post_one(txq, p, m, &last_head)) {
+				txq->st.ring_full++;
+				break;
+			}
+		}
+		posted++;
+		if (p->last_used + rte_get_tsc_hz() / 16 < now)
+			__atomic_store_n(&p->last_used, now, __ATOMIC_RELAXED);
+	}
+	if (posted != 0) {
+		if (txq->since_signal != 0) {
+			struct mlx5_wqe_ctrl_seg *ctrl =
+				hca_sq_block(qp, last_head);
+
+			ctrl->fm_ce_se |= MLX5_WQE_CTRL_CQ_UPDATE;
+			txq->wqe_end[last_head & (qp->sq_wqe_cnt - 1)] =
+				qp->sq_head;
+			txq->since_signal = 0;
+		}
+		hca_sq_doorbell(qp, last_head);
+	}
+	return i;
+}
+
+/** Send the packets the control thread resolved (queue 0 only). */
+static void
+ipoib_tx_send_ready(struct ipoib_txq *txq)
+{
+	struct rte_mbuf *m[IPOIB_BURST];
+	unsigned int n, sent;
+
+	n = rte_ring_sc_dequeue_burst(txq->ready, (void **)m, IPOIB_BURST,
+				      NULL);
+	if (n == 0)
+		return;
+	sent = ipoib_tx_post(txq, m, (uint16_t)n);
+	for (; sent < n; sent++) {
+		txq->st.ring_full++;
+		rte_pktmbuf_free(m[sent]);
+	}
+}
+
+/** Transmit a burst of packets (rte_eth_tx_burst). */
+uint16_t
+ipoib_tx_burst(void *q, struct rte_mbuf **pkts, uint16_t n)
+{
+	struct ipoib_txq *txq = q;
+	struct ipoib_priv *priv = txq->priv;
+	uint16_t done;
+
+	ipoib_tx_reap(txq);
+	if (txq->ready != NULL && !rte_ring_empty(txq->ready))
+		ipoib_tx_send_ready(txq);
+	if (priv->mode_ops->tx_adapt != NULL)
+		n = priv->mode_ops->tx_adapt(priv, pkts, n);
+	done = ipoib_tx_post(txq, pkts, n);
+	ipoib_peer_reader_quiescent(priv->peers,
+				    IPOIB_RCU_TX_BASE + txq->idx);
+	return done;
+}

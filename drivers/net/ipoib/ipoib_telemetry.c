@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+
+/**
+ * @file
+ * Telemetry of net_ipoib: /ipoib/peers,<port_id> lists the peers of a
+ * port (key -> "QPN GID LID SL state").
+ */
+
+#include <stdio.h>
+#include <stdlib.h>
+
+#include <rte_telemetry.h>
+
+#include "ipoib.h"
+
+/** Context of a peer listing. */
+struct ipoib_tel_ctx {
+	struct rte_tel_data *d;
+	unsigned int n;
+};
+
+/** Add one peer to the telemetry dictionary. */
+static void
+ipoib_tel_add_peer(const struct ipoib_peer *p, void *arg)
+{
+	struct ipoib_tel_ctx *c = arg;
+	char name[16], gid[48], val[RTE_TEL_MAX_STRING_LEN];
+
+	if (c->n >= RTE_TEL_MAX_DICT_ENTRIES - 2)
+		return;
+	snprintf(name, sizeof(name), "%u", p->key);
+	snprintf(val, sizeof(val), "qpn=0x%06x gid=%s lid=0x%04x sl=%u %s%s",
+		 p->qpn, hca_gid_to_str(&p->gid, gid, sizeof(gid)),
+		 p->path.lid, p->path.sl, ipoib_peer_state_name(p->state),
+		 (p->flags & IPOIB_PEER_F_MCAST) ? " multicast" : "");
+	rte_tel_data_add_dict_string(c->d, name, val);
+	c->n++;
+}
+
+/** /ipoib/peers,<port_id>: the peers of a port. */
+static int
+ipoib_tel_peers(const char *cmd __rte_unused, const char *params,
+		struct rte_tel_data *d)
+{
+	struct ipoib_tel_ctx c = { .d = d, .n = 0 };
+	struct ipoib_priv *priv;
+	char *end;
+	unsigned long port;
+
+	if (params == NULL || *params == '\0')
+		return -EINVAL;
+	port = strtoul(params, &end, 0);
+	if (*end != '\0' || port >= RTE_MAX_ETHPORTS)
+		return -EINVAL;
+	priv = ipoib_priv_of_port((uint16_t)port);
+	if (priv == NULL)
+		return -EINVAL;
+	rte_tel_data_start_dict(d);
+	if (priv->peers == NULL)
+		return 0;
+	pthread_mutex_lock(&priv->lock);
+	if (priv->peers != NULL)
+		ipoib_peer_foreach(priv->peers, ipoib_tel_add_peer, &c);
+	pthread_mutex_unlock(&priv->lock);
+	rte_tel_data_add_dict_u64(d, "count", c.n);
+	return 0;
+}
+
+/** Register the telemetry commands (once). */
+void
+ipoib_telemetry_register(void)
+{
+	static int done;
+
+	if (done++)
+		return;
+	rte_telemetry_register_cmd("/ipoib/peers", ipoib_tel_peers,
+		"Peers of an ipoib port. Parameters: int port_id");
+}
