@@ -6,6 +6,7 @@
  *
  *   ipoib_raw_peer <EAL args with --vdev net_ipoib0,mode=raw> -- \
  *           ROLE DIR [drops]
+ *   ipoib_raw_peer <EAL args> -- bcast SECONDS
  *
  * Each process writes its own IPoIB address to DIR/addr.ROLE, reads the
  * other's (DIR/addr.<other>), resolves it to a peer key and sends
@@ -315,6 +316,26 @@ test_drops(uint16_t peer_key, struct rx_result *r)
 	      (unsigned long)(xstat("tx_malformed") - bad0));
 }
 
+/** Send broadcasts for some seconds (peer of a testpmd test). */
+static void
+run_bcast(unsigned int seconds)
+{
+	uint64_t end = rte_get_tsc_cycles() + seconds * rte_get_tsc_hz();
+	struct rx_result r = { 0 };
+	uint16_t bkey = 0;
+	unsigned int n = 0;
+
+	CHECK(rte_pmd_ipoib_broadcast_key(port, &bkey) == 0, "bcast key");
+	while (rte_get_tsc_cycles() < end) {
+		send_pkt(make_pkt(bkey, TEST_PROTO, "ipoib-test from bcast"));
+		n++;
+		idle(20, 0, &r);
+	}
+	printf("bcast: sent %u broadcasts, tx %lu\n", n,
+	       (unsigned long)xstat("tx_good_packets"));
+	CHECK(xstat("tx_good_packets") == n, "all sent");
+}
+
 /** Configure and start the port. */
 static int
 port_start(void)
@@ -355,6 +376,16 @@ main(int argc, char **argv)
 	}
 	role = argv[1];
 	dir = argv[2];
+	if (strcmp(role, "bcast") == 0) {
+		if (port_start() != 0)
+			return 1;
+		run_bcast((unsigned int)atoi(dir));
+		rte_eth_dev_stop(port);
+		rte_eth_dev_close(port);
+		CHECK(rte_mempool_avail_count(pool) == NB_MBUF, "mbufs back");
+		printf("bcast: %s\n", failures ? "FAIL" : "PASS");
+		return failures ? 1 : 0;
+	}
 	drops = argc > 3 && strcmp(argv[3], "drops") == 0;
 	other = strcmp(role, "a") == 0 ? "b" : "a";
 	if (port_start() != 0) {
