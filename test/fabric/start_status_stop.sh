@@ -45,3 +45,11 @@ pass "stop ended pids $pids"
 "$FABRIC" stop --dir "$D" || fail "second stop"
 "$FABRIC" status --dir "$D" >/dev/null && fail "status of a stopped fabric succeeded"
 pass "stop is idempotent, status of a stopped fabric fails"
+
+# A client of a stopped simulator would hang: run refuses, quickly.
+start=$(date +%s)
+out=$("$FABRIC" run --dir "$D" host1 -- ibstat 2>&1)
+[ $? = 1 ] && echo "$out" | grep -q 'not running' ||
+	fail "run on a stopped fabric: '$out'"
+[ $(($(date +%s) - start)) -lt 10 ] || fail "run on a stopped fabric was slow"
+pass "run on a stopped fabric fails at once"
