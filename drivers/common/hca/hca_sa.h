@@ -312,7 +312,8 @@ int hca_sa_join_mcast_async(struct hca_sa *sa, const union hca_gid *mgid,
  * whose retries are spent), running callbacks.
  *
  * @param timeout_ms  how long to wait for something to happen; 0 = do not
- *                    wait
+ *                    wait; negative = until a request completes or none
+ *                    is pending (bounded by the pending deadlines)
  * @return the number of requests completed, or a negative errno
  */
 int hca_sa_poll(struct hca_sa *sa, int timeout_ms);
