@@ -584,6 +584,137 @@ out:
 	return ret;
 }
 
+/** Hex of bytes into out (2 * n + 1 bytes). */
+static void
+to_hex(const uint8_t *b, uint32_t n, char *out)
+{
+	uint32_t i;
+
+	for (i = 0; i < n; i++)
+		sprintf(out + 2 * i, "%02x", b[i]);
+}
+
+/**
+ * The fabric writes an ERF capture (HCASIM_CAPTURE): two datagrams sent
+ * here must decode (independent CRC check and tshark fields, through
+ * check-erf at HCASIM_CHECK_ERF) with their DLID, SLID, QPs, Q_Key and
+ * payload.
+ */
+static int
+test_capture(void)
+{
+	const char *cap = getenv("HCASIM_CAPTURE");
+	const char *chk = getenv("HCASIM_CHECK_ERF");
+	static const char msg[] = "hello, hcasim";
+	char cmd[4096], hex[64];
+	struct t_host a, b;
+	int ret = -1, st;
+
+	if (cap == NULL || chk == NULL) {
+		fprintf(stderr, "FAIL: HCASIM_CAPTURE/HCASIM_CHECK_ERF unset\n");
+		return -1;
+	}
+	if (t_host_open(&a, "host1") < 0 || t_host_open(&b, "host2") < 0 ||
+	    t_qp_ready(a.qp, QKEY, 0) < 0 || t_qp_ready(b.qp, QKEY, 0) < 0)
+		goto out;
+	memcpy(t_send_area(&a), msg, sizeof(msg) - 1);
+	if (unicast_one(&a, &b, 40, false, 3) < 0)
+		goto out;
+	memcpy(t_send_area(&a), msg, sizeof(msg) - 1);
+	{
+		struct mlx5_wqe_av av;
+		struct mlx5_cqe64 c;
+		uint8_t *dst = t_recv_post(&b, b.qp);
+
+		t_av(&av, &b, b.qp, QKEY);
+		t_send(&a, a.qp, &av, t_send_area(&a), sizeof(msg) - 1, true,
+		       false);
+		if (t_poll(b.rcq, WAIT_MS, &c) != 0 ||
+		    memcmp(dst + HCA_GRH_LEN, msg, sizeof(msg) - 1) != 0) {
+			fprintf(stderr, "FAIL: inline datagram\n");
+			goto out;
+		}
+	}
+	to_hex((const uint8_t *)msg, sizeof(msg) - 1, hex);
+	snprintf(cmd, sizeof(cmd), "%s %s --count 2 "
+		 "--expect dlid=%u,slid=%u,grh=0,pkey=0xffff,destqp=%#x,"
+		 "srcqp=%#x,qkey=%#x,payload_len=40 "
+		 "--expect dlid=%u,slid=%u,destqp=%#x,srcqp=%#x,qkey=%#x,"
+		 "payload=%s", chk, cap,
+		 b.attr.port.lid, a.attr.port.lid, b.qp->qpn, a.qp->qpn, QKEY,
+		 b.attr.port.lid, a.attr.port.lid, b.qp->qpn, a.qp->qpn, QKEY,
+		 hex);
+	st = system(cmd);
+	if (st != 0) {
+		fprintf(stderr, "FAIL: %s\n", cmd);
+		goto out;
+	}
+	printf("capture: 2 packets decoded as sent\n");
+	ret = 0;
+out:
+	t_host_close(&a);
+	t_host_close(&b);
+	return ret;
+}
+
+/**
+ * With drops and corruption injected (--drop-rate/--corrupt-rate), what
+ * arrives is intact and everything else is counted at the receiver.
+ */
+static int
+test_faults(void)
+{
+	const unsigned int n = 400;
+	struct mlx5_wqe_av av;
+	struct mlx5_cqe64 c;
+	struct t_host a, b;
+	long long drops, icrc, vcrc, d0, i0, v0;
+	unsigned int i, got = 0;
+	uint8_t *src, *dst = NULL;
+	int ret = -1;
+
+	if (t_host_open(&a, "host1") < 0 || t_host_open(&b, "host2") < 0 ||
+	    t_qp_ready(a.qp, QKEY, 0) < 0 || t_qp_ready(b.qp, QKEY, 0) < 0)
+		goto out;
+	d0 = t_counter("host2", "rcv_discards_wire");
+	i0 = t_counter("host2", "rcv_errors_icrc");
+	v0 = t_counter("host2", "rcv_errors_vcrc");
+	t_av(&av, &b, b.qp, QKEY);
+	src = t_send_area(&a);
+	for (i = 0; i < 1000; i++)
+		src[i] = (uint8_t)(i * 13 + 1);
+	for (i = 0; i < n; i++) {
+		/* one receive posted at a time: a lost datagram leaves it */
+		if (dst == NULL)
+			dst = t_recv_post(&b, b.qp);
+		t_send(&a, a.qp, &av, src, 1000, false, false);
+		if (t_poll(b.rcq, 30, &c) != 0)
+			continue;
+		got++;
+		if (hca_cqe_opcode(&c) != MLX5_CQE_RESP_SEND ||
+		    memcmp(dst + HCA_GRH_LEN, src, 1000) != 0) {
+			fprintf(stderr, "FAIL: damaged delivery %u\n", i);
+			goto out;
+		}
+		dst = NULL;
+	}
+	drops = t_counter("host2", "rcv_discards_wire") - d0;
+	icrc = t_counter("host2", "rcv_errors_icrc") - i0;
+	vcrc = t_counter("host2", "rcv_errors_vcrc") - v0;
+	printf("faults: %u delivered, %lld dropped, %lld bad ICRC, "
+	       "%lld bad VCRC\n", got, drops, icrc, vcrc);
+	if (got == 0 || drops <= 0 || icrc + vcrc <= 0 ||
+	    got + drops + icrc + vcrc != n) {
+		fprintf(stderr, "FAIL: counts do not add up to %u\n", n);
+		goto out;
+	}
+	ret = 0;
+out:
+	t_host_close(&a);
+	t_host_close(&b);
+	return ret;
+}
+
 /** Re-run this program as host1 of the fixture's fabric when needed. */
 static void
 enter_fabric(char **argv)
@@ -593,7 +724,8 @@ enter_fabric(char **argv)
 	char *args[64];
 	int i, n = 0;
 
-	if (getenv("HCASIM_SOCKET") != NULL || dir == NULL || tool == NULL)
+	if (getenv("HCASIM_SOCKET") != NULL || getenv("SIM_HOST") != NULL ||
+	    dir == NULL || tool == NULL)
 		return;
 	args[n++] = (char *)tool;
 	args[n++] = (char *)"run";
@@ -620,7 +752,8 @@ main(int argc, char **argv)
 		{ "unicast", test_unicast }, { "mcast", test_mcast },
 		{ "qkey", test_qkey }, { "pkey", test_pkey },
 		{ "badwqe", test_badwqe }, { "kill", test_kill },
-		{ "rss", test_rss },
+		{ "rss", test_rss }, { "capture", test_capture },
+		{ "faults", test_faults },
 	};
 	unsigned int i;
 
