@@ -191,6 +191,7 @@ struct ipoib_priv {
 	struct ipoib_peer_ctrl *pctrl; /**< per slot: held packets, retry */
 	struct ipoib_ctrl_stats cst;
 	uint64_t link_poll_tsc;
+	uint64_t retry_scan_tsc;
 };
 
 /** A new source seen on receive, for the control thread. */

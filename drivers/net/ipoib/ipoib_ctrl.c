@@ -261,6 +261,37 @@ ipoib_ctrl_take_pending(struct ipoib_priv *priv)
 	}
 }
 
+/**
+ * Restart path queries for peers that hold packets once their backoff
+ * is over (a query may have failed before the packets arrived); drop
+ * what is held for peers that went away. Scans every 100 ms.
+ */
+static void
+ipoib_ctrl_retry(struct ipoib_priv *priv)
+{
+	uint64_t now = rte_get_tsc_cycles();
+	uint32_t slot;
+
+	if (now < priv->retry_scan_tsc)
+		return;
+	priv->retry_scan_tsc = now + ipoib_ms_to_tsc(100);
+	for (slot = 1; slot <= priv->peers->slot_mask; slot++) {
+		struct ipoib_peer_ctrl *pc = &priv->pctrl[slot];
+		struct ipoib_peer *p;
+
+		if (pc->n_held == 0 || pc->querying)
+			continue;
+		p = ipoib_peer_get(priv->peers, priv->peers->peers[slot].key);
+		if (p == NULL)
+			ipoib_held_drop(priv, pc, NULL,
+					&priv->cst.stale_pending);
+		else if (ipoib_peer_is_resolved(p))
+			ipoib_held_release(priv, pc, p);
+		else
+			ipoib_path_query(priv, p);
+	}
+}
+
 /** Update the ethdev link from the port's attributes. */
 void
 ipoib_link_update_from(struct ipoib_priv *priv,
@@ -302,6 +333,7 @@ ipoib_ctrl_round(struct ipoib_priv *priv)
 	hca_sa_poll(priv->sa, 0);
 	ipoib_ctrl_learn(priv);
 	ipoib_ctrl_take_pending(priv);
+	ipoib_ctrl_retry(priv);
 	ipoib_peer_reclaim(priv->peers);
 	ipoib_ctrl_poll_link(priv);
 	pthread_mutex_unlock(&priv->lock);

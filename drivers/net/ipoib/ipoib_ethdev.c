@@ -128,8 +128,8 @@ ipoib_parse_args(const char *name, const char *params, struct ipoib_args *a)
 
 		ret = ipoib_parse_arg(a, k, v);
 		if (ret == -ENOENT)
-			IPOIB_LOG(ERR, "%s: unknown devarg \"%s\" (valid: ibdev, "
-				  "port, pkey, mode, peers)", name, k);
+			IPOIB_LOG(ERR, "%s: unknown devarg \"%s\" (valid: "
+				  "ibdev, port, pkey, mode, peers)", name, k);
 		else if (ret < 0)
 			IPOIB_LOG(ERR, "%s: bad value \"%s\" for devarg \"%s\"",
 				  name, v ? v : "", k);
