@@ -109,6 +109,7 @@ struct hcasim_mr {
 	uint8_t *base;                 /**< where va is in the daemon */
 	void *map;
 	size_t map_len;
+	uint32_t poisoned;             /**< its fd was truncated (atomic) */
 };
 
 /** A completion queue. */
@@ -294,6 +295,13 @@ void hcasim_port_describe(struct hcasim *h, struct hcasim_port *p,
 /* hcasim_dp.c: the data path */
 int hcasim_dp_start(struct hcasim *h);
 void hcasim_dp_stop(struct hcasim *h);
+
+/* hcasim_fault.c: containing SIGBUS from truncated client memory */
+#include <setjmp.h>
+extern __thread sigjmp_buf *hcasim_fault_jmp;
+extern __thread void *hcasim_fault_addr;
+int hcasim_fault_init(void);
+bool hcasim_fault_contain(struct hcasim *h);
 
 /* hcasim_rss.c */
 uint32_t hcasim_rss_hash(const uint8_t *ipoib, uint32_t len);

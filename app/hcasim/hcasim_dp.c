@@ -163,7 +163,8 @@ mr_translate(struct hcasim *h, const struct hcasim_qp *qp, uint32_t lkey,
 {
 	struct hcasim_mr *mr = hcasim_mr_lookup(h, lkey);
 
-	if (mr == NULL || mr->owner != qp->owner || mr->pdn != qp->pdn)
+	if (mr == NULL || mr->owner != qp->owner || mr->pdn != qp->pdn ||
+	    __atomic_load_n(&mr->poisoned, __ATOMIC_RELAXED))
 		return NULL;
 	if (addr < mr->va || addr - mr->va > mr->len ||
 	    len > mr->len - (addr - mr->va))
@@ -658,6 +659,32 @@ sq_service(struct hcasim *h, struct hcasim_qp *qp)
  * The thread
  ****************************************************************************/
 
+/**
+ * Service a send queue with memory faults contained: a SIGBUS from
+ * client memory poisons that region and the WQE is tried again (it then
+ * fails with a protection error, at the sender or the receiver).
+ *
+ * @return the number of WQEs handled (1 after a contained fault)
+ */
+static unsigned int
+sq_service_guarded(struct hcasim *h, struct hcasim_qp *qp)
+{
+	sigjmp_buf jb;
+	unsigned int n;
+
+	if (sigsetjmp(jb, 0) != 0) {
+		if (!hcasim_fault_contain(h)) {
+			HCA_LOG(ERR, "hcasim: SIGBUS outside client memory");
+			abort();
+		}
+		return 1;
+	}
+	hcasim_fault_jmp = &jb;
+	n = sq_service(h, qp);
+	hcasim_fault_jmp = NULL;
+	return n;
+}
+
 /** Sleep a little longer each idle pass, up to DP_MAX_SLEEP_NS. */
 static void
 dp_idle(unsigned int *idle)
@@ -695,7 +722,7 @@ dp_main(void *arg)
 
 			if (__atomic_load_n(&qp->state, __ATOMIC_ACQUIRE) ==
 			    HCA_QPS_RTS)
-				work += sq_service(h, qp);
+				work += sq_service_guarded(h, qp);
 		}
 		__atomic_store_n(&h->dp_seen, e, __ATOMIC_RELEASE);
 		if (work != 0)
@@ -721,6 +748,8 @@ hcasim_dp_start(struct hcasim *h)
 		hcasim_wire_destroy(h->wire);
 		h->wire = NULL;
 	}
+	if (hcasim_fault_init() < 0)
+		return -errno;
 	__atomic_store_n(&h->dp_running, true, __ATOMIC_RELEASE);
 	ret = pthread_create(&h->dp_thread, NULL, dp_main, h);
 	if (ret != 0) {

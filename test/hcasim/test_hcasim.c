@@ -18,6 +18,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/mman.h>
 #include <sys/wait.h>
 
 #include "hcasim_tlib.h"
@@ -715,6 +716,89 @@ out:
 	return ret;
 }
 
+/** Register a fresh 1 MiB memfd on a host; return its fd and mapping. */
+static int
+extra_region(struct t_host *h, int *fd, uint8_t **mem, struct hca_mr **mr)
+{
+	*fd = memfd_create("t_extra", MFD_CLOEXEC);
+	T_CHECK(*fd >= 0 && ftruncate(*fd, 1 << 20) == 0, "memfd");
+	*mem = mmap(NULL, 1 << 20, PROT_READ | PROT_WRITE, MAP_SHARED, *fd, 0);
+	T_CHECK(*mem != MAP_FAILED, "mmap");
+	memset(*mem, 0x5a, 1 << 20);
+	T_CHECK(hca_mr_reg(h->pd, *mem, 1 << 20, *fd, 0, mr) == 0, "reg");
+	return 0;
+}
+
+/**
+ * A client truncates the file behind a registered region: the daemon
+ * survives (SIGBUS contained), the region is poisoned and accesses
+ * through it fail with protection errors, at the sender and the receiver.
+ */
+static int
+test_truncate(void)
+{
+	struct t_host a, b, a2;
+	struct hca_mr *smr, *rmr;
+	uint8_t *smem, *rmem;
+	int sfd, rfd, ret = -1;
+	struct hca_sge sge;
+	struct mlx5_wqe_av av;
+	struct mlx5_cqe64 c;
+	uint16_t idx;
+
+	memset(&a2, 0, sizeof(a2));
+	if (t_host_open(&a, "host1") < 0 || t_host_open(&b, "host2") < 0 ||
+	    t_qp_ready(a.qp, QKEY, 0) < 0 || t_qp_ready(b.qp, QKEY, 0) < 0 ||
+	    extra_region(&a, &sfd, &smem, &smr) < 0 ||
+	    extra_region(&b, &rfd, &rmem, &rmr) < 0)
+		goto out;
+	/* sender's memory vanishes */
+	if (ftruncate(sfd, 0) != 0)
+		goto out;
+	t_recv_post(&b, b.qp);
+	t_av(&av, &b, b.qp, QKEY);
+	sge = (struct hca_sge){ (uintptr_t)smem + 4096, 64, smr->lkey };
+	idx = hca_sq_post_ud(a.qp, &av, &sge, 1, NULL, 0, true);
+	hca_sq_doorbell(a.qp, idx);
+	if (t_poll(a.scq, WAIT_MS, &c) != 0 ||
+	    hca_cqe_opcode(&c) != MLX5_CQE_REQ_ERR ||
+	    ((struct mlx5_err_cqe *)&c)->syndrome !=
+	    MLX5_CQE_SYNDROME_LOCAL_PROT_ERR) {
+		fprintf(stderr, "FAIL: truncated send region not refused\n");
+		goto out;
+	}
+	/* receiver's memory vanishes: its next receive fails */
+	if (hca_qp_modify(b.qp, HCA_QPS_RESET, 0, 0) != 0 ||
+	    t_qp_ready(b.qp, QKEY, 0) < 0 || ftruncate(rfd, 0) != 0)
+		goto out;
+	hca_rq_post(b.qp, (uintptr_t)rmem, 4096, rmr->lkey);
+	hca_rq_doorbell(b.qp);
+	if (hca_qp_modify(a.qp, HCA_QPS_RESET, 0, 0) != 0 ||
+	    t_qp_ready(a.qp, QKEY, 0) < 0)
+		goto out;
+	t_send(&a, a.qp, &av, t_send_area(&a), 64, false, true);
+	if (t_poll(b.rcq, WAIT_MS, &c) != 0 ||
+	    hca_cqe_opcode(&c) != MLX5_CQE_RESP_ERR ||
+	    ((struct mlx5_err_cqe *)&c)->syndrome !=
+	    MLX5_CQE_SYNDROME_LOCAL_PROT_ERR) {
+		fprintf(stderr, "FAIL: truncated receive region not refused\n");
+		goto out;
+	}
+	/* and everybody else is still served */
+	t_host_close(&b);
+	if (t_host_open(&a2, "host1") < 0 || t_host_open(&b, "host2") < 0 ||
+	    t_qp_ready(a2.qp, QKEY, 0) < 0 || t_qp_ready(b.qp, QKEY, 0) < 0 ||
+	    unicast_one(&a2, &b, 1000, false, 5) < 0)
+		goto out;
+	printf("truncate: both sides refused, daemon still serving\n");
+	ret = 0;
+out:
+	t_host_close(&a);
+	t_host_close(&b);
+	t_host_close(&a2);
+	return ret;
+}
+
 /** Re-run this program as host1 of the fixture's fabric when needed. */
 static void
 enter_fabric(char **argv)
@@ -753,7 +837,7 @@ main(int argc, char **argv)
 		{ "qkey", test_qkey }, { "pkey", test_pkey },
 		{ "badwqe", test_badwqe }, { "kill", test_kill },
 		{ "rss", test_rss }, { "capture", test_capture },
-		{ "faults", test_faults },
+		{ "faults", test_faults }, { "truncate", test_truncate },
 	};
 	unsigned int i;
 
