@@ -37,7 +37,8 @@ status_call(int fd, uint16_t type, const void *body, size_t blen,
 	ssize_t n;
 
 	memcpy(buf, &hdr, sizeof(hdr));
-	memcpy(buf + sizeof(hdr), body, blen);
+	if (blen != 0)
+		memcpy(buf + sizeof(hdr), body, blen);
 	if (send(fd, buf, hdr.len, MSG_NOSIGNAL) != hdr.len)
 		return -errno;
 	if (poll(&pfd, 1, 5000) != 1)

@@ -187,7 +187,8 @@ sim_recv(struct sim_dev *d, uint16_t type, void *rep, size_t rlen,
 	if ((size_t)n - sizeof(hdr) != rlen || (fd_out == NULL && fd >= 0) ||
 	    (fd_out != NULL && fd < 0))
 		goto bad;
-	memcpy(rep, buf + sizeof(hdr), rlen);
+	if (rlen != 0)
+		memcpy(rep, buf + sizeof(hdr), rlen);
 	if (fd_out != NULL)
 		*fd_out = fd;
 	return 0;
