@@ -99,7 +99,8 @@ check_accepted(const uint8_t *pkt, size_t len,
 
 	FUZZ_CHECK(m->grh == has_grh(pkt));
 	FUZZ_CHECK(payload == pkt + hlen);
-	FUZZ_CHECK(hlen + plen + pad + TRAILER_LEN == len);
+	FUZZ_CHECK(fuzz_inside(payload, plen, pkt, len - TRAILER_LEN));
+	FUZZ_CHECK(plen <= len && hlen + plen + pad + TRAILER_LEN == len);
 	FUZZ_CHECK(len % 4 == HCASIM_VCRC_LEN);
 	FUZZ_CHECK((size_t)(fuzz_be16(pkt + 4) & 0x7ff) * 4 ==
 		   len - HCASIM_VCRC_LEN);
