@@ -33,7 +33,8 @@
 /** Longest idle sleep, in nanoseconds. */
 #define DP_MAX_SLEEP_NS 1000000L
 /** Bytes of a WQE, at most. */
-#define DP_WQE_MAX (HCASIM_MAX_DS * 16)
+#define DP_WQE_MAX ((HCASIM_MAX_DS * 16 + MLX5_SEND_WQE_BB - 1) / \
+		    MLX5_SEND_WQE_BB * MLX5_SEND_WQE_BB)
 /** Bytes the RSS hash may look at (IPoIB + IPv6 header + ports). */
 #define DP_HASH_PEEK 48
 
@@ -91,8 +92,12 @@ cq_write(struct hcasim_cq *cq, const struct mlx5_cqe64 *tmpl, uint8_t opcode)
 {
 	struct mlx5_cqe64 *cqe = &cq->cqes[cq->pi & (cq->cqe_cnt - 1)];
 	uint8_t owner = !!(cq->pi & cq->cqe_cnt);
+	struct mlx5_cqe64 t = *tmpl;
 
-	memcpy(cqe, tmpl, offsetof(struct mlx5_cqe64, op_own));
+	/* one 64-byte copy that keeps the slot's old (not yet ours to the
+	 * consumer) owner byte, then the owner byte */
+	t.op_own = __atomic_load_n(&cqe->op_own, __ATOMIC_RELAXED);
+	memcpy(cqe, &t, sizeof(t));
 	__atomic_store_n(&cqe->op_own, (uint8_t)(opcode << 4 | owner),
 			 __ATOMIC_RELEASE);
 	cq->pi++;
@@ -573,21 +578,20 @@ send_one(struct hcasim *h, struct hcasim_qp *qp, uint8_t *wqe, uint32_t ds)
 	return 0;
 }
 
-/** Copy n bytes of the send ring from block idx on (wrapping) into buf. */
-static void
-sq_copy(const struct hcasim_qp *qp, uint32_t idx, uint8_t *buf, uint32_t n)
+/**
+ * Copy nblk whole 64-byte blocks of the send ring from block idx on
+ * (wrapping) into buf.
+ */
+static inline void
+sq_copy(const struct hcasim_qp *qp, uint32_t idx, uint8_t *buf,
+	uint32_t nblk)
 {
-	uint32_t done = 0;
+	uint32_t i;
 
-	while (done < n) {
-		uint32_t blk = (idx + done / MLX5_SEND_WQE_BB) &
-			       (qp->sq_wqe_cnt - 1);
-		uint32_t c = n - done < MLX5_SEND_WQE_BB ?
-			     n - done : MLX5_SEND_WQE_BB;
-
-		memcpy(buf + done, qp->sq + (size_t)blk * MLX5_SEND_WQE_BB, c);
-		done += c;
-	}
+	for (i = 0; i < nblk; i++)
+		memcpy(buf + (size_t)i * MLX5_SEND_WQE_BB,
+		       qp->sq + (size_t)((idx + i) & (qp->sq_wqe_cnt - 1)) *
+		       MLX5_SEND_WQE_BB, MLX5_SEND_WQE_BB);
 }
 
 /**
@@ -620,7 +624,7 @@ sq_service(struct hcasim *h, struct hcasim_qp *qp)
 		uint16_t idx = (uint16_t)qp->sq_tail;
 		int syn = 0;
 
-		sq_copy(qp, qp->sq_tail, wqe, 64);
+		sq_copy(qp, qp->sq_tail, wqe, 1);
 		memcpy(&ctrl, wqe, sizeof(ctrl));
 		opc = be32toh(ctrl.opmod_idx_opcode);
 		ds = be32toh(ctrl.qpn_ds) & 0xff;
@@ -634,7 +638,7 @@ sq_service(struct hcasim *h, struct hcasim_qp *qp)
 			return done + 1;
 		}
 		if (nblk > 1)
-			sq_copy(qp, qp->sq_tail + 1, wqe + 64, ds * 16 - 64);
+			sq_copy(qp, qp->sq_tail + 1, wqe + 64, nblk - 1);
 		syn = send_one(h, qp, wqe, ds);
 		qp->sq_tail += nblk;
 		pending -= nblk;
