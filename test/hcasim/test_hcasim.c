@@ -799,6 +799,53 @@ out:
 	return ret;
 }
 
+/**
+ * The daemon dies (SIGKILL): hca_dev_alive() says so, calls fail with an
+ * error instead of hanging, and closing still works.
+ */
+static int
+test_gone(void)
+{
+	const char *dir = getenv("IPOIB_FABRIC_DIR");
+	struct t_host a;
+	char path[4096];
+	FILE *f;
+	int pid = 0, i, ret = -1;
+
+	if (dir == NULL || t_host_open(&a, "host1") < 0 ||
+	    t_qp_ready(a.qp, QKEY, 0) < 0)
+		goto out;
+	if (!hca_dev_alive(a.dev)) {
+		fprintf(stderr, "FAIL: not alive while running\n");
+		goto out;
+	}
+	snprintf(path, sizeof(path), "%s/hcasim.pid", dir);
+	f = fopen(path, "r");
+	if (f == NULL || fscanf(f, "%d", &pid) != 1 || pid <= 1) {
+		fprintf(stderr, "FAIL: no daemon pid in %s\n", path);
+		if (f != NULL)
+			fclose(f);
+		goto out;
+	}
+	fclose(f);
+	kill(pid, SIGKILL);
+	for (i = 0; i < 100 && hca_dev_alive(a.dev); i++)
+		usleep(20000);
+	if (hca_dev_alive(a.dev)) {
+		fprintf(stderr, "FAIL: still alive after the daemon died\n");
+		goto out;
+	}
+	if (hca_qp_modify(a.qp, HCA_QPS_RESET, 0, 0) == 0) {
+		fprintf(stderr, "FAIL: a call succeeded without a daemon\n");
+		goto out;
+	}
+	printf("gone: dead daemon noticed, calls fail cleanly\n");
+	ret = 0;
+out:
+	t_host_close(&a);
+	return ret;
+}
+
 /** Re-run this program as host1 of the fixture's fabric when needed. */
 static void
 enter_fabric(char **argv)
@@ -838,6 +885,7 @@ main(int argc, char **argv)
 		{ "badwqe", test_badwqe }, { "kill", test_kill },
 		{ "rss", test_rss }, { "capture", test_capture },
 		{ "faults", test_faults }, { "truncate", test_truncate },
+		{ "gone", test_gone },
 	};
 	unsigned int i;
 
