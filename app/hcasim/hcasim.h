@@ -36,7 +36,7 @@
 #define HCASIM_MR_SLOTS 16384          /**< MRs in the whole daemon */
 #define HCASIM_MAX_CLIENTS 256
 #define HCASIM_CLIENT_MAX_PD 64
-#define HCASIM_CLIENT_MAX_MR 1024
+#define HCASIM_CLIENT_MAX_MR 4096
 #define HCASIM_CLIENT_MAX_CQ 256
 #define HCASIM_CLIENT_MAX_QP 512
 #define HCASIM_CLIENT_MAX_MCAST 1024   /**< attachments per client */

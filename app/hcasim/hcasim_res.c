@@ -219,7 +219,7 @@ hcasim_mr_reg(struct hcasim *h, struct hcasim_client *c,
 {
 	struct hcasim_mr *mr;
 	struct stat st;
-	uint64_t align, map_off, delta;
+	uint64_t align, map_off, delta, map_len;
 	uint32_t i, slot;
 	void *map;
 
@@ -250,13 +250,15 @@ hcasim_mr_reg(struct hcasim *h, struct hcasim_client *c,
 	}
 	if (i == HCASIM_MR_SLOTS)
 		return -ENOSPC;
-	map = mmap(NULL, req->len + delta, PROT_READ | PROT_WRITE,
-		   MAP_SHARED, fd, (off_t)map_off);
+	/* whole (huge) pages: hugetlbfs unmaps only aligned lengths */
+	map_len = (req->len + delta + align - 1) & ~(align - 1);
+	map = mmap(NULL, map_len, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
+		   (off_t)map_off);
 	if (map == MAP_FAILED)
 		return -errno;
 	mr = calloc(1, sizeof(*mr));
 	if (mr == NULL) {
-		munmap(map, req->len + delta);
+		munmap(map, map_len);
 		return -ENOMEM;
 	}
 	h->lkey_tag++;
@@ -267,7 +269,7 @@ hcasim_mr_reg(struct hcasim *h, struct hcasim_client *c,
 	mr->va = req->va;
 	mr->len = req->len;
 	mr->map = map;
-	mr->map_len = req->len + delta;
+	mr->map_len = map_len;
 	mr->base = (uint8_t *)map + delta;
 	__atomic_store_n(&h->mr_table[slot], mr, __ATOMIC_RELEASE);
 	c->nmr++;
