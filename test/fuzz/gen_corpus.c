@@ -422,6 +422,35 @@ packet_write(const char *name, const struct hcasim_pkt_meta *m,
 		seed_write("crc", name, m->grh ? 1 : 0, pkt, n);
 }
 
+/**
+ * Write a packet longer than any IB MTU (payload 6000 bytes; PktLen
+ * allows up to 8188), with its lengths and CRCs right: the builder
+ * refuses such a payload, so it is made by hand from a built header.
+ */
+static void
+packet_write_oversize(void)
+{
+	static uint8_t pkt[6200];
+	const size_t hlen = HCASIM_LRH_LEN + HCASIM_BTH_LEN + HCASIM_DETH_LEN;
+	const size_t plen = 6000, icrc_at = hlen + plen;
+	const size_t len = icrc_at + HCASIM_ICRC_LEN + HCASIM_VCRC_LEN;
+	struct hcasim_pkt_meta m;
+	uint32_t icrc;
+	size_t i;
+
+	meta_unicast(&m);
+	if (hcasim_wire_build(&m, NULL, 0, pkt, sizeof(pkt)) == 0)
+		exit(1);
+	for (i = 0; i < plen; i++)
+		pkt[hlen + i] = (uint8_t)i;
+	be16(pkt + 4, (uint16_t)((icrc_at + HCASIM_ICRC_LEN) / 4));
+	icrc = hcasim_icrc(pkt, icrc_at, false);
+	for (i = 0; i < 4; i++)
+		pkt[icrc_at + i] = (uint8_t)(icrc >> (8 * i));
+	hcasim_wire_seal(pkt, len);
+	seed_write("wire_pkt", "local-oversize-6000", -1, pkt, len);
+}
+
 /** Write the packet seeds. */
 static void
 gen_packets(void)
@@ -453,6 +482,7 @@ gen_packets(void)
 	packet_write("global-mcast-100", &m, 100, -1, false);
 	packet_write("global-mcast-4096", &m, 4096, -1, false);
 	packet_write("global-bad-icrc", &m, 100, 70, true);
+	packet_write_oversize();
 }
 
 /** Write every seed into argv[1]. */
