@@ -63,16 +63,39 @@ rd(const uint64_t *c)
 	return __atomic_load_n(c, __ATOMIC_RELAXED);
 }
 
+/** Copy a name into out as a JSON string body (escaping what must be). */
+static void
+json_escape(const char *in, char *out, size_t cap)
+{
+	size_t n = 0;
+
+	for (; *in != '\0' && n + 7 < cap; in++) {
+		unsigned char ch = (unsigned char)*in;
+
+		if (ch == '"' || ch == '\\') {
+			out[n++] = '\\';
+			out[n++] = (char)ch;
+		} else if (ch < 0x20) {
+			n += (size_t)snprintf(out + n, cap - n, "\\u%04x", ch);
+		} else {
+			out[n++] = (char)ch;
+		}
+	}
+	out[n] = '\0';
+}
+
 /** Append one port's object. */
 static void
 port_json(struct sbuf *b, const struct hcasim_port *p)
 {
 	const struct hcasim_counters *c = &p->cnt;
+	char host[HCASIM_HOST_LEN * 6 + 8];
 	unsigned int k;
 
+	json_escape(p->host, host, sizeof(host));
 	sb_printf(b, "{\"host\":\"%s\",\"port\":%u,\"lid\":%u,\"lmc\":%u,"
 		  "\"state\":%u,\"mtu\":%u,\"port_guid\":\"0x%016" PRIx64 "\","
-		  "\"pkeys\":[", p->host, p->port_num, p->lid, p->lmc,
+		  "\"pkeys\":[", host, p->port_num, p->lid, p->lmc,
 		  p->state, p->mtu, p->port_guid);
 	for (k = 0; k < p->pkey_count && k < HCASIM_MAX_PKEYS; k++)
 		sb_printf(b, "%s\"0x%04x\"", k ? "," : "", p->pkeys[k]);
