@@ -301,6 +301,16 @@ int hca_sa_query_port_by_guid(struct hca_sa *sa, uint64_t port_guid,
 int hca_sa_query_path_async(struct hca_sa *sa, const union hca_gid *dgid,
 			    uint16_t pkey, hca_sa_cb_t cb, void *arg);
 
+/**
+ * Start a NodeRecord query for the port that has a LID (who sent a
+ * packet without GRH); cb gets a struct hca_node_rec (its port_guid and
+ * the subnet prefix make the port GID).
+ *
+ * @return 0 when sent, or a negative errno (cb is then never called)
+ */
+int hca_sa_query_node_by_lid_async(struct hca_sa *sa, uint16_t lid,
+				   hca_sa_cb_t cb, void *arg);
+
 /** Start a multicast join; cb gets a struct hca_mcmember_rec. */
 int hca_sa_join_mcast_async(struct hca_sa *sa, const union hca_gid *mgid,
 			    uint8_t join_state,

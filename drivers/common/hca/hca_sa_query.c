@@ -595,3 +595,60 @@ hca_sa_query_port_by_guid(struct hca_sa *sa, uint64_t port_guid,
 	free(t.elems);
 	return ret;
 }
+
+/* ------------------------------------------------------------------ */
+/* NodeRecord by LID, asynchronous                                     */
+/* ------------------------------------------------------------------ */
+
+/** The caller's callback of an asynchronous NodeRecord query. */
+struct node_by_lid_req {
+	hca_sa_cb_t cb;
+	void *arg;
+};
+
+/** Raw completion: decode the first NodeRecord, call the caller, free. */
+static void
+node_by_lid_done(void *arg, int status, const void *record)
+{
+	struct node_by_lid_req *q = arg;
+	const struct hca_sa_reply *r = record;
+	struct hca_node_rec node;
+	const uint8_t *rec = NULL;
+
+	if (status == 0 && r != NULL)
+		rec = hca_sa_reply_record(r, 0, HCA_SA_NODE_REC_LEN);
+	if (status == 0 && rec == NULL)
+		status = -ENOENT;
+	if (status == 0)
+		status = hca_sa_node_decode(rec, HCA_SA_NODE_REC_LEN, &node);
+	q->cb(q->arg, status, status == 0 ? &node : NULL);
+	free(q);
+}
+
+/** Start a NodeRecord query by LID (see hca_sa.h). */
+int
+hca_sa_query_node_by_lid_async(struct hca_sa *sa, uint16_t lid,
+			       hca_sa_cb_t cb, void *arg)
+{
+	uint8_t rec[HCA_SA_NODE_REC_LEN];
+	struct hca_sa_request req = {
+		.method = HCA_METHOD_GET, .attr = HCA_SA_ATTR_NODE_REC,
+		.comp_mask = HCA_NR_COMP_LID, .rec = rec,
+		.rec_len = sizeof(rec), .kind = HCA_SA_KIND_RAW,
+	};
+	struct node_by_lid_req *q;
+	int ret;
+
+	if (sa == NULL || cb == NULL || lid == 0 || lid > MAX_UNICAST_LID)
+		return -EINVAL;
+	q = malloc(sizeof(*q));
+	if (q == NULL)
+		return -ENOMEM;
+	q->cb = cb;
+	q->arg = arg;
+	hca_sa_node_template_by_lid(rec, lid);
+	ret = hca_sa_submit(sa, &req, node_by_lid_done, q);
+	if (ret != 0)
+		free(q);
+	return ret;
+}
