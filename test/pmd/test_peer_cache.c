@@ -27,12 +27,12 @@
 
 #include "ipoib_peer.h"
 
-/** Capacity of the cache in the concurrent test. */
+/** Capacity of the small cache in the concurrent test. */
 #define CHURN_CAPACITY 256u
 /** How many times the capacity the writer inserts. */
 #define CHURN_FACTOR 10u
 /** Stale keys each reader remembers. */
-#define READER_OLD_KEYS 64
+#define READER_OLD_KEYS 256
 
 static unsigned int failures;
 static uint32_t written;          /* identities inserted so far (atomic) */
@@ -42,12 +42,18 @@ static int stop_readers;          /* atomic */
 struct reader_result {
 	uint64_t lookups;
 	uint64_t hits;
-	uint64_t stale;
-	uint64_t wrong;
+	uint64_t stale;           /**< stale tags refused */
+	uint64_t stale_known;     /**< tags checked after their slot's reuse */
+	uint64_t wrong;           /**< another peer by lookup or tag */
+	uint64_t wrong_untagged;  /**< another peer by bare key */
+	uint64_t ambiguous;       /**< bare keys refused as ambiguous */
 };
 
 static struct reader_result results[RTE_MAX_LCORE];
 static struct ipoib_peer_cache *churn_cache;
+static uint32_t churn_capacity;
+static uint64_t *cur_tag;         /* tag of each identity, 0 once stale */
+static uint32_t *slot_owner;      /* identity + 1 in each slot (writer) */
 
 #define CHECK(cond, ...) do { \
 	if (!(cond)) { \
@@ -179,6 +185,53 @@ test_evict(void)
 	printf("evict: %u stale keys detected\n", stale);
 }
 
+/**
+ * Tags and bare keys when a key value repeats (capacity 40000: keys have
+ * no generation bits): the old tag is refused, the new tag works, the
+ * bare key is refused as ambiguous instead of reaching the new peer.
+ */
+static void
+test_tags(void)
+{
+	const uint32_t cap = 40000;
+	struct ipoib_peer_cache *pc;
+	struct ipoib_hwaddr a;
+	uint64_t tag_a, tag_b = 0;
+	uint16_t ka, k;
+	bool amb;
+	uint32_t i;
+
+	pc = ipoib_peer_cache_create("tags", cap, 4, SOCKET_ID_ANY);
+	CHECK(pc != NULL, "create");
+	if (pc == NULL)
+		return;
+	addr_of(1, &a);
+	CHECK(ipoib_peer_insert(pc, &a, 0, &ka) == 1, "insert a");
+	tag_a = ipoib_peer_tag(ipoib_peer_get(pc, ka));
+	CHECK(ipoib_tag_key(tag_a) == ka, "tag holds the key");
+	CHECK(ipoib_peer_get_tagged(pc, tag_a) != NULL, "tag of a works");
+	CHECK(ipoib_peer_get_untagged(pc, ka, &amb) != NULL && !amb,
+	      "fresh bare key works");
+	CHECK(ipoib_peer_remove(pc, ka) == 0, "remove a");
+	ipoib_peer_reclaim(pc);
+	/* the FIFO hands out every other slot before a's again */
+	for (i = 2; i <= cap + 1; i++) {
+		addr_of(i, &a);
+		if (ipoib_peer_insert(pc, &a, 0, &k) != 1) {
+			CHECK(0, "insert %u", i);
+			break;
+		}
+		if (k == ka)
+			tag_b = ipoib_peer_tag(ipoib_peer_get(pc, k));
+	}
+	CHECK(tag_b != 0 && tag_b != tag_a, "a's slot reused with key %u", ka);
+	CHECK(ipoib_peer_get_tagged(pc, tag_a) == NULL, "old tag refused");
+	CHECK(ipoib_peer_get_tagged(pc, tag_b) != NULL, "new tag works");
+	CHECK(ipoib_peer_get_untagged(pc, ka, &amb) == NULL && amb,
+	      "reused bare key refused as ambiguous");
+	ipoib_peer_cache_free(pc);
+}
+
 /** Keys at the limits: capacity 65535 works, 0 and 65536 do not. */
 static void
 test_limits(void)
@@ -207,15 +260,15 @@ test_limits(void)
 	ipoib_peer_cache_free(pc);
 }
 
-/** Reader lcore: look up recent identities and stale keys, verify. */
+/** Reader lcore: look up recent identities, hold tags and keys, verify. */
 static int
 reader_main(void *arg)
 {
 	unsigned int tid = (unsigned int)(uintptr_t)arg;
 	struct reader_result *r = &results[rte_lcore_id()];
-	uint16_t old_keys[READER_OLD_KEYS];
+	uint64_t old_tags[READER_OLD_KEYS];
 	uint32_t old_ids[READER_OLD_KEYS];
-	unsigned int n_old = 0;
+	unsigned int n_old = 0, round = 0;
 
 	ipoib_peer_reader_online(churn_cache, tid);
 	while (!__atomic_load_n(&stop_readers, __ATOMIC_ACQUIRE)) {
@@ -223,36 +276,55 @@ reader_main(void *arg)
 		uint32_t id;
 		struct ipoib_hwaddr a;
 		struct ipoib_peer *p;
+		uint64_t tag;
 		uint16_t k;
 		unsigned int j;
 
 		if (w == 0)
 			goto quiescent;
 		id = w - 1 - (uint32_t)(rte_rand() % RTE_MIN(w, 2 *
-						CHURN_CAPACITY));
+						churn_capacity));
 		addr_of(id, &a);
 		r->lookups++;
 		k = ipoib_peer_lookup(churn_cache, &a);
 		p = k ? ipoib_peer_get(churn_cache, k) : NULL;
-		if (p != NULL) {
+		tag = p ? ipoib_peer_tag(p) : 0;
+		if (p != NULL && ipoib_tag_key(tag) == k) {
 			r->hits++;
 			if (!peer_is(p, id)) {
 				r->wrong++;
 				printf("reader %u: key %u for id %u gave id "
 				       "%u\n", tid, k, id, id_of(p));
 			}
-			old_keys[n_old % READER_OLD_KEYS] = k;
+			old_tags[n_old % READER_OLD_KEYS] = tag;
 			old_ids[n_old % READER_OLD_KEYS] = id;
 			n_old++;
 		}
-		/* keys kept from earlier rounds: the same peer or stale */
-		for (j = 0; j < RTE_MIN(n_old, (unsigned)READER_OLD_KEYS);
-		     j += 7) {
-			p = ipoib_peer_get(churn_cache, old_keys[j]);
-			if (p == NULL)
-				r->stale++;
-			else if (!peer_is(p, old_ids[j]))
+		/*
+		 * Tags and bare keys kept from earlier rounds: the same peer
+		 * or refused. A tag the writer already saw replaced (its
+		 * slot reused) must be refused: every stale tag detected.
+		 */
+		for (j = round++ % 7; j < RTE_MIN(n_old,
+			     (unsigned int)READER_OLD_KEYS); j += 7) {
+			uint64_t truth = __atomic_load_n(&cur_tag[old_ids[j]],
+							 __ATOMIC_ACQUIRE);
+			bool ambiguous;
+
+			p = ipoib_peer_get_tagged(churn_cache, old_tags[j]);
+			if (p != NULL && !peer_is(p, old_ids[j]))
 				r->wrong++;
+			if (truth != old_tags[j]) {
+				r->stale_known++;
+				if (p == NULL)
+					r->stale++;
+			}
+			p = ipoib_peer_get_untagged(churn_cache,
+				ipoib_tag_key(old_tags[j]), &ambiguous);
+			if (p != NULL && !peer_is(p, old_ids[j]))
+				r->wrong_untagged++;
+			if (ambiguous)
+				r->ambiguous++;
 		}
 quiescent:
 		ipoib_peer_reader_quiescent(churn_cache, tid);
@@ -261,44 +333,80 @@ quiescent:
 	return 0;
 }
 
-/** Concurrent readers while the writer churns 10x the capacity. */
+/**
+ * Insert identity id, waiting for readers when no slot is free, and
+ * record its tag; the previous owner of the slot is known stale.
+ *
+ * @return 0, or -1 on failure (counted)
+ */
+static int
+churn_insert(uint32_t id, uint64_t deadline)
+{
+	struct ipoib_path path = { .lid = (uint16_t)(id % 0xbfff + 1) };
+	struct ipoib_hwaddr a;
+	uint32_t slot, old;
+	uint16_t k;
+	int ret;
+
+	addr_of(id, &a);
+	while ((ret = ipoib_peer_insert(churn_cache, &a, 0, &k)) == -ENOSPC &&
+	       rte_get_tsc_cycles() < deadline)
+		rte_delay_us_sleep(100); /* let readers pass */
+	if (ret != 1) {
+		CHECK(0, "churn insert %u: %d", id, ret);
+		return -1;
+	}
+	ipoib_peer_resolve(churn_cache, k, &path, 1);
+	slot = k & churn_cache->slot_mask;
+	old = slot_owner[slot];
+	if (old != 0)
+		__atomic_store_n(&cur_tag[old - 1], 0, __ATOMIC_RELEASE);
+	slot_owner[slot] = id + 1;
+	__atomic_store_n(&cur_tag[id],
+			 ipoib_peer_tag(ipoib_peer_get(churn_cache, k)),
+			 __ATOMIC_RELEASE);
+	return 0;
+}
+
+/**
+ * Concurrent readers while the writer churns 10x the capacity: no lookup,
+ * tag or bare key ever gives another peer, and every tag known stale is
+ * refused.
+ */
 static void
-test_concurrent(void)
+test_concurrent(uint32_t capacity)
 {
 	struct reader_result sum = { 0 };
 	unsigned int lcore, tid = 0, readers = 0;
-	uint32_t id, total = CHURN_CAPACITY * CHURN_FACTOR;
-	uint64_t deadline;
-	uint16_t k;
+	uint32_t id, total = capacity * CHURN_FACTOR;
+	uint64_t deadline, t0 = rte_get_tsc_cycles();
+	char name[32];
 
-	churn_cache = ipoib_peer_cache_create("churn", CHURN_CAPACITY, 8,
+	memset(results, 0, sizeof(results));
+	__atomic_store_n(&written, 0, __ATOMIC_RELEASE);
+	__atomic_store_n(&stop_readers, 0, __ATOMIC_RELEASE);
+	churn_capacity = capacity;
+	cur_tag = calloc(total, sizeof(*cur_tag));
+	slot_owner = calloc(IPOIB_PEER_MAX + 1, sizeof(*slot_owner));
+	snprintf(name, sizeof(name), "churn%u", capacity);
+	churn_cache = ipoib_peer_cache_create(name, capacity, 8,
 					      SOCKET_ID_ANY);
-	CHECK(churn_cache != NULL, "create");
-	if (churn_cache == NULL)
-		return;
+	CHECK(churn_cache != NULL && cur_tag != NULL && slot_owner != NULL,
+	      "create");
+	if (churn_cache == NULL || cur_tag == NULL || slot_owner == NULL)
+		goto out;
 	RTE_LCORE_FOREACH_WORKER(lcore) {
 		rte_eal_remote_launch(reader_main, (void *)(uintptr_t)tid++,
 				      lcore);
 		readers++;
 	}
 	CHECK(readers >= 2, "need two reader lcores, have %u", readers);
-	deadline = rte_get_tsc_cycles() + 60 * rte_get_tsc_hz();
+	deadline = rte_get_tsc_cycles() + 90 * rte_get_tsc_hz();
 	for (id = 0; id < total; id++) {
-		struct ipoib_hwaddr a;
-		struct ipoib_path path = { .lid = (uint16_t)(id + 1) };
-		int ret;
-
-		addr_of(id, &a);
-		while ((ret = ipoib_peer_insert(churn_cache, &a, 0, &k)) ==
-		       -ENOSPC && rte_get_tsc_cycles() < deadline)
-			rte_delay_us_sleep(100); /* let readers pass */
-		if (ret != 1) {
-			CHECK(0, "churn insert %u: %d", id, ret);
+		if (churn_insert(id, deadline) < 0)
 			break;
-		}
-		ipoib_peer_resolve(churn_cache, k, &path, 1);
 		__atomic_store_n(&written, id + 1, __ATOMIC_RELEASE);
-		if (id % 64 == 0)
+		if (id % 1024 == 0)
 			rte_delay_us_sleep(50);
 	}
 	rte_delay_us_sleep(100000);
@@ -308,21 +416,35 @@ test_concurrent(void)
 		sum.lookups += results[lcore].lookups;
 		sum.hits += results[lcore].hits;
 		sum.stale += results[lcore].stale;
+		sum.stale_known += results[lcore].stale_known;
 		sum.wrong += results[lcore].wrong;
+		sum.wrong_untagged += results[lcore].wrong_untagged;
+		sum.ambiguous += results[lcore].ambiguous;
 	}
-	printf("concurrent: %u inserts (capacity %u), %" PRIu64 " evictions, "
-	       "%" PRIu64 " lookups, %" PRIu64 " hits, %" PRIu64
-	       " stale keys detected, %" PRIu64 " wrong\n", id,
-	       CHURN_CAPACITY, churn_cache->stats.evictions, sum.lookups,
-	       sum.hits, sum.stale, sum.wrong);
+	printf("concurrent: %u inserts (capacity %u) in %.1f s, %" PRIu64
+	       " evictions, %" PRIu64 " lookups, %" PRIu64 " hits, %" PRIu64
+	       " of %" PRIu64 " stale tags detected, %" PRIu64
+	       " bare keys refused as ambiguous, %" PRIu64 " wrong, %" PRIu64
+	       " wrong by bare key\n", id, capacity,
+	       (double)(rte_get_tsc_cycles() - t0) / rte_get_tsc_hz(),
+	       churn_cache->stats.evictions, sum.lookups, sum.hits,
+	       sum.stale, sum.stale_known, sum.ambiguous, sum.wrong,
+	       sum.wrong_untagged);
 	CHECK(sum.wrong == 0, "%" PRIu64 " lookups gave another peer",
 	      sum.wrong);
+	CHECK(sum.wrong_untagged == 0, "%" PRIu64 " bare keys gave another "
+	      "peer", sum.wrong_untagged);
 	CHECK(sum.hits > 0, "readers found peers");
-	CHECK(sum.stale > 0, "readers saw stale keys");
-	CHECK(churn_cache->stats.evictions >=
-	      (uint64_t)total - CHURN_CAPACITY, "evictions");
-	CHECK(churn_cache->size <= CHURN_CAPACITY, "size within capacity");
+	CHECK(sum.stale_known > 0, "readers held stale tags");
+	CHECK(sum.stale == sum.stale_known, "every stale tag detected: %"
+	      PRIu64 " of %" PRIu64, sum.stale, sum.stale_known);
+	CHECK(churn_cache->stats.evictions >= (uint64_t)total - capacity,
+	      "evictions");
+	CHECK(churn_cache->size <= capacity, "size within capacity");
+out:
 	ipoib_peer_cache_free(churn_cache);
+	free(cur_tag);
+	free(slot_owner);
 }
 
 /** Run every test; exit 0 when all passed. */
@@ -336,7 +458,9 @@ main(int argc, char **argv)
 	test_basic();
 	test_evict();
 	test_limits();
-	test_concurrent();
+	test_tags();
+	test_concurrent(CHURN_CAPACITY);
+	test_concurrent(IPOIB_PEER_MAX);
 	rte_eal_cleanup();
 	printf("%s: %u failures\n", failures ? "FAIL" : "PASS", failures);
 	return failures ? 1 : 0;

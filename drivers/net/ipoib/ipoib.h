@@ -15,6 +15,7 @@
 #include <stdbool.h>
 
 #include <ethdev_driver.h>
+#include <rte_mbuf_dyn.h>
 #include <rte_ring.h>
 
 #include "hca_dev.h"
@@ -57,6 +58,7 @@ struct ipoib_args {
 	uint16_t pkey;
 	enum ipoib_mode mode;
 	uint32_t peers;
+	bool grh_auto;        /**< grh=auto: no GRH inside the subnet */
 };
 
 /** Counters of a receive queue. */
@@ -69,7 +71,8 @@ struct ipoib_rxq_stats {
 	uint64_t loopback;        /**< own multicast came back */
 	uint64_t mcast;
 	uint64_t unknown_src;     /**< source not in the cache yet */
-	uint64_t no_grh;          /**< source without GRH: no address */
+	uint64_t no_grh;          /**< packets without GRH */
+	uint64_t unknown_lid;     /**< no GRH and (SLID, QPN) not known yet */
 	uint64_t peer_hits;
 	uint64_t learn_dropped;   /**< learning ring full */
 };
@@ -81,6 +84,7 @@ struct ipoib_txq_stats {
 	uint64_t errors;          /**< error completions */
 	uint64_t malformed;       /**< too short, key 0, too many segments */
 	uint64_t stale_key;
+	uint64_t untagged;        /**< bare key whose value is ambiguous */
 	uint64_t unresolved_held;
 	uint64_t unresolved_dropped;
 	uint64_t no_lkey;         /**< memory not registered */
@@ -148,7 +152,23 @@ struct ipoib_ctrl_stats {
 	uint64_t learned;
 	uint64_t released;        /**< held packets sent once resolved */
 	uint64_t stale_pending;   /**< held packets whose key went stale */
+	uint64_t lid_queries;     /**< NodeRecord queries for unknown LIDs */
+	uint64_t lid_failures;    /**< ... that failed */
+	uint64_t lid_learned;     /**< peers learned from (SLID, QPN) */
+	uint64_t lid_changes;     /**< peers whose LID changed */
 };
+
+/** An unknown (SLID, QPN) the control thread is asking the SA about. */
+struct ipoib_lid_query {
+	uint16_t lid;
+	uint8_t sl;
+	uint8_t busy;             /**< a query is in flight */
+	uint32_t qpn;
+	uint64_t retry_tsc;       /**< no new query before (after failure) */
+};
+
+/** Unknown (SLID, QPN) pairs tracked at once. */
+#define IPOIB_LID_QUERIES 64
 
 /** State of a port. */
 struct ipoib_priv {
@@ -192,15 +212,82 @@ struct ipoib_priv {
 	struct ipoib_ctrl_stats cst;
 	uint64_t link_poll_tsc;
 	uint64_t retry_scan_tsc;
+	struct ipoib_lid_query lidq[IPOIB_LID_QUERIES];
 };
 
 /** A new source seen on receive, for the control thread. */
 struct ipoib_learn {
-	struct ipoib_hwaddr addr;
+	struct ipoib_hwaddr addr; /**< GID zero when by_lid */
 	uint16_t slid;
 	uint8_t sl;
-	uint8_t pad;
+	uint8_t by_lid;           /**< no GRH: only SLID and QPN known */
 };
+
+/* ------------------------------------------------ peer tags in mbufs */
+
+/** Offset of the peer tag dynamic field (ipoib_rxtx.c), -1 before. */
+extern int ipoib_tag_offset;
+/** The dynamic flag that says the field holds a tag. */
+extern uint64_t ipoib_tag_flag;
+
+/** The tag of a packet, 0 when it has none. */
+static inline uint64_t
+ipoib_mbuf_tag(const struct rte_mbuf *m)
+{
+	if (!(m->ol_flags & ipoib_tag_flag) || ipoib_tag_flag == 0)
+		return 0;
+	return *RTE_MBUF_DYNFIELD(m, ipoib_tag_offset, const uint64_t *);
+}
+
+/** Give a packet a peer tag (its key must be in the header too). */
+static inline void
+ipoib_mbuf_set_tag(struct rte_mbuf *m, uint64_t tag)
+{
+	*RTE_MBUF_DYNFIELD(m, ipoib_tag_offset, uint64_t *) = tag;
+	m->ol_flags |= ipoib_tag_flag;
+}
+
+/** Why a packet's destination was refused. */
+enum ipoib_dest_error {
+	IPOIB_DEST_OK = 0,
+	IPOIB_DEST_NO_KEY,        /**< key 0 */
+	IPOIB_DEST_STALE,         /**< tag or key of a peer gone */
+	IPOIB_DEST_AMBIGUOUS,     /**< bare key whose value was reused */
+};
+
+/**
+ * The destination peer of a packet to send (reader, lock free): by its
+ * tag when it carries one for the header's key, else by the bare key
+ * when that cannot mean another peer.
+ *
+ * @param key  the header's key (host order)
+ * @param err  set to why the result is NULL
+ */
+static inline struct ipoib_peer *
+ipoib_peer_of_mbuf(const struct ipoib_peer_cache *pc,
+		   const struct rte_mbuf *m, uint16_t key,
+		   enum ipoib_dest_error *err)
+{
+	uint64_t tag = ipoib_mbuf_tag(m);
+	struct ipoib_peer *p;
+	bool ambiguous;
+
+	*err = IPOIB_DEST_OK;
+	if (unlikely(key == 0)) {
+		*err = IPOIB_DEST_NO_KEY;
+		return NULL;
+	}
+	if (tag != 0 && ipoib_tag_key(tag) == key) {
+		p = ipoib_peer_get_tagged(pc, tag);
+		if (unlikely(p == NULL))
+			*err = IPOIB_DEST_STALE;
+		return p;
+	}
+	p = ipoib_peer_get_untagged(pc, key, &ambiguous);
+	if (unlikely(p == NULL))
+		*err = ambiguous ? IPOIB_DEST_AMBIGUOUS : IPOIB_DEST_STALE;
+	return p;
+}
 
 extern const struct ipoib_mode_ops ipoib_raw_ops;
 extern const struct ipoib_mode_ops ipoib_eth_ops;
@@ -219,6 +306,8 @@ void ipoib_ctrl_stop(struct ipoib_priv *priv);
 int ipoib_join_broadcast(struct ipoib_priv *priv);
 int ipoib_ctrl_resolve(struct ipoib_priv *priv,
 		       const struct ipoib_hwaddr *addr, uint16_t *key);
+int ipoib_ctrl_resolve_tag(struct ipoib_priv *priv,
+			   const struct ipoib_hwaddr *addr, uint64_t *tag);
 int ipoib_ctrl_mcast_join(struct ipoib_priv *priv, const union hca_gid *mgid,
 			  uint16_t *key, unsigned int timeout_ms);
 int ipoib_ctrl_mcast_leave(struct ipoib_priv *priv,

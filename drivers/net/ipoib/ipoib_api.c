@@ -48,6 +48,41 @@ rte_pmd_ipoib_resolve(uint16_t port_id, const struct rte_ipoib_addr *addr,
 	return ipoib_ctrl_resolve(priv, &a, key);
 }
 
+/** Resolve a 20-byte address to a tag (see rte_pmd_ipoib.h). */
+int
+rte_pmd_ipoib_resolve_tag(uint16_t port_id,
+			  const struct rte_ipoib_addr *addr, uint64_t *tag)
+{
+	struct ipoib_hwaddr a;
+	struct ipoib_priv *priv;
+	int err;
+
+	if (addr == NULL || tag == NULL)
+		return -EINVAL;
+	priv = ipoib_started_port(port_id, &err);
+	if (priv == NULL)
+		return err;
+	memcpy(&a, addr->bytes, sizeof(a));
+	a.flags = 0;
+	return ipoib_ctrl_resolve_tag(priv, &a, tag);
+}
+
+/** The peer tag of a packet (see rte_pmd_ipoib.h). */
+uint64_t
+rte_pmd_ipoib_get_tag(const struct rte_mbuf *m)
+{
+	return ipoib_mbuf_tag(m);
+}
+
+/** Address a packet by tag (see rte_pmd_ipoib.h). */
+void
+rte_pmd_ipoib_set_dst_tag(struct rte_mbuf *m, uint64_t tag)
+{
+	rte_pmd_ipoib_set_key(m, rte_pmd_ipoib_tag_key(tag));
+	if (ipoib_tag_flag != 0) /* no PMD port probed yet: key only */
+		ipoib_mbuf_set_tag(m, tag);
+}
+
 /** The address and path behind a key (see rte_pmd_ipoib.h). */
 int
 rte_pmd_ipoib_peer_info(uint16_t port_id, uint16_t key,

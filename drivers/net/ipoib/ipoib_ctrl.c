@@ -47,7 +47,7 @@ struct ipoib_peer_ctrl {
 /** Argument of an asynchronous path query. */
 struct ipoib_path_query {
 	struct ipoib_priv *priv;
-	uint16_t key;
+	uint64_t tag;             /**< of the peer asked for (never another) */
 };
 
 /** Argument of an asynchronous multicast join. */
@@ -141,14 +141,18 @@ ipoib_path_done(void *arg, int status, const void *record)
 {
 	struct ipoib_path_query *q = arg;
 	struct ipoib_priv *priv = q->priv;
-	struct ipoib_peer *p = ipoib_peer_get(priv->peers, q->key);
-	struct ipoib_peer_ctrl *pc = ipoib_pctrl(priv, q->key);
+	struct ipoib_peer *p = priv->pctrl == NULL ? NULL :
+		ipoib_peer_get_tagged(priv->peers, q->tag);
+	struct ipoib_peer_ctrl *pc = priv->pctrl == NULL ? NULL :
+		ipoib_pctrl(priv, ipoib_tag_key(q->tag));
 	struct ipoib_path path;
 
 	free(q);
+	if (pc == NULL) /* stopping */
+		return;
+	pc->querying = 0; /* the slot may be asked about again */
 	if (p == NULL) /* evicted or removed meanwhile */
 		return;
-	pc->querying = 0;
 	if (status == 0) {
 		ipoib_path_from_rec(&path, record);
 		ipoib_peer_resolve(priv->peers, p->key, &path, priv->qkey);
@@ -183,7 +187,7 @@ ipoib_path_query(struct ipoib_priv *priv, struct ipoib_peer *p)
 	if (q == NULL)
 		return;
 	q->priv = priv;
-	q->key = p->key;
+	q->tag = ipoib_peer_tag(p);
 	ret = hca_sa_query_path_async(priv->sa, &p->gid,
 				      priv->args.pkey | 0x8000,
 				      ipoib_path_done, q);
@@ -194,6 +198,121 @@ ipoib_path_query(struct ipoib_priv *priv, struct ipoib_peer *p)
 	}
 	priv->cst.path_queries++;
 	pc->querying = 1;
+}
+
+/* ------------------------------------------ sources without a GRH */
+
+/**
+ * Insert a source seen on receive (its address known) with the path the
+ * packet came on, or follow its new LID when it is known already.
+ *
+ * @return 1 when a peer was learned, 0 otherwise
+ */
+static int
+ipoib_learn_source(struct ipoib_priv *priv, const struct ipoib_hwaddr *addr,
+		   uint16_t slid, uint8_t sl)
+{
+	struct ipoib_path path = { .lid = slid, .sl = sl, .hop_limit = 1 };
+	struct ipoib_peer *p;
+	uint16_t key;
+
+	if (ipoib_peer_insert(priv->peers, addr, 0, &key) < 0)
+		return 0;
+	p = ipoib_peer_get(priv->peers, key);
+	if (ipoib_peer_is_resolved(p)) {
+		if (p->path.lid != slid && slid != 0 &&
+		    ipoib_peer_set_lid(priv->peers, key, slid) == 0)
+			priv->cst.lid_changes++;
+		return 0;
+	}
+	ipoib_peer_resolve(priv->peers, key, &path, priv->qkey);
+	ipoib_held_release(priv, ipoib_pctrl(priv, key), p);
+	return 1;
+}
+
+/** Argument of a NodeRecord query for an unknown (SLID, QPN). */
+struct ipoib_lid_arg {
+	struct ipoib_priv *priv;
+	unsigned int idx;         /**< in priv->lidq */
+};
+
+/** SA callback: the node behind a LID. Runs under priv->lock. */
+static void
+ipoib_lid_done(void *arg, int status, const void *record)
+{
+	struct ipoib_lid_arg *a = arg;
+	struct ipoib_priv *priv = a->priv;
+	struct ipoib_lid_query *q = &priv->lidq[a->idx];
+	const struct hca_node_rec *node = record;
+	struct ipoib_hwaddr addr;
+	union hca_gid gid;
+
+	free(a);
+	if (priv->pctrl == NULL) /* stopping: the SA client closes */
+		return;
+	q->busy = 0;
+	if (status != 0 || node == NULL || node->port_guid == 0) {
+		priv->cst.lid_failures++;
+		IPOIB_LOG(INFO, "%s: no node for LID 0x%04x: %s", priv->name,
+			  q->lid, hca_sa_strerror(status));
+		q->retry_tsc = rte_get_tsc_cycles() +
+			ipoib_ms_to_tsc(IPOIB_RETRY_MS);
+		return;
+	}
+	/* without a GRH the sender is in our subnet: our prefix, its GUID */
+	gid.global.subnet_prefix = priv->gid.global.subnet_prefix;
+	gid.global.interface_id = rte_cpu_to_be_64(node->port_guid);
+	ipoib_hwaddr_make(&addr, q->qpn, &gid);
+	if (ipoib_learn_source(priv, &addr, q->lid, q->sl))
+		priv->cst.lid_learned++;
+	q->lid = 0; /* done: the index knows it now */
+}
+
+/**
+ * Learn who sent a packet without a GRH: ask the SA for the node behind
+ * its SLID (once per (SLID, QPN) at a time, again 0.5 s after a failure).
+ */
+static void
+ipoib_lid_learn(struct ipoib_priv *priv, uint16_t slid, uint32_t qpn,
+		uint8_t sl)
+{
+	struct ipoib_lid_query *q, *free_q = NULL;
+	struct ipoib_lid_arg *a;
+	uint64_t now = rte_get_tsc_cycles();
+	unsigned int i;
+
+	if (ipoib_peer_get_tagged(priv->peers, ipoib_peer_lookup_lid(
+					  priv->peers, slid, qpn)) != NULL)
+		return; /* learned meanwhile */
+	for (i = 0; i < RTE_DIM(priv->lidq); i++) {
+		q = &priv->lidq[i];
+		if (q->lid == slid && q->qpn == qpn)
+			break;
+		if (free_q == NULL && !q->busy &&
+		    (q->lid == 0 || now >= q->retry_tsc))
+			free_q = q;
+	}
+	if (i == RTE_DIM(priv->lidq)) {
+		if (free_q == NULL)
+			return; /* too many unknown sources: later packets */
+		q = free_q;
+		q->lid = slid;
+		q->qpn = qpn;
+		q->retry_tsc = 0;
+	}
+	if (q->busy || now < q->retry_tsc)
+		return;
+	a = malloc(sizeof(*a));
+	if (a == NULL)
+		return;
+	a->priv = priv;
+	a->idx = (unsigned int)(q - priv->lidq);
+	q->sl = sl;
+	q->busy = 1;
+	priv->cst.lid_queries++;
+	if (hca_sa_query_node_by_lid_async(priv->sa, slid, ipoib_lid_done,
+					   a) < 0)
+		ipoib_lid_done(a, -EIO, NULL); /* frees a */
 }
 
 /* ----------------------------------------------------- control rounds */
@@ -208,21 +327,12 @@ ipoib_ctrl_learn(struct ipoib_priv *priv)
 	n = rte_ring_sc_dequeue_burst_elem(priv->learn, l, sizeof(l[0]),
 					   IPOIB_BURST, NULL);
 	for (i = 0; i < n; i++) {
-		struct ipoib_path path = {
-			.lid = l[i].slid, .sl = l[i].sl, .hop_limit = 1,
-		};
-		uint16_t key;
-
-		if (ipoib_peer_insert(priv->peers, &l[i].addr, 0, &key) < 0)
-			continue;
-		if (!ipoib_peer_is_resolved(ipoib_peer_get(priv->peers,
-							   key))) {
-			ipoib_peer_resolve(priv->peers, key, &path,
-					   priv->qkey);
-			ipoib_held_release(priv, ipoib_pctrl(priv, key),
-					   ipoib_peer_get(priv->peers, key));
+		if (l[i].by_lid)
+			ipoib_lid_learn(priv, l[i].slid,
+					ipoib_hwaddr_qpn(&l[i].addr), l[i].sl);
+		else if (ipoib_learn_source(priv, &l[i].addr, l[i].slid,
+					    l[i].sl))
 			priv->cst.learned++;
-		}
 	}
 }
 
@@ -237,7 +347,9 @@ ipoib_ctrl_take_pending(struct ipoib_priv *priv)
 				      NULL);
 	for (i = 0; i < n; i++) {
 		uint16_t key = rte_pmd_ipoib_get_key(m[i]);
-		struct ipoib_peer *p = ipoib_peer_get(priv->peers, key);
+		enum ipoib_dest_error why;
+		struct ipoib_peer *p = ipoib_peer_of_mbuf(priv->peers, m[i],
+							  key, &why);
 		struct ipoib_peer_ctrl *pc;
 
 		if (p == NULL) {
@@ -390,6 +502,7 @@ ipoib_ctrl_start(struct ipoib_priv *priv)
 		ipoib_ctrl_stop(priv);
 		return -ENOMEM;
 	}
+	memset(priv->lidq, 0, sizeof(priv->lidq));
 	__atomic_store_n(&priv->ctrl_stop, 0, __ATOMIC_RELEASE);
 	snprintf(tname, sizeof(tname), "ipoib-ctl-%u",
 		 priv->dev->data->port_id);
@@ -504,23 +617,37 @@ ipoib_join_broadcast(struct ipoib_priv *priv)
 
 /* ------------------------------------------------------ API helpers */
 
+/** Resolve an address to a tag, starting a path query when new. */
+int
+ipoib_ctrl_resolve_tag(struct ipoib_priv *priv,
+		       const struct ipoib_hwaddr *addr, uint64_t *tag)
+{
+	struct ipoib_peer *p = NULL;
+	uint16_t key;
+	int ret;
+
+	pthread_mutex_lock(&priv->lock);
+	ret = ipoib_peer_insert(priv->peers, addr, 0, &key);
+	if (ret >= 0) {
+		p = ipoib_peer_get(priv->peers, key);
+		if (p != NULL && !ipoib_peer_is_resolved(p))
+			ipoib_path_query(priv, p);
+		ret = p != NULL ? 0 : -ENOENT;
+	}
+	*tag = p != NULL ? ipoib_peer_tag(p) : 0;
+	pthread_mutex_unlock(&priv->lock);
+	return ret;
+}
+
 /** Resolve an address to a key, starting a path query when new. */
 int
 ipoib_ctrl_resolve(struct ipoib_priv *priv,
 		   const struct ipoib_hwaddr *addr, uint16_t *key)
 {
-	struct ipoib_peer *p;
-	int ret;
+	uint64_t tag = 0;
+	int ret = ipoib_ctrl_resolve_tag(priv, addr, &tag);
 
-	pthread_mutex_lock(&priv->lock);
-	ret = ipoib_peer_insert(priv->peers, addr, 0, key);
-	if (ret >= 0) {
-		p = ipoib_peer_get(priv->peers, *key);
-		if (p != NULL && !ipoib_peer_is_resolved(p))
-			ipoib_path_query(priv, p);
-		ret = 0;
-	}
-	pthread_mutex_unlock(&priv->lock);
+	*key = ipoib_tag_key(tag);
 	return ret;
 }
 

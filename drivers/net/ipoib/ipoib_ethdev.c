@@ -26,6 +26,7 @@ RTE_LOG_REGISTER(ipoib_logtype, pmd.net.ipoib, NOTICE);
 #define IPOIB_ARG_PKEY "pkey"
 #define IPOIB_ARG_MODE "mode"
 #define IPOIB_ARG_PEERS "peers"
+#define IPOIB_ARG_GRH "grh"
 
 /** mode=raw: no translation. */
 const struct ipoib_mode_ops ipoib_raw_ops = {
@@ -93,6 +94,13 @@ ipoib_parse_arg(struct ipoib_args *a, const char *key, const char *val)
 		if (ipoib_parse_uint(val, 1, IPOIB_PEER_MAX, &v) < 0)
 			return -EINVAL;
 		a->peers = (uint32_t)v;
+	} else if (strcmp(key, IPOIB_ARG_GRH) == 0) {
+		if (val != NULL && strcmp(val, "always") == 0)
+			a->grh_auto = false;
+		else if (val != NULL && strcmp(val, "auto") == 0)
+			a->grh_auto = true;
+		else
+			return -EINVAL;
 	} else {
 		return -ENOENT;
 	}
@@ -129,7 +137,7 @@ ipoib_parse_args(const char *name, const char *params, struct ipoib_args *a)
 		ret = ipoib_parse_arg(a, k, v);
 		if (ret == -ENOENT)
 			IPOIB_LOG(ERR, "%s: unknown devarg \"%s\" (valid: "
-				  "ibdev, port, pkey, mode, peers)", name, k);
+				  "ibdev, port, pkey, mode, peers, grh)", name, k);
 		else if (ret < 0)
 			IPOIB_LOG(ERR, "%s: bad value \"%s\" for devarg \"%s\"",
 				  name, v ? v : "", k);
@@ -477,7 +485,10 @@ ipoib_peers_create(struct ipoib_priv *priv)
 	priv->peers = ipoib_peer_cache_create(name, priv->args.peers,
 					      IPOIB_RCU_READERS,
 					      priv->dev->device->numa_node);
-	return priv->peers == NULL ? -rte_errno : 0;
+	if (priv->peers == NULL)
+		return -rte_errno;
+	priv->peers->grh_auto = priv->args.grh_auto;
+	return 0;
 }
 
 /** dev_start: join the broadcast group, create queues, start control. */
@@ -651,7 +662,7 @@ ipoib_stats_get(struct rte_eth_dev *dev, struct rte_eth_stats *s)
 		s->opackets += t->packets;
 		s->obytes += t->bytes;
 		s->oerrors += t->errors + t->malformed + t->stale_key +
-			t->unresolved_dropped + t->no_lkey;
+			t->untagged + t->unresolved_dropped + t->no_lkey;
 		if (i < RTE_ETHDEV_QUEUE_STAT_CNTRS) {
 			s->q_opackets[i] = t->packets;
 			s->q_obytes[i] = t->bytes;
@@ -704,11 +715,13 @@ static const struct ipoib_xstat ipoib_xstats[] = {
 	XRX("rx_multicast_packets", mcast),
 	XRX("rx_unknown_source", unknown_src),
 	XRX("rx_no_grh", no_grh),
+	XRX("rx_unknown_lid", unknown_lid),
 	XRX("rx_peer_hits", peer_hits),
 	XRX("rx_learn_dropped", learn_dropped),
 	XTX("tx_error_completions", errors),
 	XTX("tx_malformed", malformed),
 	XTX("tx_stale_key", stale_key),
+	XTX("tx_untagged", untagged),
 	XTX("tx_unresolved_held", unresolved_held),
 	XTX("tx_unresolved_dropped", unresolved_dropped),
 	XTX("tx_unregistered_memory", no_lkey),
@@ -721,6 +734,10 @@ static const struct ipoib_xstat ipoib_xstats[] = {
 	XCT("tx_held_sent", released),
 	XCT("tx_held_stale_dropped", stale_pending),
 	XCT("peers_learned", learned),
+	XCT("lid_queries", lid_queries),
+	XCT("lid_query_failures", lid_failures),
+	XCT("peers_learned_by_lid", lid_learned),
+	XCT("peer_lid_changes", lid_changes),
 	XPC("peer_cache_inserts", inserts),
 	XPC("peer_cache_evictions", evictions),
 	XPC("peer_cache_full", full),
@@ -937,4 +954,4 @@ static struct rte_vdev_driver ipoib_vdev_driver = {
 RTE_PMD_REGISTER_VDEV(net_ipoib, ipoib_vdev_driver);
 RTE_PMD_REGISTER_PARAM_STRING(net_ipoib,
 	"ibdev=<CA name> port=<1..254> pkey=<0x0001..0xffff> "
-	"mode=<raw|eth> peers=<1..65535>");
+	"mode=<raw|eth> peers=<1..65535> grh=<always|auto>");

@@ -110,7 +110,9 @@ ipoib_limbo_release(void *arg, void *e, unsigned int n)
 		if (l[i].hash_pos >= 0)
 			rte_hash_free_key_with_position(pc->by_addr,
 							l[i].hash_pos);
-		ipoib_free_push(pc, l[i].slot);
+		/* a slot whose tags would repeat is never used again */
+		if (pc->gen[l[i].slot] < IPOIB_PEER_GEN_LIMIT)
+			ipoib_free_push(pc, l[i].slot);
 	}
 }
 
@@ -134,6 +136,39 @@ ipoib_peer_hash_create(const char *name, uint32_t entries, int socket)
 
 	snprintf(hname, sizeof(hname), "ipoib_h_%s", name);
 	return rte_hash_create(&hp);
+}
+
+/**
+ * Create the (LID, QPN) index; deleted entries are freed by the hash
+ * itself once the cache's readers passed a quiescent state.
+ */
+static struct rte_hash *
+ipoib_lid_hash_create(struct ipoib_peer_cache *pc, const char *name,
+		      int socket)
+{
+	char hname[RTE_HASH_NAMESIZE];
+	struct rte_hash_parameters hp = {
+		.name = hname,
+		.entries = 2 * (pc->slot_mask + 1),
+		.key_len = sizeof(struct ipoib_lid_key),
+		.hash_func = rte_hash_crc,
+		.socket_id = socket,
+		.extra_flag = RTE_HASH_EXTRA_FLAGS_RW_CONCURRENCY_LF |
+			RTE_HASH_EXTRA_FLAGS_EXT_TABLE,
+	};
+	struct rte_hash_rcu_config rc = {
+		.v = pc->qsv,
+		.mode = RTE_HASH_QSBR_MODE_DQ,
+	};
+	struct rte_hash *h;
+
+	snprintf(hname, sizeof(hname), "ipoib_l_%s", name);
+	h = rte_hash_create(&hp);
+	if (h != NULL && rte_hash_rcu_qsbr_add(h, &rc) != 0) {
+		rte_hash_free(h);
+		h = NULL;
+	}
+	return h;
 }
 
 /** Create the RCU variable and the defer queue of a cache. */
@@ -208,6 +243,11 @@ ipoib_peer_cache_create(const char *name, uint32_t capacity,
 	ret = ipoib_peer_rcu_create(pc, name, socket);
 	if (ret < 0)
 		goto fail;
+	pc->by_lid = ipoib_lid_hash_create(pc, name, socket);
+	if (pc->by_lid == NULL) {
+		ret = -ENOMEM;
+		goto fail;
+	}
 	for (i = 1; i <= capacity; i++)
 		ipoib_free_push(pc, i);
 	return pc;
@@ -223,6 +263,7 @@ ipoib_peer_cache_free(struct ipoib_peer_cache *pc)
 {
 	if (pc == NULL)
 		return;
+	rte_hash_free(pc->by_lid); /* before its RCU variable goes */
 	if (pc->dq != NULL)
 		rte_rcu_qsbr_dq_delete(pc->dq);
 	rte_hash_free(pc->by_addr);
@@ -291,6 +332,19 @@ ipoib_peer_lookup_bulk(const struct ipoib_peer_cache *pc,
 	return found;
 }
 
+/** The tag of the unicast peer with this (LID, QPN), 0 if unknown. */
+uint64_t
+ipoib_peer_lookup_lid(const struct ipoib_peer_cache *pc, uint16_t lid,
+		      uint32_t qpn)
+{
+	struct ipoib_lid_key lk = { .qpn = qpn, .lid = lid };
+	void *data;
+
+	if (rte_hash_lookup_data(pc->by_lid, &lk, &data) < 0)
+		return 0;
+	return (uint64_t)(uintptr_t)data;
+}
+
 /** Copy a peer consistently (any thread); 0 or -ENOENT. */
 int
 ipoib_peer_read(const struct ipoib_peer_cache *pc, uint16_t key,
@@ -320,6 +374,31 @@ ipoib_peer_read(const struct ipoib_peer_cache *pc, uint16_t key,
 
 /* ------------------------------------------------------------ writers */
 
+/** Index a unicast peer by (LID, QPN) (writer); the latest peer wins. */
+static void
+ipoib_lid_index_add(struct ipoib_peer_cache *pc, const struct ipoib_peer *p)
+{
+	struct ipoib_lid_key lk = { .qpn = p->qpn, .lid = p->path.lid };
+
+	if (p->path.lid == 0 || (p->flags & IPOIB_PEER_F_MCAST))
+		return;
+	rte_hash_add_key_data(pc->by_lid, &lk, (void *)(uintptr_t)p->tag);
+}
+
+/** Drop the (LID, QPN) entry of a peer if it still names it (writer). */
+static void
+ipoib_lid_index_del(struct ipoib_peer_cache *pc, const struct ipoib_peer *p)
+{
+	if (p->path.lid == 0 || (p->flags & IPOIB_PEER_F_MCAST))
+		return;
+	if (ipoib_peer_lookup_lid(pc, p->path.lid, p->qpn) == p->tag) {
+		struct ipoib_lid_key lk = { .qpn = p->qpn,
+					    .lid = p->path.lid };
+
+		rte_hash_del_key(pc->by_lid, &lk);
+	}
+}
+
 /** Retire a live slot: unlink it and queue it for the grace period. */
 static int
 ipoib_peer_retire(struct ipoib_peer_cache *pc, uint32_t slot)
@@ -331,6 +410,8 @@ ipoib_peer_retire(struct ipoib_peer_cache *pc, uint32_t slot)
 	ipoib_hwaddr_make(&addr, p->qpn, &p->gid);
 	l.slot = slot;
 	l.hash_pos = rte_hash_del_key(pc->by_addr, &addr);
+	ipoib_lid_index_del(pc, p);
+	__atomic_store_n(&p->tag, 0, __ATOMIC_RELEASE);
 	__atomic_store_n(&p->key, 0, __ATOMIC_RELEASE);
 	__atomic_store_n(&p->state, IPOIB_PEER_FREE, __ATOMIC_RELEASE);
 	pc->size--;
@@ -422,6 +503,7 @@ ipoib_peer_insert(struct ipoib_peer_cache *pc,
 	struct ipoib_hwaddr norm = *addr;
 	struct ipoib_peer *p;
 	uint32_t slot, gen_bits = 16 - pc->slot_bits;
+	uint64_t gen, tag;
 	uint16_t k;
 	int ret;
 
@@ -437,9 +519,11 @@ ipoib_peer_insert(struct ipoib_peer_cache *pc,
 		return -ENOSPC;
 	}
 	p = &pc->peers[slot];
-	k = (uint16_t)(((uint32_t)pc->gen[slot] << pc->slot_bits) | slot);
-	pc->gen[slot] = gen_bits == 0 ? 0 :
-		(uint16_t)((pc->gen[slot] + 1) & ((1u << gen_bits) - 1));
+	gen = pc->gen[slot];
+	pc->gen[slot] = gen + 1;
+	k = (uint16_t)(((gen << pc->slot_bits) | slot) & 0xffff);
+	tag = ipoib_tag_make(gen, k);
+	p->key_fresh = (gen >> gen_bits) == 0;
 	p->qpn = ipoib_hwaddr_qpn(&norm);
 	p->gid = norm.gid;
 	p->flags = flags;
@@ -449,9 +533,11 @@ ipoib_peer_insert(struct ipoib_peer_cache *pc,
 	__atomic_store_n(&p->last_used, rte_get_tsc_cycles(),
 			 __ATOMIC_RELAXED);
 	__atomic_store_n(&p->state, IPOIB_PEER_RESOLVING, __ATOMIC_RELAXED);
+	__atomic_store_n(&p->tag, tag, __ATOMIC_RELEASE);
 	__atomic_store_n(&p->key, k, __ATOMIC_RELEASE);
 	ret = rte_hash_add_key_data(pc->by_addr, &norm, (void *)(uintptr_t)k);
 	if (ret < 0) {
+		__atomic_store_n(&p->tag, 0, __ATOMIC_RELEASE);
 		__atomic_store_n(&p->key, 0, __ATOMIC_RELEASE);
 		__atomic_store_n(&p->state, IPOIB_PEER_FREE, __ATOMIC_RELEASE);
 		ipoib_free_push(pc, slot);
@@ -469,16 +555,40 @@ ipoib_peer_resolve(struct ipoib_peer_cache *pc, uint16_t key,
 		   const struct ipoib_path *path, uint32_t qkey)
 {
 	struct ipoib_peer *p = ipoib_peer_get(pc, key);
+	bool with_grh;
 
 	if (p == NULL)
 		return -ENOENT;
 	if (ipoib_peer_is_resolved(p))
 		return 0; /* never rewrite a vector readers may be copying */
 	p->path = *path;
-	hca_av_fill(&p->av, p->qpn, qkey, path->lid, path->sl, 0, &p->gid,
+	with_grh = !pc->grh_auto || (p->flags & IPOIB_PEER_F_MCAST) ||
+		path->hop_limit > 1;
+	hca_av_fill(&p->av, p->qpn, qkey, path->lid, path->sl, 0,
+		    with_grh ? &p->gid : NULL,
 		    path->hop_limit ? path->hop_limit : 1, path->tclass,
 		    path->flow_label);
 	__atomic_store_n(&p->state, IPOIB_PEER_RESOLVED, __ATOMIC_RELEASE);
+	ipoib_lid_index_add(pc, p);
+	return 0;
+}
+
+/** Change the LID of a resolved unicast peer (writer). */
+int
+ipoib_peer_set_lid(struct ipoib_peer_cache *pc, uint16_t key, uint16_t lid)
+{
+	struct ipoib_peer *p = ipoib_peer_get(pc, key);
+
+	if (p == NULL || !ipoib_peer_is_resolved(p) ||
+	    (p->flags & IPOIB_PEER_F_MCAST) || lid == 0)
+		return -ENOENT;
+	if (p->path.lid == lid)
+		return 0;
+	ipoib_lid_index_del(pc, p);
+	/* one aligned 16-bit store: a reader copies the old or the new LID */
+	__atomic_store_n(&p->av.rlid, htobe16(lid), __ATOMIC_RELEASE);
+	p->path.lid = lid;
+	ipoib_lid_index_add(pc, p);
 	return 0;
 }
 

@@ -15,12 +15,26 @@
  * reused only after an RCU grace period (rte_rcu_qsbr): every reader
  * reports a quiescent state between bursts.
  *
- * A key is (generation << slot_bits) | slot. Slot 0 is never used, so 0 is
- * never a valid key. When a slot is reused its generation changes, so a
- * stale key (kept after its peer was evicted) no longer matches the entry
- * and is detected. Freed slots are reused in FIFO order, so even with no
- * generation bits (capacity 65535) a stale key is detected until every
- * other free slot has been used.
+ * Keys and tags. Every slot counts its occupants (a 48-bit generation,
+ * incremented on each reuse). A peer's 16-bit key is (generation <<
+ * slot_bits | slot) truncated to 16 bits: slot 0 is never used, so 0 is
+ * never a valid key. Its 64-bit tag is (generation << 16 | key): unique
+ * for the life of the cache (a slot would have to be reused 2^48 times
+ * for a tag to repeat). Readers holding a tag find the peer with
+ * ipoib_peer_get_tagged(), which fails for any tag but the current
+ * occupant's: a stale tag never reaches another peer.
+ *
+ * A bare key is ambiguous once its slot's generation bits wrapped (at
+ * once with capacity >= 32768, where keys have no generation bits): the
+ * same key value was handed out for an earlier peer. Each entry says
+ * whether its key value is fresh (never handed out for another peer);
+ * ipoib_peer_get_untagged() accepts a bare key only then, so a bare key
+ * never reaches another peer either; it may be refused instead.
+ *
+ * A second lock-free index maps (LID, QPN) to tags for unicast peers with
+ * a path, so that packets without a GRH (Linux sends unicast inside a
+ * subnet without one) can be given their source's key. Its entries are
+ * hints: a reader checks the tag it finds with ipoib_peer_get_tagged().
  */
 
 #include <stdint.h>
@@ -35,6 +49,8 @@
 
 /** Largest number of peers (the key is 16 bits, 0 is reserved). */
 #define IPOIB_PEER_MAX 65535u
+/** Generations of a slot before its tags could repeat. */
+#define IPOIB_PEER_GEN_LIMIT (1ULL << 48)
 /** Smallest number of slots a cache has. */
 #define IPOIB_PEER_MIN_SLOTS 16u
 /** QPN of multicast destinations. */
@@ -72,9 +88,11 @@ struct ipoib_path {
 
 /** One peer entry, indexed by slot. */
 struct ipoib_peer {
+	uint64_t tag;             /**< current tag, 0 while free (atomic) */
 	uint16_t key;             /**< current key, 0 while free (atomic) */
 	uint8_t state;            /**< enum ipoib_peer_state (atomic) */
 	uint8_t flags;
+	uint8_t key_fresh;        /**< key never handed out for another peer */
 	uint32_t qpn;
 	union hca_gid gid;
 	struct ipoib_path path;
@@ -90,6 +108,27 @@ struct ipoib_peer_cache_stats {
 	uint64_t full;            /**< inserts refused: no slot */
 };
 
+/** Key of the (LID, QPN) index. */
+struct ipoib_lid_key {
+	uint32_t qpn;
+	uint16_t lid;
+	uint16_t zero;
+};
+
+/** The tag of a key with generation gen. */
+static inline uint64_t
+ipoib_tag_make(uint64_t gen, uint16_t key)
+{
+	return (gen << 16) | key;
+}
+
+/** The key part of a tag. */
+static inline uint16_t
+ipoib_tag_key(uint64_t tag)
+{
+	return (uint16_t)tag;
+}
+
 /** A peer cache (one per port). */
 struct ipoib_peer_cache {
 	struct rte_hash *by_addr;      /**< hwaddr -> key */
@@ -98,7 +137,10 @@ struct ipoib_peer_cache {
 	uint32_t slot_mask;
 	uint32_t capacity;             /**< peers at most */
 	uint32_t size;                 /**< peers now (writer) */
-	uint16_t *gen;                 /**< next generation per slot */
+	uint64_t *gen;                 /**< next generation per slot */
+	struct rte_hash *by_lid;       /**< (LID, QPN) -> tag, hints */
+	bool grh_auto;                 /**< no GRH to unicast peers whose
+					*   path has hop limit <= 1 */
 	uint32_t *free_fifo;           /**< free slots, FIFO */
 	uint32_t free_head;
 	uint32_t free_count;
@@ -187,6 +229,64 @@ ipoib_peer_get(const struct ipoib_peer_cache *pc, uint16_t key)
 		return NULL;
 	return p;
 }
+
+/**
+ * The peer of a tag (reader, lock free), or NULL when the tag is 0 or not
+ * the current occupant's of its slot (stale). The entry stays valid
+ * until the reader's next quiescent report.
+ */
+static inline struct ipoib_peer *
+ipoib_peer_get_tagged(const struct ipoib_peer_cache *pc, uint64_t tag)
+{
+	struct ipoib_peer *p = &pc->peers[tag & pc->slot_mask];
+
+	if (unlikely(tag == 0 ||
+		     __atomic_load_n(&p->tag, __ATOMIC_ACQUIRE) != tag))
+		return NULL;
+	return p;
+}
+
+/**
+ * The peer of a bare key (no tag) when the key cannot mean another peer:
+ * NULL when it is 0, stale, or ambiguous (its value was handed out for
+ * an earlier occupant of the slot; *ambiguous is then set to true).
+ */
+static inline struct ipoib_peer *
+ipoib_peer_get_untagged(const struct ipoib_peer_cache *pc, uint16_t key,
+			bool *ambiguous)
+{
+	struct ipoib_peer *p = ipoib_peer_get(pc, key);
+
+	*ambiguous = false;
+	if (p == NULL)
+		return NULL;
+	if (unlikely(!__atomic_load_n(&p->key_fresh, __ATOMIC_RELAXED))) {
+		*ambiguous = true;
+		return NULL;
+	}
+	return p;
+}
+
+/** The current tag of a peer entry (0 when it is free). */
+static inline uint64_t
+ipoib_peer_tag(const struct ipoib_peer *p)
+{
+	return __atomic_load_n(&p->tag, __ATOMIC_ACQUIRE);
+}
+
+/**
+ * The tag of the unicast peer with this (LID, QPN) (reader, lock free),
+ * 0 when unknown. A hint: check it with ipoib_peer_get_tagged().
+ */
+uint64_t ipoib_peer_lookup_lid(const struct ipoib_peer_cache *pc,
+			       uint16_t lid, uint32_t qpn);
+
+/**
+ * Change the LID of a resolved unicast peer (writer): its address vector,
+ * path and (LID, QPN) index entry. 0 or -ENOENT.
+ */
+int ipoib_peer_set_lid(struct ipoib_peer_cache *pc, uint16_t key,
+		       uint16_t lid);
 
 /** Whether a peer's address vector may be used (acquire). */
 static inline bool

@@ -29,18 +29,38 @@ static uint64_t ipoib_rx_mcast_flag;
 /** Its name, for applications (rte_mbuf_dynflag_lookup). */
 #define IPOIB_DYNFLAG_RX_MCAST "rte_net_ipoib_dynflag_rx_mcast"
 
-/** Register the multicast dynamic flag; 0 or a negative errno. */
+/** Offset of the peer tag dynamic field (see ipoib.h). */
+int ipoib_tag_offset = -1;
+/** Flag that says a packet carries a peer tag. */
+uint64_t ipoib_tag_flag;
+
+/**
+ * Register the dynamic flags (multicast, peer tag present) and the peer
+ * tag field; 0 or a negative errno.
+ */
 int
 ipoib_rx_dynflag_register(void)
 {
 	static const struct rte_mbuf_dynflag desc = {
 		.name = IPOIB_DYNFLAG_RX_MCAST,
 	};
+	static const struct rte_mbuf_dynflag tag_flag = {
+		.name = RTE_PMD_IPOIB_DYNFLAG_TAG,
+	};
+	static const struct rte_mbuf_dynfield tag_field = {
+		.name = RTE_PMD_IPOIB_DYNFIELD_TAG,
+		.size = sizeof(uint64_t),
+		.align = __alignof__(uint64_t),
+	};
 	int bit = rte_mbuf_dynflag_register(&desc);
+	int tbit = rte_mbuf_dynflag_register(&tag_flag);
+	int off = rte_mbuf_dynfield_register(&tag_field);
 
-	if (bit < 0)
+	if (bit < 0 || tbit < 0 || off < 0)
 		return -rte_errno;
 	ipoib_rx_mcast_flag = RTE_BIT64(bit);
+	ipoib_tag_offset = off;
+	ipoib_tag_flag = RTE_BIT64(tbit);
 	return 0;
 }
 
@@ -128,9 +148,9 @@ ipoib_rxq_drain(struct ipoib_rxq *rxq)
 /**
  * Check one receive completion and shape its mbuf.
  *
- * @param src  filled with the source address when the packet has a GRH
- * @return 1 when the packet is kept (2 when src was filled), 0 when it
- *         was dropped (counted, freed)
+ * @param src  filled with the source address (GID zero without a GRH)
+ * @return 2 when the packet is kept (src filled), 0 when it was dropped
+ *         (counted, freed)
  */
 static inline int
 ipoib_rx_one(struct ipoib_rxq *rxq, struct rte_mbuf *m,
@@ -165,26 +185,75 @@ ipoib_rx_one(struct ipoib_rxq *rxq, struct rte_mbuf *m,
 	}
 	hdr = rte_pktmbuf_mtod(m, struct rte_ipoib_hdr *);
 	hdr->key = 0;
-	if (!rc->grh) {
+	src->flags = 0;
+	src->qpn[0] = (rc->src_qpn >> 16) & 0xff;
+	src->qpn[1] = (rc->src_qpn >> 8) & 0xff;
+	src->qpn[2] = rc->src_qpn & 0xff;
+	if (!rc->grh) { /* unicast inside the subnet (Linux): (SLID, QPN) */
 		rxq->st.no_grh++;
-		return 1;
+		memset(&src->gid, 0, sizeof(src->gid));
+		return 2;
 	}
 	grh = rte_pktmbuf_mtod_offset(m, const uint8_t *, -HCA_GRH_LEN);
 	if (grh[24] == 0xff) { /* DGID is multicast */
 		m->ol_flags |= ipoib_rx_mcast_flag;
 		rxq->st.mcast++;
 	}
-	src->flags = 0;
-	src->qpn[0] = (rc->src_qpn >> 16) & 0xff;
-	src->qpn[1] = (rc->src_qpn >> 8) & 0xff;
-	src->qpn[2] = rc->src_qpn & 0xff;
 	memcpy(src->gid.raw, grh + 8, HCA_GID_LEN);
 	return 2;
 }
 
+/** Tell the control thread about a source it should learn or update. */
+static inline void
+ipoib_rx_report(struct ipoib_rxq *rxq, const struct ipoib_hwaddr *addr,
+		const struct hca_rx_cqe *rc)
+{
+	struct ipoib_learn l = {
+		.addr = *addr,
+		.slid = rc->slid,
+		.sl = rc->sl,
+		.by_lid = !rc->grh,
+	};
+
+	if (rte_ring_mp_enqueue_elem(rxq->priv->learn, &l, sizeof(l)) != 0)
+		rxq->st.learn_dropped++;
+}
+
 /**
- * Put the source keys into the IPoIB headers of received packets, with
- * one bulk lookup; unknown sources go to the control thread.
+ * Put the source's key (header) and tag (dynamic field) into a received
+ * packet; a source not known (tag 0 or stale) goes to the control thread.
+ */
+static inline void
+ipoib_rx_set_source(struct ipoib_rxq *rxq, struct rte_mbuf *m, uint64_t tag,
+		    const struct ipoib_hwaddr *addr,
+		    const struct hca_rx_cqe *rc, uint64_t now)
+{
+	struct ipoib_peer *p = ipoib_peer_get_tagged(rxq->priv->peers, tag);
+
+	if (unlikely(p == NULL)) {
+		if (rc->grh)
+			rxq->st.unknown_src++;
+		else
+			rxq->st.unknown_lid++;
+		ipoib_rx_report(rxq, addr, rc);
+		return;
+	}
+	rxq->st.peer_hits++;
+	rte_pmd_ipoib_set_key(m, ipoib_tag_key(tag));
+	ipoib_mbuf_set_tag(m, tag);
+	if (p->last_used + rte_get_tsc_hz() / 16 < now)
+		__atomic_store_n(&p->last_used, now, __ATOMIC_RELAXED);
+	/* the source moved to another LID: the control thread follows */
+	if (unlikely(rc->grh && p->path.lid != rc->slid &&
+		     ipoib_peer_is_resolved(p) &&
+		     !(p->flags & IPOIB_PEER_F_MCAST)))
+		ipoib_rx_report(rxq, addr, rc);
+}
+
+/**
+ * Put the source keys and tags into received packets: one bulk lookup by
+ * address for packets with a GRH, the (SLID, QPN) index for the others;
+ * unknown sources go to the control thread.
  */
 static inline void
 ipoib_rx_set_keys(struct ipoib_rxq *rxq, struct rte_mbuf **pkts,
@@ -193,34 +262,31 @@ ipoib_rx_set_keys(struct ipoib_rxq *rxq, struct rte_mbuf **pkts,
 {
 	struct ipoib_priv *priv = rxq->priv;
 	const struct ipoib_hwaddr *ap[IPOIB_BURST];
-	uint16_t keys[IPOIB_BURST];
-	unsigned int i;
+	uint16_t keys[IPOIB_BURST], gi[IPOIB_BURST];
+	unsigned int i, ng = 0;
 
-	for (i = 0; i < n; i++)
-		ap[i] = &addrs[i];
-	ipoib_peer_lookup_bulk(priv->peers, ap, n, keys);
 	for (i = 0; i < n; i++) {
-		struct rte_mbuf *m = pkts[which[i]];
-		struct ipoib_peer *p = ipoib_peer_get(priv->peers, keys[i]);
-
-		if (likely(p != NULL)) {
-			rxq->st.peer_hits++;
-			rte_pmd_ipoib_set_key(m, keys[i]);
-			if (p->last_used + rte_get_tsc_hz() / 16 < now)
-				__atomic_store_n(&p->last_used, now,
-						 __ATOMIC_RELAXED);
+		if (rcs[i].grh) {
+			gi[ng] = (uint16_t)i;
+			ap[ng++] = &addrs[i];
 		} else {
-			struct ipoib_learn l = {
-				.addr = addrs[i],
-				.slid = rcs[i].slid,
-				.sl = rcs[i].sl,
-			};
-
-			rxq->st.unknown_src++;
-			if (rte_ring_mp_enqueue_elem(priv->learn, &l,
-						     sizeof(l)) != 0)
-				rxq->st.learn_dropped++;
+			ipoib_rx_set_source(rxq, pkts[which[i]],
+				ipoib_peer_lookup_lid(priv->peers, rcs[i].slid,
+						      rcs[i].src_qpn),
+				&addrs[i], &rcs[i], now);
 		}
+	}
+	if (ng == 0)
+		return;
+	ipoib_peer_lookup_bulk(priv->peers, ap, ng, keys);
+	for (i = 0; i < ng; i++) {
+		struct ipoib_peer *p = ipoib_peer_get(priv->peers, keys[i]);
+		uint64_t tag = p != NULL ? ipoib_peer_tag(p) : 0;
+
+		if (ipoib_tag_key(tag) != keys[i])
+			tag = 0; /* retired meanwhile */
+		ipoib_rx_set_source(rxq, pkts[which[gi[i]]], tag,
+				    &addrs[gi[i]], &rcs[gi[i]], now);
 	}
 }
 
@@ -268,10 +334,8 @@ ipoib_rx_burst(void *q, struct rte_mbuf **pkts, uint16_t n)
 		kept = ipoib_rx_one(rxq, m, &rc, &addrs[nsrc]);
 		if (kept == 0)
 			continue;
-		if (kept == 2) {
-			rcs[nsrc] = rc;
-			which[nsrc++] = (uint16_t)nb;
-		}
+		rcs[nsrc] = rc;
+		which[nsrc++] = (uint16_t)nb;
 		bytes += m->pkt_len;
 		pkts[nb++] = m;
 	}
@@ -451,6 +515,7 @@ ipoib_tx_post(struct ipoib_txq *txq, struct rte_mbuf **pkts, uint16_t n)
 
 	for (i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];
+		enum ipoib_dest_error why;
 		struct ipoib_peer *p;
 		uint16_t key;
 
@@ -461,10 +526,12 @@ ipoib_tx_post(struct ipoib_txq *txq, struct rte_mbuf **pkts, uint16_t n)
 			continue;
 		}
 		key = rte_pmd_ipoib_get_key(m);
-		p = ipoib_peer_get(priv->peers, key);
+		p = ipoib_peer_of_mbuf(priv->peers, m, key, &why);
 		if (unlikely(p == NULL)) {
-			if (key == 0)
+			if (why == IPOIB_DEST_NO_KEY)
 				txq->st.malformed++;
+			else if (why == IPOIB_DEST_AMBIGUOUS)
+				txq->st.untagged++;
 			else
 				txq->st.stale_key++;
 			rte_pktmbuf_free(m);

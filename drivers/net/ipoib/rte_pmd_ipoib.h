@@ -17,6 +17,19 @@
  * is sent to it and counts it (xstat tx_stale_key); resolve the address
  * again to get a fresh key.
  *
+ * Peer tags. A 16-bit key cannot tell an evicted peer from the one that
+ * took its slot, so every key comes with a 64-bit tag (the key in its low
+ * 16 bits, the slot's generation above) that is unique for the life of
+ * the port's cache. Received packets carry their source's tag in an mbuf
+ * dynamic field (rte_pmd_ipoib_get_tag()); rte_pmd_ipoib_resolve_tag()
+ * returns one; rte_pmd_ipoib_set_dst_tag() addresses a packet with one.
+ * A tagged packet is sent only to the peer the tag was given for, else
+ * dropped (tx_stale_key). A packet with only a header key (no tag, or a
+ * tag for another key) is sent only when that key value was never handed
+ * out for another peer; else it is dropped and counted (tx_untagged).
+ * So no packet ever reaches a peer other than the one its key or tag was
+ * given for. Replying to a received packet keeps its tag.
+ *
  * Every function returns 0 or a negative errno (-ENODEV: not an ipoib
  * port, -ENOENT: unknown or stale key, -EINVAL: bad argument,
  * -ETIMEDOUT: the subnet manager did not answer in time, -ENOSPC: the peer
@@ -59,6 +72,11 @@ struct rte_ipoib_path {
 	uint8_t multicast;   /**< 1 for a multicast group */
 };
 
+/** Name of the mbuf dynamic field that holds a peer tag (uint64_t). */
+#define RTE_PMD_IPOIB_DYNFIELD_TAG "rte_net_ipoib_dynfield_peer_tag"
+/** Name of the mbuf dynamic flag that says the field is set. */
+#define RTE_PMD_IPOIB_DYNFLAG_TAG "rte_net_ipoib_dynflag_peer_tag"
+
 /** The peer key in a packet's IPoIB header (host order). */
 static inline uint16_t
 rte_pmd_ipoib_get_key(const struct rte_mbuf *m)
@@ -79,6 +97,25 @@ rte_pmd_ipoib_set_key(struct rte_mbuf *m, uint16_t key)
 }
 
 /**
+ * The peer tag of a packet: on receive its source's (0 when the source
+ * was not known yet); the key part equals the header's key.
+ */
+uint64_t rte_pmd_ipoib_get_tag(const struct rte_mbuf *m);
+
+/** The key part of a tag. */
+static inline uint16_t
+rte_pmd_ipoib_tag_key(uint64_t tag)
+{
+	return (uint16_t)tag;
+}
+
+/**
+ * Address a packet to a peer by its tag: writes the tag's key into the
+ * IPoIB header and the tag into the packet's dynamic field.
+ */
+void rte_pmd_ipoib_set_dst_tag(struct rte_mbuf *m, uint64_t tag);
+
+/**
  * Whether a received packet was sent to a multicast group (its GRH
  * destination is a multicast GID). The GRH itself is in the headroom, the
  * 40 bytes before the IPoIB header, when the packet had one.
@@ -95,6 +132,14 @@ int rte_pmd_ipoib_rx_is_multicast(const struct rte_mbuf *m);
  */
 int rte_pmd_ipoib_resolve(uint16_t port_id, const struct rte_ipoib_addr *addr,
 			  uint16_t *key);
+
+/**
+ * As rte_pmd_ipoib_resolve(), giving the peer's tag (see the file
+ * comment): packets addressed with it never reach another peer.
+ */
+int rte_pmd_ipoib_resolve_tag(uint16_t port_id,
+			      const struct rte_ipoib_addr *addr,
+			      uint64_t *tag);
 
 /**
  * The address and path behind a key.
