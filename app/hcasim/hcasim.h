@@ -48,6 +48,8 @@
 #define HCASIM_MAX_MCG_MEMBERS 1024
 #define HCASIM_MAX_DS 63               /**< 16-byte units per send WQE */
 #define HCASIM_MLID_BASE 0xc000
+/** Internal QP state while it is being destroyed (never polled). */
+#define HCASIM_QPS_DEAD 0xdead
 #define HCASIM_MLID_COUNT 0x3fff       /**< 0xc000 .. 0xfffe */
 
 /** Per-port counters (written by the data path only). */

@@ -104,17 +104,17 @@ cq_write(struct hcasim_cq *cq, const struct mlx5_cqe64 *tmpl, uint8_t opcode)
 }
 
 /**
- * Complete a WQE in error and move its QP to the error state, as an HCA
- * does.
+ * Write an error completion.
  *
  * @param qp        the QP
  * @param cq        its send or receive CQ
  * @param opcode    MLX5_CQE_REQ_ERR or MLX5_CQE_RESP_ERR
  * @param syndrome  MLX5_CQE_SYNDROME_*
- * @param wqe_idx   index of the failed WQE
+ * @param wqe_idx   index of the WQE
+ * @return false when the CQ is full (nothing written)
  */
-static void
-qp_fail(struct hcasim_qp *qp, struct hcasim_cq *cq, uint8_t opcode,
+static bool
+err_cqe(struct hcasim_qp *qp, struct hcasim_cq *cq, uint8_t opcode,
 	uint8_t syndrome, uint16_t wqe_idx)
 {
 	union {
@@ -122,17 +122,28 @@ qp_fail(struct hcasim_qp *qp, struct hcasim_cq *cq, uint8_t opcode,
 		struct mlx5_err_cqe err;
 	} u;
 
-	__atomic_store_n(&qp->state, HCA_QPS_ERR, __ATOMIC_RELEASE);
-	if (!cq_has_room(cq)) {
-		hcasim_count(&qp->port->cnt.cq_overruns, 1);
-		return;
-	}
+	if (!cq_has_room(cq))
+		return false;
 	memset(&u, 0, sizeof(u));
 	u.err.syndrome = syndrome;
 	u.err.s_wqe_opcode_qpn = htobe32((uint32_t)MLX5_OPCODE_SEND << 24 |
 					 qp->qpn);
 	u.err.wqe_counter = htobe16(wqe_idx);
 	cq_write(cq, &u.cqe, opcode);
+	return true;
+}
+
+/**
+ * Complete a WQE in error and move its QP to the error state, as an HCA
+ * does (its other WQEs are then flushed, see qp_flush()).
+ */
+static void
+qp_fail(struct hcasim_qp *qp, struct hcasim_cq *cq, uint8_t opcode,
+	uint8_t syndrome, uint16_t wqe_idx)
+{
+	__atomic_store_n(&qp->state, HCA_QPS_ERR, __ATOMIC_RELEASE);
+	if (!err_cqe(qp, cq, opcode, syndrome, wqe_idx))
+		hcasim_count(&qp->port->cnt.cq_overruns, 1);
 }
 
 /** Write the send completion of a signalled WQE. */
@@ -659,6 +670,62 @@ sq_service(struct hcasim *h, struct hcasim_qp *qp)
 	return done;
 }
 
+/**
+ * Flush a QP in the error state, as an HCA does: every posted send and
+ * receive WQE completes with MLX5_CQE_SYNDROME_WR_FLUSH_ERR (at most
+ * DP_BURST of each per pass; a full CQ waits for the next pass).
+ *
+ * @return the number of WQEs flushed
+ */
+static unsigned int
+qp_flush(struct hcasim_qp *qp)
+{
+	uint32_t prod, pending, avail;
+	unsigned int n = 0, m = 0;
+
+	prod = be32toh(__atomic_load_n(&qp->dbrec[MLX5_SND_DBR],
+				       __ATOMIC_ACQUIRE)) & 0xffff;
+	pending = (prod - qp->sq_tail) & 0xffff;
+	if (pending > qp->sq_wqe_cnt) {
+		qp->sq_tail += pending; /* a lying doorbell: nothing to flush */
+		pending = 0;
+	}
+	while (pending != 0 && n < DP_BURST) {
+		struct mlx5_wqe_ctrl_seg ctrl;
+		uint32_t ds, nblk;
+
+		memcpy(&ctrl, qp->sq + (size_t)(qp->sq_tail &
+		       (qp->sq_wqe_cnt - 1)) * MLX5_SEND_WQE_BB, sizeof(ctrl));
+		ds = be32toh(ctrl.qpn_ds) & 0xff;
+		nblk = (ds * 16 + MLX5_SEND_WQE_BB - 1) / MLX5_SEND_WQE_BB;
+		if (nblk == 0 || nblk > pending)
+			nblk = pending;
+		if (!err_cqe(qp, qp->scq, MLX5_CQE_REQ_ERR,
+			     MLX5_CQE_SYNDROME_WR_FLUSH_ERR,
+			     (uint16_t)qp->sq_tail))
+			break;
+		qp->sq_tail += nblk;
+		pending -= nblk;
+		n++;
+	}
+	prod = be32toh(__atomic_load_n(&qp->dbrec[MLX5_RCV_DBR],
+				       __ATOMIC_ACQUIRE)) & 0xffff;
+	avail = (prod - qp->rq_tail) & 0xffff;
+	if (avail > qp->rq_wqe_cnt) {
+		qp->rq_tail += avail;
+		avail = 0;
+	}
+	while (avail != 0 && m < DP_BURST &&
+	       err_cqe(qp, qp->rcq, MLX5_CQE_RESP_ERR,
+		       MLX5_CQE_SYNDROME_WR_FLUSH_ERR, (uint16_t)qp->rq_tail)) {
+		qp->rq_tail++;
+		avail--;
+		m++;
+	}
+	qp->rq_prod_cache = prod;
+	return n + m;
+}
+
 /****************************************************************************
  * The thread
  ****************************************************************************/
@@ -724,9 +791,13 @@ dp_main(void *arg)
 		for (i = 0; v != NULL && i < v->n; i++) {
 			struct hcasim_qp *qp = v->qps[i];
 
-			if (__atomic_load_n(&qp->state, __ATOMIC_ACQUIRE) ==
-			    HCA_QPS_RTS)
+			uint32_t st = __atomic_load_n(&qp->state,
+						      __ATOMIC_ACQUIRE);
+
+			if (st == HCA_QPS_RTS)
 				work += sq_service_guarded(h, qp);
+			else if (st == HCA_QPS_ERR)
+				work += qp_flush(qp);
 		}
 		__atomic_store_n(&h->dp_seen, e, __ATOMIC_RELEASE);
 		if (work != 0)

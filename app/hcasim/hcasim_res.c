@@ -51,8 +51,17 @@ hcasim_dp_sync(struct hcasim *h)
 	}
 }
 
+/** Whether the data path must poll a QP: it sends (RTS) or flushes (ERR). */
+static bool
+qp_polled(const struct hcasim_qp *qp)
+{
+	uint32_t st = __atomic_load_n(&qp->state, __ATOMIC_RELAXED);
+
+	return st == HCA_QPS_RTS || st == HCA_QPS_ERR;
+}
+
 /**
- * Publish a new list of send queues to poll (every QP in RTS), wait for
+ * Publish a new list of QPs to poll (every QP in RTS or ERR), wait for
  * the data path to drop the old one and free it.
  *
  * @param h  the daemon
@@ -66,8 +75,7 @@ hcasim_view_rebuild(struct hcasim *h)
 	for (i = 0; i < HCASIM_QP_SLOTS; i++) {
 		struct hcasim_qp *qp = h->qp_table[i];
 
-		if (qp != NULL && __atomic_load_n(&qp->state,
-				__ATOMIC_RELAXED) == HCA_QPS_RTS)
+		if (qp != NULL && qp_polled(qp))
 			n++;
 	}
 	v = malloc(sizeof(*v) + n * sizeof(v->qps[0]));
@@ -79,8 +87,7 @@ hcasim_view_rebuild(struct hcasim *h)
 	for (i = 0; i < HCASIM_QP_SLOTS && v->n < n; i++) {
 		struct hcasim_qp *qp = h->qp_table[i];
 
-		if (qp != NULL && __atomic_load_n(&qp->state,
-				__ATOMIC_RELAXED) == HCA_QPS_RTS)
+		if (qp != NULL && qp_polled(qp))
 			v->qps[v->n++] = qp;
 	}
 	old = __atomic_exchange_n(&h->view, v, __ATOMIC_ACQ_REL);
@@ -614,7 +621,8 @@ hcasim_qp_modify(struct hcasim *h, struct hcasim_client *c,
 				 __ATOMIC_RELAXED);
 	}
 	__atomic_store_n(&qp->state, req->state, __ATOMIC_RELEASE);
-	if (req->state == HCA_QPS_RTS || from == HCA_QPS_RTS)
+	if (req->state == HCA_QPS_RTS || req->state == HCA_QPS_ERR ||
+	    from == HCA_QPS_RTS || from == HCA_QPS_ERR)
 		hcasim_view_rebuild(h);
 	if (req->state == HCA_QPS_RESET) {
 		hcasim_dp_sync(h);
@@ -716,7 +724,7 @@ hcasim_qp_destroy(struct hcasim *h, struct hcasim_client *c, uint32_t qpn)
 		return -EINVAL;
 	if (qp->nchildren != 0)
 		return -EBUSY;
-	__atomic_store_n(&qp->state, HCA_QPS_ERR, __ATOMIC_RELEASE);
+	__atomic_store_n(&qp->state, HCASIM_QPS_DEAD, __ATOMIC_RELEASE);
 	__atomic_store_n(&h->qp_table[qpn % HCASIM_QP_SLOTS], NULL,
 			 __ATOMIC_RELEASE);
 	while (qp->nattach != 0) {
@@ -852,7 +860,7 @@ hcasim_client_release(struct hcasim *h, struct hcasim_client *c)
 	uint32_t i, nold;
 
 	for (qp = c->qps; qp != NULL; qp = qp->next) {
-		__atomic_store_n(&qp->state, HCA_QPS_ERR, __ATOMIC_RELEASE);
+		__atomic_store_n(&qp->state, HCASIM_QPS_DEAD, __ATOMIC_RELEASE);
 		__atomic_store_n(&h->qp_table[qp->qpn % HCASIM_QP_SLOTS], NULL,
 				 __ATOMIC_RELEASE);
 	}

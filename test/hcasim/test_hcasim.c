@@ -374,9 +374,13 @@ expect_send_error(struct t_host *a, struct t_host *b, uint64_t addr,
 	T_CHECK(t_poll(b->rcq, 200, &c) != 0, "receiver got a completion");
 	for (len = 0; len < T_BUF; len++)
 		T_CHECK(dst[len] == 0xee, "receiver memory written at %u", len);
-	/* the QP is in error: a good send is not processed any more */
-	t_send(a, qp, &av, t_send_area(a), 8, false, true);
-	T_CHECK(t_poll(a->scq, 200, &c) != 0, "QP in error still sends");
+	/* the QP is in error: a good send is flushed, not sent */
+	idx = t_send(a, qp, &av, t_send_area(a), 8, false, true);
+	T_CHECK(t_poll(a->scq, WAIT_MS, &c) == 0 &&
+		hca_cqe_opcode(&c) == MLX5_CQE_REQ_ERR &&
+		((struct mlx5_err_cqe *)&c)->syndrome ==
+		MLX5_CQE_SYNDROME_WR_FLUSH_ERR &&
+		be16toh(c.wqe_counter) == idx, "no flush completion");
 	T_CHECK(t_poll(b->rcq, 100, &c) != 0, "QP in error delivered");
 	/* the one posted buffer was not used: take it back with the next */
 	b->next_buf--;
@@ -846,6 +850,51 @@ out:
 	return ret;
 }
 
+/**
+ * Moving a QP to ERR flushes its posted receives (WR_FLUSH_ERR, in
+ * order); RESET then RTS makes it usable again.
+ */
+static int
+test_flush(void)
+{
+	struct mlx5_cqe64 c;
+	struct t_host a, b;
+	unsigned int i;
+	int ret = -1;
+
+	if (t_host_open(&a, "host1") < 0 || t_host_open(&b, "host2") < 0 ||
+	    t_qp_ready(a.qp, QKEY, 0) < 0 || t_qp_ready(b.qp, QKEY, 0) < 0)
+		goto out;
+	for (i = 0; i < 5; i++)
+		t_recv_post(&b, b.qp);
+	if (hca_qp_modify(b.qp, HCA_QPS_ERR, 0, 0) != 0)
+		goto out;
+	for (i = 0; i < 5; i++) {
+		if (t_poll(b.rcq, WAIT_MS, &c) != 0 ||
+		    hca_cqe_opcode(&c) != MLX5_CQE_RESP_ERR ||
+		    ((struct mlx5_err_cqe *)&c)->syndrome !=
+		    MLX5_CQE_SYNDROME_WR_FLUSH_ERR ||
+		    be16toh(c.wqe_counter) != i) {
+			fprintf(stderr, "FAIL: flush completion %u\n", i);
+			goto out;
+		}
+	}
+	if (t_poll(b.rcq, 100, &c) == 0) {
+		fprintf(stderr, "FAIL: more flush completions than WQEs\n");
+		goto out;
+	}
+	if (hca_qp_modify(b.qp, HCA_QPS_RESET, 0, 0) != 0 ||
+	    t_qp_ready(b.qp, QKEY, 0) < 0 ||
+	    unicast_one(&a, &b, 300, false, 1) < 0)
+		goto out;
+	printf("flush: 5 receives flushed in order, QP reusable\n");
+	ret = 0;
+out:
+	t_host_close(&a);
+	t_host_close(&b);
+	return ret;
+}
+
 /** Re-run this program as host1 of the fixture's fabric when needed. */
 static void
 enter_fabric(char **argv)
@@ -885,7 +934,7 @@ main(int argc, char **argv)
 		{ "badwqe", test_badwqe }, { "kill", test_kill },
 		{ "rss", test_rss }, { "capture", test_capture },
 		{ "faults", test_faults }, { "truncate", test_truncate },
-		{ "gone", test_gone },
+		{ "gone", test_gone }, { "flush", test_flush },
 	};
 	unsigned int i;
 
