@@ -7,11 +7,14 @@
  * Queue memory comes back as fds that are mapped here, so hca_dp.h runs
  * on them unchanged; the daemon watches the doorbell records (no doorbell
  * register: bf_reg is NULL). One connection per opened port; the daemon
- * frees everything of a connection when it closes.
+ * frees everything of a connection when it closes. Calls on one device
+ * may come from several threads (a link-state poll beside the control
+ * path): requests on a connection are serialised by a mutex.
  */
 
 #include <errno.h>
 #include <poll.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -41,6 +44,7 @@ struct sim_link {
 /** An open soft-HCA port. */
 struct sim_dev {
 	struct hca_dev base;
+	pthread_mutex_t lock;        /**< one request at a time */
 	int fd;
 	uint32_t seq;
 	bool dead;
@@ -93,19 +97,25 @@ static const struct hca_dev_ops sim_ops;
 static void
 link_add(struct sim_dev *d, struct sim_link *l, enum sim_kind kind)
 {
+	pthread_mutex_lock(&d->lock);
 	l->kind = kind;
 	l->next = d->objs.next;
 	l->prev = &d->objs;
 	d->objs.next->prev = l;
 	d->objs.next = l;
+	pthread_mutex_unlock(&d->lock);
 }
 
-/** Stop tracking an object. */
+/** Stop tracking an object (d NULL: the device is closing, no lock). */
 static void
-link_del(struct sim_link *l)
+link_del(struct sim_dev *d, struct sim_link *l)
 {
+	if (d != NULL)
+		pthread_mutex_lock(&d->lock);
 	l->prev->next = l->next;
 	l->next->prev = l->prev;
+	if (d != NULL)
+		pthread_mutex_unlock(&d->lock);
 }
 
 /** Send one request, with an fd when fd_in >= 0. */
@@ -210,16 +220,20 @@ sim_call(struct sim_dev *d, uint16_t type, const void *req, size_t reqlen,
 {
 	int ret;
 
-	if (d->dead)
+	pthread_mutex_lock(&d->lock);
+	if (d->dead) {
+		pthread_mutex_unlock(&d->lock);
 		return -ECONNRESET;
+	}
 	ret = sim_send(d, type, req, reqlen, fd_in);
 	if (ret == 0)
 		ret = sim_recv(d, type, rep, replen, fd_out);
 	if (ret == -ECONNRESET || ret == -ETIMEDOUT || ret == -EPROTO) {
 		HCA_LOG(ERR, "hcasim: connection to the soft HCA lost (%s)",
 			strerror(-ret));
-		d->dead = true;
+		__atomic_store_n(&d->dead, true, __ATOMIC_RELEASE);
 	}
+	pthread_mutex_unlock(&d->lock);
 	return ret;
 }
 
@@ -279,6 +293,7 @@ hca_sim_dev_open(const char *path, const char *ca_name, int port,
 		return -ENOMEM;
 	d->base.ops = &sim_ops;
 	d->objs.next = d->objs.prev = &d->objs;
+	pthread_mutex_init(&d->lock, NULL);
 	strcpy(sa.sun_path, path);
 	d->fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
 	if (d->fd < 0 ||
@@ -349,9 +364,10 @@ sim_close(struct hca_dev *dev)
 	while (d->objs.next != &d->objs) {
 		struct sim_link *l = d->objs.next;
 
-		link_del(l);
+		link_del(NULL, l);
 		obj_free(l);
 	}
+	pthread_mutex_destroy(&d->lock);
 	free(d);
 }
 
@@ -402,7 +418,7 @@ sim_alive(struct hca_dev *dev)
 	struct sim_dev *d = (struct sim_dev *)dev;
 	struct pollfd pfd = { d->fd, POLLRDHUP, 0 };
 
-	if (d->dead)
+	if (__atomic_load_n(&d->dead, __ATOMIC_ACQUIRE))
 		return 0;
 	if (poll(&pfd, 1, 0) == 1 &&
 	    (pfd.revents & (POLLRDHUP | POLLHUP | POLLERR)))
@@ -450,7 +466,7 @@ sim_pd_free(struct hca_pd *hpd)
 		       sizeof(req), NULL, 0, -1, NULL);
 	if (ret < 0 && ret != -ECONNRESET)
 		return ret;
-	link_del(&pd->link);
+	link_del((struct sim_dev *)hpd->dev, &pd->link);
 	free(pd);
 	return 0;
 }
@@ -504,7 +520,7 @@ sim_mr_dereg(struct hca_mr *hmr)
 		       &req, sizeof(req), NULL, 0, -1, NULL);
 	if (ret < 0 && ret != -ECONNRESET)
 		return ret;
-	link_del(&mr->link);
+	link_del((struct sim_dev *)mr->obj.dev, &mr->link);
 	free(mr);
 	return 0;
 }
@@ -568,7 +584,7 @@ sim_cq_destroy(struct hca_cq *cq)
 		       &req, sizeof(req), NULL, 0, -1, NULL);
 	if (ret < 0 && ret != -ECONNRESET)
 		return ret;
-	link_del(&c->link);
+	link_del((struct sim_dev *)c->head.dev, &c->link);
 	obj_free(&c->link);
 	return 0;
 }
@@ -716,7 +732,7 @@ sim_qp_destroy(struct hca_qp *qp)
 		       &req, sizeof(req), NULL, 0, -1, NULL);
 	if (ret < 0 && ret != -ECONNRESET)
 		return ret;
-	link_del(&q->link);
+	link_del((struct sim_dev *)q->head.dev, &q->link);
 	obj_free(&q->link);
 	return 0;
 }
