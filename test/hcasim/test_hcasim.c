@@ -209,7 +209,9 @@ static int
 test_qkey(void)
 {
 	struct t_host a, b;
-	long long before, after;
+	struct mlx5_wqe_av av;
+	struct mlx5_cqe64 c;
+	long long before, after, nobuf;
 	int ret = -1;
 
 	if (t_host_open(&a, "host1") < 0 || t_host_open(&b, "host2") < 0 ||
@@ -230,6 +232,18 @@ test_qkey(void)
 	if (deliver_with(&a, a.qp, &b, 0x80000000u) != 1 ||
 	    deliver_with(&a, a.qp, &b, 0x1111) != 1) {
 		fprintf(stderr, "FAIL: right Q_Key not delivered\n");
+		goto out;
+	}
+	/* no receive WQE posted: dropped and counted, as UD does */
+	nobuf = t_counter("host2", "rcv_discards_no_buffer");
+	if (hca_qp_modify(b.qp, HCA_QPS_RESET, 0, 0) != 0 ||
+	    t_qp_ready(b.qp, 0x1111, 0) < 0)
+		goto out;
+	t_av(&av, &b, b.qp, 0x1111);
+	t_send(&a, a.qp, &av, t_send_area(&a), 64, false, false);
+	if (t_poll(b.rcq, 300, &c) == 0 ||
+	    t_counter("host2", "rcv_discards_no_buffer") != nobuf + 1) {
+		fprintf(stderr, "FAIL: no-buffer drop not counted\n");
 		goto out;
 	}
 	printf("qkey: dropped and counted (%lld -> %lld)\n", before, after);
@@ -376,6 +390,15 @@ test_rss(void)
 	       udp_packet(t_send_area(&a), 7, 0x0806), false, false);
 	if (t_poll(b.rcq, WAIT_MS, &c) != 0 || c.imm_inval_pkey != 0) {
 		fprintf(stderr, "FAIL: non-IP not at the parent\n");
+		goto out;
+	}
+	/* a child sends with the parent's QPN as its source */
+	t_recv_post(&a, a.qp);
+	t_av(&av, &a, a.qp, QKEY);
+	t_send(&b, kids[1], &av, t_send_area(&b), 32, false, false);
+	if (t_poll(a.rcq, WAIT_MS, &c) != 0 ||
+	    t_check_rx(&c, 32, b.qp->qpn, b.attr.port.lid, false) < 0) {
+		fprintf(stderr, "FAIL: child's source QPN\n");
 		goto out;
 	}
 	ret = 0;
