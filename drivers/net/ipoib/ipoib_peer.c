@@ -27,6 +27,9 @@
 /** Copies tried before a concurrently changing entry is given up on. */
 #define IPOIB_READ_TRIES 8
 
+/** Caches created so far in this process (the epoch of the next one). */
+static uint32_t ipoib_cache_epoch;
+
 /** A slot waiting in the RCU defer queue. */
 struct ipoib_limbo {
 	uint32_t slot;
@@ -111,7 +114,7 @@ ipoib_limbo_release(void *arg, void *e, unsigned int n)
 			rte_hash_free_key_with_position(pc->by_addr,
 							l[i].hash_pos);
 		/* a slot whose tags would repeat is never used again */
-		if (pc->gen[l[i].slot] < IPOIB_PEER_GEN_LIMIT)
+		if (pc->gen[l[i].slot] - pc->gen_base < IPOIB_PEER_GEN_LIMIT)
 			ipoib_free_push(pc, l[i].slot);
 	}
 }
@@ -235,6 +238,12 @@ ipoib_peer_cache_create(const char *name, uint32_t capacity,
 					   sizeof(*pc->free_fifo) * slots, 0,
 					   socket);
 	pc->by_addr = ipoib_peer_hash_create(name, slots, socket);
+	/* caches of one process (a port started again) never share tags */
+	pc->gen_base = (uint64_t)(__atomic_fetch_add(&ipoib_cache_epoch, 1,
+			__ATOMIC_RELAXED) % IPOIB_PEER_EPOCHS) *
+		IPOIB_PEER_GEN_LIMIT;
+	for (i = 0; pc->gen != NULL && i < slots; i++)
+		pc->gen[i] = pc->gen_base;
 	if (pc->peers == NULL || pc->gen == NULL || pc->free_fifo == NULL ||
 	    pc->by_addr == NULL) {
 		ret = -ENOMEM;
@@ -523,7 +532,7 @@ ipoib_peer_insert(struct ipoib_peer_cache *pc,
 	pc->gen[slot] = gen + 1;
 	k = (uint16_t)(((gen << pc->slot_bits) | slot) & 0xffff);
 	tag = ipoib_tag_make(gen, k);
-	p->key_fresh = (gen >> gen_bits) == 0;
+	p->key_fresh = ((gen - pc->gen_base) >> gen_bits) == 0;
 	p->qpn = ipoib_hwaddr_qpn(&norm);
 	p->gid = norm.gid;
 	p->flags = flags;

@@ -16,11 +16,12 @@
  * reports a quiescent state between bursts.
  *
  * Keys and tags. Every slot counts its occupants (a 48-bit generation,
- * incremented on each reuse). A peer's 16-bit key is (generation <<
- * slot_bits | slot) truncated to 16 bits: slot 0 is never used, so 0 is
- * never a valid key. Its 64-bit tag is (generation << 16 | key): unique
- * for the life of the cache (a slot would have to be reused 2^48 times
- * for a tag to repeat). Readers holding a tag find the peer with
+ * incremented on each reuse, starting at the cache's epoch). A peer's
+ * 16-bit key is (generation << slot_bits | slot) truncated to 16 bits:
+ * slot 0 is never used, so 0 is never a valid key. Its 64-bit tag is
+ * (generation << 16 | key): unique for the life of the cache (a slot
+ * reused 2^32 times is retired) and across the next 65535 caches of the
+ * process (a port stopped and started again). Readers holding a tag find the peer with
  * ipoib_peer_get_tagged(), which fails for any tag but the current
  * occupant's: a stale tag never reaches another peer.
  *
@@ -49,8 +50,16 @@
 
 /** Largest number of peers (the key is 16 bits, 0 is reserved). */
 #define IPOIB_PEER_MAX 65535u
-/** Generations of a slot before its tags could repeat. */
-#define IPOIB_PEER_GEN_LIMIT (1ULL << 48)
+/**
+ * Generations of a slot in one cache before its tags could repeat; a
+ * slot that reaches it is not used again. Tags are (generation << 16 |
+ * key) with 48-bit generations: each cache of a process starts its
+ * slots at its own epoch * IPOIB_PEER_GEN_LIMIT, so the caches of one
+ * port started again never hand out a tag of an earlier start.
+ */
+#define IPOIB_PEER_GEN_LIMIT (1ULL << 32)
+/** Epochs before the generations of caches repeat (2^48 / limit). */
+#define IPOIB_PEER_EPOCHS 65536u
 /** Smallest number of slots a cache has. */
 #define IPOIB_PEER_MIN_SLOTS 16u
 /** QPN of multicast destinations. */
@@ -138,6 +147,7 @@ struct ipoib_peer_cache {
 	uint32_t capacity;             /**< peers at most */
 	uint32_t size;                 /**< peers now (writer) */
 	uint64_t *gen;                 /**< next generation per slot */
+	uint64_t gen_base;             /**< first generation (the epoch) */
 	struct rte_hash *by_lid;       /**< (LID, QPN) -> tag, hints */
 	bool grh_auto;                 /**< no GRH to unicast peers whose
 					*   path has hop limit <= 1 */
