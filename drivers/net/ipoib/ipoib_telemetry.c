@@ -3,9 +3,10 @@
 /**
  * @file
  * Telemetry of net_ipoib: /ipoib/peers,<port_id> lists the peers of a
- * port (key -> "QPN GID LID SL state").
+ * port (key -> "tag QPN GID LID SL state"), at most 254 of them.
  */
 
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -29,8 +30,9 @@ ipoib_tel_add_peer(const struct ipoib_peer *p, void *arg)
 	if (c->n >= RTE_TEL_MAX_DICT_ENTRIES - 2)
 		return;
 	snprintf(name, sizeof(name), "%u", p->key);
-	snprintf(val, sizeof(val), "qpn=0x%06x gid=%s lid=0x%04x sl=%u %s%s",
-		 p->qpn, hca_gid_to_str(&p->gid, gid, sizeof(gid)),
+	snprintf(val, sizeof(val), "tag=0x%" PRIx64 " qpn=0x%06x gid=%s "
+		 "lid=0x%04x sl=%u %s%s", p->tag, p->qpn,
+		 hca_gid_to_str(&p->gid, gid, sizeof(gid)),
 		 p->path.lid, p->path.sl, ipoib_peer_state_name(p->state),
 		 (p->flags & IPOIB_PEER_F_MCAST) ? " multicast" : "");
 	rte_tel_data_add_dict_string(c->d, name, val);
