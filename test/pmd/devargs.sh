@@ -23,4 +23,5 @@ check 'pkey=0x12345' 'bad value "0x12345" for devarg "pkey"'
 check 'pkey=0x8000' 'bad value "0x8000" for devarg "pkey"'
 check 'peers=65536' 'bad value "65536" for devarg "peers"'
 check 'peers=12x' 'bad value "12x" for devarg "peers"'
+check 'grh=never' 'bad value "never" for devarg "grh"'
 exit $fail
