@@ -41,6 +41,7 @@
 #define HCASIM_CLIENT_MAX_QP 512
 #define HCASIM_CLIENT_MAX_MCAST 1024   /**< attachments per client */
 #define HCASIM_CLIENT_MAX_RING_MEM (512u << 20)
+#define HCASIM_MAX_RING_MEM (2ull << 30)    /**< all clients together */
 #define HCASIM_MAX_WQE_CNT 32768       /**< send blocks / receive WQEs */
 #define HCASIM_MAX_CQE 65536
 #define HCASIM_MAX_INLINE 512

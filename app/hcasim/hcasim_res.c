@@ -23,6 +23,9 @@
 
 #define RING_ALIGN 4096u
 
+/** Queue memory of every client together (control thread only). */
+static size_t ring_mem_total;
+
 /****************************************************************************
  * Publication
  ****************************************************************************/
@@ -336,7 +339,8 @@ hcasim_cq_create(struct hcasim *h, struct hcasim_client *c,
 	cnt = pow2_at_least(min_cqe < 2 ? 2 : min_cqe);
 	ring = ring_round((size_t)cnt * sizeof(struct mlx5_cqe64));
 	len = ring + RING_ALIGN;
-	if (c->ring_mem + len > HCASIM_CLIENT_MAX_RING_MEM)
+	if (c->ring_mem + len > HCASIM_CLIENT_MAX_RING_MEM ||
+	    ring_mem_total + len > HCASIM_MAX_RING_MEM)
 		return -ENOSPC;
 	cq = calloc(1, sizeof(*cq));
 	if (cq == NULL)
@@ -358,6 +362,7 @@ hcasim_cq_create(struct hcasim *h, struct hcasim_client *c,
 	cq->cqn = i + 1;
 	c->cqs[i] = cq;
 	c->ring_mem += len;
+	ring_mem_total += len;
 	rep->cqn = cq->cqn;
 	rep->cqe_cnt = cnt;
 	rep->map_len = len;
@@ -379,6 +384,7 @@ static void
 cq_free(struct hcasim_client *c, struct hcasim_cq *cq)
 {
 	c->ring_mem -= cq->map_len;
+	ring_mem_total -= cq->map_len;
 	munmap(cq->map, cq->map_len);
 	free(cq);
 }
@@ -516,7 +522,8 @@ hcasim_qp_create(struct hcasim *h, struct hcasim_client *c,
 	rq_len = (size_t)rq_cnt * sizeof(struct mlx5_wqe_data_seg);
 	dbrec_off = ring_round(sq_len + rq_len);
 	len = dbrec_off + RING_ALIGN;
-	if (c->ring_mem + len > HCASIM_CLIENT_MAX_RING_MEM)
+	if (c->ring_mem + len > HCASIM_CLIENT_MAX_RING_MEM ||
+	    ring_mem_total + len > HCASIM_MAX_RING_MEM)
 		return -ENOSPC;
 	ret = qpn_alloc(h, &qpn);
 	if (ret < 0)
@@ -551,6 +558,7 @@ hcasim_qp_create(struct hcasim *h, struct hcasim_client *c,
 	c->qps = qp;
 	c->nqp++;
 	c->ring_mem += len;
+	ring_mem_total += len;
 	__atomic_store_n(&h->qp_table[qpn % HCASIM_QP_SLOTS], qp,
 			 __ATOMIC_RELEASE);
 	if (parent != NULL) {
@@ -687,6 +695,7 @@ qp_free(struct hcasim_client *c, struct hcasim_qp *qp)
 	qp->scq->refs--;
 	qp->rcq->refs--;
 	c->ring_mem -= qp->map_len;
+	ring_mem_total -= qp->map_len;
 	c->nqp--;
 	munmap(qp->map, qp->map_len);
 	free(qp->rss);
