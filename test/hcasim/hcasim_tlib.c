@@ -18,7 +18,7 @@
 #define T_MEM (2 * T_NRECV * T_BUF)
 
 /**
- * Open host name's first port (HCASIM_HOST selects the host), allocate a
+ * Open host name's port 1 (HCASIM_HOST selects the host), allocate a
  * PD, register a memfd area and create CQs and one UD QP (not yet ready).
  *
  * @return 0 or -1 (message printed)
@@ -26,13 +26,20 @@
 int
 t_host_open(struct t_host *h, const char *name)
 {
+	return t_host_open_port(h, name, 1);
+}
+
+/** As t_host_open(), on a given port of the host. */
+int
+t_host_open_port(struct t_host *h, const char *name, int port)
+{
 	int ret;
 
 	memset(h, 0, sizeof(*h));
 	h->name = name;
 	h->memfd = -1;
 	setenv("HCASIM_HOST", name, 1);
-	ret = hca_dev_open(NULL, 1, &h->dev);
+	ret = hca_dev_open(NULL, port, &h->dev);
 	T_CHECK(ret == 0, "hca_dev_open(%s): %s", name, strerror(-ret));
 	ret = hca_dev_query(h->dev, &h->attr);
 	T_CHECK(ret == 0, "hca_dev_query: %s", strerror(-ret));

@@ -54,6 +54,7 @@ struct t_host {
 };
 
 int t_host_open(struct t_host *h, const char *name);
+int t_host_open_port(struct t_host *h, const char *name, int port);
 int t_qp_create(struct t_host *h, struct hca_qp **qp, struct hca_cq *rcq,
 		struct hca_qp *rss_parent);
 int t_qp_ready(struct hca_qp *qp, uint32_t qkey, uint16_t pkey_index);

@@ -481,6 +481,47 @@ out:
 	return ret;
 }
 
+/**
+ * Hosts with two ports (the fabric runs with --ports-per-host 2): each
+ * port has its own LID; datagrams between the two ports of one host and
+ * to another host's second port arrive with the right SLID.
+ */
+static int
+test_ports2(void)
+{
+	struct t_host a1, a2, b2;
+	int ret = -1;
+
+	memset(&a2, 0, sizeof(a2));
+	memset(&b2, 0, sizeof(b2));
+	if (t_host_open_port(&a1, "host1", 1) < 0 ||
+	    t_host_open_port(&a2, "host1", 2) < 0 ||
+	    t_host_open_port(&b2, "host2", 2) < 0)
+		goto out;
+	if (a1.attr.port.port_num != 1 || a2.attr.port.port_num != 2 ||
+	    a1.attr.port.lid == a2.attr.port.lid ||
+	    a1.attr.port.port_guid == a2.attr.port.port_guid ||
+	    a2.attr.port.lid == 0 || b2.attr.port.lid == 0) {
+		fprintf(stderr, "FAIL: ports not distinct (LIDs %u %u %u)\n",
+			a1.attr.port.lid, a2.attr.port.lid, b2.attr.port.lid);
+		goto out;
+	}
+	if (t_qp_ready(a1.qp, QKEY, 0) < 0 || t_qp_ready(a2.qp, QKEY, 0) < 0 ||
+	    t_qp_ready(b2.qp, QKEY, 0) < 0 ||
+	    t_unicast_one(&a1, &a2, 500, false, 1) < 0 ||
+	    t_unicast_one(&a2, &b2, 700, false, 2) < 0 ||
+	    t_unicast_one(&b2, &a1, 200, true, 3) < 0)
+		goto out;
+	printf("ports2: LIDs %u/%u and %u, all pairs delivered\n",
+	       a1.attr.port.lid, a2.attr.port.lid, b2.attr.port.lid);
+	ret = 0;
+out:
+	t_host_close(&a1);
+	t_host_close(&a2);
+	t_host_close(&b2);
+	return ret;
+}
+
 /** Re-run this program as host1 of the fixture's fabric when needed. */
 static void
 enter_fabric(char **argv)
@@ -519,6 +560,7 @@ main(int argc, char **argv)
 		{ "qkey", test_qkey }, { "pkey", test_pkey },
 		{ "badwqe", test_badwqe }, { "kill", test_kill },
 		{ "rss", test_rss }, { "capture", test_capture },
+		{ "ports2", test_ports2 },
 		{ "faults", test_faults }, { "truncate", test_truncate },
 		{ "gone", test_gone }, { "flush", test_flush },
 	};
