@@ -534,13 +534,23 @@ enter_fabric(char **argv)
 	if (getenv("HCASIM_SOCKET") != NULL || getenv("SIM_HOST") != NULL ||
 	    dir == NULL || tool == NULL)
 		return;
+	static char self[4096];
+	ssize_t len = readlink("/proc/self/exe", self, sizeof(self) - 1);
+
+	if (len <= 0)
+		return;
+	self[len] = '\0';
+	/* umad2sim leaves a sys-PID directory in the cwd: use the fabric's */
+	if (chdir(dir) != 0)
+		return;
 	args[n++] = (char *)tool;
 	args[n++] = (char *)"run";
 	args[n++] = (char *)"--dir";
 	args[n++] = (char *)dir;
 	args[n++] = (char *)"host1";
 	args[n++] = (char *)"--";
-	for (i = 0; argv[i] != NULL && n < 63; i++)
+	args[n++] = self;
+	for (i = 1; argv[i] != NULL && n < 63; i++)
 		args[n++] = argv[i];
 	args[n] = NULL;
 	execvp(tool, args);

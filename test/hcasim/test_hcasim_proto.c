@@ -277,15 +277,22 @@ out:
 
 /** Entry point. */
 int
-main(int argc, char **argv)
+main(void)
 {
 	const char *dir = getenv("IPOIB_FABRIC_DIR");
 	const char *tool = getenv("IPOIB_FABRIC_TOOL");
 
-	(void)argc;
 	if (getenv("HCASIM_SOCKET") == NULL && getenv("SIM_HOST") == NULL &&
 	    dir != NULL && tool != NULL) {
-		execlp(tool, tool, "run", "--dir", dir, "host1", "--", argv[0],
+		static char self[4096];
+		ssize_t len = readlink("/proc/self/exe", self,
+				       sizeof(self) - 1);
+
+		/* umad2sim leaves a sys-PID directory in the cwd */
+		if (len <= 0 || chdir(dir) != 0)
+			return 1;
+		self[len] = '\0';
+		execlp(tool, tool, "run", "--dir", dir, "host1", "--", self,
 		       (char *)NULL);
 		perror("exec");
 		return 1;
