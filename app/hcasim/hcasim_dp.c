@@ -35,6 +35,9 @@
 /** Bytes of a WQE, at most. */
 #define DP_WQE_MAX ((HCASIM_MAX_DS * 16 + MLX5_SEND_WQE_BB - 1) / \
 		    MLX5_SEND_WQE_BB * MLX5_SEND_WQE_BB)
+/** The payload as the wire model delivered it (data path thread). */
+static __thread uint8_t wire_bounce[HCASIM_WIRE_MAX_PAYLOAD];
+
 /** Bytes the RSS hash may look at (IPoIB + IPv6 header + ports). */
 #define DP_HASH_PEEK 48
 
@@ -55,7 +58,10 @@ struct dp_pkt {
 	uint8_t dgid[16];
 	uint32_t len;
 	int iovcnt;
-	struct iovec iov[HCASIM_MAX_DS];
+	struct iovec iov[HCASIM_MAX_DS];   /**< as sent */
+	const struct iovec *out_iov;       /**< as received (after the wire) */
+	int out_cnt;
+	struct iovec bounce_iov;
 	bool hashed;
 	uint32_t hash;
 };
@@ -245,12 +251,12 @@ pkt_hash(struct dp_pkt *p)
 
 	if (p->hashed)
 		return p->hash;
-	for (i = 0; i < p->iovcnt && n < sizeof(peek); i++) {
-		uint32_t c = (uint32_t)p->iov[i].iov_len;
+	for (i = 0; i < p->out_cnt && n < sizeof(peek); i++) {
+		uint32_t c = (uint32_t)p->out_iov[i].iov_len;
 
 		if (c > sizeof(peek) - n)
 			c = sizeof(peek) - n;
-		memcpy(peek + n, p->iov[i].iov_base, c);
+		memcpy(peek + n, p->out_iov[i].iov_base, c);
 		n += c;
 	}
 	p->hash = hcasim_rss_hash(peek, n);
@@ -264,24 +270,27 @@ payload_copy(uint8_t *dst, const struct dp_pkt *p)
 {
 	int i;
 
-	for (i = 0; i < p->iovcnt; i++) {
-		memcpy(dst, p->iov[i].iov_base, p->iov[i].iov_len);
-		dst += p->iov[i].iov_len;
+	for (i = 0; i < p->out_cnt; i++) {
+		memcpy(dst, p->out_iov[i].iov_base, p->out_iov[i].iov_len);
+		dst += p->out_iov[i].iov_len;
 	}
 }
 
 /**
- * Carry the payload across the wire model into the receive buffer.
+ * Carry a datagram across the wire model to a destination port: built as
+ * a whole packet, captured, maybe dropped or damaged, checked by the
+ * port. What arrives intact becomes the payload to deliver (p->out_iov).
  *
- * @return 0 when it arrived intact, else -1 (counted at rport)
+ * @param dport  the receiving port (counts what is refused)
+ * @param dgid   the GRH's destination GID, or NULL for no GRH
+ * @return true when it arrived intact
  */
-static int
-wire_carry(struct hcasim *h, const struct dp_pkt *p,
-	   const struct hcasim_qp *rqp, const uint8_t *dgid, uint8_t *dst,
-	   uint32_t cap)
+static bool
+wire_pass(struct hcasim *h, struct dp_pkt *p, struct hcasim_port *dport,
+	  const uint8_t *dgid)
 {
 	struct hcasim_pkt_meta m;
-	struct hcasim_counters *cnt = &rqp->port->cnt;
+	struct hcasim_counters *cnt = &dport->cnt;
 	size_t out_len = 0;
 	int ret;
 
@@ -305,10 +314,15 @@ wire_carry(struct hcasim *h, const struct dp_pkt *p,
 	m.psn = p->sqp->psn & 0xffffff;
 	m.qkey = p->qkey;
 	m.src_qp = p->sqp->wire_qpn;
-	ret = hcasim_wire_carry(h->wire, &m, p->iov, p->iovcnt, dst, cap,
-				&out_len);
-	if (ret == HCASIM_WIRE_OK && out_len == p->len)
-		return 0;
+	ret = hcasim_wire_carry(h->wire, &m, p->iov, p->iovcnt, wire_bounce,
+				sizeof(wire_bounce), &out_len);
+	if (ret == HCASIM_WIRE_OK && out_len == p->len) {
+		p->bounce_iov.iov_base = wire_bounce;
+		p->bounce_iov.iov_len = out_len;
+		p->out_iov = &p->bounce_iov;
+		p->out_cnt = 1;
+		return true;
+	}
 	if (ret == HCASIM_WIRE_DROPPED)
 		hcasim_count(&cnt->rcv_discards_wire, 1);
 	else if (ret == HCASIM_WIRE_BAD_ICRC)
@@ -317,7 +331,7 @@ wire_carry(struct hcasim *h, const struct dp_pkt *p,
 		hcasim_count(&cnt->rcv_errors_vcrc, 1);
 	else
 		hcasim_count(&cnt->rcv_errors, 1);
-	return -1;
+	return false;
 }
 
 /** Check a receiver's state, Q_Key and P_Key; count what fails. */
@@ -395,13 +409,7 @@ deliver(struct hcasim *h, struct dp_pkt *p, struct hcasim_qp *rqp,
 			MLX5_CQE_SYNDROME_LOCAL_LENGTH_ERR, idx);
 		return;
 	}
-	if (h->wire != NULL) {
-		if (wire_carry(h, p, rqp, dgid, dst + HCA_GRH_LEN,
-			       blen - HCA_GRH_LEN) < 0)
-			return; /* the buffer stays posted */
-	} else {
-		payload_copy(dst + HCA_GRH_LEN, p);
-	}
+	payload_copy(dst + HCA_GRH_LEN, p);
 	if (dgid != NULL)
 		grh_build(p, dgid, dst);
 	rqp->rq_tail++;
@@ -426,6 +434,8 @@ route_unicast(struct hcasim *h, struct dp_pkt *p, struct hcasim_port *dport)
 	struct hcasim_rss_set *rss;
 	uint32_t hash = 0;
 
+	if (h->wire != NULL && !wire_pass(h, p, dport, p->grh ? p->dgid : NULL))
+		return;
 	if (rqp == NULL || rqp->port != dport || rqp->parent != NULL) {
 		hcasim_count(&dport->cnt.rcv_discards_no_qp, 1);
 		return;
@@ -453,6 +463,8 @@ route_multicast(struct hcasim *h, struct dp_pkt *p)
 		const struct hcasim_mcg_member *mm = &m->m[i];
 
 		if (p->grh && memcmp(mm->mgid, p->dgid, 16) != 0)
+			continue;
+		if (h->wire != NULL && !wire_pass(h, p, mm->qp->port, mm->mgid))
 			continue;
 		deliver(h, p, mm->qp, mm->mgid, 0);
 	}
@@ -558,6 +570,8 @@ send_one(struct hcasim *h, struct hcasim_qp *qp, uint8_t *wqe, uint32_t ds)
 	syn = payload_parse(h, wqe, ds, &p);
 	if (syn != 0)
 		return syn;
+	p.out_iov = p.iov;
+	p.out_cnt = p.iovcnt;
 	if (p.len > (128u << (__atomic_load_n(&sport->mtu, __ATOMIC_RELAXED) &
 			      7)))
 		return MLX5_CQE_SYNDROME_LOCAL_LENGTH_ERR;

@@ -459,21 +459,35 @@ test_capture(void)
 			goto out;
 		}
 	}
+	/* a wrong Q_Key is refused by the QP, yet it was on the wire */
+	{
+		struct mlx5_wqe_av av;
+		struct mlx5_cqe64 c;
+
+		t_av(&av, &b, b.qp, 0x999);
+		t_send(&a, a.qp, &av, t_send_area(&a), 20, false, true);
+		if (t_poll(a.scq, WAIT_MS, &c) != 0) {
+			fprintf(stderr, "FAIL: third send\n");
+			goto out;
+		}
+	}
 	to_hex((const uint8_t *)msg, sizeof(msg) - 1, hex);
-	snprintf(cmd, sizeof(cmd), "%s %s --count 2 "
+	snprintf(cmd, sizeof(cmd), "%s %s --count 3 "
 		 "--expect dlid=%u,slid=%u,grh=0,pkey=0xffff,destqp=%#x,"
 		 "srcqp=%#x,qkey=%#x,payload_len=40 "
 		 "--expect dlid=%u,slid=%u,destqp=%#x,srcqp=%#x,qkey=%#x,"
-		 "payload=%s", chk, cap,
+		 "payload=%s "
+		 "--expect dlid=%u,destqp=%#x,qkey=0x999,payload_len=20",
+		 chk, cap,
 		 b.attr.port.lid, a.attr.port.lid, b.qp->qpn, a.qp->qpn, QKEY,
 		 b.attr.port.lid, a.attr.port.lid, b.qp->qpn, a.qp->qpn, QKEY,
-		 hex);
+		 hex, b.attr.port.lid, b.qp->qpn);
 	st = system(cmd);
 	if (st != 0) {
 		fprintf(stderr, "FAIL: %s\n", cmd);
 		goto out;
 	}
-	printf("capture: 2 packets decoded as sent\n");
+	printf("capture: 3 packets decoded as sent\n");
 	ret = 0;
 out:
 	t_host_close(&a);
