@@ -1,0 +1,405 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+
+/**
+ * @file
+ * Command line of ipoib-fwd (after EAL's arguments and "--").
+ */
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fwd.h"
+
+/** Print the usage message. */
+void
+fwd_usage(void)
+{
+	fprintf(stderr,
+"usage: " FWD_NAME " [EAL options] -- [options]\n"
+"  --mode io|macswap|l2|l3   forwarding mode (default io)\n"
+"  --config FILE             config file (addr/route/pair/peer/... lines)\n"
+"  --addr PORT,ADDR/LEN      an address of a port (l3; repeatable)\n"
+"  --route PREFIX,via=GW[,port=N] | PREFIX,port=N   a route (repeatable)\n"
+"  --pairs A:B[,C:D...]      io mode port pairs (default 0:1,2:3...;\n"
+"                            one port alone pairs with itself)\n"
+"  --peer PORT,MAC|IPOIB     io mode: destination of packets sent on PORT\n"
+"                            (a MAC for Ethernet ports, 40 hex digits of\n"
+"                            an IPoIB address for raw net_ipoib ports)\n"
+"  --burst N                 burst size, 1..%d (default 32)\n"
+"  --mbufs N                 mbufs in the pool (default 16383)\n"
+"  --rxd N, --txd N          descriptors per queue (default 1024)\n"
+"  --stats-period S          seconds between stats lines, 0 = none (1)\n"
+"  --stats-json FILE         write statistics as JSON to FILE\n"
+"  --duration S              stop after S seconds (default: on a signal)\n"
+"  --icmp-rate N             ICMP errors per second per lcore (100)\n"
+"  --pending N               packets held per unresolved next hop (16)\n"
+"  --link-timeout S          seconds to wait for links to come up (10)\n",
+		FWD_MAX_BURST);
+}
+
+/**
+ * Set the forwarding mode by name.
+ *
+ * @return 0, or -EINVAL for an unknown name
+ */
+int
+fwd_set_mode(const char *s)
+{
+	if (strcmp(s, "io") == 0)
+		fwd_cfg.mode = FWD_MODE_IO;
+	else if (strcmp(s, "macswap") == 0)
+		fwd_cfg.mode = FWD_MODE_MACSWAP;
+	else if (strcmp(s, "l2") == 0)
+		fwd_cfg.mode = FWD_MODE_L2;
+	else if (strcmp(s, "l3") == 0)
+		fwd_cfg.mode = FWD_MODE_L3;
+	else
+		return -EINVAL;
+	return 0;
+}
+
+/**
+ * Parse a port index.
+ *
+ * @return the index, or -1 when not a valid port
+ */
+static int
+port_index(const char *s)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno != 0 || end == s || *end != '\0' || v < 0 ||
+	    v >= (long)fwd_cfg.nb_ports)
+		return -1;
+	return (int)v;
+}
+
+/**
+ * Pair two ports for io mode (both directions).
+ *
+ * @return 0 or -EINVAL
+ */
+int
+fwd_set_pair(const char *a, const char *b)
+{
+	int pa = port_index(a), pb = port_index(b);
+
+	if (pa < 0 || pb < 0)
+		return -EINVAL;
+	fwd_cfg.ports[pa].pair = (uint16_t)pb;
+	fwd_cfg.ports[pb].pair = (uint16_t)pa;
+	fwd_cfg.pairs_set = true;
+	return 0;
+}
+
+/**
+ * Parse 40 hex digits into a 20-byte IPoIB address.
+ *
+ * @return 0 or -EINVAL
+ */
+static int
+parse_ipoib_addr(const char *s, uint8_t addr[20])
+{
+	unsigned int i, b;
+
+	if (strlen(s) != 40)
+		return -EINVAL;
+	for (i = 0; i < 20; i++) {
+		if (sscanf(s + 2 * i, "%2x", &b) != 1)
+			return -EINVAL;
+		addr[i] = (uint8_t)b;
+	}
+	return 0;
+}
+
+/**
+ * Set the io-mode destination of a port: a MAC or an IPoIB address.
+ *
+ * @return 0 or -EINVAL
+ */
+int
+fwd_set_peer(const char *port, const char *dest)
+{
+	int p = port_index(port);
+	struct fwd_port *fp;
+
+	if (p < 0)
+		return -EINVAL;
+	fp = &fwd_cfg.ports[p];
+	if (rte_ether_unformat_addr(dest, &fp->peer_mac) == 0) {
+		fp->has_peer = true;
+		return 0;
+	}
+	if (parse_ipoib_addr(dest, fp->peer_ipoib) == 0) {
+		fp->has_peer = true;
+		memset(&fp->peer_mac, 0, sizeof(fp->peer_mac));
+		return 0;
+	}
+	return -EINVAL;
+}
+
+/**
+ * Parse "A:B,C:D" into port pairs.
+ *
+ * @return 0 or -EINVAL
+ */
+static int
+parse_pairs(const char *arg)
+{
+	char buf[256], *save = NULL, *t, *colon;
+
+	if (strlen(arg) >= sizeof(buf))
+		return -EINVAL;
+	strcpy(buf, arg);
+	for (t = strtok_r(buf, ",", &save); t != NULL;
+	     t = strtok_r(NULL, ",", &save)) {
+		colon = strchr(t, ':');
+		if (colon == NULL)
+			return -EINVAL;
+		*colon = '\0';
+		if (fwd_set_pair(t, colon + 1) != 0)
+			return -EINVAL;
+	}
+	return 0;
+}
+
+/**
+ * Split "PORT,REST" at the first comma.
+ *
+ * @return REST, or NULL when there is no comma
+ */
+static char *
+split_port(char *arg)
+{
+	char *c = strchr(arg, ',');
+
+	if (c == NULL)
+		return NULL;
+	*c = '\0';
+	return c + 1;
+}
+
+/**
+ * Parse "--route PREFIX,via=GW,port=N".
+ *
+ * @return 0 or -EINVAL (message printed)
+ */
+static int
+parse_route_arg(char *arg)
+{
+	char *tok[8], *save = NULL, *t, err[256];
+	unsigned int n = 0;
+
+	for (t = strtok_r(arg, ",", &save); t != NULL && n < 8;
+	     t = strtok_r(NULL, ",", &save))
+		tok[n++] = t;
+	if (fwd_parse_route(tok, n, 0, err, sizeof(err)) != 0) {
+		fprintf(stderr, "%s: --route: %s\n", FWD_NAME, err);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/**
+ * Parse "--addr PORT,ADDR/LEN".
+ *
+ * @return 0 or -EINVAL (message printed)
+ */
+static int
+parse_addr_arg(char *arg)
+{
+	char *rest = split_port(arg), err[256];
+	int port = port_index(arg);
+
+	if (rest == NULL || port < 0) {
+		fprintf(stderr, "%s: --addr: want PORT,ADDR/LEN with PORT "
+			"below %u\n", FWD_NAME, fwd_cfg.nb_ports);
+		return -EINVAL;
+	}
+	if (fwd_parse_port_addr(port, rest, err, sizeof(err)) != 0) {
+		fprintf(stderr, "%s: --addr: %s\n", FWD_NAME, err);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/**
+ * Parse an unsigned option value in [min, max].
+ *
+ * @return 0, or -EINVAL (message printed)
+ */
+static int
+uint_arg(const char *name, const char *s, unsigned int min, unsigned int max,
+	 unsigned int *v)
+{
+	char *end;
+	unsigned long x;
+
+	errno = 0;
+	x = strtoul(s, &end, 0);
+	if (*s == '-' || errno != 0 || end == s || *end != '\0' || x < min ||
+	    x > max) {
+		fprintf(stderr, "%s: --%s: \"%s\" is not a number in %u..%u\n",
+			FWD_NAME, name, s, min, max);
+		return -EINVAL;
+	}
+	*v = (unsigned int)x;
+	return 0;
+}
+
+enum {
+	OPT_MODE = 256, OPT_CONFIG, OPT_ADDR, OPT_ROUTE, OPT_PAIRS, OPT_PEER,
+	OPT_BURST, OPT_MBUFS, OPT_RXD, OPT_TXD, OPT_STATS_PERIOD,
+	OPT_STATS_JSON, OPT_DURATION, OPT_ICMP_RATE, OPT_PENDING,
+	OPT_LINK_TIMEOUT,
+};
+
+static const struct option long_opts[] = {
+	{ "mode", required_argument, NULL, OPT_MODE },
+	{ "config", required_argument, NULL, OPT_CONFIG },
+	{ "addr", required_argument, NULL, OPT_ADDR },
+	{ "route", required_argument, NULL, OPT_ROUTE },
+	{ "pairs", required_argument, NULL, OPT_PAIRS },
+	{ "peer", required_argument, NULL, OPT_PEER },
+	{ "burst", required_argument, NULL, OPT_BURST },
+	{ "mbufs", required_argument, NULL, OPT_MBUFS },
+	{ "rxd", required_argument, NULL, OPT_RXD },
+	{ "txd", required_argument, NULL, OPT_TXD },
+	{ "stats-period", required_argument, NULL, OPT_STATS_PERIOD },
+	{ "stats-json", required_argument, NULL, OPT_STATS_JSON },
+	{ "duration", required_argument, NULL, OPT_DURATION },
+	{ "icmp-rate", required_argument, NULL, OPT_ICMP_RATE },
+	{ "pending", required_argument, NULL, OPT_PENDING },
+	{ "link-timeout", required_argument, NULL, OPT_LINK_TIMEOUT },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+/**
+ * Apply one option.
+ *
+ * @return 0, or -EINVAL (message printed)
+ */
+static int
+apply_option(int opt, char *arg)
+{
+	char *rest;
+
+	switch (opt) {
+	case OPT_MODE:
+		if (fwd_set_mode(arg) == 0)
+			return 0;
+		fprintf(stderr, "%s: --mode: unknown mode \"%s\" (io, macswap,"
+			" l2, l3)\n", FWD_NAME, arg);
+		return -EINVAL;
+	case OPT_CONFIG:
+		fwd_cfg.config_file = arg;
+		return 0;
+	case OPT_ADDR:
+		return parse_addr_arg(arg);
+	case OPT_ROUTE:
+		return parse_route_arg(arg);
+	case OPT_PAIRS:
+		if (parse_pairs(arg) == 0)
+			return 0;
+		fprintf(stderr, "%s: --pairs: want A:B[,C:D] with ports below "
+			"%u\n", FWD_NAME, fwd_cfg.nb_ports);
+		return -EINVAL;
+	case OPT_PEER:
+		rest = split_port(arg);
+		if (rest != NULL && fwd_set_peer(arg, rest) == 0)
+			return 0;
+		fprintf(stderr, "%s: --peer: want PORT,MAC or PORT,<40 hex "
+			"digits> with PORT below %u\n", FWD_NAME,
+			fwd_cfg.nb_ports);
+		return -EINVAL;
+	case OPT_BURST:
+		return uint_arg("burst", arg, 1, FWD_MAX_BURST, &fwd_cfg.burst);
+	case OPT_MBUFS:
+		return uint_arg("mbufs", arg, 1024, 4u << 20, &fwd_cfg.nb_mbufs);
+	case OPT_RXD:
+		return uint_arg("rxd", arg, 32, 16384, &fwd_cfg.rxd);
+	case OPT_TXD:
+		return uint_arg("txd", arg, 32, 16384, &fwd_cfg.txd);
+	case OPT_STATS_PERIOD:
+		return uint_arg("stats-period", arg, 0, 3600,
+				&fwd_cfg.stats_period);
+	case OPT_STATS_JSON:
+		fwd_cfg.stats_json = arg;
+		return 0;
+	case OPT_DURATION:
+		return uint_arg("duration", arg, 1, 1u << 30,
+				&fwd_cfg.duration);
+	case OPT_ICMP_RATE:
+		return uint_arg("icmp-rate", arg, 0, 1000000,
+				&fwd_cfg.icmp_rate);
+	case OPT_PENDING:
+		return uint_arg("pending", arg, 1, 1024, &fwd_cfg.pending);
+	case OPT_LINK_TIMEOUT:
+		return uint_arg("link-timeout", arg, 0, 600,
+				&fwd_cfg.link_timeout);
+	default:
+		fwd_usage();
+		return -EINVAL;
+	}
+}
+
+/**
+ * Parse the application's arguments; the config file is read first so
+ * that the command line adds to it.
+ *
+ * @param argc, argv  what follows EAL's arguments
+ * @return 0, 1 for --help, or -EINVAL (message printed)
+ */
+int
+fwd_parse_args(int argc, char **argv)
+{
+	int opt, i;
+
+	fwd_cfg.burst = 32;
+	fwd_cfg.nb_mbufs = 16383;
+	fwd_cfg.rxd = 1024;
+	fwd_cfg.txd = 1024;
+	fwd_cfg.stats_period = 1;
+	fwd_cfg.icmp_rate = 100;
+	fwd_cfg.pending = 16;
+	fwd_cfg.resolve_ms = 500;
+	fwd_cfg.resolve_tries = 3;
+	fwd_cfg.link_timeout = 10;
+	for (i = 0; i < (int)fwd_cfg.nb_ports; i++)
+		fwd_cfg.ports[i].pair = (uint16_t)(i ^ 1) <
+			fwd_cfg.nb_ports ? (uint16_t)(i ^ 1) : (uint16_t)i;
+	/* the config file first: find it */
+	for (i = 1; i < argc - 1; i++)
+		if (strcmp(argv[i], "--config") == 0)
+			fwd_cfg.config_file = argv[i + 1];
+	if (fwd_cfg.config_file != NULL &&
+	    fwd_config_load(fwd_cfg.config_file) != 0)
+		return -EINVAL;
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "h", long_opts, NULL)) != -1) {
+		if (opt == 'h') {
+			fwd_usage();
+			return 1;
+		}
+		if (opt == OPT_CONFIG)
+			continue;
+		if (opt == '?' || apply_option(opt, optarg) != 0) {
+			if (opt == '?')
+				fwd_usage();
+			return -EINVAL;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "%s: unexpected argument \"%s\"\n", FWD_NAME,
+			argv[optind]);
+		return -EINVAL;
+	}
+	return 0;
+}

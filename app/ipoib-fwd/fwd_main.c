@@ -1,0 +1,274 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+
+/**
+ * @file
+ * ipoib-fwd: main, the lcore loop, signals and a clean shutdown (every
+ * mbuf back in the pool, checked).
+ */
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_cycles.h>
+#include <rte_eal.h>
+#include <rte_ethdev.h>
+#include <rte_lcore.h>
+
+#include "fwd.h"
+
+struct fwd_config fwd_cfg;
+struct fwd_lcore fwd_lcores[FWD_MAX_LCORES];
+unsigned int fwd_nb_lcores;
+struct rte_mempool *fwd_pool;
+volatile bool fwd_quit;
+
+/** SIGINT/SIGTERM: stop forwarding (the summary follows). */
+static void
+on_signal(int sig)
+{
+	(void)sig;
+	fwd_quit = true;
+}
+
+/**
+ * Hand a received burst to the mode's data path.
+ */
+static inline void
+dispatch(struct fwd_lcore *lc, uint16_t port, struct rte_mbuf **m,
+	 unsigned int n)
+{
+	switch (fwd_cfg.mode) {
+	case FWD_MODE_IO:
+		fwd_io_burst(lc, port, m, n);
+		break;
+	case FWD_MODE_L3:
+		fwd_l3_burst(lc, port, m, n);
+		break;
+	default:
+		fwd_l2_burst(lc, port, m, n);
+	}
+}
+
+/**
+ * The main lcore's extra work between bursts: control, stats, the
+ * duration limit.
+ */
+static void
+main_work(struct fwd_lcore *lc, uint64_t deadline)
+{
+	unsigned int p;
+
+	if (fwd_cfg.mode == FWD_MODE_L3) {
+		fwd_neigh_control(lc);
+		for (p = 0; p < fwd_cfg.nb_ports; p++)
+			fwd_tx_flush(lc, (uint16_t)p);
+	}
+	fwd_stats_tick(false);
+	if (deadline != 0 && rte_get_timer_cycles() >= deadline)
+		fwd_quit = true;
+}
+
+/**
+ * The loop of every lcore: poll its queue of every port, forward,
+ * flush; the main lcore also runs the control work.
+ *
+ * @param arg  the lcore's struct fwd_lcore
+ * @return 0
+ */
+static int
+lcore_loop(void *arg)
+{
+	struct fwd_lcore *lc = arg;
+	struct rte_mbuf *m[FWD_MAX_BURST];
+	uint64_t deadline = 0, bytes;
+	unsigned int p, i;
+	uint16_t n;
+
+	if (fwd_cfg.duration != 0)
+		deadline = rte_get_timer_cycles() +
+			(uint64_t)fwd_cfg.duration * rte_get_timer_hz();
+	while (!fwd_quit) {
+		for (p = 0; p < fwd_cfg.nb_ports; p++) {
+			n = rte_eth_rx_burst(fwd_cfg.ports[p].id,
+					     (uint16_t)lc->index, m,
+					     (uint16_t)fwd_cfg.burst);
+			if (n == 0)
+				continue;
+			bytes = 0;
+			for (i = 0; i < n; i++) {
+				bytes += m[i]->pkt_len;
+				m[i]->port = (uint16_t)p;
+			}
+			lc->cnt.port[p].rx_pkts += n;
+			lc->cnt.port[p].rx_bytes += bytes;
+			dispatch(lc, (uint16_t)p, m, n);
+		}
+		for (p = 0; p < fwd_cfg.nb_ports; p++)
+			fwd_tx_flush(lc, (uint16_t)p);
+		if (lc->is_main)
+			main_work(lc, deadline);
+	}
+	for (p = 0; p < fwd_cfg.nb_ports; p++)
+		fwd_tx_flush(lc, (uint16_t)p);
+	return 0;
+}
+
+/**
+ * Give every enabled lcore its queue index; the main lcore is index 0.
+ *
+ * @return 0, or -1 when there are too many lcores
+ */
+static int
+lcores_init(void)
+{
+	unsigned int id;
+
+	fwd_nb_lcores = 0;
+	fwd_lcores[0].lcore_id = rte_get_main_lcore();
+	fwd_lcores[0].is_main = true;
+	fwd_nb_lcores = 1;
+	RTE_LCORE_FOREACH_WORKER(id) {
+		if (fwd_nb_lcores == FWD_MAX_LCORES) {
+			fprintf(stderr, "%s: too many lcores (max %d)\n",
+				FWD_NAME, FWD_MAX_LCORES);
+			return -1;
+		}
+		fwd_lcores[fwd_nb_lcores].lcore_id = id;
+		fwd_nb_lcores++;
+	}
+	for (id = 0; id < fwd_nb_lcores; id++)
+		fwd_lcores[id].index = id;
+	return 0;
+}
+
+/**
+ * Find the ports (they must be numbered 0..n-1).
+ *
+ * @return 0, or -1 (message printed)
+ */
+static int
+ports_find(void)
+{
+	uint16_t id;
+
+	fwd_cfg.nb_ports = 0;
+	RTE_ETH_FOREACH_DEV(id) {
+		if (id != fwd_cfg.nb_ports || id >= FWD_MAX_PORTS) {
+			fprintf(stderr, "%s: ports must be 0..%d in order\n",
+				FWD_NAME, FWD_MAX_PORTS - 1);
+			return -1;
+		}
+		fwd_cfg.ports[id].id = id;
+		fwd_cfg.nb_ports++;
+	}
+	if (fwd_cfg.nb_ports == 0) {
+		fprintf(stderr, "%s: no ports: give some with --vdev (e.g. "
+			"--vdev net_ipoib0 --vdev net_memif0)\n", FWD_NAME);
+		return -1;
+	}
+	return 0;
+}
+
+/**
+ * Run the lcores until a signal or the duration, then stop them.
+ */
+static void
+run(void)
+{
+	unsigned int i;
+
+	fwd_stats_start();
+	for (i = 1; i < fwd_nb_lcores; i++)
+		rte_eal_remote_launch(lcore_loop, &fwd_lcores[i],
+				      fwd_lcores[i].lcore_id);
+	lcore_loop(&fwd_lcores[0]);
+	rte_eal_mp_wait_lcore();
+}
+
+/**
+ * Stop everything; check that every mbuf came back.
+ *
+ * @return 0, or 1 when mbufs are missing
+ */
+static int
+shutdown_all(void)
+{
+	unsigned int avail;
+
+	if (fwd_cfg.mode == FWD_MODE_L3)
+		fwd_neigh_drain();
+	fwd_stats_summary();
+	fwd_ports_close();
+	avail = rte_mempool_avail_count(fwd_pool);
+	if (fwd_cfg.stats_json != NULL)
+		fwd_stats_write_json(fwd_cfg.stats_json, true);
+	if (avail != fwd_cfg.nb_mbufs) {
+		fprintf(stderr, "%s: %u of %u mbufs not back in the pool\n",
+			FWD_NAME, fwd_cfg.nb_mbufs - avail, fwd_cfg.nb_mbufs);
+		return 1;
+	}
+	printf("%s: all %u mbufs back in the pool\n", FWD_NAME, avail);
+	return 0;
+}
+
+/**
+ * Entry point: EAL, arguments, ports, routes, forwarding, shutdown.
+ *
+ * @return 0 on a clean run, 1 on an error, 2 on bad arguments
+ */
+int
+main(int argc, char **argv)
+{
+	int ret, status;
+
+	ret = rte_eal_init(argc, argv);
+	if (ret < 0) {
+		fprintf(stderr, "%s: EAL initialisation failed: %s\n",
+			FWD_NAME, rte_strerror(rte_errno));
+		return 2;
+	}
+	argc -= ret;
+	argv += ret;
+	argv[0] = (char *)FWD_NAME;
+	if (ports_find() != 0 || lcores_init() != 0)
+		goto fail_args;
+	ret = fwd_parse_args(argc, argv);
+	if (ret != 0) {
+		rte_eal_cleanup();
+		return ret > 0 ? 0 : 2;
+	}
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	if (fwd_ports_init() != 0)
+		goto fail;
+	if (fwd_cfg.mode == FWD_MODE_L3 &&
+	    (fwd_l3_init() != 0 || fwd_neigh_init() != 0))
+		goto fail;
+	if (fwd_cfg.mode == FWD_MODE_IO && fwd_ports_resolve_peers() != 0)
+		goto fail;
+	printf("%s: forwarding in mode %s on %u port(s) with %u lcore(s)\n",
+	       FWD_NAME, fwd_cfg.mode == FWD_MODE_L3 ? "l3" :
+	       fwd_cfg.mode == FWD_MODE_L2 ? "l2" :
+	       fwd_cfg.mode == FWD_MODE_IO ? "io" : "macswap",
+	       fwd_cfg.nb_ports, fwd_nb_lcores);
+	fflush(stdout);
+	if (fwd_cfg.stats_json != NULL &&
+	    fwd_stats_write_json(fwd_cfg.stats_json, false) != 0)
+		goto fail;
+	run();
+	status = shutdown_all();
+	fwd_l3_free();
+	fwd_neigh_free();
+	rte_eal_cleanup();
+	return status;
+fail:
+	if (fwd_pool != NULL)
+		fwd_ports_close();
+	rte_eal_cleanup();
+	return 1;
+fail_args:
+	rte_eal_cleanup();
+	return 2;
+}
