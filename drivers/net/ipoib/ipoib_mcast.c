@@ -1,0 +1,425 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+
+/**
+ * @file
+ * Multicast of mode=eth: the groups of set_mc_addr_list (full member
+ * joins through the SA) and send-only joins for groups the application
+ * sends to without having joined them. Transmit queues hand such packets
+ * to a bounded ring; a thread of the port joins the group (send-only full
+ * member, created with the broadcast group's parameters as Linux does)
+ * and gives the packets to the control thread, which sends them through
+ * queue 0. Nothing here runs on the data path but ipoib_mcast_hold().
+ */
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <rte_cycles.h>
+#include <rte_lcore.h>
+#include <rte_ring.h>
+
+#include "ipoib_eth.h"
+#include "ipoib_log.h"
+#include "rte_pmd_ipoib.h"
+
+/** Period of the multicast thread (us). */
+#define IPOIB_MC_PERIOD_US 2000
+/** No new join of a group before this after a failure (ms). */
+#define IPOIB_MC_RETRY_MS 1000
+
+/** A send-only join in flight (freed by whoever finishes last). */
+struct ipoib_mc_join {
+	int done;                 /**< atomic */
+	int status;
+	int abandoned;            /**< under priv->lock */
+	struct hca_mcmember_rec rec;
+};
+
+/** SA callback of a send-only join. Runs under priv->lock. */
+static void
+ipoib_mc_join_done(void *arg, int status, const void *record)
+{
+	struct ipoib_mc_join *w = arg;
+
+	if (w->abandoned) {
+		free(w);
+		return;
+	}
+	w->status = status;
+	if (status == 0)
+		w->rec = *(const struct hca_mcmember_rec *)record;
+	__atomic_store_n(&w->done, 1, __ATOMIC_RELEASE);
+}
+
+/**
+ * Join a group as send-only full member and give it a static peer entry
+ * (no attach: nothing is received from it).
+ *
+ * @param key  set to the group's key
+ * @return 0 or a negative errno
+ */
+static int
+ipoib_mc_join_sendonly(struct ipoib_priv *priv, const union hca_gid *mgid,
+		       uint16_t *key)
+{
+	struct hca_mcmember_rec create = priv->bcast;
+	struct ipoib_mc_join *w = calloc(1, sizeof(*w));
+	uint64_t deadline = rte_get_tsc_cycles() +
+		rte_get_tsc_hz() * IPOIB_ETH_JOIN_MS / 1000;
+	struct ipoib_hwaddr addr;
+	struct ipoib_path path;
+	int ret;
+
+	if (w == NULL)
+		return -ENOMEM;
+	create.mgid = *mgid;
+	pthread_mutex_lock(&priv->lock);
+	ret = hca_sa_join_mcast_async(priv->sa, mgid, HCA_JOIN_SENDONLY_FULL,
+				      &create, ipoib_mc_join_done, w);
+	pthread_mutex_unlock(&priv->lock);
+	if (ret < 0) {
+		free(w);
+		return ret;
+	}
+	while (!__atomic_load_n(&w->done, __ATOMIC_ACQUIRE) &&
+	       rte_get_tsc_cycles() < deadline)
+		usleep(1000);
+	pthread_mutex_lock(&priv->lock);
+	if (!__atomic_load_n(&w->done, __ATOMIC_ACQUIRE)) {
+		w->abandoned = 1;
+		pthread_mutex_unlock(&priv->lock);
+		return -ETIMEDOUT;
+	}
+	ret = w->status;
+	if (ret == 0) {
+		memset(&path, 0, sizeof(path));
+		path.lid = w->rec.mlid;
+		path.sl = w->rec.sl;
+		path.rate = w->rec.rate;
+		path.mtu = w->rec.mtu;
+		path.hop_limit = w->rec.hop_limit;
+		path.tclass = w->rec.tclass;
+		path.flow_label = w->rec.flow_label;
+		ipoib_hwaddr_make(&addr, IPOIB_MCAST_QPN, mgid);
+		ret = ipoib_peer_insert(priv->peers, &addr,
+			IPOIB_PEER_F_MCAST | IPOIB_PEER_F_STATIC, key);
+		if (ret >= 0)
+			ret = ipoib_peer_resolve(priv->peers, *key, &path,
+						 priv->qkey);
+	}
+	pthread_mutex_unlock(&priv->lock);
+	free(w);
+	return ret < 0 ? ret : 0;
+}
+
+/** The group entry of an MGID, or a free one (add), or NULL. */
+static struct ipoib_eth_group *
+ipoib_mc_group(struct ipoib_eth *eth, const union hca_gid *mgid, bool add)
+{
+	struct ipoib_eth_group *free_g = NULL;
+	unsigned int i;
+
+	for (i = 0; i < IPOIB_ETH_MC_MAX; i++) {
+		struct ipoib_eth_group *g = &eth->groups[i];
+
+		if (g->join_state != 0 &&
+		    memcmp(&g->mgid, mgid, sizeof(*mgid)) == 0)
+			return g;
+		if (g->join_state == 0 && free_g == NULL)
+			free_g = g;
+	}
+	if (!add || free_g == NULL)
+		return NULL;
+	memset(free_g, 0, sizeof(*free_g));
+	free_g->mgid = *mgid;
+	return free_g;
+}
+
+/**
+ * Send a held packet now that its group is joined: key and tag set, then
+ * through the control thread's pending ring to queue 0.
+ */
+static void
+ipoib_mc_release(struct ipoib_eth *eth, struct rte_mbuf *m, uint16_t key)
+{
+	struct ipoib_priv *priv = eth->priv;
+	struct ipoib_peer *p = ipoib_peer_get(priv->peers, key);
+	uint64_t tag = p != NULL ? ipoib_peer_tag(p) : 0;
+
+	if (p == NULL || ipoib_tag_key(tag) != key) {
+		eth->mst.dropped++;
+		rte_pktmbuf_free(m);
+		return;
+	}
+	rte_pmd_ipoib_set_key(m, key);
+	ipoib_mbuf_set_tag(m, tag);
+	__atomic_fetch_add(&p->pending, 1, __ATOMIC_ACQ_REL);
+	if (rte_ring_mp_enqueue(priv->pending, m) != 0) {
+		__atomic_fetch_sub(&p->pending, 1, __ATOMIC_RELEASE);
+		eth->mst.dropped++;
+		rte_pktmbuf_free(m);
+		return;
+	}
+	eth->mst.released++;
+}
+
+/** Join (send-only) the group of one held packet if needed, send it. */
+static void
+ipoib_mc_serve(struct ipoib_eth *eth, struct ipoib_eth_mc_wait *w)
+{
+	struct ipoib_eth_group *g;
+	uint64_t now = rte_get_tsc_cycles();
+	uint16_t key = 0;
+	int ret;
+
+	pthread_mutex_lock(&eth->mc_lock);
+	g = ipoib_mc_group(eth, &w->mgid, true);
+	if (g == NULL || (!g->joined && now < g->retry_tsc)) {
+		pthread_mutex_unlock(&eth->mc_lock);
+		eth->mst.dropped++;
+		rte_pktmbuf_free(w->m);
+		return;
+	}
+	if (!g->joined) {
+		g->join_state = HCA_JOIN_SENDONLY_FULL;
+		ret = ipoib_mc_join_sendonly(eth->priv, &w->mgid, &g->key);
+		if (ret < 0) {
+			eth->mst.join_failures++;
+			g->retry_tsc = now + rte_get_tsc_hz() *
+				IPOIB_MC_RETRY_MS / 1000;
+			IPOIB_LOG(WARNING, "%s: send-only join failed: %d",
+				  eth->priv->name, ret);
+		} else {
+			eth->mst.sendonly_joins++;
+			g->joined = true;
+		}
+	}
+	key = g->joined ? g->key : 0;
+	pthread_mutex_unlock(&eth->mc_lock);
+	if (key == 0) {
+		eth->mst.dropped++;
+		rte_pktmbuf_free(w->m);
+		return;
+	}
+	ipoib_mc_release(eth, w->m, key);
+}
+
+/** The multicast thread: serve held packets until stopped. */
+static void *
+ipoib_mc_main(void *arg)
+{
+	struct ipoib_eth *eth = arg;
+	struct ipoib_eth_mc_wait w[8];
+	unsigned int n, i;
+
+	while (!__atomic_load_n(&eth->mc_stop, __ATOMIC_ACQUIRE)) {
+		n = rte_ring_sc_dequeue_burst_elem(eth->mc_wait, w,
+						   sizeof(w[0]), RTE_DIM(w),
+						   NULL);
+		for (i = 0; i < n; i++)
+			ipoib_mc_serve(eth, &w[i]);
+		if (n == 0)
+			usleep(IPOIB_MC_PERIOD_US);
+	}
+	return NULL;
+}
+
+/**
+ * Hold a packet (already IPoIB, key 0) for a send-only join of its
+ * group (data path: one ring enqueue; dropped and counted when full).
+ */
+void
+ipoib_mcast_hold(struct ipoib_eth *eth, struct ipoib_eth_txq *q,
+		 struct rte_mbuf *m, const union hca_gid *mgid)
+{
+	struct ipoib_eth_mc_wait w = { .m = m, .mgid = *mgid };
+
+	if (eth->mc_wait == NULL ||
+	    rte_ring_mp_enqueue_elem(eth->mc_wait, &w, sizeof(w)) != 0) {
+		q->st.mc_dropped++;
+		rte_pktmbuf_free(m);
+		return;
+	}
+	q->st.mc_join_held++;
+}
+
+/** Full-member join of a listed group (port started); under mc_lock. */
+static int
+ipoib_mc_join_full(struct ipoib_eth *eth, struct ipoib_eth_group *g)
+{
+	uint16_t key;
+	int ret = ipoib_ctrl_mcast_join(eth->priv, &g->mgid, &key,
+					IPOIB_ETH_JOIN_MS);
+
+	if (ret < 0) {
+		eth->mst.join_failures++;
+		IPOIB_LOG(ERR, "%s: multicast join failed: %d",
+			  eth->priv->name, ret);
+		return ret;
+	}
+	eth->mst.joins++;
+	g->join_state = HCA_JOIN_FULL;
+	g->joined = true;
+	g->key = key;
+	return 0;
+}
+
+/** Leave a group this port joined; under mc_lock. */
+static void
+ipoib_mc_leave(struct ipoib_eth *eth, struct ipoib_eth_group *g)
+{
+	struct ipoib_priv *priv = eth->priv;
+
+	if (!g->joined)
+		return;
+	if (g->join_state == HCA_JOIN_FULL) {
+		ipoib_ctrl_mcast_leave(priv, &g->mgid);
+	} else {
+		pthread_mutex_lock(&priv->lock);
+		ipoib_peer_remove(priv->peers, g->key);
+		hca_sa_leave_mcast(priv->sa, &g->mgid, HCA_JOIN_SENDONLY_FULL);
+		pthread_mutex_unlock(&priv->lock);
+	}
+	g->joined = false;
+}
+
+/**
+ * set_mc_addr_list: join (full member) the group of every multicast MAC
+ * of the list, leave the groups of MACs no longer listed. Joins wait for
+ * the SA (IPOIB_ETH_JOIN_MS at most each); before start, the list is
+ * kept and joined at start.
+ *
+ * @return 0, -EINVAL for a MAC that maps to no group, -ENOSPC for too
+ *         many groups, or the first join error
+ */
+int
+ipoib_mcast_set_list(struct ipoib_eth *eth, const struct rte_ether_addr *macs,
+		     uint32_t n)
+{
+	union hca_gid mgids[IPOIB_ETH_MC_MAX];
+	unsigned int i;
+	int ret = 0;
+
+	if (n > IPOIB_ETH_MC_MAX)
+		return -ENOSPC;
+	for (i = 0; i < n; i++)
+		if (ipoib_mgid_of_mac(&macs[i], &eth->priv->bcast_mgid,
+				      &mgids[i]) < 0 ||
+		    rte_is_broadcast_ether_addr(&macs[i]))
+			return -EINVAL;
+	pthread_mutex_lock(&eth->mc_lock);
+	for (i = 0; i < IPOIB_ETH_MC_MAX; i++)
+		eth->groups[i].listed = false;
+	for (i = 0; i < n; i++) {
+		struct ipoib_eth_group *g = ipoib_mc_group(eth, &mgids[i],
+							   true);
+
+		if (g == NULL) {
+			ret = -ENOSPC;
+			break;
+		}
+		if (g->join_state == 0)
+			g->join_state = HCA_JOIN_FULL;
+		g->listed = true;
+	}
+	for (i = 0; i < IPOIB_ETH_MC_MAX; i++) {
+		struct ipoib_eth_group *g = &eth->groups[i];
+
+		if (g->join_state == HCA_JOIN_FULL && !g->listed) {
+			ipoib_mc_leave(eth, g);
+			memset(g, 0, sizeof(*g));
+		} else if (g->listed && eth->priv->started &&
+			   (!g->joined || g->join_state != HCA_JOIN_FULL) &&
+			   ret == 0) {
+			if (g->joined)
+				ipoib_mc_leave(eth, g);
+			ret = ipoib_mc_join_full(eth, g);
+		}
+	}
+	pthread_mutex_unlock(&eth->mc_lock);
+	return ret;
+}
+
+/**
+ * allmulticast: IPoIB has no way to receive every group; the flag is
+ * kept (and reported by ethdev) and the listed groups stay as they are.
+ */
+int
+ipoib_mcast_allmulti(struct ipoib_eth *eth, bool on)
+{
+	eth->allmulti = on;
+	return 0;
+}
+
+/** Start: join the listed groups, start the thread (port started). */
+int
+ipoib_mcast_start(struct ipoib_eth *eth)
+{
+	struct ipoib_priv *priv = eth->priv;
+	char name[RTE_RING_NAMESIZE];
+	unsigned int i;
+	int ret;
+
+	snprintf(name, sizeof(name), "ipoib_mcw_%u", priv->dev->data->port_id);
+	eth->mc_wait = rte_ring_create_elem(name,
+		sizeof(struct ipoib_eth_mc_wait), IPOIB_ETH_MC_HELD,
+		priv->dev->device->numa_node, RING_F_SC_DEQ);
+	if (eth->mc_wait == NULL)
+		return -rte_errno;
+	pthread_mutex_lock(&eth->mc_lock);
+	for (i = 0; i < IPOIB_ETH_MC_MAX; i++) {
+		struct ipoib_eth_group *g = &eth->groups[i];
+
+		g->joined = false;
+		if (!g->listed) {
+			memset(g, 0, sizeof(*g));
+			continue;
+		}
+		g->join_state = HCA_JOIN_FULL;
+		ipoib_mc_join_full(eth, g); /* failures are logged */
+	}
+	pthread_mutex_unlock(&eth->mc_lock);
+	__atomic_store_n(&eth->mc_stop, 0, __ATOMIC_RELEASE);
+	snprintf(name, sizeof(name), "ipoib-mc-%u", priv->dev->data->port_id);
+	ret = rte_ctrl_thread_create(&eth->mc_tid, name, NULL, ipoib_mc_main,
+				     eth);
+	if (ret != 0) {
+		rte_ring_free(eth->mc_wait);
+		eth->mc_wait = NULL;
+		return -ret;
+	}
+	eth->mc_running = true;
+	return 0;
+}
+
+/** Stop: stop the thread, drop what it held, leave every group. */
+void
+ipoib_mcast_stop(struct ipoib_eth *eth)
+{
+	struct ipoib_eth_mc_wait w;
+	unsigned int i;
+
+	if (eth->mc_running) {
+		__atomic_store_n(&eth->mc_stop, 1, __ATOMIC_RELEASE);
+		pthread_join(eth->mc_tid, NULL);
+		eth->mc_running = false;
+	}
+	if (eth->mc_wait != NULL) {
+		while (rte_ring_sc_dequeue_elem(eth->mc_wait, &w,
+						sizeof(w)) == 0)
+			rte_pktmbuf_free(w.m);
+		rte_ring_free(eth->mc_wait);
+		eth->mc_wait = NULL;
+	}
+	pthread_mutex_lock(&eth->mc_lock);
+	for (i = 0; i < IPOIB_ETH_MC_MAX; i++) {
+		struct ipoib_eth_group *g = &eth->groups[i];
+
+		ipoib_mc_leave(eth, g);
+		if (!g->listed)
+			memset(g, 0, sizeof(*g));
+	}
+	pthread_mutex_unlock(&eth->mc_lock);
+}

@@ -1,0 +1,70 @@
+#!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
+# Stock dpdk-testpmd in mode=eth (icmpecho) on host2; on host1 eth_peer
+# sends an Ethernet ARP request and ICMP echo requests and checks the
+# replies (MACs, id, seq, payload); then the tx drop paths of malformed
+# ARP/ND by their xstats. The wire is captured (hcasim ERF) and decoded
+# by tshark: ARP with hardware type 32 and 20-byte addresses holding the
+# real QPN and GID of the sender, IPoIB reserved field zero.
+# Runs under test/with-fabric --capture.
+set -u
+APP=$1
+LIB=$(realpath "$2")
+FD="$IPOIB_FABRIC_DIR"
+TOOL="$IPOIB_FABRIC_TOOL"
+WORK=$(mktemp -d "$FD/ie.XXXX")
+(echo "set promisc all off"; echo start; sleep 25; echo stop;
+ echo "show port xstats 0"; sleep 1; echo quit) |
+	timeout 90 "$TOOL" run --dir "$FD" host2 -- /usr/bin/dpdk-testpmd \
+	--no-huge -m 512 --no-pci --file-prefix "ie2$$" --lcores '0@0,1@1' \
+	-d "$LIB" --vdev net_ipoib0 --log-level pmd.net.ipoib:info -- -i \
+	--total-num-mbufs=16384 --forward-mode=icmpecho \
+	> "$WORK/tp.log" 2>&1 &
+PT=$!
+sleep 6
+timeout 60 "$TOOL" run --dir "$FD" host1 -- "$APP" --no-huge -m 512 \
+	--no-pci --file-prefix "ie1$$" --lcores '0@1' -d "$LIB" \
+	--vdev net_ipoib0 -- ping 10.9.0.1 10.9.0.2 > "$WORK/ping.log" 2>&1
+RP=$?
+timeout 60 "$TOOL" run --dir "$FD" host1 -- "$APP" --no-huge -m 512 \
+	--no-pci --file-prefix "ie3$$" --lcores '0@1' -d "$LIB" \
+	--vdev net_ipoib0 -- malformed > "$WORK/mal.log" 2>&1
+RM=$?
+wait $PT
+RT=$?
+echo "--- ping"; cat "$WORK/ping.log"
+echo "--- malformed"; cat "$WORK/mal.log"
+echo "--- testpmd"; tail -60 "$WORK/tp.log"
+echo "ping rc $RP, malformed rc $RM, testpmd rc $RT"
+[ $RP -eq 0 ] && [ $RM -eq 0 ] && [ $RT -eq 0 ] || exit 1
+grep -q "echo replies: 3 of 3" "$WORK/ping.log" || exit 1
+# the wire
+CAP=$3
+[ -n "$CAP" ] && [ -s "$CAP" ] || { echo "no capture"; exit 1; }
+tshark -r "$CAP" -Y arp -T fields -e arp.hw.type -e arp.hw.size \
+	-e arp.opcode -e arp.src.hw -e arp.dst.hw -e infiniband.deth.srcqp \
+	-e infiniband.grh.sgid 2>/dev/null > "$WORK/arp.txt"
+echo "--- ARP on the wire"; cat "$WORK/arp.txt"
+python3 - "$WORK/arp.txt" <<'PY' || exit 1
+import ipaddress, sys
+rows = [l.rstrip('\n').split('\t') for l in open(sys.argv[1]) if l.strip()]
+assert rows, 'no ARP on the wire'
+ops = set()
+for t, size, op, sha, tha, srcqp, sgid in rows:
+    assert t == '32' and size == '20', (t, size)
+    b = bytes.fromhex(sha.replace(':', ''))
+    assert len(b) == 20, sha
+    qpn = int.from_bytes(b[1:4], 'big')
+    assert qpn == int(srcqp, 16), ('QPN in ARP', hex(qpn), srcqp)
+    gid = b[4:].hex()
+    assert gid == ipaddress.IPv6Address(sgid).packed.hex(), (gid, sgid)
+    ops.add(op)
+assert {'1', '2'} <= ops, ops
+print('wire ARP ok:', len(rows), 'packets')
+PY
+# reserved field zero on every IPoIB packet
+# (infiniband.reserved lists the BTH, DETH and IPoIB reserved fields)
+NZ=$(tshark -r "$CAP" -T fields -e infiniband.reserved 2>/dev/null | \
+	tr ',' '\n' | grep -c '[1-9a-fA-F]')
+echo "IPoIB packets with non-zero reserved field: $NZ"
+[ "$NZ" -eq 0 ]
