@@ -231,6 +231,7 @@ struct hcasim {
 	uint64_t epoch;                /**< bumped by the control thread */
 	uint64_t dp_seen;              /**< last epoch the data path saw */
 	volatile int stop;
+	int wake_fd;                   /**< eventfd: wakes an idle data path */
 	bool dp_running;
 	pthread_t dp_thread;
 	pthread_t addr_thread;

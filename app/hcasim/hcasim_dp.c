@@ -20,6 +20,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <poll.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
 
 #include "hcasim.h"
 #include "hcasim_wire.h"
@@ -30,8 +33,10 @@
 #define DP_BURST 64
 /** Empty passes before the thread starts to sleep. */
 #define DP_SPIN_PASSES 2048
-/** Longest idle sleep, in nanoseconds. */
+/** Longest idle sleep while QPs can send, in nanoseconds. */
 #define DP_MAX_SLEEP_NS 1000000L
+/** Idle sleep while no QP can send (the control thread wakes us). */
+#define DP_EMPTY_SLEEP_NS 100000000L
 /** Bytes of a WQE, at most. */
 #define DP_WQE_MAX ((HCASIM_MAX_DS * 16 + MLX5_SEND_WQE_BB - 1) / \
 		    MLX5_SEND_WQE_BB * MLX5_SEND_WQE_BB)
@@ -770,12 +775,21 @@ sq_service_guarded(struct hcasim *h, struct hcasim_qp *qp)
 	return n;
 }
 
-/** Sleep a little longer each idle pass, up to DP_MAX_SLEEP_NS. */
+/**
+ * Spin, then sleep a little longer each idle pass (up to DP_MAX_SLEEP_NS,
+ * or DP_EMPTY_SLEEP_NS when no QP can send). The control thread cuts a
+ * sleep short through the wake eventfd.
+ *
+ * @param idle   passes without work so far (updated)
+ * @param empty  whether no QP is polled at all
+ */
 static void
-dp_idle(unsigned int *idle)
+dp_idle(struct hcasim *h, unsigned int *idle, bool empty)
 {
+	struct pollfd pfd = { h->wake_fd, POLLIN, 0 };
 	struct timespec ts = { 0, 0 };
 	unsigned int n = ++*idle;
+	uint64_t v;
 
 	if (n < DP_SPIN_PASSES) {
 		__builtin_ia32_pause();
@@ -785,7 +799,11 @@ dp_idle(unsigned int *idle)
 	ts.tv_nsec = n >= 10 ? DP_MAX_SLEEP_NS : (1000L << n);
 	if (ts.tv_nsec > DP_MAX_SLEEP_NS)
 		ts.tv_nsec = DP_MAX_SLEEP_NS;
-	nanosleep(&ts, NULL);
+	if (empty)
+		ts.tv_nsec = DP_EMPTY_SLEEP_NS;
+	if (ppoll(&pfd, 1, &ts, NULL) == 1 &&
+	    read(h->wake_fd, &v, sizeof(v)) == sizeof(v))
+		*idle = 0;
 }
 
 /** The data path thread: poll every RTS send queue until told to stop. */
@@ -817,7 +835,7 @@ dp_main(void *arg)
 		if (work != 0)
 			idle = 0;
 		else
-			dp_idle(&idle);
+			dp_idle(h, &idle, v == NULL || v->n == 0);
 	}
 	__atomic_store_n(&h->dp_running, false, __ATOMIC_RELEASE);
 	return NULL;
@@ -839,6 +857,9 @@ hcasim_dp_start(struct hcasim *h)
 	}
 	if (hcasim_fault_init() < 0)
 		return -errno;
+	h->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (h->wake_fd < 0)
+		return -errno;
 	__atomic_store_n(&h->dp_running, true, __ATOMIC_RELEASE);
 	ret = pthread_create(&h->dp_thread, NULL, dp_main, h);
 	if (ret != 0) {
@@ -853,6 +874,12 @@ hcasim_dp_start(struct hcasim *h)
 void
 hcasim_dp_stop(struct hcasim *h)
 {
+	uint64_t one = 1;
+
 	h->stop = 1;
+	if (write(h->wake_fd, &one, sizeof(one)) < 0)
+		HCA_LOG(WARNING, "hcasim: cannot wake the data path");
 	pthread_join(h->dp_thread, NULL);
+	close(h->wake_fd);
+	h->wake_fd = -1;
 }

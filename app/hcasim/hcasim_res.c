@@ -40,13 +40,18 @@ void
 hcasim_dp_sync(struct hcasim *h)
 {
 	uint64_t e = __atomic_add_fetch(&h->epoch, 1, __ATOMIC_SEQ_CST);
-	struct timespec ts = { 0, 20000 };
+	struct timespec ts = { 0, 10000 };
 	unsigned int tries = 0;
+	uint64_t one = 1;
+
+	if (__atomic_load_n(&h->dp_running, __ATOMIC_ACQUIRE) &&
+	    write(h->wake_fd, &one, sizeof(one)) < 0)
+		HCA_LOG(WARNING, "hcasim: cannot wake the data path");
 
 	while (__atomic_load_n(&h->dp_running, __ATOMIC_ACQUIRE) &&
 	       __atomic_load_n(&h->dp_seen, __ATOMIC_ACQUIRE) < e) {
 		nanosleep(&ts, NULL);
-		if (++tries == 500000) {
+		if (++tries == 1000000) {
 			/* 10 s: the data path is wedged; never free under it */
 			HCA_LOG(ERR, "hcasim: data path does not quiesce");
 			abort();
