@@ -536,6 +536,89 @@ out:
 	return ret;
 }
 
+/** Print host1's and host2's LIDs (for test_lid_change.sh). */
+static int
+test_lids(void)
+{
+	struct t_host a, b;
+	int ret = -1;
+
+	if (t_host_open(&a, "host1") == 0 && t_host_open(&b, "host2") == 0) {
+		printf("%u,%u\n", a.attr.port.lid, b.attr.port.lid);
+		ret = 0;
+	}
+	t_host_close(&a);
+	t_host_close(&b);
+	return ret;
+}
+
+/**
+ * After the SM restarted with LMC 1: wait (30 s at most) until both
+ * hosts report LMC 1 with even LIDs, at least one of them new, then send
+ * to both LIDs of each range.
+ *
+ * @param before  "lid1,lid2" as test_lids() printed them
+ */
+static int
+test_lmc(const char *before)
+{
+	unsigned int old1 = 0, old2 = 0, i, k;
+	struct t_host a, b;
+	struct mlx5_wqe_av av;
+	int ret = -1;
+
+	memset(&a, 0, sizeof(a));
+	memset(&b, 0, sizeof(b));
+	if (before == NULL || sscanf(before, "%u,%u", &old1, &old2) != 2)
+		T_FAIL("bad LIDs argument");
+	for (i = 0; i < 300; i++) {
+		if (t_host_open(&a, "host1") < 0 || t_host_open(&b, "host2") < 0)
+			goto out;
+		if (a.attr.port.lmc == 1 && b.attr.port.lmc == 1 &&
+		    a.attr.port.lid != 0 && b.attr.port.lid != 0 &&
+		    a.attr.port.state == HCA_PORT_ACTIVE &&
+		    b.attr.port.state == HCA_PORT_ACTIVE)
+			break;
+		t_host_close(&a);
+		t_host_close(&b);
+		usleep(100000);
+	}
+	if (i == 300 || (a.attr.port.lid & 1) || (b.attr.port.lid & 1) ||
+	    (a.attr.port.lid == old1 && b.attr.port.lid == old2)) {
+		fprintf(stderr, "FAIL: LIDs %u,%u LMC %u,%u (before %u,%u)\n",
+			a.attr.port.lid, b.attr.port.lid, a.attr.port.lmc,
+			b.attr.port.lmc, old1, old2);
+		goto out;
+	}
+	if (t_qp_ready(a.qp, QKEY, 0) < 0 || t_qp_ready(b.qp, QKEY, 0) < 0)
+		goto out;
+	for (k = 0; k < 2; k++) {
+		struct mlx5_cqe64 c;
+		uint8_t *dst = t_recv_post(&b, b.qp);
+
+		/* DLID base + k: the second LID of the range reaches it too */
+		hca_av_fill(&av, b.qp->qpn, QKEY, b.attr.port.lid + k, 0, 0,
+			    NULL, 0, 0, 0);
+		memcpy(t_send_area(&a), "lmc", 3);
+		t_send(&a, a.qp, &av, t_send_area(&a), 3, false, false);
+		if (t_poll(b.rcq, WAIT_MS, &c) != 0 ||
+		    memcmp(dst + HCA_GRH_LEN, "lmc", 3) != 0 ||
+		    t_check_rx(&c, 3, a.qp->qpn, a.attr.port.lid, false) < 0) {
+			fprintf(stderr, "FAIL: DLID %u\n", b.attr.port.lid + k);
+			goto out;
+		}
+	}
+	if (t_unicast_one(&b, &a, 100, false, 4) < 0)
+		goto out;
+	printf("lmc: LIDs %u,%u -> %u,%u with LMC 1, both LIDs routed\n",
+	       old1, old2, a.attr.port.lid, b.attr.port.lid);
+	ret = 0;
+out:
+	t_host_close(&a);
+	t_host_close(&b);
+	return ret;
+}
+
 /** Re-run this program as host1 of the fixture's fabric when needed. */
 static void
 enter_fabric(char **argv)
@@ -584,14 +667,14 @@ main(int argc, char **argv)
 		{ "qkey", test_qkey }, { "pkey", test_pkey },
 		{ "badwqe", test_badwqe }, { "kill", test_kill },
 		{ "rss", test_rss }, { "capture", test_capture },
-		{ "ports2", test_ports2 },
+		{ "ports2", test_ports2 }, { "lids", test_lids },
 		{ "faults", test_faults }, { "truncate", test_truncate },
 		{ "gone", test_gone }, { "flush", test_flush },
 	};
 	unsigned int i;
 
-	if (argc != 2) {
-		fprintf(stderr, "usage: %s TEST\n", argv[0]);
+	if (argc < 2 || argc > 3) {
+		fprintf(stderr, "usage: %s TEST [ARG]\n", argv[0]);
 		return 2;
 	}
 	enter_fabric(argv);
@@ -599,6 +682,8 @@ main(int argc, char **argv)
 		fprintf(stderr, "FAIL: no fabric (HCASIM_SOCKET unset)\n");
 		return 1;
 	}
+	if (strcmp(argv[1], "lmc") == 0)
+		return test_lmc(argv[2]) == 0 ? 0 : 1;
 	for (i = 0; i < sizeof(tests) / sizeof(tests[0]); i++)
 		if (strcmp(argv[1], tests[i].name) == 0)
 			return tests[i].fn() == 0 ? 0 : 1;
