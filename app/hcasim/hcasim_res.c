@@ -16,6 +16,8 @@
 #include <fcntl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
+#include <linux/magic.h>
 
 #include "hcasim.h"
 #include "hca_dev.h"
@@ -221,7 +223,9 @@ hcasim_pd_free(struct hcasim *h, struct hcasim_client *c, uint32_t pdn)
 
 /**
  * Register a client's memory: map the passed fd and publish an lkey.
- * The fd must cover [fd_off, fd_off + len) (checked against its size).
+ * The fd must be a memory-backed file (memfd, tmpfs or hugetlbfs: no
+ * page fault of the data path ever waits for a disk) that covers
+ * [fd_off, fd_off + len) (checked against its size).
  *
  * @param req   the request (PD, client address, length, fd offset)
  * @param fd    the client's fd (the caller closes it)
@@ -234,6 +238,7 @@ hcasim_mr_reg(struct hcasim *h, struct hcasim_client *c,
 {
 	struct hcasim_mr *mr;
 	struct stat st;
+	struct statfs sfs;
 	uint64_t align, map_off, delta, map_len;
 	uint32_t i, slot;
 	void *map;
@@ -246,8 +251,11 @@ hcasim_mr_reg(struct hcasim *h, struct hcasim_client *c,
 		return -EINVAL;
 	if (c->nmr >= HCASIM_CLIENT_MAX_MR)
 		return -ENOSPC;
-	if (fstat(fd, &st) < 0)
+	if (fstat(fd, &st) < 0 || fstatfs(fd, &sfs) < 0)
 		return -errno;
+	/* memory-backed files only: a page fault must never wait for I/O */
+	if (sfs.f_type != TMPFS_MAGIC && sfs.f_type != HUGETLBFS_MAGIC)
+		return -EINVAL;
 	if (!S_ISREG(st.st_mode) ||
 	    (uint64_t)st.st_size < req->fd_off + req->len)
 		return -EINVAL;

@@ -209,6 +209,16 @@ check_objects(void)
 	T_CHECK(pipe(p) == 0, "pipe");
 	T_CHECK(raw_call(s, HCASIM_MSG_MR_REG, &mr, sizeof(mr), p[0], NULL,
 			 0) == -EINVAL, "MR on a pipe");
+	{
+		char path[] = "/var/tmp/hcasim-proto-XXXXXX";
+		int dfd = mkstemp(path);
+
+		T_CHECK(dfd >= 0 && ftruncate(dfd, 4096) == 0, "mkstemp");
+		unlink(path);
+		T_CHECK(raw_call(s, HCASIM_MSG_MR_REG, &mr, sizeof(mr), dfd,
+				 NULL, 0) == -EINVAL, "MR on a disk file");
+		close(dfd);
+	}
 	mfd = memfd_create("t", MFD_CLOEXEC);
 	T_CHECK(mfd >= 0 && ftruncate(mfd, 4096) == 0, "memfd");
 	mr.len = 8192;
