@@ -92,6 +92,8 @@ struct hcasim_port {
 	uint8_t state;
 	uint8_t mtu;                   /**< IB MTU code */
 	uint16_t sm_lid;
+	uint8_t sm_sl;
+	uint32_t capability_mask;
 	uint64_t gid_prefix;           /**< host order */
 	uint64_t port_guid;
 	uint64_t node_guid;

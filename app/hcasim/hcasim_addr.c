@@ -155,6 +155,8 @@ hcasim_port_describe(struct hcasim *h, struct hcasim_port *p,
 	attr->phys_state = p->state == HCA_PORT_ACTIVE ? 5 : 2;
 	attr->lid = p->lid;
 	attr->sm_lid = p->sm_lid;
+	attr->sm_sl = p->sm_sl;
+	attr->capability_mask = p->capability_mask;
 	attr->lmc = p->lmc;
 	attr->active_mtu = p->mtu;
 	attr->rate = 10;
@@ -305,6 +307,8 @@ addr_apply(struct addr_state *st)
 				 __ATOMIC_RELAXED);
 		p->node_guid = s->sa.node_guid;
 		p->sm_lid = s->sa.sm_lid;
+		p->sm_sl = s->sa.sm_sl;
+		p->capability_mask = s->sa.capability_mask;
 		if (s->sa.mtu >= 1 && s->sa.mtu <= 5)
 			__atomic_store_n(&p->mtu, s->sa.mtu, __ATOMIC_RELAXED);
 		__atomic_store_n(&p->lmc, lmc, __ATOMIC_RELAXED);
