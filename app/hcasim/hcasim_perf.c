@@ -8,9 +8,10 @@
  * thread does the work. Run it as a fabric host:
  *
  *   ipoib-fabric run --dir DIR host1 -- hcasim-perf [-s SIZE] [-t SECONDS]
- *                                                   [-i] (inline)
+ *                                                   [-i] (inline) [-j]
  *
- * Prints one line: size, packets, seconds, packets/s, Gbit/s of payload.
+ * Prints one line: size, packets, seconds, packets/s, Gbit/s of payload
+ * (with -j as one JSON object, for the benchmark harness).
  */
 
 #include <errno.h>
@@ -170,18 +171,19 @@ main(int argc, char **argv)
 	struct p_side tx, rx;
 	uint32_t size = 64;
 	double secs = 3, el;
-	bool inl = false;
+	bool inl = false, json = false;
 	uint64_t n;
 	int o, ret;
 
-	while ((o = getopt(argc, argv, "s:t:i")) != -1) {
+	while ((o = getopt(argc, argv, "s:t:ij")) != -1) {
 		switch (o) {
 		case 's': size = (uint32_t)atoi(optarg); break;
 		case 't': secs = atof(optarg); break;
 		case 'i': inl = true; break;
+		case 'j': json = true; break;
 		default:
 			fprintf(stderr, "usage: hcasim-perf [-s SIZE] "
-				"[-t SECONDS] [-i]\n");
+				"[-t SECONDS] [-i] [-j]\n");
 			return 2;
 		}
 	}
@@ -201,9 +203,17 @@ main(int argc, char **argv)
 		return 1;
 	}
 	n = stream(&tx, &rx, size, inl, secs, &el);
-	printf("size %u%s: %llu packets in %.2f s: %.3f Mpps, %.2f Gbit/s\n",
-	       size, inl ? " inline" : "", (unsigned long long)n, el,
-	       (double)n / el / 1e6, (double)n * size * 8 / el / 1e9);
+	if (json)
+		printf("{\"tool\":\"hcasim-perf\",\"size\":%u,\"inline\":%s,"
+		       "\"packets\":%llu,\"seconds\":%.3f,\"mpps\":%.3f,"
+		       "\"gbps\":%.3f}\n", size, inl ? "true" : "false",
+		       (unsigned long long)n, el, (double)n / el / 1e6,
+		       (double)n * size * 8 / el / 1e9);
+	else
+		printf("size %u%s: %llu packets in %.2f s: %.3f Mpps, "
+		       "%.2f Gbit/s\n", size, inl ? " inline" : "",
+		       (unsigned long long)n, el, (double)n / el / 1e6,
+		       (double)n * size * 8 / el / 1e9);
 	hca_dev_close(tx.dev);
 	hca_dev_close(rx.dev);
 	return n != 0 ? 0 : 1;
