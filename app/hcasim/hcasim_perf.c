@@ -192,6 +192,14 @@ main(int argc, char **argv)
 		fprintf(stderr, "hcasim-perf: bad size or duration\n");
 		return 2;
 	}
+	/* under test/with-fabric: the fabric's soft HCA */
+	if (getenv("HCASIM_SOCKET") == NULL && getenv("IPOIB_FABRIC_DIR")) {
+		char path[4096];
+
+		snprintf(path, sizeof(path), "%s/hcasim.sock",
+			 getenv("IPOIB_FABRIC_DIR"));
+		setenv("HCASIM_SOCKET", path, 1);
+	}
 	memset(&tx, 0, sizeof(tx));
 	memset(&rx, 0, sizeof(rx));
 	ret = side_open(&tx, "host1");
