@@ -95,20 +95,19 @@ cq_has_room(struct hcasim_cq *cq)
  * with release order, so the consumer never sees half a CQE.
  *
  * @param cq      the CQ (it has room)
- * @param tmpl    the CQE's contents (op_own ignored)
+ * @param tmpl    the CQE's contents (its op_own is overwritten)
  * @param opcode  MLX5_CQE_*
  */
 static inline void
-cq_write(struct hcasim_cq *cq, const struct mlx5_cqe64 *tmpl, uint8_t opcode)
+cq_write(struct hcasim_cq *cq, struct mlx5_cqe64 *tmpl, uint8_t opcode)
 {
 	struct mlx5_cqe64 *cqe = &cq->cqes[cq->pi & (cq->cqe_cnt - 1)];
 	uint8_t owner = !!(cq->pi & cq->cqe_cnt);
-	struct mlx5_cqe64 t = *tmpl;
 
-	/* one 64-byte copy that keeps the slot's old (not yet ours to the
-	 * consumer) owner byte, then the owner byte */
-	t.op_own = __atomic_load_n(&cqe->op_own, __ATOMIC_RELAXED);
-	memcpy(cqe, &t, sizeof(t));
+	/* one 64-byte copy that keeps the slot's old (not yet the consumer's)
+	 * owner byte, then the owner byte */
+	tmpl->op_own = __atomic_load_n(&cqe->op_own, __ATOMIC_RELAXED);
+	memcpy(cqe, tmpl, sizeof(*tmpl));
 	__atomic_store_n(&cqe->op_own, (uint8_t)(opcode << 4 | owner),
 			 __ATOMIC_RELEASE);
 	cq->pi++;
