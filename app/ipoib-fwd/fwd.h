@@ -59,6 +59,7 @@ enum fwd_drop {
 	FWD_DROP_RING_FULL,      /**< hand-over ring to the main lcore full */
 	FWD_DROP_NO_MBUF,        /**< no mbuf for a reply */
 	FWD_DROP_LOCAL,          /**< to the router itself, not answered */
+	FWD_DROP_LINK_DOWN,      /**< output port's link is down */
 	FWD_DROP_MAX
 };
 
@@ -167,6 +168,7 @@ extern struct fwd_lcore fwd_lcores[FWD_MAX_LCORES];
 extern unsigned int fwd_nb_lcores;
 extern struct rte_mempool *fwd_pool;
 extern volatile bool fwd_quit;
+extern volatile bool fwd_link_up[FWD_MAX_PORTS];
 
 /* fwd_args.c */
 int fwd_parse_args(int argc, char **argv);
@@ -189,6 +191,7 @@ const char *fwd_addr_str(const struct fwd_addr *a, char *buf, size_t len);
 /* fwd_port.c */
 int fwd_ports_init(void);
 void fwd_ports_close(void);
+void fwd_ports_poll_links(void);
 int fwd_ports_resolve_peers(void);
 
 /* fwd_io.c */

@@ -52,6 +52,12 @@ fwd_tx_flush(struct fwd_lcore *lc, uint16_t port)
 
 	if (n == 0)
 		return;
+	if (!fwd_link_up[port]) {
+		for (i = 0; i < n; i++)
+			fwd_drop(lc, b[i], FWD_DROP_LINK_DOWN);
+		lc->tx_len[port] = 0;
+		return;
+	}
 	for (i = 0; i < n; i++)
 		bytes += b[i]->pkt_len;
 	sent = rte_eth_tx_burst(fwd_cfg.ports[port].id, (uint16_t)lc->index,

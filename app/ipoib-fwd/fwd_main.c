@@ -23,6 +23,7 @@ struct fwd_lcore fwd_lcores[FWD_MAX_LCORES];
 unsigned int fwd_nb_lcores;
 struct rte_mempool *fwd_pool;
 volatile bool fwd_quit;
+volatile bool fwd_link_up[FWD_MAX_PORTS];
 
 /** SIGINT/SIGTERM: stop forwarding (the summary follows). */
 static void
@@ -65,6 +66,7 @@ main_work(struct fwd_lcore *lc, uint64_t deadline)
 		for (p = 0; p < fwd_cfg.nb_ports; p++)
 			fwd_tx_flush(lc, (uint16_t)p);
 	}
+	fwd_ports_poll_links();
 	fwd_stats_tick(false);
 	if (deadline != 0 && rte_get_timer_cycles() >= deadline)
 		fwd_quit = true;
@@ -91,6 +93,8 @@ lcore_loop(void *arg)
 			(uint64_t)fwd_cfg.duration * rte_get_timer_hz();
 	while (!fwd_quit) {
 		for (p = 0; p < fwd_cfg.nb_ports; p++) {
+			if (!fwd_link_up[p])
+				continue;
 			n = rte_eth_rx_burst(fwd_cfg.ports[p].id,
 					     (uint16_t)lc->index, m,
 					     (uint16_t)fwd_cfg.burst);

@@ -215,9 +215,34 @@ fwd_ports_init(void)
 	if (ret != 0)
 		return ret;
 	ports_wait_link();
+	fwd_ports_poll_links();
 	for (i = 0; i < fwd_cfg.nb_ports; i++)
 		port_print(&fwd_cfg.ports[i]);
 	return 0;
+}
+
+/**
+ * Wait (at most --link-timeout seconds) until the subnet manager gave
+ * the path to a raw port's peer, so that the first packets are not
+ * held.
+ *
+ * @return 0, or -1 when it did not come
+ */
+static int
+peer_wait_path(const struct fwd_port *p)
+{
+	uint64_t deadline = rte_get_timer_cycles() +
+		(uint64_t)fwd_cfg.link_timeout * rte_get_timer_hz();
+	struct rte_ipoib_path path;
+
+	do {
+		if (rte_pmd_ipoib_peer_info(p->id,
+				rte_pmd_ipoib_tag_key(p->peer_tag), NULL,
+				&path) == 0 && path.resolved)
+			return 0;
+		usleep(20 * 1000);
+	} while (rte_get_timer_cycles() < deadline && !fwd_quit);
+	return -1;
 }
 
 /**
@@ -246,8 +271,35 @@ fwd_ports_resolve_peers(void)
 			return ret;
 		}
 		p->peer_tag = tag;
+		if (peer_wait_path(p) != 0)
+			fprintf(stderr, "%s: warning: port %u: no path to its "
+				"peer yet (packets are held, then dropped and "
+				"counted)\n", FWD_NAME, i);
 	}
 	return 0;
+}
+
+/**
+ * Refresh the ports' link states (main lcore, every 100 ms): lcores
+ * neither poll nor send on a port whose link is down (a memif peer that
+ * went away).
+ */
+void
+fwd_ports_poll_links(void)
+{
+	static uint64_t next;
+	uint64_t now = rte_get_timer_cycles();
+	struct rte_eth_link link;
+	unsigned int p;
+
+	if (now < next)
+		return;
+	next = now + rte_get_timer_hz() / 10;
+	for (p = 0; p < fwd_cfg.nb_ports; p++) {
+		memset(&link, 0, sizeof(link));
+		rte_eth_link_get_nowait(fwd_cfg.ports[p].id, &link);
+		fwd_link_up[p] = link.link_status == RTE_ETH_LINK_UP;
+	}
 }
 
 /** Stop and close every port. */

@@ -31,6 +31,7 @@ static const char *const drop_names[FWD_DROP_MAX] = {
 	[FWD_DROP_RING_FULL] = "ring_full",
 	[FWD_DROP_NO_MBUF] = "no_mbuf",
 	[FWD_DROP_LOCAL] = "local",
+	[FWD_DROP_LINK_DOWN] = "link_down",
 };
 
 static const char *const event_names[FWD_EV_MAX] = {

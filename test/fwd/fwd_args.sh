@@ -4,7 +4,7 @@
 # message (the file's line number and the reason) and exit status 2/1,
 # and runs cleanly (every mbuf back) for a bounded --duration.
 set -u
-FWD=$1
+FWD=$(readlink -f "$1")
 . "$(dirname "$0")/lib.sh"
 fwd_tmpdir args
 EAL="--no-huge -m 256 --no-pci --log-level lib.eal:error -l 0"

@@ -417,6 +417,8 @@ apply_opt(const char *name, const char *v)
 	} else if (strcmp(name, "raw-dst") == 0) {
 		parse_raw(v, host.raw_dst);
 		host.has_raw_dst = true;
+	} else if (strcmp(name, "hold") == 0) {
+		host.hold_file = v;
 	} else if (strcmp(name, "ready") == 0) {
 		host.ready_file = v;
 	} else {
@@ -506,6 +508,23 @@ host_write_ready(const char *extra)
 }
 
 /**
+ * With --hold FILE, keep the port open (answering ARP/ND) until FILE
+ * exists, at most 60 s: a memif client that disconnects while its
+ * server polls can crash the server in DPDK 22.11, so the tests stop
+ * the forwarder first.
+ */
+static void
+hold(void)
+{
+	uint64_t end = host_ms() + 60000;
+
+	if (host.hold_file == NULL)
+		return;
+	while (access(host.hold_file, F_OK) != 0 && host_ms() < end)
+		host_poll(NULL, NULL, 100);
+}
+
+/**
  * Entry point: EAL, port, the role, then stop/close and check that every
  * mbuf came back.
  */
@@ -537,6 +556,9 @@ main(int argc, char **argv)
 		fprintf(stderr, "fwd_host: unknown role %s\n", host.role);
 		rc = 2;
 	}
+	printf("fwd_host %s: done (%u failure(s) so far)\n", host.role,
+	       host_failures);
+	hold();
 	rte_eth_dev_stop(0);
 	rte_eth_dev_close(0);
 	CHECK(rte_mempool_avail_count(host_pool) == 4095,

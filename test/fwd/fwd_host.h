@@ -39,6 +39,7 @@ struct host_opts {
 	uint8_t raw_dst[20];
 	bool has_raw_dst;
 	const char *ready_file;     /* written when the port is up */
+	const char *hold_file;      /* wait for it before closing the port */
 };
 
 extern struct host_opts host;

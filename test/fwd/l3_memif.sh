@@ -8,8 +8,8 @@
 # a host unreachable, malformed packets are dropped and counted, the
 # router answers pings, and every mbuf is back at exit.
 set -u
-FWD=$1
-HOST=$2
+FWD=$(readlink -f "$1")
+HOST=$(readlink -f "$2")
 . "$(dirname "$0")/lib.sh"
 fwd_tmpdir l3m
 
@@ -27,29 +27,37 @@ EAL="--no-huge -m 256 --no-pci --log-level lib.eal:error -l 0"
 fwd_start "$T/fwd.log" timeout 120 "$FWD" $EAL --file-prefix "l3m$$f" \
 	--vdev "net_memif0,role=server,socket=$T/a.sock" \
 	--vdev "net_memif1,role=server,socket=$T/b.sock" -- \
-	--config "$T/fwd.conf" --stats-json "$T/fwd.json" --duration 100
-wait_file "$T/fwd.json" 30 || fail "the forwarder did not start"
+	--config "$T/fwd.conf" --stats-json "$T/fwd.json" --duration 100 \
+	--link-timeout 0
+wait_file "$T/fwd.json" 30 $FWD_PID || fail "the forwarder did not start"
 
 timeout 60 "$HOST" $EAL --file-prefix "l3m$$s" \
 	--vdev "net_memif0,role=client,socket=$T/b.sock" -- sink \
 	--ip 198.51.100.2 --gw 198.51.100.1 --ip6 2001:db8:2::2 \
 	--gw6 2001:db8:2::1 --expect-src 192.0.2.2 \
 	--expect-src6 2001:db8:1::2 --count 200 --timeout 40 \
-	--ready "$T/sink.ready" > "$T/sink.log" 2>&1 &
+	--ready "$T/sink.ready" --hold "$T/release" > "$T/sink.log" 2>&1 &
 SINK=$!
 PIDS="$PIDS $SINK"
-wait_file "$T/sink.ready" 30 || fail "the sink did not start"
+wait_file "$T/sink.ready" 30 $SINK || fail "the sink did not start"
 
 timeout 60 "$HOST" $EAL --file-prefix "l3m$$c" \
 	--vdev "net_memif0,role=client,socket=$T/a.sock" -- source \
 	--ip 192.0.2.2 --gw 192.0.2.1 --ip6 2001:db8:1::2 --gw6 2001:db8:1::1 \
 	--dst 198.51.100.2 --dst6 2001:db8:2::2 --unrouted 198.18.0.1 \
 	--unrouted6 2001:db8:99::1 --unresolved 203.0.113.5 --count 200 \
-	--timeout 20 > "$T/source.log" 2>&1
+	--timeout 20 --hold "$T/release" > "$T/source.log" 2>&1 &
+SOURCE=$!
+PIDS="$PIDS $SOURCE"
+# stop the forwarder before the memif clients disconnect (see fwd_host)
+wait_line "$T/source.log" "fwd_host source: done" 90 $SOURCE
+wait_line "$T/sink.log" "fwd_host sink: done" 60 $SINK
+fwd_stop
+touch "$T/release"
+wait $SOURCE
 RS=$?
 wait $SINK
 RK=$?
-fwd_stop
 show "$T/source.log" "$T/sink.log" "$T/fwd.log"
 [ $RS -eq 0 ] || fail "source failed ($RS)"
 [ $RK -eq 0 ] || fail "sink failed ($RK)"

@@ -49,11 +49,27 @@ show() {
 	done
 }
 
-# wait_file FILE SECONDS
+# wait_file FILE SECONDS [PID]: until FILE is there (not when PID ended)
 wait_file() {
 	local i
 	for ((i = 0; i < $2 * 10; i++)); do
 		[ -s "$1" ] && return 0
+		if [ -n "${3:-}" ] && ! kill -0 "$3" 2>/dev/null; then
+			return 1
+		fi
+		sleep 0.1
+	done
+	return 1
+}
+
+# wait_line FILE PATTERN SECONDS [PID]: until FILE has a line with PATTERN
+wait_line() {
+	local i
+	for ((i = 0; i < $3 * 10; i++)); do
+		grep -q -- "$2" "$1" 2>/dev/null && return 0
+		if [ -n "${4:-}" ] && ! kill -0 "$4" 2>/dev/null; then
+			return 1
+		fi
 		sleep 0.1
 	done
 	return 1
