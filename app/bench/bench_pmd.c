@@ -1,0 +1,712 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+
+/**
+ * @file
+ * bench-pmd: packets between two ethdev ports of one process, for the
+ * benchmark harness (usertools/ipoib-bench).
+ *
+ *   bench-pmd <EAL args, two ports> -- fwd|ping [-n PACKETS] [-s SIZE]
+ *             [-b INFLIGHT] [-r] [-t SECONDS]
+ *
+ * fwd:  INFLIGHT packets per port circulate between the two ports (what
+ *       is received on one is sent on the other, as testpmd io
+ *       forwarding) until PACKETS have been received. The receive and
+ *       transmit bursts are called through bench_rx_burst() and
+ *       bench_tx_burst() only, so that callgrind can count their
+ *       instructions (--toggle-collect=bench_*); bench_rx_idle() is the
+ *       same receive call on idle ports, before any traffic, to measure
+ *       the cost of an empty poll.
+ * ping: one packet goes from port 0 to port 1 and back, PACKETS times;
+ *       prints the round trip's percentiles.
+ *
+ * -r: the ports are net_ipoib in mode=raw: frames start with the IPoIB
+ * header and carry the destination's peer key (each port resolves the
+ * other's address first). Otherwise frames are Ethernet, addressed to
+ * the other port's MAC address.
+ *
+ * Prints one JSON object on stdout. Exit status 0 on success.
+ */
+
+#include <getopt.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_cycles.h>
+#include <rte_eal.h>
+#include <rte_ethdev.h>
+#include <rte_ether.h>
+#include <rte_mbuf.h>
+
+#include "rte_pmd_ipoib.h"
+
+#define BENCH_BURST 32
+#define BENCH_DESC 1024
+#define BENCH_MBUFS 16383
+#define BENCH_IDLE_POLLS 1000
+#define BENCH_MAX_SAMPLES 1000000
+#define BENCH_STALL_S 5.0        /**< give up after this long without rx */
+
+/** Options of a run. */
+struct bench_opts {
+	const char *mode;        /**< "fwd" or "ping" */
+	uint64_t packets;
+	uint32_t size;
+	uint32_t inflight;       /**< per port (fwd) */
+	bool raw;                /**< net_ipoib mode=raw ports */
+	double seconds;          /**< give up after this long */
+};
+
+/** The first bytes of every frame sent from each port. */
+static uint8_t bench_hdr[2][RTE_ETHER_HDR_LEN];
+/** Length of bench_hdr in use. */
+static uint32_t bench_hdr_len;
+/** The peer key a port sends to (raw mode). */
+static uint16_t bench_key[2];
+/** Its tag (raw mode): forwarded packets carry the receiving port's. */
+static uint64_t bench_tag[2];
+static struct rte_mempool *bench_pool;
+
+/**
+ * Receive a burst on an idle port (empty poll cost).
+ *
+ * @return packets received
+ */
+__rte_noinline uint16_t
+bench_rx_idle(uint16_t port, struct rte_mbuf **pkts)
+{
+	return rte_eth_rx_burst(port, 0, pkts, BENCH_BURST);
+}
+
+/**
+ * Receive a burst (the PMD's receive function, for callgrind).
+ *
+ * @return packets received
+ */
+__rte_noinline uint16_t
+bench_rx_burst(uint16_t port, struct rte_mbuf **pkts)
+{
+	return rte_eth_rx_burst(port, 0, pkts, BENCH_BURST);
+}
+
+/**
+ * Transmit a burst (the PMD's transmit function, for callgrind).
+ *
+ * @return packets consumed
+ */
+__rte_noinline uint16_t
+bench_tx_burst(uint16_t port, struct rte_mbuf **pkts, uint16_t n)
+{
+	return rte_eth_tx_burst(port, 0, pkts, n);
+}
+
+/** Print a port's non-zero extended statistics on stderr (diagnosis). */
+static void
+bench_dump_xstats(uint16_t port)
+{
+	struct rte_eth_xstat_name *names;
+	struct rte_eth_xstat *xs;
+	int n = rte_eth_xstats_get(port, NULL, 0), i;
+
+	if (n <= 0)
+		return;
+	names = calloc((size_t)n, sizeof(*names));
+	xs = calloc((size_t)n, sizeof(*xs));
+	if (names != NULL && xs != NULL &&
+	    rte_eth_xstats_get_names(port, names, (unsigned int)n) == n &&
+	    rte_eth_xstats_get(port, xs, (unsigned int)n) == n) {
+		for (i = 0; i < n; i++)
+			if (xs[i].value != 0)
+				fprintf(stderr, "port %u %s: %" PRIu64 "\n",
+					port, names[xs[i].id].name,
+					xs[i].value);
+	}
+	free(names);
+	free(xs);
+}
+
+/** Seconds since an arbitrary origin (TSC). */
+static double
+bench_now(void)
+{
+	return (double)rte_get_tsc_cycles() / (double)rte_get_tsc_hz();
+}
+
+/**
+ * Configure and start a port with one queue each way.
+ *
+ * @return 0 or a negative errno
+ */
+static int
+bench_port_start(uint16_t port)
+{
+	struct rte_eth_conf conf;
+	int ret;
+
+	memset(&conf, 0, sizeof(conf));
+	ret = rte_eth_dev_configure(port, 1, 1, &conf);
+	if (ret == 0)
+		ret = rte_eth_rx_queue_setup(port, 0, BENCH_DESC,
+					     rte_eth_dev_socket_id(port), NULL,
+					     bench_pool);
+	if (ret == 0)
+		ret = rte_eth_tx_queue_setup(port, 0, BENCH_DESC,
+					     rte_eth_dev_socket_id(port), NULL);
+	if (ret == 0)
+		ret = rte_eth_dev_start(port);
+	return ret;
+}
+
+/**
+ * Wait until a port's link is up.
+ *
+ * @return 0, or -ETIMEDOUT after the deadline
+ */
+static int
+bench_link_wait(uint16_t port, double deadline)
+{
+	struct rte_eth_link link;
+
+	do {
+		if (rte_eth_link_get_nowait(port, &link) == 0 &&
+		    link.link_status == RTE_ETH_LINK_UP)
+			return 0;
+		rte_delay_ms(10);
+	} while (bench_now() < deadline);
+	return -ETIMEDOUT;
+}
+
+/**
+ * Raw mode: resolve the other port's address on a port and wait until
+ * its path is known.
+ *
+ * @return 0 or a negative errno
+ */
+static int
+bench_resolve(uint16_t port, uint16_t other, double deadline)
+{
+	struct rte_ipoib_addr addr;
+	struct rte_ipoib_path path;
+	int ret;
+
+	ret = rte_pmd_ipoib_own_addr(other, &addr);
+	if (ret == 0)
+		ret = rte_pmd_ipoib_resolve_tag(port, &addr, &bench_tag[port]);
+	bench_key[port] = rte_pmd_ipoib_tag_key(bench_tag[port]);
+	while (ret == 0) {
+		ret = rte_pmd_ipoib_peer_info(port, bench_key[port], NULL,
+					      &path);
+		if (ret == 0 && path.resolved)
+			return 0;
+		if (bench_now() > deadline)
+			return -ETIMEDOUT;
+		rte_delay_ms(10);
+	}
+	return ret;
+}
+
+/**
+ * Make a frame to send from a port.
+ *
+ * @return the mbuf, or NULL when the pool is empty
+ */
+static struct rte_mbuf *
+bench_frame(uint16_t port, uint32_t size)
+{
+	struct rte_mbuf *m = rte_pktmbuf_alloc(bench_pool);
+	uint8_t *d;
+
+	if (m == NULL)
+		return NULL;
+	d = (uint8_t *)rte_pktmbuf_append(m, (uint16_t)size);
+	if (d == NULL) {
+		rte_pktmbuf_free(m);
+		return NULL;
+	}
+	memset(d, 0, size);
+	memcpy(d, bench_hdr[port], RTE_MIN(bench_hdr_len, size));
+	return m;
+}
+
+/**
+ * Readdress received packets for sending from port `to` (raw mode: the
+ * tag of the destination in that port's cache, which replaces the tag
+ * of the receiving port's cache; Ethernet frames already name the port
+ * they came from).
+ */
+static inline void
+bench_readdress(uint16_t to, struct rte_mbuf **pkts, uint16_t n, bool raw)
+{
+	uint16_t i;
+
+	if (!raw)
+		return;
+	for (i = 0; i < n; i++)
+		rte_pmd_ipoib_set_dst_tag(pkts[i], bench_tag[to]);
+}
+
+/**
+ * Send one frame, retrying while the port is busy (until the deadline).
+ *
+ * @return 1 when sent, 0 at the deadline (the frame is still the
+ *         caller's)
+ */
+static int
+bench_send_one(uint16_t port, struct rte_mbuf *m, double deadline)
+{
+	uint32_t spins = 0;
+
+	while (bench_tx_burst(port, &m, 1) != 1) {
+		if ((++spins & 0xff) == 0 && bench_now() > deadline)
+			return 0;
+	}
+	return 1;
+}
+
+/**
+ * Send frames, freeing what the port does not take.
+ *
+ * @return how many were sent
+ */
+static uint16_t
+bench_send(uint16_t port, struct rte_mbuf **pkts, uint16_t n)
+{
+	uint16_t sent = bench_tx_burst(port, pkts, n);
+	uint16_t i;
+
+	for (i = sent; i < n; i++)
+		rte_pktmbuf_free(pkts[i]);
+	return sent;
+}
+
+/**
+ * Raw mode: make each port learn the other from broadcasts, without the
+ * subnet manager (two net_ipoib ports of one process get no answer to
+ * their path queries under ibsim's umad2sim). Done when each port has
+ * received a packet whose source key is known.
+ *
+ * @return 0, or -ETIMEDOUT at the deadline
+ */
+static int
+bench_learn(double deadline)
+{
+	struct rte_mbuf *pkts[BENCH_BURST];
+	struct rte_ipoib_hdr *h;
+	bool known[2] = { false, false };
+	uint16_t p, n, i, bkey;
+	double next = 0;
+
+	while (!known[0] || !known[1]) {
+		if (bench_now() > deadline)
+			return -ETIMEDOUT;
+		for (p = 0; p < 2 && bench_now() > next; p++) {
+			struct rte_mbuf *m = bench_frame(p, 64);
+
+			if (m == NULL || rte_pmd_ipoib_broadcast_key(p,
+								     &bkey)) {
+				rte_pktmbuf_free(m);
+				return -ENOMEM;
+			}
+			h = rte_pktmbuf_mtod(m, struct rte_ipoib_hdr *);
+			h->proto = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
+			h->key = rte_cpu_to_be_16(bkey);
+			bench_send(p, &m, 1);
+		}
+		if (bench_now() > next)
+			next = bench_now() + 0.05;
+		for (p = 0; p < 2; p++) {
+			/* not through bench_rx_*: callgrind must not count it */
+			n = rte_eth_rx_burst(p, 0, pkts, BENCH_BURST);
+			for (i = 0; i < n; i++) {
+				if (rte_pmd_ipoib_get_key(pkts[i]) != 0)
+					known[p] = true;
+				rte_pktmbuf_free(pkts[i]);
+			}
+		}
+	}
+	return 0;
+}
+
+/** Whether a port is a net_ipoib port. */
+static bool
+bench_is_ipoib(uint16_t port)
+{
+	struct rte_eth_dev_info info;
+
+	return rte_eth_dev_info_get(port, &info) == 0 &&
+		strcmp(info.driver_name, "net_ipoib") == 0;
+}
+
+/**
+ * net_ipoib in mode=eth: make each port learn the other's MAC address
+ * from Ethernet broadcasts (path queries get no answer for two ports of
+ * one process under umad2sim). Broadcasts for half a second, at most
+ * until the deadline.
+ */
+static void
+bench_learn_eth(const struct rte_ether_addr *mac0,
+		const struct rte_ether_addr *mac1, double deadline)
+{
+	const struct rte_ether_addr *macs[2] = { mac0, mac1 };
+	struct rte_mbuf *pkts[BENCH_BURST];
+	double end = RTE_MIN(bench_now() + 0.5, deadline), next = 0;
+	uint16_t p, n, i;
+
+	while (bench_now() < end) {
+		for (p = 0; p < 2 && bench_now() > next; p++) {
+			struct rte_mbuf *m = bench_frame(p, 64);
+			struct rte_ether_hdr *e;
+
+			if (m == NULL)
+				return;
+			e = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
+			memset(&e->dst_addr, 0xff, RTE_ETHER_ADDR_LEN);
+			rte_ether_addr_copy(macs[p], &e->src_addr);
+			e->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
+			bench_send(p, &m, 1);
+		}
+		if (bench_now() > next)
+			next = bench_now() + 0.05;
+		for (p = 0; p < 2; p++) {
+			n = rte_eth_rx_burst(p, 0, pkts, BENCH_BURST);
+			for (i = 0; i < n; i++)
+				rte_pktmbuf_free(pkts[i]);
+		}
+	}
+}
+
+/**
+ * Build the header every frame sent from each port starts with.
+ *
+ * @return 0 or a negative errno
+ */
+static int
+bench_headers(const struct bench_opts *o, double deadline)
+{
+	struct rte_ether_addr mac[2];
+	uint16_t p;
+	int ret;
+
+	if (o->raw) {
+		ret = bench_learn(deadline);
+		if (ret < 0)
+			return ret;
+		for (p = 0; p < 2; p++) {
+			struct rte_ipoib_hdr *h = (void *)bench_hdr[p];
+
+			ret = bench_resolve(p, 1 - p, deadline);
+			if (ret < 0)
+				return ret;
+			h->proto = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
+			h->key = rte_cpu_to_be_16(bench_key[p]);
+		}
+		bench_hdr_len = RTE_IPOIB_HDR_LEN;
+		return 0;
+	}
+	for (p = 0; p < 2; p++) {
+		ret = rte_eth_macaddr_get(p, &mac[p]);
+		if (ret < 0)
+			return ret;
+	}
+	if (bench_is_ipoib(0))
+		bench_learn_eth(&mac[0], &mac[1], deadline);
+	for (p = 0; p < 2; p++) {
+		struct rte_ether_hdr *e = (void *)bench_hdr[p];
+
+		rte_ether_addr_copy(&mac[1 - p], &e->dst_addr);
+		rte_ether_addr_copy(&mac[p], &e->src_addr);
+		e->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
+	}
+	bench_hdr_len = RTE_ETHER_HDR_LEN;
+	return 0;
+}
+
+/** Measure empty polls on both ports; how many were made. */
+static uint64_t
+bench_idle_polls(void)
+{
+	struct rte_mbuf *pkts[BENCH_BURST];
+	uint64_t polls = 0;
+	uint16_t n, i;
+	int k;
+
+	for (k = 0; k < BENCH_IDLE_POLLS; k++) {
+		for (uint16_t p = 0; p < 2; p++) {
+			n = bench_rx_idle(p, pkts);
+			for (i = 0; i < n; i++)
+				rte_pktmbuf_free(pkts[i]);
+			polls++;
+		}
+	}
+	return polls;
+}
+
+/**
+ * Put INFLIGHT frames into circulation from each port.
+ *
+ * @return 0 or -ENOMEM
+ */
+static int
+bench_prime(const struct bench_opts *o)
+{
+	struct rte_mbuf *pkts[BENCH_BURST];
+	uint16_t p;
+	uint32_t left, k, i;
+
+	for (p = 0; p < 2; p++) {
+		for (left = o->inflight; left > 0; left -= k) {
+			k = RTE_MIN(left, (uint32_t)BENCH_BURST);
+			for (i = 0; i < k; i++) {
+				pkts[i] = bench_frame(p, o->size);
+				if (pkts[i] == NULL)
+					return -ENOMEM;
+			}
+			bench_send(p, pkts, (uint16_t)k);
+		}
+	}
+	return 0;
+}
+
+/**
+ * Forward between the two ports until o->packets were received.
+ *
+ * @return 0, or 1 when the deadline came first
+ */
+static int
+bench_fwd(const struct bench_opts *o, double deadline)
+{
+	struct rte_mbuf *pkts[BENCH_BURST];
+	uint64_t received = 0, empty = 0, idle, dropped = 0, seen = 0;
+	double t0, t1, last;
+	uint16_t p, n, sent;
+
+	idle = bench_idle_polls();
+	if (bench_prime(o) < 0) {
+		fprintf(stderr, "bench-pmd: mbuf pool empty\n");
+		return 1;
+	}
+	t0 = bench_now();
+	last = t0;
+	while (received < o->packets) {
+		for (p = 0; p < 2; p++) {
+			n = bench_rx_burst(p, pkts);
+			if (n == 0) {
+				empty++;
+				continue;
+			}
+			received += n;
+			bench_readdress(1 - p, pkts, n, o->raw);
+			sent = bench_send(1 - p, pkts, n);
+			dropped += (uint64_t)(n - sent);
+		}
+		if ((empty & 0xfff) == 0 && empty != 0) {
+			double t = bench_now();
+
+			if (received != seen) {
+				seen = received;
+				last = t;
+			}
+			if (t > deadline || t - last > BENCH_STALL_S)
+				break;
+		}
+	}
+	t1 = bench_now();
+	printf("{\"mode\": \"fwd\", \"size\": %u, \"packets\": %" PRIu64
+	       ", \"empty_polls\": %" PRIu64 ", \"idle_polls\": %" PRIu64
+	       ", \"dropped\": %" PRIu64 ", \"seconds\": %.6f, \"mpps\": %.4f}\n",
+	       o->size, received, empty, idle, dropped, t1 - t0,
+	       (double)received / (t1 - t0) / 1e6);
+	return received >= o->packets ? 0 : 1;
+}
+
+/**
+ * Wait for one packet on a port.
+ *
+ * @return the packet, or NULL at the deadline
+ */
+static struct rte_mbuf *
+bench_wait_one(uint16_t port, double deadline)
+{
+	struct rte_mbuf *pkts[BENCH_BURST];
+	uint32_t spins = 0;
+	uint16_t n, i;
+
+	for (;;) {
+		n = bench_rx_burst(port, pkts);
+		if (n != 0) {
+			for (i = 1; i < n; i++)
+				rte_pktmbuf_free(pkts[i]);
+			return pkts[0];
+		}
+		if ((++spins & 0xfff) == 0 && bench_now() > deadline)
+			return NULL;
+	}
+}
+
+/** Compare two uint64_t for qsort. */
+static int
+bench_cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/**
+ * One packet bounced between port 0 and port 1, o->packets round trips
+ * (after 100 unmeasured ones).
+ *
+ * @return 0, or 1 on a lost packet or the deadline
+ */
+static int
+bench_ping(const struct bench_opts *o, double deadline)
+{
+	uint64_t n = RTE_MIN(o->packets, (uint64_t)BENCH_MAX_SAMPLES), i;
+	uint64_t *rtt = calloc(n + 100, sizeof(*rtt));
+	double ns = 1e9 / (double)rte_get_tsc_hz();
+	struct rte_mbuf *m;
+	int ret = 1;
+
+	if (rtt == NULL)
+		return 1;
+	bench_idle_polls(); /* memif: a first poll completes the connection */
+	m = bench_frame(0, o->size);
+	for (i = 0; m != NULL && i < n + 100; i++) {
+		uint64_t t0 = rte_rdtsc();
+
+		if (!bench_send_one(0, m, deadline))
+			break;
+		m = bench_wait_one(1, deadline);
+		if (m == NULL)
+			break;
+		bench_readdress(1, &m, 1, o->raw);
+		if (!bench_send_one(1, m, deadline))
+			break;
+		m = bench_wait_one(0, deadline);
+		if (m == NULL)
+			break;
+		bench_readdress(0, &m, 1, o->raw);
+		rtt[i] = rte_rdtsc() - t0;
+	}
+	if (i == n + 100) {
+		qsort(rtt + 100, n, sizeof(*rtt), bench_cmp_u64);
+		printf("{\"mode\": \"ping\", \"size\": %u, \"samples\": %"
+		       PRIu64 ", \"p50_us\": %.3f, \"p99_us\": %.3f, "
+		       "\"min_us\": %.3f}\n", o->size, n,
+		       (double)rtt[100 + n / 2] * ns / 1e3,
+		       (double)rtt[100 + n * 99 / 100] * ns / 1e3,
+		       (double)rtt[100] * ns / 1e3);
+		ret = 0;
+	} else {
+		fprintf(stderr, "bench-pmd: packet lost after %" PRIu64
+			" round trips\n", i);
+	}
+	rte_pktmbuf_free(m);
+	free(rtt);
+	return ret;
+}
+
+/**
+ * Parse the application's options (after EAL's).
+ *
+ * @return 0, or -EINVAL with a message
+ */
+static int
+bench_parse(int argc, char **argv, struct bench_opts *o)
+{
+	int c;
+
+	o->packets = 100000;
+	o->size = 64;
+	o->inflight = 64;
+	o->seconds = 60;
+	while ((c = getopt(argc, argv, "n:s:b:rt:")) != -1) {
+		switch (c) {
+		case 'n': o->packets = strtoull(optarg, NULL, 0); break;
+		case 's': o->size = (uint32_t)strtoul(optarg, NULL, 0); break;
+		case 'b': o->inflight = (uint32_t)strtoul(optarg, NULL, 0);
+			break;
+		case 'r': o->raw = true; break;
+		case 't': o->seconds = strtod(optarg, NULL); break;
+		default: return -EINVAL;
+		}
+	}
+	if (optind != argc - 1 || o->packets == 0 || o->size < 20 ||
+	    o->size > 2044 || o->inflight == 0 || o->inflight > 4096 ||
+	    !(o->seconds > 0)) {
+		fprintf(stderr, "usage: bench-pmd <EAL> -- fwd|ping [-n N] "
+			"[-s 20..2044] [-b 1..4096] [-r] [-t SECONDS]\n");
+		return -EINVAL;
+	}
+	o->mode = argv[optind];
+	if (strcmp(o->mode, "fwd") != 0 && strcmp(o->mode, "ping") != 0) {
+		fprintf(stderr, "bench-pmd: unknown mode \"%s\"\n", o->mode);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/** Entry point: see the file comment. */
+int
+main(int argc, char **argv)
+{
+	struct bench_opts o;
+	double deadline;
+	uint16_t p;
+	int ret;
+
+	ret = rte_eal_init(argc, argv);
+	if (ret < 0) {
+		fprintf(stderr, "bench-pmd: EAL init failed\n");
+		return 2;
+	}
+	memset(&o, 0, sizeof(o));
+	if (bench_parse(argc - ret, argv + ret, &o) < 0)
+		return 2;
+	if (rte_eth_dev_count_avail() != 2) {
+		fprintf(stderr, "bench-pmd: need exactly 2 ports, have %u\n",
+			rte_eth_dev_count_avail());
+		return 2;
+	}
+	bench_pool = rte_pktmbuf_pool_create("bench", BENCH_MBUFS, 256, 0,
+					     RTE_MBUF_DEFAULT_BUF_SIZE,
+					     rte_socket_id());
+	if (bench_pool == NULL) {
+		fprintf(stderr, "bench-pmd: no mbuf pool\n");
+		return 1;
+	}
+	deadline = bench_now() + o.seconds;
+	for (p = 0; p < 2; p++) {
+		ret = bench_port_start(p);
+		if (ret < 0) {
+			fprintf(stderr, "bench-pmd: port %u: %s\n", p,
+				strerror(-ret));
+			return 1;
+		}
+	}
+	for (p = 0; p < 2; p++) {
+		if (bench_link_wait(p, deadline) < 0) {
+			fprintf(stderr, "bench-pmd: port %u link down\n", p);
+			return 1;
+		}
+	}
+	ret = bench_headers(&o, deadline);
+	if (ret < 0) {
+		fprintf(stderr, "bench-pmd: addressing: %s\n", strerror(-ret));
+		return 1;
+	}
+	if (strcmp(o.mode, "fwd") == 0)
+		ret = bench_fwd(&o, deadline);
+	else
+		ret = bench_ping(&o, deadline);
+	fflush(stdout);
+	for (p = 0; p < 2 && ret != 0; p++)
+		bench_dump_xstats(p);
+	for (p = 0; p < 2; p++) {
+		rte_eth_dev_stop(p);
+		rte_eth_dev_close(p);
+	}
+	rte_eal_cleanup();
+	return ret;
+}
