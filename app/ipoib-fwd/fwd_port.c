@@ -97,6 +97,35 @@ fail:
 }
 
 /**
+ * Join the IPv6 groups a router must hear on a port: all-nodes and the
+ * solicited-node group of each of its IPv6 addresses (neighbour
+ * solicitations are sent there; an IPoIB port receives a group only once
+ * joined). Ports without multicast filtering (memif) take everything.
+ */
+static void
+port_join_groups(const struct fwd_port *p)
+{
+	struct rte_ether_addr list[FWD_MAX_ADDRS + 1];
+	unsigned int i, n = 0;
+	int ret;
+
+	if (p->nb_addr6 == 0)
+		return;
+	list[n++] = (struct rte_ether_addr){ { 0x33, 0x33, 0, 0, 0, 1 } };
+	for (i = 0; i < p->nb_addr6; i++) {
+		const uint8_t *a = p->addr6[i].ip;
+
+		list[n++] = (struct rte_ether_addr){ { 0x33, 0x33, 0xff,
+			a[13], a[14], a[15] } };
+	}
+	ret = rte_eth_dev_set_mc_addr_list(p->id, list, n);
+	if (ret != 0 && ret != -ENOTSUP)
+		fprintf(stderr, "%s: warning: port %u (%s): cannot join the "
+			"IPv6 solicited-node groups: %s\n", FWD_NAME, p->id,
+			p->name, rte_strerror(-ret));
+}
+
+/**
  * Wait until every port's link is up, at most --link-timeout seconds;
  * ports still down are named (a warning: the forwarder runs anyway, as a
  * memif server waits for its client).
@@ -214,6 +243,9 @@ fwd_ports_init(void)
 	ret = ports_check_mode();
 	if (ret != 0)
 		return ret;
+	if (fwd_cfg.mode == FWD_MODE_L3)
+		for (i = 0; i < fwd_cfg.nb_ports; i++)
+			port_join_groups(&fwd_cfg.ports[i]);
 	ports_wait_link();
 	fwd_ports_poll_links();
 	for (i = 0; i < fwd_cfg.nb_ports; i++)

@@ -11,6 +11,7 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <rte_cycles.h>
@@ -175,6 +176,42 @@ read_dev_stats(void)
 }
 
 /**
+ * Print a port's non-zero extended statistics (the PMD's drop reasons).
+ */
+static void
+print_xstats(uint16_t port)
+{
+	struct rte_eth_xstat_name *names = NULL;
+	struct rte_eth_xstat *vals = NULL;
+	int n, i, col = 0;
+
+	n = rte_eth_xstats_get_names(port, NULL, 0);
+	if (n <= 0)
+		return;
+	names = calloc(n, sizeof(*names));
+	vals = calloc(n, sizeof(*vals));
+	if (names != NULL && vals != NULL &&
+	    rte_eth_xstats_get_names(port, names, n) == n &&
+	    rte_eth_xstats_get(port, vals, n) == n) {
+		for (i = 0; i < n; i++) {
+			if (vals[i].value == 0 || strstr(names[i].name,
+			    "packets") != NULL || strstr(names[i].name,
+			    "bytes") != NULL)
+				continue;
+			printf("%s%s=%" PRIu64, col == 0 ? "    xstats:" : "",
+			       names[i].name, vals[i].value);
+			printf(++col % 4 == 0 ? "\n" : " ");
+			if (col % 4 == 0)
+				col = 0;
+		}
+		if (col != 0)
+			printf("\n");
+	}
+	free(names);
+	free(vals);
+}
+
+/**
  * Print the summary: totals per port, average rates, drops by reason,
  * events.
  */
@@ -202,6 +239,8 @@ fwd_stats_summary(void)
 		       c.port[p].tx_bytes * 8 / secs / 1e9,
 		       dev_stats[p].imissed, dev_stats[p].ierrors,
 		       dev_stats[p].oerrors);
+	for (p = 0; p < fwd_cfg.nb_ports; p++)
+		print_xstats(fwd_cfg.ports[p].id);
 	printf("  peak rx rate %.3f Mpps; drops %" PRIu64 ":",
 	       peak_rx_pps / 1e6, drops_total(&c));
 	for (d = 0; d < FWD_DROP_MAX; d++)

@@ -6,7 +6,7 @@
  *
  *   fwd_host <EAL args, one port> -- ROLE [options]
  *
- * Roles: source, sink (l3 through the router; fwd_host_l3.c), raw-send,
+ * Roles: source, sink, gen (l3 through the router; fwd_host_l3.c), raw-send,
  * raw-recv (io mode over raw net_ipoib ports; fwd_host_raw.c). Options:
  * --ip A --gw G --ip6 A --gw6 G --dst D (repeatable) --dst6 D
  * --unrouted D --unrouted6 D --expect-src S --expect-src6 S --count N
@@ -477,6 +477,18 @@ port_start(void)
 	    rte_eth_dev_start(0) != 0)
 		return -1;
 	rte_eth_macaddr_get(0, &host_mac);
+	if (host.has_ip6) {
+		/* hear neighbour solicitations (an IPoIB port must join) */
+		struct rte_ether_addr mc[2] = {
+			{ { 0x33, 0x33, 0, 0, 0, 1 } },
+			{ { 0x33, 0x33, 0xff, host.ip6[13], host.ip6[14],
+			    host.ip6[15] } },
+		};
+		int ret = rte_eth_dev_set_mc_addr_list(0, mc, 2);
+
+		if (ret != 0 && ret != -ENOTSUP)
+			printf("fwd_host: warning: joining groups: %d\n", ret);
+	}
 	do {
 		memset(&link, 0, sizeof(link));
 		rte_eth_link_get_nowait(0, &link);
@@ -548,6 +560,8 @@ main(int argc, char **argv)
 		rc = host_run_source();
 	else if (strcmp(host.role, "sink") == 0)
 		rc = host_run_sink();
+	else if (strcmp(host.role, "gen") == 0)
+		rc = host_run_gen();
 	else if (strcmp(host.role, "raw-send") == 0)
 		rc = host_run_raw_send();
 	else if (strcmp(host.role, "raw-recv") == 0)

@@ -75,6 +75,7 @@ uint16_t host_cksum6(const struct rte_ipv6_hdr *ip6, const void *l4,
 
 int host_run_source(void);
 int host_run_sink(void);
+int host_run_gen(void);
 int host_run_raw_send(void);
 int host_run_raw_recv(void);
 
