@@ -358,6 +358,21 @@ send_udp(void)
 	struct rte_mbuf *m;
 	unsigned int d, i, sent = 0;
 
+	/*
+	 * One packet to each destination first, so that the router has
+	 * resolved them before the burst: it holds only a few packets per
+	 * unresolved next hop (the rest are dropped and counted).
+	 */
+	for (d = 0; d < host.nb_dst; d++) {
+		m = host_udp4(&gw_mac, host.dst[d], 64, 18);
+		sent += m != NULL && host_send(m) == 0;
+	}
+	for (d = 0; d < host.nb_dst6 && host.has_ip6; d++) {
+		m = host_udp6(&gw6_mac, host.dst6[d], 64, 18);
+		sent += m != NULL && host_send(m) == 0;
+	}
+	host_poll(NULL, NULL, 1500);
+
 	for (d = 0; d < host.nb_dst; d++)
 		for (i = 0; i < host.count; i++) {
 			m = host_udp4(&gw_mac, host.dst[d], 64,
