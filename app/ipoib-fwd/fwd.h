@@ -66,8 +66,8 @@ enum fwd_drop {
 /** Other events counted. */
 enum fwd_event {
 	FWD_EV_ICMP_SENT,        /**< ICMP/ICMPv6 errors sent */
-	FWD_EV_ICMP_LIMITED,     /**< ICMP errors suppressed by the rate limit */
-	FWD_EV_ARP_REPLIES,      /**< ARP replies / NAs sent for our addresses */
+	FWD_EV_ICMP_LIMITED,     /**< ICMP errors held back by the rate limit */
+	FWD_EV_ARP_REPLIES,      /**< ARP replies / NAs for our addresses */
 	FWD_EV_ARP_REQUESTS,     /**< ARP requests / NSs sent to resolve */
 	FWD_EV_ECHO_REPLIES,     /**< echo replies sent for our addresses */
 	FWD_EV_NEIGH_LEARNED,    /**< neighbours resolved */
@@ -91,7 +91,7 @@ struct fwd_counters {
 struct fwd_addr {
 	uint8_t family;          /**< 4 or 6 */
 	uint8_t depth;           /**< prefix length */
-	uint8_t ip[16];          /**< IPv4 in the first 4 bytes, network order */
+	uint8_t ip[16];          /**< network order; IPv4: first 4 bytes */
 };
 
 /** A route: a prefix to a port, directly or through a gateway. */

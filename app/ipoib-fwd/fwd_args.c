@@ -322,7 +322,8 @@ apply_option(int opt, char *arg)
 	case OPT_BURST:
 		return uint_arg("burst", arg, 1, FWD_MAX_BURST, &fwd_cfg.burst);
 	case OPT_MBUFS:
-		return uint_arg("mbufs", arg, 1024, 4u << 20, &fwd_cfg.nb_mbufs);
+		return uint_arg("mbufs", arg, 1024, 4u << 20,
+				&fwd_cfg.nb_mbufs);
 	case OPT_RXD:
 		return uint_arg("rxd", arg, 32, 16384, &fwd_cfg.rxd);
 	case OPT_TXD:

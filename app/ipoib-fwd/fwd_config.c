@@ -192,18 +192,20 @@ fwd_parse_route(char **tok, unsigned int nb, unsigned int line, char *err,
 		if (strcmp(key, "via") == 0) {
 			if (fwd_parse_addr(val, &gw, false) != 0 ||
 			    gw.family != r.prefix.family) {
-				snprintf(err, errlen,
-					 "bad gateway \"%s\" (an IPv%u address)",
-					 val, r.prefix.family);
+				snprintf(err, errlen, "bad gateway \"%s\" "
+					 "(an IPv%u address)", val,
+					 r.prefix.family);
 				return -EINVAL;
 			}
 			r.has_gateway = true;
 			memcpy(r.gateway, gw.ip, 16);
-		} else if (strcmp(key, "port") == 0 || strcmp(key, "dev") == 0) {
+		} else if (strcmp(key, "port") == 0 ||
+			   strcmp(key, "dev") == 0) {
 			port = parse_port_index(val);
 			if (port < 0) {
-				snprintf(err, errlen, "no port \"%s\" (%u port(s))",
-					 val, fwd_cfg.nb_ports);
+				snprintf(err, errlen, "no port \"%s\" "
+					 "(%u port(s))", val,
+					 fwd_cfg.nb_ports);
 				return -EINVAL;
 			}
 			r.port = (uint16_t)port;

@@ -136,7 +136,8 @@ icmp4_build(struct rte_mbuf *r, const struct rte_mbuf *m, uint16_t port,
 	ip = (struct rte_ipv4_hdr *)(eh + 1);
 	memset(ip, 0, sizeof(*ip));
 	ip->version_ihl = RTE_IPV4_VHL_DEF;
-	ip->total_length = rte_cpu_to_be_16((uint16_t)(len - RTE_ETHER_HDR_LEN));
+	ip->total_length =
+		rte_cpu_to_be_16((uint16_t)(len - RTE_ETHER_HDR_LEN));
 	ip->time_to_live = 64;
 	ip->next_proto_id = IPPROTO_ICMP;
 	memcpy(&ip->src_addr, src->ip, 4);

@@ -348,7 +348,8 @@ l3_ipv4(struct fwd_lcore *lc, struct rte_mbuf *m, uint16_t port)
 {
 	struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod_offset(m,
 		struct rte_ipv4_hdr *, RTE_ETHER_HDR_LEN);
-	uint8_t *dst = (uint8_t *)&ip->dst_addr, *src = (uint8_t *)&ip->src_addr;
+	uint8_t *dst = (uint8_t *)&ip->dst_addr;
+	uint8_t *src = (uint8_t *)&ip->src_addr;
 	struct fwd_nexthop *nh;
 
 	if (!ipv4_valid(m, ip)) {

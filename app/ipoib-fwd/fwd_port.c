@@ -54,9 +54,10 @@ port_setup(struct fwd_port *p)
 	port_kind(p, &info);
 	snprintf(p->name, sizeof(p->name), "%s", rte_dev_name(info.device));
 	if (nq > info.max_rx_queues || nq > info.max_tx_queues) {
-		fprintf(stderr, "%s: port %u (%s): %u lcores need %u queues, it "
-			"has at most %u rx / %u tx\n", FWD_NAME, p->id, p->name,
-			nq, nq, info.max_rx_queues, info.max_tx_queues);
+		fprintf(stderr, "%s: port %u (%s): %u lcores need %u "
+			"queues, it has at most %u rx / %u tx\n", FWD_NAME,
+			p->id, p->name, nq, nq, info.max_rx_queues,
+			info.max_tx_queues);
 		return -EINVAL;
 	}
 	memset(&conf, 0, sizeof(conf));

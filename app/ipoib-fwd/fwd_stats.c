@@ -329,9 +329,10 @@ fwd_stats_write_json(const char *path, bool final)
 	for (d = 0; d < FWD_EV_MAX; d++)
 		fprintf(f, "%s\"%s\": %" PRIu64, d ? ", " : "", event_names[d],
 			c.event[d]);
-	fprintf(f, "},\n  \"neighbours\": %u,\n  \"mbufs\": {\"pool_size\": %u, "
-		"\"available\": %u, \"in_use\": %u}\n}\n", fwd_neigh_count(),
-		fwd_cfg.nb_mbufs, avail, fwd_cfg.nb_mbufs - avail);
+	fprintf(f, "},\n  \"neighbours\": %u,\n  \"mbufs\": "
+		"{\"pool_size\": %u, \"available\": %u, \"in_use\": %u}\n}\n",
+		fwd_neigh_count(), fwd_cfg.nb_mbufs, avail,
+		fwd_cfg.nb_mbufs - avail);
 	if (fclose(f) != 0 || rename(tmp, path) != 0) {
 		fprintf(stderr, "%s: cannot write %s: %s\n", FWD_NAME, path,
 			strerror(errno));

@@ -15,7 +15,7 @@ expect() {
 	local rc=$1 pat=$2 got
 	shift 2
 	N=$((N + 1))
-	timeout 60 "$FWD" $EAL --file-prefix "args$$" --vdev net_null0 \
+	timeout 60 "$FWD" ${EAL_USE:-$EAL} --file-prefix "args$$" --vdev net_null0 \
 		--vdev net_null1 -- "$@" > "$T/out" 2>&1
 	got=$?
 	if [ $got -ne "$rc" ] || ! grep -q -- "$pat" "$T/out"; then
@@ -56,6 +56,12 @@ d["final"] is True
 d["ports"][0]["rx_packets"] > 0
 d["mbufs"]["available"] == d["mbufs"]["pool_size"]
 ' || fail "json"
+# two lcores (a queue pair each), io and l3, clean shutdown
+EAL_USE="--no-huge -m 256 --no-pci --log-level lib.eal:error --lcores 0@(0-1),1@(0-1)"
+EAL_USE=$EAL_USE expect 0 'summary after .* (mode io, 2 lcore(s))' --mode io \
+	--duration 1
+EAL_USE=$EAL_USE expect 0 'all 16383 mbufs back' --mode l3 \
+	--addr 0,192.0.2.1/24 --duration 1
 # no ports at all
 timeout 60 "$FWD" $EAL --file-prefix "args$$" -- --mode io > "$T/out" 2>&1
 [ $? -eq 2 ] && grep -q "no ports" "$T/out" || fail "no ports: $(cat "$T/out")"
