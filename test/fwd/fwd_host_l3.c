@@ -345,6 +345,24 @@ send_malformed(void)
 			sent += host_send(m) == 0;
 		}
 	}
+	m = rte_pktmbuf_alloc(host_pool);   /* ARP with a 5-byte MAC */
+	if (m != NULL) {
+		struct rte_ether_hdr *eh = (struct rte_ether_hdr *)
+			rte_pktmbuf_append(m, sizeof(*eh) +
+					   sizeof(struct rte_arp_hdr));
+		struct rte_arp_hdr *arp = (struct rte_arp_hdr *)(eh + 1);
+
+		memset(eh, 0, m->data_len);
+		eh->dst_addr = gw_mac;
+		eh->src_addr = host_mac;
+		eh->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_ARP);
+		arp->arp_hardware = rte_cpu_to_be_16(RTE_ARP_HRD_ETHER);
+		arp->arp_protocol = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
+		arp->arp_hlen = 5;
+		arp->arp_plen = 4;
+		arp->arp_opcode = rte_cpu_to_be_16(RTE_ARP_OP_REQUEST);
+		sent += host_send(m) == 0;
+	}
 	printf("source: sent %u malformed packets\n", sent);
 	return sent;
 }

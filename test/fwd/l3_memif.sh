@@ -64,7 +64,7 @@ show "$T/source.log" "$T/sink.log" "$T/fwd.log"
 [ "$FWD_RC" -eq 0 ] || fail "forwarder exited with $FWD_RC"
 json_check "$T/fwd.json" '
 d["final"] is True
-d["drops"]["malformed"] >= 6
+d["drops"]["malformed"] >= 7
 d["drops"]["ttl_exceeded"] >= 2
 d["drops"]["no_route"] >= 2
 d["drops"]["unresolved"] >= 1
