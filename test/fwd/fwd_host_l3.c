@@ -535,7 +535,7 @@ host_run_sink(void)
 /**
  * The gen role (a traffic generator for the demo): resolve the gateway,
  * then send --count UDP packets to the first --dst at --rate packets per
- * second, in bursts of 32.
+ * second, in bursts of 32, for at most --timeout seconds.
  *
  * @return 0 when the gateway resolved
  */
@@ -551,7 +551,7 @@ host_run_gen(void)
 	if (host.nb_dst == 0 || resolve_gateways() != 0)
 		return 1;
 	start = host_ms();
-	while (seq < host.count) {
+	while (seq < host.count && host_ms() - start < host.timeout * 1000ull) {
 		n = RTE_MIN(32u, host.count - seq);
 		for (i = 0; i < n; i++) {
 			b[i] = host_udp4(&gw_mac, host.dst[0], 64, 18);
