@@ -377,9 +377,12 @@ fwd_parse_args(int argc, char **argv)
 		fwd_cfg.ports[i].pair = (uint16_t)(i ^ 1) <
 			fwd_cfg.nb_ports ? (uint16_t)(i ^ 1) : (uint16_t)i;
 	/* the config file first: find it */
-	for (i = 1; i < argc - 1; i++)
-		if (strcmp(argv[i], "--config") == 0)
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--config") == 0 && i + 1 < argc)
 			fwd_cfg.config_file = argv[i + 1];
+		else if (strncmp(argv[i], "--config=", 9) == 0)
+			fwd_cfg.config_file = argv[i] + 9;
+	}
 	if (fwd_cfg.config_file != NULL &&
 	    fwd_config_load(fwd_cfg.config_file) != 0)
 		return -EINVAL;

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include <rte_cycles.h>
+#include <rte_devargs.h>
 #include <rte_eal.h>
 #include <rte_ethdev.h>
 #include <rte_lcore.h>
@@ -148,14 +149,25 @@ lcores_init(void)
 }
 
 /**
- * Find the ports (they must be numbered 0..n-1).
+ * Find the ports (they must be numbered 0..n-1); every --vdev given must
+ * have become one.
  *
  * @return 0, or -1 (message printed)
  */
 static int
 ports_find(void)
 {
+	struct rte_devargs *da;
 	uint16_t id;
+
+	RTE_EAL_DEVARGS_FOREACH("vdev", da) {
+		if (rte_eth_dev_get_port_by_name(da->name, &id) != 0) {
+			fprintf(stderr, "%s: device %s did not come up (its "
+				"driver refused it: see the messages above)\n",
+				FWD_NAME, da->name);
+			return -1;
+		}
+	}
 
 	fwd_cfg.nb_ports = 0;
 	RTE_ETH_FOREACH_DEV(id) {

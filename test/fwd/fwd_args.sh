@@ -62,6 +62,16 @@ EAL_USE=$EAL_USE expect 0 'summary after .* (mode io, 2 lcore(s))' --mode io \
 	--duration 1
 EAL_USE=$EAL_USE expect 0 'all 16383 mbufs back' --mode l3 \
 	--addr 0,192.0.2.1/24 --duration 1
+# a device whose driver refuses it
+timeout 60 "$FWD" $EAL --file-prefix "args$$" --vdev net_null0 \
+	--vdev net_ipoib0,port=0 -- --duration 1 > "$T/out" 2>&1
+[ $? -eq 2 ] && grep -q "device net_ipoib0 did not come up" "$T/out" ||
+	fail "refused device: $(cat "$T/out")"
+echo "ok: refused device"
+# --config=FILE form, and --help
+conf "mode io"
+expect 0 'mode io' --config="$T/c.conf" --duration 1
+expect 0 'usage: ipoib-fwd' --help
 # no ports at all
 timeout 60 "$FWD" $EAL --file-prefix "args$$" -- --mode io > "$T/out" 2>&1
 [ $? -eq 2 ] && grep -q "no ports" "$T/out" || fail "no ports: $(cat "$T/out")"
