@@ -324,8 +324,17 @@ fwd_stats_write_json(const char *path, bool final)
 	for (d = 0; d < FWD_DROP_MAX; d++)
 		fprintf(f, "%s\"%s\": %" PRIu64, d ? ", " : "", drop_names[d],
 			c.drop[d]);
-	fprintf(f, "},\n  \"drops_total\": %" PRIu64 ",\n  \"events\": {",
-		drops_total(&c));
+	fprintf(f, "},\n  \"drops_total\": %" PRIu64 ",\n  \"lcore_rx_packets\":"
+		" [", drops_total(&c));
+	for (d = 0; d < fwd_nb_lcores; d++) {
+		uint64_t rx = 0;
+		unsigned int p;
+
+		for (p = 0; p < fwd_cfg.nb_ports; p++)
+			rx += fwd_lcores[d].cnt.port[p].rx_pkts;
+		fprintf(f, "%s%" PRIu64, d ? ", " : "", rx);
+	}
+	fprintf(f, "],\n  \"events\": {");
 	for (d = 0; d < FWD_EV_MAX; d++)
 		fprintf(f, "%s\"%s\": %" PRIu64, d ? ", " : "", event_names[d],
 			c.event[d]);

@@ -8,10 +8,12 @@
 # (addresses, TTL/hop limit 63, IP and UDP checksums, payload). ARP/ND
 # resolve on both sides; TTL 1 -> time exceeded; unrouted -> unreachable;
 # malformed packets are dropped and counted.
-# Runs under test/with-fabric --hosts 3.
+# Runs under test/with-fabric --hosts 3. A third argument gives the
+# forwarder's --lcores (several: RSS queues, one per lcore).
 set -u
 FWD=$(readlink -f "$1")
 HOST=$(readlink -f "$2")
+FWD_LCORES=${3:-${FWD_LCORES:-0}}   # the forwarder's lcores
 N=${FWD_L3_PACKETS:-100}
 . "$(dirname "$0")/lib.sh"
 fwd_tmpdir l3i
@@ -32,8 +34,8 @@ addr 1 203.0.113.1/24
 addr 1 2001:db8:3::1/64
 CONF
 
-fwd_start "$T/fwd.log" timeout 200 $RUN host3 -- "$FWD" $EAL \
-	--file-prefix "l3i$$f" --vdev net_ipoib0 \
+fwd_start "$T/fwd.log" timeout 200 $RUN host3 -- "$FWD" ${EAL% -l 0} \
+	--lcores "$FWD_LCORES" --file-prefix "l3i$$f" --vdev net_ipoib0 \
 	--vdev "net_memif0,role=server,socket=$T/m.sock" -- \
 	--config "$T/fwd.conf" --stats-json "$T/fwd.json" --duration 180 \
 	--link-timeout 0
@@ -89,4 +91,12 @@ d['ports'][0]['tx_packets'] >= 2 * $N
 d['ports'][1]['tx_packets'] >= 2 * $N
 d['mbufs']['available'] == d['mbufs']['pool_size']
 " || fail "forwarder statistics"
+if [ "$FWD_LCORES" != 0 ]; then
+	# RSS spread the flows: every lcore forwarded, ARP/ND and packets
+	# waiting for a next hop went through the hand-over rings
+	json_check "$T/fwd.json" "
+len(d['lcore_rx_packets']) >= 2
+min(d['lcore_rx_packets']) > 0
+" || fail "RSS across lcores"
+fi
 pass

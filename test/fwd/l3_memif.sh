@@ -24,7 +24,9 @@ route 203.0.113.0/24 via 198.51.100.9   # a gateway that never answers
 CONF
 
 EAL="--no-huge -m 256 --no-pci --log-level lib.eal:error -l 0"
-fwd_start "$T/fwd.log" timeout 120 "$FWD" $EAL --file-prefix "l3m$$f" \
+# FWD_LCORES: the forwarder's lcores (default one, like the hosts)
+fwd_start "$T/fwd.log" timeout 120 "$FWD" ${EAL% -l 0} \
+	--lcores "${FWD_LCORES:-0}" --file-prefix "l3m$$f" \
 	--vdev "net_memif0,role=server,socket=$T/a.sock" \
 	--vdev "net_memif1,role=server,socket=$T/b.sock" -- \
 	--config "$T/fwd.conf" --stats-json "$T/fwd.json" --duration 100 \
