@@ -16,6 +16,7 @@
 #include <rte_malloc.h>
 
 #include "ipoib.h"
+#include "ipoib_eth.h"
 #include "ipoib_log.h"
 #include "rte_pmd_ipoib.h"
 
@@ -35,8 +36,8 @@ const struct ipoib_mode_ops ipoib_raw_ops = {
 };
 
 /**
- * mode=eth: the Ethernet view plugs its rx_adapt/tx_adapt in here (issue
- * 5); until then the port behaves as mode=raw.
+ * mode=eth: no adapt hooks; the port gets the burst functions of
+ * ipoib_eth.c instead, which wrap the raw ones (doc/eth-mode.md).
  */
 const struct ipoib_mode_ops ipoib_eth_ops = {
 	.rx_adapt = NULL,
@@ -550,6 +551,11 @@ ipoib_dev_start(struct rte_eth_dev *dev)
 	err = ipoib_ctrl_start(priv);
 	if (err < 0)
 		goto fail;
+	if (ipoib_eth_of_priv(priv) != NULL) {
+		err = ipoib_eth_start(ipoib_eth_of_priv(priv));
+		if (err < 0)
+			goto fail;
+	}
 	dev->data->mtu = (uint16_t)priv->mtu;
 	priv->started = true;
 	ipoib_link_update_from(priv, &priv->attr);
@@ -575,6 +581,7 @@ ipoib_dev_stop(struct rte_eth_dev *dev)
 
 	if (!priv->started)
 		return 0;
+	ipoib_eth_stop(ipoib_eth_of_priv(priv));
 	priv->started = false;
 	ipoib_teardown(priv);
 	ipoib_link_update_from(priv, &priv->attr);
@@ -594,6 +601,7 @@ ipoib_dev_close(struct rte_eth_dev *dev)
 	if (rte_eal_process_type() != RTE_PROC_PRIMARY)
 		return 0;
 	ipoib_dev_stop(dev);
+	ipoib_eth_free(ipoib_eth_of_priv(priv));
 	if (priv->hca != NULL)
 		hca_dev_close(priv->hca);
 	priv->hca = NULL;
@@ -779,17 +787,20 @@ ipoib_xstat_value(const struct ipoib_priv *priv, const struct ipoib_xstat *x)
 
 /** xstats_get_names. */
 static int
-ipoib_xstats_get_names(struct rte_eth_dev *dev __rte_unused,
+ipoib_xstats_get_names(struct rte_eth_dev *dev,
 		       struct rte_eth_xstat_name *names, unsigned int size)
 {
+	const struct ipoib_priv *priv = dev->data->dev_private;
 	unsigned int i, n = RTE_DIM(ipoib_xstats);
+	unsigned int ne = ipoib_eth_xstats_names(priv, NULL, 0);
 
-	if (names == NULL || size < n)
-		return (int)n;
+	if (names == NULL || size < n + ne)
+		return (int)(n + ne);
 	for (i = 0; i < n; i++)
 		strlcpy(names[i].name, ipoib_xstats[i].name,
 			sizeof(names[i].name));
-	return (int)n;
+	ipoib_eth_xstats_names(priv, names + n, ne);
+	return (int)(n + ne);
 }
 
 /** xstats_get. */
@@ -799,17 +810,30 @@ ipoib_xstats_get(struct rte_eth_dev *dev, struct rte_eth_xstat *xs,
 {
 	const struct ipoib_priv *priv = dev->data->dev_private;
 	unsigned int i, n = RTE_DIM(ipoib_xstats);
+	unsigned int ne = ipoib_eth_xstats_names(priv, NULL, 0);
 
-	if (xs == NULL || size < n)
-		return (int)n;
+	if (xs == NULL || size < n + ne)
+		return (int)(n + ne);
 	for (i = 0; i < n; i++) {
 		xs[i].id = i;
 		xs[i].value = ipoib_xstat_value(priv, &ipoib_xstats[i]);
 	}
-	return (int)n;
+	ipoib_eth_xstats_values(priv, xs + n, n, ne);
+	return (int)(n + ne);
+}
+
+/** set_mc_addr_list: mode=eth joins the groups (ipoib_mcast.c). */
+static int
+ipoib_set_mc_addr_list(struct rte_eth_dev *dev,
+		       struct rte_ether_addr *macs, uint32_t n)
+{
+	struct ipoib_eth *eth = ipoib_eth_of_priv(dev->data->dev_private);
+
+	return eth != NULL ? ipoib_mcast_set_list(eth, macs, n) : -ENOTSUP;
 }
 
 static const struct eth_dev_ops ipoib_ops = {
+	.set_mc_addr_list = ipoib_set_mc_addr_list,
 	.dev_configure = ipoib_dev_configure,
 	.dev_infos_get = ipoib_dev_infos_get,
 	.dev_start = ipoib_dev_start,
@@ -918,12 +942,18 @@ ipoib_probe(struct rte_vdev_device *vdev)
 	dev->dev_ops = &ipoib_ops;
 	dev->rx_pkt_burst = ipoib_rx_burst;
 	dev->tx_pkt_burst = ipoib_tx_burst;
+	if (args.mode == IPOIB_MODE_ETH) {
+		if (ipoib_eth_create(priv) == NULL) {
+			hca_dev_close(priv->hca);
+			rte_eth_dev_release_port(dev);
+			return -ENOMEM;
+		}
+		dev->rx_pkt_burst = ipoib_eth_rx_burst;
+		dev->tx_pkt_burst = ipoib_eth_tx_burst;
+	}
 	dev->data->dev_flags |= RTE_ETH_DEV_AUTOFILL_QUEUE_XSTATS;
 	dev->data->mtu = (uint16_t)(hca_mtu_to_bytes(
 		priv->attr.port.active_mtu) - RTE_IPOIB_HDR_LEN);
-	if (args.mode == IPOIB_MODE_ETH)
-		IPOIB_LOG(WARNING, "%s: mode=eth is not implemented yet: the "
-			  "port shows raw IPoIB frames", name);
 	ipoib_telemetry_register();
 	rte_eth_dev_probing_finish(dev);
 	IPOIB_LOG(INFO, "%s: %s port %d, P_Key 0x%04x, mode %s, %u peers",
