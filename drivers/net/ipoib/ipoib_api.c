@@ -29,6 +29,37 @@ ipoib_started_port(uint16_t port_id, int *err)
 	return priv;
 }
 
+/**
+ * Copy an API address into the driver's form.
+ *
+ * @param a     filled with the address, its flags byte cleared
+ * @param addr  the 20-byte address given by the application
+ */
+static void
+ipoib_hwaddr_from_api(struct ipoib_hwaddr *a,
+		      const struct rte_ipoib_addr *addr)
+{
+	memcpy(a, addr->bytes, sizeof(*a));
+	a->flags = 0;
+}
+
+/**
+ * Write the API form of the address of a queue pair.
+ *
+ * @param addr  filled with the 20-byte address
+ * @param qpn   the queue pair number
+ * @param gid   the port GID
+ */
+static void
+ipoib_api_addr_make(struct rte_ipoib_addr *addr, uint32_t qpn,
+		    const union hca_gid *gid)
+{
+	struct ipoib_hwaddr a;
+
+	ipoib_hwaddr_make(&a, qpn, gid);
+	memcpy(addr->bytes, &a, sizeof(a));
+}
+
 /** Resolve a 20-byte address to a key (see rte_pmd_ipoib.h). */
 int
 rte_pmd_ipoib_resolve(uint16_t port_id, const struct rte_ipoib_addr *addr,
@@ -43,8 +74,7 @@ rte_pmd_ipoib_resolve(uint16_t port_id, const struct rte_ipoib_addr *addr,
 	priv = ipoib_started_port(port_id, &err);
 	if (priv == NULL)
 		return err;
-	memcpy(&a, addr->bytes, sizeof(a));
-	a.flags = 0;
+	ipoib_hwaddr_from_api(&a, addr);
 	return ipoib_ctrl_resolve(priv, &a, key);
 }
 
@@ -62,8 +92,7 @@ rte_pmd_ipoib_resolve_tag(uint16_t port_id,
 	priv = ipoib_started_port(port_id, &err);
 	if (priv == NULL)
 		return err;
-	memcpy(&a, addr->bytes, sizeof(a));
-	a.flags = 0;
+	ipoib_hwaddr_from_api(&a, addr);
 	return ipoib_ctrl_resolve_tag(priv, &a, tag);
 }
 
@@ -91,7 +120,6 @@ rte_pmd_ipoib_peer_info(uint16_t port_id, uint16_t key,
 {
 	struct ipoib_priv *priv;
 	struct ipoib_peer p;
-	struct ipoib_hwaddr a;
 	int err;
 
 	priv = ipoib_started_port(port_id, &err);
@@ -100,10 +128,8 @@ rte_pmd_ipoib_peer_info(uint16_t port_id, uint16_t key,
 	err = ipoib_peer_read(priv->peers, key, &p);
 	if (err < 0)
 		return -ENOENT;
-	if (addr != NULL) {
-		ipoib_hwaddr_make(&a, p.qpn, &p.gid);
-		memcpy(addr->bytes, &a, sizeof(a));
-	}
+	if (addr != NULL)
+		ipoib_api_addr_make(addr, p.qpn, &p.gid);
 	if (path != NULL) {
 		path->lid = p.path.lid;
 		path->sl = p.path.sl;
@@ -120,7 +146,6 @@ int
 rte_pmd_ipoib_own_addr(uint16_t port_id, struct rte_ipoib_addr *addr)
 {
 	struct ipoib_priv *priv;
-	struct ipoib_hwaddr a;
 	int err;
 
 	if (addr == NULL)
@@ -128,8 +153,7 @@ rte_pmd_ipoib_own_addr(uint16_t port_id, struct rte_ipoib_addr *addr)
 	priv = ipoib_started_port(port_id, &err);
 	if (priv == NULL)
 		return err;
-	ipoib_hwaddr_make(&a, priv->qpn, &priv->gid);
-	memcpy(addr->bytes, &a, sizeof(a));
+	ipoib_api_addr_make(addr, priv->qpn, &priv->gid);
 	return 0;
 }
 
