@@ -89,105 +89,151 @@ ipoib_nd_commit(struct rte_mbuf *m, uint32_t off, const uint8_t *msg,
 	return IPOIB_XLATE_OK;
 }
 
-enum ipoib_xlate
-ipoib_nd_to_eth(const struct ipoib_eth *eth, struct rte_mbuf *m,
-		uint32_t off, struct rte_ether_addr *sender, bool *is_nd)
+/**
+ * Rewrite one link-layer address option of an ND message (the option's
+ * length is already checked against the message).
+ *
+ * @param eth     the port's Ethernet view
+ * @param icmp    the ICMPv6 message
+ * @param pos     offset of the option in it
+ * @param len     the option's length in bytes
+ * @param out     the output buffer (IPOIB_ND_MAX bytes)
+ * @param olen    bytes in out: advanced by the rewritten option
+ * @param sender  set to the sender's MAC where the option gives it
+ *                (NULL when not wanted)
+ * @return IPOIB_XLATE_OK or the reason the option cannot be translated
+ */
+typedef enum ipoib_xlate (*ipoib_nd_lla_fn)(const struct ipoib_eth *eth,
+		const uint8_t *icmp, uint32_t pos, uint32_t len, uint8_t *out,
+		uint32_t *olen, struct rte_ether_addr *sender);
+
+/**
+ * Translate an ND message: copy its fixed part and every option but the
+ * link-layer address ones unchanged, rewrite those with @p lla, then put
+ * the result back into the packet.
+ *
+ * @param m       the packet, its ND message found by ipoib_nd_find()
+ * @param off     offset of the IPv6 header
+ * @param plen    the IPv6 payload length (checked against the packet)
+ * @param lla     rewrites one link-layer address option
+ * @param sender  passed to @p lla
+ * @return IPOIB_XLATE_OK, or MALFORMED, NO_ROOM, UNKNOWN
+ */
+static enum ipoib_xlate
+ipoib_nd_rewrite(const struct ipoib_eth *eth, struct rte_mbuf *m,
+		 uint32_t off, uint32_t plen, ipoib_nd_lla_fn lla,
+		 struct rte_ether_addr *sender)
 {
 	uint8_t out[IPOIB_ND_MAX];
-	const uint8_t *icmp;
-	uint32_t plen = 0, pos, olen;
-	enum ipoib_xlate r = ipoib_nd_find(m, off, &plen, is_nd);
+	const uint8_t *icmp =
+		rte_pktmbuf_mtod_offset(m, const uint8_t *, off + 40);
+	uint32_t pos = ipoib_nd_opts_at[icmp[0] - IPOIB_ND_RS];
+	uint32_t olen = pos;
+	enum ipoib_xlate r;
 
-	if (r != IPOIB_XLATE_OK || !*is_nd)
-		return r;
-	if (plen > sizeof(out))
-		return IPOIB_XLATE_MALFORMED;
-	icmp = rte_pktmbuf_mtod_offset(m, const uint8_t *, off + 40);
-	pos = ipoib_nd_opts_at[icmp[0] - IPOIB_ND_RS];
 	memcpy(out, icmp, pos);
-	olen = pos;
 	while (pos < plen) {
 		uint32_t len;
-		struct ipoib_hwaddr a;
 
 		if (plen - pos < 2 || icmp[pos + 1] == 0)
 			return IPOIB_XLATE_MALFORMED;
 		len = icmp[pos + 1] * 8u;
 		if (len > plen - pos)
 			return IPOIB_XLATE_MALFORMED;
-		if (icmp[pos] != IPOIB_ND_OPT_SLLA &&
-		    icmp[pos] != IPOIB_ND_OPT_TLLA) {
+		if (icmp[pos] == IPOIB_ND_OPT_SLLA ||
+		    icmp[pos] == IPOIB_ND_OPT_TLLA) {
+			r = lla(eth, icmp, pos, len, out, &olen, sender);
+			if (r != IPOIB_XLATE_OK)
+				return r;
+		} else {
+			if (olen + len > sizeof(out))
+				return IPOIB_XLATE_NO_ROOM;
 			memcpy(out + olen, icmp + pos, len);
 			olen += len;
-			pos += len;
-			continue;
 		}
-		if (len != 24)
-			return IPOIB_XLATE_MALFORMED;
-		memcpy(&a, icmp + pos + 4, sizeof(a));
-		a.flags = 0;
-		out[olen] = icmp[pos];
-		out[olen + 1] = 1;
-		if (ipoib_eth_mac_of_addr(eth, &a,
-				(struct rte_ether_addr *)&out[olen + 2]) < 0)
-			return IPOIB_XLATE_UNKNOWN;
-		if (icmp[pos] == IPOIB_ND_OPT_SLLA ||
-		    icmp[0] == IPOIB_ND_RS + 3) /* NA: TLLA is the sender's */
-			memcpy(sender, &out[olen + 2], RTE_ETHER_ADDR_LEN);
-		olen += 8;
 		pos += len;
 	}
 	return ipoib_nd_commit(m, off, out, olen);
+}
+
+/**
+ * Rewrite an IPoIB link-layer address option (20-byte address) into the
+ * Ethernet form (the peer's MAC); see ipoib_nd_lla_fn.
+ */
+static enum ipoib_xlate
+ipoib_nd_lla_to_eth(const struct ipoib_eth *eth, const uint8_t *icmp,
+		    uint32_t pos, uint32_t len, uint8_t *out, uint32_t *olen,
+		    struct rte_ether_addr *sender)
+{
+	struct ipoib_hwaddr a;
+
+	if (len != 24)
+		return IPOIB_XLATE_MALFORMED;
+	memcpy(&a, icmp + pos + 4, sizeof(a));
+	a.flags = 0;
+	out[*olen] = icmp[pos];
+	out[*olen + 1] = 1;
+	if (ipoib_eth_mac_of_addr(eth, &a,
+			(struct rte_ether_addr *)&out[*olen + 2]) < 0)
+		return IPOIB_XLATE_UNKNOWN;
+	if (icmp[pos] == IPOIB_ND_OPT_SLLA ||
+	    icmp[0] == IPOIB_ND_RS + 3) /* NA: TLLA is the sender's */
+		memcpy(sender, &out[*olen + 2], RTE_ETHER_ADDR_LEN);
+	*olen += 8;
+	return IPOIB_XLATE_OK;
+}
+
+/**
+ * Rewrite an Ethernet link-layer address option (a MAC) into the IPoIB
+ * form (the peer's 20-byte address); see ipoib_nd_lla_fn.
+ */
+static enum ipoib_xlate
+ipoib_nd_lla_to_ib(const struct ipoib_eth *eth, const uint8_t *icmp,
+		   uint32_t pos, uint32_t len, uint8_t *out, uint32_t *olen,
+		   struct rte_ether_addr *sender)
+{
+	struct ipoib_hwaddr a;
+
+	RTE_SET_USED(sender);
+	if (len != 8)
+		return IPOIB_XLATE_MALFORMED;
+	if (*olen + 24 > IPOIB_ND_MAX)
+		return IPOIB_XLATE_NO_ROOM;
+	if (ipoib_eth_addr_of_mac(eth,
+		(const struct rte_ether_addr *)(icmp + pos + 2), &a) < 0)
+		return IPOIB_XLATE_UNKNOWN;
+	out[*olen] = icmp[pos];
+	out[*olen + 1] = 3;
+	out[*olen + 2] = 0;
+	out[*olen + 3] = 0;
+	memcpy(out + *olen + 4, &a, sizeof(a));
+	*olen += 24;
+	return IPOIB_XLATE_OK;
+}
+
+enum ipoib_xlate
+ipoib_nd_to_eth(const struct ipoib_eth *eth, struct rte_mbuf *m,
+		uint32_t off, struct rte_ether_addr *sender, bool *is_nd)
+{
+	uint32_t plen = 0;
+	enum ipoib_xlate r = ipoib_nd_find(m, off, &plen, is_nd);
+
+	if (r != IPOIB_XLATE_OK || !*is_nd)
+		return r;
+	if (plen > IPOIB_ND_MAX)
+		return IPOIB_XLATE_MALFORMED;
+	return ipoib_nd_rewrite(eth, m, off, plen, ipoib_nd_lla_to_eth,
+				sender);
 }
 
 enum ipoib_xlate
 ipoib_nd_to_ib(const struct ipoib_eth *eth, struct rte_mbuf *m,
 	       uint32_t off, bool *is_nd)
 {
-	uint8_t out[IPOIB_ND_MAX];
-	const uint8_t *icmp;
-	uint32_t plen = 0, pos, olen;
+	uint32_t plen = 0;
 	enum ipoib_xlate r = ipoib_nd_find(m, off, &plen, is_nd);
 
 	if (r != IPOIB_XLATE_OK || !*is_nd)
 		return r;
-	icmp = rte_pktmbuf_mtod_offset(m, const uint8_t *, off + 40);
-	pos = ipoib_nd_opts_at[icmp[0] - IPOIB_ND_RS];
-	memcpy(out, icmp, pos);
-	olen = pos;
-	while (pos < plen) {
-		uint32_t len;
-		struct ipoib_hwaddr a;
-
-		if (plen - pos < 2 || icmp[pos + 1] == 0)
-			return IPOIB_XLATE_MALFORMED;
-		len = icmp[pos + 1] * 8u;
-		if (len > plen - pos)
-			return IPOIB_XLATE_MALFORMED;
-		if (icmp[pos] != IPOIB_ND_OPT_SLLA &&
-		    icmp[pos] != IPOIB_ND_OPT_TLLA) {
-			if (olen + len > sizeof(out))
-				return IPOIB_XLATE_NO_ROOM;
-			memcpy(out + olen, icmp + pos, len);
-			olen += len;
-			pos += len;
-			continue;
-		}
-		if (len != 8)
-			return IPOIB_XLATE_MALFORMED;
-		if (olen + 24 > sizeof(out))
-			return IPOIB_XLATE_NO_ROOM;
-		if (ipoib_eth_addr_of_mac(eth,
-			(const struct rte_ether_addr *)(icmp + pos + 2),
-			&a) < 0)
-			return IPOIB_XLATE_UNKNOWN;
-		out[olen] = icmp[pos];
-		out[olen + 1] = 3;
-		out[olen + 2] = 0;
-		out[olen + 3] = 0;
-		memcpy(out + olen + 4, &a, sizeof(a));
-		olen += 24;
-		pos += len;
-	}
-	return ipoib_nd_commit(m, off, out, olen);
+	return ipoib_nd_rewrite(eth, m, off, plen, ipoib_nd_lla_to_ib, NULL);
 }
