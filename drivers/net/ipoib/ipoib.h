@@ -310,6 +310,20 @@ int ipoib_ctrl_resolve_tag(struct ipoib_priv *priv,
 			   const struct ipoib_hwaddr *addr, uint64_t *tag);
 int ipoib_ctrl_mcast_join(struct ipoib_priv *priv, const union hca_gid *mgid,
 			  uint16_t *key, unsigned int timeout_ms);
+/**
+ * What to do once a multicast join succeeded (called under priv->lock).
+ *
+ * @param priv  the port
+ * @param rec   the member record from the SA (its MGID is the one asked)
+ * @param key   where to put the group's peer key
+ * @return 0 or a negative errno
+ */
+typedef int (*ipoib_joined_fn)(struct ipoib_priv *priv,
+			       const struct hca_mcmember_rec *rec,
+			       uint16_t *key);
+int ipoib_ctrl_join_wait(struct ipoib_priv *priv, const union hca_gid *mgid,
+			 uint8_t join_state, unsigned int timeout_ms,
+			 ipoib_joined_fn joined, uint16_t *key);
 int ipoib_ctrl_mcast_leave(struct ipoib_priv *priv,
 			   const union hca_gid *mgid);
 void ipoib_link_update_from(struct ipoib_priv *priv,

@@ -704,10 +704,25 @@ ipoib_mcast_add(struct ipoib_priv *priv, const struct hca_mcmember_rec *r,
 	return 0;
 }
 
-/** Join a multicast group through the control thread; see the API. */
+/**
+ * Join a multicast group through the SA and wait for the answer (bounded);
+ * a new group is created with the broadcast group's parameters. Must be
+ * called without priv->lock held.
+ *
+ * @param priv        the port
+ * @param mgid        the group
+ * @param join_state  HCA_JOIN_FULL, HCA_JOIN_SENDONLY_FULL, ...
+ * @param timeout_ms  how long to wait for the SA
+ * @param joined      called under priv->lock with the member record once
+ *                    joined; its result is returned
+ * @param key         passed to @p joined
+ * @return the result of @p joined, the SA's non-zero status, -ETIMEDOUT,
+ *         or another negative errno when the join could not be sent
+ */
 int
-ipoib_ctrl_mcast_join(struct ipoib_priv *priv, const union hca_gid *mgid,
-		      uint16_t *key, unsigned int timeout_ms)
+ipoib_ctrl_join_wait(struct ipoib_priv *priv, const union hca_gid *mgid,
+		     uint8_t join_state, unsigned int timeout_ms,
+		     ipoib_joined_fn joined, uint16_t *key)
 {
 	struct hca_mcmember_rec create = priv->bcast;
 	struct ipoib_join_wait *w = calloc(1, sizeof(*w));
@@ -718,7 +733,7 @@ ipoib_ctrl_mcast_join(struct ipoib_priv *priv, const union hca_gid *mgid,
 		return -ENOMEM;
 	create.mgid = *mgid;
 	pthread_mutex_lock(&priv->lock);
-	ret = hca_sa_join_mcast_async(priv->sa, mgid, HCA_JOIN_FULL, &create,
+	ret = hca_sa_join_mcast_async(priv->sa, mgid, join_state, &create,
 				      ipoib_join_done, w);
 	pthread_mutex_unlock(&priv->lock);
 	if (ret < 0) {
@@ -729,17 +744,26 @@ ipoib_ctrl_mcast_join(struct ipoib_priv *priv, const union hca_gid *mgid,
 	       rte_get_tsc_cycles() < deadline)
 		usleep(1000);
 	pthread_mutex_lock(&priv->lock);
-	if (!w->done) {
+	if (!__atomic_load_n(&w->done, __ATOMIC_ACQUIRE)) {
 		w->abandoned = 1; /* the callback frees it */
 		pthread_mutex_unlock(&priv->lock);
 		return -ETIMEDOUT;
 	}
 	ret = w->status;
 	if (ret == 0)
-		ret = ipoib_mcast_add(priv, &w->rec, key);
+		ret = joined(priv, &w->rec, key);
 	pthread_mutex_unlock(&priv->lock);
 	free(w);
 	return ret;
+}
+
+/** Join a multicast group through the control thread; see the API. */
+int
+ipoib_ctrl_mcast_join(struct ipoib_priv *priv, const union hca_gid *mgid,
+		      uint16_t *key, unsigned int timeout_ms)
+{
+	return ipoib_ctrl_join_wait(priv, mgid, HCA_JOIN_FULL, timeout_ms,
+				    ipoib_mcast_add, key);
 }
 
 /** Leave a multicast group joined through the API. */

@@ -29,28 +29,36 @@
 /** No new join of a group before this after a failure (ms). */
 #define IPOIB_MC_RETRY_MS 1000
 
-/** A send-only join in flight (freed by whoever finishes last). */
-struct ipoib_mc_join {
-	int done;                 /**< atomic */
-	int status;
-	int abandoned;            /**< under priv->lock */
-	struct hca_mcmember_rec rec;
-};
-
-/** SA callback of a send-only join. Runs under priv->lock. */
-static void
-ipoib_mc_join_done(void *arg, int status, const void *record)
+/**
+ * Give a group joined send-only a static peer entry (no attach: nothing
+ * is received from it). Runs under priv->lock.
+ *
+ * @param rec  the member record (its MGID checked by the SA client)
+ * @param key  set to the group's key
+ * @return 0 or a negative errno
+ */
+static int
+ipoib_mc_add_sendonly(struct ipoib_priv *priv,
+		      const struct hca_mcmember_rec *rec, uint16_t *key)
 {
-	struct ipoib_mc_join *w = arg;
+	struct ipoib_hwaddr addr;
+	struct ipoib_path path;
+	int ret;
 
-	if (w->abandoned) {
-		free(w);
-		return;
-	}
-	w->status = status;
-	if (status == 0)
-		w->rec = *(const struct hca_mcmember_rec *)record;
-	__atomic_store_n(&w->done, 1, __ATOMIC_RELEASE);
+	memset(&path, 0, sizeof(path));
+	path.lid = rec->mlid;
+	path.sl = rec->sl;
+	path.rate = rec->rate;
+	path.mtu = rec->mtu;
+	path.hop_limit = rec->hop_limit;
+	path.tclass = rec->tclass;
+	path.flow_label = rec->flow_label;
+	ipoib_hwaddr_make(&addr, IPOIB_MCAST_QPN, &rec->mgid);
+	ret = ipoib_peer_insert(priv->peers, &addr,
+		IPOIB_PEER_F_MCAST | IPOIB_PEER_F_STATIC, key);
+	if (ret >= 0)
+		ret = ipoib_peer_resolve(priv->peers, *key, &path, priv->qkey);
+	return ret;
 }
 
 /**
@@ -64,53 +72,10 @@ static int
 ipoib_mc_join_sendonly(struct ipoib_priv *priv, const union hca_gid *mgid,
 		       uint16_t *key)
 {
-	struct hca_mcmember_rec create = priv->bcast;
-	struct ipoib_mc_join *w = calloc(1, sizeof(*w));
-	uint64_t deadline = rte_get_tsc_cycles() +
-		rte_get_tsc_hz() * IPOIB_ETH_JOIN_MS / 1000;
-	struct ipoib_hwaddr addr;
-	struct ipoib_path path;
-	int ret;
+	int ret = ipoib_ctrl_join_wait(priv, mgid, HCA_JOIN_SENDONLY_FULL,
+				       IPOIB_ETH_JOIN_MS,
+				       ipoib_mc_add_sendonly, key);
 
-	if (w == NULL)
-		return -ENOMEM;
-	create.mgid = *mgid;
-	pthread_mutex_lock(&priv->lock);
-	ret = hca_sa_join_mcast_async(priv->sa, mgid, HCA_JOIN_SENDONLY_FULL,
-				      &create, ipoib_mc_join_done, w);
-	pthread_mutex_unlock(&priv->lock);
-	if (ret < 0) {
-		free(w);
-		return ret;
-	}
-	while (!__atomic_load_n(&w->done, __ATOMIC_ACQUIRE) &&
-	       rte_get_tsc_cycles() < deadline)
-		usleep(1000);
-	pthread_mutex_lock(&priv->lock);
-	if (!__atomic_load_n(&w->done, __ATOMIC_ACQUIRE)) {
-		w->abandoned = 1;
-		pthread_mutex_unlock(&priv->lock);
-		return -ETIMEDOUT;
-	}
-	ret = w->status;
-	if (ret == 0) {
-		memset(&path, 0, sizeof(path));
-		path.lid = w->rec.mlid;
-		path.sl = w->rec.sl;
-		path.rate = w->rec.rate;
-		path.mtu = w->rec.mtu;
-		path.hop_limit = w->rec.hop_limit;
-		path.tclass = w->rec.tclass;
-		path.flow_label = w->rec.flow_label;
-		ipoib_hwaddr_make(&addr, IPOIB_MCAST_QPN, mgid);
-		ret = ipoib_peer_insert(priv->peers, &addr,
-			IPOIB_PEER_F_MCAST | IPOIB_PEER_F_STATIC, key);
-		if (ret >= 0)
-			ret = ipoib_peer_resolve(priv->peers, *key, &path,
-						 priv->qkey);
-	}
-	pthread_mutex_unlock(&priv->lock);
-	free(w);
 	return ret < 0 ? ret : 0;
 }
 
