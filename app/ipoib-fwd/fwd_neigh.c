@@ -216,6 +216,33 @@ fwd_port_addr_for(uint16_t port, int family, const uint8_t *ip)
 }
 
 /**
+ * Allocate a frame from the forwarder's pool: an Ethernet header and
+ * @p payload bytes after it.
+ *
+ * @param mp       set to the new packet
+ * @param payload  bytes after the Ethernet header
+ * @return the packet's Ethernet header, or NULL when no packet (of that
+ *         size) could be had
+ */
+static struct rte_ether_hdr *
+frame_alloc(struct rte_mbuf **mp, uint32_t payload)
+{
+	struct rte_mbuf *m = rte_pktmbuf_alloc(fwd_pool);
+	struct rte_ether_hdr *eh;
+
+	*mp = m;
+	if (m == NULL)
+		return NULL;
+	eh = (struct rte_ether_hdr *)rte_pktmbuf_append(m,
+		(uint16_t)(sizeof(*eh) + payload));
+	if (eh == NULL) { /* the pool's buffers are too small */
+		rte_pktmbuf_free(m);
+		*mp = NULL;
+	}
+	return eh;
+}
+
+/**
  * Send an ARP request for an IPv4 next hop.
  *
  * @return 0, or -1 when no request could be made
@@ -230,11 +257,9 @@ arp_request(struct fwd_lcore *lc, uint16_t port, const uint8_t *ip)
 
 	if (src == NULL)
 		return -1;
-	m = rte_pktmbuf_alloc(fwd_pool);
-	if (m == NULL)
+	eh = frame_alloc(&m, sizeof(*arp));
+	if (eh == NULL)
 		return -1;
-	eh = (struct rte_ether_hdr *)rte_pktmbuf_append(m,
-		sizeof(*eh) + sizeof(*arp));
 	memset(&eh->dst_addr, 0xff, sizeof(eh->dst_addr));
 	eh->src_addr = fwd_cfg.ports[port].mac;
 	eh->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_ARP);
@@ -295,11 +320,9 @@ nd_solicit(struct fwd_lcore *lc, uint16_t port, const uint8_t *ip)
 
 	if (src == NULL)
 		return -1;
-	m = rte_pktmbuf_alloc(fwd_pool);
-	if (m == NULL)
+	eh = frame_alloc(&m, sizeof(*ip6) + 32);
+	if (eh == NULL)
 		return -1;
-	eh = (struct rte_ether_hdr *)rte_pktmbuf_append(m,
-		sizeof(*eh) + sizeof(*ip6) + 32);
 	eh->dst_addr.addr_bytes[0] = 0x33;
 	eh->dst_addr.addr_bytes[1] = 0x33;
 	eh->dst_addr.addr_bytes[2] = 0xff;
