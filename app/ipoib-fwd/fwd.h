@@ -182,6 +182,7 @@ int fwd_set_peer(const char *port, const char *dest);
 /* fwd_config.c */
 int fwd_config_load(const char *path);
 int fwd_parse_addr(const char *s, struct fwd_addr *a, bool want_depth);
+int fwd_parse_port_index(const char *s);
 int fwd_parse_route(char **tok, unsigned int nb, unsigned int line,
 		    char *err, size_t errlen);
 int fwd_parse_port_addr(unsigned int port, const char *s, char *err,

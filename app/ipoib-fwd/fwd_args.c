@@ -62,25 +62,6 @@ fwd_set_mode(const char *s)
 }
 
 /**
- * Parse a port index.
- *
- * @return the index, or -1 when not a valid port
- */
-static int
-port_index(const char *s)
-{
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno != 0 || end == s || *end != '\0' || v < 0 ||
-	    v >= (long)fwd_cfg.nb_ports)
-		return -1;
-	return (int)v;
-}
-
-/**
  * Pair two ports for io mode (both directions).
  *
  * @return 0 or -EINVAL
@@ -88,7 +69,7 @@ port_index(const char *s)
 int
 fwd_set_pair(const char *a, const char *b)
 {
-	int pa = port_index(a), pb = port_index(b);
+	int pa = fwd_parse_port_index(a), pb = fwd_parse_port_index(b);
 
 	if (pa < 0 || pb < 0)
 		return -EINVAL;
@@ -126,7 +107,7 @@ parse_ipoib_addr(const char *s, uint8_t addr[20])
 int
 fwd_set_peer(const char *port, const char *dest)
 {
-	int p = port_index(port);
+	int p = fwd_parse_port_index(port);
 	struct fwd_port *fp;
 
 	if (p < 0)
@@ -215,7 +196,7 @@ static int
 parse_addr_arg(char *arg)
 {
 	char *rest = split_port(arg), err[256];
-	int port = port_index(arg);
+	int port = fwd_parse_port_index(arg);
 
 	if (rest == NULL || port < 0) {
 		fprintf(stderr, "%s: --addr: want PORT,ADDR/LEN with PORT "

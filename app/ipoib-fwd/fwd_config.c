@@ -92,12 +92,13 @@ fwd_addr_str(const struct fwd_addr *a, char *buf, size_t len)
 }
 
 /**
- * Parse a port index.
+ * Parse a port index (a decimal number naming a configured port).
  *
+ * @param s  the text to parse
  * @return the index, or -1 when it is not a number naming a port
  */
-static int
-parse_port_index(const char *s)
+int
+fwd_parse_port_index(const char *s)
 {
 	char *end;
 	long v;
@@ -201,7 +202,7 @@ fwd_parse_route(char **tok, unsigned int nb, unsigned int line, char *err,
 			memcpy(r.gateway, gw.ip, 16);
 		} else if (strcmp(key, "port") == 0 ||
 			   strcmp(key, "dev") == 0) {
-			port = parse_port_index(val);
+			port = fwd_parse_port_index(val);
 			if (port < 0) {
 				snprintf(err, errlen, "no port \"%s\" "
 					 "(%u port(s))", val,
@@ -290,7 +291,7 @@ config_statement(char **tok, int nb, unsigned int line, char *err,
 		return 0;
 	}
 	if (strcmp(tok[0], "addr") == 0 && nb == 3) {
-		port = parse_port_index(tok[1]);
+		port = fwd_parse_port_index(tok[1]);
 		if (port < 0) {
 			snprintf(err, errlen, "no port \"%s\" (%u port(s))",
 				 tok[1], fwd_cfg.nb_ports);
