@@ -96,6 +96,44 @@ id_of(const struct ipoib_peer *p)
 			  0x1000000000ULL);
 }
 
+/**
+ * Tags of another live cache (another port of the process) are foreign,
+ * so the sending port judges the bare key instead; once that cache is
+ * gone its tags are no longer foreign (they are stale everywhere).
+ */
+static void
+test_foreign_tags(void)
+{
+	struct ipoib_peer_cache *pa, *pb;
+	struct ipoib_hwaddr a;
+	uint16_t ka, kb;
+	uint64_t tag_a, tag_b;
+
+	pa = ipoib_peer_cache_create("foreign_a", 16, 4, SOCKET_ID_ANY);
+	pb = ipoib_peer_cache_create("foreign_b", 16, 4, SOCKET_ID_ANY);
+	CHECK(pa != NULL && pb != NULL, "create two caches");
+	if (pa == NULL || pb == NULL) {
+		ipoib_peer_cache_free(pa);
+		ipoib_peer_cache_free(pb);
+		return;
+	}
+	addr_of(5, &a);
+	CHECK(ipoib_peer_insert(pa, &a, 0, &ka) == 1, "insert in a");
+	CHECK(ipoib_peer_insert(pb, &a, 0, &kb) == 1, "insert in b");
+	tag_a = ipoib_peer_tag(ipoib_peer_get(pa, ka));
+	tag_b = ipoib_peer_tag(ipoib_peer_get(pb, kb));
+	CHECK(tag_a != tag_b, "two caches never issue the same tag");
+	CHECK(!ipoib_peer_tag_is_foreign(pa, tag_a), "own tag is not foreign");
+	CHECK(ipoib_peer_tag_is_foreign(pb, tag_a), "a's tag is foreign to b");
+	CHECK(ipoib_peer_tag_is_foreign(pa, tag_b), "b's tag is foreign to a");
+	CHECK(ipoib_peer_get_tagged(pb, tag_a) == NULL,
+	      "a foreign tag never finds a peer by itself");
+	ipoib_peer_cache_free(pa);
+	CHECK(!ipoib_peer_tag_is_foreign(pb, tag_a),
+	      "a gone cache's tag is stale, not foreign");
+	ipoib_peer_cache_free(pb);
+}
+
 /** Insert, lookup, duplicate insert, remove and stale detection. */
 static void
 test_basic(void)
@@ -456,6 +494,7 @@ main(int argc, char **argv)
 		return 1;
 	}
 	test_basic();
+	test_foreign_tags();
 	test_evict();
 	test_limits();
 	test_tags();

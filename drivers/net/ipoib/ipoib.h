@@ -277,7 +277,8 @@ ipoib_peer_of_mbuf(const struct ipoib_peer_cache *pc,
 		*err = IPOIB_DEST_NO_KEY;
 		return NULL;
 	}
-	if (tag != 0 && ipoib_tag_key(tag) == key) {
+	if (tag != 0 && ipoib_tag_key(tag) == key &&
+	    !ipoib_peer_tag_is_foreign(pc, tag)) {
 		p = ipoib_peer_get_tagged(pc, tag);
 		if (unlikely(p == NULL))
 			*err = IPOIB_DEST_STALE;

@@ -29,6 +29,23 @@
 
 /** Caches created so far in this process (the epoch of the next one). */
 static uint32_t ipoib_cache_epoch;
+/** Epochs of the caches alive in this process (see ipoib_peer.h). */
+uint64_t ipoib_peer_live_epochs[IPOIB_PEER_EPOCHS / 64];
+
+/** Mark a cache's epoch alive or gone, for foreign-tag checks. */
+static void
+ipoib_peer_epoch_set_live(const struct ipoib_peer_cache *pc, bool live)
+{
+	uint32_t epoch = (uint32_t)(pc->gen_base >> 32) % IPOIB_PEER_EPOCHS;
+	uint64_t bit = 1ULL << (epoch % 64);
+
+	if (live)
+		__atomic_fetch_or(&ipoib_peer_live_epochs[epoch / 64], bit,
+				  __ATOMIC_RELEASE);
+	else
+		__atomic_fetch_and(&ipoib_peer_live_epochs[epoch / 64], ~bit,
+				   __ATOMIC_RELEASE);
+}
 
 /** A slot waiting in the RCU defer queue. */
 struct ipoib_limbo {
@@ -244,6 +261,7 @@ ipoib_peer_cache_create(const char *name, uint32_t capacity,
 		IPOIB_PEER_GEN_LIMIT;
 	for (i = 0; pc->gen != NULL && i < slots; i++)
 		pc->gen[i] = pc->gen_base;
+	ipoib_peer_epoch_set_live(pc, true);
 	if (pc->peers == NULL || pc->gen == NULL || pc->free_fifo == NULL ||
 	    pc->by_addr == NULL) {
 		ret = -ENOMEM;
@@ -272,6 +290,7 @@ ipoib_peer_cache_free(struct ipoib_peer_cache *pc)
 {
 	if (pc == NULL)
 		return;
+	ipoib_peer_epoch_set_live(pc, false);
 	rte_hash_free(pc->by_lid); /* before its RCU variable goes */
 	if (pc->dq != NULL)
 		rte_rcu_qsbr_dq_delete(pc->dq);

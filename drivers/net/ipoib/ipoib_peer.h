@@ -32,6 +32,12 @@
  * ipoib_peer_get_untagged() accepts a bare key only then, so a bare key
  * never reaches another peer either; it may be refused instead.
  *
+ * A tag issued by another live cache of the process (another port: an
+ * application forwarding a received packet out of a second port leaves
+ * the receiving port's tag on it) is foreign, not stale: its epoch is
+ * marked live in ipoib_peer_live_epochs. The sending port then ignores it
+ * and judges the bare key by the rule above (ipoib_peer_tag_is_foreign).
+ *
  * A second lock-free index maps (LID, QPN) to tags for unicast peers with
  * a path, so that packets without a GRH (Linux sends unicast inside a
  * subnet without one) can be given their source's key. Its entries are
@@ -60,6 +66,8 @@
 #define IPOIB_PEER_GEN_LIMIT (1ULL << 32)
 /** Epochs before the generations of caches repeat (2^48 / limit). */
 #define IPOIB_PEER_EPOCHS 65536u
+/** Bitmap of the epochs of the caches alive in this process. */
+extern uint64_t ipoib_peer_live_epochs[IPOIB_PEER_EPOCHS / 64];
 /** Smallest number of slots a cache has. */
 #define IPOIB_PEER_MIN_SLOTS 16u
 /** QPN of multicast destinations. */
@@ -254,6 +262,26 @@ ipoib_peer_get_tagged(const struct ipoib_peer_cache *pc, uint64_t tag)
 		     __atomic_load_n(&p->tag, __ATOMIC_ACQUIRE) != tag))
 		return NULL;
 	return p;
+}
+
+/**
+ * Whether a tag was issued by another cache of this process that is still
+ * alive (another port), rather than by this one or by a cache now gone.
+ *
+ * @param pc   the cache judging the tag
+ * @param tag  a non-zero tag
+ * @return true for a foreign tag: the caller ignores it and judges the
+ *         bare key instead; false when the tag is this cache's to check
+ */
+static inline bool
+ipoib_peer_tag_is_foreign(const struct ipoib_peer_cache *pc, uint64_t tag)
+{
+	uint32_t epoch = (uint32_t)(tag >> 48) % IPOIB_PEER_EPOCHS;
+
+	if (epoch == (uint32_t)(pc->gen_base >> 32) % IPOIB_PEER_EPOCHS)
+		return false;
+	return (__atomic_load_n(&ipoib_peer_live_epochs[epoch / 64],
+				__ATOMIC_RELAXED) >> (epoch % 64)) & 1;
 }
 
 /**
