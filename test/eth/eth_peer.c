@@ -40,14 +40,7 @@ static struct rte_mempool *pool;
 static uint16_t port;
 static struct rte_ether_addr own;
 
-#define CHECK(cond, ...) do { \
-	if (!(cond)) { \
-		failures++; \
-		printf("FAIL %s:%d: ", __func__, __LINE__); \
-		printf(__VA_ARGS__); \
-		printf("\n"); \
-	} \
-} while (0)
+#include "../ipoib_test.h"
 
 /** Print a MAC with a label. */
 static void
@@ -567,11 +560,7 @@ run_responder(const char *my, unsigned int seconds)
 static uint64_t
 xstat(const char *name)
 {
-	uint64_t id, v = 0;
-
-	if (rte_eth_xstats_get_id_by_name(port, name, &id) == 0)
-		rte_eth_xstats_get_by_id(port, &id, &v, 1);
-	return v;
+	return ipoib_test_xstat(port, name);
 }
 
 /** Print every xstat that is not zero. */

@@ -54,14 +54,7 @@ static uint32_t qkey = 0x0b1b;
 static uint16_t h2_key;           /* host2's first QP as the PMD knows it */
 static uint64_t h2_tag;
 
-#define CHECK(cond, ...) do { \
-	if (!(cond)) { \
-		failures++; \
-		printf("FAIL %s:%d: ", __func__, __LINE__); \
-		printf(__VA_ARGS__); \
-		printf("\n"); \
-	} \
-} while (0)
+#include "../ipoib_test.h"
 
 /* ------------------------------------------------------------ helpers */
 
@@ -69,11 +62,7 @@ static uint64_t h2_tag;
 static uint64_t
 xstat(const char *name)
 {
-	uint64_t id, v = 0;
-
-	if (rte_eth_xstats_get_id_by_name(port, name, &id) == 0)
-		rte_eth_xstats_get_by_id(port, &id, &v, 1);
-	return v;
+	return ipoib_test_xstat(port, name);
 }
 
 /** Seconds to TSC deadline. */

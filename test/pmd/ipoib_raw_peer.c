@@ -41,14 +41,7 @@ static struct rte_mempool *pool;
 static const char *role, *other, *dir;
 static uint16_t port;
 
-#define CHECK(cond, ...) do { \
-	if (!(cond)) { \
-		failures++; \
-		printf("FAIL %s:%d: ", __func__, __LINE__); \
-		printf(__VA_ARGS__); \
-		printf("\n"); \
-	} \
-} while (0)
+#include "../ipoib_test.h"
 
 /** Write an address as hex to DIR/addr.<name>. */
 static void
@@ -188,11 +181,7 @@ receive(uint16_t peer_key, struct rx_result *r)
 static uint64_t
 xstat(const char *name)
 {
-	uint64_t id, v = 0;
-
-	if (rte_eth_xstats_get_id_by_name(port, name, &id) == 0)
-		rte_eth_xstats_get_by_id(port, &id, &v, 1);
-	return v;
+	return ipoib_test_xstat(port, name);
 }
 
 /** Poll receive for ms milliseconds. */

@@ -55,14 +55,7 @@ static uint32_t churn_capacity;
 static uint64_t *cur_tag;         /* tag of each identity, 0 once stale */
 static uint32_t *slot_owner;      /* identity + 1 in each slot (writer) */
 
-#define CHECK(cond, ...) do { \
-	if (!(cond)) { \
-		failures++; \
-		printf("FAIL %s:%d: ", __func__, __LINE__); \
-		printf(__VA_ARGS__); \
-		printf("\n"); \
-	} \
-} while (0)
+#include "../ipoib_test.h"
 
 /** The address of identity id: QPN id (24 bits), GID ::<id>. */
 static void

@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+
+#ifndef IPOIB_TEST_H
+#define IPOIB_TEST_H
+
+/**
+ * @file
+ * Helpers shared by the DPDK test programs of the suites (pmd, eth): a
+ * non-fatal check that counts failures, and reading one xstat by name.
+ * A file that uses CHECK defines `static int failures;` first.
+ */
+
+#include <stdio.h>
+#include <stdint.h>
+
+#include <rte_ethdev.h>
+
+/** Count and report a failed condition, then go on. */
+#define CHECK(cond, ...) do { \
+	if (!(cond)) { \
+		failures++; \
+		printf("FAIL %s:%d: ", __func__, __LINE__); \
+		printf(__VA_ARGS__); \
+		printf("\n"); \
+	} \
+} while (0)
+
+/**
+ * One extended statistic of a port by name.
+ *
+ * @return its value, or 0 when the port has no such xstat
+ */
+static inline uint64_t
+ipoib_test_xstat(uint16_t port, const char *name)
+{
+	uint64_t id, v = 0;
+
+	if (rte_eth_xstats_get_id_by_name(port, name, &id) == 0)
+		rte_eth_xstats_get_by_id(port, &id, &v, 1);
+	return v;
+}
+
+#endif /* IPOIB_TEST_H */
