@@ -156,6 +156,35 @@ struct ipoib_ctrl_stats {
 	uint64_t lid_failures;    /**< ... that failed */
 	uint64_t lid_learned;     /**< peers learned from (SLID, QPN) */
 	uint64_t lid_changes;     /**< peers whose LID changed */
+	/* the subnet manager watch (ipoib_watch.c) */
+	uint64_t heartbeats;      /**< broadcast re-joins sent */
+	uint64_t heartbeat_failures;
+	uint64_t sm_lost;         /**< SM outages seen */
+	uint64_t sm_recoveries;   /**< SM answers again after an outage */
+	uint64_t resyncs;         /**< rejoin + path refresh rounds */
+	uint64_t rejoins;         /**< groups joined again */
+	uint64_t rejoin_failures;
+	uint64_t path_refreshes;  /**< resolved paths asked again */
+	uint64_t path_refresh_failures;
+	uint64_t own_lid_changes; /**< the port's own LID changed */
+	/* the soft HCA connection (ipoib_recover.c) */
+	uint64_t dev_lost;        /**< device connection lost */
+	uint64_t dev_recoveries;  /**< queues recreated on a new connection */
+	uint64_t dev_recover_failures;
+};
+
+/** State of the subnet manager watch (ipoib_watch.c). */
+struct ipoib_watch {
+	uint64_t hb_tsc;          /**< next heartbeat */
+	bool hb_busy;             /**< a heartbeat is in flight */
+	bool sm_lost;             /**< the last heartbeat timed out */
+	uint16_t sm_lid;          /**< the SM LID last seen */
+	bool rejoin_pending;
+	bool rejoin_busy;
+	unsigned int rejoin_next; /**< index in priv->mcast */
+	bool refresh_pending;
+	uint32_t refresh_next;    /**< slot of the peer cache */
+	uint32_t refresh_inflight;
 };
 
 /** An unknown (SLID, QPN) the control thread is asking the SA about. */
@@ -213,6 +242,7 @@ struct ipoib_priv {
 	uint64_t link_poll_tsc;
 	uint64_t retry_scan_tsc;
 	struct ipoib_lid_query lidq[IPOIB_LID_QUERIES];
+	struct ipoib_watch watch;
 };
 
 /** A new source seen on receive, for the control thread. */
@@ -329,6 +359,15 @@ int ipoib_ctrl_mcast_leave(struct ipoib_priv *priv,
 			   const union hca_gid *mgid);
 void ipoib_link_update_from(struct ipoib_priv *priv,
 			    const struct hca_dev_attr *attr);
+
+void ipoib_ctrl_retry_now(struct ipoib_priv *priv);
+
+/* ipoib_watch.c */
+void ipoib_watch_init(struct ipoib_priv *priv);
+void ipoib_watch_round(struct ipoib_priv *priv);
+void ipoib_watch_port(struct ipoib_priv *priv,
+		      const struct hca_dev_attr *attr);
+void ipoib_watch_resync(struct ipoib_priv *priv, const char *why);
 
 /* ipoib_ethdev.c */
 struct ipoib_priv *ipoib_priv_of_port(uint16_t port_id);

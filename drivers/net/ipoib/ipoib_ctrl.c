@@ -404,6 +404,26 @@ ipoib_ctrl_retry(struct ipoib_priv *priv)
 	}
 }
 
+/**
+ * Let every peer whose path query failed try again now (the SM came
+ * back): clear the backoff of every slot. Runs under priv->lock.
+ *
+ * @param priv  the port
+ */
+void
+ipoib_ctrl_retry_now(struct ipoib_priv *priv)
+{
+	uint32_t slot;
+
+	if (priv->pctrl == NULL)
+		return;
+	for (slot = 0; slot <= priv->peers->slot_mask; slot++) {
+		priv->pctrl[slot].next_try = 0;
+		priv->pctrl[slot].tries = 0;
+	}
+	priv->retry_scan_tsc = 0;
+}
+
 /** Update the ethdev link from the port's attributes. */
 void
 ipoib_link_update_from(struct ipoib_priv *priv,
@@ -434,6 +454,8 @@ ipoib_ctrl_poll_link(struct ipoib_priv *priv)
 	priv->link_poll_tsc = now + ipoib_ms_to_tsc(IPOIB_LINK_POLL_MS);
 	if (!hca_dev_alive(priv->hca) || hca_dev_query(priv->hca, &attr) < 0)
 		attr.port.state = HCA_PORT_DOWN;
+	else
+		ipoib_watch_port(priv, &attr);
 	ipoib_link_update_from(priv, &attr);
 }
 
@@ -448,6 +470,7 @@ ipoib_ctrl_round(struct ipoib_priv *priv)
 	ipoib_ctrl_retry(priv);
 	ipoib_peer_reclaim(priv->peers);
 	ipoib_ctrl_poll_link(priv);
+	ipoib_watch_round(priv);
 	pthread_mutex_unlock(&priv->lock);
 }
 
@@ -503,6 +526,7 @@ ipoib_ctrl_start(struct ipoib_priv *priv)
 		return -ENOMEM;
 	}
 	memset(priv->lidq, 0, sizeof(priv->lidq));
+	ipoib_watch_init(priv);
 	__atomic_store_n(&priv->ctrl_stop, 0, __ATOMIC_RELEASE);
 	snprintf(tname, sizeof(tname), "ipoib-ctl-%u",
 		 priv->dev->data->port_id);

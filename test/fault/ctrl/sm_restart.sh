@@ -1,0 +1,75 @@
+#!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
+# opensm stopped under traffic, then restarted (doc/reliability.md):
+#  host1 (a) <-> host2 (b) unicast all along; host1 starts sending to
+#  host3 (c, receive only) while the SM is away; host4 (m, mode=eth)
+#  joined a group through set_mc_addr_list.
+#  - SM away: a and b keep delivering to each other; the new path to c
+#    fails cleanly (SA failure counted, held packets dropped and
+#    counted), is retried, and the process keeps running;
+#  - SM back (a new opensm: no memberships, a client re-register for
+#    every port): every port is a member of the broadcast group again and
+#    m of its group, without a restart; c gets a's packets.
+# Usage: sm_restart.sh FAULT_PEER (under test/with-fabric --hosts 4)
+set -u
+APP=$1
+. "$(dirname "$0")/lib.sh"
+
+BCAST=ff12:401b:ffff::ffff:ffff
+GROUP=ff12:401b:ffff::1:203
+
+phase 0
+peer host1 a 0 --to b --to-from-phase c:1
+peer host2 b 1 --to a
+peer host3 c 0
+MODE=mode=eth peer host4 m 1 --mc-mac 01:00:5e:01:02:03
+
+wait_for 40 stat_ge a rx_b_0 100 && wait_for 10 stat_ge b rx_a_0 100
+check $? "traffic a <-> b before the fault"
+wait_for 20 test -s "$WORK/addr.m"
+for r in a b c m; do
+	wait_for 10 is_member $r $BCAST
+	check $? "$r is a member of the broadcast group before"
+done
+wait_for 10 is_member m $GROUP
+check $? "m is a member of its set_mc_addr_list group before"
+
+sm_stop
+phase 1
+sleep 6
+a1=$(stat b rx_a_1); b1=$(stat a rx_b_1)
+echo "SM away: a->b $a1, b->a $b1, a->c $(stat c rx_a_1)"
+[ "$a1" -ge 100 ] && [ "$b1" -ge 100 ]
+check $? "resolved peers keep forwarding without an SM (a->b $a1, b->a $b1)"
+[ "$(stat c rx_a_1)" -eq 0 ]
+check $? "nothing reaches the unresolved peer c without an SM"
+[ "$(stat a sa_failures)" -ge 1 ] && [ "$(stat a tx_sa_failure_dropped)" -ge 1 ]
+check $? "path failure counted ($(stat a sa_failures)), held packets dropped ($(stat a tx_sa_failure_dropped))"
+[ "$(stat a tx_unresolved_dropped)" -ge 1 ]
+check $? "packets beyond the held ones dropped ($(stat a tx_unresolved_dropped))"
+[ "$(stat a sm_lost)" -ge 1 ]
+check $? "a saw the SM go (sm_lost $(stat a sm_lost))"
+q1=$(stat a path_queries)
+
+sm_start
+check $? "opensm back"
+phase 2
+wait_for 30 stat_ge c rx_a_2 50
+check $? "new resolution after the SM came back: c got $(stat c rx_a_2)"
+[ "$(stat a path_queries)" -gt "$q1" ] || [ "$(stat a path_queries)" -ge 3 ]
+check $? "the path to c was retried ($(stat a path_queries) queries)"
+for r in a b c m; do
+	wait_for 20 is_member $r $BCAST
+	check $? "$r rejoined the broadcast group"
+done
+wait_for 20 is_member m $GROUP
+check $? "m rejoined its set_mc_addr_list group"
+wait_for 10 stat_ge m sm_recoveries 1
+check $? "m counted the SM recovery ($(stat m sm_recoveries)), rejoins $(stat m mcast_rejoins)"
+wait_for 10 stat_ge m mcast_rejoins 1
+check $? "m rejoined its group ($(stat m mcast_rejoins))"
+a0=$(stat b rx_a_2)
+sleep 1
+[ "$(stat b rx_a_2)" -gt "$a0" ] && [ "$(stat a rx_b_2)" -ge 50 ]
+check $? "a <-> b still flowing after the SM came back"
+finish
