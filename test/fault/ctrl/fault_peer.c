@@ -15,8 +15,8 @@
  * packet every 2 ms. Each packet carries the sender's role and the phase
  * it was sent in; the phase is the number in DIR/phase, which the script
  * writes. Every 100 ms the process writes DIR/stat.ROLE: per peer and
- * phase the packets sent and received, the link status, every xstat and
- * the mbufs in use. It ends when DIR/stop exists (or after --seconds),
+ * phase the packets sent and received, the cached path LID of each peer
+ * it sends to, the link status, every xstat and the mbufs in use. It ends when DIR/stop exists (or after --seconds),
  * stops and closes the port, and fails when mbufs are missing then.
  *
  * Options:
@@ -291,6 +291,15 @@ stats_write(bool final, long leaked)
 				(unsigned long)st.to[i].sent[ph],
 				st.to[i].role, ph,
 				(unsigned long)st.to[i].refused[ph]);
+	for (i = 0; i < st.nto && !final; i++) {
+		struct rte_ipoib_path path;
+
+		memset(&path, 0, sizeof(path));
+		if (st.to[i].key != 0)
+			rte_pmd_ipoib_peer_info(st.port, st.to[i].key, NULL,
+						&path);
+		fprintf(f, "lid_%c=%u\n", st.to[i].role, path.lid);
+	}
 	for (i = 0; i < 26; i++)
 		for (ph = 0; ph < MAX_PHASE; ph++)
 			if (st.rx[i][ph] != 0)
