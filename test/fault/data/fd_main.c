@@ -8,8 +8,7 @@
  *   fault_data <EAL args, --vdev net_ipoib0,mode=raw[,...]> -- PHASE...
  *
  * Phases: faults[=N] (needs 1% drop and corrupt rates), pkey (needs the
- * partitions of pkey.conf, PMD on pkey=0x8001), limited (PMD on
- * pkey=0x8003), churn[=ROUNDS] (a small peers= cache), soak=SECONDS
+ * partitions of pkey.conf, PMD on pkey=0x8001), churn[=ROUNDS] (a small peers= cache), soak=SECONDS
  * (churn until the time is up, printing samples for usertools/ipoib-soak).
  * At the end every mbuf must be back in the pool. Exit 0 when every check
  * passed; every wait is bounded.
@@ -35,8 +34,6 @@ fd_run_phase(const char *arg)
 		fd_phase_faults(val > 0 ? (unsigned int)val : 5000);
 	else if (strcmp(arg, "pkey") == 0)
 		fd_phase_pkey();
-	else if (strcmp(arg, "limited") == 0)
-		fd_phase_limited();
 	else if (len == 5 && strncmp(arg, "churn", len) == 0)
 		fd_phase_churn(val > 0 ? (unsigned int)val : 14, 12, 0);
 	else if (len == 4 && strncmp(arg, "soak", len) == 0 && val > 0)
