@@ -199,6 +199,21 @@ struct ipoib_lid_query {
 /** Unknown (SLID, QPN) pairs tracked at once. */
 #define IPOIB_LID_QUERIES 64
 
+/** Where a port is in losing and getting back its device. */
+enum ipoib_rec_state {
+	IPOIB_REC_IDLE = 0,       /**< device usable */
+	IPOIB_REC_PAUSING,        /**< lost: waiting for the data path */
+	IPOIB_REC_DOWN,           /**< objects freed: reopening */
+};
+
+/** State of the device recovery (ipoib_recover.c). */
+struct ipoib_recover {
+	enum ipoib_rec_state state;
+	uint64_t token;           /**< QSBR token of the pause */
+	uint64_t deadline;        /**< warn when not paused by then */
+	uint64_t next_try;        /**< next reopen */
+};
+
 /** State of a port. */
 struct ipoib_priv {
 	struct rte_eth_dev *dev;
@@ -243,6 +258,8 @@ struct ipoib_priv {
 	uint64_t retry_scan_tsc;
 	struct ipoib_lid_query lidq[IPOIB_LID_QUERIES];
 	struct ipoib_watch watch;
+	struct ipoib_recover rec;
+	int dp_paused;             /**< atomic: bursts return 0 at once */
 };
 
 /** A new source seen on receive, for the control thread. */
@@ -369,7 +386,15 @@ void ipoib_watch_port(struct ipoib_priv *priv,
 		      const struct hca_dev_attr *attr);
 void ipoib_watch_resync(struct ipoib_priv *priv, const char *why);
 
+/* ipoib_recover.c */
+bool ipoib_recover_poll(struct ipoib_priv *priv);
+void ipoib_recover_init(struct ipoib_priv *priv);
+
 /* ipoib_ethdev.c */
+int ipoib_queues_create(struct ipoib_priv *priv);
+int ipoib_queues_fill(struct ipoib_priv *priv);
+void ipoib_queues_destroy(struct ipoib_priv *priv);
+void ipoib_register_pools(struct ipoib_priv *priv);
 struct ipoib_priv *ipoib_priv_of_port(uint16_t port_id);
 
 /* ipoib_telemetry.c */

@@ -452,7 +452,7 @@ ipoib_ctrl_poll_link(struct ipoib_priv *priv)
 	if (now < priv->link_poll_tsc)
 		return;
 	priv->link_poll_tsc = now + ipoib_ms_to_tsc(IPOIB_LINK_POLL_MS);
-	if (!hca_dev_alive(priv->hca) || hca_dev_query(priv->hca, &attr) < 0)
+	if (!ipoib_recover_poll(priv) || hca_dev_query(priv->hca, &attr) < 0)
 		attr.port.state = HCA_PORT_DOWN;
 	else
 		ipoib_watch_port(priv, &attr);

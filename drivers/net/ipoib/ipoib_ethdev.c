@@ -300,8 +300,15 @@ ipoib_register_pool(struct rte_mempool *mp, void *arg)
 			  "from it are dropped", priv->name, mp->name);
 }
 
+/** Register every mempool of the process with the port's device. */
+void
+ipoib_register_pools(struct ipoib_priv *priv)
+{
+	rte_mempool_walk(ipoib_register_pool, priv);
+}
+
 /** Create the CQs and QPs of every queue and bring them to RTS. */
-static int
+int
 ipoib_queues_create(struct ipoib_priv *priv)
 {
 	uint16_t nq = RTE_MAX(priv->nb_rxq, priv->nb_txq), i;
@@ -350,7 +357,7 @@ ipoib_queues_create(struct ipoib_priv *priv)
 }
 
 /** Allocate the mbuf tables of the queues and post receive buffers. */
-static int
+int
 ipoib_queues_fill(struct ipoib_priv *priv)
 {
 	uint16_t i;
@@ -385,7 +392,7 @@ ipoib_queues_fill(struct ipoib_priv *priv)
 }
 
 /** Destroy the queues' QPs and CQs and free their mbufs. */
-static void
+void
 ipoib_queues_destroy(struct ipoib_priv *priv)
 {
 	int i;
@@ -529,7 +536,7 @@ ipoib_dev_start(struct rte_eth_dev *dev)
 			goto fail;
 		}
 	}
-	rte_mempool_walk(ipoib_register_pool, priv);
+	ipoib_register_pools(priv);
 	err = ipoib_peers_create(priv);
 	if (err < 0)
 		goto fail;
@@ -548,6 +555,7 @@ ipoib_dev_start(struct rte_eth_dev *dev)
 		ipoib_peer_reader_online(priv->peers, i);
 	for (i = 0; i < priv->nb_txq; i++)
 		ipoib_peer_reader_online(priv->peers, IPOIB_RCU_TX_BASE + i);
+	ipoib_recover_init(priv);
 	err = ipoib_ctrl_start(priv);
 	if (err < 0)
 		goto fail;
@@ -869,6 +877,76 @@ static const struct eth_dev_ops ipoib_ops = {
 	.xstats_reset = ipoib_stats_reset,
 };
 
+/* ------------------------------------------------ paused data path */
+
+/*
+ * While the port rebuilds its device objects (ipoib_recover.c) the
+ * burst functions return 0 at once, without touching a queue, and report
+ * a quiescent state so that the control thread knows no lcore is inside
+ * the queues any more.
+ */
+
+/** Whether the data path is paused (a device recovery runs). */
+static inline bool
+ipoib_dp_is_paused(const struct ipoib_priv *priv)
+{
+	return unlikely(__atomic_load_n(&priv->dp_paused, __ATOMIC_ACQUIRE));
+}
+
+/** rx_burst of a port in mode=raw, pausable. */
+static uint16_t
+ipoib_rx_burst_pausable(void *q, struct rte_mbuf **pkts, uint16_t n)
+{
+	struct ipoib_rxq *rxq = q;
+
+	if (ipoib_dp_is_paused(rxq->priv)) {
+		ipoib_peer_reader_quiescent(rxq->priv->peers, rxq->idx);
+		return 0;
+	}
+	return ipoib_rx_burst(q, pkts, n);
+}
+
+/** tx_burst of a port in mode=raw, pausable (nothing taken). */
+static uint16_t
+ipoib_tx_burst_pausable(void *q, struct rte_mbuf **pkts, uint16_t n)
+{
+	struct ipoib_txq *txq = q;
+
+	if (ipoib_dp_is_paused(txq->priv)) {
+		ipoib_peer_reader_quiescent(txq->priv->peers,
+					    IPOIB_RCU_TX_BASE + txq->idx);
+		return 0;
+	}
+	return ipoib_tx_burst(q, pkts, n);
+}
+
+/** rx_burst of a port in mode=eth, pausable. */
+static uint16_t
+ipoib_eth_rx_burst_pausable(void *q, struct rte_mbuf **pkts, uint16_t n)
+{
+	struct ipoib_rxq *rxq = q;
+
+	if (ipoib_dp_is_paused(rxq->priv)) {
+		ipoib_peer_reader_quiescent(rxq->priv->peers, rxq->idx);
+		return 0;
+	}
+	return ipoib_eth_rx_burst(q, pkts, n);
+}
+
+/** tx_burst of a port in mode=eth, pausable (nothing taken). */
+static uint16_t
+ipoib_eth_tx_burst_pausable(void *q, struct rte_mbuf **pkts, uint16_t n)
+{
+	struct ipoib_txq *txq = q;
+
+	if (ipoib_dp_is_paused(txq->priv)) {
+		ipoib_peer_reader_quiescent(txq->priv->peers,
+					    IPOIB_RCU_TX_BASE + txq->idx);
+		return 0;
+	}
+	return ipoib_eth_tx_burst(q, pkts, n);
+}
+
 /* ------------------------------------------------------ probe/remove */
 
 /** Open the HCA port named by the devargs and read its attributes. */
@@ -953,16 +1031,16 @@ ipoib_probe(struct rte_vdev_device *vdev)
 	}
 	ipoib_fake_mac(priv, dev->data->mac_addrs);
 	dev->dev_ops = &ipoib_ops;
-	dev->rx_pkt_burst = ipoib_rx_burst;
-	dev->tx_pkt_burst = ipoib_tx_burst;
+	dev->rx_pkt_burst = ipoib_rx_burst_pausable;
+	dev->tx_pkt_burst = ipoib_tx_burst_pausable;
 	if (args.mode == IPOIB_MODE_ETH) {
 		if (ipoib_eth_create(priv) == NULL) {
 			hca_dev_close(priv->hca);
 			rte_eth_dev_release_port(dev);
 			return -ENOMEM;
 		}
-		dev->rx_pkt_burst = ipoib_eth_rx_burst;
-		dev->tx_pkt_burst = ipoib_eth_tx_burst;
+		dev->rx_pkt_burst = ipoib_eth_rx_burst_pausable;
+		dev->tx_pkt_burst = ipoib_eth_tx_burst_pausable;
 	}
 	dev->data->dev_flags |= RTE_ETH_DEV_AUTOFILL_QUEUE_XSTATS;
 	dev->data->mtu = (uint16_t)(hca_mtu_to_bytes(

@@ -117,3 +117,24 @@ is_member() {
 		--gid "$gid" MCMR 2>/dev/null |
 		grep -q "PortGid\.*$gid\$"
 }
+
+# hcasim_kill: SIGKILL the soft HCA; its command line is kept for
+# hcasim_start in $WORK/hcasim.argv
+hcasim_kill() {
+	local pid
+	pid=$(cat "$DIR/hcasim.pid")
+	tr '\0' '\n' < "/proc/$pid/cmdline" > "$WORK/hcasim.argv"
+	kill -KILL "$pid"
+	wait_for 5 eval '! kill -0 '"$pid"' 2>/dev/null'
+}
+
+# hcasim_start: start the soft HCA again as before; wait for its socket
+hcasim_start() {
+	local -a argv
+	mapfile -t argv < "$WORK/hcasim.argv"
+	rm -f "$DIR/hcasim.sock"
+	( eval "$("$TOOL" env --dir "$DIR" sw1 | grep -v HCASIM_SOCKET)"
+	  cd "$DIR" && exec "${argv[@]}" >>"$DIR/hcasim.log" 2>&1 ) &
+	echo $! > "$DIR/hcasim.pid"
+	wait_for 15 test -S "$DIR/hcasim.sock"
+}

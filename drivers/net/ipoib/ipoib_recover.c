@@ -1,0 +1,238 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+
+/**
+ * @file
+ * Losing the device and getting it back (control thread). When the
+ * connection to the soft HCA breaks (the daemon died or was restarted)
+ * every queue of the port is gone with it. The control thread then:
+ *  1. reports the link down and pauses the data path: the burst
+ *     functions return 0 (nothing received, nothing taken) and report a
+ *     quiescent state; once every reader has (an RCU grace period on the
+ *     peer cache's QSBR variable), no lcore touches the queues any more;
+ *  2. frees the port's device objects: the mbufs posted for receive and
+ *     those of sends never completed go back to their pools;
+ *  3. every IPOIB_RECOVER_MS tries to open the port again; once it can,
+ *     it recreates the protection domain, registers the mempools,
+ *     recreates every QP and CQ, attaches the broadcast group and the
+ *     joined groups again, posts receive buffers, resumes the data path
+ *     and resyncs with the SM (ipoib_watch.c). The port's QPN, and so its
+ *     IPoIB hardware address, may differ: the new one is logged and
+ *     rte_pmd_ipoib_own_addr() returns it. Peers, keys and tags survive.
+ * The application keeps calling the burst functions meanwhile (the
+ * grace period needs it), as it would on any link down.
+ */
+
+#include <errno.h>
+#include <string.h>
+
+#include <rte_cycles.h>
+#include <rte_rcu_qsbr.h>
+
+#include "ipoib.h"
+#include "ipoib_log.h"
+
+/** How often the port tries to reopen the device (ms). */
+#define IPOIB_RECOVER_MS 1000
+/** Say so when the data path does not pause within this (ms). */
+#define IPOIB_PAUSE_WARN_MS 5000
+
+/** Milliseconds from now, in TSC cycles. */
+static uint64_t
+ipoib_tsc_in(unsigned int ms)
+{
+	return rte_get_tsc_cycles() + rte_get_tsc_hz() * ms / 1000;
+}
+
+/**
+ * Free the port's device objects (queues with their mbufs, memory
+ * registrations, PD) and close the device. Runs with the data path
+ * paused and quiescent, under priv->lock.
+ *
+ * @param priv  the port
+ */
+static void
+ipoib_device_release(struct ipoib_priv *priv)
+{
+	ipoib_queues_destroy(priv);
+	hca_mr_map_destroy(priv->mrs);
+	priv->mrs = NULL;
+	if (priv->pd != NULL)
+		hca_pd_free(priv->pd);
+	priv->pd = NULL;
+	hca_dev_close(priv->hca);
+	priv->hca = NULL;
+}
+
+/**
+ * Attach the receive QP to the broadcast group and to every group
+ * joined through the API or set_mc_addr_list.
+ *
+ * @param priv  the port (queues created)
+ * @return 0 or a negative errno
+ */
+static int
+ipoib_groups_attach(struct ipoib_priv *priv)
+{
+	unsigned int i;
+	int ret;
+
+	ret = hca_qp_attach_mcast(priv->rxq[0].qp, &priv->bcast_mgid,
+				  priv->bcast.mlid);
+	for (i = 0; ret == 0 && i < RTE_DIM(priv->mcast); i++)
+		if (priv->mcast[i].used)
+			ret = hca_qp_attach_mcast(priv->rxq[0].qp,
+						  &priv->mcast[i].mgid,
+						  priv->mcast[i].mlid);
+	return ret;
+}
+
+/**
+ * Open the device again and rebuild every object of the port on it.
+ *
+ * @param priv  the port (device released)
+ * @return 0, or a negative errno (everything released again)
+ */
+static int
+ipoib_device_rebuild(struct ipoib_priv *priv)
+{
+	const char *ca = priv->args.ibdev[0] ? priv->args.ibdev : NULL;
+	struct hca_dev_attr attr;
+	uint16_t i;
+	int ret;
+
+	ret = hca_dev_open(ca, priv->args.port, &priv->hca);
+	if (ret < 0)
+		return ret; /* not back yet */
+	ret = hca_dev_query(priv->hca, &attr);
+	if (ret == 0 && attr.port.state != HCA_PORT_ACTIVE)
+		ret = -ENETDOWN;
+	if (ret < 0)
+		goto fail;
+	priv->attr = attr;
+	priv->pd = hca_pd_alloc(priv->hca, &ret);
+	priv->mrs = priv->pd ? hca_mr_map_create(priv->pd, 4096) : NULL;
+	if (priv->mrs == NULL) {
+		ret = ret ? ret : -ENOMEM;
+		goto fail;
+	}
+	for (i = 0; i < priv->nb_rxq && ret == 0; i++)
+		ret = hca_mr_map_add_mempool(priv->mrs, priv->rxq[i].mp);
+	if (ret < 0)
+		goto fail;
+	ipoib_register_pools(priv);
+	for (i = 0; i < priv->nb_txq; i++) /* fill made it the ring size */
+		priv->txq[i].nb_desc /= 2;
+	ret = ipoib_queues_create(priv);
+	if (ret == 0)
+		ret = ipoib_groups_attach(priv);
+	if (ret == 0)
+		ret = ipoib_queues_fill(priv);
+	if (ret < 0)
+		goto fail;
+	return 0;
+fail:
+	ipoib_device_release(priv);
+	return ret;
+}
+
+/** The device connection broke: link down, pause the data path. */
+static void
+ipoib_recover_begin(struct ipoib_priv *priv)
+{
+	struct rte_rcu_qsbr *qsv = priv->peers->qsv;
+
+	priv->cst.dev_lost++;
+	IPOIB_LOG(ERR, "%s: device connection lost (soft HCA gone?): link "
+		  "down; queues are recreated when the device is back",
+		  priv->name);
+	__atomic_store_n(&priv->dp_paused, 1, __ATOMIC_RELEASE);
+	priv->rec.token = rte_rcu_qsbr_start(qsv);
+	priv->rec.deadline = ipoib_tsc_in(IPOIB_PAUSE_WARN_MS);
+	priv->rec.state = IPOIB_REC_PAUSING;
+}
+
+/** Wait (without blocking) for the data path to leave the queues. */
+static void
+ipoib_recover_pausing(struct ipoib_priv *priv)
+{
+	if (rte_rcu_qsbr_check(priv->peers->qsv, priv->rec.token,
+			       false) != 1) {
+		if (rte_get_tsc_cycles() > priv->rec.deadline) {
+			IPOIB_LOG(WARNING, "%s: data path not paused yet: "
+				  "keep calling rx/tx burst", priv->name);
+			priv->rec.deadline = ipoib_tsc_in(IPOIB_PAUSE_WARN_MS);
+		}
+		return;
+	}
+	ipoib_device_release(priv);
+	priv->rec.state = IPOIB_REC_DOWN;
+	priv->rec.next_try = 0;
+}
+
+/** Try to get the device back now and then. */
+static void
+ipoib_recover_down(struct ipoib_priv *priv)
+{
+	uint32_t old_qpn = priv->qpn;
+	int ret;
+
+	if (rte_get_tsc_cycles() < priv->rec.next_try)
+		return;
+	priv->rec.next_try = ipoib_tsc_in(IPOIB_RECOVER_MS);
+	ret = ipoib_device_rebuild(priv);
+	if (ret == -ECONNREFUSED || ret == -ENOENT || ret == -ENETDOWN)
+		return; /* not back yet */
+	if (ret < 0) {
+		priv->cst.dev_recover_failures++;
+		IPOIB_LOG(ERR, "%s: device back but the port cannot be "
+			  "rebuilt: %s (retrying)", priv->name, strerror(-ret));
+		return;
+	}
+	priv->qpn = priv->rxq[0].qp->wire_qpn;
+	priv->rec.state = IPOIB_REC_IDLE;
+	priv->cst.dev_recoveries++;
+	__atomic_store_n(&priv->dp_paused, 0, __ATOMIC_RELEASE);
+	IPOIB_LOG(NOTICE, "%s: device back: queues recreated, QPN 0x%06x "
+		  "(was 0x%06x)", priv->name, priv->qpn, old_qpn);
+	ipoib_watch_resync(priv, "device back");
+}
+
+/**
+ * Follow the device connection (control thread, under priv->lock):
+ * start, continue or finish a recovery.
+ *
+ * @param priv  the port
+ * @return whether the device is usable now (link may be up)
+ */
+bool
+ipoib_recover_poll(struct ipoib_priv *priv)
+{
+	switch (priv->rec.state) {
+	case IPOIB_REC_IDLE:
+		if (hca_dev_alive(priv->hca))
+			return true;
+		ipoib_recover_begin(priv);
+		/* fall through */
+	case IPOIB_REC_PAUSING:
+		ipoib_recover_pausing(priv);
+		if (priv->rec.state != IPOIB_REC_DOWN)
+			break;
+		/* fall through */
+	case IPOIB_REC_DOWN:
+		ipoib_recover_down(priv);
+		break;
+	}
+	return priv->rec.state == IPOIB_REC_IDLE;
+}
+
+/**
+ * Reset the recovery state at start (device open, data path running).
+ *
+ * @param priv  the port
+ */
+void
+ipoib_recover_init(struct ipoib_priv *priv)
+{
+	memset(&priv->rec, 0, sizeof(priv->rec));
+	__atomic_store_n(&priv->dp_paused, 0, __ATOMIC_RELEASE);
+}
