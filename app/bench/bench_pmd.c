@@ -6,7 +6,7 @@
  * benchmark harness (usertools/ipoib-bench).
  *
  *   bench-pmd <EAL args, two ports> -- fwd|ping [-n PACKETS] [-s SIZE]
- *             [-b INFLIGHT] [-r] [-t SECONDS]
+ *             [-b INFLIGHT] [-r] [-e] [-y] [-t SECONDS]
  *
  * fwd:  INFLIGHT packets per port circulate between the two ports (what
  *       is received on one is sent on the other, as testpmd io
@@ -22,12 +22,28 @@
  * -r: the ports are net_ipoib in mode=raw: frames start with the IPoIB
  * header and carry the destination's peer key (each port resolves the
  * other's address first). Otherwise frames are Ethernet, addressed to
- * the other port's MAC address.
+ * the other port's MAC address; net_ipoib ports in mode=eth find it by
+ * ARP (bench_arp.c), and forwarded frames get it written (a router's
+ * destination MAC rewrite).
+ *
+ * fwd with one port (net_ipoib mode=eth, the other port in a second
+ * process on another host): the initiator finds the other process by
+ * ARP, sends INFLIGHT frames to it and sends every frame it receives
+ * back to its source; the other, started with -e, only sends back what
+ * it receives (and answers ARP), and ends 1 s after the traffic stops.
+ * (Two mode=eth ports in one process cannot reach each other: see
+ * doc/performance.md.) -y: sched_yield() after every empty poll, so that
+ * the two processes can share one CPU.
+ *
+ * fwd also reports the TSC cycles spent in the bursts per packet (native,
+ * the rte_rdtsc() pair's own cost subtracted): hardware counters
+ * (perf stat) are not available in this virtual machine.
  *
  * Prints one JSON object on stdout. Exit status 0 on success.
  */
 
 #include <getopt.h>
+#include <sched.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,6 +56,7 @@
 #include <rte_mbuf.h>
 
 #include "rte_pmd_ipoib.h"
+#include "bench_arp.h"
 
 #define BENCH_BURST 32
 #define BENCH_DESC 1024
@@ -55,6 +72,8 @@ struct bench_opts {
 	uint32_t size;
 	uint32_t inflight;       /**< per port (fwd) */
 	bool raw;                /**< net_ipoib mode=raw ports */
+	bool echo;               /**< one port: only send back (-e) */
+	bool yield;              /**< give up the CPU after an empty poll */
 	double seconds;          /**< give up after this long */
 };
 
@@ -66,6 +85,10 @@ static uint32_t bench_hdr_len;
 static uint16_t bench_key[2];
 /** Its tag (raw mode): forwarded packets carry the receiving port's. */
 static uint64_t bench_tag[2];
+/** Ports in this process: 2, or 1 when the other is another process's. */
+static uint16_t bench_nports = 2;
+/** net_ipoib mode=eth: forwarded frames get the peer MAC of bench_hdr. */
+static bool bench_eth_readdress;
 static struct rte_mempool *bench_pool;
 
 /**
@@ -230,20 +253,36 @@ bench_frame(uint16_t port, uint32_t size)
 }
 
 /**
- * Readdress received packets for sending from port `to` (raw mode: the
- * tag of the destination in that port's cache, which replaces the tag
- * of the receiving port's cache; Ethernet frames already name the port
- * they came from).
+ * Readdress received packets for sending from port `to`. One port: back
+ * to the source (its MAC as destination). Raw mode: the
+ * tag of the destination in that port's cache replaces the tag of the
+ * receiving port's cache. net_ipoib mode=eth: the destination MAC
+ * becomes the peer MAC of the destination in that port's cache (as a
+ * router rewrites it). Other PMDs: frames already name the port they
+ * came from.
  */
 static inline void
 bench_readdress(uint16_t to, struct rte_mbuf **pkts, uint16_t n, bool raw)
 {
+	const struct rte_ether_hdr *h = (const void *)bench_hdr[to];
 	uint16_t i;
 
-	if (!raw)
-		return;
-	for (i = 0; i < n; i++)
-		rte_pmd_ipoib_set_dst_tag(pkts[i], bench_tag[to]);
+	if (raw) {
+		for (i = 0; i < n; i++)
+			rte_pmd_ipoib_set_dst_tag(pkts[i], bench_tag[to]);
+	} else if (bench_nports == 1) {
+		for (i = 0; i < n; i++) {
+			struct rte_ether_hdr *e = rte_pktmbuf_mtod(pkts[i],
+				struct rte_ether_hdr *);
+
+			rte_ether_addr_copy(&e->src_addr, &e->dst_addr);
+		}
+	} else if (bench_eth_readdress) {
+		for (i = 0; i < n; i++)
+			rte_ether_addr_copy(&h->dst_addr,
+				&rte_pktmbuf_mtod(pkts[i],
+					struct rte_ether_hdr *)->dst_addr);
+	}
 }
 
 /**
@@ -339,41 +378,30 @@ bench_is_ipoib(uint16_t port)
 }
 
 /**
- * net_ipoib in mode=eth: make each port learn the other's MAC address
- * from Ethernet broadcasts (path queries get no answer for two ports of
- * one process under umad2sim). Broadcasts for half a second, at most
- * until the deadline.
+ * One port (mode=eth), the other port in another process: the initiator
+ * (host 198.18.0.1) finds the echo (198.18.0.2) by ARP; the echo learns
+ * the initiator from its request and only ever sends frames back.
+ *
+ * @return 0 or a negative errno
  */
-static void
-bench_learn_eth(const struct rte_ether_addr *mac0,
-		const struct rte_ether_addr *mac1, double deadline)
+static int
+bench_headers_solo(const struct bench_opts *o, double deadline)
 {
-	const struct rte_ether_addr *macs[2] = { mac0, mac1 };
-	struct rte_mbuf *pkts[BENCH_BURST];
-	double end = RTE_MIN(bench_now() + 0.5, deadline), next = 0;
-	uint16_t p, n, i;
+	struct rte_ether_hdr *e = (void *)bench_hdr[0];
+	struct rte_ether_addr peer;
+	int ret;
 
-	while (bench_now() < end) {
-		for (p = 0; p < 2 && bench_now() > next; p++) {
-			struct rte_mbuf *m = bench_frame(p, 64);
-			struct rte_ether_hdr *e;
-
-			if (m == NULL)
-				return;
-			e = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
-			memset(&e->dst_addr, 0xff, RTE_ETHER_ADDR_LEN);
-			rte_ether_addr_copy(macs[p], &e->src_addr);
-			e->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
-			bench_send(p, &m, 1);
-		}
-		if (bench_now() > next)
-			next = bench_now() + 0.05;
-		for (p = 0; p < 2; p++) {
-			n = rte_eth_rx_burst(p, 0, pkts, BENCH_BURST);
-			for (i = 0; i < n; i++)
-				rte_pktmbuf_free(pkts[i]);
-		}
-	}
+	bench_hdr_len = RTE_ETHER_HDR_LEN;
+	ret = rte_eth_macaddr_get(0, &e->src_addr);
+	if (ret < 0 || o->echo)
+		return ret;
+	ret = bench_arp_resolve(bench_pool, 0, 1, 2, &peer,
+				deadline - bench_now());
+	if (ret < 0)
+		return ret;
+	rte_ether_addr_copy(&peer, &e->dst_addr);
+	e->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
+	return 0;
 }
 
 /**
@@ -384,7 +412,7 @@ bench_learn_eth(const struct rte_ether_addr *mac0,
 static int
 bench_headers(const struct bench_opts *o, double deadline)
 {
-	struct rte_ether_addr mac[2];
+	struct rte_ether_addr mac[2], peer[2];
 	uint16_t p;
 	int ret;
 
@@ -404,17 +432,25 @@ bench_headers(const struct bench_opts *o, double deadline)
 		bench_hdr_len = RTE_IPOIB_HDR_LEN;
 		return 0;
 	}
+	if (bench_nports == 1)
+		return bench_headers_solo(o, deadline);
 	for (p = 0; p < 2; p++) {
 		ret = rte_eth_macaddr_get(p, &mac[p]);
 		if (ret < 0)
 			return ret;
+		peer[p] = mac[1 - p];
 	}
-	if (bench_is_ipoib(0))
-		bench_learn_eth(&mac[0], &mac[1], deadline);
+	if (bench_is_ipoib(0)) {
+		/* mode=eth: a port reaches the other by its peer MAC */
+		bench_eth_readdress = true;
+		ret = bench_arp_learn(bench_pool, peer, deadline - bench_now());
+		if (ret < 0)
+			return ret;
+	}
 	for (p = 0; p < 2; p++) {
 		struct rte_ether_hdr *e = (void *)bench_hdr[p];
 
-		rte_ether_addr_copy(&mac[1 - p], &e->dst_addr);
+		rte_ether_addr_copy(&peer[p], &e->dst_addr);
 		rte_ether_addr_copy(&mac[p], &e->src_addr);
 		e->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
 	}
@@ -432,7 +468,7 @@ bench_idle_polls(void)
 	int k;
 
 	for (k = 0; k < BENCH_IDLE_POLLS; k++) {
-		for (uint16_t p = 0; p < 2; p++) {
+		for (uint16_t p = 0; p < bench_nports; p++) {
 			n = bench_rx_idle(p, pkts);
 			for (i = 0; i < n; i++)
 				rte_pktmbuf_free(pkts[i]);
@@ -454,7 +490,7 @@ bench_prime(const struct bench_opts *o)
 	uint16_t p;
 	uint32_t left, k, i;
 
-	for (p = 0; p < 2; p++) {
+	for (p = 0; p < bench_nports && !o->echo; p++) {
 		for (left = o->inflight; left > 0; left -= k) {
 			k = RTE_MIN(left, (uint32_t)BENCH_BURST);
 			for (i = 0; i < k; i++) {
@@ -468,6 +504,114 @@ bench_prime(const struct bench_opts *o)
 	return 0;
 }
 
+/** TSC cycles spent in the bursts of a forwarding run (native). */
+struct bench_tsc {
+	uint64_t rx;             /**< receive bursts that returned packets */
+	uint64_t rx_empty;       /**< receive bursts that returned none */
+	uint64_t tx;             /**< transmit bursts */
+	uint64_t overhead;       /**< cycles of one rte_rdtsc() pair */
+};
+
+/** The cycles two back-to-back rte_rdtsc() take (minimum of many). */
+static uint64_t
+bench_tsc_overhead(void)
+{
+	uint64_t best = UINT64_MAX, a, b;
+	int i;
+
+	for (i = 0; i < 1000; i++) {
+		a = rte_rdtsc();
+		b = rte_rdtsc();
+		best = RTE_MIN(best, b - a);
+	}
+	return best;
+}
+
+/** Cycles between two TSC reads, less the reads' own cost. */
+static inline uint64_t
+bench_tsc_span(const struct bench_tsc *c, uint64_t t0, uint64_t t1)
+{
+	return t1 - t0 > c->overhead ? t1 - t0 - c->overhead : 0;
+}
+
+/**
+ * One port: answer and drop the ARP frames of a burst (late requests of
+ * the initiator), keeping the others in order.
+ *
+ * @return how many frames are left
+ */
+static uint16_t
+bench_solo_filter(const struct bench_opts *o, struct rte_mbuf **pkts,
+		  uint16_t n)
+{
+	uint16_t i, k = 0;
+
+	for (i = 0; i < n; i++) {
+		if (bench_arp_answer(bench_pool, 0, o->echo ? 2 : 1, pkts[i]))
+			rte_pktmbuf_free(pkts[i]);
+		else
+			pkts[k++] = pkts[i];
+	}
+	return k;
+}
+
+/**
+ * One pass over both ports: receive a burst on each, send it out of the
+ * other one. Counts packets, empty polls, drops and the bursts' cycles.
+ */
+static inline void
+bench_fwd_pass(const struct bench_opts *o, struct bench_tsc *c,
+	       uint64_t *received, uint64_t *empty, uint64_t *dropped)
+{
+	struct rte_mbuf *pkts[BENCH_BURST];
+	uint64_t t0, t1, t2;
+	uint16_t p, n, sent;
+
+	for (p = 0; p < bench_nports; p++) {
+		uint16_t to = bench_nports == 2 ? 1 - p : p;
+
+		t0 = rte_rdtsc();
+		n = bench_rx_burst(p, pkts);
+		t1 = rte_rdtsc();
+		if (n == 0) {
+			c->rx_empty += bench_tsc_span(c, t0, t1);
+			(*empty)++;
+			if (o->yield)
+				sched_yield();
+			continue;
+		}
+		c->rx += bench_tsc_span(c, t0, t1);
+		if (bench_nports == 1)
+			n = bench_solo_filter(o, pkts, n);
+		*received += n;
+		bench_readdress(to, pkts, n, o->raw);
+		t1 = rte_rdtsc();
+		sent = bench_send(to, pkts, n);
+		t2 = rte_rdtsc();
+		c->tx += bench_tsc_span(c, t1, t2);
+		*dropped += (uint64_t)(n - sent);
+	}
+}
+
+/** Print the result of a forwarding run (one JSON object). */
+static void
+bench_fwd_print(const struct bench_opts *o, const struct bench_tsc *c,
+		uint64_t received, uint64_t empty, uint64_t idle,
+		uint64_t dropped, double secs)
+{
+	double pkts = received != 0 ? (double)received : 1;
+
+	printf("{\"mode\": \"fwd\", \"size\": %u, \"packets\": %" PRIu64
+	       ", \"empty_polls\": %" PRIu64 ", \"idle_polls\": %" PRIu64
+	       ", \"dropped\": %" PRIu64 ", \"seconds\": %.6f, \"mpps\": %.4f"
+	       ", \"tsc_hz\": %" PRIu64 ", \"tsc_rx_per_pkt\": %.1f"
+	       ", \"tsc_tx_per_pkt\": %.1f, \"tsc_empty_poll\": %.1f}\n",
+	       o->size, received, empty, idle, dropped, secs,
+	       (double)received / secs / 1e6, rte_get_tsc_hz(),
+	       (double)c->rx / pkts, (double)c->tx / pkts,
+	       empty != 0 ? (double)c->rx_empty / (double)empty : 0.0);
+}
+
 /**
  * Forward between the two ports until o->packets were received.
  *
@@ -476,12 +620,12 @@ bench_prime(const struct bench_opts *o)
 static int
 bench_fwd(const struct bench_opts *o, double deadline)
 {
-	struct rte_mbuf *pkts[BENCH_BURST];
 	uint64_t received = 0, empty = 0, idle, dropped = 0, seen = 0;
-	double t0, t1, last;
-	uint16_t p, n, sent;
+	struct bench_tsc c = { 0 };
+	double t0, t1, last, stall;
 
 	idle = bench_idle_polls();
+	c.overhead = bench_tsc_overhead();
 	if (bench_prime(o) < 0) {
 		fprintf(stderr, "bench-pmd: mbuf pool empty\n");
 		return 1;
@@ -489,17 +633,9 @@ bench_fwd(const struct bench_opts *o, double deadline)
 	t0 = bench_now();
 	last = t0;
 	while (received < o->packets) {
-		for (p = 0; p < 2; p++) {
-			n = bench_rx_burst(p, pkts);
-			if (n == 0) {
-				empty++;
-				continue;
-			}
-			received += n;
-			bench_readdress(1 - p, pkts, n, o->raw);
-			sent = bench_send(1 - p, pkts, n);
-			dropped += (uint64_t)(n - sent);
-		}
+		/* the echo ends 1 s after the initiator stopped sending */
+		stall = o->echo ? (received != 0 ? 1.0 : 1e9) : BENCH_STALL_S;
+		bench_fwd_pass(o, &c, &received, &empty, &dropped);
 		if ((empty & 0xfff) == 0 && empty != 0) {
 			double t = bench_now();
 
@@ -507,16 +643,14 @@ bench_fwd(const struct bench_opts *o, double deadline)
 				seen = received;
 				last = t;
 			}
-			if (t > deadline || t - last > BENCH_STALL_S)
+			if (t > deadline || t - last > stall)
 				break;
 		}
 	}
 	t1 = bench_now();
-	printf("{\"mode\": \"fwd\", \"size\": %u, \"packets\": %" PRIu64
-	       ", \"empty_polls\": %" PRIu64 ", \"idle_polls\": %" PRIu64
-	       ", \"dropped\": %" PRIu64 ", \"seconds\": %.6f, \"mpps\": %.4f}\n",
-	       o->size, received, empty, idle, dropped, t1 - t0,
-	       (double)received / (t1 - t0) / 1e6);
+	bench_fwd_print(o, &c, received, empty, idle, dropped, t1 - t0);
+	if (o->echo)
+		return received != 0 ? 0 : 1;
 	return received >= o->packets ? 0 : 1;
 }
 
@@ -621,13 +755,15 @@ bench_parse(int argc, char **argv, struct bench_opts *o)
 	o->size = 64;
 	o->inflight = 64;
 	o->seconds = 60;
-	while ((c = getopt(argc, argv, "n:s:b:rt:")) != -1) {
+	while ((c = getopt(argc, argv, "n:s:b:ert:y")) != -1) {
 		switch (c) {
 		case 'n': o->packets = strtoull(optarg, NULL, 0); break;
 		case 's': o->size = (uint32_t)strtoul(optarg, NULL, 0); break;
 		case 'b': o->inflight = (uint32_t)strtoul(optarg, NULL, 0);
 			break;
 		case 'r': o->raw = true; break;
+		case 'e': o->echo = true; break;
+		case 'y': o->yield = true; break;
 		case 't': o->seconds = strtod(optarg, NULL); break;
 		default: return -EINVAL;
 		}
@@ -636,7 +772,8 @@ bench_parse(int argc, char **argv, struct bench_opts *o)
 	    o->size > 2044 || o->inflight == 0 || o->inflight > 4096 ||
 	    !(o->seconds > 0)) {
 		fprintf(stderr, "usage: bench-pmd <EAL> -- fwd|ping [-n N] "
-			"[-s 20..2044] [-b 1..4096] [-r] [-t SECONDS]\n");
+			"[-s 20..2044] [-b 1..4096] [-r] [-e] [-y] [-t SECONDS]"
+			"\n");
 		return -EINVAL;
 	}
 	o->mode = argv[optind];
@@ -664,9 +801,11 @@ main(int argc, char **argv)
 	memset(&o, 0, sizeof(o));
 	if (bench_parse(argc - ret, argv + ret, &o) < 0)
 		return 2;
-	if (rte_eth_dev_count_avail() != 2) {
-		fprintf(stderr, "bench-pmd: need exactly 2 ports, have %u\n",
-			rte_eth_dev_count_avail());
+	bench_nports = rte_eth_dev_count_avail();
+	if (bench_nports != 2 && (bench_nports != 1 || o.raw ||
+				  strcmp(o.mode, "fwd") != 0)) {
+		fprintf(stderr, "bench-pmd: need 2 ports (1 for fwd in "
+			"mode=eth), have %u\n", bench_nports);
 		return 2;
 	}
 	bench_pool = rte_pktmbuf_pool_create("bench", BENCH_MBUFS, 256, 0,
@@ -677,7 +816,7 @@ main(int argc, char **argv)
 		return 1;
 	}
 	deadline = bench_now() + o.seconds;
-	for (p = 0; p < 2; p++) {
+	for (p = 0; p < bench_nports; p++) {
 		ret = bench_port_start(p);
 		if (ret < 0) {
 			fprintf(stderr, "bench-pmd: port %u: %s\n", p,
@@ -685,7 +824,7 @@ main(int argc, char **argv)
 			return 1;
 		}
 	}
-	for (p = 0; p < 2; p++) {
+	for (p = 0; p < bench_nports; p++) {
 		if (bench_link_wait(p, deadline) < 0) {
 			fprintf(stderr, "bench-pmd: port %u link down\n", p);
 			return 1;
@@ -694,6 +833,8 @@ main(int argc, char **argv)
 	ret = bench_headers(&o, deadline);
 	if (ret < 0) {
 		fprintf(stderr, "bench-pmd: addressing: %s\n", strerror(-ret));
+		for (p = 0; p < bench_nports; p++)
+			bench_dump_xstats(p);
 		return 1;
 	}
 	if (strcmp(o.mode, "fwd") == 0)
@@ -701,9 +842,9 @@ main(int argc, char **argv)
 	else
 		ret = bench_ping(&o, deadline);
 	fflush(stdout);
-	for (p = 0; p < 2 && ret != 0; p++)
+	for (p = 0; p < bench_nports && ret != 0; p++)
 		bench_dump_xstats(p);
-	for (p = 0; p < 2; p++) {
+	for (p = 0; p < bench_nports; p++) {
 		rte_eth_dev_stop(p);
 		rte_eth_dev_close(p);
 	}

@@ -31,6 +31,11 @@ for name, per in r.get("fwd", {}).get("pmds", {}).items():
     for size, f in per.items():
         if not f["mpps"] or f["mpps"]["median"] <= 0:
             bad.append("fwd %s %s: no packets" % (name, size))
+# every PMD of the cost scenario was measured (net_ipoib eth included)
+cost = r.get("cost", {})
+for name in ("net_memif", "net_ipoib raw", "net_ipoib eth"):
+    if "per_pkt" not in cost.get(name, {}):
+        bad.append("cost %s: %s" % (name, cost.get(name, "missing")))
 if r.get("failed"):
     bad.append("failed: %s" % r["failed"])
 md = open(out + "/results.md").read()

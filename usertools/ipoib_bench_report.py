@@ -1,0 +1,269 @@
+# SPDX-License-Identifier: BSD-3-Clause
+"""ipoib-bench's report: the Markdown tables, the targets and the plots
+of a results dict (usertools/ipoib-bench)."""
+
+import os
+
+
+def log(msg):
+    """Print a progress line on stderr."""
+    import sys
+    print("ipoib-bench: " + msg, file=sys.stderr, flush=True)
+
+
+def fmt(s, scale=1.0, digits=2):
+    """Format a stats dict as 'median (min..max)'."""
+    if s is None:
+        return "n/a"
+    f = "%%.%df" % digits
+    return (f % (s["median"] * scale) + " (" + f % (s["min"] * scale) +
+            ".." + f % (s["max"] * scale) + ")")
+
+
+def target(ok, text):
+    """A target line: met / missed."""
+    if ok is None:
+        return "- not measured: " + text
+    return "- %s: %s" % ("met" if ok else "MISSED", text)
+
+
+def fwd_table(res, title):
+    """Markdown table of a forwarding scenario."""
+    lines = ["### " + title, "",
+             "| PMD | size (B) | Mpps | Gbit/s | busy cores | Mpps/core |"
+             " per core vs memif | notes |",
+             "|---|---|---|---|---|---|---|---|"]
+    for name, per in res.get("pmds", {}).items():
+        for size, f in per.items():
+            lines.append("| %s | %s | %s | %s | %d | %s | %s | %s |" % (
+                name, size, fmt(f["mpps"]), fmt(f["gbps"]),
+                f["busy_cores"], fmt(f["mpps_per_core"]),
+                fmt(f["per_core_vs_memif"]), ", ".join(f["notes"])))
+    return lines + [""]
+
+
+def report(results, level):
+    """The Markdown report (table, targets) of a results dict."""
+    L = ["# ipoib-bench results (%s)" % level, "",
+         "Every figure: median (min..max) over the samples; ratios are"
+         " taken within one round.", ""]
+    tgt = []
+    if "fwd" in results:
+        L += fwd_table(results["fwd"], "Forwarding, stock dpdk-testpmd io"
+                       " (two ports, tx_first)")
+    if "appfwd" in results:
+        L += fwd_table(results["appfwd"], "Forwarding, bench-pmd fwd"
+                       " (two ports, one lcore, readdressing with tags)")
+    for key in ("fwd", "appfwd"):
+        for name, per in results.get(key, {}).get("pmds", {}).items():
+            if name.startswith("net_ipoib") and 64 in per:
+                r = per[64]["per_core_vs_memif"]
+                tgt.append(target(None if r is None else r["median"] >= 1,
+                                  "%s %s 64 B Mpps per busy core >= "
+                                  "net_memif's: ratio %s" %
+                                  (key, name, fmt(r))))
+    c = results.get("cost")
+    if c:
+        L += ["### PMD cost per packet (callgrind, rx+tx bursts)", "",
+              "instr: callgrind, bench-pmd fwd, 64 B. cycles: TSC cycles"
+              " in the same bursts, native, in the bench-pmd fwd runs"
+              " at 64 B above (perf stat has no hardware counters in"
+              " this virtual machine).", "",
+              "| PMD | instr/pkt rx | instr/pkt tx | instr/pkt rx+tx |"
+              " vs memif | empty poll (instr) | cycles/pkt rx+tx |",
+              "|---|---|---|---|---|---|---|"]
+        app = results.get("appfwd", {}).get("pmds", {})
+        for name, r in c.items():
+            if not isinstance(r, dict) or "per_pkt" not in r:
+                L.append("| %s | error | | | | | |" % name)
+                continue
+            cyc = app.get(name, {}).get(64, {}).get("tsc_per_pkt")
+            L.append("| %s | %.0f | %.0f | %.0f | %.2f | %.0f | %s |" % (
+                name, r["rx_per_pkt"], r["tx_per_pkt"], r["per_pkt"],
+                r.get("vs_memif", 0), r["ir_empty_poll"],
+                fmt(cyc, digits=0)))
+            if name.startswith("net_ipoib") and "vs_memif" in r:
+                tgt.append(target(r["vs_memif"] <= 1.0,
+                                  "%s instr/pkt <= net_memif's: %.2fx" %
+                                  (name, r["vs_memif"])))
+        L.append("")
+    h = results.get("hca")
+    if h:
+        L += ["### Soft HCA alone (hcasim-perf, one data path thread) vs"
+              " memcpy", "",
+              "| size (B) | hcasim Mpps | hcasim GB/s | memcpy Mpps |"
+              " memcpy GB/s | hcasim/memcpy |", "|---|---|---|---|---|---|"]
+        for size, s in h["sizes"].items():
+            L.append("| %s | %s | %s | %s | %s | %s |" % (
+                size, fmt(s["hca_mpps"]), fmt(s["hca_gbytes"]),
+                fmt(s["memcpy_mpps"]), fmt(s["memcpy_gbytes"]),
+                fmt(s["vs_memcpy"])))
+        L.append("")
+        s64 = h["sizes"].get(64, {}).get("hca_mpps")
+        tgt.append(target(None if s64 is None else s64["median"] >= 15,
+                          "soft HCA >= 15 Mpps/thread at 64 B: %s Mpps" %
+                          fmt(s64)))
+    lt = results.get("latency")
+    if lt:
+        L += ["### Latency, one-packet ping-pong round trip (bench-pmd)", "",
+              "| PMD | p50 (us) | p99 (us) | p50 vs memif |",
+              "|---|---|---|---|"]
+        for name, s in lt["pmds"].items():
+            L.append("| %s | %s | %s | %s |" % (
+                name, fmt(s["p50_us"]), fmt(s["p99_us"]),
+                fmt(s["p50_vs_memif"])))
+        L.append("")
+    pe = results.get("peers")
+    if pe and "ns_16_s" in pe:
+        pops = pe["populations"]
+        L += ["### Peer cache (bench-peers, microbenchmark of the burst"
+              " lookups)", "",
+              "| peers | ns/packet | vs 16 |", "|---|---|---|",
+              "| %d | %s | 1 |" % (pops[0], fmt(pe["ns_16_s"])),
+              "| %d | %s | %s |" % (pops[1], fmt(pe["ns_1k_s"]),
+                                    fmt(pe["k1_vs_16"])),
+              "| %d | %s | %s |" % (pops[2], fmt(pe["ns_max_s"]),
+                                    fmt(pe["max_vs_16"])), "",
+              "| reader | M lookups/s |", "|---|---|",
+              "| no writer | %s |" % fmt(pe["reader_quiet_s"]),
+              "| churning writer | %s |" % fmt(pe["reader_churn_s"]),
+              "| ratio (same round) | %s |" % fmt(pe["churn_vs_quiet"]), ""]
+        tgt.append(target(pe["max_vs_16"]["median"] <= 1.3,
+                          "%d peers within 1.3x of 16: %sx" %
+                          (pops[2], fmt(pe["max_vs_16"]))))
+        tgt.append(target(pe["churn_vs_quiet"]["median"] >= 0.9,
+                          "reader with churning writer >= 0.9x of without:"
+                          " %sx" % fmt(pe["churn_vs_quiet"])))
+    elif pe:
+        L += ["### Peer cache: error", ""]
+    L += ["### Targets (reported, not asserted)", ""] + tgt + [""]
+    return "\n".join(L)
+
+
+def save(fig, plt, outdir, name, made):
+    """Write a figure as outdir/name.png and close it."""
+    path = os.path.join(outdir, name + ".png")
+    fig.tight_layout()
+    fig.savefig(path, dpi=80)
+    plt.close(fig)
+    made.append(path)
+
+
+def errbars(values):
+    """Matplotlib yerr (below, above) of a list of stats dicts."""
+    return [[v["median"] - v["min"] for v in values],
+            [v["max"] - v["median"] for v in values]]
+
+
+def plot_fwd(res, key, plt, outdir, made):
+    """Mpps per busy core by size, one line per PMD."""
+    fig, ax = plt.subplots(figsize=(7, 4))
+    for name, per in res["pmds"].items():
+        xs = [s for s in per if per[s]["mpps_per_core"]]
+        vals = [per[s]["mpps_per_core"] for s in xs]
+        ax.errorbar([str(x) for x in xs], [v["median"] for v in vals],
+                    yerr=errbars(vals), marker="o", label=name, capsize=3)
+    ax.set_yscale("log")
+    ax.set_xlabel("packet size (bytes)")
+    ax.set_ylabel("Mpps per busy core")
+    ax.set_title("forwarding (%s)" % key)
+    ax.legend(fontsize=8)
+    save(fig, plt, outdir, key, made)
+
+
+def plot_hca(h, plt, outdir, made):
+    """Soft HCA and memcpy bytes/s by size."""
+    fig, ax = plt.subplots(figsize=(7, 4))
+    sizes = [s for s in h["sizes"] if h["sizes"][s]["hca_gbytes"]]
+    ax.plot(sizes, [h["sizes"][s]["hca_gbytes"]["median"] for s in sizes],
+            marker="o", label="hcasim")
+    ms = [s for s in h["sizes"] if h["sizes"][s]["memcpy_gbytes"]]
+    ax.plot(ms, [h["sizes"][s]["memcpy_gbytes"]["median"] for s in ms],
+            marker="s", label="memcpy")
+    ax.set_xscale("log", base=2)
+    ax.set_yscale("log")
+    ax.set_xlabel("payload (bytes)")
+    ax.set_ylabel("GB/s")
+    ax.set_title("soft HCA alone vs memcpy")
+    ax.legend()
+    save(fig, plt, outdir, "hca", made)
+
+
+def plot_cost(c, plt, outdir, made):
+    """Instructions per packet, rx and tx stacked, per PMD."""
+    names = [n for n, r in c.items() if isinstance(r, dict) and
+             "per_pkt" in r]
+    if not names:
+        return
+    fig, ax = plt.subplots(figsize=(7, 4))
+    rx = [c[n]["rx_per_pkt"] for n in names]
+    tx = [c[n]["tx_per_pkt"] for n in names]
+    ax.bar(names, rx, label="rx burst")
+    ax.bar(names, tx, bottom=rx, label="tx burst")
+    ax.set_ylabel("instructions per packet (callgrind)")
+    ax.set_title("PMD cost per packet, 64 B")
+    ax.legend()
+    save(fig, plt, outdir, "cost", made)
+
+
+def plot_latency(lt, plt, outdir, made):
+    """Round trip p50 and p99 per PMD."""
+    names = [n for n, s in lt["pmds"].items() if s["p50_us"]]
+    if not names:
+        return
+    fig, ax = plt.subplots(figsize=(7, 4))
+    xs = range(len(names))
+    for off, key in ((-0.2, "p50_us"), (0.2, "p99_us")):
+        vals = [lt["pmds"][n][key] for n in names]
+        ax.bar([x + off for x in xs], [v["median"] for v in vals],
+               width=0.4, yerr=errbars(vals), capsize=3,
+               label=key.split("_")[0])
+    ax.set_xticks(list(xs))
+    ax.set_xticklabels(names)
+    ax.set_ylabel("round trip (us)")
+    ax.set_title("one-packet ping-pong")
+    ax.legend()
+    save(fig, plt, outdir, "latency", made)
+
+
+def plot_peers(pe, plt, outdir, made):
+    """ns per packet by peer population, and the churn ratio."""
+    fig, (a1, a2) = plt.subplots(1, 2, figsize=(8, 4))
+    vals = [pe["ns_16_s"], pe["ns_1k_s"], pe["ns_max_s"]]
+    a1.bar([str(p) for p in pe["populations"]],
+           [v["median"] for v in vals], yerr=errbars(vals), capsize=3)
+    a1.set_xlabel("peers in the cache")
+    a1.set_ylabel("ns per packet")
+    a1.set_title("peer cache scale")
+    vals = [pe["reader_quiet_s"], pe["reader_churn_s"]]
+    a2.bar(["no writer", "churning writer"], [v["median"] for v in vals],
+           yerr=errbars(vals), capsize=3)
+    a2.set_ylabel("M lookups/s")
+    a2.set_title("reader under churn")
+    save(fig, plt, outdir, "peers", made)
+
+
+def plots(results, outdir):
+    """PNG plots of every scenario; skipped without matplotlib."""
+    try:
+        import matplotlib
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        log("matplotlib not installed: no plots")
+        return []
+    made = []
+    for key in ("fwd", "appfwd"):
+        res = results.get(key)
+        if res and res.get("pmds"):
+            plot_fwd(res, key, plt, outdir, made)
+    if results.get("hca", {}).get("sizes"):
+        plot_hca(results["hca"], plt, outdir, made)
+    if isinstance(results.get("cost"), dict) and \
+            "error" not in results["cost"]:
+        plot_cost(results["cost"], plt, outdir, made)
+    if results.get("latency", {}).get("pmds"):
+        plot_latency(results["latency"], plt, outdir, made)
+    if "ns_16_s" in results.get("peers", {}):
+        plot_peers(results["peers"], plt, outdir, made)
+    return made
