@@ -162,8 +162,10 @@ ipoib_rx_one(struct ipoib_rxq *rxq, struct rte_mbuf *m,
 	const uint8_t *grh;
 	uint32_t len;
 
+	/* a source QPN of 0xFFFFFF would make a group the sender */
 	if (unlikely(rc->byte_cnt < HCA_GRH_LEN + RTE_IPOIB_HDR_LEN ||
-		     rc->byte_cnt - HCA_GRH_LEN > room)) {
+		     rc->byte_cnt - HCA_GRH_LEN > room ||
+		     rc->src_qpn == IPOIB_MCAST_QPN)) {
 		rxq->st.malformed++;
 		rte_pktmbuf_free(m);
 		return 0;
@@ -339,8 +341,14 @@ ipoib_rx_burst(void *q, struct rte_mbuf **pkts, uint16_t n)
 		bytes += m->pkt_len;
 		pkts[nb++] = m;
 	}
-	if (consumed == 0)
+	if (consumed == 0) {
+		/* a ring that a failed refill left short is refilled on an
+		 * empty poll too: once empty it would never complete again */
+		if (unlikely(qp->rq_head - rxq->rq_tail != rxq->nb_desc))
+			ipoib_rxq_refill(rxq, rxq->nb_desc -
+					 (qp->rq_head - rxq->rq_tail));
 		goto out;
+	}
 	hca_cq_doorbell(cq);
 	if (nsrc != 0)
 		ipoib_rx_set_keys(rxq, pkts, which, addrs, rcs, nsrc,
