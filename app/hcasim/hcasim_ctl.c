@@ -21,6 +21,7 @@
 #include <sys/un.h>
 
 #include "hcasim.h"
+#include "hcasim_msg.h"
 #include "hca_log.h"
 
 /** Tag in epoll data for the listening socket and the signal fd. */
@@ -34,30 +35,6 @@ struct ctl {
 	int efd;
 	int sfd;
 	struct hcasim_client *clients[HCASIM_MAX_CLIENTS];
-};
-
-/** Expected body sizes: [type] = { request, reply }. */
-static const size_t body_size[HCASIM_MSG_TYPE_MAX][2] = {
-	[HCASIM_MSG_HELLO] = { sizeof(struct hcasim_hello_req),
-			       sizeof(struct hcasim_hello_rep) },
-	[HCASIM_MSG_PORT_OPEN] = { sizeof(struct hcasim_port_open_req),
-				   sizeof(struct hcasim_port_attr) },
-	[HCASIM_MSG_PORT_QUERY] = { 0, sizeof(struct hcasim_port_attr) },
-	[HCASIM_MSG_PD_ALLOC] = { 0, sizeof(struct hcasim_pd_msg) },
-	[HCASIM_MSG_PD_FREE] = { sizeof(struct hcasim_pd_msg), 0 },
-	[HCASIM_MSG_MR_REG] = { sizeof(struct hcasim_mr_reg_req),
-				sizeof(struct hcasim_mr_msg) },
-	[HCASIM_MSG_MR_DEREG] = { sizeof(struct hcasim_mr_msg), 0 },
-	[HCASIM_MSG_CQ_CREATE] = { sizeof(struct hcasim_cq_create_req),
-				   sizeof(struct hcasim_cq_create_rep) },
-	[HCASIM_MSG_CQ_DESTROY] = { sizeof(struct hcasim_cq_msg), 0 },
-	[HCASIM_MSG_QP_CREATE] = { sizeof(struct hcasim_qp_create_req),
-				   sizeof(struct hcasim_qp_create_rep) },
-	[HCASIM_MSG_QP_MODIFY] = { sizeof(struct hcasim_qp_modify_req), 0 },
-	[HCASIM_MSG_QP_DESTROY] = { sizeof(struct hcasim_qp_msg), 0 },
-	[HCASIM_MSG_MCAST_ATTACH] = { sizeof(struct hcasim_mcast_req), 0 },
-	[HCASIM_MSG_MCAST_DETACH] = { sizeof(struct hcasim_mcast_req), 0 },
-	[HCASIM_MSG_STATUS] = { 0, sizeof(struct hcasim_status_rep) },
 };
 
 /****************************************************************************
@@ -171,17 +148,11 @@ request_recv(int sock, uint8_t *buf, int *fd)
  * Requests
  ****************************************************************************/
 
-/** HELLO: check the version, remember the host. */
+/** HELLO (version and host checked by hcasim_req_check()): remember it. */
 static int
 do_hello(struct ctl *ctl, struct hcasim_client *c,
 	 const struct hcasim_hello_req *req, struct hcasim_hello_rep *rep)
 {
-	if (c->hello)
-		return -EALREADY;
-	if (req->version != HCASIM_PROTO_VERSION)
-		return -EPROTONOSUPPORT;
-	if (memchr(req->host, '\0', sizeof(req->host)) == NULL)
-		return -EINVAL;
 	memcpy(c->host, req->host, sizeof(c->host));
 	c->pid = (pid_t)req->pid;
 	c->hello = true;
@@ -191,7 +162,10 @@ do_hello(struct ctl *ctl, struct hcasim_client *c,
 	return 0;
 }
 
-/** PORT_OPEN: bind the session to one emulated port. */
+/**
+ * PORT_OPEN (CA name checked by hcasim_req_check()): bind the session to
+ * one emulated port of the client's host.
+ */
 static int
 do_port_open(struct ctl *ctl, struct hcasim_client *c,
 	     const struct hcasim_port_open_req *req,
@@ -199,13 +173,6 @@ do_port_open(struct ctl *ctl, struct hcasim_client *c,
 {
 	struct hcasim_port *p;
 
-	if (c->port != NULL)
-		return -EALREADY;
-	if (memchr(req->ca_name, '\0', sizeof(req->ca_name)) == NULL)
-		return -EINVAL;
-	if (req->ca_name[0] != '\0' && strcmp(req->ca_name, "ibsim0") != 0 &&
-	    strcmp(req->ca_name, "hcasim0") != 0)
-		return -ENODEV;
 	p = hcasim_port_find(ctl->h, c->host, req->port);
 	if (p == NULL)
 		return -ENODEV;
@@ -238,7 +205,30 @@ do_status(struct ctl *ctl, struct hcasim_status_rep *rep, int *fd)
 }
 
 /**
- * Run one validated request.
+ * Whether a request may come now in the session: HELLO once and first,
+ * then STATUS at any time, PORT_OPEN once, then everything else.
+ *
+ * @param c     the client
+ * @param type  the request's type
+ * @return 0, -EALREADY (a second HELLO or PORT_OPEN) or -EPROTO (too early)
+ */
+static int
+session_admits(const struct hcasim_client *c, uint16_t type)
+{
+	if (type == HCASIM_MSG_HELLO)
+		return c->hello ? -EALREADY : 0;
+	if (!c->hello)
+		return -EPROTO;
+	if (type == HCASIM_MSG_STATUS)
+		return 0;
+	if (type == HCASIM_MSG_PORT_OPEN)
+		return c->port != NULL ? -EALREADY : 0;
+	return c->port == NULL ? -EPROTO : 0;
+}
+
+/**
+ * Run one well-formed request: session order, field checks
+ * (hcasim_req_check()), then the operation.
  *
  * @param in     request body
  * @param out    reply body
@@ -251,18 +241,19 @@ dispatch(struct ctl *ctl, struct hcasim_client *c, uint16_t type,
 	 const void *in, void *out, int in_fd, int *fd)
 {
 	struct hcasim *h = ctl->h;
+	int ret = session_admits(c, type);
 
-	if (type == HCASIM_MSG_HELLO)
-		return do_hello(ctl, c, in, out);
-	if (!c->hello)
-		return -EPROTO;
-	if (type == HCASIM_MSG_STATUS)
-		return do_status(ctl, out, fd);
-	if (type == HCASIM_MSG_PORT_OPEN)
-		return do_port_open(ctl, c, in, out);
-	if (c->port == NULL)
-		return -EPROTO;
+	if (ret == 0)
+		ret = hcasim_req_check(type, in);
+	if (ret != 0)
+		return ret;
 	switch (type) {
+	case HCASIM_MSG_HELLO:
+		return do_hello(ctl, c, in, out);
+	case HCASIM_MSG_STATUS:
+		return do_status(ctl, out, fd);
+	case HCASIM_MSG_PORT_OPEN:
+		return do_port_open(ctl, c, in, out);
 	case HCASIM_MSG_PORT_QUERY:
 		hcasim_port_describe(h, c->port, out);
 		return 0;
@@ -327,7 +318,8 @@ static void
 client_serve(struct ctl *ctl, unsigned int slot)
 {
 	struct hcasim_client *c = ctl->clients[slot];
-	uint8_t in[HCASIM_MSG_MAX], out[HCASIM_MSG_MAX];
+	uint8_t in[HCASIM_MSG_MAX] __attribute__((aligned(8)));
+	uint8_t out[HCASIM_MSG_MAX] __attribute__((aligned(8)));
 	int i;
 
 	for (i = 0; i < 16; i++) {
@@ -337,13 +329,9 @@ client_serve(struct ctl *ctl, unsigned int slot)
 
 		if (n == -EAGAIN)
 			return;
-		if (n <= 0 || (size_t)n < sizeof(hdr))
+		if (n <= 0)
 			goto drop;
-		memcpy(&hdr, in, sizeof(hdr));
-		if (hdr.magic != HCASIM_PROTO_MAGIC || hdr.len != n ||
-		    hdr.type == 0 || hdr.type >= HCASIM_MSG_TYPE_MAX ||
-		    (size_t)n - sizeof(hdr) != body_size[hdr.type][0] ||
-		    (in_fd >= 0 && hdr.type != HCASIM_MSG_MR_REG)) {
+		if (hcasim_msg_check(in, (size_t)n, in_fd >= 0, &hdr) != 0) {
 			if (in_fd >= 0)
 				close(in_fd);
 			goto drop;
@@ -354,7 +342,7 @@ client_serve(struct ctl *ctl, unsigned int slot)
 		if (in_fd >= 0)
 			close(in_fd);
 		n = reply_send(c->fd, &hdr, status, out,
-			       body_size[hdr.type][1], fd);
+			       hcasim_msg_body_size(hdr.type, true), fd);
 		if (fd >= 0)
 			close(fd);
 		if (n < 0)

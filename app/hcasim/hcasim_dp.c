@@ -26,6 +26,7 @@
 
 #include "hcasim.h"
 #include "hcasim_wire.h"
+#include "hcasim_wqe.h"
 #include "hca_dp.h"
 #include "hca_log.h"
 
@@ -37,38 +38,30 @@
 #define DP_MAX_SLEEP_NS 1000000L
 /** Idle sleep while no QP can send (the control thread wakes us). */
 #define DP_EMPTY_SLEEP_NS 100000000L
-/** Bytes of a WQE, at most. */
-#define DP_WQE_MAX ((HCASIM_MAX_DS * 16 + MLX5_SEND_WQE_BB - 1) / \
-		    MLX5_SEND_WQE_BB * MLX5_SEND_WQE_BB)
 /** The payload as the wire model delivered it (data path thread). */
 static __thread uint8_t wire_bounce[HCASIM_WIRE_MAX_PAYLOAD];
 
 /** Bytes the RSS hash may look at (IPoIB + IPv6 header + ports). */
 #define DP_HASH_PEEK 48
 
-/** A datagram being sent, as parsed from its WQE. */
+/** A datagram being sent: its WQE as parsed, then routing state. */
 struct dp_pkt {
+	struct hcasim_send s;              /**< the WQE (payload as sent) */
 	struct hcasim_qp *sqp;
 	struct hcasim_port *sport;
-	uint32_t dqpn;
-	uint32_t qkey;
-	uint16_t dlid;
 	uint16_t slid;
 	uint16_t pkey;
-	uint8_t sl;
-	bool grh;
-	uint8_t tclass;
-	uint8_t hop_limit;
-	uint32_t flow_label;
-	uint8_t dgid[16];
-	uint32_t len;
-	int iovcnt;
-	struct iovec iov[HCASIM_MAX_DS];   /**< as sent */
 	const struct iovec *out_iov;       /**< as received (after the wire) */
 	int out_cnt;
 	struct iovec bounce_iov;
 	bool hashed;
 	uint32_t hash;
+};
+
+/** What the data path's address translation needs. */
+struct dp_xlate_ctx {
+	struct hcasim *h;
+	const struct hcasim_qp *qp;        /**< the QP whose WQE it is */
 };
 
 /****************************************************************************
@@ -178,24 +171,20 @@ send_complete(struct hcasim_qp *qp, uint16_t wqe_idx, uint32_t len)
  ****************************************************************************/
 
 /**
- * Translate a client address range through an lkey, checking the region
- * belongs to the same client and PD and holds the whole range.
+ * Translate a client address range through an lkey (hcasim_xlate_t): the
+ * region must belong to the same client and PD as the QP and hold the
+ * whole range.
  *
+ * @param ctx  a struct dp_xlate_ctx
  * @return the daemon's pointer to addr, or NULL when not allowed
  */
 static inline uint8_t *
-mr_translate(struct hcasim *h, const struct hcasim_qp *qp, uint32_t lkey,
-	     uint64_t addr, uint32_t len)
+dp_xlate(void *ctx, uint32_t lkey, uint64_t addr, uint32_t len)
 {
-	struct hcasim_mr *mr = hcasim_mr_lookup(h, lkey);
+	const struct dp_xlate_ctx *x = ctx;
 
-	if (mr == NULL || mr->owner != qp->owner || mr->pdn != qp->pdn ||
-	    __atomic_load_n(&mr->poisoned, __ATOMIC_RELAXED))
-		return NULL;
-	if (addr < mr->va || addr - mr->va > mr->len ||
-	    len > mr->len - (addr - mr->va))
-		return NULL;
-	return mr->base + (addr - mr->va);
+	return hcasim_mr_translate(hcasim_mr_lookup(x->h, lkey),
+				   x->qp->owner, x->qp->pdn, addr, len);
 }
 
 /****************************************************************************
@@ -225,10 +214,10 @@ qp_pkey(const struct hcasim_qp *qp)
 static void
 grh_build(const struct dp_pkt *p, const uint8_t *dgid, uint8_t *grh)
 {
-	uint32_t w0 = 6u << 28 | (uint32_t)p->tclass << 20 |
-		      (p->flow_label & 0xfffff);
-	uint32_t pad = (4 - (p->len & 3)) & 3;
-	uint16_t paylen = (uint16_t)(12 + 8 + p->len + pad + 4);
+	uint32_t w0 = 6u << 28 | (uint32_t)p->s.tclass << 20 |
+		      (p->s.flow_label & 0xfffff);
+	uint32_t pad = (4 - (p->s.len & 3)) & 3;
+	uint16_t paylen = (uint16_t)(12 + 8 + p->s.len + pad + 4);
 	uint64_t prefix = htobe64(__atomic_load_n(&p->sport->gid_prefix,
 						  __ATOMIC_RELAXED));
 	uint64_t guid = htobe64(__atomic_load_n(&p->sport->port_guid,
@@ -239,7 +228,7 @@ grh_build(const struct dp_pkt *p, const uint8_t *dgid, uint8_t *grh)
 	memcpy(grh, &w0, 4);
 	memcpy(grh + 4, &paylen, 2);
 	grh[6] = 0x1b;
-	grh[7] = p->hop_limit;
+	grh[7] = p->s.hop_limit;
 	memcpy(grh + 8, &prefix, 8);
 	memcpy(grh + 16, &guid, 8);
 	memcpy(grh + 24, dgid, 16);
@@ -300,8 +289,8 @@ wire_pass(struct hcasim *h, struct dp_pkt *p, struct hcasim_port *dport,
 
 	memset(&m, 0, sizeof(m));
 	m.slid = p->slid;
-	m.dlid = p->dlid;
-	m.sl = p->sl;
+	m.dlid = p->s.dlid;
+	m.sl = p->s.sl;
 	m.grh = dgid != NULL;
 	if (m.grh) {
 		m.sgid.global.subnet_prefix = htobe64(__atomic_load_n(
@@ -309,18 +298,18 @@ wire_pass(struct hcasim *h, struct dp_pkt *p, struct hcasim_port *dport,
 		m.sgid.global.interface_id = htobe64(__atomic_load_n(
 			&p->sport->port_guid, __ATOMIC_RELAXED));
 		memcpy(m.dgid.raw, dgid, 16);
-		m.tclass = p->tclass;
-		m.hop_limit = p->hop_limit;
-		m.flow_label = p->flow_label;
+		m.tclass = p->s.tclass;
+		m.hop_limit = p->s.hop_limit;
+		m.flow_label = p->s.flow_label;
 	}
 	m.pkey = p->pkey;
-	m.dest_qp = p->dqpn;
+	m.dest_qp = p->s.dqpn;
 	m.psn = p->sqp->psn & 0xffffff;
-	m.qkey = p->qkey;
+	m.qkey = p->s.qkey;
 	m.src_qp = p->sqp->wire_qpn;
-	ret = hcasim_wire_carry(h->wire, &m, p->iov, p->iovcnt, wire_bounce,
+	ret = hcasim_wire_carry(h->wire, &m, p->s.iov, p->s.iovcnt, wire_bounce,
 				sizeof(wire_bounce), &out_len);
-	if (ret == HCASIM_WIRE_OK && out_len == p->len) {
+	if (ret == HCASIM_WIRE_OK && out_len == p->s.len) {
 		p->bounce_iov.iov_base = wire_bounce;
 		p->bounce_iov.iov_len = out_len;
 		p->out_iov = &p->bounce_iov;
@@ -353,7 +342,7 @@ rx_admit(const struct dp_pkt *p, struct hcasim_qp *rqp)
 		hcasim_count(&cnt->rcv_discards_pkey, 1);
 		return false;
 	}
-	if (p->qkey != __atomic_load_n(&rqp->qkey, __ATOMIC_RELAXED)) {
+	if (p->s.qkey != __atomic_load_n(&rqp->qkey, __ATOMIC_RELAXED)) {
 		hcasim_count(&cnt->rcv_discards_qkey, 1);
 		return false;
 	}
@@ -373,9 +362,11 @@ deliver(struct hcasim *h, struct dp_pkt *p, struct hcasim_qp *rqp,
 	struct hcasim_counters *cnt = &rqp->port->cnt;
 	struct mlx5_wqe_data_seg seg;
 	struct mlx5_cqe64 cqe;
-	uint32_t prod, avail, blen;
+	struct dp_xlate_ctx x = { h, rqp };
+	uint32_t prod, avail;
 	uint16_t idx;
-	uint8_t *dst;
+	uint8_t *dst = NULL;
+	int syn;
 
 	if (!rx_admit(p, rqp))
 		return;
@@ -403,14 +394,12 @@ deliver(struct hcasim *h, struct dp_pkt *p, struct hcasim_qp *rqp,
 	}
 	memcpy(&seg, &rqp->rq[rqp->rq_tail & (rqp->rq_wqe_cnt - 1)],
 	       sizeof(seg));
-	blen = be32toh(seg.byte_count);
-	dst = mr_translate(h, rqp, be32toh(seg.lkey), be64toh(seg.addr), blen);
-	if (dst == NULL || blen < HCA_GRH_LEN + p->len) {
+	syn = hcasim_recv_wqe_parse(&seg, HCA_GRH_LEN + p->s.len, dp_xlate,
+				    &x, &dst);
+	if (syn != 0) {
 		hcasim_count(&cnt->rcv_errors, 1);
 		rqp->rq_tail++;
-		qp_fail(rqp, rqp->rcq, MLX5_CQE_RESP_ERR, dst == NULL ?
-			MLX5_CQE_SYNDROME_LOCAL_PROT_ERR :
-			MLX5_CQE_SYNDROME_LOCAL_LENGTH_ERR, idx);
+		qp_fail(rqp, rqp->rcq, MLX5_CQE_RESP_ERR, (uint8_t)syn, idx);
 		return;
 	}
 	payload_copy(dst + HCA_GRH_LEN, p);
@@ -418,27 +407,28 @@ deliver(struct hcasim *h, struct dp_pkt *p, struct hcasim_qp *rqp,
 		grh_build(p, dgid, dst);
 	rqp->rq_tail++;
 	memset(&cqe, 0, sizeof(cqe));
-	cqe.byte_cnt = htobe32(HCA_GRH_LEN + p->len);
+	cqe.byte_cnt = htobe32(HCA_GRH_LEN + p->s.len);
 	cqe.flags_rqpn = htobe32((dgid != NULL ? 1u << 28 : 0) |
-				 (uint32_t)p->sl << 24 | p->sqp->wire_qpn);
+				 (uint32_t)p->s.sl << 24 | p->sqp->wire_qpn);
 	cqe.slid = htobe16(p->slid);
 	cqe.wqe_counter = htobe16(idx);
 	cqe.sop_drop_qpn = htobe32(rqp->qpn);
 	cqe.imm_inval_pkey = htobe32(hash);
 	cq_write(rqp->rcq, &cqe, MLX5_CQE_RESP_SEND);
 	hcasim_count(&cnt->rcv_packets, 1);
-	hcasim_count(&cnt->rcv_bytes, p->len);
+	hcasim_count(&cnt->rcv_bytes, p->s.len);
 }
 
 /** Deliver to the QPN on a port, spreading over an RSS group. */
 static void
 route_unicast(struct hcasim *h, struct dp_pkt *p, struct hcasim_port *dport)
 {
-	struct hcasim_qp *rqp = hcasim_qp_lookup(h, p->dqpn);
+	struct hcasim_qp *rqp = hcasim_qp_lookup(h, p->s.dqpn);
 	struct hcasim_rss_set *rss;
 	uint32_t hash = 0;
 
-	if (h->wire != NULL && !wire_pass(h, p, dport, p->grh ? p->dgid : NULL))
+	if (h->wire != NULL &&
+	    !wire_pass(h, p, dport, p->s.grh ? p->s.dgid : NULL))
 		return;
 	if (rqp == NULL || rqp->port != dport || rqp->parent != NULL) {
 		hcasim_count(&dport->cnt.rcv_discards_no_qp, 1);
@@ -450,7 +440,7 @@ route_unicast(struct hcasim *h, struct dp_pkt *p, struct hcasim_port *dport)
 		if (hash != 0)
 			rqp = rss->qps[hash % rss->n];
 	}
-	deliver(h, p, rqp, p->grh ? p->dgid : NULL, hash);
+	deliver(h, p, rqp, p->s.grh ? p->s.dgid : NULL, hash);
 }
 
 /** Deliver to every QP attached to the MLID (whose MGID matches). */
@@ -458,7 +448,7 @@ static void
 route_multicast(struct hcasim *h, struct dp_pkt *p)
 {
 	struct hcasim_mcg *m = __atomic_load_n(
-		&h->mcg_table[p->dlid - HCASIM_MLID_BASE], __ATOMIC_ACQUIRE);
+		&h->mcg_table[p->s.dlid - HCASIM_MLID_BASE], __ATOMIC_ACQUIRE);
 	uint32_t i;
 
 	if (m == NULL)
@@ -466,7 +456,7 @@ route_multicast(struct hcasim *h, struct dp_pkt *p)
 	for (i = 0; i < m->n; i++) {
 		const struct hcasim_mcg_member *mm = &m->m[i];
 
-		if (p->grh && memcmp(mm->mgid, p->dgid, 16) != 0)
+		if (p->s.grh && memcmp(mm->mgid, p->s.dgid, 16) != 0)
 			continue;
 		if (h->wire != NULL && !wire_pass(h, p, mm->qp->port, mm->mgid))
 			continue;
@@ -478,132 +468,53 @@ route_multicast(struct hcasim *h, struct dp_pkt *p)
  * Send side
  ****************************************************************************/
 
-/** Parse the address vector of a WQE into p. */
-static void
-av_parse(const uint8_t *wqe, struct dp_pkt *p)
-{
-	struct mlx5_wqe_av av;
-
-	memcpy(&av, wqe + sizeof(struct mlx5_wqe_ctrl_seg), sizeof(av));
-	p->qkey = be32toh(av.key.qkey.qkey);
-	p->dqpn = be32toh(av.dqp_dct) & 0xffffff;
-	p->sl = av.stat_rate_sl & 0xf;
-	p->dlid = be16toh(av.rlid);
-	p->grh = (be32toh(av.grh_gid_fl) & HCA_AV_GRH) != 0;
-	p->flow_label = be32toh(av.grh_gid_fl) & 0xfffff;
-	p->tclass = av.tclass;
-	p->hop_limit = av.hop_limit;
-	memcpy(p->dgid, av.rgid, 16);
-	p->slid = av.fl_mlid & 0x7f; /* path bits, masked by the LMC later */
-}
-
 /**
- * Gather a WQE's payload: one inline segment or data segments, each
- * checked against the QP's regions.
+ * Send one WQE that hcasim_wqe_parse() accepted into p->s: length check
+ * against the port MTU, source port checks, routing, counters.
  *
- * @param ds  the WQE's size in 16-byte units
- * @return 0 or a syndrome (MLX5_CQE_SYNDROME_*)
- */
-static int
-payload_parse(struct hcasim *h, uint8_t *wqe, uint32_t ds, struct dp_pkt *p)
-{
-	uint32_t off = 64, end = ds * 16, bc;
-
-	p->len = 0;
-	p->iovcnt = 0;
-	if (ds == 4)
-		return 0;
-	memcpy(&bc, wqe + off, 4);
-	bc = be32toh(bc);
-	if (bc & MLX5_INLINE_SEG) {
-		uint32_t ilen = bc & ~MLX5_INLINE_SEG;
-
-		if (ilen > HCASIM_MAX_INLINE || off + 4 + ilen > end)
-			return MLX5_CQE_SYNDROME_LOCAL_LENGTH_ERR;
-		p->iov[0].iov_base = wqe + off + 4;
-		p->iov[0].iov_len = ilen;
-		p->iovcnt = ilen != 0;
-		p->len = ilen;
-		return 0;
-	}
-	for (; off + 16 <= end; off += 16) {
-		struct mlx5_wqe_data_seg d;
-		uint32_t len;
-		uint8_t *src;
-
-		memcpy(&d, wqe + off, sizeof(d));
-		len = be32toh(d.byte_count);
-		if (len & MLX5_INLINE_SEG)
-			return MLX5_CQE_SYNDROME_LOCAL_QP_OP_ERR;
-		if (len == 0)
-			continue;
-		src = mr_translate(h, p->sqp, be32toh(d.lkey),
-				   be64toh(d.addr), len);
-		if (src == NULL)
-			return MLX5_CQE_SYNDROME_LOCAL_PROT_ERR;
-		if (len > HCASIM_WIRE_MAX_PAYLOAD ||
-		    p->len + len > HCASIM_WIRE_MAX_PAYLOAD)
-			return MLX5_CQE_SYNDROME_LOCAL_LENGTH_ERR;
-		p->iov[p->iovcnt].iov_base = src;
-		p->iov[p->iovcnt].iov_len = len;
-		p->iovcnt++;
-		p->len += len;
-	}
-	return 0;
-}
-
-/**
- * Send one parsed WQE: length check against the port MTU, source port
- * checks, routing, counters.
- *
+ * @param p  the send (p->s filled; the rest is set here)
  * @return 0 or a syndrome
  */
 static int
-send_one(struct hcasim *h, struct hcasim_qp *qp, uint8_t *wqe, uint32_t ds)
+send_one(struct hcasim *h, struct hcasim_qp *qp, struct dp_pkt *p)
 {
 	struct hcasim_port *sport = qp->port;
-	struct dp_pkt p;
 	uint16_t lid, dport_idx;
 	uint8_t lmc;
-	int syn;
 
-	p.sqp = qp;
-	p.sport = sport;
-	p.hashed = false;
-	av_parse(wqe, &p);
-	syn = payload_parse(h, wqe, ds, &p);
-	if (syn != 0)
-		return syn;
-	p.out_iov = p.iov;
-	p.out_cnt = p.iovcnt;
-	if (p.len > (128u << (__atomic_load_n(&sport->mtu, __ATOMIC_RELAXED) &
-			      7)))
+	p->sqp = qp;
+	p->sport = sport;
+	p->hashed = false;
+	p->out_iov = p->s.iov;
+	p->out_cnt = p->s.iovcnt;
+	if (p->s.len >
+	    (128u << (__atomic_load_n(&sport->mtu, __ATOMIC_RELAXED) & 7)))
 		return MLX5_CQE_SYNDROME_LOCAL_LENGTH_ERR;
 	lid = __atomic_load_n(&sport->lid, __ATOMIC_RELAXED);
 	lmc = __atomic_load_n(&sport->lmc, __ATOMIC_RELAXED) & 7;
-	p.pkey = qp_pkey(qp);
-	if (lid == 0 || p.pkey == 0 ||
+	p->pkey = qp_pkey(qp);
+	if (lid == 0 || p->pkey == 0 ||
 	    __atomic_load_n(&sport->state, __ATOMIC_RELAXED) !=
 	    HCA_PORT_ACTIVE) {
 		hcasim_count(&sport->cnt.xmit_discards, 1);
 		return 0; /* the link drops it; the send still completes */
 	}
-	p.slid = lid | (p.slid & ((1u << lmc) - 1));
-	if (p.qkey & 0x80000000u)
-		p.qkey = __atomic_load_n(&qp->qkey, __ATOMIC_RELAXED);
+	p->slid = lid | (p->s.path_bits & ((1u << lmc) - 1));
+	if (p->s.qkey & 0x80000000u)
+		p->s.qkey = __atomic_load_n(&qp->qkey, __ATOMIC_RELAXED);
 	hcasim_count(&sport->cnt.xmit_packets, 1);
-	hcasim_count(&sport->cnt.xmit_bytes, p.len);
+	hcasim_count(&sport->cnt.xmit_bytes, p->s.len);
 	qp->psn++;
-	if (p.dlid >= HCASIM_MLID_BASE && p.dlid != 0xffff) {
-		route_multicast(h, &p);
+	if (p->s.dlid >= HCASIM_MLID_BASE && p->s.dlid != 0xffff) {
+		route_multicast(h, p);
 		return 0;
 	}
-	dport_idx = __atomic_load_n(&h->lid_port[p.dlid], __ATOMIC_RELAXED);
-	if (dport_idx == 0 || p.dlid == 0xffff) {
+	dport_idx = __atomic_load_n(&h->lid_port[p->s.dlid], __ATOMIC_RELAXED);
+	if (dport_idx == 0 || p->s.dlid == 0xffff) {
 		hcasim_count(&sport->cnt.xmit_discards, 1);
 		return 0;
 	}
-	route_unicast(h, &p, &h->ports[dport_idx - 1]);
+	route_unicast(h, p, &h->ports[dport_idx - 1]);
 	return 0;
 }
 
@@ -631,7 +542,9 @@ sq_copy(const struct hcasim_qp *qp, uint32_t idx, uint8_t *buf,
 static unsigned int
 sq_service(struct hcasim *h, struct hcasim_qp *qp)
 {
-	uint8_t wqe[DP_WQE_MAX] __attribute__((aligned(16)));
+	uint8_t wqe[HCASIM_WQE_MAX_BYTES] __attribute__((aligned(16)));
+	struct dp_xlate_ctx x = { h, qp };
+	struct dp_pkt p;
 	uint32_t prod, pending;
 	unsigned int done = 0;
 
@@ -648,29 +561,31 @@ sq_service(struct hcasim *h, struct hcasim_qp *qp)
 		return 1;
 	}
 	while (pending != 0 && done < DP_BURST) {
-		struct mlx5_wqe_ctrl_seg ctrl;
-		uint32_t opc, ds, nblk;
 		uint16_t idx = (uint16_t)qp->sq_tail;
-		int syn = 0;
+		uint32_t nblk;
+		int syn;
 
+		/* a private copy of what was posted: the client cannot
+		 * change it under the checks */
 		sq_copy(qp, qp->sq_tail, wqe, 1);
-		memcpy(&ctrl, wqe, sizeof(ctrl));
-		opc = be32toh(ctrl.opmod_idx_opcode);
-		ds = be32toh(ctrl.qpn_ds) & 0xff;
-		nblk = (ds * 16 + MLX5_SEND_WQE_BB - 1) / MLX5_SEND_WQE_BB;
-		if ((opc & 0xff) != MLX5_OPCODE_SEND ||
-		    ((opc >> 8) & 0xffff) != idx || ds < 4 ||
-		    ds > HCASIM_MAX_DS || nblk > pending) {
+		nblk = hcasim_wqe_blocks(wqe);
+		if (nblk > pending)
+			nblk = pending;
+		if (nblk > 1)
+			sq_copy(qp, qp->sq_tail + 1, wqe + 64, nblk - 1);
+		syn = hcasim_wqe_parse(wqe, nblk * MLX5_SEND_WQE_BB, idx,
+				       dp_xlate, &x, &p.s);
+		if (p.s.nblk == 0) {
+			/* the control segment itself is bad */
 			hcasim_count(&qp->port->cnt.xmit_errors_wqe, 1);
 			qp_fail(qp, qp->scq, MLX5_CQE_REQ_ERR,
 				MLX5_CQE_SYNDROME_LOCAL_QP_OP_ERR, idx);
 			return done + 1;
 		}
-		if (nblk > 1)
-			sq_copy(qp, qp->sq_tail + 1, wqe + 64, nblk - 1);
-		syn = send_one(h, qp, wqe, ds);
-		qp->sq_tail += nblk;
-		pending -= nblk;
+		if (syn == 0)
+			syn = send_one(h, qp, &p);
+		qp->sq_tail += p.s.nblk;
+		pending -= p.s.nblk;
 		done++;
 		if (syn != 0) {
 			hcasim_count(syn == MLX5_CQE_SYNDROME_LOCAL_PROT_ERR ?
@@ -682,7 +597,7 @@ sq_service(struct hcasim *h, struct hcasim_qp *qp)
 				idx);
 			return done;
 		}
-		if (ctrl.fm_ce_se & MLX5_WQE_CTRL_CQ_UPDATE)
+		if (p.s.signalled)
 			send_complete(qp, idx, 0);
 	}
 	return done;

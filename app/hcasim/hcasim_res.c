@@ -20,6 +20,7 @@
 #include <linux/magic.h>
 
 #include "hcasim.h"
+#include "hcasim_msg.h"
 #include "hca_dev.h"
 #include "hca_log.h"
 
@@ -227,7 +228,8 @@ hcasim_pd_free(struct hcasim *h, struct hcasim_client *c, uint32_t pdn)
  * page fault of the data path ever waits for a disk) that covers
  * [fd_off, fd_off + len) (checked against its size).
  *
- * @param req   the request (PD, client address, length, fd offset)
+ * @param req   the request (PD, client address, length, fd offset),
+ *              its fields checked by hcasim_req_check()
  * @param fd    the client's fd (the caller closes it)
  * @param lkey  set to the new key
  * @return 0 or a negative errno
@@ -244,10 +246,6 @@ hcasim_mr_reg(struct hcasim *h, struct hcasim_client *c,
 	void *map;
 
 	if (!pd_valid(c, req->pdn) || fd < 0)
-		return -EINVAL;
-	if (req->len == 0 || req->len > (1ull << 40) ||
-	    req->va + req->len < req->va ||
-	    req->fd_off + req->len < req->fd_off)
 		return -EINVAL;
 	if (c->nmr >= HCASIM_CLIENT_MAX_MR)
 		return -ENOSPC;
@@ -328,7 +326,8 @@ hcasim_mr_dereg(struct hcasim *h, struct hcasim_client *c, uint32_t lkey)
 /**
  * Create a CQ: a sealed memfd with the CQE ring and its doorbell record.
  *
- * @param min_cqe  entries wanted (1 .. HCASIM_MAX_CQE)
+ * @param min_cqe  entries wanted (1 .. HCASIM_MAX_CQE, checked by
+ *                 hcasim_req_check())
  * @param rep      filled with the CQ's number and layout
  * @param fd       set to the memfd to pass to the client
  * @return 0 or a negative errno
@@ -342,8 +341,6 @@ hcasim_cq_create(struct hcasim *h, struct hcasim_client *c,
 	size_t ring, len;
 
 	(void)h;
-	if (min_cqe == 0 || min_cqe > HCASIM_MAX_CQE)
-		return -EINVAL;
 	for (i = 0; i < HCASIM_CLIENT_MAX_CQ; i++)
 		if (c->cqs[i] == NULL)
 			break;
@@ -480,7 +477,10 @@ qpn_alloc(struct hcasim *h, uint32_t *qpn)
 	return 0;
 }
 
-/** Check a QP creation request against the client's objects and limits. */
+/**
+ * Check a QP creation request (its fields checked by hcasim_req_check())
+ * against the client's objects and limits.
+ */
 static int
 qp_create_check(struct hcasim *h, struct hcasim_client *c,
 		const struct hcasim_qp_create_req *req,
@@ -489,10 +489,6 @@ qp_create_check(struct hcasim *h, struct hcasim_client *c,
 	*parent = NULL;
 	if (!pd_valid(c, req->pdn) || cq_of(c, req->send_cqn) == NULL ||
 	    cq_of(c, req->recv_cqn) == NULL)
-		return -EINVAL;
-	if (req->sq_wqe_cnt == 0 || req->sq_wqe_cnt > HCASIM_MAX_WQE_CNT ||
-	    req->rq_wqe_cnt == 0 || req->rq_wqe_cnt > HCASIM_MAX_WQE_CNT ||
-	    req->max_inline > HCASIM_MAX_INLINE)
 		return -EINVAL;
 	if (c->nqp >= HCASIM_CLIENT_MAX_QP)
 		return -ENOSPC;
@@ -618,6 +614,7 @@ qp_transition_ok(uint32_t from, uint32_t to)
  * Move a QP to a state with its Q_Key and P_Key index. RESET clears its
  * queues (after the data path let go of them).
  *
+ * @param req  the request, its fields checked by hcasim_req_check()
  * @return 0 or -EINVAL (unknown QP, bad transition, bad P_Key index)
  */
 int
@@ -633,8 +630,7 @@ hcasim_qp_modify(struct hcasim *h, struct hcasim_client *c,
 	if (!qp_transition_ok(from, req->state))
 		return -EINVAL;
 	if (req->state != HCA_QPS_RESET && req->state != HCA_QPS_ERR) {
-		if (req->pkey_index >= HCASIM_MAX_PKEYS ||
-		    req->pkey_index >= __atomic_load_n(&qp->port->pkey_count,
+		if (req->pkey_index >= __atomic_load_n(&qp->port->pkey_count,
 						       __ATOMIC_RELAXED))
 			return -EINVAL;
 		__atomic_store_n(&qp->qkey, req->qkey, __ATOMIC_RELAXED);
@@ -789,8 +785,7 @@ hcasim_mcast_attach(struct hcasim *h, struct hcasim_client *c,
 	struct hcasim_mcg *m, *n;
 	uint32_t g, i, cnt;
 
-	if (qp == NULL || qp->owner != c || req->mlid < HCASIM_MLID_BASE ||
-	    req->mlid == 0xffff)
+	if (qp == NULL || qp->owner != c || !hcasim_mlid_valid(req->mlid))
 		return -EINVAL;
 	if (c->nattach >= HCASIM_CLIENT_MAX_MCAST)
 		return -ENOSPC;
@@ -831,8 +826,7 @@ hcasim_mcast_detach(struct hcasim *h, struct hcasim_client *c,
 	struct hcasim_mcg *m, *n = NULL;
 	uint32_t g, i, found = 0;
 
-	if (qp == NULL || qp->owner != c || req->mlid < HCASIM_MLID_BASE ||
-	    req->mlid == 0xffff)
+	if (qp == NULL || qp->owner != c || !hcasim_mlid_valid(req->mlid))
 		return -EINVAL;
 	g = req->mlid - HCASIM_MLID_BASE;
 	m = h->mcg_table[g];
