@@ -20,7 +20,7 @@ link_is() { [ "$(stat "$1" link)" = "$2" ]; }
 phase 0
 peer host1 a 0 --to b
 peer host2 b 1 --to a
-wait_for 40 stat_ge a rx_b_0 100 && wait_for 10 stat_ge b rx_a_0 100
+wait_for 60 stat_ge a rx_b_0 50 && wait_for 20 stat_ge b rx_a_0 50
 check $? "traffic a <-> b before the fault"
 wait_for 5 link_is a 1 && link_is b 1
 check $? "links up before"

@@ -20,7 +20,7 @@ base_lid() {
 phase 0
 peer host1 a 0 --to b
 peer host2 b 1 --to a
-wait_for 40 stat_ge a rx_b_0 100 && wait_for 10 stat_ge b rx_a_0 100
+wait_for 60 stat_ge a rx_b_0 50 && wait_for 20 stat_ge b rx_a_0 50
 check $? "traffic a <-> b before the LID change"
 la0=$(base_lid host1); lb0=$(base_lid host2)
 echo "before: host1 LID $la0, host2 LID $lb0; a's path to b: LID" \
