@@ -44,7 +44,15 @@ def fwd_table(res, title):
 
 def report(results, level):
     """The Markdown report (table, targets) of a results dict."""
+    la0 = results.get("machine", {}).get("loadavg")
+    la1 = results.get("loadavg_end")
     L = ["# ipoib-bench results (%s)" % level, "",
+         "%.0f s; load average (1, 5, 15 min) at the start %s, at the end"
+         " %s, on %s CPUs." % (
+             results.get("seconds", 0),
+             "/".join("%.2f" % x for x in la0) if la0 else "n/a",
+             "/".join("%.2f" % x for x in la1) if la1 else "n/a",
+             results.get("machine", {}).get("cpus", "?")), "",
          "Every figure: median (min..max) over the samples; ratios are"
          " taken within one round.", ""]
     tgt = []

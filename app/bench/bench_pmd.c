@@ -30,7 +30,7 @@
  * process on another host): the initiator finds the other process by
  * ARP, sends INFLIGHT frames to it and sends every frame it receives
  * back to its source; the other, started with -e, only sends back what
- * it receives (and answers ARP), and ends 1 s after the traffic stops.
+ * it receives (and answers ARP), and ends 0.5 s after the traffic stops.
  * (Two mode=eth ports in one process cannot reach each other: see
  * doc/performance.md.) -y: sched_yield() after every empty poll, so that
  * the two processes can share one CPU.
@@ -633,8 +633,8 @@ bench_fwd(const struct bench_opts *o, double deadline)
 	t0 = bench_now();
 	last = t0;
 	while (received < o->packets) {
-		/* the echo ends 1 s after the initiator stopped sending */
-		stall = o->echo ? (received != 0 ? 1.0 : 1e9) : BENCH_STALL_S;
+		/* the echo ends 0.5 s after the initiator stopped sending */
+		stall = o->echo ? (received != 0 ? 0.5 : 1e9) : BENCH_STALL_S;
 		bench_fwd_pass(o, &c, &received, &empty, &dropped);
 		if ((empty & 0xfff) == 0 && empty != 0) {
 			double t = bench_now();
