@@ -1,0 +1,293 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+
+/**
+ * @file
+ * Fuzz harness: a soft HCA client's socket messages through the daemon's
+ * own request checks (app/hcasim/hcasim_msg.c: hcasim_msg_check,
+ * hcasim_msg_body_size, hcasim_req_check), as hcasim_ctl.c runs them on
+ * every datagram a client sends.
+ *
+ * Input: byte 0 holds flags (bit 0: an fd rode along), the rest is the
+ * datagram. Each input is checked as it is, then repaired (magic, length
+ * and a type from byte 1 set, the body cut or zero-padded to the type's
+ * size) so that the body checks of every type are reached. Checks, each
+ * against a reference written here from hcasim_proto.h and doc/hcasim.md:
+ *  - hcasim_msg_check() answers 0 or -EBADMSG, accepts exactly the
+ *    well-formed datagrams, fills the header only when it accepts, and
+ *    the body size it implies is the type's;
+ *  - hcasim_req_check() answers one of its documented errnos, and accepts
+ *    a body exactly when every field is in the range the daemon relies on
+ *    (terminated strings, counts, numbers, LIDs, states): no bad request
+ *    gets through, no good one is refused;
+ *  - an unknown type is refused by both.
+ */
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <string.h>
+
+#include "hcasim.h"
+#include "hcasim_msg.h"
+#include "hca_dev.h"
+
+#include "fuzz.h"
+
+/** Bytes of the header. */
+#define HDR_LEN 16
+
+/* The field offsets the references below read at. */
+_Static_assert(sizeof(struct hcasim_msg_hdr) == HDR_LEN, "header");
+_Static_assert(offsetof(struct hcasim_hello_req, host) == 8, "hello");
+_Static_assert(offsetof(struct hcasim_mr_reg_req, va) == 8 &&
+	       offsetof(struct hcasim_mr_reg_req, len) == 16 &&
+	       offsetof(struct hcasim_mr_reg_req, fd_off) == 24, "mr_reg");
+_Static_assert(offsetof(struct hcasim_qp_create_req, max_inline) == 20,
+	       "qp_create");
+_Static_assert(offsetof(struct hcasim_qp_modify_req, state) == 4 &&
+	       offsetof(struct hcasim_qp_modify_req, pkey_index) == 12,
+	       "qp_modify");
+_Static_assert(offsetof(struct hcasim_mcast_req, mlid) == 4, "mcast");
+
+/** Read a host-order (little-endian here) 16-bit value. */
+static uint16_t
+le16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] | p[1] << 8);
+}
+
+/** Read a host-order 32-bit value. */
+static uint32_t
+le32(const uint8_t *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+	       (uint32_t)p[3] << 24;
+}
+
+/** Read a host-order 64-bit value. */
+static uint64_t
+le64(const uint8_t *p)
+{
+	return (uint64_t)le32(p + 4) << 32 | le32(p);
+}
+
+/** The request body size of each type, from the protocol's structures. */
+static size_t
+ref_body_size(uint16_t type)
+{
+	switch (type) {
+	case HCASIM_MSG_HELLO: return sizeof(struct hcasim_hello_req);
+	case HCASIM_MSG_PORT_OPEN: return sizeof(struct hcasim_port_open_req);
+	case HCASIM_MSG_PD_FREE: return sizeof(struct hcasim_pd_msg);
+	case HCASIM_MSG_MR_REG: return sizeof(struct hcasim_mr_reg_req);
+	case HCASIM_MSG_MR_DEREG: return sizeof(struct hcasim_mr_msg);
+	case HCASIM_MSG_CQ_CREATE: return sizeof(struct hcasim_cq_create_req);
+	case HCASIM_MSG_CQ_DESTROY: return sizeof(struct hcasim_cq_msg);
+	case HCASIM_MSG_QP_CREATE: return sizeof(struct hcasim_qp_create_req);
+	case HCASIM_MSG_QP_MODIFY: return sizeof(struct hcasim_qp_modify_req);
+	case HCASIM_MSG_QP_DESTROY: return sizeof(struct hcasim_qp_msg);
+	case HCASIM_MSG_MCAST_ATTACH:
+	case HCASIM_MSG_MCAST_DETACH: return sizeof(struct hcasim_mcast_req);
+	default: return 0; /* PORT_QUERY, PD_ALLOC, STATUS: no body */
+	}
+}
+
+/** Whether a datagram is well formed, judged from its bytes. */
+static bool
+ref_msg_ok(const uint8_t *m, size_t len, bool has_fd)
+{
+	uint16_t type;
+
+	if (len < HDR_LEN || len > HCASIM_MSG_MAX)
+		return false;
+	type = le16(m + 4);
+	return le32(m) == HCASIM_PROTO_MAGIC && le16(m + 6) == len &&
+	       type >= 1 && type < HCASIM_MSG_TYPE_MAX &&
+	       len - HDR_LEN == ref_body_size(type) &&
+	       (!has_fd || type == HCASIM_MSG_MR_REG);
+}
+
+/** Whether n bytes hold a NUL. */
+static bool
+has_nul(const uint8_t *s, size_t n)
+{
+	return memchr(s, 0, n) != NULL;
+}
+
+/** Whether a number is in lo..hi. */
+static bool
+in(uint64_t v, uint64_t lo, uint64_t hi)
+{
+	return v >= lo && v <= hi;
+}
+
+/** Whether a PORT_OPEN CA name is one the daemon answers to. */
+static bool
+ref_ca_name_ok(const uint8_t *b)
+{
+	const char *n = (const char *)b;
+
+	return n[0] == '\0' || strcmp(n, "ibsim0") == 0 ||
+	       strcmp(n, "hcasim0") == 0;
+}
+
+/** Whether an MR_REG body is acceptable (offsets from hcasim_proto.h). */
+static bool
+ref_mr_reg_ok(const uint8_t *b)
+{
+	uint64_t va = le64(b + 8), len = le64(b + 16), off = le64(b + 24);
+
+	return in(le32(b), 1, HCASIM_CLIENT_MAX_PD) &&
+	       in(len, 1, 1ull << 40) && va + len >= va && off + len >= off;
+}
+
+/** Whether a QP_CREATE body is acceptable. */
+static bool
+ref_qp_create_ok(const uint8_t *b)
+{
+	return in(le32(b), 1, HCASIM_CLIENT_MAX_PD) &&
+	       in(le32(b + 4), 1, HCASIM_CLIENT_MAX_CQ) &&
+	       in(le32(b + 8), 1, HCASIM_CLIENT_MAX_CQ) &&
+	       in(le32(b + 12), 1, HCASIM_MAX_WQE_CNT) &&
+	       in(le32(b + 16), 1, HCASIM_MAX_WQE_CNT) &&
+	       le32(b + 20) <= HCASIM_MAX_INLINE;
+}
+
+/** Whether a QP_MODIFY body is acceptable. */
+static bool
+ref_qp_modify_ok(const uint8_t *b)
+{
+	uint32_t state = le32(b + 4);
+
+	if (state == HCA_QPS_RESET || state == HCA_QPS_ERR)
+		return true;
+	return in(state, HCA_QPS_INIT, HCA_QPS_RTS) &&
+	       le16(b + 12) < HCASIM_MAX_PKEYS;
+}
+
+/**
+ * The answer hcasim_req_check() must give for a body: 0 when every field
+ * is acceptable, else the documented errno.
+ */
+static int
+ref_req(uint16_t type, const uint8_t *b)
+{
+	switch (type) {
+	case HCASIM_MSG_HELLO:
+		if (le32(b) != HCASIM_PROTO_VERSION)
+			return -EPROTONOSUPPORT;
+		return has_nul(b + 8, HCASIM_HOST_LEN) ? 0 : -EINVAL;
+	case HCASIM_MSG_PORT_OPEN:
+		if (!has_nul(b, HCASIM_CA_LEN))
+			return -EINVAL;
+		return ref_ca_name_ok(b) ? 0 : -ENODEV;
+	case HCASIM_MSG_PD_FREE:
+		return in(le32(b), 1, HCASIM_CLIENT_MAX_PD) ? 0 : -EINVAL;
+	case HCASIM_MSG_MR_REG:
+		return ref_mr_reg_ok(b) ? 0 : -EINVAL;
+	case HCASIM_MSG_CQ_CREATE:
+		return in(le32(b), 1, HCASIM_MAX_CQE) ? 0 : -EINVAL;
+	case HCASIM_MSG_CQ_DESTROY:
+		return in(le32(b), 1, HCASIM_CLIENT_MAX_CQ) ? 0 : -EINVAL;
+	case HCASIM_MSG_QP_CREATE:
+		return ref_qp_create_ok(b) ? 0 : -EINVAL;
+	case HCASIM_MSG_QP_MODIFY:
+		return ref_qp_modify_ok(b) ? 0 : -EINVAL;
+	case HCASIM_MSG_MCAST_ATTACH:
+	case HCASIM_MSG_MCAST_DETACH:
+		return in(le16(b + 4), 0xc000, 0xfffe) ? 0 : -EINVAL;
+	default:
+		return 0;
+	}
+}
+
+/**
+ * Run one datagram through the framing check and, when it is accepted,
+ * its body through the field checks (from an exactly sized, unaligned
+ * copy, so that AddressSanitizer sees any read past the body).
+ */
+static void
+check_datagram(const uint8_t *m, size_t len, bool has_fd)
+{
+	struct hcasim_msg_hdr hdr, before;
+	uint8_t *body;
+	size_t blen;
+	int ret;
+
+	memset(&hdr, 0xa5, sizeof(hdr));
+	before = hdr;
+	ret = hcasim_msg_check(m, len, has_fd, &hdr);
+	FUZZ_CHECK(ret == 0 || ret == -EBADMSG);
+	FUZZ_CHECK((ret == 0) == ref_msg_ok(m, len, has_fd));
+	if (ret != 0) {
+		FUZZ_CHECK(memcmp(&hdr, &before, sizeof(hdr)) == 0);
+		return;
+	}
+	FUZZ_CHECK(memcmp(&hdr, m, sizeof(hdr)) == 0);
+	blen = len - sizeof(hdr);
+	FUZZ_CHECK(hcasim_msg_body_size(hdr.type, false) == blen);
+	FUZZ_CHECK(hcasim_msg_body_size(hdr.type, true) + sizeof(hdr) <=
+		   HCASIM_MSG_MAX);
+	body = malloc(blen + 1);
+	FUZZ_CHECK(body != NULL);
+	memcpy(body + 1, m + sizeof(hdr), blen);
+	ret = hcasim_req_check(hdr.type, body + 1);
+	FUZZ_CHECK(ret == 0 || ret == -EINVAL || ret == -EPROTONOSUPPORT ||
+		   ret == -ENODEV);
+	FUZZ_CHECK(ret == ref_req(hdr.type, body + 1));
+	free(body);
+}
+
+/**
+ * Build a well-formed datagram from an input: magic, length and a type
+ * (a valid type byte is kept, others are folded into 1..15) set, the body cut or zero-padded to the type's size.
+ *
+ * @param out  room for HCASIM_MSG_MAX bytes
+ * @return its length
+ */
+static size_t
+repair(const uint8_t *m, size_t len, uint8_t type_byte, uint8_t *out)
+{
+	struct hcasim_msg_hdr hdr;
+	uint16_t type = (uint16_t)(1 + (type_byte + HCASIM_MSG_TYPE_MAX - 2) %
+				   (HCASIM_MSG_TYPE_MAX - 1));
+	size_t blen = ref_body_size(type);
+
+	memset(out, 0, HDR_LEN + blen);
+	if (len > HDR_LEN)
+		memcpy(out + HDR_LEN, m + HDR_LEN,
+		       len - HDR_LEN < blen ? len - HDR_LEN : blen);
+	memcpy(&hdr, out, sizeof(hdr));
+	if (len >= HDR_LEN)
+		memcpy(&hdr, m, sizeof(hdr));
+	hdr.magic = HCASIM_PROTO_MAGIC;
+	hdr.type = type;
+	hdr.len = (uint16_t)(HDR_LEN + blen);
+	memcpy(out, &hdr, sizeof(hdr));
+	return HDR_LEN + blen;
+}
+
+/* See fuzz.h. */
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	uint8_t fixed[HCASIM_MSG_MAX];
+	uint8_t body[sizeof(struct hcasim_port_attr)];
+	bool has_fd;
+	size_t n;
+	int t;
+
+	if (size < 1)
+		return 0;
+	has_fd = data[0] & 1;
+	check_datagram(data + 1, size - 1, has_fd);
+	n = repair(data + 1, size - 1, size > 5 ? data[5] : 0, fixed);
+	check_datagram(fixed, n, has_fd && (data[0] & 2));
+	/* unknown types are refused everywhere */
+	memset(body, 0, sizeof(body));
+	for (t = 0; t <= HCASIM_MSG_TYPE_MAX; t += HCASIM_MSG_TYPE_MAX) {
+		FUZZ_CHECK(hcasim_req_check((uint16_t)t, body) == -EBADMSG);
+		FUZZ_CHECK(hcasim_msg_body_size((uint16_t)t, false) == 0);
+	}
+	return 0;
+}
