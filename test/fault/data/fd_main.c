@@ -8,7 +8,8 @@
  *   fault_data <EAL args, --vdev net_ipoib0,mode=raw[,...]> -- PHASE...
  *
  * Phases: faults[=N] (needs 1% drop and corrupt rates), pkey (needs the
- * partitions of pkey.conf, PMD on pkey=0x8001), churn[=ROUNDS] (a small peers= cache), soak=SECONDS
+ * partitions of pkey.conf, PMD on pkey=0x8001), churn[=ROUNDS] (a
+ * small peers= cache), soak=SECONDS
  * (churn until the time is up, printing samples for usertools/ipoib-soak).
  * At the end every mbuf must be back in the pool. Exit 0 when every check
  * passed; every wait is bounded.
