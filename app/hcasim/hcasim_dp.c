@@ -562,26 +562,24 @@ sq_service(struct hcasim *h, struct hcasim_qp *qp)
 	}
 	while (pending != 0 && done < DP_BURST) {
 		uint16_t idx = (uint16_t)qp->sq_tail;
-		uint32_t nblk;
+		uint32_t posted = pending < HCASIM_WQE_MAX_BLOCKS ?
+				  pending : HCASIM_WQE_MAX_BLOCKS;
 		int syn;
 
-		/* a private copy of what was posted: the client cannot
-		 * change it under the checks */
+		/* hcasim_wqe_parse() in two steps, on a private copy of what
+		 * was posted (the client cannot change it under the checks):
+		 * the control segment says how many blocks to copy */
 		sq_copy(qp, qp->sq_tail, wqe, 1);
-		nblk = hcasim_wqe_blocks(wqe);
-		if (nblk > pending)
-			nblk = pending;
-		if (nblk > 1)
-			sq_copy(qp, qp->sq_tail + 1, wqe + 64, nblk - 1);
-		syn = hcasim_wqe_parse(wqe, nblk * MLX5_SEND_WQE_BB, idx,
-				       dp_xlate, &x, &p.s);
-		if (p.s.nblk == 0) {
-			/* the control segment itself is bad */
+		if (!hcasim_wqe_ctrl_parse(wqe, posted * MLX5_SEND_WQE_BB, idx,
+					   &p.s)) {
 			hcasim_count(&qp->port->cnt.xmit_errors_wqe, 1);
 			qp_fail(qp, qp->scq, MLX5_CQE_REQ_ERR,
 				MLX5_CQE_SYNDROME_LOCAL_QP_OP_ERR, idx);
 			return done + 1;
 		}
+		if (p.s.nblk > 1)
+			sq_copy(qp, qp->sq_tail + 1, wqe + 64, p.s.nblk - 1);
+		syn = hcasim_wqe_body_parse(wqe, dp_xlate, &x, &p.s);
 		if (syn == 0)
 			syn = send_one(h, qp, &p);
 		qp->sq_tail += p.s.nblk;

@@ -100,28 +100,6 @@ hcasim_mr_translate(const struct hcasim_mr *mr,
 }
 
 /**
- * The number of 64-byte blocks a send WQE says it spans, from its first
- * block, clamped to 1 .. HCASIM_WQE_MAX_BLOCKS: how much of the ring to
- * copy before hcasim_wqe_parse() judges it.
- *
- * @param wqe  the WQE's first 64 bytes
- * @return the blocks to copy
- */
-static inline uint32_t
-hcasim_wqe_blocks(const uint8_t *wqe)
-{
-	struct mlx5_wqe_ctrl_seg ctrl;
-	uint32_t ds, nblk;
-
-	memcpy(&ctrl, wqe, sizeof(ctrl));
-	ds = be32toh(ctrl.qpn_ds) & 0xff;
-	nblk = (ds * 16 + MLX5_SEND_WQE_BB - 1) / MLX5_SEND_WQE_BB;
-	if (nblk == 0)
-		return 1;
-	return nblk > HCASIM_WQE_MAX_BLOCKS ? HCASIM_WQE_MAX_BLOCKS : nblk;
-}
-
-/**
  * The parsers are inlined into the data path (with the translation
  * callback, which the compiler then calls directly): out of line they
  * cost the daemon a fifth more instructions per datagram.
@@ -132,11 +110,18 @@ hcasim_wqe_blocks(const uint8_t *wqe)
 #define HCASIM_WQE_PAYLOAD_OFF 64
 
 /**
- * Check a WQE's control segment: opcode SEND, the expected index, a size
- * the posted bytes hold.
+ * First step of hcasim_wqe_parse(): check a send WQE's control segment
+ * (opcode SEND, the expected index, a size of HCASIM_WQE_MIN_DS ..
+ * HCASIM_MAX_DS units in at most avail_bytes). It reads the first 16
+ * bytes only, so the data path runs it on the first block before it
+ * copies the others (out->nblk of them in all).
  *
- * @return true when it is good (out->ds, nblk, signalled are then set;
- *         ds and nblk are 0 otherwise)
+ * @param wqe          the WQE's first 64 bytes at least
+ * @param avail_bytes  bytes posted from the WQE's start on
+ * @param expect_idx   the index the WQE must carry (the ring position)
+ * @param out          its ds, nblk and signalled are set (ds and nblk
+ *                     to 0 when the segment is refused)
+ * @return true when the control segment is good
  */
 HCASIM_WQE_FN bool
 hcasim_wqe_ctrl_parse(const uint8_t *wqe, uint32_t avail_bytes,
@@ -249,6 +234,36 @@ hcasim_wqe_gather_parse(const uint8_t *wqe, uint32_t end,
 }
 
 /**
+ * Second step of hcasim_wqe_parse(): the address vector and the payload
+ * of a WQE whose control segment hcasim_wqe_ctrl_parse() accepted.
+ *
+ * @param wqe    a private copy of the WQE's out->nblk blocks (inline
+ *               payloads point into it)
+ * @param xlate  the lkey/address translation
+ * @param ctx    its context
+ * @param out    the send, its control fields set; the rest is filled
+ * @return 0 or a syndrome, as hcasim_wqe_parse()
+ */
+HCASIM_WQE_FN int
+hcasim_wqe_body_parse(const uint8_t *wqe, hcasim_xlate_t xlate, void *ctx,
+		      struct hcasim_send *out)
+{
+	uint32_t end, bc;
+
+	out->len = 0;
+	out->iovcnt = 0;
+	hcasim_wqe_av_parse(wqe, out);
+	if (out->ds == HCASIM_WQE_MIN_DS)
+		return 0;
+	end = out->ds * 16;
+	memcpy(&bc, wqe + HCASIM_WQE_PAYLOAD_OFF, 4);
+	bc = be32toh(bc);
+	if (bc & MLX5_INLINE_SEG)
+		return hcasim_wqe_inline_parse(wqe, end, bc, out);
+	return hcasim_wqe_gather_parse(wqe, end, xlate, ctx, out);
+}
+
+/**
  * Parse and check a UD send WQE: the control segment (opcode SEND, the
  * expected index, a size of HCASIM_WQE_MIN_DS .. HCASIM_MAX_DS units
  * that the bytes given hold), the address vector, then the payload: one
@@ -278,22 +293,13 @@ hcasim_wqe_parse(const uint8_t *wqe, uint32_t avail_bytes,
 		 uint16_t expect_idx, hcasim_xlate_t xlate, void *ctx,
 		 struct hcasim_send *out)
 {
-	uint32_t end, bc;
-
 	out->len = 0;
 	out->iovcnt = 0;
 	if (!hcasim_wqe_ctrl_parse(wqe, avail_bytes, expect_idx, out))
 		return MLX5_CQE_SYNDROME_LOCAL_QP_OP_ERR;
-	hcasim_wqe_av_parse(wqe, out);
-	if (out->ds == HCASIM_WQE_MIN_DS)
-		return 0;
-	end = out->ds * 16;
-	memcpy(&bc, wqe + HCASIM_WQE_PAYLOAD_OFF, 4);
-	bc = be32toh(bc);
-	if (bc & MLX5_INLINE_SEG)
-		return hcasim_wqe_inline_parse(wqe, end, bc, out);
-	return hcasim_wqe_gather_parse(wqe, end, xlate, ctx, out);
+	return hcasim_wqe_body_parse(wqe, xlate, ctx, out);
 }
+
 
 /**
  * Check a receive WQE (one data segment) for a datagram: the buffer must
