@@ -207,6 +207,7 @@ nd_run(struct fuzz_port *fp, struct rte_mbuf *m, bool to_ib, uint32_t off,
 {
 	uint32_t len = m->data_len;
 	uint32_t grow = off + 40 + e->len;
+	uint32_t tailroom = rte_pktmbuf_tailroom(m);
 	struct rte_ether_addr sender;
 	enum ipoib_xlate r;
 	bool is_nd = !e->is_nd;
@@ -218,7 +219,7 @@ nd_run(struct fuzz_port *fp, struct rte_mbuf *m, bool to_ib, uint32_t off,
 		r = ipoib_nd_to_eth(fp->eth, m, off, &sender, &is_nd);
 	FUZZ_CHECK(is_nd == e->is_nd);
 	if (e->r == IPOIB_XLATE_OK && e->is_nd && grow > len &&
-	    grow - len > rte_pktmbuf_tailroom(m)) {
+	    grow - len > tailroom) {
 		FUZZ_CHECK(r == IPOIB_XLATE_NO_ROOM);
 	} else {
 		FUZZ_CHECK(r == e->r);
