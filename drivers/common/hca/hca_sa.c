@@ -150,7 +150,7 @@ hca_sa_open(const char *ca_name, int port, const struct hca_sa_config *cfg,
 		       ((uint32_t)getpid() << 12);
 	ret = sa_read_port(sa, ca_name, port);
 	if (ret == 0)
-		ret = sa_open_agent(sa);
+		ret = hca_sa_share_port_open(sa, sa_open_agent);
 	if (ret != 0) {
 		free(sa);
 		goto fail;
@@ -159,12 +159,12 @@ hca_sa_open(const char *ca_name, int port, const struct hca_sa_config *cfg,
 	sa->rbuf_len = RBUF_INITIAL;
 	sa->rbuf = calloc(1, umad_size() + sa->rbuf_len);
 	if (sa->rbuf == NULL) {
-		umad_unregister(sa->portid, sa->agent);
-		umad_close_port(sa->portid);
+		hca_sa_share_port_close(sa);
 		free(sa);
 		ret = -ENOMEM;
 		goto fail;
 	}
+	sa->share_id = hca_sa_share_join(sa);
 	HCA_LOG(DEBUG, "SA client on %s/%d: LID %u, SM LID %u", sa->ca_name,
 		sa->port_num, sa->lid, sa->sm_lid);
 	return sa;
@@ -202,8 +202,8 @@ hca_sa_close(struct hca_sa *sa)
 	for (i = 0; i < HCA_SA_MAX_PENDING; i++)
 		if (sa->slots[i].busy)
 			sa_complete(sa, &sa->slots[i], -ECANCELED, NULL);
-	umad_unregister(sa->portid, sa->agent);
-	umad_close_port(sa->portid);
+	hca_sa_share_leave(sa, sa->share_id);
+	hca_sa_share_port_close(sa);
 	free(sa->rbuf);
 	free(sa);
 }
@@ -279,7 +279,9 @@ sa_new_tid(struct hca_sa *sa)
 
 again:
 	tid = ++sa->next_tid;
-	if (tid == 0)
+	if (sa->share_id != 0) /* the client's number in bits 24..31 */
+		tid = (tid & 0xffffffu) | ((uint32_t)sa->share_id << 24);
+	if (tid == 0 || (sa->share_id != 0 && (tid & 0xffffffu) == 0))
 		goto again;
 	for (i = 0; i < HCA_SA_MAX_PENDING; i++)
 		if (sa->slots[i].busy && (uint32_t)sa->slots[i].tid == tid)
@@ -403,10 +405,15 @@ sa_complete_mcmember(struct hca_sa *sa, struct hca_sa_slot *slot,
  * malformed, of the wrong attribute or method, or carry an error status
  * complete it with the error.
  *
+ * A reply of another client of the process (by the number in its TID)
+ * is handed over to that client, unless it was handed over already.
+ *
+ * @param handed  the reply came from this client's inbox
  * @return 1 when a request completed, 0 otherwise
  */
 static int
-sa_handle_mad(struct hca_sa *sa, const uint8_t *mad, size_t len)
+sa_handle_mad(struct hca_sa *sa, const uint8_t *mad, size_t len,
+	      bool handed)
 {
 	struct hca_sa_slot *slot;
 	struct hca_sa_reply r;
@@ -417,6 +424,8 @@ sa_handle_mad(struct hca_sa *sa, const uint8_t *mad, size_t len)
 		return 0;
 	slot = sa_find_slot(sa, tid);
 	if (slot == NULL) {
+		if (!handed && hca_sa_share_forward(sa, tid, mad, len))
+			return 0; /* another client of the process asked */
 		HCA_LOG(DEBUG, "dropped SA MAD with unknown TID %#x",
 			(unsigned int)tid);
 		return 0;
@@ -498,7 +507,26 @@ sa_drain(struct hca_sa *sa)
 		if (len < 0 || (size_t)len > sa->rbuf_len)
 			continue;
 		done += sa_handle_mad(sa, umad_get_mad(sa->rbuf),
-				      (size_t)len);
+				      (size_t)len, false);
+	}
+	return done;
+}
+
+/**
+ * Handle the replies other clients of the process read for this one.
+ *
+ * @return requests completed
+ */
+static int
+sa_drain_inbox(struct hca_sa *sa)
+{
+	uint8_t *mad;
+	size_t len;
+	int done = 0;
+
+	while ((mad = hca_sa_share_take(sa, sa->share_id, &len)) != NULL) {
+		done += sa_handle_mad(sa, mad, len, true);
+		free(mad);
 	}
 	return done;
 }
@@ -584,7 +612,7 @@ hca_sa_poll(struct hca_sa *sa, int timeout_ms)
 		ret = sa_drain(sa);
 		if (ret < 0)
 			return ret;
-		done += ret + sa_expire(sa);
+		done += ret + sa_drain_inbox(sa) + sa_expire(sa);
 		now = hca_sa_now_ms();
 		if (done > 0 || (timeout_ms >= 0 && now >= end) ||
 		    (timeout_ms < 0 && sa->pending == 0))
@@ -592,6 +620,8 @@ hca_sa_poll(struct hca_sa *sa, int timeout_ms)
 		wait = sa_next_deadline_in(sa, now);
 		if (timeout_ms >= 0 && (wait < 0 || (uint64_t)wait > end - now))
 			wait = (int)(end - now);
+		if (hca_sa_share_crowded() && (wait < 0 || wait > 10))
+			wait = 10; /* another client may hand a reply over */
 		if (poll(&pfd, 1, wait) < 0 && errno != EINTR)
 			return -errno;
 	}

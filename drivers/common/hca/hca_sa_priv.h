@@ -78,6 +78,8 @@ struct hca_sa {
 	uint32_t next_tid;
 	uint16_t last_status;
 	unsigned int pending;
+	unsigned int share_id;    /**< number in the process (TID bits
+				   *  24..31), 0 = none (hca_sa_share.c) */
 	uint8_t *rbuf;            /**< umad receive buffer */
 	size_t rbuf_len;          /**< its MAD capacity (bytes) */
 	struct hca_sa_slot slots[HCA_SA_MAX_PENDING];
@@ -102,5 +104,16 @@ int hca_sa_wait(struct hca_sa *sa, const bool *done);
 
 /** Milliseconds of a monotonic clock. */
 uint64_t hca_sa_now_ms(void);
+
+/* hca_sa_share.c: several clients in one process */
+unsigned int hca_sa_share_join(struct hca_sa *sa);
+void hca_sa_share_leave(struct hca_sa *sa, unsigned int id);
+bool hca_sa_share_crowded(void);
+int hca_sa_share_forward(const struct hca_sa *self, uint64_t tid,
+			 const uint8_t *mad, size_t len);
+uint8_t *hca_sa_share_take(struct hca_sa *sa, unsigned int id, size_t *len);
+int hca_sa_share_port_open(struct hca_sa *sa,
+			   int (*open_fn)(struct hca_sa *));
+void hca_sa_share_port_close(struct hca_sa *sa);
 
 #endif /* HCA_SA_PRIV_H */

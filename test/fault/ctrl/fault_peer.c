@@ -24,6 +24,8 @@
  *   --to-from-phase R:N  send to R only from phase N on (a new peer)
  *   --mc-mac MAC         mode=eth: set_mc_addr_list with this MAC
  *   --seconds S          give up after S seconds (default 85)
+ *   --port P             use ethdev port P; ports 0..P-1 are started
+ *                        too and idle (several vdevs in one process)
  */
 
 #include <getopt.h>
@@ -326,6 +328,7 @@ parse_options(int argc, char **argv)
 		{ "to-from-phase", required_argument, NULL, 'f' },
 		{ "mc-mac", required_argument, NULL, 'm' },
 		{ "seconds", required_argument, NULL, 's' },
+		{ "port", required_argument, NULL, 'p' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *s;
@@ -358,6 +361,9 @@ parse_options(int argc, char **argv)
 		case 's':
 			st.seconds = (unsigned int)atoi(optarg);
 			break;
+		case 'p':
+			st.port = (uint16_t)atoi(optarg);
+			break;
 		default:
 			return -1;
 		}
@@ -365,27 +371,38 @@ parse_options(int argc, char **argv)
 	return 0;
 }
 
-/** Configure and start the port; join the --mc-mac group. */
+/** Configure and start one port with one queue each way; 0 when fine. */
+static int
+port_start_one(uint16_t port)
+{
+	struct rte_eth_conf conf;
+
+	memset(&conf, 0, sizeof(conf));
+	if (rte_eth_dev_configure(port, 1, 1, &conf) != 0 ||
+	    rte_eth_rx_queue_setup(port, 0, 512, rte_socket_id(), NULL,
+				   st.pool) != 0 ||
+	    rte_eth_tx_queue_setup(port, 0, 512, rte_socket_id(),
+				   NULL) != 0 ||
+	    rte_eth_dev_start(port) != 0)
+		return -1;
+	return 0;
+}
+
+/** Configure and start the ports; join the --mc-mac group. */
 static int
 port_start(void)
 {
-	struct rte_eth_conf conf;
 	struct rte_ether_addr mac;
+	uint16_t p;
 
-	memset(&conf, 0, sizeof(conf));
 	st.pool = rte_pktmbuf_pool_create("fault_pool", NB_MBUF, 0, 0,
 					  RTE_MBUF_DEFAULT_BUF_SIZE,
 					  rte_socket_id());
-	if (st.pool == NULL || rte_eth_dev_count_avail() < 1)
+	if (st.pool == NULL || rte_eth_dev_count_avail() <= st.port)
 		return -1;
-	st.port = 0;
-	if (rte_eth_dev_configure(st.port, 1, 1, &conf) != 0 ||
-	    rte_eth_rx_queue_setup(st.port, 0, 512, rte_socket_id(), NULL,
-				   st.pool) != 0 ||
-	    rte_eth_tx_queue_setup(st.port, 0, 512, rte_socket_id(),
-				   NULL) != 0 ||
-	    rte_eth_dev_start(st.port) != 0)
-		return -1;
+	for (p = 0; p <= st.port; p++)
+		if (port_start_one(p) != 0)
+			return -1;
 	if (st.mc_mac != NULL) {
 		if (rte_ether_unformat_addr(st.mc_mac, &mac) != 0 ||
 		    rte_eth_dev_set_mc_addr_list(st.port, &mac, 1) != 0) {
@@ -462,8 +479,10 @@ main(int argc, char **argv)
 		return 1;
 	}
 	run();
-	rte_eth_dev_stop(st.port);
-	rte_eth_dev_close(st.port);
+	for (n = 0; n <= st.port; n++) {
+		rte_eth_dev_stop((uint16_t)n);
+		rte_eth_dev_close((uint16_t)n);
+	}
 	leaked = (long)rte_mempool_in_use_count(st.pool);
 	CHECK(leaked == 0, "%ld mbufs not back in the pool", leaked);
 	stats_write(true, leaked);

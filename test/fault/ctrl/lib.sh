@@ -24,7 +24,8 @@ peer() {
 	timeout -s INT 200 "$TOOL" run --dir "$DIR" "$host" -- \
 		"$APP" --no-huge -m 512 --no-pci --lcores "0@$lcore" \
 		--file-prefix "flt$$$role" --log-level pmd.net.ipoib:info \
-		--vdev "net_ipoib0,${MODE:-mode=raw}" -- "$role" "$WORK" --seconds 180 "$@" \
+		--vdev "net_ipoib0,${MODE:-mode=raw}" ${EXTRA_VDEV:-} \
+		-- "$role" "$WORK" --seconds 180 "$@" \
 		> "$WORK/log.$role" 2>&1 &
 	PIDS+=($!)
 }
