@@ -389,6 +389,12 @@ void ipoib_watch_resync(struct ipoib_priv *priv, const char *why);
 /* ipoib_recover.c */
 bool ipoib_recover_poll(struct ipoib_priv *priv);
 void ipoib_recover_init(struct ipoib_priv *priv);
+uint16_t ipoib_rx_burst_pausable(void *q, struct rte_mbuf **pkts, uint16_t n);
+uint16_t ipoib_tx_burst_pausable(void *q, struct rte_mbuf **pkts, uint16_t n);
+uint16_t ipoib_eth_rx_burst_pausable(void *q, struct rte_mbuf **pkts,
+				     uint16_t n);
+uint16_t ipoib_eth_tx_burst_pausable(void *q, struct rte_mbuf **pkts,
+				     uint16_t n);
 
 /* ipoib_ethdev.c */
 int ipoib_queues_create(struct ipoib_priv *priv);

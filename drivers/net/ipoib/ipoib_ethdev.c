@@ -45,6 +45,7 @@ const struct ipoib_mode_ops ipoib_eth_ops = {
 };
 
 static const struct eth_dev_ops ipoib_ops;
+static int ipoib_open_port(struct ipoib_priv *priv);
 
 /* ------------------------------------------------------------ devargs */
 
@@ -508,6 +509,13 @@ ipoib_dev_start(struct rte_eth_dev *dev)
 	uint16_t i;
 	int err = 0;
 
+	if (!hca_dev_alive(priv->hca)) {
+		/* lost while stopped (or mid-recovery): open it again */
+		hca_dev_close(priv->hca);
+		priv->hca = NULL;
+		if (ipoib_open_port(priv) < 0)
+			return -ENODEV;
+	}
 	if (hca_dev_query(priv->hca, &priv->attr) < 0 ||
 	    ipoib_find_pkey(priv) < 0)
 		return -ENODEV;
@@ -876,76 +884,6 @@ static const struct eth_dev_ops ipoib_ops = {
 	.xstats_get_names = ipoib_xstats_get_names,
 	.xstats_reset = ipoib_stats_reset,
 };
-
-/* ------------------------------------------------ paused data path */
-
-/*
- * While the port rebuilds its device objects (ipoib_recover.c) the
- * burst functions return 0 at once, without touching a queue, and report
- * a quiescent state so that the control thread knows no lcore is inside
- * the queues any more.
- */
-
-/** Whether the data path is paused (a device recovery runs). */
-static inline bool
-ipoib_dp_is_paused(const struct ipoib_priv *priv)
-{
-	return unlikely(__atomic_load_n(&priv->dp_paused, __ATOMIC_ACQUIRE));
-}
-
-/** rx_burst of a port in mode=raw, pausable. */
-static uint16_t
-ipoib_rx_burst_pausable(void *q, struct rte_mbuf **pkts, uint16_t n)
-{
-	struct ipoib_rxq *rxq = q;
-
-	if (ipoib_dp_is_paused(rxq->priv)) {
-		ipoib_peer_reader_quiescent(rxq->priv->peers, rxq->idx);
-		return 0;
-	}
-	return ipoib_rx_burst(q, pkts, n);
-}
-
-/** tx_burst of a port in mode=raw, pausable (nothing taken). */
-static uint16_t
-ipoib_tx_burst_pausable(void *q, struct rte_mbuf **pkts, uint16_t n)
-{
-	struct ipoib_txq *txq = q;
-
-	if (ipoib_dp_is_paused(txq->priv)) {
-		ipoib_peer_reader_quiescent(txq->priv->peers,
-					    IPOIB_RCU_TX_BASE + txq->idx);
-		return 0;
-	}
-	return ipoib_tx_burst(q, pkts, n);
-}
-
-/** rx_burst of a port in mode=eth, pausable. */
-static uint16_t
-ipoib_eth_rx_burst_pausable(void *q, struct rte_mbuf **pkts, uint16_t n)
-{
-	struct ipoib_rxq *rxq = q;
-
-	if (ipoib_dp_is_paused(rxq->priv)) {
-		ipoib_peer_reader_quiescent(rxq->priv->peers, rxq->idx);
-		return 0;
-	}
-	return ipoib_eth_rx_burst(q, pkts, n);
-}
-
-/** tx_burst of a port in mode=eth, pausable (nothing taken). */
-static uint16_t
-ipoib_eth_tx_burst_pausable(void *q, struct rte_mbuf **pkts, uint16_t n)
-{
-	struct ipoib_txq *txq = q;
-
-	if (ipoib_dp_is_paused(txq->priv)) {
-		ipoib_peer_reader_quiescent(txq->priv->peers,
-					    IPOIB_RCU_TX_BASE + txq->idx);
-		return 0;
-	}
-	return ipoib_eth_tx_burst(q, pkts, n);
-}
 
 /* ------------------------------------------------------ probe/remove */
 

@@ -19,7 +19,9 @@
  *     IPoIB hardware address, may differ: the new one is logged and
  *     rte_pmd_ipoib_own_addr() returns it. Peers, keys and tags survive.
  * The application keeps calling the burst functions meanwhile (the
- * grace period needs it), as it would on any link down.
+ * grace period needs it), as it would on any link down. The burst
+ * functions the ethdev installs are the pausable wrappers at the end of
+ * this file.
  */
 
 #include <errno.h>
@@ -29,6 +31,7 @@
 #include <rte_rcu_qsbr.h>
 
 #include "ipoib.h"
+#include "ipoib_eth.h"
 #include "ipoib_log.h"
 
 /** How often the port tries to reopen the device (ms). */
@@ -235,4 +238,74 @@ ipoib_recover_init(struct ipoib_priv *priv)
 {
 	memset(&priv->rec, 0, sizeof(priv->rec));
 	__atomic_store_n(&priv->dp_paused, 0, __ATOMIC_RELEASE);
+}
+
+/* ------------------------------------------------ paused data path */
+
+/*
+ * While the port rebuilds its device objects (ipoib_recover.c) the
+ * burst functions return 0 at once, without touching a queue, and report
+ * a quiescent state so that the control thread knows no lcore is inside
+ * the queues any more.
+ */
+
+/** Whether the data path is paused (a device recovery runs). */
+static inline bool
+ipoib_dp_is_paused(const struct ipoib_priv *priv)
+{
+	return unlikely(__atomic_load_n(&priv->dp_paused, __ATOMIC_ACQUIRE));
+}
+
+/** rx_burst of a port in mode=raw, pausable. */
+uint16_t
+ipoib_rx_burst_pausable(void *q, struct rte_mbuf **pkts, uint16_t n)
+{
+	struct ipoib_rxq *rxq = q;
+
+	if (ipoib_dp_is_paused(rxq->priv)) {
+		ipoib_peer_reader_quiescent(rxq->priv->peers, rxq->idx);
+		return 0;
+	}
+	return ipoib_rx_burst(q, pkts, n);
+}
+
+/** tx_burst of a port in mode=raw, pausable (nothing taken). */
+uint16_t
+ipoib_tx_burst_pausable(void *q, struct rte_mbuf **pkts, uint16_t n)
+{
+	struct ipoib_txq *txq = q;
+
+	if (ipoib_dp_is_paused(txq->priv)) {
+		ipoib_peer_reader_quiescent(txq->priv->peers,
+					    IPOIB_RCU_TX_BASE + txq->idx);
+		return 0;
+	}
+	return ipoib_tx_burst(q, pkts, n);
+}
+
+/** rx_burst of a port in mode=eth, pausable. */
+uint16_t
+ipoib_eth_rx_burst_pausable(void *q, struct rte_mbuf **pkts, uint16_t n)
+{
+	struct ipoib_rxq *rxq = q;
+
+	if (ipoib_dp_is_paused(rxq->priv)) {
+		ipoib_peer_reader_quiescent(rxq->priv->peers, rxq->idx);
+		return 0;
+	}
+	return ipoib_eth_rx_burst(q, pkts, n);
+}
+
+/** tx_burst of a port in mode=eth, pausable (nothing taken). */
+uint16_t
+ipoib_eth_tx_burst_pausable(void *q, struct rte_mbuf **pkts, uint16_t n)
+{
+	struct ipoib_txq *txq = q;
+
+	if (ipoib_dp_is_paused(txq->priv)) {
+		ipoib_peer_reader_quiescent(txq->priv->peers,
+					    IPOIB_RCU_TX_BASE + txq->idx);
+		return 0;
+	}
+	return ipoib_eth_tx_burst(q, pkts, n);
 }
