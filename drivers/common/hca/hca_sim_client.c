@@ -205,7 +205,7 @@ sim_recv(struct sim_dev *d, uint16_t type, void *rep, size_t rlen,
 bad:
 	if (fd >= 0)
 		close(fd);
-	return n == 0 ? -ECONNRESET : -EPROTO;
+	return n <= 0 ? -ECONNRESET : -EPROTO; /* closed or reset: lost */
 }
 
 /**
@@ -269,7 +269,8 @@ sim_host(void)
  * @param path     the daemon's socket
  * @param ca_name  CA name (NULL, "ibsim0" or "hcasim0")
  * @param port     port number or 0
- * @return 0, -ECONNREFUSED (no daemon), -ENODEV (no such host or port)
+ * @return 0, -ECONNREFUSED (no daemon), -EUSERS (the daemon has no room
+ *         for another client), -ENODEV (no such host or port)
  */
 int
 hca_sim_dev_open(const char *path, const char *ca_name, int port,
@@ -305,6 +306,12 @@ hca_sim_dev_open(const char *path, const char *ca_name, int port,
 	strcpy(hello.host, host);
 	ret = sim_call(d, HCASIM_MSG_HELLO, &hello, sizeof(hello), &hrep,
 		       sizeof(hrep), -1, NULL);
+	if (ret == -ECONNRESET) {
+		/* the daemon closes a connection it has no room for */
+		HCA_LOG(ERR, "hcasim: %s refused the connection (client table full?)",
+			sa.sun_path);
+		ret = -EUSERS;
+	}
 	if (ret < 0)
 		goto fail;
 	memset(&po, 0, sizeof(po));
