@@ -166,6 +166,7 @@ ipoib_nd_lla_to_eth(const struct ipoib_eth *eth, const uint8_t *icmp,
 		    struct rte_ether_addr *sender)
 {
 	struct ipoib_hwaddr a;
+	struct rte_ether_addr mac; /* the option's MAC is not 2-aligned */
 
 	if (len != 24)
 		return IPOIB_XLATE_MALFORMED;
@@ -173,9 +174,9 @@ ipoib_nd_lla_to_eth(const struct ipoib_eth *eth, const uint8_t *icmp,
 	a.flags = 0;
 	out[*olen] = icmp[pos];
 	out[*olen + 1] = 1;
-	if (ipoib_eth_mac_of_addr(eth, &a,
-			(struct rte_ether_addr *)&out[*olen + 2]) < 0)
+	if (ipoib_eth_mac_of_addr(eth, &a, &mac) < 0)
 		return IPOIB_XLATE_UNKNOWN;
+	memcpy(&out[*olen + 2], &mac, RTE_ETHER_ADDR_LEN);
 	if (icmp[pos] == IPOIB_ND_OPT_SLLA ||
 	    icmp[0] == IPOIB_ND_RS + 3) /* NA: TLLA is the sender's */
 		memcpy(sender, &out[*olen + 2], RTE_ETHER_ADDR_LEN);
@@ -193,14 +194,15 @@ ipoib_nd_lla_to_ib(const struct ipoib_eth *eth, const uint8_t *icmp,
 		   struct rte_ether_addr *sender)
 {
 	struct ipoib_hwaddr a;
+	struct rte_ether_addr mac; /* the option's MAC is not 2-aligned */
 
 	RTE_SET_USED(sender);
 	if (len != 8)
 		return IPOIB_XLATE_MALFORMED;
 	if (*olen + 24 > IPOIB_ND_MAX)
 		return IPOIB_XLATE_NO_ROOM;
-	if (ipoib_eth_addr_of_mac(eth,
-		(const struct rte_ether_addr *)(icmp + pos + 2), &a) < 0)
+	memcpy(&mac, icmp + pos + 2, RTE_ETHER_ADDR_LEN);
+	if (ipoib_eth_addr_of_mac(eth, &mac, &a) < 0)
 		return IPOIB_XLATE_UNKNOWN;
 	out[*olen] = icmp[pos];
 	out[*olen + 1] = 3;
