@@ -8,6 +8,8 @@
 # real QPN and GID of the sender, IPoIB reserved field zero.
 # Runs under test/with-fabric --capture.
 set -u
+# the stock testpmd (a sanitized build wraps it: test/sanitizers)
+TESTPMD=${IPOIB_TESTPMD:-/usr/bin/dpdk-testpmd}
 APP=$1
 LIB=$(realpath "$2")
 FD="$IPOIB_FABRIC_DIR"
@@ -15,7 +17,7 @@ TOOL="$IPOIB_FABRIC_TOOL"
 WORK=$(mktemp -d "$FD/ie.XXXX")
 (echo "set promisc all off"; echo start; sleep 25; echo stop;
  echo "show port xstats 0"; sleep 1; echo quit) |
-	timeout 90 "$TOOL" run --dir "$FD" host2 -- /usr/bin/dpdk-testpmd \
+	timeout 90 "$TOOL" run --dir "$FD" host2 -- "$TESTPMD" \
 	--no-huge -m 512 --no-pci --file-prefix "ie2$$" --lcores '0@0,1@1' \
 	-d "$LIB" --vdev net_ipoib0 --log-level pmd.net.ipoib:info -- -i \
 	--total-num-mbufs=16384 --forward-mode=icmpecho \

@@ -11,6 +11,8 @@ set -u
 FWD=$(readlink -f "$1")
 HOST=$(readlink -f "$2")
 N=${FWD_IO_PACKETS:-20000}
+# packets/s; a sanitized build sends slower (test/sanitizers/meson.build)
+RATE=${FWD_IO_RATE:-50000}
 . "$(dirname "$0")/lib.sh"
 fwd_tmpdir io
 cd "$T" || exit 1
@@ -37,7 +39,7 @@ echo "forwarder host3 at $GW"
 
 timeout 120 $RUN host1 -- "$HOST" $EAL --file-prefix "io$$s" -l 0 \
 	--vdev net_ipoib0,mode=raw -- raw-send --raw-dst "$GW" --count "$N" \
-	--rate 50000 --timeout 30 > "$T/send.log" 2>&1
+	--rate "$RATE" --timeout 30 > "$T/send.log" 2>&1
 RS=$?
 wait $RECV
 RR=$?

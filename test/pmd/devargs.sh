@@ -3,10 +3,12 @@
 # Unknown or malformed devargs fail the probe with a message that names
 # the bad argument (no fabric needed: parsing comes first).
 set -u
+# the stock testpmd (a sanitized build wraps it: test/sanitizers)
+TESTPMD=${IPOIB_TESTPMD:-/usr/bin/dpdk-testpmd}
 LIB=$(realpath "$1")
 fail=0
 check() { # devargs expected-text
-	out=$(timeout 30 /usr/bin/dpdk-testpmd --no-huge -m 256 --no-pci \
+	out=$(timeout 30 "$TESTPMD" --no-huge -m 256 --no-pci \
 		--file-prefix "da$$" -l 0-1 -d "$LIB" --vdev "net_ipoib0,$1" \
 		-- --total-num-mbufs=2048 2>&1 </dev/null)
 	if echo "$out" | grep -q "$2"; then

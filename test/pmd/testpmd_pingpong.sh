@@ -15,6 +15,8 @@
 # rx_peer_hits far beyond the injected bursts on both), with no
 # tx_stale_key / tx_untagged drop. Runs under test/with-fabric --hosts 3.
 set -u
+# the stock testpmd (a sanitized build wraps it: test/sanitizers)
+TESTPMD=${IPOIB_TESTPMD:-/usr/bin/dpdk-testpmd}
 LIB=$(realpath "$1")
 TOOL="$IPOIB_FABRIC_TOOL"
 FD="$IPOIB_FABRIC_DIR"
@@ -29,7 +31,7 @@ start_testpmd() {
 	local host=$1 lcores=$2 mode=$3
 	shift 3
 	mkfifo "$WORK/$host.in"
-	timeout 100 "$TOOL" run --dir "$FD" "$host" -- stdbuf -oL /usr/bin/dpdk-testpmd \
+	timeout 100 "$TOOL" run --dir "$FD" "$host" -- stdbuf -oL "$TESTPMD" \
 		--no-huge -m 512 --no-pci --file-prefix "pp$$$host" \
 		--lcores "$lcores" -d "$LIB" --vdev net_ipoib0,mode=raw -- -i \
 		--total-num-mbufs=16384 --forward-mode="$mode" "$@" \

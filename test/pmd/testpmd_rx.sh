@@ -6,6 +6,8 @@
 # come up with "--vdev net_ipoib0" alone (default mode) on a second run.
 # Runs under test/with-fabric.
 set -u
+# the stock testpmd (a sanitized build wraps it: test/sanitizers)
+TESTPMD=${IPOIB_TESTPMD:-/usr/bin/dpdk-testpmd}
 APP=$1
 LIB=$(realpath "$2")
 WORK=$(mktemp -d "$IPOIB_FABRIC_DIR/tp.XXXX")
@@ -14,7 +16,7 @@ FD="$IPOIB_FABRIC_DIR"
 testpmd() { # host vdev seconds
 	(echo start; sleep "$3"; echo stop; echo "show port stats 0"; echo "show port xstats 0";
 	 sleep 1; echo quit) |
-	timeout 60 "$TOOL" run --dir "$FD" "$1" -- /usr/bin/dpdk-testpmd \
+	timeout 60 "$TOOL" run --dir "$FD" "$1" -- "$TESTPMD" \
 		--no-huge -m 512 --no-pci --file-prefix "tp$$$1" --lcores '0@0,1@1' \
 		-d "$LIB" --vdev "$2" -- -i --total-num-mbufs=16384 \
 		--forward-mode=rxonly
