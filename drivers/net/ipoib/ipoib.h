@@ -107,6 +107,7 @@ struct ipoib_rxq {
 	struct rte_mbuf **elts;   /**< posted mbuf per receive WQE */
 	uint32_t rq_tail;         /**< oldest posted WQE (free running) */
 	uint32_t lkey_hint;
+	uint32_t dp_seq;          /**< odd while a burst is inside (recover) */
 	struct ipoib_rxq_stats st;
 } __rte_cache_aligned;
 
@@ -123,6 +124,7 @@ struct ipoib_txq {
 	uint32_t since_signal;
 	uint32_t lkey_hint;
 	struct rte_ring *ready;   /**< resolved packets handed back (q 0) */
+	uint32_t dp_seq;          /**< odd while a burst is inside (recover) */
 	struct ipoib_txq_stats st;
 } __rte_cache_aligned;
 
@@ -176,6 +178,7 @@ struct ipoib_ctrl_stats {
 /** State of the subnet manager watch (ipoib_watch.c). */
 struct ipoib_watch {
 	uint64_t hb_tsc;          /**< next heartbeat */
+	uint64_t hb_sent_tsc;     /**< when the heartbeat in flight left */
 	bool hb_busy;             /**< a heartbeat is in flight */
 	bool sm_lost;             /**< the last heartbeat timed out */
 	uint16_t sm_lid;          /**< the SM LID last seen */
@@ -209,7 +212,8 @@ enum ipoib_rec_state {
 /** State of the device recovery (ipoib_recover.c). */
 struct ipoib_recover {
 	enum ipoib_rec_state state;
-	uint64_t token;           /**< QSBR token of the pause */
+	uint32_t rx_seq[IPOIB_MAX_QUEUES]; /**< dp_seq when the pause began */
+	uint32_t tx_seq[IPOIB_MAX_QUEUES];
 	uint64_t deadline;        /**< warn when not paused by then */
 	uint64_t next_try;        /**< next reopen */
 };

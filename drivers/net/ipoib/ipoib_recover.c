@@ -6,9 +6,9 @@
  * connection to the soft HCA breaks (the daemon died or was restarted)
  * every queue of the port is gone with it. The control thread then:
  *  1. reports the link down and pauses the data path: the burst
- *     functions return 0 (nothing received, nothing taken) and report a
- *     quiescent state; once every reader has (an RCU grace period on the
- *     peer cache's QSBR variable), no lcore touches the queues any more;
+ *     functions return 0 (nothing received, nothing taken); once every
+ *     burst that was running has returned (each queue counts its bursts
+ *     in dp_seq), no lcore touches the queues any more;
  *  2. frees the port's device objects: the mbufs posted for receive and
  *     those of sends never completed go back to their pools;
  *  3. every IPOIB_RECOVER_MS tries to open the port again; once it can,
@@ -18,17 +18,14 @@
  *     and resyncs with the SM (ipoib_watch.c). The port's QPN, and so its
  *     IPoIB hardware address, may differ: the new one is logged and
  *     rte_pmd_ipoib_own_addr() returns it. Peers, keys and tags survive.
- * The application keeps calling the burst functions meanwhile (the
- * grace period needs it), as it would on any link down. The burst
- * functions the ethdev installs are the pausable wrappers at the end of
- * this file.
+ * The burst functions the ethdev installs are the pausable wrappers at
+ * the end of this file.
  */
 
 #include <errno.h>
 #include <string.h>
 
 #include <rte_cycles.h>
-#include <rte_rcu_qsbr.h>
 
 #include "ipoib.h"
 #include "ipoib_eth.h"
@@ -142,27 +139,63 @@ fail:
 static void
 ipoib_recover_begin(struct ipoib_priv *priv)
 {
-	struct rte_rcu_qsbr *qsv = priv->peers->qsv;
+	uint16_t i;
 
 	priv->cst.dev_lost++;
 	IPOIB_LOG(ERR, "%s: device connection lost (soft HCA gone?): link "
 		  "down; queues are recreated when the device is back",
 		  priv->name);
-	__atomic_store_n(&priv->dp_paused, 1, __ATOMIC_RELEASE);
-	priv->rec.token = rte_rcu_qsbr_start(qsv);
+	__atomic_store_n(&priv->dp_paused, 1, __ATOMIC_RELAXED);
+	/* pairs with the fence of ipoib_dp_enter() */
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	for (i = 0; i < priv->nb_rxq; i++)
+		priv->rec.rx_seq[i] = __atomic_load_n(&priv->rxq[i].dp_seq,
+						      __ATOMIC_ACQUIRE);
+	for (i = 0; i < priv->nb_txq; i++)
+		priv->rec.tx_seq[i] = __atomic_load_n(&priv->txq[i].dp_seq,
+						      __ATOMIC_ACQUIRE);
 	priv->rec.deadline = ipoib_tsc_in(IPOIB_PAUSE_WARN_MS);
 	priv->rec.state = IPOIB_REC_PAUSING;
+}
+
+/**
+ * Whether a queue's lcore is out of the queue for good: not inside a
+ * burst, or inside another one than when the pause began (that one saw
+ * the pause and left at once).
+ */
+static bool
+ipoib_queue_left(const uint32_t *seq, uint32_t at_pause)
+{
+	uint32_t now = __atomic_load_n(seq, __ATOMIC_ACQUIRE);
+
+	return (now & 1) == 0 || now != at_pause;
+}
+
+/** Whether no lcore is inside a queue of the port any more. */
+static bool
+ipoib_dp_quiet(const struct ipoib_priv *priv)
+{
+	uint16_t i;
+
+	for (i = 0; i < priv->nb_rxq; i++)
+		if (!ipoib_queue_left(&priv->rxq[i].dp_seq,
+				      priv->rec.rx_seq[i]))
+			return false;
+	for (i = 0; i < priv->nb_txq; i++)
+		if (!ipoib_queue_left(&priv->txq[i].dp_seq,
+				      priv->rec.tx_seq[i]))
+			return false;
+	return true;
 }
 
 /** Wait (without blocking) for the data path to leave the queues. */
 static void
 ipoib_recover_pausing(struct ipoib_priv *priv)
 {
-	if (rte_rcu_qsbr_check(priv->peers->qsv, priv->rec.token,
-			       false) != 1) {
+	if (!ipoib_dp_quiet(priv)) {
 		if (rte_get_tsc_cycles() > priv->rec.deadline) {
-			IPOIB_LOG(WARNING, "%s: data path not paused yet: "
-				  "keep calling rx/tx burst", priv->name);
+			IPOIB_LOG(WARNING, "%s: a burst has not returned for "
+				  "%u s", priv->name, IPOIB_PAUSE_WARN_MS / 1000);
 			priv->rec.deadline = ipoib_tsc_in(IPOIB_PAUSE_WARN_MS);
 		}
 		return;
@@ -243,17 +276,39 @@ ipoib_recover_init(struct ipoib_priv *priv)
 /* ------------------------------------------------ paused data path */
 
 /*
- * While the port rebuilds its device objects (ipoib_recover.c) the
- * burst functions return 0 at once, without touching a queue, and report
- * a quiescent state so that the control thread knows no lcore is inside
- * the queues any more.
+ * The burst functions the ethdev installs. Each marks its queue busy
+ * (dp_seq odd) while it runs; while the port rebuilds its device objects
+ * they return 0 at once without touching a queue (nothing received, no
+ * packet taken). A queue that is never polled (an application that only
+ * receives) is never busy, so it never holds the rebuild up.
  */
 
-/** Whether the data path is paused (a device recovery runs). */
+/**
+ * Enter a burst: mark the queue busy unless the data path is paused.
+ *
+ * @param seq   the queue's dp_seq (one lcore per queue writes it)
+ * @param priv  the port
+ * @return true when the burst may run (then ipoib_dp_leave())
+ */
 static inline bool
-ipoib_dp_is_paused(const struct ipoib_priv *priv)
+ipoib_dp_enter(uint32_t *seq, const struct ipoib_priv *priv)
 {
-	return unlikely(__atomic_load_n(&priv->dp_paused, __ATOMIC_ACQUIRE));
+	uint32_t v = *seq;
+
+	__atomic_store_n(seq, v + 1, __ATOMIC_RELAXED);
+	/* the busy mark is seen before the pause flag is read */
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	if (likely(!__atomic_load_n(&priv->dp_paused, __ATOMIC_RELAXED)))
+		return true;
+	__atomic_store_n(seq, v + 2, __ATOMIC_RELEASE);
+	return false;
+}
+
+/** Leave a burst: the queue is not busy any more. */
+static inline void
+ipoib_dp_leave(uint32_t *seq)
+{
+	__atomic_store_n(seq, *seq + 1, __ATOMIC_RELEASE);
 }
 
 /** rx_burst of a port in mode=raw, pausable. */
@@ -261,12 +316,13 @@ uint16_t
 ipoib_rx_burst_pausable(void *q, struct rte_mbuf **pkts, uint16_t n)
 {
 	struct ipoib_rxq *rxq = q;
+	uint16_t got;
 
-	if (ipoib_dp_is_paused(rxq->priv)) {
-		ipoib_peer_reader_quiescent(rxq->priv->peers, rxq->idx);
+	if (!ipoib_dp_enter(&rxq->dp_seq, rxq->priv))
 		return 0;
-	}
-	return ipoib_rx_burst(q, pkts, n);
+	got = ipoib_rx_burst(q, pkts, n);
+	ipoib_dp_leave(&rxq->dp_seq);
+	return got;
 }
 
 /** tx_burst of a port in mode=raw, pausable (nothing taken). */
@@ -274,13 +330,13 @@ uint16_t
 ipoib_tx_burst_pausable(void *q, struct rte_mbuf **pkts, uint16_t n)
 {
 	struct ipoib_txq *txq = q;
+	uint16_t sent;
 
-	if (ipoib_dp_is_paused(txq->priv)) {
-		ipoib_peer_reader_quiescent(txq->priv->peers,
-					    IPOIB_RCU_TX_BASE + txq->idx);
+	if (!ipoib_dp_enter(&txq->dp_seq, txq->priv))
 		return 0;
-	}
-	return ipoib_tx_burst(q, pkts, n);
+	sent = ipoib_tx_burst(q, pkts, n);
+	ipoib_dp_leave(&txq->dp_seq);
+	return sent;
 }
 
 /** rx_burst of a port in mode=eth, pausable. */
@@ -288,12 +344,13 @@ uint16_t
 ipoib_eth_rx_burst_pausable(void *q, struct rte_mbuf **pkts, uint16_t n)
 {
 	struct ipoib_rxq *rxq = q;
+	uint16_t got;
 
-	if (ipoib_dp_is_paused(rxq->priv)) {
-		ipoib_peer_reader_quiescent(rxq->priv->peers, rxq->idx);
+	if (!ipoib_dp_enter(&rxq->dp_seq, rxq->priv))
 		return 0;
-	}
-	return ipoib_eth_rx_burst(q, pkts, n);
+	got = ipoib_eth_rx_burst(q, pkts, n);
+	ipoib_dp_leave(&rxq->dp_seq);
+	return got;
 }
 
 /** tx_burst of a port in mode=eth, pausable (nothing taken). */
@@ -301,11 +358,11 @@ uint16_t
 ipoib_eth_tx_burst_pausable(void *q, struct rte_mbuf **pkts, uint16_t n)
 {
 	struct ipoib_txq *txq = q;
+	uint16_t sent;
 
-	if (ipoib_dp_is_paused(txq->priv)) {
-		ipoib_peer_reader_quiescent(txq->priv->peers,
-					    IPOIB_RCU_TX_BASE + txq->idx);
+	if (!ipoib_dp_enter(&txq->dp_seq, txq->priv))
 		return 0;
-	}
-	return ipoib_eth_tx_burst(q, pkts, n);
+	sent = ipoib_eth_tx_burst(q, pkts, n);
+	ipoib_dp_leave(&txq->dp_seq);
+	return sent;
 }

@@ -14,7 +14,9 @@
  *    again (a Set(MCMemberRecord) the SA answers idempotently). Its
  *    answer is the port's membership: an SM that restarted without the
  *    port's memberships has it back at once. A heartbeat that times out
- *    marks the SM lost; the first answer after that is an SM recovery.
+ *    marks the SM lost; the first answer after that is an SM recovery,
+ *    and so is an answer that needed resends (later than 1 s: the SM
+ *    was away, if only for less than the SA client's retry budget).
  *  - the port's attributes (LID, SM LID, read with the link poll).
  * An SM recovery, an SM LID change or a change of the port's own LID
  * start a resync: every group joined through the API or set_mc_addr_list
@@ -35,6 +37,12 @@
 
 /** Heartbeat period (ms). */
 #define IPOIB_WATCH_MS 1000
+/**
+ * A heartbeat answered later than this (ms) needed resends: the SM was
+ * away meanwhile (it may have restarted with a blank memory and new
+ * LIDs within one request's retry budget).
+ */
+#define IPOIB_WATCH_LATE_MS 1000
 /** Path refresh queries in flight at most. */
 #define IPOIB_REFRESH_INFLIGHT 8
 
@@ -103,6 +111,12 @@ ipoib_heartbeat_done(void *arg, int status, const void *record)
 		priv->watch.sm_lost = false;
 		priv->cst.sm_recoveries++;
 		ipoib_watch_resync(priv, "subnet manager back");
+	} else if (rte_get_tsc_cycles() - priv->watch.hb_sent_tsc >
+		   rte_get_tsc_hz() * IPOIB_WATCH_LATE_MS / 1000) {
+		priv->cst.sm_lost++;
+		priv->cst.sm_recoveries++;
+		ipoib_watch_resync(priv, "subnet manager answered late (it "
+				   "was away)");
 	}
 }
 
@@ -119,6 +133,7 @@ ipoib_heartbeat(struct ipoib_priv *priv, uint64_t now)
 				      HCA_JOIN_FULL, NULL,
 				      ipoib_heartbeat_done, priv);
 	if (ret == 0) {
+		priv->watch.hb_sent_tsc = now;
 		priv->watch.hb_busy = true;
 		priv->cst.heartbeats++;
 	}

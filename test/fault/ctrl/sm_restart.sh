@@ -50,14 +50,14 @@ d=$(stat a tx_unresolved_dropped)
 check $? "packets beyond the held ones dropped ($d)"
 [ "$(stat a sm_lost)" -ge 1 ]
 check $? "a saw the SM go (sm_lost $(stat a sm_lost))"
-q1=$(stat a path_queries)
 
 sm_start
 check $? "opensm back"
 phase 2
 wait_for 45 stat_ge c rx_a_2 20
 check $? "new resolution after the SM came back: c got $(stat c rx_a_2)"
-[ "$(stat a path_queries)" -gt "$q1" ] || [ "$(stat a path_queries)" -ge 3 ]
+# one query failed (sa_failures above), another one brought c's path
+[ "$(stat a path_queries)" -ge 2 ]
 check $? "the path to c was retried ($(stat a path_queries) queries)"
 for r in a b c m; do
 	wait_for 20 is_member $r $BCAST
