@@ -195,7 +195,8 @@ ipoib_recover_pausing(struct ipoib_priv *priv)
 	if (!ipoib_dp_quiet(priv)) {
 		if (rte_get_tsc_cycles() > priv->rec.deadline) {
 			IPOIB_LOG(WARNING, "%s: a burst has not returned for "
-				  "%u s", priv->name, IPOIB_PAUSE_WARN_MS / 1000);
+				  "%u s", priv->name,
+				  IPOIB_PAUSE_WARN_MS / 1000);
 			priv->rec.deadline = ipoib_tsc_in(IPOIB_PAUSE_WARN_MS);
 		}
 		return;

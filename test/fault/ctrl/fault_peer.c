@@ -16,8 +16,9 @@
  * it was sent in; the phase is the number in DIR/phase, which the script
  * writes. Every 100 ms the process writes DIR/stat.ROLE: per peer and
  * phase the packets sent and received, the cached path LID of each peer
- * it sends to, the link status, every xstat and the mbufs in use. It ends when DIR/stop exists (or after --seconds),
- * stops and closes the port, and fails when mbufs are missing then.
+ * it sends to, the link status, every xstat and the mbufs in use. It
+ * ends when DIR/stop exists (or after --seconds), stops and closes the
+ * ports, and fails when mbufs are missing then.
  *
  * Options:
  *   --to R[,R...]        roles to send to (default: none, receive only)
