@@ -25,6 +25,7 @@
 #include <rte_pause.h>
 #include <rte_random.h>
 
+#include "ipoib_mac.h"
 #include "ipoib_peer.h"
 
 /** Capacity of the small cache in the concurrent test. */
@@ -90,6 +91,35 @@ id_of(const struct ipoib_peer *p)
 }
 
 /**
+ * mode=eth peer MACs of two caches of one process: each cache gives its
+ * peers MACs (counted from its own first tag) that map back to the tag
+ * in that cache only.
+ */
+static void
+test_macs_of_two_caches(const struct ipoib_peer_cache *pa, uint64_t tag_a,
+			const struct ipoib_peer_cache *pb, uint64_t tag_b)
+{
+	uint64_t base_a = ipoib_peer_tag_base(pa);
+	uint64_t base_b = ipoib_peer_tag_base(pb);
+	struct rte_ether_addr ma, mb, m;
+
+	CHECK(base_a != base_b, "two caches have two tag bases");
+	CHECK(ipoib_mac_of_tag(tag_a, base_a, &ma), "first cache gives a MAC");
+	CHECK(ipoib_mac_of_tag(tag_b, base_b, &mb),
+	      "second cache gives a MAC (tag %#" PRIx64 ")", tag_b);
+	CHECK(ipoib_mac_to_tag(&ma, base_a) == tag_a &&
+	      ipoib_mac_to_tag(&mb, base_b) == tag_b,
+	      "each MAC maps back to its tag in its own cache");
+	CHECK(!ipoib_mac_of_tag(tag_b, base_a, &m) &&
+	      !ipoib_mac_of_tag(tag_a, base_b, &m),
+	      "no MAC for another cache's tag");
+	CHECK(!ipoib_mac_of_tag(base_b, base_b, &m) &&
+	      ipoib_mac_to_tag(&(struct rte_ether_addr){{2, 0, 0, 0, 0, 0}},
+			       base_b) == 0,
+	      "the base itself is no peer MAC");
+}
+
+/**
  * Tags of another live cache (another port of the process) are foreign,
  * so the sending port judges the bare key instead; once that cache is
  * gone its tags are no longer foreign (they are stale everywhere).
@@ -121,6 +151,7 @@ test_foreign_tags(void)
 	CHECK(ipoib_peer_tag_is_foreign(pa, tag_b), "b's tag is foreign to a");
 	CHECK(ipoib_peer_get_tagged(pb, tag_a) == NULL,
 	      "a foreign tag never finds a peer by itself");
+	test_macs_of_two_caches(pa, tag_a, pb, tag_b);
 	ipoib_peer_cache_free(pa);
 	CHECK(!ipoib_peer_tag_is_foreign(pb, tag_a),
 	      "a gone cache's tag is stale, not foreign");

@@ -155,7 +155,8 @@ ipoib_eth_mac_of_addr(const struct ipoib_eth *eth,
 	if (p == NULL || (p->flags & IPOIB_PEER_F_MCAST))
 		return -ENOENT;
 	tag = ipoib_peer_tag(p);
-	if (ipoib_tag_key(tag) != key || !ipoib_mac_of_tag(tag, mac))
+	if (ipoib_tag_key(tag) != key ||
+	    !ipoib_mac_of_tag(tag, ipoib_peer_tag_base(priv->peers), mac))
 		return -ENOENT;
 	return 0;
 }
@@ -179,7 +180,7 @@ ipoib_eth_addr_of_mac(const struct ipoib_eth *eth,
 		ipoib_hwaddr_make(addr, priv->qpn, &priv->gid);
 		return 0;
 	}
-	tag = ipoib_mac_to_tag(mac);
+	tag = ipoib_mac_to_tag(mac, ipoib_peer_tag_base(priv->peers));
 	p = ipoib_peer_get_tagged(priv->peers, tag);
 	if (p == NULL || (p->flags & IPOIB_PEER_F_MCAST))
 		return -ENOENT;
@@ -229,7 +230,8 @@ ipoib_eth_rx_one(const struct ipoib_eth *eth, struct ipoib_eth_rxq *q,
 	} else {
 		dst = eth->own_mac;
 	}
-	if (tag != 0 && !ipoib_mac_of_tag(tag, &src)) {
+	if (tag != 0 &&
+	    !ipoib_mac_of_tag(tag, ipoib_peer_tag_base(priv->peers), &src)) {
 		q->st.no_mac++;
 		goto drop;
 	}
@@ -487,7 +489,8 @@ ipoib_eth_tx_one(struct ipoib_eth *eth, struct ipoib_eth_txq *q,
 	} else {
 		struct ipoib_peer *p;
 
-		tag = ipoib_mac_to_tag(&eh->dst_addr);
+		tag = ipoib_mac_to_tag(&eh->dst_addr,
+				       ipoib_peer_tag_base(priv->peers));
 		p = ipoib_peer_get_tagged(priv->peers, tag);
 		if (p == NULL || (p->flags & IPOIB_PEER_F_MCAST)) {
 			q->st.unknown_mac++;

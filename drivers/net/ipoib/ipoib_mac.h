@@ -7,12 +7,15 @@
  * @file
  * The MAC scheme of mode=eth (see doc/eth-mode.md).
  *
- * Peer MAC: 02:t4:t3:t2:t1:t0, the low 40 bits of the peer's 64-bit tag
+ * Peer MAC: 02:t4:t3:t2:t1:t0, the 40 bits of the peer's 64-bit tag
  * (tag = generation << 16 | key, unique for the life of the port's peer
- * cache). A peer MAC stands for exactly one tag: it is valid only while
- * the slot it names holds exactly that tag, and a peer whose tag does not
- * fit in 40 bits gets no MAC at all. Tags never repeat, so a MAC never
- * comes to mean another peer: once its peer is gone it means nobody.
+ * cache) counted from the cache's first tag (ipoib_peer_tag_base(): each
+ * cache of a process starts at its own epoch, so a restarted port or a
+ * second port has the same room). A peer MAC stands for exactly one tag:
+ * it is valid only while the slot it names holds exactly that tag, and a
+ * peer whose tag is 2^40 or more past the base gets no MAC at all. Tags
+ * never repeat, so a MAC never comes to mean another peer: once its peer
+ * is gone it means nobody.
  *
  * Own MAC: first byte 0x06 | (hash & 0xf8) (unicast, locally administered,
  * bit 2 set, so never 0x02), then 40 more bits of a hash of the port GUID
@@ -36,37 +39,44 @@
 #define IPOIB_MAC_TAG_BITS 40
 
 /**
- * The MAC that stands for a peer tag.
+ * The MAC that stands for a peer tag of a cache.
  *
+ * @param tag   the peer's tag
+ * @param base  the cache's first tag (ipoib_peer_tag_base())
  * @return false when the tag does not fit (no MAC for it)
  */
 static inline bool
-ipoib_mac_of_tag(uint64_t tag, struct rte_ether_addr *mac)
+ipoib_mac_of_tag(uint64_t tag, uint64_t base, struct rte_ether_addr *mac)
 {
+	uint64_t rel = tag - base;
 	int i;
 
-	if (unlikely(tag == 0 || (tag >> IPOIB_MAC_TAG_BITS) != 0))
+	if (unlikely(tag <= base || (rel >> IPOIB_MAC_TAG_BITS) != 0))
 		return false;
 	mac->addr_bytes[0] = IPOIB_MAC_PEER_BYTE0;
 	for (i = 5; i >= 1; i--) {
-		mac->addr_bytes[i] = (uint8_t)tag;
-		tag >>= 8;
+		mac->addr_bytes[i] = (uint8_t)rel;
+		rel >>= 8;
 	}
 	return true;
 }
 
-/** The tag a peer MAC stands for, 0 when it is no peer MAC. */
+/**
+ * The tag a peer MAC stands for in a cache, 0 when it is no peer MAC.
+ *
+ * @param base  the cache's first tag (ipoib_peer_tag_base())
+ */
 static inline uint64_t
-ipoib_mac_to_tag(const struct rte_ether_addr *mac)
+ipoib_mac_to_tag(const struct rte_ether_addr *mac, uint64_t base)
 {
-	uint64_t tag = 0;
+	uint64_t rel = 0;
 	int i;
 
 	if (mac->addr_bytes[0] != IPOIB_MAC_PEER_BYTE0)
 		return 0;
 	for (i = 1; i <= 5; i++)
-		tag = (tag << 8) | mac->addr_bytes[i];
-	return tag;
+		rel = (rel << 8) | mac->addr_bytes[i];
+	return rel == 0 ? 0 : base + rel;
 }
 
 /**

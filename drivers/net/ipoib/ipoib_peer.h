@@ -305,6 +305,17 @@ ipoib_peer_get_untagged(const struct ipoib_peer_cache *pc, uint16_t key,
 	return p;
 }
 
+/**
+ * The first tag of this cache (its epoch in the top bits): tags of the
+ * cache are this plus (generation count << 16 | key). Peer MACs hold a
+ * tag relative to it, so every cache of a process has the same MAC room.
+ */
+static inline uint64_t
+ipoib_peer_tag_base(const struct ipoib_peer_cache *pc)
+{
+	return pc->gen_base << 16;
+}
+
 /** The current tag of a peer entry (0 when it is free). */
 static inline uint64_t
 ipoib_peer_tag(const struct ipoib_peer *p)

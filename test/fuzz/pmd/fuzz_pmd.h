@@ -138,6 +138,13 @@ bool fuzz_pmd_expect_addr(const struct fuzz_port *fp,
 bool fuzz_pmd_pick_addr(const struct fuzz_port *fp, uint8_t sel,
 			struct ipoib_hwaddr *addr);
 
+/** The first tag of the port's peer cache (what its peer MACs count from). */
+static inline uint64_t
+fuzz_pmd_tag_base(const struct fuzz_port *fp)
+{
+	return ipoib_peer_tag_base(fp->priv->peers);
+}
+
 /**
  * A MAC chosen by a selector byte: a peer's (live or stale, unicast or
  * group tag), the own MAC, zero, broadcast; else false (input bytes).

@@ -324,7 +324,7 @@ fuzz_pmd_expect_mac(const struct fuzz_port *fp,
 	p = fuzz_pmd_peer_of_addr(fp, addr);
 	if (p == NULL || !fuzz_peer_is_live_unicast(p))
 		return false;
-	return ipoib_mac_of_tag(p->tag, mac);
+	return ipoib_mac_of_tag(p->tag, fuzz_pmd_tag_base(fp), mac);
 }
 
 bool
@@ -342,7 +342,7 @@ fuzz_pmd_expect_addr(const struct fuzz_port *fp,
 		const struct fuzz_peer *p = &fp->peers[i];
 
 		if (fuzz_peer_is_live_unicast(p) &&
-		    ipoib_mac_of_tag(p->tag, &m) &&
+		    ipoib_mac_of_tag(p->tag, fuzz_pmd_tag_base(fp), &m) &&
 		    rte_is_same_ether_addr(&m, mac)) {
 			*addr = p->addr;
 			return true;
@@ -375,7 +375,7 @@ fuzz_pmd_pick_mac(const struct fuzz_port *fp, uint8_t sel,
 	if (sel < FUZZ_PMD_NPEERS) {
 		tag = fp->peers[sel].tag;
 		/* a group's tag as a MAC: it must mean nobody */
-		return ipoib_mac_of_tag(tag, mac);
+		return ipoib_mac_of_tag(tag, fuzz_pmd_tag_base(fp), mac);
 	}
 	switch (sel - FUZZ_PMD_NPEERS) {
 	case 0:
@@ -387,10 +387,11 @@ fuzz_pmd_pick_mac(const struct fuzz_port *fp, uint8_t sel,
 	case 2:
 		memset(mac, 0xff, sizeof(*mac));
 		return true;
-	case 3: /* the tag of the foreign cache's peer, cut to 40 bits */
+	case 3: /* the MAC the foreign cache gives its peer */
 		tag = ipoib_peer_tag(ipoib_peer_get(fuzz_foreign,
 			ipoib_peer_lookup(fuzz_foreign, &fp->peers[0].addr)));
-		return ipoib_mac_of_tag(tag & ((1ULL << 40) - 1), mac);
+		return ipoib_mac_of_tag(tag, ipoib_peer_tag_base(fuzz_foreign),
+					mac);
 	default:
 		return false;
 	}

@@ -347,10 +347,12 @@ mac_is_unicast_source(const struct fuzz_port *fp,
 		      const struct rte_ether_addr *mac)
 {
 	struct ipoib_peer *p;
+	uint64_t tag;
 
 	if (rte_is_same_ether_addr(mac, &fp->eth->own_mac))
 		return true;
-	p = ipoib_peer_get_tagged(fp->priv->peers, ipoib_mac_to_tag(mac));
+	tag = ipoib_mac_to_tag(mac, fuzz_pmd_tag_base(fp));
+	p = ipoib_peer_get_tagged(fp->priv->peers, tag);
 	return p != NULL && !(p->flags & IPOIB_PEER_F_MCAST);
 }
 
