@@ -109,6 +109,13 @@ struct ipoib_rxq {
 	uint32_t lkey_hint;
 	uint32_t dp_seq;          /**< odd while a burst is inside (recover) */
 	struct ipoib_rxq_stats st;
+	/*
+	 * The last source found by address (this queue's lcore only): its
+	 * tag is checked against the slot's current tag before each use,
+	 * so an evicted or reused peer's tag is never given out.
+	 */
+	struct ipoib_hwaddr last_src;
+	uint64_t last_tag;        /**< 0: no memo */
 } __rte_cache_aligned;
 
 /** A transmit queue: a QP's send ring and its CQ. */

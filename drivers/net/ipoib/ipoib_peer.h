@@ -46,6 +46,7 @@
 
 #include <stdint.h>
 #include <stdbool.h>
+#include <string.h>
 
 #include <rte_common.h>
 #include <rte_hash.h>
@@ -204,6 +205,28 @@ ipoib_peer_reader_quiescent(struct ipoib_peer_cache *pc, unsigned int tid)
 /** Fill a hardware address from a QPN and a GID (flags zero). */
 void ipoib_hwaddr_make(struct ipoib_hwaddr *addr, uint32_t qpn,
 		       const union hca_gid *gid);
+
+/**
+ * Whether two hardware addresses are equal (20 bytes, three loads).
+ *
+ * @param a  one address
+ * @param b  the other
+ * @return true when every byte is the same
+ */
+static inline bool
+ipoib_hwaddr_equal(const struct ipoib_hwaddr *a, const struct ipoib_hwaddr *b)
+{
+	uint64_t a0, a1, b0, b1;
+	uint32_t a2, b2;
+
+	memcpy(&a0, a, 8);
+	memcpy(&b0, b, 8);
+	memcpy(&a1, (const uint8_t *)a + 8, 8);
+	memcpy(&b1, (const uint8_t *)b + 8, 8);
+	memcpy(&a2, (const uint8_t *)a + 16, 4);
+	memcpy(&b2, (const uint8_t *)b + 16, 4);
+	return ((a0 ^ b0) | (a1 ^ b1) | (uint64_t)(a2 ^ b2)) == 0;
+}
 
 /** The QPN of a hardware address. */
 static inline uint32_t

@@ -222,24 +222,23 @@ ipoib_rx_report(struct ipoib_rxq *rxq, const struct ipoib_hwaddr *addr,
 }
 
 /**
- * Put the source's key (header) and tag (dynamic field) into a received
- * packet; a source not known (tag 0 or stale) goes to the control thread.
+ * Put a known source's key (header) and tag (dynamic field) into a
+ * received packet and note its use.
+ *
+ * @param rxq   the queue
+ * @param m     the packet
+ * @param p     the source's entry, current for tag
+ * @param tag   the source's tag
+ * @param addr  the source address
+ * @param rc    the completion
+ * @param now   TSC of the burst
  */
 static inline void
-ipoib_rx_set_source(struct ipoib_rxq *rxq, struct rte_mbuf *m, uint64_t tag,
-		    const struct ipoib_hwaddr *addr,
-		    const struct hca_rx_cqe *rc, uint64_t now)
+ipoib_rx_set_peer(struct ipoib_rxq *rxq, struct rte_mbuf *m,
+		  struct ipoib_peer *p, uint64_t tag,
+		  const struct ipoib_hwaddr *addr,
+		  const struct hca_rx_cqe *rc, uint64_t now)
 {
-	struct ipoib_peer *p = ipoib_peer_get_tagged(rxq->priv->peers, tag);
-
-	if (unlikely(p == NULL)) {
-		if (rc->grh)
-			rxq->st.unknown_src++;
-		else
-			rxq->st.unknown_lid++;
-		ipoib_rx_report(rxq, addr, rc);
-		return;
-	}
 	rxq->st.peer_hits++;
 	rte_pmd_ipoib_set_key(m, ipoib_tag_key(tag));
 	ipoib_mbuf_set_tag(m, tag);
@@ -253,9 +252,60 @@ ipoib_rx_set_source(struct ipoib_rxq *rxq, struct rte_mbuf *m, uint64_t tag,
 }
 
 /**
- * Put the source keys and tags into received packets: one bulk lookup by
- * address for packets with a GRH, the (SLID, QPN) index for the others;
- * unknown sources go to the control thread.
+ * Put the source's key (header) and tag (dynamic field) into a received
+ * packet; a source not known (tag 0 or stale) goes to the control thread.
+ *
+ * @return whether the source was known (tag current)
+ */
+static inline bool
+ipoib_rx_set_source(struct ipoib_rxq *rxq, struct rte_mbuf *m, uint64_t tag,
+		    const struct ipoib_hwaddr *addr,
+		    const struct hca_rx_cqe *rc, uint64_t now)
+{
+	struct ipoib_peer *p = ipoib_peer_get_tagged(rxq->priv->peers, tag);
+
+	if (unlikely(p == NULL)) {
+		if (rc->grh)
+			rxq->st.unknown_src++;
+		else
+			rxq->st.unknown_lid++;
+		ipoib_rx_report(rxq, addr, rc);
+		return false;
+	}
+	ipoib_rx_set_peer(rxq, m, p, tag, addr, rc, now);
+	return true;
+}
+
+/**
+ * Give a packet the queue's last source when its address is that one and
+ * the memo's tag is still its slot's current tag (the peer was neither
+ * evicted nor replaced since): no hash lookup then.
+ *
+ * @return true when the packet got its source, false to look it up
+ */
+static inline bool
+ipoib_rx_last_source(struct ipoib_rxq *rxq, struct rte_mbuf *m,
+		     const struct ipoib_hwaddr *addr,
+		     const struct hca_rx_cqe *rc, uint64_t now)
+{
+	struct ipoib_peer *p;
+
+	if (!ipoib_hwaddr_equal(addr, &rxq->last_src))
+		return false;
+	p = ipoib_peer_get_tagged(rxq->priv->peers, rxq->last_tag);
+	if (unlikely(p == NULL)) {
+		rxq->last_tag = 0;
+		return false;
+	}
+	ipoib_rx_set_peer(rxq, m, p, rxq->last_tag, addr, rc, now);
+	return true;
+}
+
+/**
+ * Put the source keys and tags into received packets: the queue's last
+ * source first, then one bulk lookup by address for the other packets
+ * with a GRH, the (SLID, QPN) index for those without; unknown sources go
+ * to the control thread.
  */
 static inline void
 ipoib_rx_set_keys(struct ipoib_rxq *rxq, struct rte_mbuf **pkts,
@@ -269,6 +319,9 @@ ipoib_rx_set_keys(struct ipoib_rxq *rxq, struct rte_mbuf **pkts,
 
 	for (i = 0; i < n; i++) {
 		if (rcs[i].grh) {
+			if (ipoib_rx_last_source(rxq, pkts[which[i]],
+						 &addrs[i], &rcs[i], now))
+				continue;
 			gi[ng] = (uint16_t)i;
 			ap[ng++] = &addrs[i];
 		} else {
@@ -287,8 +340,11 @@ ipoib_rx_set_keys(struct ipoib_rxq *rxq, struct rte_mbuf **pkts,
 
 		if (ipoib_tag_key(tag) != keys[i])
 			tag = 0; /* retired meanwhile */
-		ipoib_rx_set_source(rxq, pkts[which[gi[i]]], tag,
-				    &addrs[gi[i]], &rcs[gi[i]], now);
+		if (ipoib_rx_set_source(rxq, pkts[which[gi[i]]], tag,
+					&addrs[gi[i]], &rcs[gi[i]], now)) {
+			rxq->last_src = addrs[gi[i]];
+			rxq->last_tag = tag;
+		}
 	}
 }
 
