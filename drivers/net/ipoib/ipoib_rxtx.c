@@ -512,14 +512,39 @@ ipoib_tx_sges(struct ipoib_txq *txq, struct rte_mbuf *m,
 	return n;
 }
 
+/** Mbufs whose data was sent inline, given back together. */
+struct ipoib_tx_done {
+	unsigned int n;
+	struct rte_mbuf *m[IPOIB_BURST];
+};
+
+/**
+ * Give back an mbuf whose data the device no longer needs (it went
+ * inline into the WQE), in bulk once IPOIB_BURST are collected.
+ *
+ * @param done  the burst's collection
+ * @param m     the mbuf
+ */
+static inline void
+ipoib_tx_done_add(struct ipoib_tx_done *done, struct rte_mbuf *m)
+{
+	done->m[done->n++] = m;
+	if (unlikely(done->n == IPOIB_BURST)) {
+		rte_pktmbuf_free_bulk(done->m, done->n);
+		done->n = 0;
+	}
+}
+
 /**
  * Post one packet to a resolved peer.
  *
+ * @param done  where an mbuf sent inline goes to be freed
  * @return 1 when posted or dropped (consumed), 0 when the ring is full
  */
 static inline int
 ipoib_tx_post_one(struct ipoib_txq *txq, struct ipoib_peer *p,
-		  struct rte_mbuf *m, uint32_t *last_head)
+		  struct rte_mbuf *m, uint32_t *last_head,
+		  struct ipoib_tx_done *done)
 {
 	struct hca_qp *qp = txq->qp;
 	struct hca_sge sge[IPOIB_TX_MAX_SEGS];
@@ -550,7 +575,7 @@ ipoib_tx_post_one(struct ipoib_txq *txq, struct ipoib_peer *p,
 		head = hca_sq_post_ud(qp, &p->av, NULL, 0,
 				      rte_pktmbuf_mtod(m, void *),
 				      m->data_len, signal);
-		rte_pktmbuf_free(m);
+		ipoib_tx_done_add(done, m);
 	} else {
 		head = hca_sq_post_ud(qp, &p->av, sge, nsge, NULL, 0, signal);
 		txq->elts[head & mask] = m;
@@ -575,8 +600,10 @@ ipoib_tx_post(struct ipoib_txq *txq, struct rte_mbuf **pkts, uint16_t n)
 	struct hca_qp *qp = txq->qp;
 	uint32_t last_head = 0, posted = 0;
 	uint64_t now = rte_get_tsc_cycles();
+	struct ipoib_tx_done done;
 	uint16_t i;
 
+	done.n = 0;
 	for (i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];
 		enum ipoib_dest_error why;
@@ -607,9 +634,10 @@ ipoib_tx_post(struct ipoib_txq *txq, struct rte_mbuf **pkts, uint16_t n)
 			continue;
 		}
 		txq->st.peer_hits++;
-		if (!ipoib_tx_post_one(txq, p, m, &last_head)) {
+		if (!ipoib_tx_post_one(txq, p, m, &last_head, &done)) {
 			ipoib_tx_reap(txq);
-			if (!ipoib_tx_post_one(txq, p, m, &last_head)) {
+			if (!ipoib_tx_post_one(txq, p, m, &last_head,
+					       &done)) {
 				txq->st.ring_full++;
 				break;
 			}
@@ -630,6 +658,8 @@ ipoib_tx_post(struct ipoib_txq *txq, struct rte_mbuf **pkts, uint16_t n)
 		}
 		hca_sq_doorbell(qp, last_head);
 	}
+	if (done.n != 0)
+		rte_pktmbuf_free_bulk(done.m, done.n);
 	return i;
 }
 
