@@ -297,6 +297,23 @@ ipoib_mbuf_tag(const struct rte_mbuf *m)
 	return *RTE_MBUF_DYNFIELD(m, ipoib_tag_offset, const uint64_t *);
 }
 
+/** Dynamic flag of packets received for a group (0: not registered). */
+extern uint64_t ipoib_rx_mcast_flag;
+
+/**
+ * Whether a received packet was sent to a multicast group (the inline
+ * form of rte_pmd_ipoib_rx_is_multicast(), for the data path).
+ *
+ * @param m  a packet received by a port of this driver
+ * @return true when its destination was a group
+ */
+static inline bool
+ipoib_mbuf_is_multicast(const struct rte_mbuf *m)
+{
+	return ipoib_rx_mcast_flag != 0 &&
+		(m->ol_flags & ipoib_rx_mcast_flag) != 0;
+}
+
 /** Give a packet a peer tag (its key must be in the header too). */
 static inline void
 ipoib_mbuf_set_tag(struct rte_mbuf *m, uint64_t tag)

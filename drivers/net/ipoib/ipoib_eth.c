@@ -218,7 +218,7 @@ ipoib_eth_rx_one(const struct ipoib_eth *eth, struct ipoib_eth_rxq *q,
 	enum ipoib_xlate r = IPOIB_XLATE_OK;
 	bool is_nd = false;
 
-	if (rte_pmd_ipoib_rx_is_multicast(m)) {
+	if (ipoib_mbuf_is_multicast(m)) {
 		const union hca_gid *dgid = (const union hca_gid *)
 			(rte_pktmbuf_mtod(m, const uint8_t *) -
 			 HCA_GRH_LEN + 24);

@@ -25,7 +25,7 @@
 #include "rte_pmd_ipoib.h"
 
 /** Dynamic flag set on packets received for a multicast group. */
-static uint64_t ipoib_rx_mcast_flag;
+uint64_t ipoib_rx_mcast_flag;
 /** Its name, for applications (rte_mbuf_dynflag_lookup). */
 #define IPOIB_DYNFLAG_RX_MCAST "rte_net_ipoib_dynflag_rx_mcast"
 
@@ -68,8 +68,7 @@ ipoib_rx_dynflag_register(void)
 int
 rte_pmd_ipoib_rx_is_multicast(const struct rte_mbuf *m)
 {
-	return ipoib_rx_mcast_flag != 0 &&
-		(m->ol_flags & ipoib_rx_mcast_flag) != 0;
+	return ipoib_mbuf_is_multicast(m);
 }
 
 /* ------------------------------------------------------------ receive */
