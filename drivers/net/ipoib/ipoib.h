@@ -431,6 +431,14 @@ void ipoib_queues_destroy(struct ipoib_priv *priv);
 void ipoib_register_pools(struct ipoib_priv *priv);
 struct ipoib_priv *ipoib_priv_of_port(uint16_t port_id);
 
+/* ipoib_stats.c: the ethdev stats and xstats ops */
+int ipoib_stats_get(struct rte_eth_dev *dev, struct rte_eth_stats *s);
+int ipoib_stats_reset(struct rte_eth_dev *dev);
+int ipoib_xstats_get_names(struct rte_eth_dev *dev,
+			   struct rte_eth_xstat_name *names, unsigned int size);
+int ipoib_xstats_get(struct rte_eth_dev *dev, struct rte_eth_xstat *xs,
+		     unsigned int size);
+
 /* ipoib_telemetry.c */
 void ipoib_telemetry_register(void);
 
