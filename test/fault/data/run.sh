@@ -2,23 +2,7 @@
 # SPDX-License-Identifier: BSD-3-Clause
 # Run test/fault/data/fault_data on host1 of a fabric (under
 # test/with-fabric):  run.sh APP VDEV-ARGS PHASE... [-- VDEV-ARGS PHASE...]
-# Each group after "--" runs as a new process with its own devargs.
-set -u
-APP=$1
-shift
-rc=0
-run=0
-while [ $# -gt 0 ]; do
-	ARGS=$1
-	shift
-	PHASES=()
-	while [ $# -gt 0 ] && [ "$1" != "--" ]; do PHASES+=("$1"); shift; done
-	[ $# -gt 0 ] && shift
-	run=$((run + 1))
-	echo "=== net_ipoib0,$ARGS: ${PHASES[*]}"
-	timeout 150 "$IPOIB_FABRIC_TOOL" run --dir "$IPOIB_FABRIC_DIR" host1 -- \
-		"$APP" --no-huge -m 512 --no-pci --file-prefix "fd$$_$run" \
-		--lcores '0@(0,1)' --log-level pmd.net.ipoib:notice \
-		--vdev "net_ipoib0,$ARGS" -- "${PHASES[@]}" || rc=1
-done
-exit $rc
+# Each group after "--" runs as a new process with its own devargs: the
+# runner of test/pmd/devapi.sh, with longer phases and quieter logs.
+DEVAPI_TIMEOUT=150 DEVAPI_PREFIX=fd DEVAPI_LOG=notice \
+	exec "$(dirname "$0")/../../pmd/devapi.sh" "$@"
