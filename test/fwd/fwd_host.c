@@ -47,14 +47,15 @@ host_ms(void)
 }
 
 /**
- * Send one packet, retrying a full queue for at most 100 ms.
+ * Send one packet, retrying a full transmit ring for at most 2 s (a
+ * loaded machine may leave the soft HCA unscheduled for a while).
  *
  * @return 0, or -1 when it was not sent (freed)
  */
 int
 host_send(struct rte_mbuf *m)
 {
-	uint64_t end = host_ms() + 100;
+	uint64_t end = host_ms() + 2000;
 
 	while (rte_eth_tx_burst(0, 0, &m, 1) == 0) {
 		if (host_ms() > end) {
