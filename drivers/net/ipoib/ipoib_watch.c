@@ -13,8 +13,9 @@
  *  - a heartbeat: every IPOIB_WATCH_MS the port joins the broadcast group
  *    again (a Set(MCMemberRecord) the SA answers idempotently). Its
  *    answer is the port's membership: an SM that restarted without the
- *    port's memberships has it back at once. A heartbeat that times out
- *    marks the SM lost; the first answer after that is an SM recovery,
+ *    port's memberships has it back at once. A heartbeat that fails
+ *    (timed out, or refused by an SM that is starting again) marks the
+ *    SM lost; the first answer after that is an SM recovery,
  *    and so is an answer that needed resends (later than 1 s: the SM
  *    was away, if only for less than the SA client's retry budget).
  *  - the port's attributes (LID, SM LID, read with the link poll).
@@ -93,13 +94,19 @@ ipoib_heartbeat_done(void *arg, int status, const void *record)
 		return;
 	priv->watch.hb_busy = false;
 	if (status != 0) {
+		/*
+		 * Silence and a refusal alike: an SM that refuses the
+		 * broadcast join may have just restarted without the
+		 * port's memberships, so the next answer starts a resync.
+		 */
 		priv->cst.heartbeat_failures++;
-		if (!priv->watch.sm_lost && status == -ETIMEDOUT) {
+		if (!priv->watch.sm_lost) {
 			priv->watch.sm_lost = true;
 			priv->cst.sm_lost++;
-			IPOIB_LOG(WARNING, "%s: subnet manager not answering: "
-				  "resolved peers keep their paths, new ones "
-				  "wait", priv->name);
+			IPOIB_LOG(WARNING, "%s: subnet manager %s: resolved "
+				  "peers keep their paths, new ones wait",
+				  priv->name, status == -ETIMEDOUT ?
+				  "not answering" : hca_sa_strerror(status));
 		}
 		return;
 	}

@@ -27,7 +27,7 @@ sleep 5 # longer than a heartbeat's SA budget (4 s): the SM is lost
 sm_start
 check $? "opensm back"
 wait_for 30 stat_ge a sm_recoveries 1
-check $? "the second port saw the SM come back ($(stat a sm_recoveries))"
+check $? "the second port saw the SM come back (recoveries $(stat a sm_recoveries), lost $(stat a sm_lost), heartbeats $(stat a sm_heartbeats), failed $(stat a sm_heartbeat_failures))"
 wait_for 20 stat_ge b rx_a_1 50
 check $? "still flowing (a->b $(stat b rx_a_1))"
 finish
