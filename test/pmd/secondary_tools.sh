@@ -63,6 +63,12 @@ cleanup() {
 		kill "$p" 2>/dev/null
 		wait "$p" 2>/dev/null
 	done
+	# a primary that did not exit cleanly leaves its hugepage files
+	# (and the pages with them) behind
+	awk '$3 == "hugetlbfs" { print $2 }' /proc/mounts | while read -r m; do
+		rm -f "$m/${PREFIX}map_"*
+	done
+	rm -rf "/var/run/dpdk/$PREFIX"
 }
 trap cleanup EXIT
 
