@@ -37,9 +37,14 @@ PAYLOAD="ipoib-test from bcast"
 # allocations, which are not ours.
 PRELOAD="$(ldd /usr/bin/dpdk-testpmd |
 	awk '/librte_mempool_/ { printf "%s ", $3 }')$LIB"
+# Under ASan, the secondaries' address space (shadow, allocator, libraries
+# placed otherwise) may hold what the primary's memory occupies at its
+# default place: put the primary's memory where ASan leaves room.
+BASE_VA=()
 if [ -n "${IPOIB_ASAN_RUNTIME:-}" ]; then
 	PRELOAD="$IPOIB_ASAN_RUNTIME $PRELOAD"
 	export ASAN_OPTIONS="${ASAN_OPTIONS:-}:detect_leaks=0"
+	BASE_VA=(--base-virtaddr 0x200000000000)
 fi
 echo "secondaries preload: $PRELOAD"
 
@@ -94,7 +99,8 @@ fi
 # the primary: testpmd on hugepages, commands from a fifo
 mkfifo "$WORK/tp.in"
 timeout 90 "$TOOL" run --dir "$FD" host1 -- stdbuf -oL "$TESTPMD" \
-	-m 128 --no-pci --file-prefix "$PREFIX" --lcores '0@0,1@1' \
+	-m 128 "${BASE_VA[@]}" --no-pci --file-prefix "$PREFIX" \
+	--lcores '0@0,1@1' \
 	-d "$LIB" --vdev net_ipoib0 -- -i --total-num-mbufs=8192 \
 	--forward-mode=io < "$WORK/tp.in" > "$WORK/tp.log" 2>&1 &
 PIDS+=($!)
