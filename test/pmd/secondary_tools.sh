@@ -61,9 +61,13 @@ check() { # description, then the test
 }
 
 cleanup() {
-	local p
+	local p i
 	[ -n "${TP_FD:-}" ] && echo quit >&"$TP_FD" 2>/dev/null
-	sleep 1
+	# the primary removes its hugepage files when it quits cleanly
+	for ((i = 0; i < 40; i++)); do
+		kill -0 "${PIDS[0]}" 2>/dev/null || break
+		sleep 0.25
+	done
 	for p in "${PIDS[@]}"; do
 		kill "$p" 2>/dev/null
 		wait "$p" 2>/dev/null
@@ -98,7 +102,7 @@ fi
 
 # the primary: testpmd on hugepages, commands from a fifo
 mkfifo "$WORK/tp.in"
-timeout 90 "$TOOL" run --dir "$FD" host1 -- stdbuf -oL "$TESTPMD" \
+timeout -k 5 90 "$TOOL" run --dir "$FD" host1 -- stdbuf -oL "$TESTPMD" \
 	-m 128 "${BASE_VA[@]}" --no-pci --file-prefix "$PREFIX" \
 	--lcores '0@0,1@1' \
 	-d "$LIB" --vdev net_ipoib0 -- -i --total-num-mbufs=8192 \
@@ -111,14 +115,14 @@ wait_for "$WORK/tp.log" 'Link status: up' 30 || exit 1
 echo start >&"$TP_FD"
 
 # the sender: broadcasts from host2 every 20 ms
-timeout 60 "$TOOL" run --dir "$FD" host2 -- "$APP" --no-huge -m 512 \
+timeout -k 5 60 "$TOOL" run --dir "$FD" host2 -- "$APP" --no-huge -m 512 \
 	--no-pci --file-prefix "stb$$" --lcores '0@1' \
 	--vdev net_ipoib0,mode=raw -- bcast 12 > "$WORK/b.log" 2>&1 &
 PIDS+=($!)
 sleep 2
 
 # dumpcap: a secondary of the primary above
-timeout 30 env LD_PRELOAD="$PRELOAD" /usr/bin/dpdk-dumpcap \
+timeout -k 5 30 env LD_PRELOAD="$PRELOAD" /usr/bin/dpdk-dumpcap \
 	--file-prefix "$PREFIX" -i net_ipoib0 -w "$WORK/cap.pcapng" \
 	-c $NPKT > "$WORK/dumpcap.log" 2>&1
 RD=$?
@@ -126,7 +130,7 @@ cat "$WORK/dumpcap.log"
 check "dpdk-dumpcap exit status $RD" test $RD -eq 0
 
 # proc-info: the port's xstats from another secondary
-timeout 30 env LD_PRELOAD="$PRELOAD" /usr/bin/dpdk-proc-info \
+timeout -k 5 30 env LD_PRELOAD="$PRELOAD" /usr/bin/dpdk-proc-info \
 	--file-prefix "$PREFIX" --log-level lib.eal:error -- --xstats \
 	> "$WORK/procinfo.log" 2>&1
 RP=$?
