@@ -164,8 +164,11 @@ tshark -r "$WORK/cap.pcapng" -T fields -e frame.packet_flags_direction \
 	2> "$WORK/tshark.err" || cat "$WORK/tshark.err"
 head -4 "$WORK/cap.txt"
 HEX=$(printf '%s' "$PAYLOAD" | od -An -tx1 | tr -d ' \n')
-IN=$(grep -c "^0x0*1	ff:ff:ff:ff:ff:ff	0x88b5	$HEX" "$WORK/cap.txt")
-OUT=$(grep -c "^0x0*2	ff:ff:ff:ff:ff:ff	0x88b5	$HEX" "$WORK/cap.txt")
+T=$'\t'
+FRAME="${T}ff:ff:ff:ff:ff:ff${T}0x88b5${T}$HEX"
+# direction flags: 1 inbound, 2 outbound
+IN=$(grep -c "^0x0*1$FRAME" "$WORK/cap.txt")
+OUT=$(grep -c "^0x0*2$FRAME" "$WORK/cap.txt")
 check "inbound frames with the sender's payload: $IN" test "$IN" -gt 0
 check "outbound frames with the sender's payload: $OUT" test "$OUT" -gt 0
 check "every frame is one of them ($IN + $OUT = $NPKT)" \

@@ -3,8 +3,8 @@
 /**
  * @file
  * A net_ipoib port seen from a DPDK secondary process (dpdk-dumpcap,
- * dpdk-proc-info, dpdk-pdump): the port the primary created, with the
- * operations that only read what lives in shared memory.
+ * dpdk-proc-info): the port the primary created, with the
+ * operations that touch only what lives in shared memory.
  *
  * What a secondary can reach: the port's ethdev data and private data
  * (allocated by the primary in hugepage memory, mapped at the same
