@@ -94,6 +94,7 @@ struct ipoib_txq_stats {
 };
 
 struct ipoib_priv;
+struct ipoib_eth;
 
 /** A receive queue: a QP's receive ring and its CQ. */
 struct ipoib_rxq {
@@ -231,6 +232,7 @@ struct ipoib_priv {
 	char name[RTE_ETH_NAME_MAX_LEN];
 	struct ipoib_args args;
 	const struct ipoib_mode_ops *mode_ops;
+	struct ipoib_eth *eth;     /**< mode=eth state (shared), or NULL */
 
 	/* device objects, valid between start and stop */
 	struct hca_dev *hca;
@@ -430,6 +432,12 @@ int ipoib_queues_fill(struct ipoib_priv *priv);
 void ipoib_queues_destroy(struct ipoib_priv *priv);
 void ipoib_register_pools(struct ipoib_priv *priv);
 struct ipoib_priv *ipoib_priv_of_port(uint16_t port_id);
+int ipoib_dev_infos_get(struct rte_eth_dev *dev,
+			struct rte_eth_dev_info *info);
+
+/* ipoib_secondary.c: a port seen from a secondary process */
+struct rte_vdev_device;
+int ipoib_secondary_probe(struct rte_vdev_device *vdev);
 
 /* ipoib_stats.c: the ethdev stats and xstats ops */
 int ipoib_stats_get(struct rte_eth_dev *dev, struct rte_eth_stats *s);

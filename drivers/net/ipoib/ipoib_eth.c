@@ -31,11 +31,15 @@
 /** The mode=eth state of every port, by port id. */
 static struct ipoib_eth *ipoib_eth_ports[RTE_MAX_ETHPORTS];
 
-/** The mode=eth state of a port, NULL in mode=raw. */
+/**
+ * The mode=eth state of a port, NULL in mode=raw. Read from the port's
+ * private data (shared memory), so that it also works in a secondary
+ * process, where priv->dev is not this process's device.
+ */
 struct ipoib_eth *
 ipoib_eth_of_priv(const struct ipoib_priv *priv)
 {
-	return ipoib_eth_ports[priv->dev->data->port_id];
+	return priv->eth;
 }
 
 /**
@@ -78,6 +82,7 @@ ipoib_eth_create(struct ipoib_priv *priv)
 			      &eth->own_mac);
 	} while (ipoib_eth_mac_taken(eth, &eth->own_mac) && salt < 64);
 	ipoib_eth_ports[priv->dev->data->port_id] = eth;
+	priv->eth = eth;
 	if (priv->dev->data->mac_addrs != NULL)
 		priv->dev->data->mac_addrs[0] = eth->own_mac;
 	return eth;
@@ -90,6 +95,7 @@ ipoib_eth_free(struct ipoib_eth *eth)
 	if (eth == NULL)
 		return;
 	ipoib_eth_ports[eth->priv->dev->data->port_id] = NULL;
+	eth->priv->eth = NULL;
 	pthread_mutex_destroy(&eth->mc_lock);
 	rte_free(eth);
 }

@@ -164,8 +164,11 @@ ipoib_priv_of_port(uint16_t port_id)
 	return dev->data->dev_private;
 }
 
-/** dev_infos_get: what the port offers. */
-static int
+/**
+ * dev_infos_get: what the port offers (read from the private data only,
+ * so a secondary process uses it too).
+ */
+int
 ipoib_dev_infos_get(struct rte_eth_dev *dev, struct rte_eth_dev_info *info)
 {
 	struct ipoib_priv *priv = dev->data->dev_private;
@@ -742,11 +745,8 @@ ipoib_probe(struct rte_vdev_device *vdev)
 	struct ipoib_args args;
 	int ret;
 
-	if (rte_eal_process_type() != RTE_PROC_PRIMARY) {
-		IPOIB_LOG(ERR, "%s: secondary processes are not supported",
-			  name);
-		return -ENOTSUP;
-	}
+	if (rte_eal_process_type() != RTE_PROC_PRIMARY)
+		return ipoib_secondary_probe(vdev);
 	ret = ipoib_parse_args(name, rte_vdev_device_args(vdev), &args);
 	if (ret < 0)
 		return ret;
