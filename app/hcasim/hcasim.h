@@ -36,16 +36,17 @@
 #define HCASIM_MR_SLOTS 16384          /**< MRs in the whole daemon */
 #define HCASIM_MAX_CLIENTS 256
 #define HCASIM_CLIENT_MAX_PD 64
-#define HCASIM_CLIENT_MAX_MR 4096
 #define HCASIM_CLIENT_MAX_CQ 256       /**< CQ table of a client */
 #define HCASIM_MAX_RING_MEM (2ull << 30)    /**< all clients together */
 /* defaults of the per-client and per-host limits (--limit NAME=VALUE) */
 #define HCASIM_DEF_CLIENT_QP 512
+#define HCASIM_DEF_CLIENT_MR 4096
 #define HCASIM_DEF_CLIENT_CQ 256
 #define HCASIM_DEF_CLIENT_MCAST 256    /**< a quarter of a group */
 #define HCASIM_DEF_CLIENT_RING_MEM (256ull << 20)
 #define HCASIM_DEF_HOST_CLIENTS 64     /**< a quarter of the table */
 #define HCASIM_DEF_HOST_QP 8192        /**< half of the QP table */
+#define HCASIM_DEF_HOST_MR 8192        /**< half of the MR table */
 #define HCASIM_DEF_HOST_RING_MEM (1ull << 30)   /**< half of the total */
 #define HCASIM_MAX_WQE_CNT 32768       /**< send blocks / receive WQEs */
 #define HCASIM_MAX_CQE 65536
@@ -199,17 +200,20 @@ struct hcasim_ident {
 	char host[HCASIM_HOST_LEN];
 	uint32_t clients;
 	uint32_t nqp;
+	uint32_t nmr;
 	uint64_t ring_mem;
 };
 
 /** Requests refused by a limit or a check of this file (control only). */
 struct hcasim_refusals {
 	uint64_t client_qp;            /**< per-client QP limit */
+	uint64_t client_mr;
 	uint64_t client_cq;
 	uint64_t client_mcast;
 	uint64_t client_ring_mem;
 	uint64_t host_clients;         /**< a host's share of the table */
 	uint64_t host_qp;
+	uint64_t host_mr;
 	uint64_t host_ring_mem;
 	uint64_t identity;             /**< HELLO naming another host */
 	uint64_t mgid;                 /**< MGID is not the MLID's group */
@@ -241,11 +245,13 @@ struct hcasim_sa;
 /** Per-client and per-host limits (command line). */
 struct hcasim_limits {
 	uint32_t client_qp;
+	uint32_t client_mr;
 	uint32_t client_cq;
 	uint32_t client_mcast;
 	uint64_t client_ring_mem;
 	uint32_t host_clients;
 	uint32_t host_qp;
+	uint32_t host_mr;
 	uint64_t host_ring_mem;
 };
 

@@ -477,9 +477,19 @@ ev_add(int efd, int fd, uint64_t tag)
 	return epoll_ctl(efd, EPOLL_CTL_ADD, fd, &ev);
 }
 
+/** Whether a host name can name a file in the host socket directory. */
+static bool
+host_name_is_file_name(const char *host)
+{
+	return host[0] != '\0' && strchr(host, '/') == NULL &&
+	       strcmp(host, ".") != 0 && strcmp(host, "..") != 0;
+}
+
 /**
  * Open one socket per host in the configured directory (created 0700
  * when missing), named after the host: a connection there is that host.
+ * A host whose name cannot be a file name (or too long a path) gets none
+ * (its clients use the shared socket).
  *
  * @return 0 or a negative errno
  */
@@ -495,9 +505,15 @@ host_sockets_open(struct ctl *ctl)
 	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
 		return -errno;
 	for (i = 1; i < ctl->h->nidents; i++) {
-		if (snprintf(path, sizeof(path), "%s/%s", dir,
-			     ctl->h->idents[i].host) >= (int)sizeof(path) - 1)
-			return -ENAMETOOLONG;
+		const char *host = ctl->h->idents[i].host;
+
+		if (!host_name_is_file_name(host) ||
+		    snprintf(path, sizeof(path), "%s/%s", dir, host) >=
+		    (int)sizeof(path) - 1) {
+			HCA_LOG(WARNING, "hcasim: no socket of its own for "
+				"host \"%s\" (not a usable file name)", host);
+			continue;
+		}
 		ctl->hfds[i] = listen_open(path);
 		if (ctl->hfds[i] < 0)
 			return ctl->hfds[i];

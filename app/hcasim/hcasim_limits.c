@@ -26,11 +26,13 @@ void
 hcasim_limits_default(struct hcasim_limits *l)
 {
 	l->client_qp = HCASIM_DEF_CLIENT_QP;
+	l->client_mr = HCASIM_DEF_CLIENT_MR;
 	l->client_cq = HCASIM_DEF_CLIENT_CQ;
 	l->client_mcast = HCASIM_DEF_CLIENT_MCAST;
 	l->client_ring_mem = HCASIM_DEF_CLIENT_RING_MEM;
 	l->host_clients = HCASIM_DEF_HOST_CLIENTS;
 	l->host_qp = HCASIM_DEF_HOST_QP;
+	l->host_mr = HCASIM_DEF_HOST_MR;
 	l->host_ring_mem = HCASIM_DEF_HOST_RING_MEM;
 }
 
@@ -74,6 +76,8 @@ hcasim_limit_parse(struct hcasim_limits *l, const char *spec)
 	} names[] = {
 		{ "client-qp", offsetof(struct hcasim_limits, client_qp),
 		  false, HCASIM_QP_SLOTS },
+		{ "client-mr", offsetof(struct hcasim_limits, client_mr),
+		  false, HCASIM_MR_SLOTS },
 		{ "client-cq", offsetof(struct hcasim_limits, client_cq),
 		  false, HCASIM_CLIENT_MAX_CQ + 1 },
 		{ "client-mcast", offsetof(struct hcasim_limits, client_mcast),
@@ -85,6 +89,8 @@ hcasim_limit_parse(struct hcasim_limits *l, const char *spec)
 		  false, HCASIM_MAX_CLIENTS },
 		{ "host-qp", offsetof(struct hcasim_limits, host_qp),
 		  false, HCASIM_QP_SLOTS },
+		{ "host-mr", offsetof(struct hcasim_limits, host_mr),
+		  false, HCASIM_MR_SLOTS },
 		{ "host-ring-mem", offsetof(struct hcasim_limits, host_ring_mem),
 		  true, HCASIM_MAX_RING_MEM },
 	};

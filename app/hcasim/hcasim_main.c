@@ -29,10 +29,9 @@ usage(FILE *f)
 		"              [--limit NAME=VALUE]... [--capture FILE]\n"
 		"              [--drop-rate R] [--corrupt-rate R] [--seed N]\n"
 		"              [--sm-key K] [--refresh-ms MS]\n"
-		"  limits: client-qp, client-cq, client-mcast, "
-		"client-ring-mem,\n"
-		"          host-clients, host-qp, host-ring-mem "
-		"(sizes take k/m/g)\n"
+		"  limits: client-qp, client-mr, client-cq, client-mcast,\n"
+		"          client-ring-mem, host-clients, host-qp, host-mr,\n"
+		"          host-ring-mem (sizes take k/m/g)\n"
 		"       hcasim --status --socket PATH\n");
 }
 

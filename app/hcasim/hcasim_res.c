@@ -260,8 +260,14 @@ hcasim_mr_reg(struct hcasim *h, struct hcasim_client *c,
 
 	if (!pd_valid(c, req->pdn) || fd < 0)
 		return -EINVAL;
-	if (c->nmr >= HCASIM_CLIENT_MAX_MR)
-		return -ENOSPC;
+	if (c->nmr >= h->cfg.limits.client_mr) {
+		h->refused.client_mr++;
+		return -EDQUOT;
+	}
+	if (c->ident != NULL && c->ident->nmr >= h->cfg.limits.host_mr) {
+		h->refused.host_mr++;
+		return -EDQUOT;
+	}
 	if (fstat(fd, &st) < 0 || fstatfs(fd, &sfs) < 0)
 		return -errno;
 	/* memory-backed files only: a page fault must never wait for I/O */
@@ -307,6 +313,8 @@ hcasim_mr_reg(struct hcasim *h, struct hcasim_client *c,
 	mr->base = (uint8_t *)map + delta;
 	__atomic_store_n(&h->mr_table[slot], mr, __ATOMIC_RELEASE);
 	c->nmr++;
+	if (c->ident != NULL)
+		c->ident->nmr++;
 	*lkey = mr->lkey;
 	return 0;
 }
@@ -329,6 +337,8 @@ hcasim_mr_dereg(struct hcasim *h, struct hcasim_client *c, uint32_t lkey)
 	munmap(mr->map, mr->map_len);
 	free(mr);
 	c->nmr--;
+	if (c->ident != NULL)
+		c->ident->nmr--;
 	return 0;
 }
 
@@ -944,5 +954,7 @@ hcasim_client_release(struct hcasim *h, struct hcasim_client *c)
 			c->cqs[i] = NULL;
 		}
 	}
+	if (c->ident != NULL)
+		c->ident->nmr -= c->nmr;
 	c->nmr = 0;
 }

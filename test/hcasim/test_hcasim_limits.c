@@ -19,15 +19,18 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/mman.h>
 
 #include "hcasim_tlib.h"
 #include "hcasim_raw.h"
 
 /*
- * LIMITS: client-qp=4 client-cq=4 client-mcast=4 client-ring-mem=2m
- * host-clients=4 host-qp=6 host-ring-mem=3m
+ * LIMITS: client-qp=4 client-mr=3 client-cq=4 client-mcast=4
+ * client-ring-mem=2m host-clients=4 host-qp=6 host-mr=5 host-ring-mem=3m
  */
 #define L_CLIENT_QP 4
+#define L_CLIENT_MR 3
+#define L_HOST_MR 5
 #define L_CLIENT_CQ 4
 #define L_CLIENT_MCAST 4
 #define L_HOST_CLIENTS 4
@@ -119,6 +122,17 @@ raw_qp(int s, uint32_t pdn, uint32_t cqn, uint32_t *qpn)
 	return ret;
 }
 
+/** Register a page of a memfd on a PD; 0 or the daemon's status. */
+static int
+raw_mr(int s, uint32_t pdn, int memfd)
+{
+	struct hcasim_mr_reg_req req = { pdn, 0, 0x100000, 4096, 0 };
+	struct hcasim_mr_msg rep;
+
+	return raw_call(s, HCASIM_MSG_MR_REG, &req, sizeof(req), memfd, &rep,
+			sizeof(rep));
+}
+
 /** A PD, a CQ and a QP on a session; the QP's number or 0. */
 static uint32_t
 raw_pd_cq_qp(int s)
@@ -208,6 +222,37 @@ check_cq_qp(void)
 	close(b);
 	return refused_moved("client_cq", cq0) ||
 	       refused_moved("client_qp", qp0) ? -1 : 0;
+}
+
+/** MRs per client (3), then per host (5); host2 still served. */
+static int
+check_mr(void)
+{
+	long long c0 = t_refused("client_mr"), h0 = t_refused("host_mr");
+	int a = session("host1"), b = session("host1"), c = session("host2");
+	int mfd = memfd_create("limits", MFD_CLOEXEC), i, ret;
+	uint32_t pa, pb, pc;
+
+	T_CHECK(a >= 0 && b >= 0 && c >= 0, "sessions");
+	T_CHECK(mfd >= 0 && ftruncate(mfd, 4096) == 0, "memfd");
+	pa = raw_pd(a);
+	pb = raw_pd(b);
+	pc = raw_pd(c);
+	for (i = 0; i < L_CLIENT_MR; i++)
+		T_CHECK(raw_mr(a, pa, mfd) == 0, "MR %d of a", i);
+	ret = raw_mr(a, pa, mfd);
+	T_CHECK(ret == -EDQUOT, "MR past the client limit: %d", ret);
+	for (i = L_CLIENT_MR; i < L_HOST_MR; i++)
+		T_CHECK(raw_mr(b, pb, mfd) == 0, "MR %d of b", i);
+	ret = raw_mr(b, pb, mfd);
+	T_CHECK(ret == -EDQUOT, "MR past host1's limit: %d", ret);
+	T_CHECK(raw_mr(c, pc, mfd) == 0, "host2's MR refused");
+	close(mfd);
+	close(a);
+	close(b);
+	close(c);
+	return refused_moved("client_mr", c0) ||
+	       refused_moved("host_mr", h0) ? -1 : 0;
 }
 
 /** Multicast attachments per client: the fifth is refused. */
@@ -418,6 +463,8 @@ main(int argc, char **argv)
 			       "host's name and served its own\n");
 	} else if (strcmp(argv[1], "limits") == 0) {
 		ret = settle() || check_cq_qp();
+		if (ret == 0)
+			ret = settle() || check_mr();
 		if (ret == 0)
 			ret = settle() || check_mcast();
 		if (ret == 0)
