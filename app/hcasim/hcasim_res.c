@@ -245,7 +245,8 @@ hcasim_pd_free(struct hcasim *h, struct hcasim_client *c, uint32_t pdn)
  *              its fields checked by hcasim_req_check()
  * @param fd    the client's fd (the caller closes it)
  * @param lkey  set to the new key
- * @return 0 or a negative errno
+ * @return 0 or a negative errno (-EDQUOT: the client's or its host's
+ *         limit; -ENOSPC: the daemon's)
  */
 int
 hcasim_mr_reg(struct hcasim *h, struct hcasim_client *c,
@@ -353,7 +354,8 @@ hcasim_mr_dereg(struct hcasim *h, struct hcasim_client *c, uint32_t lkey)
  *                 hcasim_req_check())
  * @param rep      filled with the CQ's number and layout
  * @param fd       set to the memfd to pass to the client
- * @return 0 or a negative errno
+ * @return 0 or a negative errno (-EDQUOT: the client's or its host's
+ *         limit; -ENOSPC: the daemon's)
  */
 int
 hcasim_cq_create(struct hcasim *h, struct hcasim_client *c,
@@ -538,7 +540,8 @@ qp_create_check(struct hcasim *h, struct hcasim_client *c,
  * @param req  the request
  * @param rep  filled with the QP's numbers and layout
  * @param fd   set to the memfd to pass to the client
- * @return 0 or a negative errno
+ * @return 0 or a negative errno (-EDQUOT: the client's or its host's
+ *         limit; -ENOSPC: the daemon's)
  */
 int
 hcasim_qp_create(struct hcasim *h, struct hcasim_client *c,
