@@ -40,6 +40,7 @@ hcasim_limits_default(struct hcasim_limits *l)
 static int
 size_parse(const char *s, uint64_t *v)
 {
+	unsigned int shift = 0;
 	char *end;
 
 	if (s[0] < '0' || s[0] > '9')
@@ -49,12 +50,15 @@ size_parse(const char *s, uint64_t *v)
 	if (errno != 0)
 		return -EINVAL;
 	switch (*end) {
-	case 'k': case 'K': *v <<= 10; end++; break;
-	case 'm': case 'M': *v <<= 20; end++; break;
-	case 'g': case 'G': *v <<= 30; end++; break;
+	case 'k': case 'K': shift = 10; end++; break;
+	case 'm': case 'M': shift = 20; end++; break;
+	case 'g': case 'G': shift = 30; end++; break;
 	default: break;
 	}
-	return *end == '\0' ? 0 : -EINVAL;
+	if (*end != '\0' || *v > (UINT64_MAX >> shift))
+		return -EINVAL;
+	*v <<= shift;
+	return 0;
 }
 
 /**
@@ -91,7 +95,8 @@ hcasim_limit_parse(struct hcasim_limits *l, const char *spec)
 		  false, HCASIM_QP_SLOTS },
 		{ "host-mr", offsetof(struct hcasim_limits, host_mr),
 		  false, HCASIM_MR_SLOTS },
-		{ "host-ring-mem", offsetof(struct hcasim_limits, host_ring_mem),
+		{ "host-ring-mem",
+		  offsetof(struct hcasim_limits, host_ring_mem),
 		  true, HCASIM_MAX_RING_MEM },
 	};
 	const char *eq = strchr(spec, '=');

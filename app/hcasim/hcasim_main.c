@@ -25,14 +25,15 @@ static void
 usage(FILE *f)
 {
 	fprintf(f,
-		"usage: hcasim --net NETFILE --socket PATH [--host-sockets DIR]\n"
-		"              [--limit NAME=VALUE]... [--capture FILE]\n"
+		"usage: hcasim --net NETFILE --socket PATH\n"
+		"              [--host-sockets DIR] [--limit NAME=VALUE]...\n"
+		"              [--capture FILE]\n"
 		"              [--drop-rate R] [--corrupt-rate R] [--seed N]\n"
 		"              [--sm-key K] [--refresh-ms MS]\n"
-		"  limits: client-qp, client-mr, client-cq, client-mcast,\n"
-		"          client-ring-mem, host-clients, host-qp, host-mr,\n"
-		"          host-ring-mem (sizes take k/m/g)\n"
-		"       hcasim --status --socket PATH\n");
+		"       hcasim --status --socket PATH\n"
+		"limits: client-qp, client-mr, client-cq, client-mcast,\n"
+		"        client-ring-mem, host-clients, host-qp, host-mr,\n"
+		"        host-ring-mem (sizes take k/m/g)\n");
 }
 
 /** Parse a rate in [0, 1]; false when it is not one. */

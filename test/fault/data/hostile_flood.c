@@ -7,9 +7,9 @@
  * daemon refuses more, and on each connection create CQs and QPs until
  * the per-client limits answer -EDQUOT, destroy them and start again,
  * for FLOOD_SECONDS. The connections all claim host3: once host3's share
- * of the client table is used up, host1 can still connect. Meanwhile a well-behaved client (host1 -> host2,
- * opened before the flood) pings: every ping must arrive, within a
- * bounded latency. Afterwards a new client can connect and send.
+ * of the client table is used up, host1 can still connect. Meanwhile a
+ * well-behaved client (host1 -> host2, opened before the flood) pings:
+ * every ping must arrive, within a bounded latency. Afterwards a new client can connect and send.
  * Run under test/with-fabric (re-executes itself as host1).
  */
 
