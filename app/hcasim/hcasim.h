@@ -36,12 +36,18 @@
 #define HCASIM_MR_SLOTS 16384          /**< MRs in the whole daemon */
 #define HCASIM_MAX_CLIENTS 256
 #define HCASIM_CLIENT_MAX_PD 64
-#define HCASIM_CLIENT_MAX_MR 4096
-#define HCASIM_CLIENT_MAX_CQ 256
-#define HCASIM_CLIENT_MAX_QP 512
-#define HCASIM_CLIENT_MAX_MCAST 1024   /**< attachments per client */
-#define HCASIM_CLIENT_MAX_RING_MEM (512u << 20)
+#define HCASIM_CLIENT_MAX_CQ 256       /**< CQ table of a client */
 #define HCASIM_MAX_RING_MEM (2ull << 30)    /**< all clients together */
+/* defaults of the per-client and per-host limits (--limit NAME=VALUE) */
+#define HCASIM_DEF_CLIENT_QP 512
+#define HCASIM_DEF_CLIENT_MR 4096
+#define HCASIM_DEF_CLIENT_CQ 256
+#define HCASIM_DEF_CLIENT_MCAST 256    /**< a quarter of a group */
+#define HCASIM_DEF_CLIENT_RING_MEM (256ull << 20)
+#define HCASIM_DEF_HOST_CLIENTS 64     /**< a quarter of the table */
+#define HCASIM_DEF_HOST_QP 8192        /**< half of the QP table */
+#define HCASIM_DEF_HOST_MR 8192        /**< half of the MR table */
+#define HCASIM_DEF_HOST_RING_MEM (1ull << 30)   /**< half of the total */
 #define HCASIM_MAX_WQE_CNT 32768       /**< send blocks / receive WQEs */
 #define HCASIM_MAX_CQE 65536
 #define HCASIM_MAX_INLINE 512
@@ -185,6 +191,34 @@ struct hcasim_view {
 	struct hcasim_qp *qps[];
 };
 
+/**
+ * What one host identity holds (control thread only). Index 0 is the
+ * bucket of connections that have no known host yet (no HELLO on the
+ * shared socket, or a host the net file does not name).
+ */
+struct hcasim_ident {
+	char host[HCASIM_HOST_LEN];
+	uint32_t clients;
+	uint32_t nqp;
+	uint32_t nmr;
+	uint64_t ring_mem;
+};
+
+/** Requests refused by a limit or a check of this file (control only). */
+struct hcasim_refusals {
+	uint64_t client_qp;            /**< per-client QP limit */
+	uint64_t client_mr;
+	uint64_t client_cq;
+	uint64_t client_mcast;
+	uint64_t client_ring_mem;
+	uint64_t host_clients;         /**< a host's share of the table */
+	uint64_t host_qp;
+	uint64_t host_mr;
+	uint64_t host_ring_mem;
+	uint64_t identity;             /**< HELLO naming another host */
+	uint64_t mgid;                 /**< MGID is not the MLID's group */
+};
+
 /** A connected client (one per opened device). */
 struct hcasim_client {
 	int fd;
@@ -192,22 +226,40 @@ struct hcasim_client {
 	pid_t pid;
 	bool hello;
 	char host[HCASIM_HOST_LEN];
+	struct hcasim_ident *ident;    /**< whose share it counts against */
+	int bound_ident;               /**< host socket's identity, or 0 */
 	struct hcasim_port *port;      /**< bound by PORT_OPEN */
 	bool pds[HCASIM_CLIENT_MAX_PD];
 	struct hcasim_cq *cqs[HCASIM_CLIENT_MAX_CQ];
 	struct hcasim_qp *qps;
 	uint32_t nmr;
+	uint32_t ncq;
 	uint32_t nqp;
 	uint32_t nattach;
 	size_t ring_mem;
 };
 
 struct hcasim_wire;
+struct hcasim_sa;
+
+/** Per-client and per-host limits (command line). */
+struct hcasim_limits {
+	uint32_t client_qp;
+	uint32_t client_mr;
+	uint32_t client_cq;
+	uint32_t client_mcast;
+	uint64_t client_ring_mem;
+	uint32_t host_clients;
+	uint32_t host_qp;
+	uint32_t host_mr;
+	uint64_t host_ring_mem;
+};
 
 /** Daemon configuration (command line). */
 struct hcasim_config {
 	const char *net_file;
 	const char *socket_path;
+	const char *host_sockets;      /**< directory of per-host sockets */
 	const char *capture;
 	double drop_rate;
 	double corrupt_rate;
@@ -215,6 +267,7 @@ struct hcasim_config {
 	uint64_t sm_key;
 	unsigned int refresh_ms;
 	bool status_mode;
+	struct hcasim_limits limits;
 };
 
 /** The daemon. */
@@ -241,6 +294,10 @@ struct hcasim {
 	struct hcasim_wire *wire;
 	uint32_t next_client_id;
 	uint64_t start_ns;
+	struct hcasim_ident idents[HCASIM_MAX_PORTS + 1]; /**< [0]: unknown */
+	unsigned int nidents;
+	struct hcasim_refusals refused;
+	struct hcasim_sa *sa;          /**< shared SA reader (locked inside) */
 };
 
 /* hcasim_res.c: resource tables */
@@ -288,6 +345,17 @@ hcasim_mr_lookup(struct hcasim *h, uint32_t lkey)
 
 	return (mr != NULL && mr->lkey == lkey) ? mr : NULL;
 }
+
+/* hcasim_limits.c: limits, host identities, the MGID check */
+void hcasim_limits_default(struct hcasim_limits *l);
+int hcasim_limit_parse(struct hcasim_limits *l, const char *spec);
+void hcasim_idents_build(struct hcasim *h);
+int hcasim_ident_find(struct hcasim *h, const char *host);
+int hcasim_ident_take(struct hcasim *h, struct hcasim_client *c, int idx);
+void hcasim_ident_drop(struct hcasim_client *c);
+int hcasim_ring_mem_admit(struct hcasim *h, struct hcasim_client *c,
+			  size_t len, size_t total);
+int hcasim_mgid_check(struct hcasim *h, uint16_t mlid, const uint8_t *mgid);
 
 /* hcasim_addr.c: ports from the net file, addresses from the SA */
 int hcasim_ports_load(struct hcasim *h, const char *net_file);

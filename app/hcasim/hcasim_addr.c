@@ -172,7 +172,7 @@ hcasim_port_describe(struct hcasim *h, struct hcasim_port *p,
 	attr->max_qp_wr = HCASIM_MAX_WQE_CNT;
 	attr->max_cqe = HCASIM_MAX_CQE;
 	attr->max_inline = HCASIM_MAX_INLINE;
-	attr->max_qp = HCASIM_CLIENT_MAX_QP;
+	attr->max_qp = h->cfg.limits.client_qp;
 	attr->max_rss_children = HCASIM_MAX_RSS_CHILDREN;
 }
 
@@ -385,8 +385,7 @@ addr_main(void *arg)
 		pass++;
 		addr_sleep(st->h, st->h->cfg.refresh_ms);
 	}
-	hcasim_sa_close(st->sa);
-	free(st);
+	free(st); /* the SA reader is closed by hcasim_addr_stop() */
 	return NULL;
 }
 
@@ -423,6 +422,7 @@ hcasim_addr_start(struct hcasim *h)
 	}
 	pthread_setname_np(h->addr_thread, "hcasim-addr");
 	h->addr_running = true;
+	h->sa = st->sa; /* shared with the control thread (MGID checks) */
 	return 0;
 }
 
@@ -433,4 +433,6 @@ hcasim_addr_stop(struct hcasim *h)
 	if (h->addr_running)
 		pthread_join(h->addr_thread, NULL);
 	h->addr_running = false;
+	hcasim_sa_close(h->sa);
+	h->sa = NULL;
 }

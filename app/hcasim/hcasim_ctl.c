@@ -18,6 +18,7 @@
 #include <sys/mman.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 
 #include "hcasim.h"
@@ -27,6 +28,8 @@
 /** Tag in epoll data for the listening socket and the signal fd. */
 #define EV_LISTEN ((uint64_t)-1)
 #define EV_SIGNAL ((uint64_t)-2)
+/** Tag of a host's listening socket: this plus the identity. */
+#define EV_HOST_LISTEN ((uint64_t)1 << 32)
 
 /** A control session table. */
 struct ctl {
@@ -34,6 +37,7 @@ struct ctl {
 	int lfd;
 	int efd;
 	int sfd;
+	int hfds[HCASIM_MAX_PORTS + 1]; /**< per-host sockets by identity */
 	struct hcasim_client *clients[HCASIM_MAX_CLIENTS];
 };
 
@@ -148,12 +152,37 @@ request_recv(int sock, uint8_t *buf, int *fd)
  * Requests
  ****************************************************************************/
 
-/** HELLO (version and host checked by hcasim_req_check()): remember it. */
+/**
+ * HELLO (version and host checked by hcasim_req_check()): settle the
+ * client's host. On a host's own socket the host is that one (a HELLO
+ * naming another is refused with -EACCES; an empty name means it); on
+ * the shared socket the client is counted against the host it names,
+ * and refused with -EUSERS when that host's share of the table is used.
+ */
 static int
 do_hello(struct ctl *ctl, struct hcasim_client *c,
 	 const struct hcasim_hello_req *req, struct hcasim_hello_rep *rep)
 {
-	memcpy(c->host, req->host, sizeof(c->host));
+	struct hcasim *h = ctl->h;
+	int ret;
+
+	if (c->bound_ident > 0) {
+		const char *own = h->idents[c->bound_ident].host;
+
+		if (req->host[0] != '\0' && strcmp(req->host, own) != 0) {
+			h->refused.identity++;
+			HCA_LOG(WARNING, "hcasim: client %u on %s's socket "
+				"said it is %s: refused", c->id, own,
+				req->host);
+			return -EACCES;
+		}
+		memcpy(c->host, own, sizeof(c->host));
+	} else {
+		ret = hcasim_ident_take(h, c, hcasim_ident_find(h, req->host));
+		if (ret < 0)
+			return ret;
+		memcpy(c->host, req->host, sizeof(c->host));
+	}
 	c->pid = (pid_t)req->pid;
 	c->hello = true;
 	rep->version = HCASIM_PROTO_VERSION;
@@ -303,6 +332,7 @@ client_drop(struct ctl *ctl, unsigned int slot)
 
 	epoll_ctl(ctl->efd, EPOLL_CTL_DEL, c->fd, NULL);
 	hcasim_client_release(ctl->h, c);
+	hcasim_ident_drop(c);
 	close(c->fd);
 	HCA_LOG(INFO, "hcasim: client %u (pid %d, %s) gone", c->id,
 		(int)c->pid, c->host);
@@ -353,14 +383,22 @@ drop:
 	client_drop(ctl, slot);
 }
 
-/** Accept a new connection (refused when the table is full). */
+/**
+ * Accept a new connection: counted against its host's share of the
+ * table (a host socket's host, or the share of connections without a
+ * host yet on the shared socket); refused when the table or the share
+ * is full.
+ *
+ * @param lfd    the listening socket
+ * @param ident  the identity of a host socket, or 0 (shared socket)
+ */
 static void
-client_accept(struct ctl *ctl)
+client_accept(struct ctl *ctl, int lfd, int ident)
 {
 	struct epoll_event ev;
 	struct hcasim_client *c;
 	unsigned int slot;
-	int fd = accept4(ctl->lfd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+	int fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
 
 	if (fd < 0)
 		return;
@@ -375,9 +413,19 @@ client_accept(struct ctl *ctl)
 	}
 	c->fd = fd;
 	c->id = ++ctl->h->next_client_id;
+	c->bound_ident = ident;
+	if (hcasim_ident_take(ctl->h, c, ident) < 0) {
+		HCA_LOG(WARNING, "hcasim: client refused (%s has its share "
+			"of the table)", ident > 0 ?
+			ctl->h->idents[ident].host : "no host yet");
+		close(fd);
+		free(c);
+		return;
+	}
 	ev.events = EPOLLIN | EPOLLRDHUP;
 	ev.data.u64 = slot;
 	if (epoll_ctl(ctl->efd, EPOLL_CTL_ADD, fd, &ev) < 0) {
+		hcasim_ident_drop(c);
 		close(fd);
 		free(c);
 		return;
@@ -389,7 +437,10 @@ client_accept(struct ctl *ctl)
  * The loop
  ****************************************************************************/
 
-/** Create the listening socket at path (a stale socket file is replaced). */
+/**
+ * Create the listening socket at path (a stale socket file is replaced),
+ * readable and writable by its owner only.
+ */
 static int
 listen_open(const char *path)
 {
@@ -408,7 +459,7 @@ listen_open(const char *path)
 	}
 	unlink(path);
 	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
-	    listen(fd, 64) < 0) {
+	    chmod(path, 0600) < 0 || listen(fd, 64) < 0) {
 		int err = -errno;
 
 		close(fd);
@@ -426,6 +477,69 @@ ev_add(int efd, int fd, uint64_t tag)
 	return epoll_ctl(efd, EPOLL_CTL_ADD, fd, &ev);
 }
 
+/** Whether a host name can name a file in the host socket directory. */
+static bool
+host_name_is_file_name(const char *host)
+{
+	return host[0] != '\0' && strchr(host, '/') == NULL &&
+	       strcmp(host, ".") != 0 && strcmp(host, "..") != 0;
+}
+
+/**
+ * Open one socket per host in the configured directory (created 0700
+ * when missing), named after the host: a connection there is that host.
+ * A host whose name cannot be a file name (or too long a path) gets none
+ * (its clients use the shared socket).
+ *
+ * @return 0 or a negative errno
+ */
+static int
+host_sockets_open(struct ctl *ctl)
+{
+	const char *dir = ctl->h->cfg.host_sockets;
+	char path[sizeof(((struct sockaddr_un *)0)->sun_path) + 1];
+	unsigned int i;
+
+	if (dir == NULL)
+		return 0;
+	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
+		return -errno;
+	for (i = 1; i < ctl->h->nidents; i++) {
+		const char *host = ctl->h->idents[i].host;
+
+		if (!host_name_is_file_name(host) ||
+		    snprintf(path, sizeof(path), "%s/%s", dir, host) >=
+		    (int)sizeof(path) - 1) {
+			HCA_LOG(WARNING, "hcasim: no socket of its own for "
+				"host \"%s\" (not a usable file name)", host);
+			continue;
+		}
+		ctl->hfds[i] = listen_open(path);
+		if (ctl->hfds[i] < 0)
+			return ctl->hfds[i];
+		if (ev_add(ctl->efd, ctl->hfds[i], EV_HOST_LISTEN + i) < 0)
+			return -errno;
+	}
+	return 0;
+}
+
+/** Close the per-host sockets and remove their files. */
+static void
+host_sockets_close(struct ctl *ctl)
+{
+	char path[sizeof(((struct sockaddr_un *)0)->sun_path) + 1];
+	unsigned int i;
+
+	for (i = 1; i < ctl->h->nidents; i++) {
+		if (ctl->hfds[i] < 0)
+			continue;
+		close(ctl->hfds[i]);
+		snprintf(path, sizeof(path), "%s/%s", ctl->h->cfg.host_sockets,
+			 ctl->h->idents[i].host);
+		unlink(path);
+	}
+}
+
 /**
  * Run the control loop until SIGINT/SIGTERM: accept clients, serve their
  * requests, release those that go away.
@@ -440,6 +554,8 @@ hcasim_ctl_run(struct hcasim *h)
 	unsigned int i;
 	int ret = 0;
 
+	for (i = 0; i <= HCASIM_MAX_PORTS; i++)
+		ctl.hfds[i] = -1;
 	sigemptyset(&set);
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGTERM);
@@ -457,6 +573,12 @@ hcasim_ctl_run(struct hcasim *h)
 			h->cfg.socket_path, strerror(-ret));
 		goto out;
 	}
+	ret = host_sockets_open(&ctl);
+	if (ret < 0) {
+		HCA_LOG(ERR, "hcasim: cannot listen in %s: %s",
+			h->cfg.host_sockets, strerror(-ret));
+		goto out;
+	}
 	HCA_LOG(NOTICE, "hcasim: serving %u ports on %s", h->nports,
 		h->cfg.socket_path);
 	while (!h->stop) {
@@ -469,7 +591,12 @@ hcasim_ctl_run(struct hcasim *h)
 			if (tag == EV_SIGNAL)
 				h->stop = 1;
 			else if (tag == EV_LISTEN)
-				client_accept(&ctl);
+				client_accept(&ctl, ctl.lfd, 0);
+			else if (tag > EV_HOST_LISTEN &&
+				 tag < EV_HOST_LISTEN + h->nidents)
+				client_accept(&ctl, ctl.hfds[tag -
+					      EV_HOST_LISTEN],
+					      (int)(tag - EV_HOST_LISTEN));
 			else if (tag < HCASIM_MAX_CLIENTS &&
 				 ctl.clients[tag] != NULL)
 				client_serve(&ctl, (unsigned int)tag);
@@ -480,6 +607,7 @@ hcasim_ctl_run(struct hcasim *h)
 			client_drop(&ctl, i);
 	unlink(h->cfg.socket_path);
 out:
+	host_sockets_close(&ctl);
 	if (ctl.lfd >= 0)
 		close(ctl.lfd);
 	if (ctl.efd >= 0)

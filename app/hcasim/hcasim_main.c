@@ -4,7 +4,8 @@
  * @file
  * hcasim, the soft HCA daemon: command line, start-up and shut-down.
  *
- *   hcasim --net NETFILE --socket PATH [--capture FILE] [--drop-rate R]
+ *   hcasim --net NETFILE --socket PATH [--host-sockets DIR]
+ *          [--limit NAME=VALUE]... [--capture FILE] [--drop-rate R]
  *          [--corrupt-rate R] [--seed N] [--sm-key K] [--refresh-ms MS]
  *   hcasim --status --socket PATH
  */
@@ -24,10 +25,15 @@ static void
 usage(FILE *f)
 {
 	fprintf(f,
-		"usage: hcasim --net NETFILE --socket PATH [--capture FILE]\n"
+		"usage: hcasim --net NETFILE --socket PATH\n"
+		"              [--host-sockets DIR] [--limit NAME=VALUE]...\n"
+		"              [--capture FILE]\n"
 		"              [--drop-rate R] [--corrupt-rate R] [--seed N]\n"
 		"              [--sm-key K] [--refresh-ms MS]\n"
-		"       hcasim --status --socket PATH\n");
+		"       hcasim --status --socket PATH\n"
+		"limits: client-qp, client-mr, client-cq, client-mcast,\n"
+		"        client-ring-mem, host-clients, host-qp, host-mr,\n"
+		"        host-ring-mem (sizes take k/m/g)\n");
 }
 
 /** Parse a rate in [0, 1]; false when it is not one. */
@@ -63,6 +69,8 @@ parse_args(int argc, char **argv, struct hcasim_config *cfg)
 	static const struct option opts[] = {
 		{ "net", required_argument, NULL, 'n' },
 		{ "socket", required_argument, NULL, 's' },
+		{ "host-sockets", required_argument, NULL, 'H' },
+		{ "limit", required_argument, NULL, 'l' },
 		{ "capture", required_argument, NULL, 'c' },
 		{ "drop-rate", required_argument, NULL, 'd' },
 		{ "corrupt-rate", required_argument, NULL, 'r' },
@@ -78,10 +86,19 @@ parse_args(int argc, char **argv, struct hcasim_config *cfg)
 
 	cfg->sm_key = 1; /* opensm's default */
 	cfg->refresh_ms = 1000;
+	hcasim_limits_default(&cfg->limits);
 	while ((o = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (o) {
 		case 'n': cfg->net_file = optarg; break;
 		case 's': cfg->socket_path = optarg; break;
+		case 'H': cfg->host_sockets = optarg; break;
+		case 'l':
+			if (hcasim_limit_parse(&cfg->limits, optarg) < 0) {
+				fprintf(stderr, "hcasim: bad limit %s\n",
+					optarg);
+				return -EINVAL;
+			}
+			break;
 		case 'c': cfg->capture = optarg; break;
 		case 't': cfg->status_mode = true; break;
 		case 'd':
@@ -149,6 +166,7 @@ daemon_run(struct hcasim *h)
 			h->cfg.net_file, strerror(-ret));
 		return ret;
 	}
+	hcasim_idents_build(h);
 	ret = wire_setup(h);
 	if (ret < 0) {
 		HCA_LOG(ERR, "hcasim: wire setup failed: %s", strerror(-ret));

@@ -192,8 +192,11 @@ main(int argc, char **argv)
 		fprintf(stderr, "hcasim-perf: bad size or duration\n");
 		return 2;
 	}
-	/* under test/with-fabric: the fabric's soft HCA */
-	if (getenv("HCASIM_SOCKET") == NULL && getenv("IPOIB_FABRIC_DIR")) {
+	/*
+	 * In a fabric: its shared socket, as this tool acts as two hosts (a
+	 * host's own socket, which `ipoib-fabric run` gives, serves one).
+	 */
+	if (getenv("IPOIB_FABRIC_DIR")) {
 		char path[4096];
 
 		snprintf(path, sizeof(path), "%s/hcasim.sock",

@@ -152,6 +152,19 @@ pow2_at_least(uint32_t n)
 	return p;
 }
 
+/**
+ * Add (or, negative, remove) queue memory to a client, its host and the
+ * daemon's total.
+ */
+static void
+ring_mem_account(struct hcasim_client *c, ssize_t len)
+{
+	c->ring_mem += (size_t)len;
+	if (c->ident != NULL)
+		c->ident->ring_mem += (uint64_t)len;
+	ring_mem_total += (size_t)len;
+}
+
 /** Round len up to the ring alignment. */
 static size_t
 ring_round(size_t len)
@@ -232,7 +245,8 @@ hcasim_pd_free(struct hcasim *h, struct hcasim_client *c, uint32_t pdn)
  *              its fields checked by hcasim_req_check()
  * @param fd    the client's fd (the caller closes it)
  * @param lkey  set to the new key
- * @return 0 or a negative errno
+ * @return 0 or a negative errno (-EDQUOT: the client's or its host's
+ *         limit; -ENOSPC: the daemon's)
  */
 int
 hcasim_mr_reg(struct hcasim *h, struct hcasim_client *c,
@@ -247,8 +261,14 @@ hcasim_mr_reg(struct hcasim *h, struct hcasim_client *c,
 
 	if (!pd_valid(c, req->pdn) || fd < 0)
 		return -EINVAL;
-	if (c->nmr >= HCASIM_CLIENT_MAX_MR)
-		return -ENOSPC;
+	if (c->nmr >= h->cfg.limits.client_mr) {
+		h->refused.client_mr++;
+		return -EDQUOT;
+	}
+	if (c->ident != NULL && c->ident->nmr >= h->cfg.limits.host_mr) {
+		h->refused.host_mr++;
+		return -EDQUOT;
+	}
 	if (fstat(fd, &st) < 0 || fstatfs(fd, &sfs) < 0)
 		return -errno;
 	/* memory-backed files only: a page fault must never wait for I/O */
@@ -294,6 +314,8 @@ hcasim_mr_reg(struct hcasim *h, struct hcasim_client *c,
 	mr->base = (uint8_t *)map + delta;
 	__atomic_store_n(&h->mr_table[slot], mr, __ATOMIC_RELEASE);
 	c->nmr++;
+	if (c->ident != NULL)
+		c->ident->nmr++;
 	*lkey = mr->lkey;
 	return 0;
 }
@@ -316,6 +338,8 @@ hcasim_mr_dereg(struct hcasim *h, struct hcasim_client *c, uint32_t lkey)
 	munmap(mr->map, mr->map_len);
 	free(mr);
 	c->nmr--;
+	if (c->ident != NULL)
+		c->ident->nmr--;
 	return 0;
 }
 
@@ -330,7 +354,8 @@ hcasim_mr_dereg(struct hcasim *h, struct hcasim_client *c, uint32_t lkey)
  *                 hcasim_req_check())
  * @param rep      filled with the CQ's number and layout
  * @param fd       set to the memfd to pass to the client
- * @return 0 or a negative errno
+ * @return 0 or a negative errno (-EDQUOT: the client's or its host's
+ *         limit; -ENOSPC: the daemon's)
  */
 int
 hcasim_cq_create(struct hcasim *h, struct hcasim_client *c,
@@ -339,19 +364,18 @@ hcasim_cq_create(struct hcasim *h, struct hcasim_client *c,
 	struct hcasim_cq *cq;
 	uint32_t i, cnt;
 	size_t ring, len;
+	int ret;
 
-	(void)h;
-	for (i = 0; i < HCASIM_CLIENT_MAX_CQ; i++)
-		if (c->cqs[i] == NULL)
-			break;
-	if (i == HCASIM_CLIENT_MAX_CQ)
-		return -ENOSPC;
+	if (c->ncq >= h->cfg.limits.client_cq) {
+		h->refused.client_cq++;
+		return -EDQUOT;
+	}
 	cnt = pow2_at_least(min_cqe < 2 ? 2 : min_cqe);
 	ring = ring_round((size_t)cnt * sizeof(struct mlx5_cqe64));
 	len = ring + RING_ALIGN;
-	if (c->ring_mem + len > HCASIM_CLIENT_MAX_RING_MEM ||
-	    ring_mem_total + len > HCASIM_MAX_RING_MEM)
-		return -ENOSPC;
+	ret = hcasim_ring_mem_admit(h, c, len, ring_mem_total);
+	if (ret < 0)
+		return ret;
 	cq = calloc(1, sizeof(*cq));
 	if (cq == NULL)
 		return -ENOMEM;
@@ -371,8 +395,8 @@ hcasim_cq_create(struct hcasim *h, struct hcasim_client *c,
 			break;
 	cq->cqn = i + 1;
 	c->cqs[i] = cq;
-	c->ring_mem += len;
-	ring_mem_total += len;
+	c->ncq++;
+	ring_mem_account(c, (ssize_t)len);
 	rep->cqn = cq->cqn;
 	rep->cqe_cnt = cnt;
 	rep->map_len = len;
@@ -393,8 +417,8 @@ cq_of(struct hcasim_client *c, uint32_t cqn)
 static void
 cq_free(struct hcasim_client *c, struct hcasim_cq *cq)
 {
-	c->ring_mem -= cq->map_len;
-	ring_mem_total -= cq->map_len;
+	c->ncq--;
+	ring_mem_account(c, -(ssize_t)cq->map_len);
 	munmap(cq->map, cq->map_len);
 	free(cq);
 }
@@ -490,8 +514,14 @@ qp_create_check(struct hcasim *h, struct hcasim_client *c,
 	if (!pd_valid(c, req->pdn) || cq_of(c, req->send_cqn) == NULL ||
 	    cq_of(c, req->recv_cqn) == NULL)
 		return -EINVAL;
-	if (c->nqp >= HCASIM_CLIENT_MAX_QP)
-		return -ENOSPC;
+	if (c->nqp >= h->cfg.limits.client_qp) {
+		h->refused.client_qp++;
+		return -EDQUOT;
+	}
+	if (c->ident != NULL && c->ident->nqp >= h->cfg.limits.host_qp) {
+		h->refused.host_qp++;
+		return -EDQUOT;
+	}
 	if (req->rss_parent_qpn != 0) {
 		struct hcasim_qp *p = hcasim_qp_lookup(h, req->rss_parent_qpn);
 
@@ -510,7 +540,8 @@ qp_create_check(struct hcasim *h, struct hcasim_client *c,
  * @param req  the request
  * @param rep  filled with the QP's numbers and layout
  * @param fd   set to the memfd to pass to the client
- * @return 0 or a negative errno
+ * @return 0 or a negative errno (-EDQUOT: the client's or its host's
+ *         limit; -ENOSPC: the daemon's)
  */
 int
 hcasim_qp_create(struct hcasim *h, struct hcasim_client *c,
@@ -531,9 +562,9 @@ hcasim_qp_create(struct hcasim *h, struct hcasim_client *c,
 	rq_len = (size_t)rq_cnt * sizeof(struct mlx5_wqe_data_seg);
 	dbrec_off = ring_round(sq_len + rq_len);
 	len = dbrec_off + RING_ALIGN;
-	if (c->ring_mem + len > HCASIM_CLIENT_MAX_RING_MEM ||
-	    ring_mem_total + len > HCASIM_MAX_RING_MEM)
-		return -ENOSPC;
+	ret = hcasim_ring_mem_admit(h, c, len, ring_mem_total);
+	if (ret < 0)
+		return ret;
 	ret = qpn_alloc(h, &qpn);
 	if (ret < 0)
 		return ret;
@@ -566,8 +597,9 @@ hcasim_qp_create(struct hcasim *h, struct hcasim_client *c,
 	qp->next = c->qps;
 	c->qps = qp;
 	c->nqp++;
-	c->ring_mem += len;
-	ring_mem_total += len;
+	if (c->ident != NULL)
+		c->ident->nqp++;
+	ring_mem_account(c, (ssize_t)len);
 	__atomic_store_n(&h->qp_table[qpn % HCASIM_QP_SLOTS], qp,
 			 __ATOMIC_RELEASE);
 	if (parent != NULL) {
@@ -703,9 +735,10 @@ qp_free(struct hcasim_client *c, struct hcasim_qp *qp)
 {
 	qp->scq->refs--;
 	qp->rcq->refs--;
-	c->ring_mem -= qp->map_len;
-	ring_mem_total -= qp->map_len;
+	ring_mem_account(c, -(ssize_t)qp->map_len);
 	c->nqp--;
+	if (c->ident != NULL)
+		c->ident->nqp--;
 	munmap(qp->map, qp->map_len);
 	free(qp->rss);
 	free(qp);
@@ -775,7 +808,9 @@ hcasim_qp_destroy(struct hcasim *h, struct hcasim_client *c, uint32_t qpn)
  * Attach a QP to a multicast group (by MLID; the MGID filters delivery).
  *
  * @return 0, -EINVAL (unknown QP, not a multicast LID), -EEXIST,
- *         -ENOSPC (limits)
+ *         -EADDRNOTAVAIL (the MGID is not the MLID's group, see
+ *         hcasim_mgid_check()), -EDQUOT (the client's limit), -ENOSPC
+ *         (the group is full)
  */
 int
 hcasim_mcast_attach(struct hcasim *h, struct hcasim_client *c,
@@ -784,17 +819,23 @@ hcasim_mcast_attach(struct hcasim *h, struct hcasim_client *c,
 	struct hcasim_qp *qp = hcasim_qp_lookup(h, req->qpn);
 	struct hcasim_mcg *m, *n;
 	uint32_t g, i, cnt;
+	int ret;
 
 	if (qp == NULL || qp->owner != c || !hcasim_mlid_valid(req->mlid))
 		return -EINVAL;
-	if (c->nattach >= HCASIM_CLIENT_MAX_MCAST)
-		return -ENOSPC;
+	if (c->nattach >= h->cfg.limits.client_mcast) {
+		h->refused.client_mcast++;
+		return -EDQUOT;
+	}
 	g = req->mlid - HCASIM_MLID_BASE;
 	m = h->mcg_table[g];
 	cnt = m != NULL ? m->n : 0;
 	for (i = 0; i < cnt; i++)
 		if (m->m[i].qp == qp && !memcmp(m->m[i].mgid, req->mgid, 16))
 			return -EEXIST;
+	ret = hcasim_mgid_check(h, req->mlid, req->mgid);
+	if (ret < 0)
+		return ret;
 	if (cnt >= HCASIM_MAX_MCG_MEMBERS)
 		return -ENOSPC;
 	n = malloc(sizeof(*n) + (cnt + 1) * sizeof(n->m[0]));
@@ -916,5 +957,7 @@ hcasim_client_release(struct hcasim *h, struct hcasim_client *c)
 			c->cqs[i] = NULL;
 		}
 	}
+	if (c->ident != NULL)
+		c->ident->nmr -= c->nmr;
 	c->nmr = 0;
 }

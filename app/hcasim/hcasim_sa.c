@@ -8,6 +8,7 @@
 
 #include <endian.h>
 #include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -24,13 +25,15 @@
 #define SA_ATTR_NODE_REC 0x0011
 #define SA_ATTR_PORTINFO_REC 0x0012
 #define SA_ATTR_PKEY_REC 0x0033
+#define SA_ATTR_MCMEMBER_REC 0x0038
 #define SA_DATA_OFF 56
 #define SA_QKEY 0x80010000
 #define SA_TIMEOUT_MS 200
 #define SA_TRIES 3
 
-/** An SA reader. */
+/** An SA reader (shared by threads: one query at a time). */
 struct hcasim_sa {
+	pthread_mutex_t lock;
 	int fd;
 	int agent;
 	uint16_t sm_lid;
@@ -81,6 +84,7 @@ hcasim_sa_open(uint64_t sm_key, int *err)
 		goto fail;
 	}
 	sa->sm_key = sm_key;
+	pthread_mutex_init(&sa->lock, NULL);
 	sa->tid = (uint64_t)time(NULL) << 24;
 	return sa;
 fail:
@@ -98,6 +102,7 @@ hcasim_sa_close(struct hcasim_sa *sa)
 		return;
 	umad_unregister(sa->fd, sa->agent);
 	umad_close_port(sa->fd);
+	pthread_mutex_destroy(&sa->lock);
 	free(sa);
 }
 
@@ -123,11 +128,12 @@ sa_refresh_sm(struct hcasim_sa *sa)
  * @param rec    the template record (copied into the MAD data)
  * @param rlen   its length
  * @param out    receives the reply's record (rlen bytes)
+ * @param key    the SM_Key to send (0: an untrusted query)
  * @return 0, -ENOENT (no such record), -ETIMEDOUT, -EREMOTEIO
  */
 static int
-sa_get(struct hcasim_sa *sa, uint16_t attr, uint64_t mask,
-       const uint8_t *rec, size_t rlen, uint8_t *out)
+sa_get_locked(struct hcasim_sa *sa, uint16_t attr, uint64_t mask,
+	      const uint8_t *rec, size_t rlen, uint8_t *out, uint64_t key)
 {
 	uint8_t *umad = sa->buf;
 	uint8_t *mad = umad_get_mad(umad);
@@ -137,7 +143,7 @@ sa_get(struct hcasim_sa *sa, uint16_t attr, uint64_t mask,
 		sa_refresh_sm(sa);
 	for (tries = 0; tries < SA_TRIES; tries++) {
 		uint64_t tid = htobe64(++sa->tid & 0xffffffff), m = htobe64(mask);
-		uint64_t key = htobe64(sa->sm_key);
+		uint64_t be_key = htobe64(key);
 		uint16_t a = htobe16(attr);
 		struct timespec t0, t1;
 		long waited = 0;
@@ -149,7 +155,7 @@ sa_get(struct hcasim_sa *sa, uint16_t attr, uint64_t mask,
 		mad[3] = SA_METHOD_GET;
 		memcpy(mad + 8, &tid, 8);
 		memcpy(mad + 16, &a, 2);
-		memcpy(mad + 36, &key, 8);
+		memcpy(mad + 36, &be_key, 8);
 		memcpy(mad + 48, &m, 8);
 		memcpy(mad + SA_DATA_OFF, rec, rlen);
 		umad_set_addr(umad, sa->sm_lid, 1, sa->sm_sl, SA_QKEY);
@@ -184,6 +190,19 @@ sa_get(struct hcasim_sa *sa, uint16_t attr, uint64_t mask,
 		sa_refresh_sm(sa);
 	}
 	return -ETIMEDOUT;
+}
+
+/** sa_get_locked() under the reader's lock, with the reader's SM_Key. */
+static int
+sa_get(struct hcasim_sa *sa, uint16_t attr, uint64_t mask,
+       const uint8_t *rec, size_t rlen, uint8_t *out)
+{
+	int ret;
+
+	pthread_mutex_lock(&sa->lock);
+	ret = sa_get_locked(sa, attr, mask, rec, rlen, out, sa->sm_key);
+	pthread_mutex_unlock(&sa->lock);
+	return ret;
 }
 
 /** Read a big-endian 64-bit field. */
@@ -285,5 +304,33 @@ hcasim_sa_get_pkeys(struct hcasim_sa *sa, uint16_t lid, uint8_t port,
 		return ret;
 	for (i = 0; i < 32; i++)
 		pkeys[i] = get16(r + 8 + 2 * i);
+	return 0;
+}
+
+/**
+ * Ask for the multicast group of an MGID (an untrusted MCMemberRecord
+ * Get by MGID: one record per group).
+ *
+ * @param mgid  the MGID (network order)
+ * @param mlid  set to the group's MLID
+ * @return 0, -ENOENT (the SA knows no such group) or another negative errno
+ */
+int
+hcasim_sa_get_mcmember(struct hcasim_sa *sa, const uint8_t *mgid,
+		       uint16_t *mlid)
+{
+	uint8_t rec[52] = { 0 }, r[52];
+	int ret;
+
+	memcpy(rec, mgid, 16);
+	pthread_mutex_lock(&sa->lock);
+	ret = sa_get_locked(sa, SA_ATTR_MCMEMBER_REC, 1, rec, sizeof(rec), r,
+			    0);
+	pthread_mutex_unlock(&sa->lock);
+	if (ret < 0)
+		return ret;
+	if (memcmp(r, mgid, 16) != 0)
+		return -EPROTO;
+	*mlid = get16(r + 36);
 	return 0;
 }

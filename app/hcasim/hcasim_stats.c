@@ -145,6 +145,43 @@ wire_json(struct sbuf *b, const struct hcasim_wire *w)
 		  c.bad_icrc, c.captured, c.capture_errors);
 }
 
+/** Append the limits, what each host holds, and the refusals. */
+static void
+limits_json(struct sbuf *b, const struct hcasim *h)
+{
+	const struct hcasim_limits *l = &h->cfg.limits;
+	const struct hcasim_refusals *r = &h->refused;
+	char host[HCASIM_HOST_LEN * 6 + 8];
+	unsigned int i;
+
+	sb_printf(b, ",\"limits\":{\"client_qp\":%u,\"client_mr\":%u,"
+		  "\"client_cq\":%u,\"client_mcast\":%u,"
+		  "\"client_ring_mem\":%" PRIu64 ",\"host_clients\":%u,"
+		  "\"host_qp\":%u,\"host_mr\":%u,"
+		  "\"host_ring_mem\":%" PRIu64 "},\"hosts\":[",
+		  l->client_qp, l->client_mr, l->client_cq, l->client_mcast,
+		  l->client_ring_mem, l->host_clients, l->host_qp, l->host_mr,
+		  l->host_ring_mem);
+	for (i = 0; i < h->nidents; i++) {
+		json_escape(h->idents[i].host, host, sizeof(host));
+		sb_printf(b, "%s{\"host\":\"%s\",\"clients\":%u,\"qps\":%u,"
+			  "\"mrs\":%u,\"ring_mem\":%" PRIu64 "}",
+			  i ? "," : "", host, h->idents[i].clients,
+			  h->idents[i].nqp, h->idents[i].nmr,
+			  h->idents[i].ring_mem);
+	}
+	sb_printf(b, "],\"refused\":{\"client_qp\":%" PRIu64 ","
+		  "\"client_mr\":%" PRIu64 ",\"client_cq\":%" PRIu64 ","
+		  "\"client_mcast\":%" PRIu64 ","
+		  "\"client_ring_mem\":%" PRIu64 ","
+		  "\"host_clients\":%" PRIu64 ",\"host_qp\":%" PRIu64 ","
+		  "\"host_mr\":%" PRIu64 ",\"host_ring_mem\":%" PRIu64 ","
+		  "\"identity\":%" PRIu64 ",\"mgid\":%" PRIu64 "}",
+		  r->client_qp, r->client_mr, r->client_cq, r->client_mcast,
+		  r->client_ring_mem, r->host_clients, r->host_qp, r->host_mr,
+		  r->host_ring_mem, r->identity, r->mgid);
+}
+
 /**
  * Render the status as JSON.
  *
@@ -169,6 +206,7 @@ hcasim_status_json(struct hcasim *h, size_t *len)
 	pthread_mutex_unlock(&h->ports_lock);
 	sb_printf(&b, "],\"wire\":");
 	wire_json(&b, h->wire);
+	limits_json(&b, h);
 	sb_printf(&b, "}\n");
 	if (b.failed) {
 		free(b.s);

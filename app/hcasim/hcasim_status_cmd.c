@@ -70,7 +70,7 @@ hcasim_status_print(const char *socket_path)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	struct hcasim_hello_req hello = { HCASIM_PROTO_VERSION,
-					  (uint32_t)getpid(), "status" };
+					  (uint32_t)getpid(), "" };
 	struct hcasim_status_rep st;
 	uint8_t rep[HCASIM_MSG_MAX];
 	int fd, rfd = -1, ret;

@@ -23,6 +23,7 @@ args=$(cat "$D/hcasim.sock.args") || fail "soft HCA did not record its args"
 echo "$args"
 for want in '"--net", "'"$D"'/net"' '"--drop-rate", "0.25"' \
 	'"--capture", "'"$D"'/wire.erf"' '"SIM_HOST": "sw1"' \
+	'"--host-sockets", "'"$D"'/hcasim.hosts"' \
 	'"IBSIM_SOCKNAME": "ipf-'; do
 	echo "$args" | grep -qF -- "$want" || fail "soft HCA args lack $want"
 done

@@ -28,5 +28,6 @@ int test_faults(void);
 int test_truncate(void);
 int test_gone(void);
 int test_flush(void);
+int test_mgid(void);
 
 #endif /* HCASIM_TESTS_H */

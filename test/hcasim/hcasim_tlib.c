@@ -18,6 +18,26 @@
 #define T_MEM (2 * T_NRECV * T_BUF)
 
 /**
+ * Make the next device opened be host name's: through the fabric's shared
+ * socket (a host's own socket, which `ipoib-fabric run` gives, serves
+ * that host only), with HCASIM_HOST naming the host.
+ *
+ * @param name  the host
+ */
+void
+t_act_as(const char *name)
+{
+	const char *dir = getenv("IPOIB_FABRIC_DIR");
+	char path[4096];
+
+	if (dir != NULL) {
+		snprintf(path, sizeof(path), "%s/hcasim.sock", dir);
+		setenv("HCASIM_SOCKET", path, 1);
+	}
+	setenv("HCASIM_HOST", name, 1);
+}
+
+/**
  * Open host name's port 1 (HCASIM_HOST selects the host), allocate a
  * PD, register a memfd area and create CQs and one UD QP (not yet ready).
  *
@@ -38,7 +58,7 @@ t_host_open_port(struct t_host *h, const char *name, int port)
 	memset(h, 0, sizeof(*h));
 	h->name = name;
 	h->memfd = -1;
-	setenv("HCASIM_HOST", name, 1);
+	t_act_as(name);
 	ret = hca_dev_open(NULL, port, &h->dev);
 	T_CHECK(ret == 0, "hca_dev_open(%s): %s", name, strerror(-ret));
 	ret = hca_dev_query(h->dev, &h->attr);
@@ -193,12 +213,14 @@ t_pkey_index(const struct t_host *h, uint16_t pkey)
 }
 
 /**
- * Read one counter of a host's first port from `hcasim --status`.
+ * Read `hcasim --status` and find a value after an anchor.
  *
+ * @param anchor  text to find first (e.g. "\"host\":\"host1\",")
+ * @param name    the key to find after it
  * @return the value, or -1 when it cannot be read
  */
 long long
-t_counter(const char *host, const char *name)
+t_status_value(const char *anchor, const char *name)
 {
 	const char *build = getenv("IPOIB_BUILD");
 	const char *sock = getenv("HCASIM_SOCKET");
@@ -233,8 +255,7 @@ t_counter(const char *host, const char *name)
 	if (json == NULL)
 		return -1;
 	json[len] = '\0';
-	snprintf(key, sizeof(key), "\"host\":\"%s\",", host);
-	p = strstr(json, key);
+	p = strstr(json, anchor);
 	if (p != NULL) {
 		snprintf(key, sizeof(key), "\"%s\":", name);
 		p = strstr(p, key);
@@ -243,6 +264,33 @@ t_counter(const char *host, const char *name)
 	}
 	free(json);
 	return v;
+}
+
+/**
+ * Read one counter of a host's first port from `hcasim --status`.
+ *
+ * @return the value, or -1 when it cannot be read
+ */
+long long
+t_counter(const char *host, const char *name)
+{
+	char anchor[128];
+
+	snprintf(anchor, sizeof(anchor), "\"host\":\"%s\",", host);
+	return t_status_value(anchor, name);
+}
+
+/**
+ * Read how many requests a limit or check refused (`hcasim --status`,
+ * "refused").
+ *
+ * @param name  e.g. "client_qp", "identity", "mgid"
+ * @return the count, or -1 when it cannot be read
+ */
+long long
+t_refused(const char *name)
+{
+	return t_status_value("\"refused\":{", name);
 }
 
 /** An address vector to a QP of a host (no GRH, SL 0). */

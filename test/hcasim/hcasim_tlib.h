@@ -53,6 +53,7 @@ struct t_host {
 	uint32_t next_buf;           /**< receive buffer to post next */
 };
 
+void t_act_as(const char *name);
 int t_host_open(struct t_host *h, const char *name);
 int t_host_open_port(struct t_host *h, const char *name, int port);
 int t_qp_create(struct t_host *h, struct hca_qp **qp, struct hca_cq *rcq,
@@ -67,6 +68,8 @@ uint16_t t_send(struct t_host *h, struct hca_qp *qp,
 int t_poll(struct hca_cq *cq, int timeout_ms, struct mlx5_cqe64 *out);
 int t_pkey_index(const struct t_host *h, uint16_t pkey);
 long long t_counter(const char *host, const char *name);
+long long t_refused(const char *name);
+long long t_status_value(const char *anchor, const char *name);
 void t_av(struct mlx5_wqe_av *av, const struct t_host *dst,
 	  const struct hca_qp *dqp, uint32_t qkey);
 

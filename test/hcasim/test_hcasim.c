@@ -6,9 +6,9 @@
  * test/with-fabric:
  *
  *   test_hcasim unicast | mcast | qkey | pkey | rss | capture |
- *               badwqe | kill | faults | truncate | gone | flush
+ *               badwqe | kill | faults | truncate | gone | flush | mgid
  *
- * (the last six are in test_hcasim_err.c).
+ * (the last seven are in test_hcasim_err.c).
  * The program re-executes itself through `ipoib-fabric run ... host1`
  * so it runs under the umad2sim preload (for the SA) with HCASIM_SOCKET
  * set; it then acts as several hosts by setting HCASIM_HOST per device.
@@ -670,6 +670,7 @@ main(int argc, char **argv)
 		{ "ports2", test_ports2 }, { "lids", test_lids },
 		{ "faults", test_faults }, { "truncate", test_truncate },
 		{ "gone", test_gone }, { "flush", test_flush },
+		{ "mgid", test_mgid },
 	};
 	unsigned int i;
 

@@ -454,3 +454,65 @@ out:
 	t_host_close(&b);
 	return ret;
 }
+
+/**
+ * An attachment must name the group the SM gave its MLID: with the
+ * broadcast group joined through the SA, its MGID at another MLID and
+ * another MGID at its MLID are both refused with -EADDRNOTAVAIL (and
+ * counted); the right pair is still accepted for another client.
+ */
+int
+test_mgid(void)
+{
+	union hca_gid mgid = { .raw = { 0xff, 0x12, 0x40, 0x1b, 0xff, 0xff,
+		0, 0, 0, 0, 0, 0, 0xff, 0xff, 0xff, 0xff } };
+	union hca_gid other = { .raw = { 0xff, 0x12, 0x40, 0x1b, 0xff, 0xff,
+		0, 0, 0, 0, 0, 0, 0xde, 0xad, 0xbe, 0xef } };
+	struct hca_mcmember_rec rec;
+	struct t_host a, b;
+	struct hca_sa *sa;
+	long long before, after;
+	uint16_t wrong_mlid;
+	int err = 0, ret = -1;
+
+	sa = hca_sa_open(NULL, 0, NULL, &err);
+	T_CHECK(sa != NULL, "hca_sa_open: %d", err);
+	err = hca_sa_join_mcast(sa, &mgid, HCA_JOIN_FULL, NULL, &rec);
+	hca_sa_close(sa);
+	T_CHECK(err == 0 && rec.mlid >= 0xc000, "broadcast join: %d", err);
+	wrong_mlid = rec.mlid == 0xfffe ? 0xfffd : rec.mlid + 1;
+	if (t_host_open(&a, "host1") < 0 || t_host_open(&b, "host2") < 0)
+		goto out;
+	before = t_refused("mgid"); /* checked at the end */
+	err = hca_qp_attach_mcast(a.qp, &mgid, wrong_mlid);
+	if (err != -EADDRNOTAVAIL) {
+		fprintf(stderr, "FAIL: broadcast MGID at MLID %#x (the SM "
+			"gave %#x): %d\n", wrong_mlid, rec.mlid, err);
+		goto out;
+	}
+	err = hca_qp_attach_mcast(a.qp, &mgid, rec.mlid);
+	if (err != 0) {
+		fprintf(stderr, "FAIL: the right attach: %d\n", err);
+		goto out;
+	}
+	err = hca_qp_attach_mcast(b.qp, &other, rec.mlid);
+	if (err != -EADDRNOTAVAIL) {
+		fprintf(stderr, "FAIL: another MGID at the broadcast MLID: "
+			"%d\n", err);
+		goto out;
+	}
+	err = hca_qp_attach_mcast(b.qp, &mgid, rec.mlid);
+	after = t_refused("mgid");
+	if (err != 0 || before < 0 || after - before != 2) {
+		fprintf(stderr, "FAIL: right attach of b %d, \"mgid\" "
+			"refusals %lld -> %lld\n", err, before, after);
+		goto out;
+	}
+	printf("mgid: MGID/MLID mismatches refused both ways and counted, "
+	       "the group's own MGID accepted\n");
+	ret = 0;
+out:
+	t_host_close(&a);
+	t_host_close(&b);
+	return ret;
+}

@@ -19,90 +19,7 @@
 #include <sys/un.h>
 
 #include "hcasim_tlib.h"
-#include "hcasim_proto.h"
-
-/** Connect a raw protocol socket to the daemon. */
-static int
-raw_connect(void)
-{
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	const char *path = getenv("HCASIM_SOCKET");
-	int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
-
-	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
-	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-		if (fd >= 0)
-			close(fd);
-		return -1;
-	}
-	return fd;
-}
-
-/**
- * Send raw bytes (with an fd when fd >= 0) and read the reply.
- *
- * @param body  reply body out (may be NULL)
- * @return the reply's status, 1 when the daemon closed the connection,
- *         or -1000 on a local error / timeout
- */
-static int
-raw_xfer(int sock, const void *msg, size_t len, int fd, void *body,
-	 size_t blen)
-{
-	union {
-		struct cmsghdr c;
-		char b[CMSG_SPACE(sizeof(int))];
-	} cm;
-	uint8_t rep[HCASIM_MSG_MAX];
-	struct iovec iov = { (void *)(uintptr_t)msg, len };
-	struct pollfd pfd = { sock, POLLIN, 0 };
-	struct hcasim_msg_hdr hdr;
-	struct msghdr mh;
-	ssize_t n;
-
-	memset(&mh, 0, sizeof(mh));
-	mh.msg_iov = &iov;
-	mh.msg_iovlen = 1;
-	if (fd >= 0) {
-		memset(&cm, 0, sizeof(cm));
-		mh.msg_control = cm.b;
-		mh.msg_controllen = sizeof(cm.b);
-		cm.c.cmsg_level = SOL_SOCKET;
-		cm.c.cmsg_type = SCM_RIGHTS;
-		cm.c.cmsg_len = CMSG_LEN(sizeof(int));
-		memcpy(CMSG_DATA(&cm.c), &fd, sizeof(int));
-	}
-	if (sendmsg(sock, &mh, MSG_NOSIGNAL) != (ssize_t)len)
-		return 1;
-	if (poll(&pfd, 1, 5000) != 1)
-		return -1000;
-	n = recv(sock, rep, sizeof(rep), 0);
-	if (n == 0)
-		return 1;
-	if (n < (ssize_t)sizeof(hdr))
-		return -1000;
-	memcpy(&hdr, rep, sizeof(hdr));
-	if (body != NULL && hdr.status == 0)
-		memcpy(body, rep + sizeof(hdr),
-		       (size_t)n - sizeof(hdr) < blen ?
-		       (size_t)n - sizeof(hdr) : blen);
-	return hdr.status;
-}
-
-/** Send a well-formed request of a type with a body. */
-static int
-raw_call(int sock, uint16_t type, const void *req, size_t rlen, int fd,
-	 void *body, size_t blen)
-{
-	uint8_t msg[HCASIM_MSG_MAX];
-	struct hcasim_msg_hdr hdr = { HCASIM_PROTO_MAGIC, type,
-		(uint16_t)(sizeof(hdr) + rlen), 7, 0 };
-
-	memcpy(msg, &hdr, sizeof(hdr));
-	if (rlen != 0)
-		memcpy(msg + sizeof(hdr), req, rlen);
-	return raw_xfer(sock, msg, sizeof(hdr) + rlen, fd, body, blen);
-}
+#include "hcasim_raw.h"
 
 /** HELLO as host1 then PORT_OPEN; returns the socket or -1. */
 static int
@@ -311,6 +228,7 @@ main(void)
 		fprintf(stderr, "FAIL: no fabric\n");
 		return 1;
 	}
+	t_act_as("host1"); /* the shared socket: any host may be named */
 	if (check_framing() < 0 || check_order() < 0 ||
 	    check_objects() < 0 || check_still_serving() < 0)
 		return 1;

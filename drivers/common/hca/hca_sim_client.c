@@ -209,6 +209,38 @@ bad:
 }
 
 /**
+ * Log what a refusal by one of the daemon's limits or checks means
+ * (doc/hcasim.md, "Limits"); other statuses are left to the caller.
+ *
+ * @param type    the request
+ * @param status  the daemon's status
+ */
+static void
+sim_refusal_log(uint16_t type, int status)
+{
+	const char *why;
+
+	switch (status) {
+	case -EDQUOT:
+		why = "this client's or this host's limit is reached";
+		break;
+	case -EUSERS:
+		why = "this host's share of the client table is used up";
+		break;
+	case -EACCES:
+		why = "the host named is not the one this socket serves";
+		break;
+	case -EADDRNOTAVAIL:
+		why = "the MGID is not the group the SM gave this MLID";
+		break;
+	default:
+		return;
+	}
+	HCA_LOG(ERR, "hcasim: request %u refused: %s (%s)", type, why,
+		strerror(-status));
+}
+
+/**
  * One request/reply exchange with the daemon. A broken connection marks
  * the device dead (every later call fails with -ECONNRESET).
  *
@@ -234,6 +266,7 @@ sim_call(struct sim_dev *d, uint16_t type, const void *req, size_t reqlen,
 		__atomic_store_n(&d->dead, true, __ATOMIC_RELEASE);
 	}
 	pthread_mutex_unlock(&d->lock);
+	sim_refusal_log(type, ret);
 	return ret;
 }
 
@@ -270,7 +303,8 @@ sim_host(void)
  * @param ca_name  CA name (NULL, "ibsim0" or "hcasim0")
  * @param port     port number or 0
  * @return 0, -ECONNREFUSED (no daemon), -EUSERS (the daemon has no room
- *         for another client), -ENODEV (no such host or port)
+ *         for another client of this host), -EACCES (the socket serves
+ *         another host), -ENODEV (no such host or port)
  */
 int
 hca_sim_dev_open(const char *path, const char *ca_name, int port,
@@ -308,7 +342,8 @@ hca_sim_dev_open(const char *path, const char *ca_name, int port,
 		       sizeof(hrep), -1, NULL);
 	if (ret == -ECONNRESET) {
 		/* the daemon closes a connection it has no room for */
-		HCA_LOG(ERR, "hcasim: %s refused the connection (client table full?)",
+		HCA_LOG(ERR, "hcasim: %s refused the connection (client "
+			"table or this host's share of it full?)",
 			sa.sun_path);
 		ret = -EUSERS;
 	}

@@ -5,10 +5,11 @@
  * A flood of create requests against the soft HCA does not starve a
  * well-behaved client. Flooding processes open connections until the
  * daemon refuses more, and on each connection create CQs and QPs until
- * the per-client limits answer -ENOSPC, destroy them and start again,
- * for FLOOD_SECONDS. Meanwhile a well-behaved client (host1 -> host2,
- * opened before the flood) pings: every ping must arrive, within a
- * bounded latency. Afterwards a new client can connect and send.
+ * the per-client limits answer -EDQUOT, destroy them and start again,
+ * for FLOOD_SECONDS. The connections all claim host3: once host3's share
+ * of the client table is used up, host1 can still connect. Meanwhile a
+ * well-behaved client (host1 -> host2, opened before the flood) pings:
+ * every ping must arrive, within a bounded latency. Afterwards a new client can connect and send.
  * Run under test/with-fabric (re-executes itself as host1).
  */
 
@@ -41,7 +42,7 @@ now_us(void)
 
 /**
  * Create CQs on a connection until refused, destroy them; the refusal
- * must be -ENOSPC after exactly LIMIT_CQS.
+ * must be -EDQUOT after exactly LIMIT_CQS.
  *
  * @return 0 or -1
  */
@@ -59,14 +60,14 @@ flood_cqs(struct hca_dev *dev)
 	}
 	for (i = 0; i < n; i++)
 		hca_cq_destroy(cqs[i]);
-	T_CHECK(ret == -ENOSPC && n == LIMIT_CQS,
+	T_CHECK(ret == -EDQUOT && n == LIMIT_CQS,
 		"CQ flood: %d created, then %d (%s)", n, ret, strerror(-ret));
 	return 0;
 }
 
 /**
  * Create QPs on one CQ until refused, destroy them; the refusal must be
- * -ENOSPC after exactly LIMIT_QPS.
+ * -EDQUOT after exactly LIMIT_QPS.
  *
  * @return 0 or -1
  */
@@ -92,7 +93,7 @@ flood_qps(struct hca_dev *dev)
 		hca_qp_destroy(qps[i]);
 	hca_cq_destroy(cq);
 	hca_pd_free(pd);
-	T_CHECK(ret == -ENOSPC && n == LIMIT_QPS,
+	T_CHECK(ret == -EDQUOT && n == LIMIT_QPS,
 		"QP flood: %d created, then %d (%s)", n, ret, strerror(-ret));
 	return 0;
 }
@@ -107,10 +108,11 @@ static int
 flooder(int id)
 {
 	static struct hca_dev *devs[CONNS_PER_FLOODER], *extra[300];
+	struct hca_dev *other;
 	long long end = now_us() + FLOOD_SECONDS * 1000000LL;
 	int i, n_extra = 0, ret = 0, rounds = 0;
 
-	setenv("HCASIM_HOST", "host3", 1);
+	t_act_as("host3");
 	for (i = 0; i < CONNS_PER_FLOODER; i++)
 		T_CHECK(hca_dev_open(NULL, 1, &devs[i]) == 0, "open");
 	if (id == 0) {
@@ -127,6 +129,12 @@ flooder(int id)
 		       (now_us() - t0) / 1000);
 		T_CHECK(ret == -EUSERS && n_extra < 256,
 			"the daemon accepted %d extra clients", n_extra);
+		t_act_as("host1");
+		ret = hca_dev_open(NULL, 1, &other);
+		T_CHECK(ret == 0, "host1 refused once host3 had its share: "
+			"%s", strerror(-ret));
+		hca_dev_close(other);
+		t_act_as("host3");
 	}
 	while (now_us() < end) {
 		for (i = 0; i < CONNS_PER_FLOODER; i++)
@@ -252,7 +260,7 @@ main(void)
 	}
 	if (run() < 0)
 		return 1;
-	printf("flood: limits answered -ENOSPC, extra clients refused, the "
+	printf("flood: limits answered -EDQUOT, extra clients refused, the "
 	       "well-behaved client was served throughout\n");
 	return 0;
 }
