@@ -151,6 +151,7 @@ struct hcasim_qp {
 	uint32_t sq_wqe_cnt;
 	uint32_t sq_tail;              /**< data path */
 	uint32_t psn;                  /**< data path */
+	uint32_t fail_next_send;       /**< atomic: injected fault armed */
 	struct mlx5_wqe_data_seg *rq;
 	uint32_t rq_wqe_cnt;
 	uint32_t rq_tail;              /**< data path */
@@ -215,6 +216,9 @@ struct hcasim_config {
 	uint64_t sm_key;
 	unsigned int refresh_ms;
 	bool status_mode;
+	bool fault_mode;               /**< --fail-qp: inject, then exit */
+	uint32_t fault_qpn;
+	uint32_t fault_kind;           /**< enum hcasim_qp_fault_kind */
 };
 
 /** The daemon. */
@@ -259,6 +263,7 @@ int hcasim_qp_create(struct hcasim *h, struct hcasim_client *c,
 		     struct hcasim_qp_create_rep *rep, int *fd);
 int hcasim_qp_modify(struct hcasim *h, struct hcasim_client *c,
 		     const struct hcasim_qp_modify_req *req);
+int hcasim_qp_fault(struct hcasim *h, const struct hcasim_qp_fault_req *req);
 int hcasim_qp_destroy(struct hcasim *h, struct hcasim_client *c,
 		      uint32_t qpn);
 int hcasim_mcast_attach(struct hcasim *h, struct hcasim_client *c,
@@ -318,5 +323,7 @@ char *hcasim_status_json(struct hcasim *h, size_t *len);
 /* hcasim_ctl.c: the control thread */
 int hcasim_ctl_run(struct hcasim *h);
 int hcasim_status_print(const char *socket_path);
+int hcasim_qp_fault_send(const char *socket_path, uint32_t qpn,
+			 uint32_t kind);
 
 #endif /* HCASIM_H */
