@@ -11,6 +11,11 @@
  * oerrors, and no QP may fail (qp_recoveries stays 0); a frame of exactly
  * the IB MTU still goes out (to the broadcast group, back to the PMD).
  *
+ * oversize_eth (a port in mode=eth): the same with Ethernet frames to the
+ * broadcast MAC (host2's QP attached to the broadcast group): frames
+ * longer than the MTU + 14 (up to 9000) refused and counted, the good ones
+ * all arrive, a frame of exactly MTU + 14 goes out.
+ *
  * qperror: the soft HCA forces the PMD's QP into the error state
  * (`hcasim --fail-qp QPN,send`: its next send fails as one with a bad
  * lkey; `hcasim --fail-qp QPN`: the error state at once) while the PMD
@@ -229,6 +234,163 @@ fd_mtu_restart(struct rte_mempool *to_free)
 	if (rte_eth_dev_start(fd_port) != 0)
 		return -1;
 	return rte_pmd_ipoib_own_addr(fd_port, &fd_own);
+}
+
+/**
+ * A good Ethernet frame to the broadcast MAC carrying a test payload.
+ *
+ * @return the frame, or NULL
+ */
+static struct rte_mbuf *
+fd_mtu_eth_pkt(uint32_t sender, uint32_t seq)
+{
+	struct rte_mbuf *m = rte_pktmbuf_alloc(fd_pool);
+	struct rte_ether_hdr *eh;
+
+	if (m == NULL)
+		return NULL;
+	eh = (struct rte_ether_hdr *)rte_pktmbuf_append(m, sizeof(*eh) +
+							FD_PAYLOAD);
+	memset(&eh->dst_addr, 0xff, sizeof(eh->dst_addr));
+	rte_eth_macaddr_get(fd_port, &eh->src_addr);
+	eh->ether_type = rte_cpu_to_be_16(FD_PROTO);
+	fd_payload_fill((uint8_t *)(eh + 1), FD_PAYLOAD, sender, seq);
+	return m;
+}
+
+/**
+ * A broadcast Ethernet frame of len bytes, shaped as fd_mtu_frame().
+ *
+ * @return the frame, or NULL (a failure)
+ */
+static struct rte_mbuf *
+fd_mtu_eth_frame(struct rte_mempool *mp, uint32_t len, uint32_t seg)
+{
+	struct rte_mbuf *m = fd_mtu_frame(mp, 0, len, seg);
+	struct rte_ether_hdr *eh;
+
+	if (m == NULL)
+		return NULL;
+	eh = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
+	memset(&eh->dst_addr, 0xff, sizeof(eh->dst_addr));
+	rte_eth_macaddr_get(fd_port, &eh->src_addr);
+	eh->ether_type = rte_cpu_to_be_16(FD_PROTO);
+	return m;
+}
+
+/** Run the "oversize_eth" phase (see the file comment). */
+void
+fd_phase_oversize_eth(void)
+{
+	struct rte_ipoib_addr baddr;
+	struct rte_ipoib_path path;
+	struct rte_mempool *big;
+	struct fd_mtu_tally t;
+	struct fd_host h2;
+	union hca_gid mgid;
+	uint64_t over0, oerr0, rec0, loop0, over, oerr, loops;
+	unsigned int good = 0, long_sent = 0, round, i;
+	uint16_t mtu = 0, bkey = 0;
+	uint64_t end;
+
+	big = rte_pktmbuf_pool_create("fd_big", FD_BIG_MBUFS, 0, 0,
+				      FD_BIG_ROOM + RTE_PKTMBUF_HEADROOM, 0);
+	if (big == NULL || fd_mtu_restart(NULL) != 0 ||
+	    rte_eth_dev_get_mtu(fd_port, &mtu) != 0 ||
+	    rte_pmd_ipoib_broadcast_key(fd_port, &bkey) != 0 ||
+	    rte_pmd_ipoib_peer_info(fd_port, bkey, &baddr, &path) != 0) {
+		CHECK(false, "big pool, restart, MTU, broadcast group");
+		rte_mempool_free(big);
+		return;
+	}
+	memcpy(mgid.raw, &baddr.bytes[4], 16);
+	printf("MTU %u: Ethernet frames of %u..%u bytes are too long\n", mtu,
+	       mtu + 15u, FD_MAX_FRAME);
+	memset(&t, 0, sizeof(t));
+	t.sender = fd_mtu_own_qpn();
+	t.n = 1024;
+	t.seen = calloc(t.n, 1);
+	if (fd_host_open(&h2, "host2", 0xffff) != 0 ||
+	    fd_host_qp_new(&h2, 0) != 0 ||
+	    hca_qp_attach_mcast(h2.qp[0], &mgid, path.lid) != 0) {
+		CHECK(false, "host2 setup");
+		free(t.seen);
+		fd_mtu_restart(big);
+		return;
+	}
+	over0 = fd_mtu_xstat("tx_oversized");
+	rec0 = fd_mtu_xstat("qp_recoveries");
+	oerr0 = fd_mtu_oerrors();
+	for (round = 0; round < 40; round++) {
+		uint32_t len = round == 39 ? FD_MAX_FRAME :
+			mtu + 14u + 1 + round * 200;
+		struct rte_mbuf *pkts[5];
+		unsigned int n = 0, taken;
+
+		len = RTE_MIN(len, (uint32_t)FD_MAX_FRAME);
+		pkts[n++] = fd_mtu_eth_pkt(t.sender, good);
+		pkts[n++] = fd_mtu_eth_frame(big, len, 0);
+		pkts[n++] = fd_mtu_eth_pkt(t.sender, good + 1);
+		pkts[n++] = fd_mtu_eth_frame(fd_pool,
+					     RTE_MIN(len, 64u + 3 * 2048), 64);
+		pkts[n++] = fd_mtu_eth_pkt(t.sender, good + 2);
+		for (i = 0; i < n; i++)
+			if (pkts[i] == NULL)
+				break;
+		if (i < n) {
+			CHECK(false, "no mbufs for round %u", round);
+			for (i = 0; i < n; i++)
+				rte_pktmbuf_free(pkts[i]);
+			break;
+		}
+		taken = fd_pmd_send(pkts, n);
+		CHECK(taken == n, "round %u: the PMD took %u of %u", round,
+		      taken, n);
+		good += 3;
+		long_sent += 2;
+		fd_mtu_poll(&h2, &t);
+	}
+	fd_mtu_settle(&h2, &t);
+	/* exactly MTU + 14 still goes out: host2 (512-byte buffers) leaves
+	 * the group first, the frame comes back to the port */
+	hca_qp_detach_mcast(h2.qp[0], &mgid, path.lid);
+	loop0 = fd_mtu_xstat("rx_own_multicast_loopback");
+	{
+		struct rte_mbuf *m = fd_mtu_eth_frame(fd_pool, mtu + 14u, 1000);
+
+		CHECK(m != NULL && fd_pmd_send(&m, 1) == 1,
+		      "MTU + 14 frame not taken");
+	}
+	end = fd_deadline(5);
+	while (!fd_expired(end) &&
+	       fd_mtu_xstat("rx_own_multicast_loopback") == loop0)
+		if (fd_mtu_poll(&h2, &t) == 0)
+			fd_sleep_ms(1);
+	over = fd_mtu_xstat("tx_oversized") - over0;
+	oerr = fd_mtu_oerrors() - oerr0;
+	loops = fd_mtu_xstat("rx_own_multicast_loopback") - loop0;
+	printf("eth: good sent %u, host2 got %" PRIu64 " intact (%" PRIu64
+	       " bad); too long sent %u, tx_oversized %" PRIu64
+	       ", oerrors %" PRIu64 ", qp_recoveries %" PRIu64
+	       ", MTU + 14 frames looped back %" PRIu64 "\n", good, t.valid,
+	       t.bad, long_sent, over, oerr,
+	       fd_mtu_xstat("qp_recoveries") - rec0, loops);
+	CHECK(t.valid == good && t.bad == 0, "host2 got %" PRIu64 " of %u "
+	      "good frames (%" PRIu64 " bad)", t.valid, good, t.bad);
+	CHECK(over == long_sent, "tx_oversized %" PRIu64 " != %u sent",
+	      over, long_sent);
+	CHECK(oerr == long_sent, "oerrors %" PRIu64 " != %u too long",
+	      oerr, long_sent);
+	CHECK(fd_mtu_xstat("qp_recoveries") == rec0, "a QP failed");
+	CHECK(loops == 1, "the MTU + 14 frame did not come back (%" PRIu64
+	      ")", loops);
+	fd_host_close(&h2);
+	free(t.seen);
+	CHECK(rte_mempool_avail_count(big) == FD_BIG_MBUFS,
+	      "big pool: %u of %u mbufs back", rte_mempool_avail_count(big),
+	      FD_BIG_MBUFS);
+	if (fd_mtu_restart(big) != 0)
+		CHECK(false, "restart without the big pool");
 }
 
 /** Run the "oversize" phase (see the file comment). */
