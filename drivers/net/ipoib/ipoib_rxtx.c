@@ -376,14 +376,16 @@ ipoib_rx_burst(void *q, struct rte_mbuf **pkts, uint16_t n)
 		idx = rc.wqe_index & mask;
 		m = rxq->elts[idx];
 		rxq->elts[idx] = NULL;
-		if (unlikely(hca_cqe_opcode(cqe) == MLX5_CQE_RESP_ERR)) {
-			/* the QP is in the error state: the control thread
-			 * drains and resets it (ipoib_qp_reset.c) */
-			rxq->elts[idx] = m;
-			ipoib_qp_error_seen(rxq->priv, rxq->idx);
-			break;
-		}
-		if (hca_cqe_opcode(cqe) != MLX5_CQE_RESP_SEND || m == NULL) {
+		if (unlikely(hca_cqe_opcode(cqe) != MLX5_CQE_RESP_SEND ||
+			     m == NULL)) {
+			if (hca_cqe_opcode(cqe) == MLX5_CQE_RESP_ERR) {
+				/* the QP is in the error state: the control
+				 * thread drains and resets it
+				 * (ipoib_qp_reset.c) */
+				rxq->elts[idx] = m;
+				ipoib_qp_error_seen(rxq->priv, rxq->idx);
+				break;
+			}
 			hca_cq_consume(cq);
 			rxq->rq_tail++;
 			consumed++;
