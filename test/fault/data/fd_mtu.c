@@ -28,6 +28,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <rte_cycles.h>
+
 #include "fd.h"
 
 /** Data room of the big pool: one mbuf holds a 9000-byte frame. */
@@ -539,7 +541,7 @@ fd_mtu_until_resumed(struct fd_host *h2, struct fd_mtu_tally *t,
 		     uint16_t key, uint64_t want, unsigned int *seq,
 		     unsigned int *taken)
 {
-	uint64_t end = fd_deadline(15);
+	uint64_t start = rte_get_timer_cycles(), end = fd_deadline(15);
 
 	while (!fd_expired(end) && fd_mtu_xstat("qp_recoveries") < want) {
 		struct rte_mbuf *pkts[8];
@@ -562,6 +564,9 @@ fd_mtu_until_resumed(struct fd_host *h2, struct fd_mtu_tally *t,
 	}
 	if (fd_mtu_xstat("qp_recoveries") < want)
 		return false;
+	printf("QP reset %.1f ms after the injection returned\n",
+	       (double)(rte_get_timer_cycles() - start) * 1000 /
+	       rte_get_timer_hz());
 	while (!fd_expired(end)) {
 		uint64_t before = t->valid;
 		struct rte_mbuf *pkts[32];
