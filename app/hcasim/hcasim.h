@@ -157,6 +157,7 @@ struct hcasim_qp {
 	uint32_t sq_wqe_cnt;
 	uint32_t sq_tail;              /**< data path */
 	uint32_t psn;                  /**< data path */
+	uint32_t fail_next_send;       /**< atomic: injected fault armed */
 	struct mlx5_wqe_data_seg *rq;
 	uint32_t rq_wqe_cnt;
 	uint32_t rq_tail;              /**< data path */
@@ -268,6 +269,9 @@ struct hcasim_config {
 	unsigned int refresh_ms;
 	bool status_mode;
 	struct hcasim_limits limits;
+	bool fault_mode;               /**< --fail-qp: inject, then exit */
+	uint32_t fault_qpn;
+	uint32_t fault_kind;           /**< enum hcasim_qp_fault_kind */
 };
 
 /** The daemon. */
@@ -316,6 +320,7 @@ int hcasim_qp_create(struct hcasim *h, struct hcasim_client *c,
 		     struct hcasim_qp_create_rep *rep, int *fd);
 int hcasim_qp_modify(struct hcasim *h, struct hcasim_client *c,
 		     const struct hcasim_qp_modify_req *req);
+int hcasim_qp_fault(struct hcasim *h, const struct hcasim_qp_fault_req *req);
 int hcasim_qp_destroy(struct hcasim *h, struct hcasim_client *c,
 		      uint32_t qpn);
 int hcasim_mcast_attach(struct hcasim *h, struct hcasim_client *c,
@@ -386,5 +391,7 @@ char *hcasim_status_json(struct hcasim *h, size_t *len);
 /* hcasim_ctl.c: the control thread */
 int hcasim_ctl_run(struct hcasim *h);
 int hcasim_status_print(const char *socket_path);
+int hcasim_qp_fault_send(const char *socket_path, uint32_t qpn,
+			 uint32_t kind);
 
 #endif /* HCASIM_H */

@@ -248,7 +248,7 @@ session_admits(const struct hcasim_client *c, uint16_t type)
 		return c->hello ? -EALREADY : 0;
 	if (!c->hello)
 		return -EPROTO;
-	if (type == HCASIM_MSG_STATUS)
+	if (type == HCASIM_MSG_STATUS || type == HCASIM_MSG_QP_FAULT)
 		return 0;
 	if (type == HCASIM_MSG_PORT_OPEN)
 		return c->port != NULL ? -EALREADY : 0;
@@ -315,6 +315,8 @@ dispatch(struct ctl *ctl, struct hcasim_client *c, uint16_t type,
 		return hcasim_mcast_attach(h, c, in);
 	case HCASIM_MSG_MCAST_DETACH:
 		return hcasim_mcast_detach(h, c, in);
+	case HCASIM_MSG_QP_FAULT:
+		return hcasim_qp_fault(h, in);
 	default:
 		return -EOPNOTSUPP;
 	}

@@ -580,6 +580,11 @@ sq_service(struct hcasim *h, struct hcasim_qp *qp)
 		if (p.s.nblk > 1)
 			sq_copy(qp, qp->sq_tail + 1, wqe + 64, p.s.nblk - 1);
 		syn = hcasim_wqe_body_parse(wqe, dp_xlate, &x, &p.s);
+		if (__atomic_load_n(&qp->fail_next_send,
+				    __ATOMIC_RELAXED) &&
+		    __atomic_exchange_n(&qp->fail_next_send, 0,
+					__ATOMIC_ACQUIRE))
+			syn = MLX5_CQE_SYNDROME_LOCAL_PROT_ERR; /* injected */
 		if (syn == 0)
 			syn = send_one(h, qp, &p);
 		qp->sq_tail += p.s.nblk;

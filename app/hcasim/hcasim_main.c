@@ -31,6 +31,7 @@ usage(FILE *f)
 		"              [--drop-rate R] [--corrupt-rate R] [--seed N]\n"
 		"              [--sm-key K] [--refresh-ms MS]\n"
 		"       hcasim --status --socket PATH\n"
+		"       hcasim --fail-qp QPN[,send] --socket PATH\n"
 		"limits: client-qp, client-mr, client-cq, client-mcast,\n"
 		"        client-ring-mem, host-clients, host-qp, host-mr,\n"
 		"        host-ring-mem (sizes take k/m/g)\n");
@@ -59,6 +60,33 @@ parse_u64(const char *s, uint64_t *v)
 }
 
 /**
+ * Parse --fail-qp QPN[,send] (QPN in any base): the QP enters the error
+ * state now, or with ",send" its next send fails.
+ *
+ * @return false when the argument is not one
+ */
+static bool
+parse_fault(const char *s, struct hcasim_config *cfg)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(s, &end, 0);
+	if (errno != 0 || end == s || v == 0 || v > 0xffffff)
+		return false;
+	if (*end == '\0')
+		cfg->fault_kind = HCASIM_QP_FAULT_NOW;
+	else if (strcmp(end, ",send") == 0)
+		cfg->fault_kind = HCASIM_QP_FAULT_NEXT_SEND;
+	else
+		return false;
+	cfg->fault_qpn = (uint32_t)v;
+	cfg->fault_mode = true;
+	return true;
+}
+
+/**
  * Parse the command line into cfg.
  *
  * @return 0, 1 (help printed) or -EINVAL
@@ -78,6 +106,7 @@ parse_args(int argc, char **argv, struct hcasim_config *cfg)
 		{ "sm-key", required_argument, NULL, 'k' },
 		{ "refresh-ms", required_argument, NULL, 'm' },
 		{ "status", no_argument, NULL, 't' },
+		{ "fail-qp", required_argument, NULL, 'f' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -101,6 +130,10 @@ parse_args(int argc, char **argv, struct hcasim_config *cfg)
 			break;
 		case 'c': cfg->capture = optarg; break;
 		case 't': cfg->status_mode = true; break;
+		case 'f':
+			if (!parse_fault(optarg, cfg))
+				return -EINVAL;
+			break;
 		case 'd':
 			if (!parse_rate(optarg, &cfg->drop_rate))
 				return -EINVAL;
@@ -130,7 +163,7 @@ parse_args(int argc, char **argv, struct hcasim_config *cfg)
 		}
 	}
 	if (optind != argc || cfg->socket_path == NULL ||
-	    (!cfg->status_mode && cfg->net_file == NULL))
+	    (!cfg->status_mode && !cfg->fault_mode && cfg->net_file == NULL))
 		return -EINVAL;
 	return 0;
 }
@@ -203,6 +236,9 @@ main(int argc, char **argv)
 	}
 	if (h.cfg.status_mode)
 		return hcasim_status_print(h.cfg.socket_path) < 0 ? 1 : 0;
+	if (h.cfg.fault_mode)
+		return hcasim_qp_fault_send(h.cfg.socket_path, h.cfg.fault_qpn,
+					    h.cfg.fault_kind) < 0 ? 1 : 0;
 	pthread_mutex_init(&h.ports_lock, NULL);
 	return daemon_run(&h) < 0 ? 1 : 0;
 }

@@ -36,6 +36,7 @@ static const size_t body_size[HCASIM_MSG_TYPE_MAX][2] = {
 	[HCASIM_MSG_MCAST_ATTACH] = { sizeof(struct hcasim_mcast_req), 0 },
 	[HCASIM_MSG_MCAST_DETACH] = { sizeof(struct hcasim_mcast_req), 0 },
 	[HCASIM_MSG_STATUS] = { 0, sizeof(struct hcasim_status_rep) },
+	[HCASIM_MSG_QP_FAULT] = { sizeof(struct hcasim_qp_fault_req), 0 },
 };
 
 /* Every message, reply included, fits the socket's datagram size. */
@@ -181,6 +182,13 @@ qp_modify_check(const struct hcasim_qp_modify_req *req)
 	}
 }
 
+/** QP_FAULT: a known kind (the QP is looked up later). */
+static int
+qp_fault_check(const struct hcasim_qp_fault_req *req)
+{
+	return req->kind <= HCASIM_QP_FAULT_NEXT_SEND ? 0 : -EINVAL;
+}
+
 /** MCAST_ATTACH / MCAST_DETACH: a multicast LID. */
 static int
 mcast_check(const struct hcasim_mcast_req *req)
@@ -219,6 +227,7 @@ hcasim_req_check(uint16_t type, const void *body)
 		struct hcasim_qp_create_req qp_create;
 		struct hcasim_qp_modify_req qp_modify;
 		struct hcasim_mcast_req mcast;
+		struct hcasim_qp_fault_req qp_fault;
 	} u;
 	size_t size = hcasim_msg_body_size(type, false);
 
@@ -242,6 +251,8 @@ hcasim_req_check(uint16_t type, const void *body)
 		return qp_create_check(&u.qp_create);
 	case HCASIM_MSG_QP_MODIFY:
 		return qp_modify_check(&u.qp_modify);
+	case HCASIM_MSG_QP_FAULT:
+		return qp_fault_check(&u.qp_fault);
 	case HCASIM_MSG_MCAST_ATTACH:
 	case HCASIM_MSG_MCAST_DETACH:
 		return mcast_check(&u.mcast);

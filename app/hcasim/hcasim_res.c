@@ -685,6 +685,37 @@ hcasim_qp_modify(struct hcasim *h, struct hcasim_client *c,
 }
 
 /**
+ * Inject a fault into a QP, whoever owns it (tests): the error state now
+ * (its WQEs are then flushed, as after any error), or a failure of its
+ * next send WQE (a local protection error, as a bad lkey gives).
+ *
+ * @param req  the request, its kind checked by hcasim_req_check()
+ * @return 0, -ENOENT (no such QP) or -EINVAL (not in INIT, RTR or RTS)
+ */
+int
+hcasim_qp_fault(struct hcasim *h, const struct hcasim_qp_fault_req *req)
+{
+	struct hcasim_qp *qp = hcasim_qp_lookup(h, req->qpn);
+	uint32_t st;
+
+	if (qp == NULL)
+		return -ENOENT;
+	st = __atomic_load_n(&qp->state, __ATOMIC_ACQUIRE);
+	if (st != HCA_QPS_INIT && st != HCA_QPS_RTR && st != HCA_QPS_RTS)
+		return -EINVAL;
+	HCA_LOG(NOTICE, "hcasim: injected fault: QP 0x%06x %s", req->qpn,
+		req->kind == HCASIM_QP_FAULT_NOW ? "enters the error state" :
+		"fails its next send");
+	if (req->kind == HCASIM_QP_FAULT_NEXT_SEND) {
+		__atomic_store_n(&qp->fail_next_send, 1, __ATOMIC_RELEASE);
+		return 0;
+	}
+	__atomic_store_n(&qp->state, HCA_QPS_ERR, __ATOMIC_RELEASE);
+	hcasim_view_rebuild(h);
+	return 0;
+}
+
+/**
  * Remove a QP from every multicast group it is attached to (publishing
  * new member lists; the caller syncs before freeing the old ones).
  *

@@ -4,6 +4,8 @@
  * @file
  * `hcasim --status --socket PATH`: connect to a running daemon as a
  * client, ask for its status and print the JSON on stdout.
+ * `hcasim --fail-qp QPN[,send] --socket PATH`: inject a fault into a QP
+ * (tests): the error state now, or a failure of its next send.
  */
 
 #include <errno.h>
@@ -60,21 +62,20 @@ status_call(int fd, uint16_t type, const void *body, size_t blen,
 }
 
 /**
- * Print the daemon's status JSON.
+ * Connect to a running daemon and say HELLO.
  *
  * @param socket_path  the daemon's socket
- * @return 0 or a negative errno (with a message on stderr)
+ * @param what         what the connection is for (in messages)
+ * @return the connected socket, or a negative errno (message on stderr)
  */
-int
-hcasim_status_print(const char *socket_path)
+static int
+cmd_connect(const char *socket_path, const char *what)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	struct hcasim_hello_req hello = { HCASIM_PROTO_VERSION,
 					  (uint32_t)getpid(), "" };
-	struct hcasim_status_rep st;
 	uint8_t rep[HCASIM_MSG_MAX];
 	int fd, rfd = -1, ret;
-	char *json;
 
 	if (strlen(socket_path) >= sizeof(sa.sun_path))
 		return -ENAMETOOLONG;
@@ -89,8 +90,35 @@ hcasim_status_print(const char *socket_path)
 	}
 	ret = status_call(fd, HCASIM_MSG_HELLO, &hello, sizeof(hello), rep,
 			  &rfd);
-	if (ret == 0)
-		ret = status_call(fd, HCASIM_MSG_STATUS, NULL, 0, rep, &rfd);
+	if (rfd >= 0)
+		close(rfd);
+	if (ret < 0) {
+		fprintf(stderr, "hcasim: %s: HELLO refused: %s\n", what,
+			strerror(-ret));
+		close(fd);
+		return ret;
+	}
+	return fd;
+}
+
+/**
+ * Print the daemon's status JSON.
+ *
+ * @param socket_path  the daemon's socket
+ * @return 0 or a negative errno (with a message on stderr)
+ */
+int
+hcasim_status_print(const char *socket_path)
+{
+	struct hcasim_status_rep st;
+	uint8_t rep[HCASIM_MSG_MAX];
+	int fd, rfd = -1, ret;
+	char *json;
+
+	fd = cmd_connect(socket_path, "status");
+	if (fd < 0)
+		return fd;
+	ret = status_call(fd, HCASIM_MSG_STATUS, NULL, 0, rep, &rfd);
 	close(fd);
 	if (ret < 0 || rfd < 0) {
 		fprintf(stderr, "hcasim: status failed: %s\n",
@@ -106,4 +134,33 @@ hcasim_status_print(const char *socket_path)
 	fwrite(json, 1, st.json_len, stdout);
 	munmap(json, st.json_len);
 	return 0;
+}
+
+/**
+ * Inject a fault into a QP of a running daemon (`hcasim --fail-qp`).
+ *
+ * @param socket_path  the daemon's socket
+ * @param qpn          the QP
+ * @param kind         enum hcasim_qp_fault_kind
+ * @return 0 or a negative errno (with a message on stderr)
+ */
+int
+hcasim_qp_fault_send(const char *socket_path, uint32_t qpn, uint32_t kind)
+{
+	struct hcasim_qp_fault_req req = { qpn, kind };
+	uint8_t rep[HCASIM_MSG_MAX];
+	int fd, rfd = -1, ret;
+
+	fd = cmd_connect(socket_path, "fault");
+	if (fd < 0)
+		return fd;
+	ret = status_call(fd, HCASIM_MSG_QP_FAULT, &req, sizeof(req), rep,
+			  &rfd);
+	if (rfd >= 0)
+		close(rfd);
+	close(fd);
+	if (ret < 0)
+		fprintf(stderr, "hcasim: fault on QP 0x%x refused: %s\n", qpn,
+			strerror(-ret));
+	return ret;
 }

@@ -60,6 +60,7 @@ enum hcasim_msg_type {
 	HCASIM_MSG_MCAST_ATTACH = 13,
 	HCASIM_MSG_MCAST_DETACH = 14,
 	HCASIM_MSG_STATUS = 15,
+	HCASIM_MSG_QP_FAULT = 16,
 	HCASIM_MSG_TYPE_MAX
 };
 
@@ -198,6 +199,24 @@ struct hcasim_mcast_req {
 	uint16_t mlid;
 	uint16_t pad;
 	uint8_t mgid[16];
+};
+
+/** What QP_FAULT does to a QP. */
+enum hcasim_qp_fault_kind {
+	/** the QP enters the error state now (its WQEs are flushed) */
+	HCASIM_QP_FAULT_NOW = 0,
+	/** its next send WQE fails with a local protection error, as one
+	 *  whose lkey the device refuses, and the QP enters the error state */
+	HCASIM_QP_FAULT_NEXT_SEND = 1,
+};
+
+/**
+ * QP_FAULT request (fault injection, for tests): any client that said
+ * HELLO may send it, for any QP; no port needed.
+ */
+struct hcasim_qp_fault_req {
+	uint32_t qpn;
+	uint32_t kind;       /**< enum hcasim_qp_fault_kind */
 };
 
 /** STATUS reply: the JSON text is in a memfd that rides along. */

@@ -91,6 +91,7 @@ struct ipoib_txq_stats {
 	uint64_t ring_full;
 	uint64_t peer_hits;
 	uint64_t peer_misses;
+	uint64_t oversized;       /**< longer than the IB MTU: refused */
 };
 
 struct ipoib_priv;
@@ -133,6 +134,7 @@ struct ipoib_txq {
 	uint32_t lkey_hint;
 	struct rte_ring *ready;   /**< resolved packets handed back (q 0) */
 	uint32_t dp_seq;          /**< odd while a burst is inside (recover) */
+	bool qp_error;            /**< an error completion: wait for reset */
 	struct ipoib_txq_stats st;
 } __rte_cache_aligned;
 
@@ -181,6 +183,10 @@ struct ipoib_ctrl_stats {
 	uint64_t dev_lost;        /**< device connection lost */
 	uint64_t dev_recoveries;  /**< queues recreated on a new connection */
 	uint64_t dev_recover_failures;
+	/* queue pairs in the error state (ipoib_qp_reset.c) */
+	uint64_t qp_recoveries;   /**< QPs reset and back in service */
+	uint64_t qp_recover_failures;
+	uint64_t rx_flushed;      /**< receive buffers flushed */
 };
 
 /** State of the subnet manager watch (ipoib_watch.c). */
@@ -215,6 +221,7 @@ enum ipoib_rec_state {
 	IPOIB_REC_IDLE = 0,       /**< device usable */
 	IPOIB_REC_PAUSING,        /**< lost: waiting for the data path */
 	IPOIB_REC_DOWN,           /**< objects freed: reopening */
+	IPOIB_REC_QP_PAUSING,     /**< a QP failed: waiting for the data path */
 };
 
 /** State of the device recovery (ipoib_recover.c). */
@@ -273,6 +280,8 @@ struct ipoib_priv {
 	struct ipoib_watch watch;
 	struct ipoib_recover rec;
 	int dp_paused;             /**< atomic: bursts return 0 at once */
+	uint32_t qp_failed;        /**< atomic: bit per queue whose QP is in
+				    *   the error state (reset by control) */
 };
 
 /** A new source seen on receive, for the control thread. */
@@ -282,6 +291,21 @@ struct ipoib_learn {
 	uint8_t sl;
 	uint8_t by_lid;           /**< no GRH: only SLID and QPN known */
 };
+
+/**
+ * Note from the data path that queue idx's QP reported an error
+ * completion: it is in the error state and the control thread resets it
+ * (ipoib_qp_reset.c). Called only on the error path.
+ *
+ * @param priv  the port
+ * @param idx   the queue (its receive and send sides share the QP)
+ */
+static inline void
+ipoib_qp_error_seen(struct ipoib_priv *priv, uint16_t idx)
+{
+	__atomic_fetch_or(&priv->qp_failed, UINT32_C(1) << idx,
+			  __ATOMIC_RELEASE);
+}
 
 /* ------------------------------------------------ peer tags in mbufs */
 
@@ -419,12 +443,16 @@ void ipoib_watch_resync(struct ipoib_priv *priv, const char *why);
 /* ipoib_recover.c */
 bool ipoib_recover_poll(struct ipoib_priv *priv);
 void ipoib_recover_init(struct ipoib_priv *priv);
+void ipoib_recover_qp_poll(struct ipoib_priv *priv);
 uint16_t ipoib_rx_burst_pausable(void *q, struct rte_mbuf **pkts, uint16_t n);
 uint16_t ipoib_tx_burst_pausable(void *q, struct rte_mbuf **pkts, uint16_t n);
 uint16_t ipoib_eth_rx_burst_pausable(void *q, struct rte_mbuf **pkts,
 				     uint16_t n);
 uint16_t ipoib_eth_tx_burst_pausable(void *q, struct rte_mbuf **pkts,
 				     uint16_t n);
+
+/* ipoib_qp_reset.c */
+int ipoib_qp_reset(struct ipoib_priv *priv, uint16_t idx);
 
 /* ipoib_ethdev.c */
 int ipoib_queues_create(struct ipoib_priv *priv);

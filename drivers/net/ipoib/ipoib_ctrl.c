@@ -470,6 +470,7 @@ ipoib_ctrl_round(struct ipoib_priv *priv)
 	ipoib_ctrl_retry(priv);
 	ipoib_peer_reclaim(priv->peers);
 	ipoib_ctrl_poll_link(priv);
+	ipoib_recover_qp_poll(priv);
 	ipoib_watch_round(priv);
 	pthread_mutex_unlock(&priv->lock);
 }

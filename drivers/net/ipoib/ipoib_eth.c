@@ -532,6 +532,8 @@ ipoib_eth_tx_room(const struct ipoib_txq *txq)
 	uint32_t room = free_bb / IPOIB_ETH_WQE_BLOCKS_MAX;
 	uint32_t ready = txq->ready != NULL ? rte_ring_count(txq->ready) : 0;
 
+	if (unlikely(txq->qp_error))
+		return 0; /* the QP is being reset */
 	room = room > ready ? room - ready : 0;
 	return (uint16_t)RTE_MIN(room, (uint32_t)UINT16_MAX);
 }

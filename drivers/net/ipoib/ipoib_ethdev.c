@@ -385,6 +385,7 @@ ipoib_queues_fill(struct ipoib_priv *priv)
 
 		txq->sq_tail = txq->qp->sq_head;
 		txq->since_signal = 0;
+		txq->qp_error = false;
 		txq->elts = rte_zmalloc("ipoib_tx_elts", sizeof(void *) * n, 0);
 		txq->wqe_end = rte_zmalloc("ipoib_tx_end", sizeof(uint32_t) * n,
 					   0);

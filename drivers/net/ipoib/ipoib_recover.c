@@ -18,6 +18,9 @@
  *     and resyncs with the SM (ipoib_watch.c). The port's QPN, and so its
  *     IPoIB hardware address, may differ: the new one is logged and
  *     rte_pmd_ipoib_own_addr() returns it. Peers, keys and tags survive.
+ * The same pause serves a queue pair that entered the error state: the
+ * data path flags it, the control thread pauses the data path, resets
+ * the QP (ipoib_qp_reset.c) and resumes (ipoib_recover_qp_poll()).
  * The burst functions the ethdev installs are the pausable wrappers at
  * the end of this file.
  */
@@ -135,16 +138,17 @@ fail:
 	return ret;
 }
 
-/** The device connection broke: link down, pause the data path. */
+/**
+ * Pause the data path: the bursts return 0 from now on; note where each
+ * queue's burst count stood, for ipoib_dp_quiet().
+ *
+ * @param priv  the port
+ */
 static void
-ipoib_recover_begin(struct ipoib_priv *priv)
+ipoib_dp_pause(struct ipoib_priv *priv)
 {
 	uint16_t i;
 
-	priv->cst.dev_lost++;
-	IPOIB_LOG(ERR, "%s: device connection lost (soft HCA gone?): link "
-		  "down; queues are recreated when the device is back",
-		  priv->name);
 	__atomic_store_n(&priv->dp_paused, 1, __ATOMIC_RELAXED);
 	/* pairs with the fence of ipoib_dp_enter() */
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
@@ -155,6 +159,17 @@ ipoib_recover_begin(struct ipoib_priv *priv)
 		priv->rec.tx_seq[i] = __atomic_load_n(&priv->txq[i].dp_seq,
 						      __ATOMIC_ACQUIRE);
 	priv->rec.deadline = ipoib_tsc_in(IPOIB_PAUSE_WARN_MS);
+}
+
+/** The device connection broke: link down, pause the data path. */
+static void
+ipoib_recover_begin(struct ipoib_priv *priv)
+{
+	priv->cst.dev_lost++;
+	IPOIB_LOG(ERR, "%s: device connection lost (soft HCA gone?): link "
+		  "down; queues are recreated when the device is back",
+		  priv->name);
+	ipoib_dp_pause(priv);
 	priv->rec.state = IPOIB_REC_PAUSING;
 }
 
@@ -188,19 +203,29 @@ ipoib_dp_quiet(const struct ipoib_priv *priv)
 	return true;
 }
 
+/**
+ * Whether the paused data path has left every queue; warns now and then
+ * while a burst does not return.
+ */
+static bool
+ipoib_dp_paused_quiet(struct ipoib_priv *priv)
+{
+	if (ipoib_dp_quiet(priv))
+		return true;
+	if (rte_get_tsc_cycles() > priv->rec.deadline) {
+		IPOIB_LOG(WARNING, "%s: a burst has not returned for %u s",
+			  priv->name, IPOIB_PAUSE_WARN_MS / 1000);
+		priv->rec.deadline = ipoib_tsc_in(IPOIB_PAUSE_WARN_MS);
+	}
+	return false;
+}
+
 /** Wait (without blocking) for the data path to leave the queues. */
 static void
 ipoib_recover_pausing(struct ipoib_priv *priv)
 {
-	if (!ipoib_dp_quiet(priv)) {
-		if (rte_get_tsc_cycles() > priv->rec.deadline) {
-			IPOIB_LOG(WARNING, "%s: a burst has not returned for "
-				  "%u s", priv->name,
-				  IPOIB_PAUSE_WARN_MS / 1000);
-			priv->rec.deadline = ipoib_tsc_in(IPOIB_PAUSE_WARN_MS);
-		}
+	if (!ipoib_dp_paused_quiet(priv))
 		return;
-	}
 	ipoib_device_release(priv);
 	priv->rec.state = IPOIB_REC_DOWN;
 	priv->rec.next_try = 0;
@@ -226,6 +251,8 @@ ipoib_recover_down(struct ipoib_priv *priv)
 		return;
 	}
 	priv->qpn = priv->rxq[0].qp->wire_qpn;
+	/* new QPs: errors of the old ones are gone with them */
+	__atomic_store_n(&priv->qp_failed, 0, __ATOMIC_RELAXED);
 	priv->rec.state = IPOIB_REC_IDLE;
 	priv->cst.dev_recoveries++;
 	__atomic_store_n(&priv->dp_paused, 0, __ATOMIC_RELEASE);
@@ -246,6 +273,7 @@ ipoib_recover_poll(struct ipoib_priv *priv)
 {
 	switch (priv->rec.state) {
 	case IPOIB_REC_IDLE:
+	case IPOIB_REC_QP_PAUSING: /* the device going is worse */
 		if (hca_dev_alive(priv->hca))
 			return true;
 		ipoib_recover_begin(priv);
@@ -263,6 +291,61 @@ ipoib_recover_poll(struct ipoib_priv *priv)
 }
 
 /**
+ * Follow the port's queue pairs (control thread, every round, under
+ * priv->lock): when the data path saw a QP enter the error state, pause
+ * the data path, reset every failed QP once no burst is inside
+ * (ipoib_qp_reset.c) and resume. Never waits for the data path.
+ *
+ * @param priv  the port
+ */
+void
+ipoib_recover_qp_poll(struct ipoib_priv *priv)
+{
+	uint32_t failed = __atomic_load_n(&priv->qp_failed, __ATOMIC_ACQUIRE);
+	uint16_t i;
+	int ret;
+
+	if (failed == 0 || (priv->rec.state != IPOIB_REC_IDLE &&
+			    priv->rec.state != IPOIB_REC_QP_PAUSING))
+		return;
+	if (priv->rec.state == IPOIB_REC_IDLE) {
+		IPOIB_LOG(ERR, "%s: a queue pair entered the error state "
+			  "(queues 0x%x): pausing the data path to reset it",
+			  priv->name, failed);
+		ipoib_dp_pause(priv);
+		priv->rec.state = IPOIB_REC_QP_PAUSING;
+		priv->rec.next_try = 0;
+	}
+	if (!ipoib_dp_paused_quiet(priv) ||
+	    rte_get_tsc_cycles() < priv->rec.next_try)
+		return;
+	for (i = 0; i < IPOIB_MAX_QUEUES; i++) {
+		uint32_t bit = UINT32_C(1) << i;
+
+		if (!(failed & bit))
+			continue;
+		ret = priv->rxq[i].qp != NULL ? ipoib_qp_reset(priv, i) :
+			0; /* no such queue */
+		if (ret < 0) {
+			priv->cst.qp_recover_failures++;
+			priv->rec.next_try = ipoib_tsc_in(IPOIB_RECOVER_MS);
+			IPOIB_LOG(ERR, "%s: queue %u: cannot reset its queue "
+				  "pair: %s (retrying)", priv->name, i,
+				  strerror(-ret));
+			continue;
+		}
+		__atomic_fetch_and(&priv->qp_failed, ~bit, __ATOMIC_RELAXED);
+		priv->cst.qp_recoveries++;
+		IPOIB_LOG(NOTICE, "%s: queue %u: queue pair reset, back in "
+			  "service", priv->name, i);
+	}
+	if (__atomic_load_n(&priv->qp_failed, __ATOMIC_RELAXED) != 0)
+		return;
+	priv->rec.state = IPOIB_REC_IDLE;
+	__atomic_store_n(&priv->dp_paused, 0, __ATOMIC_RELEASE);
+}
+
+/**
  * Reset the recovery state at start (device open, data path running).
  *
  * @param priv  the port
@@ -271,6 +354,7 @@ void
 ipoib_recover_init(struct ipoib_priv *priv)
 {
 	memset(&priv->rec, 0, sizeof(priv->rec));
+	__atomic_store_n(&priv->qp_failed, 0, __ATOMIC_RELAXED);
 	__atomic_store_n(&priv->dp_paused, 0, __ATOMIC_RELEASE);
 }
 

@@ -376,7 +376,16 @@ ipoib_rx_burst(void *q, struct rte_mbuf **pkts, uint16_t n)
 		idx = rc.wqe_index & mask;
 		m = rxq->elts[idx];
 		rxq->elts[idx] = NULL;
-		if (hca_cqe_opcode(cqe) != MLX5_CQE_RESP_SEND || m == NULL) {
+		if (unlikely(hca_cqe_opcode(cqe) != MLX5_CQE_RESP_SEND ||
+			     m == NULL)) {
+			if (hca_cqe_opcode(cqe) == MLX5_CQE_RESP_ERR) {
+				/* the QP is in the error state: the control
+				 * thread drains and resets it
+				 * (ipoib_qp_reset.c) */
+				rxq->elts[idx] = m;
+				ipoib_qp_error_seen(rxq->priv, rxq->idx);
+				break;
+			}
 			hca_cq_consume(cq);
 			rxq->rq_tail++;
 			consumed++;
@@ -398,8 +407,12 @@ ipoib_rx_burst(void *q, struct rte_mbuf **pkts, uint16_t n)
 	}
 	if (consumed == 0) {
 		/* a ring that a failed refill left short is refilled on an
-		 * empty poll too: once empty it would never complete again */
-		if (unlikely(qp->rq_head - rxq->rq_tail != rxq->nb_desc))
+		 * empty poll too: once empty it would never complete again
+		 * (not while its QP waits for a reset: it would flush them) */
+		if (unlikely(qp->rq_head - rxq->rq_tail != rxq->nb_desc) &&
+		    !(__atomic_load_n(&rxq->priv->qp_failed,
+				      __ATOMIC_RELAXED) &
+		      (UINT32_C(1) << rxq->idx)))
 			ipoib_rxq_refill(rxq, rxq->nb_desc -
 					 (qp->rq_head - rxq->rq_tail));
 		goto out;
@@ -421,7 +434,12 @@ out:
 
 /* ----------------------------------------------------------- transmit */
 
-/** Free the mbufs of sends completed so far (lazily, per burst). */
+/**
+ * Free the mbufs of sends completed so far (lazily, per burst). An error
+ * completion is left for the control thread, which accounts for every
+ * send of the failed QP and resets it (ipoib_qp_reset.c); until then the
+ * queue takes nothing.
+ */
 static void
 ipoib_tx_reap(struct ipoib_txq *txq)
 {
@@ -434,8 +452,11 @@ ipoib_tx_reap(struct ipoib_txq *txq)
 		uint32_t idx = be16toh(cqe->wqe_counter) & mask;
 		uint32_t end = txq->wqe_end[idx];
 
-		if (hca_cqe_opcode(cqe) != MLX5_CQE_REQ)
-			txq->st.errors++;
+		if (unlikely(hca_cqe_opcode(cqe) != MLX5_CQE_REQ)) {
+			txq->qp_error = true;
+			ipoib_qp_error_seen(txq->priv, txq->idx);
+			break;
+		}
 		hca_cq_consume(txq->cq);
 		polled = 1;
 		while (txq->sq_tail != end &&
@@ -599,6 +620,8 @@ ipoib_tx_post(struct ipoib_txq *txq, struct rte_mbuf **pkts, uint16_t n)
 	struct hca_qp *qp = txq->qp;
 	uint32_t last_head = 0, posted = 0;
 	uint64_t now = rte_get_tsc_cycles();
+	/* a UD message holds at most the IB MTU: IPoIB header + MTU */
+	uint32_t max_len = priv->mtu + RTE_IPOIB_HDR_LEN;
 	struct ipoib_tx_done done;
 	uint16_t i;
 
@@ -612,6 +635,12 @@ ipoib_tx_post(struct ipoib_txq *txq, struct rte_mbuf **pkts, uint16_t n)
 		if (unlikely(m->data_len < RTE_IPOIB_HDR_LEN ||
 			     m->nb_segs > IPOIB_TX_MAX_SEGS)) {
 			txq->st.malformed++;
+			rte_pktmbuf_free(m);
+			continue;
+		}
+		/* the device would fail the WQE and its QP with it */
+		if (unlikely(m->pkt_len > max_len)) {
+			txq->st.oversized++;
 			rte_pktmbuf_free(m);
 			continue;
 		}
@@ -689,6 +718,8 @@ ipoib_tx_burst(void *q, struct rte_mbuf **pkts, uint16_t n)
 	uint16_t done;
 
 	ipoib_tx_reap(txq);
+	if (unlikely(txq->qp_error))
+		return 0; /* the QP is being reset: nothing taken */
 	if (txq->ready != NULL && !rte_ring_empty(txq->ready))
 		ipoib_tx_send_ready(txq);
 	if (priv->mode_ops->tx_adapt != NULL)

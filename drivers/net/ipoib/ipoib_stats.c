@@ -39,7 +39,8 @@ ipoib_stats_get(struct rte_eth_dev *dev, struct rte_eth_stats *s)
 		s->opackets += t->packets;
 		s->obytes += t->bytes;
 		s->oerrors += t->errors + t->malformed + t->stale_key +
-			t->untagged + t->unresolved_dropped + t->no_lkey;
+			t->untagged + t->unresolved_dropped + t->no_lkey +
+			t->oversized;
 		if (i < RTE_ETHDEV_QUEUE_STAT_CNTRS) {
 			s->q_opackets[i] = t->packets;
 			s->q_obytes[i] = t->bytes;
@@ -105,6 +106,7 @@ static const struct ipoib_xstat ipoib_xstats[] = {
 	XTX("tx_ring_full", ring_full),
 	XTX("tx_peer_hits", peer_hits),
 	XTX("tx_peer_misses", peer_misses),
+	XTX("tx_oversized", oversized),
 	XCT("path_queries", path_queries),
 	XCT("sa_failures", path_failures),
 	XCT("tx_sa_failure_dropped", sa_dropped),
@@ -128,6 +130,9 @@ static const struct ipoib_xstat ipoib_xstats[] = {
 	XCT("dev_lost", dev_lost),
 	XCT("dev_recoveries", dev_recoveries),
 	XCT("dev_recover_failures", dev_recover_failures),
+	XCT("qp_recoveries", qp_recoveries),
+	XCT("qp_recover_failures", qp_recover_failures),
+	XCT("rx_flushed", rx_flushed),
 	XPC("peer_cache_inserts", inserts),
 	XPC("peer_cache_evictions", evictions),
 	XPC("peer_cache_full", full),

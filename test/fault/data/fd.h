@@ -110,5 +110,8 @@ void fd_phase_faults(unsigned int n);
 void fd_phase_pkey(void);
 void fd_phase_churn(unsigned int rounds, unsigned int per_host,
 		    double soak_seconds);
+void fd_phase_oversize(void);
+void fd_phase_oversize_eth(void);
+void fd_phase_qperror(void);
 
 #endif /* FD_H */

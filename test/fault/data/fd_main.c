@@ -9,7 +9,8 @@
  *
  * Phases: faults[=N] (needs 1% drop and corrupt rates), pkey (needs the
  * partitions of pkey.conf, PMD on pkey=0x8001), churn[=ROUNDS] (a
- * small peers= cache), soak=SECONDS
+ * small peers= cache), oversize, qperror,
+ * oversize_eth (a mode=eth port; fd_mtu.c), soak=SECONDS
  * (churn until the time is up, printing samples for usertools/ipoib-soak).
  * At the end every mbuf must be back in the pool. Exit 0 when every check
  * passed; every wait is bounded.
@@ -39,6 +40,12 @@ fd_run_phase(const char *arg)
 		fd_phase_churn(val > 0 ? (unsigned int)val : 14, 12, 0);
 	else if (len == 4 && strncmp(arg, "soak", len) == 0 && val > 0)
 		fd_phase_churn(0, 12, val);
+	else if (strcmp(arg, "oversize") == 0)
+		fd_phase_oversize();
+	else if (strcmp(arg, "oversize_eth") == 0)
+		fd_phase_oversize_eth();
+	else if (strcmp(arg, "qperror") == 0)
+		fd_phase_qperror();
 	else
 		return -1;
 	return 0;

@@ -88,6 +88,7 @@ ref_body_size(uint16_t type)
 	case HCASIM_MSG_QP_DESTROY: return sizeof(struct hcasim_qp_msg);
 	case HCASIM_MSG_MCAST_ATTACH:
 	case HCASIM_MSG_MCAST_DETACH: return sizeof(struct hcasim_mcast_req);
+	case HCASIM_MSG_QP_FAULT: return sizeof(struct hcasim_qp_fault_req);
 	default: return 0; /* PORT_QUERY, PD_ALLOC, STATUS: no body */
 	}
 }
@@ -196,6 +197,8 @@ ref_req(uint16_t type, const uint8_t *b)
 	case HCASIM_MSG_MCAST_ATTACH:
 	case HCASIM_MSG_MCAST_DETACH:
 		return in(le16(b + 4), 0xc000, 0xfffe) ? 0 : -EINVAL;
+	case HCASIM_MSG_QP_FAULT:
+		return le32(b + 4) <= 1 ? 0 : -EINVAL;
 	default:
 		return 0;
 	}

@@ -221,6 +221,22 @@ counts_read(const struct fuzz_port *fp, struct rx_counts *c)
 #define D(f) (after->f - before->f)
 
 /**
+ * Records a burst handles: those before the first receive error
+ * completion, which puts the QP in the error state and stops the burst
+ * (the completion stays for the control thread).
+ */
+static unsigned int
+rec_stop(unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		if (recs[i].opcode == MLX5_CQE_RESP_ERR)
+			break;
+	return i;
+}
+
+/**
  * Check the raw counters' changes over a burst against the records.
  *
  * @param n        records of the burst
@@ -232,9 +248,11 @@ check_raw_counts(const struct fuzz_port *fp, const struct rx_counts *before,
 {
 	uint64_t errors = 0, malformed = 0, loopback = 0, kept = 0;
 	uint64_t no_grh = 0, mcast = 0, bytes = 0, hits = 0;
-	unsigned int i;
+	unsigned int i, stop = rec_stop(n);
 
-	for (i = 0; i < n; i++) {
+	FUZZ_CHECK(((__atomic_load_n(&fp->priv->qp_failed, __ATOMIC_RELAXED)
+		     & 1) != 0) == (stop < n));
+	for (i = 0; i < stop; i++) {
 		const struct rx_rec *r = &recs[i];
 
 		if (r->opcode != MLX5_CQE_RESP_SEND)
@@ -286,13 +304,43 @@ pool_refund(struct rte_mbuf **held, unsigned int n)
 }
 
 /**
+ * Do what the control thread does for a QP the burst found in the error
+ * state (ipoib_qp_reset.c, without a device): take the completions left,
+ * give their mbufs back, clear the flag, post the ring full again.
+ */
+static void
+rx_recover(struct fuzz_port *fp)
+{
+	struct ipoib_rxq *rxq = fp->rxq;
+	uint32_t mask = rxq->qp->rq_wqe_cnt - 1;
+	struct mlx5_cqe64 *cqe;
+
+	if (__atomic_load_n(&fp->priv->qp_failed, __ATOMIC_RELAXED) == 0)
+		return;
+	while ((cqe = hca_cq_peek(rxq->cq)) != NULL) {
+		uint32_t idx = be16toh(cqe->wqe_counter) & mask;
+
+		rte_pktmbuf_free(rxq->elts[idx]);
+		rxq->elts[idx] = NULL;
+		hca_cq_consume(rxq->cq);
+		rxq->rq_tail++;
+	}
+	hca_cq_doorbell(rxq->cq);
+	__atomic_store_n(&fp->priv->qp_failed, 0, __ATOMIC_RELAXED);
+	FUZZ_CHECK(ipoib_rxq_fill(rxq) == 0);
+}
+
+/**
  * Poll until the queue's ring is full again (an empty poll must refill a
- * ring that could not be refilled before), then check the mbufs.
+ * ring that could not be refilled before), then check the mbufs; a QP
+ * in the error state is recovered first.
  */
 static void
 rx_settle(struct fuzz_port *fp)
 {
 	struct rte_mbuf *m[IPOIB_BURST];
+
+	rx_recover(fp);
 
 	FUZZ_CHECK(ipoib_rx_burst(fp->rxq, m, IPOIB_BURST) == 0);
 	fuzz_pmd_check_mbufs(fp);
@@ -315,6 +363,7 @@ rx_raw(struct fuzz_port *fp, unsigned int n, uint8_t flags)
 	fp->pending = 0;
 	counts_read(fp, &after);
 	check_raw_counts(fp, &before, &after, n, flags & RX_F_NO_MBUFS);
+	n = rec_stop(n);
 	for (i = 0; i < n; i++) {
 		if (!rec_kept(fp, &recs[i]))
 			continue;
