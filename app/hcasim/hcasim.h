@@ -159,6 +159,7 @@ struct hcasim_qp {
 	struct hcasim_cq *scq;
 	struct hcasim_cq *rcq;
 	struct hcasim_qp *parent;      /**< RSS parent, or NULL */
+	struct hcasim_port *gid_port;  /**< whose GID its GRHs carry */
 	struct hcasim_rss_set *rss;    /**< parent: published member set */
 	uint32_t nchildren;            /**< control */
 	uint32_t nattach;              /**< multicast attachments (control) */
@@ -215,6 +216,7 @@ struct hcasim_config {
 	uint64_t sm_key;
 	unsigned int refresh_ms;
 	bool status_mode;
+	bool allow_forge;  /**< tests: a QP may send as another's (forger) */
 };
 
 /** The daemon. */

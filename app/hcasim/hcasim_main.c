@@ -26,7 +26,7 @@ usage(FILE *f)
 	fprintf(f,
 		"usage: hcasim --net NETFILE --socket PATH [--capture FILE]\n"
 		"              [--drop-rate R] [--corrupt-rate R] [--seed N]\n"
-		"              [--sm-key K] [--refresh-ms MS]\n"
+		"              [--sm-key K] [--refresh-ms MS] [--allow-forge]\n"
 		"       hcasim --status --socket PATH\n");
 }
 
@@ -70,6 +70,7 @@ parse_args(int argc, char **argv, struct hcasim_config *cfg)
 		{ "sm-key", required_argument, NULL, 'k' },
 		{ "refresh-ms", required_argument, NULL, 'm' },
 		{ "status", no_argument, NULL, 't' },
+		{ "allow-forge", no_argument, NULL, 'F' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -84,6 +85,7 @@ parse_args(int argc, char **argv, struct hcasim_config *cfg)
 		case 's': cfg->socket_path = optarg; break;
 		case 'c': cfg->capture = optarg; break;
 		case 't': cfg->status_mode = true; break;
+		case 'F': cfg->allow_forge = true; break;
 		case 'd':
 			if (!parse_rate(optarg, &cfg->drop_rate))
 				return -EINVAL;

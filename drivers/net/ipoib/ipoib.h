@@ -165,6 +165,9 @@ struct ipoib_ctrl_stats {
 	uint64_t lid_failures;    /**< ... that failed */
 	uint64_t lid_learned;     /**< peers learned from (SLID, QPN) */
 	uint64_t lid_changes;     /**< peers whose LID changed */
+	uint64_t lid_mismatch;    /**< known peers seen from another LID */
+	uint64_t path_confirms;   /**< PathRecords asked for such sources */
+	uint64_t lid_refuted;     /**< ... whose LID the SA did not confirm */
 	/* the subnet manager watch (ipoib_watch.c) */
 	uint64_t heartbeats;      /**< broadcast re-joins sent */
 	uint64_t heartbeat_failures;

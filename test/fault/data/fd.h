@@ -108,6 +108,7 @@ void fd_sleep_ms(unsigned int ms);
 /* phases */
 void fd_phase_faults(unsigned int n);
 void fd_phase_pkey(void);
+void fd_phase_forge(void);
 void fd_phase_churn(unsigned int rounds, unsigned int per_host,
 		    double soak_seconds);
 
