@@ -91,7 +91,30 @@ struct ipoib_txq_stats {
 	uint64_t ring_full;
 	uint64_t peer_hits;
 	uint64_t peer_misses;
+	uint64_t shared_copied;   /**< shared packets sent from a copy */
+	uint64_t shared_copy_failed; /**< ... dropped: no copy */
 };
+
+/**
+ * Whether the PMD must not write into a packet: another holder shares
+ * its first segment (reference count above 1), its data is another
+ * mbuf's (indirect, a clone), or an external buffer others hold too.
+ * One reference count read and one flag test per packet.
+ *
+ * @param m  the packet's first segment
+ * @return true when the packet is shared
+ */
+static inline bool
+ipoib_mbuf_is_shared(const struct rte_mbuf *m)
+{
+	if (rte_mbuf_refcnt_read(m) > 1)
+		return true;
+	if (likely(!(m->ol_flags &
+		     (RTE_MBUF_F_INDIRECT | RTE_MBUF_F_EXTERNAL))))
+		return false;
+	return RTE_MBUF_CLONED(m) ||
+		rte_mbuf_ext_refcnt_read(m->shinfo) > 1;
+}
 
 struct ipoib_priv;
 

@@ -105,6 +105,8 @@ static const struct ipoib_xstat ipoib_xstats[] = {
 	XTX("tx_ring_full", ring_full),
 	XTX("tx_peer_hits", peer_hits),
 	XTX("tx_peer_misses", peer_misses),
+	XTX("tx_shared_copied", shared_copied),
+	XTX("tx_shared_copy_failed", shared_copy_failed),
 	XCT("path_queries", path_queries),
 	XCT("sa_failures", path_failures),
 	XCT("tx_sa_failure_dropped", sa_dropped),
