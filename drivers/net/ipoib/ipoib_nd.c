@@ -110,8 +110,8 @@ typedef enum ipoib_xlate (*ipoib_nd_lla_fn)(const struct ipoib_eth *eth,
 /**
  * Translate an ND message: copy its fixed part and every option but the
  * link-layer address ones unchanged, rewrite those with @p lla, then put
- * the result back into the packet. A message whose ICMPv6 checksum is
- * wrong is refused (BAD_CKSUM) before anything is rewritten.
+ * the result back into the packet. A well-formed message whose ICMPv6
+ * checksum is wrong is refused (BAD_CKSUM) before anything is written.
  *
  * @param m       the packet, its ND message found by ipoib_nd_find()
  * @param off     offset of the IPv6 header
@@ -134,11 +134,6 @@ ipoib_nd_rewrite(const struct ipoib_eth *eth, struct rte_mbuf *m,
 	uint32_t olen = pos;
 	enum ipoib_xlate r;
 
-	/* the checksum is recomputed below: a corrupt message must not
-	 * come out with a valid one
-	 */
-	if (rte_ipv6_udptcp_cksum_verify(ip, icmp) != 0)
-		return IPOIB_XLATE_BAD_CKSUM;
 	memcpy(out, icmp, pos);
 	while (pos < plen) {
 		uint32_t len;
@@ -161,6 +156,11 @@ ipoib_nd_rewrite(const struct ipoib_eth *eth, struct rte_mbuf *m,
 		}
 		pos += len;
 	}
+	/* the commit recomputes the checksum: a corrupt message must not
+	 * come out with a valid one
+	 */
+	if (rte_ipv6_udptcp_cksum_verify(ip, icmp) != 0)
+		return IPOIB_XLATE_BAD_CKSUM;
 	return ipoib_nd_commit(m, off, out, olen);
 }
 
