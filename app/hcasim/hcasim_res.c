@@ -565,7 +565,8 @@ hcasim_qp_create(struct hcasim *h, struct hcasim_client *c,
 	if (forged != NULL) {
 		qp->wire_qpn = forged->wire_qpn;
 		qp->gid_port = forged->port;
-		HCA_LOG(NOTICE, "hcasim: QP 0x%x forges QPN 0x%x and its port GID",
+		HCA_LOG(NOTICE,
+			"hcasim: QP 0x%x forges QPN 0x%x and its port GID",
 			qpn, forged->wire_qpn);
 	}
 	qp->pdn = req->pdn;
