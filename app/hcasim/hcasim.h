@@ -166,6 +166,7 @@ struct hcasim_qp {
 	struct hcasim_cq *scq;
 	struct hcasim_cq *rcq;
 	struct hcasim_qp *parent;      /**< RSS parent, or NULL */
+	struct hcasim_port *gid_port;  /**< whose GID its GRHs carry */
 	struct hcasim_rss_set *rss;    /**< parent: published member set */
 	uint32_t nchildren;            /**< control */
 	uint32_t nattach;              /**< multicast attachments (control) */
@@ -272,6 +273,7 @@ struct hcasim_config {
 	bool fault_mode;               /**< --fail-qp: inject, then exit */
 	uint32_t fault_qpn;
 	uint32_t fault_kind;           /**< enum hcasim_qp_fault_kind */
+	bool allow_forge;  /**< tests: a QP may send as another's (forger) */
 };
 
 /** The daemon. */

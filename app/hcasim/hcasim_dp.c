@@ -218,9 +218,9 @@ grh_build(const struct dp_pkt *p, const uint8_t *dgid, uint8_t *grh)
 		      (p->s.flow_label & 0xfffff);
 	uint32_t pad = (4 - (p->s.len & 3)) & 3;
 	uint16_t paylen = (uint16_t)(12 + 8 + p->s.len + pad + 4);
-	uint64_t prefix = htobe64(__atomic_load_n(&p->sport->gid_prefix,
-						  __ATOMIC_RELAXED));
-	uint64_t guid = htobe64(__atomic_load_n(&p->sport->port_guid,
+	uint64_t prefix = htobe64(__atomic_load_n(
+		&p->sqp->gid_port->gid_prefix, __ATOMIC_RELAXED));
+	uint64_t guid = htobe64(__atomic_load_n(&p->sqp->gid_port->port_guid,
 						__ATOMIC_RELAXED));
 
 	w0 = htobe32(w0);
@@ -294,9 +294,9 @@ wire_pass(struct hcasim *h, struct dp_pkt *p, struct hcasim_port *dport,
 	m.grh = dgid != NULL;
 	if (m.grh) {
 		m.sgid.global.subnet_prefix = htobe64(__atomic_load_n(
-			&p->sport->gid_prefix, __ATOMIC_RELAXED));
+			&p->sqp->gid_port->gid_prefix, __ATOMIC_RELAXED));
 		m.sgid.global.interface_id = htobe64(__atomic_load_n(
-			&p->sport->port_guid, __ATOMIC_RELAXED));
+			&p->sqp->gid_port->port_guid, __ATOMIC_RELAXED));
 		memcpy(m.dgid.raw, dgid, 16);
 		m.tclass = p->s.tclass;
 		m.hop_limit = p->s.hop_limit;

@@ -29,7 +29,7 @@ usage(FILE *f)
 		"              [--host-sockets DIR] [--limit NAME=VALUE]...\n"
 		"              [--capture FILE]\n"
 		"              [--drop-rate R] [--corrupt-rate R] [--seed N]\n"
-		"              [--sm-key K] [--refresh-ms MS]\n"
+		"              [--sm-key K] [--refresh-ms MS] [--allow-forge]\n"
 		"       hcasim --status --socket PATH\n"
 		"       hcasim --fail-qp QPN[,send] --socket PATH\n"
 		"limits: client-qp, client-mr, client-cq, client-mcast,\n"
@@ -107,6 +107,7 @@ parse_args(int argc, char **argv, struct hcasim_config *cfg)
 		{ "refresh-ms", required_argument, NULL, 'm' },
 		{ "status", no_argument, NULL, 't' },
 		{ "fail-qp", required_argument, NULL, 'f' },
+		{ "allow-forge", no_argument, NULL, 'F' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -134,6 +135,7 @@ parse_args(int argc, char **argv, struct hcasim_config *cfg)
 			if (!parse_fault(optarg, cfg))
 				return -EINVAL;
 			break;
+		case 'F': cfg->allow_forge = true; break;
 		case 'd':
 			if (!parse_rate(optarg, &cfg->drop_rate))
 				return -EINVAL;

@@ -525,8 +525,12 @@ qp_create_check(struct hcasim *h, struct hcasim_client *c,
 	if (req->rss_parent_qpn != 0) {
 		struct hcasim_qp *p = hcasim_qp_lookup(h, req->rss_parent_qpn);
 
-		if (p == NULL || p->owner != c || p->parent != NULL)
+		if (p == NULL || p->parent != NULL ||
+		    (p->owner != c && !h->cfg.allow_forge))
 			return -EINVAL;
+		*parent = p;
+		if (p->owner != c)
+			return 0; /* a forger: see hcasim_qp_create() */
 		if (p->nchildren >= HCASIM_MAX_RSS_CHILDREN)
 			return -ENOSPC;
 		*parent = p;
@@ -548,7 +552,7 @@ hcasim_qp_create(struct hcasim *h, struct hcasim_client *c,
 		 const struct hcasim_qp_create_req *req,
 		 struct hcasim_qp_create_rep *rep, int *fd)
 {
-	struct hcasim_qp *qp, *parent;
+	struct hcasim_qp *qp, *parent, *forged = NULL;
 	uint32_t sq_cnt, rq_cnt, qpn;
 	size_t sq_len, rq_len, dbrec_off, len;
 	int ret;
@@ -556,6 +560,13 @@ hcasim_qp_create(struct hcasim *h, struct hcasim_client *c,
 	ret = qp_create_check(h, c, req, &parent);
 	if (ret < 0)
 		return ret;
+	if (parent != NULL && parent->owner != c) {
+		/* --allow-forge: a QP of its own that sends with another
+		 * client's QPN and port GID (a hostile host); no RSS child
+		 */
+		forged = parent;
+		parent = NULL;
+	}
 	sq_cnt = pow2_at_least(req->sq_wqe_cnt);
 	rq_cnt = pow2_at_least(req->rq_wqe_cnt);
 	sq_len = (size_t)sq_cnt * MLX5_SEND_WQE_BB;
@@ -581,6 +592,14 @@ hcasim_qp_create(struct hcasim *h, struct hcasim_client *c,
 	qp->wire_qpn = parent != NULL ? parent->wire_qpn : qpn;
 	qp->owner = c;
 	qp->port = c->port;
+	qp->gid_port = c->port;
+	if (forged != NULL) {
+		qp->wire_qpn = forged->wire_qpn;
+		qp->gid_port = forged->port;
+		HCA_LOG(NOTICE,
+			"hcasim: QP 0x%x forges QPN 0x%x and its port GID",
+			qpn, forged->wire_qpn);
+	}
 	qp->pdn = req->pdn;
 	qp->state = HCA_QPS_RESET;
 	qp->max_inline = req->max_inline;

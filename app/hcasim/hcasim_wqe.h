@@ -217,8 +217,8 @@ hcasim_wqe_gather_parse(const uint8_t *wqe, uint32_t end,
 		len = be32toh(d.byte_count);
 		if (len & MLX5_INLINE_SEG)
 			return MLX5_CQE_SYNDROME_LOCAL_QP_OP_ERR;
-		if (len == 0)
-			continue;
+		if (len == 0) /* a ConnectX reads 0 as 2 GiB */
+			return MLX5_CQE_SYNDROME_LOCAL_LENGTH_ERR;
 		src = xlate(ctx, be32toh(d.lkey), be64toh(d.addr), len);
 		if (src == NULL)
 			return MLX5_CQE_SYNDROME_LOCAL_PROT_ERR;

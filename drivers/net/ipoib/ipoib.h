@@ -92,7 +92,30 @@ struct ipoib_txq_stats {
 	uint64_t peer_hits;
 	uint64_t peer_misses;
 	uint64_t oversized;       /**< longer than the IB MTU: refused */
+	uint64_t shared_copied;   /**< shared packets sent from a copy */
+	uint64_t shared_copy_failed; /**< ... dropped: no copy */
 };
+
+/**
+ * Whether the PMD must not write into a packet: another holder shares
+ * its first segment (reference count above 1), its data is another
+ * mbuf's (indirect, a clone), or an external buffer others hold too.
+ * One reference count read and one flag test per packet.
+ *
+ * @param m  the packet's first segment
+ * @return true when the packet is shared
+ */
+static inline bool
+ipoib_mbuf_is_shared(const struct rte_mbuf *m)
+{
+	if (rte_mbuf_refcnt_read(m) > 1)
+		return true;
+	if (likely(!(m->ol_flags &
+		     (RTE_MBUF_F_INDIRECT | RTE_MBUF_F_EXTERNAL))))
+		return false;
+	return RTE_MBUF_CLONED(m) ||
+		rte_mbuf_ext_refcnt_read(m->shinfo) > 1;
+}
 
 struct ipoib_priv;
 struct ipoib_eth;
@@ -168,6 +191,9 @@ struct ipoib_ctrl_stats {
 	uint64_t lid_failures;    /**< ... that failed */
 	uint64_t lid_learned;     /**< peers learned from (SLID, QPN) */
 	uint64_t lid_changes;     /**< peers whose LID changed */
+	uint64_t lid_mismatch;    /**< known peers seen from another LID */
+	uint64_t path_confirms;   /**< PathRecords asked for such sources */
+	uint64_t lid_refuted;     /**< ... whose LID the SA did not confirm */
 	/* the subnet manager watch (ipoib_watch.c) */
 	uint64_t heartbeats;      /**< broadcast re-joins sent */
 	uint64_t heartbeat_failures;

@@ -34,6 +34,8 @@
 #define IPOIB_RETRY_MS 500
 /** Longest retry delay. */
 #define IPOIB_RETRY_MAX_MS 8000
+/** Shortest time between two confirmations of one peer's LID. */
+#define IPOIB_CONFIRM_MS 1000
 
 /** Control-side state of one peer slot. */
 struct ipoib_peer_ctrl {
@@ -135,6 +137,42 @@ ipoib_path_from_rec(struct ipoib_path *path, const struct hca_path_rec *r)
 	path->flow_label = r->flow_label;
 }
 
+/**
+ * A PathRecord asked to confirm the new LID a resolved peer's packets came
+ * from has answered: follow the LID the SA gives (the old path stays in
+ * use until then), count the packets' LID as refuted when the SA keeps
+ * the old one. No new confirmation of this peer for IPOIB_CONFIRM_MS.
+ *
+ * @param priv    the port
+ * @param pc      the peer's control state
+ * @param p       the peer (resolved)
+ * @param status  0 or the query's negative errno
+ * @param record  the PathRecord when status is 0
+ */
+static void
+ipoib_confirm_done(struct ipoib_priv *priv, struct ipoib_peer_ctrl *pc,
+		   struct ipoib_peer *p, int status, const void *record)
+{
+	const struct hca_path_rec *r = record;
+
+	pc->next_try = rte_get_tsc_cycles() + ipoib_ms_to_tsc(IPOIB_CONFIRM_MS);
+	if (status != 0) {
+		priv->cst.path_failures++;
+		IPOIB_LOG(INFO, "%s: LID of QPN 0x%06x not confirmed: %s",
+			  priv->name, p->qpn, hca_sa_strerror(status));
+		return;
+	}
+	if (r->dlid == p->path.lid) {
+		priv->cst.lid_refuted++;
+		IPOIB_LOG(NOTICE, "%s: QPN 0x%06x stays at LID 0x%04x: the SA "
+			  "refutes the LID its packets came from", priv->name,
+			  p->qpn, p->path.lid);
+		return;
+	}
+	if (ipoib_peer_set_lid(priv->peers, p->key, r->dlid) == 0)
+		priv->cst.lid_changes++;
+}
+
 /** SA callback: a PathRecord query finished. Runs under priv->lock. */
 static void
 ipoib_path_done(void *arg, int status, const void *record)
@@ -153,6 +191,10 @@ ipoib_path_done(void *arg, int status, const void *record)
 	pc->querying = 0; /* the slot may be asked about again */
 	if (p == NULL) /* evicted or removed meanwhile */
 		return;
+	if (ipoib_peer_is_resolved(p)) {
+		ipoib_confirm_done(priv, pc, p, status, record);
+		return;
+	}
 	if (status == 0) {
 		ipoib_path_from_rec(&path, record);
 		ipoib_peer_resolve(priv->peers, p->key, &path, priv->qkey);
@@ -171,8 +213,12 @@ ipoib_path_done(void *arg, int status, const void *record)
 	pc->tries++;
 }
 
-/** Start a PathRecord query for a peer unless one runs or must wait. */
-static void
+/**
+ * Start a PathRecord query for a peer unless one runs or must wait.
+ *
+ * @return true when a query was started
+ */
+static bool
 ipoib_path_query(struct ipoib_priv *priv, struct ipoib_peer *p)
 {
 	struct ipoib_peer_ctrl *pc = ipoib_pctrl(priv, p->key);
@@ -182,10 +228,10 @@ ipoib_path_query(struct ipoib_priv *priv, struct ipoib_peer *p)
 	if (pc->querying || ipoib_peer_is_resolved(p) ||
 	    (p->flags & IPOIB_PEER_F_MCAST) ||
 	    rte_get_tsc_cycles() < pc->next_try)
-		return;
+		return false;
 	q = malloc(sizeof(*q));
 	if (q == NULL)
-		return;
+		return false;
 	q->priv = priv;
 	q->tag = ipoib_peer_tag(p);
 	ret = hca_sa_query_path_async(priv->sa, &p->gid,
@@ -194,23 +240,86 @@ ipoib_path_query(struct ipoib_priv *priv, struct ipoib_peer *p)
 	if (ret < 0) {
 		pc->querying = 1;
 		ipoib_path_done(q, ret, NULL); /* frees q */
-		return;
+		return false;
 	}
 	priv->cst.path_queries++;
 	pc->querying = 1;
+	return true;
 }
 
-/* ------------------------------------------ sources without a GRH */
+/**
+ * Ask the SA to confirm the path of a resolved peer whose packets came
+ * from another LID (at most once per IPOIB_CONFIRM_MS): the peer keeps
+ * its path until the PathRecord answers (ipoib_confirm_done).
+ */
+static void
+ipoib_path_confirm(struct ipoib_priv *priv, struct ipoib_peer *p)
+{
+	struct ipoib_peer_ctrl *pc = ipoib_pctrl(priv, p->key);
+	struct ipoib_path_query *q;
+	int ret;
+
+	if (pc->querying || rte_get_tsc_cycles() < pc->next_try)
+		return;
+	q = malloc(sizeof(*q));
+	if (q == NULL)
+		return;
+	q->priv = priv;
+	q->tag = ipoib_peer_tag(p);
+	pc->querying = 1;
+	priv->cst.path_confirms++;
+	ret = hca_sa_query_path_async(priv->sa, &p->gid,
+				      priv->args.pkey | 0x8000,
+				      ipoib_path_done, q);
+	if (ret < 0)
+		ipoib_path_done(q, ret, NULL); /* frees q */
+}
+
+/* ------------------------------------------------- sources on receive */
 
 /**
- * Insert a source seen on receive (its address known) with the path the
- * packet came on, or follow its new LID when it is known already.
+ * A source seen on receive with a GRH: the packet's GID, QPN and SLID are
+ * the sender's word only, so the SA decides. A new source is inserted
+ * unresolved and its path asked (packets to it are held as for any
+ * unresolved peer); a known one whose packets came from another LID keeps
+ * its path until a PathRecord confirms the change.
+ *
+ * @return 1 when a peer was inserted, 0 otherwise
+ */
+static int
+ipoib_learn_source(struct ipoib_priv *priv, const struct ipoib_hwaddr *addr,
+		   uint16_t slid)
+{
+	struct ipoib_peer *p;
+	uint16_t key;
+	int ret;
+
+	ret = ipoib_peer_insert(priv->peers, addr, 0, &key);
+	if (ret < 0)
+		return 0;
+	p = ipoib_peer_get(priv->peers, key);
+	if (ipoib_peer_is_resolved(p)) {
+		if (p->path.lid != slid && slid != 0 &&
+		    !(p->flags & IPOIB_PEER_F_MCAST)) {
+			priv->cst.lid_mismatch++;
+			ipoib_path_confirm(priv, p);
+		}
+		return 0;
+	}
+	if (ipoib_path_query(priv, p))
+		priv->cst.path_confirms++;
+	return ret == 1;
+}
+
+/**
+ * Insert a source the SA named (NodeRecord of its LID, no GRH) with the
+ * path the packet came on, or follow its new LID when it is known already.
  *
  * @return 1 when a peer was learned, 0 otherwise
  */
 static int
-ipoib_learn_source(struct ipoib_priv *priv, const struct ipoib_hwaddr *addr,
-		   uint16_t slid, uint8_t sl)
+ipoib_learn_node(struct ipoib_priv *priv, const struct ipoib_hwaddr *addr,
+		 uint16_t slid, uint8_t sl)
 {
 	struct ipoib_path path = { .lid = slid, .sl = sl, .hop_limit = 1 };
 	struct ipoib_peer *p;
@@ -263,7 +372,7 @@ ipoib_lid_done(void *arg, int status, const void *record)
 	gid.global.subnet_prefix = priv->gid.global.subnet_prefix;
 	gid.global.interface_id = rte_cpu_to_be_64(node->port_guid);
 	ipoib_hwaddr_make(&addr, q->qpn, &gid);
-	if (ipoib_learn_source(priv, &addr, q->lid, q->sl))
+	if (ipoib_learn_node(priv, &addr, q->lid, q->sl))
 		priv->cst.lid_learned++;
 	q->lid = 0; /* done: the index knows it now */
 }
@@ -330,8 +439,7 @@ ipoib_ctrl_learn(struct ipoib_priv *priv)
 		if (l[i].by_lid)
 			ipoib_lid_learn(priv, l[i].slid,
 					ipoib_hwaddr_qpn(&l[i].addr), l[i].sl);
-		else if (ipoib_learn_source(priv, &l[i].addr, l[i].slid,
-					    l[i].sl))
+		else if (ipoib_learn_source(priv, &l[i].addr, l[i].slid))
 			priv->cst.learned++;
 	}
 }

@@ -253,6 +253,10 @@ ipoib_eth_rx_one(const struct ipoib_eth *eth, struct ipoib_eth_rxq *q,
 	} else if (proto == RTE_BE16(RTE_ETHER_TYPE_IPV6)) {
 		r = ipoib_nd_to_eth(eth, m, RTE_IPOIB_HDR_LEN, &sender,
 				    &is_nd);
+		if (r == IPOIB_XLATE_BAD_CKSUM) {
+			q->st.nd_bad_checksum++;
+			goto drop;
+		}
 		if (r == IPOIB_XLATE_MALFORMED || r == IPOIB_XLATE_NO_ROOM) {
 			q->st.nd_malformed++;
 			goto drop;
@@ -458,21 +462,42 @@ ipoib_eth_tx_payload(const struct ipoib_eth *eth, struct ipoib_eth_txq *q,
 		q->st.nd_unknown_mac++;
 	else if (r == IPOIB_XLATE_NO_ROOM)
 		q->st.nd_no_room++;
+	else if (r == IPOIB_XLATE_BAD_CKSUM)
+		q->st.nd_bad_checksum++;
 	else
 		q->st.nd_malformed++;
 	return false;
 }
 
 /**
- * Turn one Ethernet frame into an IPoIB packet with its destination's
- * key and tag, in place.
- *
- * @return true when the packet is ready to post; false when it was
- *         dropped (freed, counted) or held for a send-only join
+ * A private copy of a shared frame (in its own pool), the original's
+ * reference dropped; NULL (counted in the raw queue) when no copy can
+ * be made.
  */
-static bool
+static struct rte_mbuf *
+ipoib_eth_tx_unshare(struct ipoib_txq *raw, struct rte_mbuf *m)
+{
+	struct rte_mbuf *c = rte_pktmbuf_copy(m, m->pool, 0, UINT32_MAX);
+
+	if (c == NULL)
+		raw->st.shared_copy_failed++;
+	else
+		raw->st.shared_copied++;
+	rte_pktmbuf_free(m);
+	return c;
+}
+
+/**
+ * Turn one Ethernet frame into an IPoIB packet with its destination's
+ * key and tag, in place; a shared frame (ipoib_mbuf_is_shared()) is
+ * translated in a copy, never where its other holders see it.
+ *
+ * @return the packet ready to post; NULL when it was dropped (freed,
+ *         counted) or held for a send-only join
+ */
+static struct rte_mbuf *
 ipoib_eth_tx_one(struct ipoib_eth *eth, struct ipoib_eth_txq *q,
-		 struct rte_mbuf *m)
+		 struct ipoib_txq *raw, struct rte_mbuf *m)
 {
 	const struct ipoib_priv *priv = eth->priv;
 	struct rte_ether_hdr *eh;
@@ -481,6 +506,11 @@ ipoib_eth_tx_one(struct ipoib_eth *eth, struct ipoib_eth_txq *q,
 	uint64_t tag = 0;
 	rte_be16_t proto;
 
+	if (unlikely(ipoib_mbuf_is_shared(m))) {
+		m = ipoib_eth_tx_unshare(raw, m);
+		if (m == NULL)
+			return NULL;
+	}
 	if (unlikely(m->data_len < RTE_ETHER_HDR_LEN)) {
 		q->st.malformed++;
 		goto drop;
@@ -511,13 +541,13 @@ ipoib_eth_tx_one(struct ipoib_eth *eth, struct ipoib_eth_txq *q,
 	h->key = rte_cpu_to_be_16(ipoib_tag_key(tag));
 	if (tag == 0) { /* a group not joined yet */
 		ipoib_mcast_hold(eth, q, m, &mgid);
-		return false;
+		return NULL;
 	}
 	ipoib_mbuf_set_tag(m, tag);
-	return true;
+	return m;
 drop:
 	rte_pktmbuf_free(m);
-	return false;
+	return NULL;
 }
 
 /**
@@ -564,9 +594,13 @@ ipoib_eth_tx_burst(void *txq, struct rte_mbuf **pkts, uint16_t n)
 		uint16_t k = RTE_MIN((uint16_t)(n - done), IPOIB_BURST);
 		uint16_t nout = 0, sent, i;
 
-		for (i = 0; i < k; i++)
-			if (ipoib_eth_tx_one(eth, q, pkts[done + i]))
-				out[nout++] = pkts[done + i];
+		for (i = 0; i < k; i++) {
+			struct rte_mbuf *m = ipoib_eth_tx_one(eth, q, raw,
+							      pkts[done + i]);
+
+			if (m != NULL)
+				out[nout++] = m;
+		}
 		sent = ipoib_tx_burst(raw, out, nout);
 		for (; sent < nout; sent++) {
 			q->st.ring_full++;
@@ -598,6 +632,7 @@ static const struct ipoib_eth_xstat ipoib_eth_xstats[] = {
 	ERX("rx_arp_malformed", arp_malformed),
 	ERX("rx_nd_translated", nd),
 	ERX("rx_nd_malformed", nd_malformed),
+	ERX("rx_nd_bad_checksum", nd_bad_checksum),
 	ERX("rx_eth_held_for_sender", held),
 	ERX("rx_eth_held_expired", held_expired),
 	ERX("rx_eth_held_full", held_full),
@@ -610,6 +645,7 @@ static const struct ipoib_eth_xstat ipoib_eth_xstats[] = {
 	ETX("tx_nd_malformed", nd_malformed),
 	ETX("tx_nd_unknown_mac", nd_unknown_mac),
 	ETX("tx_nd_no_room", nd_no_room),
+	ETX("tx_nd_bad_checksum", nd_bad_checksum),
 	ETX("tx_mcast_join_held", mc_join_held),
 	ETX("tx_mcast_dropped", mc_dropped),
 	ETX("tx_eth_ring_full", ring_full),

@@ -41,6 +41,7 @@ struct ipoib_eth_rx_stats {
 	uint64_t arp_malformed;
 	uint64_t nd;              /**< ND messages translated */
 	uint64_t nd_malformed;
+	uint64_t nd_bad_checksum; /**< ND with a wrong ICMPv6 checksum */
 	uint64_t held;            /**< held while their sender is learned */
 	uint64_t held_expired;    /**< ... dropped after the hold time */
 	uint64_t held_full;       /**< ... dropped: hold area full */
@@ -58,6 +59,7 @@ struct ipoib_eth_tx_stats {
 	uint64_t nd_malformed;
 	uint64_t nd_unknown_mac;
 	uint64_t nd_no_room;      /**< no tailroom for the longer options */
+	uint64_t nd_bad_checksum; /**< ND with a wrong ICMPv6 checksum */
 	uint64_t mc_join_held;    /**< held for a send-only join */
 	uint64_t mc_dropped;      /**< hold ring full, or the join failed */
 	uint64_t ring_full;       /**< translated but the ring was full */
@@ -124,6 +126,7 @@ enum ipoib_xlate {
 	IPOIB_XLATE_MALFORMED,    /**< drop and count */
 	IPOIB_XLATE_UNKNOWN,      /**< an address stands for nobody known */
 	IPOIB_XLATE_NO_ROOM,      /**< the packet cannot grow */
+	IPOIB_XLATE_BAD_CKSUM,    /**< an ND message's checksum is wrong */
 };
 
 /* ipoib_eth.c */

@@ -110,14 +110,15 @@ typedef enum ipoib_xlate (*ipoib_nd_lla_fn)(const struct ipoib_eth *eth,
 /**
  * Translate an ND message: copy its fixed part and every option but the
  * link-layer address ones unchanged, rewrite those with @p lla, then put
- * the result back into the packet.
+ * the result back into the packet. A well-formed message whose ICMPv6
+ * checksum is wrong is refused (BAD_CKSUM) before anything is written.
  *
  * @param m       the packet, its ND message found by ipoib_nd_find()
  * @param off     offset of the IPv6 header
  * @param plen    the IPv6 payload length (checked against the packet)
  * @param lla     rewrites one link-layer address option
  * @param sender  passed to @p lla
- * @return IPOIB_XLATE_OK, or MALFORMED, NO_ROOM, UNKNOWN
+ * @return IPOIB_XLATE_OK, or MALFORMED, NO_ROOM, UNKNOWN, BAD_CKSUM
  */
 static enum ipoib_xlate
 ipoib_nd_rewrite(const struct ipoib_eth *eth, struct rte_mbuf *m,
@@ -125,6 +126,8 @@ ipoib_nd_rewrite(const struct ipoib_eth *eth, struct rte_mbuf *m,
 		 struct rte_ether_addr *sender)
 {
 	uint8_t out[IPOIB_ND_MAX];
+	const struct rte_ipv6_hdr *ip =
+		rte_pktmbuf_mtod_offset(m, const struct rte_ipv6_hdr *, off);
 	const uint8_t *icmp =
 		rte_pktmbuf_mtod_offset(m, const uint8_t *, off + 40);
 	uint32_t pos = ipoib_nd_opts_at[icmp[0] - IPOIB_ND_RS];
@@ -153,6 +156,11 @@ ipoib_nd_rewrite(const struct ipoib_eth *eth, struct rte_mbuf *m,
 		}
 		pos += len;
 	}
+	/* the commit recomputes the checksum: a corrupt message must not
+	 * come out with a valid one
+	 */
+	if (rte_ipv6_udptcp_cksum_verify(ip, icmp) != 0)
+		return IPOIB_XLATE_BAD_CKSUM;
 	return ipoib_nd_commit(m, off, out, olen);
 }
 

@@ -510,7 +510,7 @@ ipoib_tx_hold(struct ipoib_txq *txq, struct ipoib_peer *p,
 }
 
 /**
- * Fill the gather list of a packet.
+ * Fill the gather list of a packet, skipping empty segments.
  *
  * @return the number of entries, or 0 when some memory is not registered
  */
@@ -521,6 +521,8 @@ ipoib_tx_sges(struct ipoib_txq *txq, struct rte_mbuf *m,
 	uint32_t n = 0;
 
 	for (; m != NULL; m = m->next) {
+		if (unlikely(m->data_len == 0))
+			continue; /* a byte count of 0 means 2 GiB */
 		sge[n].addr = rte_pktmbuf_mtod(m, uintptr_t);
 		sge[n].len = m->data_len;
 		sge[n].lkey = hca_mr_map_lkey(txq->priv->mrs, sge[n].addr,
@@ -556,7 +558,9 @@ ipoib_tx_done_add(struct ipoib_tx_done *done, struct rte_mbuf *m)
 }
 
 /**
- * Post one packet to a resolved peer.
+ * Post one packet to a resolved peer. A shared packet (another holder
+ * would see the header written) is sent from a copy in its own pool;
+ * the original's reference is dropped once the copy is posted.
  *
  * @param done  where an mbuf sent inline goes to be freed
  * @return 1 when posted or dropped (consumed), 0 when the ring is full
@@ -569,15 +573,34 @@ ipoib_tx_post_one(struct ipoib_txq *txq, struct ipoib_peer *p,
 	struct hca_qp *qp = txq->qp;
 	struct hca_sge sge[IPOIB_TX_MAX_SEGS];
 	uint32_t mask = qp->sq_wqe_cnt - 1;
-	bool inl = m->nb_segs == 1 && m->data_len <= qp->max_inline &&
-		m->data_len <= IPOIB_TX_INLINE_MAX;
+	struct rte_mbuf *shared = NULL;
 	uint32_t nsge = 0, blocks, head;
-	bool signal;
+	bool signal, inl;
 
+	if (unlikely(ipoib_mbuf_is_shared(m))) {
+		/* the header is written below: send a private copy */
+		shared = m;
+		m = rte_pktmbuf_copy(shared, shared->pool, 0, UINT32_MAX);
+		if (m == NULL || m->nb_segs > IPOIB_TX_MAX_SEGS) {
+			txq->st.shared_copy_failed++;
+			rte_pktmbuf_free(m);
+			rte_pktmbuf_free(shared);
+			return 1;
+		}
+	}
+	inl = m->nb_segs == 1 && m->data_len <= qp->max_inline &&
+		m->data_len <= IPOIB_TX_INLINE_MAX;
 	blocks = hca_ud_wqe_blocks(inl ? 0 : m->nb_segs,
 				   inl ? m->data_len : 0);
-	if (qp->sq_wqe_cnt - (qp->sq_head - txq->sq_tail) < blocks)
+	if (qp->sq_wqe_cnt - (qp->sq_head - txq->sq_tail) < blocks) {
+		if (shared != NULL) /* the caller keeps the original */
+			rte_pktmbuf_free(m);
 		return 0;
+	}
+	if (shared != NULL) {
+		txq->st.shared_copied++;
+		rte_pktmbuf_free(shared); /* our reference */
+	}
 	if (!inl) {
 		nsge = ipoib_tx_sges(txq, m, sge);
 		if (unlikely(nsge == 0)) {

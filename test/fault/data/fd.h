@@ -108,6 +108,9 @@ void fd_sleep_ms(unsigned int ms);
 /* phases */
 void fd_phase_faults(unsigned int n);
 void fd_phase_pkey(void);
+void fd_phase_forge(void);
+void fd_phase_shared(void);
+void fd_phase_shared_eth(void);
 void fd_phase_churn(unsigned int rounds, unsigned int per_host,
 		    double soak_seconds);
 void fd_phase_oversize(void);

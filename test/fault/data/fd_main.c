@@ -8,9 +8,11 @@
  *   fault_data <EAL args, --vdev net_ipoib0,mode=raw[,...]> -- PHASE...
  *
  * Phases: faults[=N] (needs 1% drop and corrupt rates), pkey (needs the
- * partitions of pkey.conf, PMD on pkey=0x8001), churn[=ROUNDS] (a
- * small peers= cache), oversize, qperror,
- * oversize_eth (a mode=eth port; fd_mtu.c), soak=SECONDS
+ * partitions of pkey.conf, PMD on pkey=0x8001), forge (3 hosts, hcasim
+ * --allow-forge), shared (mode=raw) and shared_eth (mode=eth): shared
+ * mbufs, a zero-length segment, an ND checksum; churn[=ROUNDS] (a
+ * small peers= cache), oversize, qperror, oversize_eth (a mode=eth port;
+ * fd_mtu.c), soak=SECONDS
  * (churn until the time is up, printing samples for usertools/ipoib-soak).
  * At the end every mbuf must be back in the pool. Exit 0 when every check
  * passed; every wait is bounded.
@@ -36,6 +38,12 @@ fd_run_phase(const char *arg)
 		fd_phase_faults(val > 0 ? (unsigned int)val : 5000);
 	else if (strcmp(arg, "pkey") == 0)
 		fd_phase_pkey();
+	else if (strcmp(arg, "forge") == 0)
+		fd_phase_forge();
+	else if (strcmp(arg, "shared") == 0)
+		fd_phase_shared();
+	else if (strcmp(arg, "shared_eth") == 0)
+		fd_phase_shared_eth();
 	else if (len == 5 && strncmp(arg, "churn", len) == 0)
 		fd_phase_churn(val > 0 ? (unsigned int)val : 14, 12, 0);
 	else if (len == 4 && strncmp(arg, "soak", len) == 0 && val > 0)

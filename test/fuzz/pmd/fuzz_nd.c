@@ -8,13 +8,16 @@
  *
  * Input: byte 0: bit 0 direction (0 receive, 1 transmit), bit 1 round
  * trip, bits 2-3 tailroom (plenty, 0, 15, 16 bytes), bit 4 set the IPv6
- * payload length to the packet's; bytes 1-4: address selectors for the
+ * payload length to the packet's, bit 5 keep the ICMPv6 checksum as it
+ * is (else the harness makes it right, after the selectors below, so that
+ * most inputs reach the translation); bytes 1-4: address selectors for the
  * first four link-layer address options of the right form
  * (fuzz_pmd_pick_addr on receive, fuzz_pmd_pick_mac on transmit; other
  * values keep the input's); then the IPv6 packet.
  *
  * Checks, against an option walker written here from RFC 4861 and RFC
- * 4391: the result (not ND, malformed, unknown address, no room,
+ * 4391: the result (not ND, malformed, unknown address, no room, bad
+ * checksum for a well-formed message whose checksum is wrong,
  * translated) and is_nd; a refused packet is left byte for byte as it
  * was; a translated one holds exactly the expected message (fixed part
  * and other options unchanged and in order, link-layer options in the
@@ -164,9 +167,9 @@ nd_expect(const struct fuzz_port *fp, bool to_ib, const uint8_t *ip,
 	e->r = IPOIB_XLATE_OK;
 }
 
-/** Check the ICMPv6 checksum of the IPv6 packet at ip. */
-static void
-check_cksum(const uint8_t *ip)
+/** The ICMPv6 one's complement sum (pseudo-header included) at ip. */
+static uint32_t
+icmp_sum(const uint8_t *ip)
 {
 	uint32_t plen = fuzz_be16(ip + 4);
 	const uint8_t ph[8] = { 0, 0, (uint8_t)(plen >> 8), (uint8_t)plen,
@@ -174,8 +177,33 @@ check_cksum(const uint8_t *ip)
 	uint32_t sum = fuzz_pmd_sum(0, ip + 8, 32);
 
 	sum = fuzz_pmd_sum(sum, ph, sizeof(ph));
-	sum = fuzz_pmd_sum(sum, ip + 40, plen);
-	FUZZ_CHECK(sum == 0xffff);
+	return fuzz_pmd_sum(sum, ip + 40, plen);
+}
+
+/** Check the ICMPv6 checksum of the IPv6 packet at ip. */
+static void
+check_cksum(const uint8_t *ip)
+{
+	FUZZ_CHECK(icmp_sum(ip) == 0xffff);
+}
+
+/**
+ * Give the ICMPv6 message of a packet of len bytes at ip a valid
+ * checksum, when its payload length fits (as most inputs want: a wrong
+ * one is refused before any translation).
+ */
+static void
+fix_cksum(uint8_t *ip, uint32_t len)
+{
+	uint32_t sum;
+
+	if (len < 44 || fuzz_be16(ip + 4) > len - 40)
+		return;
+	ip[42] = 0;
+	ip[43] = 0;
+	sum = ~icmp_sum(ip) & 0xffff;
+	ip[42] = (uint8_t)(sum >> 8);
+	ip[43] = (uint8_t)sum;
 }
 
 /**
@@ -218,7 +246,10 @@ nd_run(struct fuzz_port *fp, struct rte_mbuf *m, bool to_ib, uint32_t off,
 	else
 		r = ipoib_nd_to_eth(fp->eth, m, off, &sender, &is_nd);
 	FUZZ_CHECK(is_nd == e->is_nd);
-	if (e->r == IPOIB_XLATE_OK && e->is_nd && grow > len &&
+	if (e->r == IPOIB_XLATE_OK && e->is_nd &&
+	    icmp_sum(orig + off) != 0xffff) {
+		FUZZ_CHECK(r == IPOIB_XLATE_BAD_CKSUM);
+	} else if (e->r == IPOIB_XLATE_OK && e->is_nd && grow > len &&
 	    grow - len > tailroom) {
 		FUZZ_CHECK(r == IPOIB_XLATE_NO_ROOM);
 	} else {
@@ -333,6 +364,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		pkt[off + 5] = (uint8_t)(len - off - 40);
 	}
 	nd_pick(fp, pkt + off, len - off, to_ib, data + 1);
+	if (!(flags & 0x20)) /* 0x20: keep the checksum as it came */
+		fix_cksum(pkt + off, len - off);
 	head = RTE_PKTMBUF_HEADROOM;
 	if ((flags >> 2) & 3) {
 		head = RTE_PKTMBUF_HEADROOM + FUZZ_PMD_ROOM - len -

@@ -492,6 +492,7 @@ eth_drops(const struct rx_counts *before, const struct rx_counts *after)
 {
 	return D(eth.unknown_src) + D(eth.no_mac) + D(eth.unknown_group) +
 		D(eth.arp_malformed) + D(eth.nd_malformed) +
+		D(eth.nd_bad_checksum) +
 		D(eth.held_full) + D(eth.held_expired);
 }
 
