@@ -612,10 +612,11 @@ static const struct ipoib_eth_xstat ipoib_eth_xstats[] = {
 	EMC("mcast_sendonly_joins", sendonly_joins),
 	EMC("tx_mcast_held_sent", released),
 	EMC("tx_mcast_join_failed_dropped", dropped),
-	ETX("mcast_snoop_joins", snoop_joins),
-	ETX("mcast_snoop_leaves", snoop_leaves),
+	EMC("mcast_snoop_joins", snoop_joins),
+	EMC("mcast_snoop_leaves", snoop_leaves),
 	ETX("mcast_snoop_malformed", snoop_malformed),
 	ETX("mcast_snoop_dropped", snoop_dropped),
+	EMC("mcast_leaves", leaves),
 };
 
 /**

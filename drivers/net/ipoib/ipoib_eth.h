@@ -63,8 +63,6 @@ struct ipoib_eth_tx_stats {
 	uint64_t mc_join_held;    /**< held for a send-only join */
 	uint64_t mc_dropped;      /**< hold ring full, or the join failed */
 	uint64_t ring_full;       /**< translated but the ring was full */
-	uint64_t snoop_joins;     /**< IGMP/MLD join records snooped */
-	uint64_t snoop_leaves;    /**< IGMP/MLD leave records snooped */
 	uint64_t snoop_malformed; /**< broken IGMP/MLD reports: dropped */
 	uint64_t snoop_dropped;   /**< requests lost: snoop ring full */
 };
@@ -112,6 +110,9 @@ struct ipoib_eth_mc_stats {
 	uint64_t sendonly_joins;
 	uint64_t released;        /**< held packets sent after a join */
 	uint64_t dropped;         /**< held packets dropped: join failed */
+	uint64_t leaves;          /**< full-member groups left */
+	uint64_t snoop_joins;     /**< snooped join requests served */
+	uint64_t snoop_leaves;    /**< snooped leave requests served */
 };
 
 /** The mode=eth state of a port. */

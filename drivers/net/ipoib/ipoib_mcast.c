@@ -189,6 +189,10 @@ ipoib_mc_snooped(struct ipoib_eth *eth, const struct ipoib_eth_snoop_req *r)
 	struct ipoib_eth_group *g;
 
 	pthread_mutex_lock(&eth->mc_lock);
+	if (r->join)
+		eth->mst.snoop_joins++;
+	else
+		eth->mst.snoop_leaves++;
 	g = ipoib_mc_group(eth, &r->mgid, r->join);
 	if (g == NULL) {
 		if (r->join) {
@@ -202,7 +206,10 @@ ipoib_mc_snooped(struct ipoib_eth *eth, const struct ipoib_eth_snoop_req *r)
 			if (g->joined)
 				ipoib_mc_leave(eth, g);
 			g->join_state = HCA_JOIN_FULL;
-			ipoib_mc_join_full(eth, g); /* failures: logged */
+			if (ipoib_mc_join_full(eth, g) < 0) /* logged */
+				g->retry_tsc = rte_get_tsc_cycles() +
+					rte_get_tsc_hz() *
+					IPOIB_MC_RETRY_MS / 1000;
 		}
 	} else if (g->snooped) {
 		g->snooped = false;
@@ -210,6 +217,30 @@ ipoib_mc_snooped(struct ipoib_eth *eth, const struct ipoib_eth_snoop_req *r)
 			ipoib_mc_leave(eth, g);
 			memset(g, 0, sizeof(*g));
 		}
+	}
+	pthread_mutex_unlock(&eth->mc_lock);
+}
+
+/**
+ * Join again the snooped groups whose join failed, each at most once per
+ * IPOIB_MC_RETRY_MS (hosts report a group only a few times).
+ */
+static void
+ipoib_mc_retry_snooped(struct ipoib_eth *eth)
+{
+	uint64_t now = rte_get_tsc_cycles();
+	unsigned int i;
+
+	pthread_mutex_lock(&eth->mc_lock);
+	for (i = 0; i < IPOIB_ETH_MC_MAX; i++) {
+		struct ipoib_eth_group *g = &eth->groups[i];
+
+		if (!g->snooped || g->joined || now < g->retry_tsc)
+			continue;
+		g->join_state = HCA_JOIN_FULL;
+		if (ipoib_mc_join_full(eth, g) < 0)
+			g->retry_tsc = rte_get_tsc_cycles() +
+				rte_get_tsc_hz() * IPOIB_MC_RETRY_MS / 1000;
 	}
 	pthread_mutex_unlock(&eth->mc_lock);
 }
@@ -225,6 +256,7 @@ ipoib_mc_main(void *arg)
 	struct ipoib_eth *eth = arg;
 	struct ipoib_eth_mc_wait w[8];
 	struct ipoib_eth_snoop_req r[8];
+	uint64_t next_retry = 0;
 	unsigned int n, ns, i;
 
 	while (!__atomic_load_n(&eth->mc_stop, __ATOMIC_ACQUIRE)) {
@@ -238,6 +270,11 @@ ipoib_mc_main(void *arg)
 						   NULL);
 		for (i = 0; i < n; i++)
 			ipoib_mc_serve(eth, &w[i]);
+		if (n == 0 && ns == 0 && rte_get_tsc_cycles() > next_retry) {
+			ipoib_mc_retry_snooped(eth);
+			next_retry = rte_get_tsc_cycles() + rte_get_tsc_hz() *
+				IPOIB_MC_RETRY_MS / 1000;
+		}
 		if (n == 0 && ns == 0)
 			usleep(IPOIB_MC_PERIOD_US);
 	}
@@ -294,6 +331,7 @@ ipoib_mc_leave(struct ipoib_eth *eth, struct ipoib_eth_group *g)
 		return;
 	if (g->join_state == HCA_JOIN_FULL) {
 		ipoib_ctrl_mcast_leave(priv, &g->mgid);
+		eth->mst.leaves++;
 	} else {
 		pthread_mutex_lock(&priv->lock);
 		ipoib_peer_remove(priv->peers, g->key);

@@ -69,9 +69,8 @@ ipoib_snoop_record_want(uint8_t type, uint16_t nsrc)
 }
 
 /**
- * Hand one join or leave to the multicast thread and count it (a full
- * ring drops the request, counted; the application's next report asks
- * again).
+ * Hand one join or leave to the multicast thread (a full ring drops the
+ * request, counted; the application's next report asks again).
  */
 static void
 ipoib_snoop_request(struct ipoib_eth *eth, struct ipoib_eth_txq *q,
@@ -85,14 +84,8 @@ ipoib_snoop_request(struct ipoib_eth *eth, struct ipoib_eth_txq *q,
 	if (want == SNOOP_NONE)
 		return;
 	if (eth->mc_snoop == NULL ||
-	    rte_ring_mp_enqueue_elem(eth->mc_snoop, &r, sizeof(r)) != 0) {
+	    rte_ring_mp_enqueue_elem(eth->mc_snoop, &r, sizeof(r)) != 0)
 		q->st.snoop_dropped++;
-		return;
-	}
-	if (r.join)
-		q->st.snoop_joins++;
-	else
-		q->st.snoop_leaves++;
 }
 
 /** Request a join/leave of an IPv4 group (network order); 224/4 only. */
