@@ -4,8 +4,9 @@
 # stock dpdk-testpmd io-forwards between net_tap and net_ipoib; the tap
 # is moved into a network namespace, given the net_ipoib port's MAC (the
 # host IS that port's IPoIB address, doc/eth-mode.md) and addressed.
-# Checks: ping (IPv4), ping -6 (global addresses, nodad) and a 1 MB TCP
-# transfer over IPv6 with its sha256 equal at both ends. IPv6 needs the
+# Checks: ping (IPv4), ping -6 (global addresses, nodad), a 1 MB TCP
+# transfer over IPv6 with its sha256 equal at both ends, and UDP to an
+# IPv4 group a socket of host2 joined (its leave snooped as well). IPv6 needs the
 # PMD to join the far host's solicited-node group: nobody calls
 # set_mc_addr_list, so only the snooped MLD reports of the Linux hosts
 # can make it (mcast_snoop_joins > 0, mcast_snoop_malformed = 0).
@@ -211,6 +212,46 @@ GOT=$(cat "$WORK/recv.sha" 2>/dev/null)
 echo "TCP/IPv6: client rc $RC, server rc $RS; sent $SENT; received ${GOT:-none}"
 check "1 MB over TCP/IPv6, sha256 equal" test "$SENT" = "$GOT"
 
+# IPv4 multicast: a socket of host2 joins 239.1.2.3 (IGMPv3 report,
+# snooped: full join), host1 sends to it (send-only join); closing the
+# socket sends the leave (CHANGE_TO_INCLUDE {}), snooped too
+timeout 15 ip netns exec "$NS2" python3 - "$WORK/mc.txt" <<'PY' &
+import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(('239.1.2.3', 5002))
+s.setsockopt(socket.IPPROTO_IP, socket.IP_ADD_MEMBERSHIP,
+             socket.inet_aton('239.1.2.3') + socket.inet_aton('10.77.0.2'))
+s.settimeout(10)
+try:
+    b, a = s.recvfrom(2048)
+    open(sys.argv[1], 'w').write('%s %s\n' % (b.decode(), a[0]))
+except OSError as e:
+    print('multicast receive:', e)
+s.close()
+PY
+MCR=$!
+timeout 12 ip netns exec "$NS1" python3 - "$MCR" <<'PY'
+import os, socket, sys, time
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.setsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_IF,
+             socket.inet_aton('10.77.0.1'))
+end = time.time() + 10
+while time.time() < end:
+    s.sendto(b'ipoib-mcast', ('239.1.2.3', 5002))
+    time.sleep(0.2)
+    try:
+        os.kill(int(sys.argv[1]), 0)
+    except OSError:
+        break
+PY
+wait $MCR
+GOT=$(cat "$WORK/mc.txt" 2>/dev/null)
+echo "multicast 239.1.2.3 at host2: ${GOT:-nothing}"
+check "UDP to 239.1.2.3 received by host2" test "$GOT" = \
+	"ipoib-mcast 10.77.0.1"
+sleep 1 # the leave's report, served
+
 for h in host1 host2; do
 	cmd $h stop
 	cmd $h show port xstats 0
@@ -227,5 +268,8 @@ for h in host1 host2; do
 	m=$(xstat $h mcast_joins)
 	check "$h mcast_joins ${m:-none} > 0" test "${m:-0}" -gt 0
 done
+l=$(xstat host2 mcast_snoop_leaves)
+check "host2 mcast_snoop_leaves ${l:-none} > 0 (left 239.1.2.3)" \
+	test "${l:-0}" -gt 0
 [ $FAIL -eq 0 ] || tail -40 "$WORK/host1.log" "$WORK/host2.log"
 exit $FAIL
