@@ -62,10 +62,12 @@ xstat() {
 
 cleanup() {
 	local h p n
-	for h in host1 host2; do
-		[ -p "$WORK/$h.in" ] && cmd "$h" quit 2>/dev/null
-	done
-	sleep 2
+	if [ ${#PIDS[@]} -gt 0 ]; then
+		for h in host1 host2; do
+			[ -p "$WORK/$h.in" ] && cmd "$h" quit 2>/dev/null
+		done
+		sleep 2
+	fi
 	for p in "${PIDS[@]}"; do
 		kill "$p" 2>/dev/null
 		wait "$p" 2>/dev/null
@@ -97,6 +99,11 @@ set_host() {
 	echo "host$n: $tap in $ns, MAC $mac"
 }
 
+if [ "$(id -u)" -ne 0 ] || ! ip netns list > /dev/null 2>&1 ||
+	[ ! -c /dev/net/tun ]; then
+	echo "netns_hosts needs root, ip netns and /dev/net/tun"
+	exit 1
+fi
 start_testpmd host1 '0@0,1@0'
 start_testpmd host2 '0@1,1@1'
 for h in host1 host2; do
@@ -271,5 +278,16 @@ done
 l=$(xstat host2 mcast_snoop_leaves)
 check "host2 mcast_snoop_leaves ${l:-none} > 0 (left 239.1.2.3)" \
 	test "${l:-0}" -gt 0
+# quit both, then their logs must hold no sanitizer report
+for h in host1 host2; do
+	cmd $h quit
+done
+for p in "${PIDS[@]}"; do
+	wait "$p"
+done
+PIDS=()
+SAN=$(grep -l 'AddressSanitizer\|LeakSanitizer\|runtime error' \
+	"$WORK/host1.log" "$WORK/host2.log")
+check "no sanitizer report ${SAN:+in $SAN}" test -z "$SAN"
 [ $FAIL -eq 0 ] || tail -40 "$WORK/host1.log" "$WORK/host2.log"
 exit $FAIL
