@@ -101,6 +101,7 @@ struct ipoib_eth_group {
 	uint16_t key;             /**< send-only: its static peer key */
 	uint64_t retry_tsc;       /**< no new attempt before (failures) */
 	bool snooped;             /**< asked for by IGMP/MLD reports */
+	uint8_t snoop_fails;      /**< failed snooped joins in a row */
 };
 
 /** Counters of the multicast thread. */

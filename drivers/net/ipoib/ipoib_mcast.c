@@ -31,6 +31,8 @@
 #define IPOIB_MC_PERIOD_US 2000
 /** No new join of a group before this after a failure (ms). */
 #define IPOIB_MC_RETRY_MS 1000
+/** A snooped join failing again waits up to 2^this times as long. */
+#define IPOIB_MC_RETRY_SHIFT_MAX 6
 
 /**
  * Give a group joined send-only a static peer entry (no attach: nothing
@@ -179,6 +181,27 @@ static int ipoib_mc_join_full(struct ipoib_eth *eth,
 static void ipoib_mc_leave(struct ipoib_eth *eth, struct ipoib_eth_group *g);
 
 /**
+ * Full-member join of a snooped group (under mc_lock); after a failure
+ * the next attempt waits 1 s, doubling up to 64 s while it fails.
+ */
+static void
+ipoib_mc_join_snooped(struct ipoib_eth *eth, struct ipoib_eth_group *g)
+{
+	unsigned int shift = RTE_MIN(g->snoop_fails,
+				     IPOIB_MC_RETRY_SHIFT_MAX);
+
+	g->join_state = HCA_JOIN_FULL;
+	if (ipoib_mc_join_full(eth, g) == 0) {
+		g->snoop_fails = 0;
+		return;
+	}
+	g->retry_tsc = rte_get_tsc_cycles() +
+		(rte_get_tsc_hz() * IPOIB_MC_RETRY_MS / 1000 << shift);
+	if (g->snoop_fails < UINT8_MAX)
+		g->snoop_fails++;
+}
+
+/**
  * Serve a join or leave snooped from an IGMP/MLD message: a join makes
  * the group a full member one (upgrading a send-only join); a leave
  * leaves it unless set_mc_addr_list lists it too.
@@ -205,11 +228,7 @@ ipoib_mc_snooped(struct ipoib_eth *eth, const struct ipoib_eth_snoop_req *r)
 		if (!g->joined || g->join_state != HCA_JOIN_FULL) {
 			if (g->joined)
 				ipoib_mc_leave(eth, g);
-			g->join_state = HCA_JOIN_FULL;
-			if (ipoib_mc_join_full(eth, g) < 0) /* logged */
-				g->retry_tsc = rte_get_tsc_cycles() +
-					rte_get_tsc_hz() *
-					IPOIB_MC_RETRY_MS / 1000;
+			ipoib_mc_join_snooped(eth, g);
 		}
 	} else if (g->snooped) {
 		g->snooped = false;
@@ -222,8 +241,8 @@ ipoib_mc_snooped(struct ipoib_eth *eth, const struct ipoib_eth_snoop_req *r)
 }
 
 /**
- * Join again the snooped groups whose join failed, each at most once per
- * IPOIB_MC_RETRY_MS (hosts report a group only a few times).
+ * Join again the snooped groups whose join failed, when their wait is
+ * over (hosts report a group only a few times).
  */
 static void
 ipoib_mc_retry_snooped(struct ipoib_eth *eth)
@@ -235,12 +254,8 @@ ipoib_mc_retry_snooped(struct ipoib_eth *eth)
 	for (i = 0; i < IPOIB_ETH_MC_MAX; i++) {
 		struct ipoib_eth_group *g = &eth->groups[i];
 
-		if (!g->snooped || g->joined || now < g->retry_tsc)
-			continue;
-		g->join_state = HCA_JOIN_FULL;
-		if (ipoib_mc_join_full(eth, g) < 0)
-			g->retry_tsc = rte_get_tsc_cycles() +
-				rte_get_tsc_hz() * IPOIB_MC_RETRY_MS / 1000;
+		if (g->snooped && !g->joined && now >= g->retry_tsc)
+			ipoib_mc_join_snooped(eth, g);
 	}
 	pthread_mutex_unlock(&eth->mc_lock);
 }
