@@ -6,9 +6,9 @@
 # host IS that port's IPoIB address, doc/eth-mode.md) and addressed.
 # Checks: ping (IPv4), ping -6 (global addresses, nodad), a 1 MB TCP
 # transfer over IPv6 with its sha256 equal at both ends, and UDP to an
-# IPv4 group a socket of host2 joined (its leave snooped as well). IPv6 needs the
-# PMD to join the far host's solicited-node group: nobody calls
-# set_mc_addr_list, so only the snooped MLD reports of the Linux hosts
+# IPv4 group a socket of host2 joined (its leave snooped as well).
+# IPv6 needs the PMD to join the far host's solicited-node group: nobody
+# calls set_mc_addr_list, so only the snooped MLD reports of the hosts
 # can make it (mcast_snoop_joins > 0, mcast_snoop_malformed = 0).
 # Runs under test/with-fabric --hosts 2.
 set -u

@@ -132,7 +132,7 @@ ipoib_snoop_records(struct ipoib_eth *eth, struct ipoib_eth_txq *q,
 		    uint32_t rec0)
 {
 	uint16_t nrec = (uint16_t)(msg[6] << 8 | msg[7]);
-	uint32_t pos = rec0, i, pass;
+	uint32_t pos, i, pass;
 
 	for (pass = 0; pass < 2; pass++) {
 		pos = rec0;
