@@ -518,6 +518,8 @@ ipoib_eth_tx_one(struct ipoib_eth *eth, struct ipoib_eth_txq *q,
 	eh = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
 	proto = eh->ether_type;
 	if (rte_is_multicast_ether_addr(&eh->dst_addr)) {
+		if (!ipoib_snoop_tx(eth, q, m))
+			goto drop;
 		if (ipoib_eth_tx_group_tag(priv, m, eh, &mgid, &tag) < 0) {
 			q->st.unknown_mac++;
 			goto drop;
@@ -654,6 +656,11 @@ static const struct ipoib_eth_xstat ipoib_eth_xstats[] = {
 	EMC("mcast_sendonly_joins", sendonly_joins),
 	EMC("tx_mcast_held_sent", released),
 	EMC("tx_mcast_join_failed_dropped", dropped),
+	EMC("mcast_snoop_joins", snoop_joins),
+	EMC("mcast_snoop_leaves", snoop_leaves),
+	ETX("mcast_snoop_malformed", snoop_malformed),
+	ETX("mcast_snoop_dropped", snoop_dropped),
+	EMC("mcast_leaves", leaves),
 };
 
 /**

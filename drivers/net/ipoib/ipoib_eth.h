@@ -8,8 +8,8 @@
  * mode=eth: the Ethernet view of a net_ipoib port (doc/eth-mode.md).
  * ipoib_eth.c holds the burst functions and the header rewrite,
  * ipoib_arp.c and ipoib_nd.c the ARP and neighbour discovery
- * translation, ipoib_mcast.c the multicast groups, ipoib_mac.c the MAC
- * scheme.
+ * translation, ipoib_mcast.c the multicast groups, ipoib_snoop.c the
+ * IGMP/MLD snooping, ipoib_mac.c the MAC scheme.
  */
 
 #include <stdint.h>
@@ -29,6 +29,8 @@
 #define IPOIB_ETH_MC_HELD 64
 /** Groups of set_mc_addr_list and send-only joins at most. */
 #define IPOIB_ETH_MC_MAX 32
+/** Snooped joins/leaves waiting for the multicast thread (ring size). */
+#define IPOIB_ETH_SNOOP_RING 256
 /** Join timeout (ms). */
 #define IPOIB_ETH_JOIN_MS 2000
 
@@ -63,6 +65,8 @@ struct ipoib_eth_tx_stats {
 	uint64_t mc_join_held;    /**< held for a send-only join */
 	uint64_t mc_dropped;      /**< hold ring full, or the join failed */
 	uint64_t ring_full;       /**< translated but the ring was full */
+	uint64_t snoop_malformed; /**< broken IGMP/MLD reports: dropped */
+	uint64_t snoop_dropped;   /**< requests lost: snoop ring full */
 };
 
 /** Per receive queue state. */
@@ -84,6 +88,12 @@ struct ipoib_eth_mc_wait {
 	union hca_gid mgid;
 };
 
+/** A join or leave snooped from an IGMP/MLD message. */
+struct ipoib_eth_snoop_req {
+	union hca_gid mgid;
+	bool join;                /**< false: leave */
+};
+
 /** A group this port joined for mode=eth. */
 struct ipoib_eth_group {
 	union hca_gid mgid;
@@ -92,6 +102,8 @@ struct ipoib_eth_group {
 	bool joined;
 	uint16_t key;             /**< send-only: its static peer key */
 	uint64_t retry_tsc;       /**< no new attempt before (failures) */
+	bool snooped;             /**< asked for by IGMP/MLD reports */
+	uint8_t snoop_fails;      /**< failed snooped joins in a row */
 };
 
 /** Counters of the multicast thread. */
@@ -101,6 +113,9 @@ struct ipoib_eth_mc_stats {
 	uint64_t sendonly_joins;
 	uint64_t released;        /**< held packets sent after a join */
 	uint64_t dropped;         /**< held packets dropped: join failed */
+	uint64_t leaves;          /**< full-member groups left */
+	uint64_t snoop_joins;     /**< snooped join requests served */
+	uint64_t snoop_leaves;    /**< snooped leave requests served */
 };
 
 /** The mode=eth state of a port. */
@@ -113,6 +128,7 @@ struct ipoib_eth {
 	pthread_mutex_t mc_lock;  /**< the group table (control paths) */
 	struct ipoib_eth_group groups[IPOIB_ETH_MC_MAX];
 	struct rte_ring *mc_wait; /**< tx -> mc thread */
+	struct rte_ring *mc_snoop; /**< tx -> mc thread: snooped requests */
 	pthread_t mc_tid;
 	bool mc_running;
 	int mc_stop;              /**< atomic */
@@ -171,5 +187,9 @@ int ipoib_mcast_set_list(struct ipoib_eth *eth,
 int ipoib_mcast_allmulti(struct ipoib_eth *eth, bool on);
 void ipoib_mcast_hold(struct ipoib_eth *eth, struct ipoib_eth_txq *q,
 		      struct rte_mbuf *m, const union hca_gid *mgid);
+
+/* ipoib_snoop.c */
+bool ipoib_snoop_tx(struct ipoib_eth *eth, struct ipoib_eth_txq *q,
+		    const struct rte_mbuf *m);
 
 #endif /* IPOIB_ETH_H */

@@ -8,7 +8,10 @@
  * to a bounded ring; a thread of the port joins the group (send-only full
  * member, created with the broadcast group's parameters as Linux does)
  * and gives the packets to the control thread, which sends them through
- * queue 0. Nothing here runs on the data path but ipoib_mcast_hold().
+ * queue 0. The same thread serves the joins and leaves snooped from
+ * IGMP/MLD reports (ipoib_snoop.c); a group stays joined while either
+ * set_mc_addr_list lists it or the reports want it. Nothing here runs on
+ * the data path but ipoib_mcast_hold().
  */
 
 #include <errno.h>
@@ -28,6 +31,8 @@
 #define IPOIB_MC_PERIOD_US 2000
 /** No new join of a group before this after a failure (ms). */
 #define IPOIB_MC_RETRY_MS 1000
+/** A snooped join failing again waits up to 2^this times as long. */
+#define IPOIB_MC_RETRY_SHIFT_MAX 6
 
 /**
  * Give a group joined send-only a static peer entry (no attach: nothing
@@ -171,21 +176,121 @@ ipoib_mc_serve(struct ipoib_eth *eth, struct ipoib_eth_mc_wait *w)
 	ipoib_mc_release(eth, w->m, key);
 }
 
-/** The multicast thread: serve held packets until stopped. */
+static int ipoib_mc_join_full(struct ipoib_eth *eth,
+			      struct ipoib_eth_group *g);
+static void ipoib_mc_leave(struct ipoib_eth *eth, struct ipoib_eth_group *g);
+
+/**
+ * Full-member join of a snooped group (under mc_lock); after a failure
+ * the next attempt waits 1 s, doubling up to 64 s while it fails.
+ */
+static void
+ipoib_mc_join_snooped(struct ipoib_eth *eth, struct ipoib_eth_group *g)
+{
+	unsigned int shift = RTE_MIN(g->snoop_fails,
+				     IPOIB_MC_RETRY_SHIFT_MAX);
+
+	g->join_state = HCA_JOIN_FULL;
+	if (ipoib_mc_join_full(eth, g) == 0) {
+		g->snoop_fails = 0;
+		return;
+	}
+	g->retry_tsc = rte_get_tsc_cycles() +
+		(rte_get_tsc_hz() * IPOIB_MC_RETRY_MS / 1000 << shift);
+	if (g->snoop_fails < UINT8_MAX)
+		g->snoop_fails++;
+}
+
+/**
+ * Serve a join or leave snooped from an IGMP/MLD message: a join makes
+ * the group a full member one (upgrading a send-only join); a leave
+ * leaves it unless set_mc_addr_list lists it too.
+ */
+static void
+ipoib_mc_snooped(struct ipoib_eth *eth, const struct ipoib_eth_snoop_req *r)
+{
+	struct ipoib_eth_group *g;
+
+	pthread_mutex_lock(&eth->mc_lock);
+	if (r->join)
+		eth->mst.snoop_joins++;
+	else
+		eth->mst.snoop_leaves++;
+	g = ipoib_mc_group(eth, &r->mgid, r->join);
+	if (g == NULL) {
+		if (r->join) {
+			eth->mst.join_failures++;
+			IPOIB_LOG(WARNING, "%s: snooped join: group table full",
+				  eth->priv->name);
+		}
+	} else if (r->join) {
+		g->snooped = true;
+		if (!g->joined || g->join_state != HCA_JOIN_FULL) {
+			if (g->joined)
+				ipoib_mc_leave(eth, g);
+			ipoib_mc_join_snooped(eth, g);
+		}
+	} else if (g->snooped) {
+		g->snooped = false;
+		if (!g->listed && g->join_state == HCA_JOIN_FULL) {
+			ipoib_mc_leave(eth, g);
+			memset(g, 0, sizeof(*g));
+		}
+	}
+	pthread_mutex_unlock(&eth->mc_lock);
+}
+
+/**
+ * Join again the snooped groups whose join failed, when their wait is
+ * over (hosts report a group only a few times).
+ */
+static void
+ipoib_mc_retry_snooped(struct ipoib_eth *eth)
+{
+	uint64_t now = rte_get_tsc_cycles();
+	unsigned int i;
+
+	pthread_mutex_lock(&eth->mc_lock);
+	for (i = 0; i < IPOIB_ETH_MC_MAX; i++) {
+		struct ipoib_eth_group *g = &eth->groups[i];
+
+		if (g->snooped && !g->joined && now >= g->retry_tsc)
+			ipoib_mc_join_snooped(eth, g);
+	}
+	pthread_mutex_unlock(&eth->mc_lock);
+}
+
+/**
+ * The multicast thread: serve snooped joins and leaves, then held
+ * packets (so that a report sent to its own group finds it joined),
+ * until stopped.
+ */
 static void *
 ipoib_mc_main(void *arg)
 {
 	struct ipoib_eth *eth = arg;
 	struct ipoib_eth_mc_wait w[8];
-	unsigned int n, i;
+	struct ipoib_eth_snoop_req r[8];
+	uint64_t next_retry = 0;
+	unsigned int n, ns, i;
 
 	while (!__atomic_load_n(&eth->mc_stop, __ATOMIC_ACQUIRE)) {
+		ns = rte_ring_sc_dequeue_burst_elem(eth->mc_snoop, r,
+						    sizeof(r[0]), RTE_DIM(r),
+						    NULL);
+		for (i = 0; i < ns; i++)
+			ipoib_mc_snooped(eth, &r[i]);
 		n = rte_ring_sc_dequeue_burst_elem(eth->mc_wait, w,
 						   sizeof(w[0]), RTE_DIM(w),
 						   NULL);
 		for (i = 0; i < n; i++)
 			ipoib_mc_serve(eth, &w[i]);
-		if (n == 0)
+		if (n == 0 && ns == 0 && rte_get_tsc_cycles() > next_retry) {
+			ipoib_mc_retry_snooped(eth);
+			next_retry = rte_get_tsc_cycles() + rte_get_tsc_hz() *
+				IPOIB_MC_RETRY_MS / 1000;
+		}
+		if (n == 0 && ns == 0)
 			usleep(IPOIB_MC_PERIOD_US);
 	}
 	return NULL;
@@ -241,6 +346,7 @@ ipoib_mc_leave(struct ipoib_eth *eth, struct ipoib_eth_group *g)
 		return;
 	if (g->join_state == HCA_JOIN_FULL) {
 		ipoib_ctrl_mcast_leave(priv, &g->mgid);
+		eth->mst.leaves++;
 	} else {
 		pthread_mutex_lock(&priv->lock);
 		ipoib_peer_remove(priv->peers, g->key);
@@ -292,7 +398,8 @@ ipoib_mcast_set_list(struct ipoib_eth *eth, const struct rte_ether_addr *macs,
 	for (i = 0; i < IPOIB_ETH_MC_MAX; i++) {
 		struct ipoib_eth_group *g = &eth->groups[i];
 
-		if (g->join_state == HCA_JOIN_FULL && !g->listed) {
+		if (g->join_state == HCA_JOIN_FULL && !g->listed &&
+		    !g->snooped) {
 			ipoib_mc_leave(eth, g);
 			memset(g, 0, sizeof(*g));
 		} else if (g->listed && eth->priv->started &&
@@ -333,12 +440,22 @@ ipoib_mcast_start(struct ipoib_eth *eth)
 		priv->dev->device->numa_node, RING_F_SC_DEQ);
 	if (eth->mc_wait == NULL)
 		return -rte_errno;
+	snprintf(name, sizeof(name), "ipoib_mcs_%u", priv->dev->data->port_id);
+	eth->mc_snoop = rte_ring_create_elem(name,
+		sizeof(struct ipoib_eth_snoop_req), IPOIB_ETH_SNOOP_RING,
+		priv->dev->device->numa_node, RING_F_SC_DEQ);
+	if (eth->mc_snoop == NULL) {
+		ret = -rte_errno;
+		rte_ring_free(eth->mc_wait);
+		eth->mc_wait = NULL;
+		return ret;
+	}
 	pthread_mutex_lock(&eth->mc_lock);
 	for (i = 0; i < IPOIB_ETH_MC_MAX; i++) {
 		struct ipoib_eth_group *g = &eth->groups[i];
 
 		g->joined = false;
-		if (!g->listed) {
+		if (!g->listed && !g->snooped) {
 			memset(g, 0, sizeof(*g));
 			continue;
 		}
@@ -353,6 +470,8 @@ ipoib_mcast_start(struct ipoib_eth *eth)
 	if (ret != 0) {
 		rte_ring_free(eth->mc_wait);
 		eth->mc_wait = NULL;
+		rte_ring_free(eth->mc_snoop);
+		eth->mc_snoop = NULL;
 		return -ret;
 	}
 	eth->mc_running = true;
@@ -378,12 +497,14 @@ ipoib_mcast_stop(struct ipoib_eth *eth)
 		rte_ring_free(eth->mc_wait);
 		eth->mc_wait = NULL;
 	}
+	rte_ring_free(eth->mc_snoop); /* requests: nothing to free */
+	eth->mc_snoop = NULL;
 	pthread_mutex_lock(&eth->mc_lock);
 	for (i = 0; i < IPOIB_ETH_MC_MAX; i++) {
 		struct ipoib_eth_group *g = &eth->groups[i];
 
 		ipoib_mc_leave(eth, g);
-		if (!g->listed)
+		if (!g->listed && !g->snooped)
 			memset(g, 0, sizeof(*g));
 	}
 	pthread_mutex_unlock(&eth->mc_lock);

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: BSD-3-Clause
 """Write the seed corpora of the PMD harnesses (pmd_rx_raw, pmd_rx_eth,
-arp, nd) in the input formats their sources describe.
+arp, nd, snoop) in the input formats their sources describe.
 
     test/fuzz/pmd/gen_pmd_corpus.py test/fuzz/corpus
 
@@ -225,6 +225,43 @@ def nd_seeds():
     return s
 
 
+def snoop_seeds():
+    """Seeds of the snoop harness: flags (bit 0 IPv6, 1 fix lengths, 2 fix
+    checksums), then the IP packet; the harness fixes what the flags say."""
+    def ipv4(igmp):
+        return struct.pack('>BBHHHBBH4s4s', 0x46, 0, 24 + len(igmp), 0, 0,
+                           1, 2, 0, b'\x0a\0\0\x01',
+                           b'\xe0\0\0\x16') + b'\x94\x04\0\0' + igmp
+    g4 = b'\xef\x01\x02\x03'
+    g6 = b'\xff\x05' + b'\0' * 11 + b'\x01\0\x03'
+    hbh = b'\x3a\x00\x05\x02\x00\x00\x01\x00'
+    s = {
+        'igmp-v2-report': b'\x06' + ipv4(b'\x16\0\0\0' + g4),
+        'igmp-v1-report': b'\x06' + ipv4(b'\x12\0\0\0' + g4),
+        'igmp-leave': b'\x06' + ipv4(b'\x17\0\0\0' + g4),
+        'igmp-query': b'\x06' + ipv4(b'\x11\x64\0\0' + g4),
+        'igmp-v3-two': b'\x06' + ipv4(b'\x22\0\0\0\0\0\0\x02' +
+                                      b'\x04\0\0\0' + g4 +
+                                      b'\x01\x01\0\x01' + g4 + g4 + b'\0' * 4),
+        'igmp-v3-short': b'\x06' + ipv4(b'\x22\0\0\0\0\0\0\x03' +
+                                        b'\x03\0\0\0' + g4),
+        'igmp-bad-cksum': b'\x02' + ipv4(b'\x16\0\0\0' + g4),
+        'mld-v1-report': b'\x07' + ipv6(hbh + b'\x83\0\0\0\0\0\0\0' + g6,
+                                        nh=0),
+        'mld-v1-done': b'\x07' + ipv6(hbh + b'\x84\0\0\0\0\0\0\0' + g6,
+                                      nh=0),
+        'mld-v2-two': b'\x07' + ipv6(hbh + b'\x8f\0\0\0\0\0\0\x02' +
+                                     b'\x04\0\0\0' + g6 +
+                                     b'\x03\0\0\0' + g6, nh=0),
+        'mld-v2-no-hbh': b'\x07' + ipv6(b'\x8f\0\0\0\0\0\0\x01' +
+                                        b'\x02\0\0\x01' + g6 + g6),
+        'mld-plen-long': b'\x05' + ipv6(hbh + b'\x83' + b'\0' * 23)[:4] +
+        b'\x01\0' + ipv6(hbh + b'\x83' + b'\0' * 23)[6:],
+        'ipv6-udp': b'\x07' + ipv6(b'\0' * 8, nh=17),
+    }
+    return s
+
+
 def write(root, name, seeds):
     """Write one corpus directory."""
     d = os.path.join(root, name)
@@ -247,6 +284,7 @@ def main():
     write(sys.argv[1], 'pmd_rx_eth', eth)
     write(sys.argv[1], 'arp', arp_seeds())
     write(sys.argv[1], 'nd', nd_seeds())
+    write(sys.argv[1], 'snoop', snoop_seeds())
     return 0
 
 
