@@ -5,7 +5,8 @@
 # which sends them on (io mode, --peer) to host2. The counts must add up
 # end to end: sent = received + every drop counted on the way (the
 # forwarder's drops and its port's missed/errors, the sender's transmit
-# errors, the receiver's missed/errors).
+# errors, the receiver's missed/errors, and what the soft HCA dropped
+# for want of a posted receive buffer).
 # Runs under test/with-fabric --hosts 3.
 set -u
 FWD=$(readlink -f "$1")
@@ -57,9 +58,19 @@ RERR=$(val "$T/recv.log" ierrors)
 FDROP=$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1]))
 p=d["ports"][0]
 print(d["drops_total"] + p["dev_imissed"] + p["dev_ierrors"] + p["dev_oerrors"])' "$T/fwd.json")
-echo "sent $SENT = received $RECVD + sender errors $SERR + forwarder drops $FDROP + receiver missed $RMISS + errors $RERR"
+# What the soft HCA dropped for want of a posted receive buffer (a full
+# receive ring: a ConnectX's out-of-buffer counter), at the forwarder
+# (host3) and the receiver (host2); a missing counter fails the test.
+HCADROP=$("$IPOIB_FABRIC_TOOL" status --dir "$IPOIB_FABRIC_DIR" --json |
+	python3 -c 'import json, sys
+d = json.load(sys.stdin)
+n = [p["counters"]["rcv_discards_no_buffer"] for p in d["hcasim"]["ports"]
+     if p["host"] in ("host2", "host3")]
+assert len(n) == 2, "no soft HCA counters for host2 and host3"
+print(sum(n))') || fail "no soft HCA counters"
+echo "sent $SENT = received $RECVD + sender errors $SERR + forwarder drops $FDROP + receiver missed $RMISS + errors $RERR + device out-of-buffer $HCADROP"
 [ "$SENT" -eq "$N" ] || fail "the sender sent $SENT of $N"
-[ "$SENT" -eq $((RECVD + SERR + FDROP + RMISS + RERR)) ] ||
+[ "$SENT" -eq $((RECVD + SERR + FDROP + RMISS + RERR + HCADROP)) ] ||
 	fail "the counts do not add up"
 [ "$RECVD" -gt 0 ] || fail "nothing arrived"
 json_check "$T/fwd.json" '

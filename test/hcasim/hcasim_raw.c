@@ -83,7 +83,8 @@ raw_xfer(int sock, const void *msg, size_t len, int fd, void *body,
 	if (poll(&pfd, 1, 5000) != 1)
 		return -1000;
 	n = recv(sock, rep, sizeof(rep), 0);
-	if (n == 0)
+	/* closed: before our request (EOF) or with it unread (reset) */
+	if (n == 0 || (n < 0 && errno == ECONNRESET))
 		return 1;
 	if (n < (ssize_t)sizeof(hdr))
 		return -1000;
