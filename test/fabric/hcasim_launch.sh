@@ -58,7 +58,8 @@ echo "$out" | grep -q 'hcasim did not create .*hcasim.sock' ||
 	fail "message: $out"
 [ -z "$(procs_of_dir "$H")" ] ||
 	fail "processes left after a hung start: $(procs_of_dir "$H")"
-pass "a soft HCA that hangs at start (no socket, deaf to SIGTERM) fails start cleanly"
+pass "a soft HCA that hangs at start (no socket, deaf to SIGTERM)" \
+	"fails start cleanly"
 
 start_fabric "$E" --hosts 1 --no-hcasim
 [ -e "$E/hcasim.pid" ] && fail "--no-hcasim started the soft HCA"

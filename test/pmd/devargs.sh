@@ -40,7 +40,8 @@ if echo "$out" | grep -q "cannot open" &&
    ! echo "$out" | grep -q "devarg"; then
 	echo "ok: good devargs reach the device"
 else
-	echo "FAIL: good devargs did not reach the device"; echo "$out" | tail -5
+	echo "FAIL: good devargs did not reach the device"
+	echo "$out" | tail -5
 	fail=1
 fi
 check 'bogus=1' 'unknown devarg "bogus"'

@@ -26,9 +26,9 @@ wait_for() {
 }
 # round VDEV NAME: testpmd (rxonly) on host1 with VDEV, driven through a
 # fifo: forwarding starts once its port is started, then host2 (mode=raw)
-# sends broadcasts for 4 s, then the counters and the link are read. Every broadcast sent must
-# be counted (the simulated fabric does not lose packets at this rate) and
-# the link must be up.
+# sends broadcasts for 4 s, then the counters and the link are read.
+# Every broadcast sent must be counted (the simulated fabric does not lose
+# packets at this rate) and the link must be up.
 round() {
 	local vdev=$1 log=$WORK/tp-$2.log blog=$WORK/b-$2.log pt rt rb rx sent
 	mkfifo "$WORK/in-$2"
@@ -50,14 +50,16 @@ round() {
 		rb=$?
 		sleep 1
 	fi
-	printf 'stop\nshow port stats 0\nshow port xstats 0\nshow port info 0\n' >&3
+	printf '%s\n' stop "show port stats 0" "show port xstats 0" \
+		"show port info 0" >&3
 	sleep 1
 	echo quit >&3
 	exec 3>&-
 	wait $pt || rt=1
 	cat "$blog" "$log" 2>/dev/null
 	[ $rt -eq 0 ] || { echo "$vdev: testpmd failed"; return 1; }
-	grep -q "Link status: up" "$log" || { echo "$vdev: link not up"; return 1; }
+	grep -q "Link status: up" "$log" ||
+		{ echo "$vdev: link not up"; return 1; }
 	rx=$(sed -n 's/.*RX-packets: *\([0-9]*\).*/\1/p' "$log" | head -1)
 	sent=$(sed -n 's/^bcast: sent \([0-9]*\) broadcasts.*/\1/p' "$blog")
 	echo "$vdev: received ${rx:-none} of ${sent:-none} sent; sender rc $rb"
