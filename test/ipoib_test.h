@@ -7,7 +7,7 @@
  * @file
  * Helpers shared by the DPDK test programs of the suites (pmd, eth): a
  * non-fatal check that counts failures, and reading one xstat by name.
- * A file that uses CHECK defines `static int failures;` first.
+ * A file that includes this one defines `failures` first.
  */
 
 #include <stdio.h>
@@ -26,17 +26,24 @@
 } while (0)
 
 /**
- * One extended statistic of a port by name.
+ * One extended statistic of a port by name. A name the port does not have
+ * (renamed, removed) is a failure of the test, not a zero: it is counted
+ * and reported, and the value is UINT64_MAX, which no "is zero" check
+ * passes. The file defines `failures` (see above).
  *
- * @return its value, or 0 when the port has no such xstat
+ * @return its value, or UINT64_MAX when the port has no such xstat
  */
 static inline uint64_t
 ipoib_test_xstat(uint16_t port, const char *name)
 {
-	uint64_t id, v = 0;
+	uint64_t id, v;
 
-	if (rte_eth_xstats_get_id_by_name(port, name, &id) == 0)
-		rte_eth_xstats_get_by_id(port, &id, &v, 1);
+	if (rte_eth_xstats_get_id_by_name(port, name, &id) != 0 ||
+	    rte_eth_xstats_get_by_id(port, &id, &v, 1) != 1) {
+		failures++;
+		printf("FAIL: port %u has no xstat \"%s\"\n", port, name);
+		return UINT64_MAX;
+	}
 	return v;
 }
 

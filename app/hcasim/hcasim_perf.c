@@ -10,8 +10,9 @@
  *   ipoib-fabric run --dir DIR host1 -- hcasim-perf [-s SIZE] [-t SECONDS]
  *                                                   [-i] (inline) [-j]
  *
- * Prints one line: size, packets, seconds, packets/s, Gbit/s of payload
- * (with -j as one JSON object, for the benchmark harness).
+ * Prints one line: size, packets, seconds, packets/s, Gbit/s of payload,
+ * datagrams sent and received (with -j as one JSON object, for the
+ * benchmark harness). Exit status 1 unless every datagram sent arrived.
  */
 
 #include <errno.h>
@@ -106,18 +107,51 @@ rx_post(struct p_side *r, uint32_t i)
 }
 
 /**
- * Stream datagrams for a duration, keeping the rings full.
+ * Take the receive completions there are (at most 256) and post their
+ * buffers again.
  *
- * @return packets received
+ * @return completions taken
+ */
+static uint32_t
+rx_reap(struct p_side *rx, uint32_t *posted)
+{
+	uint32_t n = 0;
+
+	while (n < 256 && hca_cq_peek(rx->rcq) != NULL) {
+		hca_cq_consume(rx->rcq);
+		rx_post(rx, (*posted)++);
+		n++;
+	}
+	if (n != 0) {
+		hca_cq_doorbell(rx->rcq);
+		hca_rq_doorbell(rx->qp);
+	}
+	return n;
+}
+
+/**
+ * Stream datagrams for a duration, keeping the rings full (never more
+ * datagrams on the way than receive buffers), then wait for the sends
+ * still in flight and their datagrams (bounded): each one sent must
+ * arrive.
+ *
+ * @param tx, rx   the two sides
+ * @param size     bytes per datagram
+ * @param inl      send inline
+ * @param secs     duration of the measurement
+ * @param elapsed  out: its measured length
+ * @param sent     out: datagrams whose sends completed, drain included
+ * @param total    out: datagrams received, drain included
+ * @return packets received during the measurement
  */
 static uint64_t
 stream(struct p_side *tx, struct p_side *rx, uint32_t size, bool inl,
-       double secs, double *elapsed)
+       double secs, double *elapsed, uint64_t *sent, uint64_t *total)
 {
 	uint8_t *src = tx->mem + (size_t)P_RING * P_BUF;
 	struct hca_sge sge = { (uintptr_t)src, size, tx->mr->lkey };
 	uint32_t inflight = 0, posted = 0, max_inflight, i;
-	uint64_t got = 0;
+	uint64_t got = 0, issued = 0;
 	struct mlx5_wqe_av av;
 	double t0, end;
 
@@ -132,9 +166,11 @@ stream(struct p_side *tx, struct p_side *rx, uint32_t size, bool inl,
 	end = t0 + secs;
 	while (now() < end) {
 		struct mlx5_cqe64 *c;
-		uint32_t n = 0;
 
-		while (inflight + P_BURST <= max_inflight) {
+		/* no more datagrams on the way than receive buffers: UD
+		 * drops what finds none, and every one is counted */
+		while (inflight + P_BURST <= max_inflight &&
+		       issued - got + P_BURST <= P_RING) {
 			uint16_t idx = 0;
 
 			for (i = 0; i < P_BURST; i++)
@@ -143,24 +179,29 @@ stream(struct p_side *tx, struct p_side *rx, uint32_t size, bool inl,
 						     i == P_BURST - 1);
 			hca_sq_doorbell(tx->qp, idx);
 			inflight += P_BURST;
+			issued += P_BURST;
 		}
 		while ((c = hca_cq_peek(tx->scq)) != NULL) {
 			hca_cq_consume(tx->scq);
 			inflight -= P_BURST;
+			*sent += P_BURST;
 		}
 		hca_cq_doorbell(tx->scq);
-		while (n < 256 && (c = hca_cq_peek(rx->rcq)) != NULL) {
-			hca_cq_consume(rx->rcq);
-			rx_post(rx, posted++);
-			n++;
-		}
-		if (n != 0) {
-			hca_cq_doorbell(rx->rcq);
-			hca_rq_doorbell(rx->qp);
-			got += n;
-		}
+		got += rx_reap(rx, &posted);
 	}
 	*elapsed = now() - t0;
+	/* the drain: no more sends; every datagram sent should arrive */
+	*total = got;
+	end = now() + 5;
+	while (now() < end && (inflight != 0 || *total < *sent)) {
+		while (hca_cq_peek(tx->scq) != NULL) {
+			hca_cq_consume(tx->scq);
+			inflight -= P_BURST;
+			*sent += P_BURST;
+		}
+		hca_cq_doorbell(tx->scq);
+		*total += rx_reap(rx, &posted);
+	}
 	return got;
 }
 
@@ -172,7 +213,7 @@ main(int argc, char **argv)
 	uint32_t size = 64;
 	double secs = 3, el;
 	bool inl = false, json = false;
-	uint64_t n;
+	uint64_t n, sent = 0, total = 0;
 	int o, ret;
 
 	while ((o = getopt(argc, argv, "s:t:ij")) != -1) {
@@ -213,19 +254,29 @@ main(int argc, char **argv)
 			strerror(-ret));
 		return 1;
 	}
-	n = stream(&tx, &rx, size, inl, secs, &el);
+	n = stream(&tx, &rx, size, inl, secs, &el, &sent, &total);
 	if (json)
 		printf("{\"tool\":\"hcasim-perf\",\"size\":%u,\"inline\":%s,"
 		       "\"packets\":%llu,\"seconds\":%.3f,\"mpps\":%.3f,"
-		       "\"gbps\":%.3f}\n", size, inl ? "true" : "false",
+		       "\"gbps\":%.3f,\"sent\":%llu,\"received\":%llu}\n",
+		       size, inl ? "true" : "false",
 		       (unsigned long long)n, el, (double)n / el / 1e6,
-		       (double)n * size * 8 / el / 1e9);
+		       (double)n * size * 8 / el / 1e9,
+		       (unsigned long long)sent, (unsigned long long)total);
 	else
 		printf("size %u%s: %llu packets in %.2f s: %.3f Mpps, "
-		       "%.2f Gbit/s\n", size, inl ? " inline" : "",
+		       "%.2f Gbit/s; sent %llu, received %llu\n", size,
+		       inl ? " inline" : "",
 		       (unsigned long long)n, el, (double)n / el / 1e6,
-		       (double)n * size * 8 / el / 1e9);
+		       (double)n * size * 8 / el / 1e9,
+		       (unsigned long long)sent, (unsigned long long)total);
 	hca_dev_close(tx.dev);
 	hca_dev_close(rx.dev);
-	return n != 0 ? 0 : 1;
+	if (sent == 0 || total != sent) {
+		fprintf(stderr, "hcasim-perf: received %llu of %llu datagrams "
+			"sent\n", (unsigned long long)total,
+			(unsigned long long)sent);
+		return 1;
+	}
+	return 0;
 }

@@ -18,6 +18,7 @@
  */
 
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdint.h>
 
 #include <rte_ethdev.h>
@@ -172,7 +173,7 @@ extern volatile bool fwd_link_up[FWD_MAX_PORTS];
 
 /* fwd_args.c */
 int fwd_parse_args(int argc, char **argv);
-void fwd_usage(void);
+void fwd_usage(FILE *out);
 
 /* fwd_args.c */
 int fwd_set_mode(const char *s);

@@ -13,11 +13,15 @@
 
 #include "fwd.h"
 
-/** Print the usage message. */
+/**
+ * Print the usage message.
+ *
+ * @param out  stdout when asked for (--help), stderr after a bad argument
+ */
 void
-fwd_usage(void)
+fwd_usage(FILE *out)
 {
-	fprintf(stderr,
+	fprintf(out,
 "usage: " FWD_NAME " [EAL options] -- [options]\n"
 "  --mode io|macswap|l2|l3   forwarding mode (default io)\n"
 "  --config FILE             config file (addr/route/pair/peer/... lines)\n"
@@ -327,7 +331,7 @@ apply_option(int opt, char *arg)
 		return uint_arg("link-timeout", arg, 0, 600,
 				&fwd_cfg.link_timeout);
 	default:
-		fwd_usage();
+		fwd_usage(stderr);
 		return -EINVAL;
 	}
 }
@@ -370,14 +374,14 @@ fwd_parse_args(int argc, char **argv)
 	optind = 1;
 	while ((opt = getopt_long(argc, argv, "h", long_opts, NULL)) != -1) {
 		if (opt == 'h') {
-			fwd_usage();
+			fwd_usage(stdout);
 			return 1;
 		}
 		if (opt == OPT_CONFIG)
 			continue;
 		if (opt == '?' || apply_option(opt, optarg) != 0) {
 			if (opt == '?')
-				fwd_usage();
+				fwd_usage(stderr);
 			return -EINVAL;
 		}
 	}

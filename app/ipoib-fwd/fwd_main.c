@@ -149,16 +149,31 @@ lcores_init(void)
 }
 
 /**
- * Find the ports (they must be numbered 0..n-1); every --vdev given must
- * have become one.
+ * Count the ports numbered 0, 1, ... (as many as the arguments may name);
+ * ports_check() says what is wrong with them, after the arguments.
+ */
+static void
+ports_count(void)
+{
+	fwd_cfg.nb_ports = 0;
+	while (fwd_cfg.nb_ports < FWD_MAX_PORTS &&
+	       rte_eth_dev_is_valid_port(fwd_cfg.nb_ports)) {
+		fwd_cfg.ports[fwd_cfg.nb_ports].id = fwd_cfg.nb_ports;
+		fwd_cfg.nb_ports++;
+	}
+}
+
+/**
+ * Check the ports: every --vdev given must have become one, they must be
+ * numbered 0..n-1, and there must be some.
  *
  * @return 0, or -1 (message printed)
  */
 static int
-ports_find(void)
+ports_check(void)
 {
 	struct rte_devargs *da;
-	uint16_t id;
+	uint16_t id, n = 0;
 
 	RTE_EAL_DEVARGS_FOREACH("vdev", da) {
 		if (rte_eth_dev_get_port_by_name(da->name, &id) != 0) {
@@ -168,23 +183,32 @@ ports_find(void)
 			return -1;
 		}
 	}
-
-	fwd_cfg.nb_ports = 0;
 	RTE_ETH_FOREACH_DEV(id) {
-		if (id != fwd_cfg.nb_ports || id >= FWD_MAX_PORTS) {
+		if (id != n || id >= FWD_MAX_PORTS) {
 			fprintf(stderr, "%s: ports must be 0..%d in order\n",
 				FWD_NAME, FWD_MAX_PORTS - 1);
 			return -1;
 		}
-		fwd_cfg.ports[id].id = id;
-		fwd_cfg.nb_ports++;
+		n++;
 	}
-	if (fwd_cfg.nb_ports == 0) {
+	if (n == 0) {
 		fprintf(stderr, "%s: no ports: give some with --vdev (e.g. "
 			"--vdev net_ipoib0 --vdev net_memif0)\n", FWD_NAME);
 		return -1;
 	}
 	return 0;
+}
+
+/**
+ * EAL's usage hook: the application's options after EAL's (--help).
+ *
+ * @param prgname  the program name (unused: the usage names it)
+ */
+static void
+usage_hook(const char *prgname)
+{
+	(void)prgname;
+	fwd_usage(stdout);
 }
 
 /**
@@ -239,6 +263,7 @@ main(int argc, char **argv)
 {
 	int ret, status;
 
+	rte_set_application_usage_hook(usage_hook);
 	ret = rte_eal_init(argc, argv);
 	if (ret < 0) {
 		fprintf(stderr, "%s: EAL initialisation failed: %s\n",
@@ -248,13 +273,15 @@ main(int argc, char **argv)
 	argc -= ret;
 	argv += ret;
 	argv[0] = (char *)FWD_NAME;
-	if (ports_find() != 0 || lcores_init() != 0)
-		goto fail_args;
+	/* the arguments first: --help and bad values need no ports */
+	ports_count();
 	ret = fwd_parse_args(argc, argv);
 	if (ret != 0) {
 		rte_eal_cleanup();
 		return ret > 0 ? 0 : 2;
 	}
+	if (ports_check() != 0 || lcores_init() != 0)
+		goto fail_args;
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	if (fwd_ports_init() != 0)

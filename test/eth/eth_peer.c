@@ -559,7 +559,7 @@ run_responder(const char *my, unsigned int seconds)
 
 /* ---------------------------------------------------------- malformed */
 
-/** The value of an xstat by name (0 when absent). */
+/** The value of an xstat by name (absent: a failure, UINT64_MAX). */
 static uint64_t
 xstat(const char *name)
 {

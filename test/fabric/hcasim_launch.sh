@@ -50,6 +50,18 @@ echo "$out" | grep -q 'hcasim exited with status 3' || fail "message: $out"
 [ -z "$(procs_of_dir "$E")" ] || fail "processes left after failed start"
 pass "a soft HCA that dies fails start cleanly"
 
+new_dir
+H=$NEW_DIR
+out=$(FAKE_HCASIM_MODE=hang "$FABRIC" start --dir "$H" --hosts 1 \
+	--timeout 5 2>&1)
+[ $? = 1 ] || fail "start with a hanging soft HCA did not fail"
+echo "$out" | grep -q 'hcasim did not create .*hcasim.sock' ||
+	fail "message: $out"
+[ -z "$(procs_of_dir "$H")" ] ||
+	fail "processes left after a hung start: $(procs_of_dir "$H")"
+pass "a soft HCA that hangs at start (no socket, deaf to SIGTERM)" \
+	"fails start cleanly"
+
 start_fabric "$E" --hosts 1 --no-hcasim
 [ -e "$E/hcasim.pid" ] && fail "--no-hcasim started the soft HCA"
 "$FABRIC" env --dir "$E" host1 | grep -q HCASIM_SOCKET &&

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: BSD-3-Clause
 # ipoib-fwd refuses bad arguments and bad config files with a clear
 # message (the file's line number and the reason) and exit status 2/1,
-# and runs cleanly (every mbuf back) for a bounded --duration.
+# even without ports; --help (EAL's and its own) shows its options; it
+# runs cleanly (every mbuf back) for a bounded --duration.
 set -u
 FWD=$(readlink -f "$1")
 . "$(dirname "$0")/lib.sh"
@@ -76,4 +77,29 @@ expect 0 'usage: ipoib-fwd' --help
 timeout 60 "$FWD" $EAL --file-prefix "args$$" -- --mode io > "$T/out" 2>&1
 [ $? -eq 2 ] && grep -q "no ports" "$T/out" || fail "no ports: $(cat "$T/out")"
 echo "ok: no ports"
+# without ports, the arguments are still read first: --help is the usage,
+# a bad value is named (not "no ports")
+noports() {
+	local rc=$1 pat=$2 got
+	shift 2
+	timeout 60 "$FWD" "$@" > "$T/out" 2>&1
+	got=$?
+	if [ $got -ne "$rc" ] || ! grep -q -- "$pat" "$T/out" ||
+	   grep -q "no ports" "$T/out"; then
+		cat "$T/out"
+		fail "no ports, $*: want exit $rc and \"$pat\", got $got"
+	fi
+	echo "ok: no ports, $* -> $rc: $(grep -m1 -- "$pat" "$T/out")"
+}
+noports 0 'usage: ipoib-fwd' $EAL --file-prefix "args$$" -- --help
+noports 2 'unknown mode "nonsense"' $EAL --file-prefix "args$$" -- \
+	--mode nonsense
+noports 2 'is not a number in 1..64' $EAL --file-prefix "args$$" -- \
+	--burst 0
+# EAL's --help goes on with the application's options, on stdout
+timeout 60 "$FWD" --help > "$T/out" 2> "$T/err"
+[ $? -eq 0 ] && grep -q -- '--log-level' "$T/out" &&
+	grep -q -- '--mode io|macswap|l2|l3' "$T/out" ||
+	fail "EAL --help: $(cat "$T/out" "$T/err")"
+echo "ok: EAL --help shows the application's options"
 pass

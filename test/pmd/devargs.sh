@@ -1,23 +1,49 @@
 #!/bin/bash
 # SPDX-License-Identifier: BSD-3-Clause
 # Unknown or malformed devargs fail the probe with a message that names
-# the bad argument (no fabric needed: parsing comes first).
+# the bad argument, and no port is created (no fabric needed: parsing
+# comes first, so a refused devarg never reaches the device, which good
+# devargs do).
 set -u
 # the stock testpmd (a sanitized build wraps it: test/sanitizers)
 TESTPMD=${IPOIB_TESTPMD:-/usr/bin/dpdk-testpmd}
 LIB=$(realpath "$1")
 fail=0
-check() { # devargs expected-text
-	out=$(timeout 30 "$TESTPMD" --no-huge -m 256 --no-pci \
+run() { # devargs: testpmd's output (its exit status is 0 either way)
+	timeout 30 "$TESTPMD" --no-huge -m 256 --no-pci \
 		--file-prefix "da$$" -l 0-1 -d "$LIB" --vdev "net_ipoib0,$1" \
-		-- --total-num-mbufs=2048 2>&1 </dev/null)
-	if echo "$out" | grep -q "$2"; then
-		echo "ok: '$1' -> $2"
-	else
+		-- --total-num-mbufs=2048 2>&1 </dev/null
+}
+# check DEVARGS TEXT: the message names the bad argument, the probe failed
+# and no port was created, before the device was opened
+check() {
+	out=$(run "$1")
+	if ! echo "$out" | grep -q "$2"; then
 		echo "FAIL: '$1' did not say '$2'"; echo "$out" | tail -5
 		fail=1
+	elif ! echo "$out" | grep -q "failed to initialize net_ipoib0" ||
+	     ! echo "$out" | grep -q "No probed ethernet devices"; then
+		echo "FAIL: '$1': the port was not refused"
+		echo "$out" | tail -5
+		fail=1
+	elif echo "$out" | grep -q "cannot open"; then
+		echo "FAIL: '$1': the device was opened despite the bad devarg"
+		echo "$out" | tail -5
+		fail=1
+	else
+		echo "ok: '$1' -> $2, no port"
 	fi
 }
+# control: good devargs get past parsing to the device (absent here)
+out=$(run 'mode=raw,pkey=0x7fff,grh=auto')
+if echo "$out" | grep -q "cannot open" &&
+   ! echo "$out" | grep -q "devarg"; then
+	echo "ok: good devargs reach the device"
+else
+	echo "FAIL: good devargs did not reach the device"
+	echo "$out" | tail -5
+	fail=1
+fi
 check 'bogus=1' 'unknown devarg "bogus"'
 check 'mode=ethernet' 'bad value "ethernet" for devarg "mode"'
 check 'port=0' 'bad value "0" for devarg "port"'

@@ -58,7 +58,7 @@ static uint64_t h2_tag;
 
 /* ------------------------------------------------------------ helpers */
 
-/** An xstat by name (0 if absent). */
+/** An xstat by name (absent: a failure, UINT64_MAX). */
 static uint64_t
 xstat(const char *name)
 {

@@ -177,7 +177,7 @@ receive(uint16_t peer_key, struct rx_result *r)
 	}
 }
 
-/** An xstat by name (0 if absent). */
+/** An xstat by name (absent: a failure, UINT64_MAX). */
 static uint64_t
 xstat(const char *name)
 {

@@ -189,13 +189,20 @@ def check_port(sa_tool):
             if ':' in line and line.split(':')[0].strip().isdigit():
                 table += [num(w) for w in line.split(':')[1].split()]
         ours = [num(p) for p in res['pkeys'].split(',') if p]
-        check(len(ours) > 0 and ours == table[:len(ours)],
+        check(any(p & 0x7fff for p in ours) and ours == table[:len(ours)],
               '%s: P_Keys %s = smpquery pkeys' % (host, ours[:4]))
         sapk, _ = sa(sa_tool, host, 'pkeys', lid, res['port'])
         sa_table = [num(p) for p in sapk.get('pkeys', '').split(',') if p]
-        check(sapk['rc'] == '0' and sa_table[:len(table)] ==
-              table[:len(sa_table)],
-              '%s: SA PKeyTableRecords = smpquery pkeys' % host)
+        print('%s: smpquery P_Keys %s, SA P_Keys %s' % (host, table[:8],
+                                                       sa_table[:8]))
+        # the P_Keys in use (not 0, the empty entry) of both tables, in
+        # order: an empty table on either side is a failure
+        used = [p for p in table if p & 0x7fff]
+        sa_used = [p for p in sa_table if p & 0x7fff]
+        check(sapk.get('rc') == '0' and len(sa_used) > 0 and
+              sa_used == used,
+              '%s: SA PKeyTableRecords %s = smpquery pkeys %s' %
+              (host, sa_used[:4], used[:4]))
 
 
 def check_path(sa_tool):

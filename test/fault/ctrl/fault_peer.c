@@ -303,11 +303,12 @@ stats_write(bool final, long leaked)
 						&path);
 		fprintf(f, "lid_%c=%u\n", st.to[i].role, path.lid);
 	}
+	/* every sender and phase, zeros included: a missing name is an
+	 * error of the test (test/fault/ctrl/lib.sh) */
 	for (i = 0; i < 26; i++)
 		for (ph = 0; ph < MAX_PHASE; ph++)
-			if (st.rx[i][ph] != 0)
-				fprintf(f, "rx_%c_%u=%lu\n", 'a' + i, ph,
-					(unsigned long)st.rx[i][ph]);
+			fprintf(f, "rx_%c_%u=%lu\n", 'a' + i, ph,
+				(unsigned long)st.rx[i][ph]);
 	fprintf(f, "rx_other=%lu\n", (unsigned long)st.rx_other);
 	if (final)
 		fprintf(f, "mbufs_leaked=%ld\n", leaked);

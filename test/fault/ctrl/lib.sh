@@ -30,11 +30,18 @@ peer() {
 	PIDS+=($!)
 }
 
-# stat ROLE NAME: a value from the peer's stat file (0 when absent)
+# stat ROLE NAME: a value from the peer's stat file. A name the file does
+# not have (renamed counter, file not written yet) prints "missing:NAME",
+# which fails every numeric comparison, and returns 1; wait_for keeps
+# waiting on it, a final check fails on it.
 stat() {
 	local v
 	v=$(grep -m1 "^$2=" "$WORK/stat.$1" 2>/dev/null | cut -d= -f2)
-	echo "${v:-0}"
+	if [ -z "$v" ]; then
+		echo "missing:$2"
+		return 1
+	fi
+	echo "$v"
 }
 
 # wait_for SECONDS CMD...: poll CMD every 0.2 s until it succeeds
@@ -50,7 +57,10 @@ wait_for() {
 }
 
 # stat_ge ROLE NAME MIN: whether the value reached MIN
-stat_ge() { [ "$(stat "$1" "$2")" -ge "$3" ]; }
+stat_ge() {
+	local v
+	v=$(stat "$1" "$2") && [ "$v" -ge "$3" ]
+}
 
 # phase N: tell every peer the phase now
 phase() { echo "$1" > "$WORK/phase.tmp"; mv "$WORK/phase.tmp" "$WORK/phase"; }

@@ -124,7 +124,7 @@ fd_sleep_ms(unsigned int ms)
 
 /* --------------------------------------------------------------- PMD */
 
-/** An xstat of the PMD's port by name (0 if absent). */
+/** An xstat of the PMD's port by name (absent: a failure, UINT64_MAX). */
 uint64_t
 fd_xstat(const char *name)
 {

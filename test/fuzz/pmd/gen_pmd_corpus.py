@@ -134,6 +134,9 @@ def rx_seeds():
         'oversize-bytecnt': b'\0' + rx_rec(v4, src=0, byte_cnt=2100),
         'rss-hash': b'\0' + rx_rec(v4, src=0, rss=0x12345678),
         'no-mbufs': b'\x01' + rx_rec(v4, src=0),
+        # the queue's last-source memo set to record 0's source first
+        'memo-hit': b'\x04' + rx_rec(v4, src=0),
+        'memo-stale-tag': b'\x04' + rx_rec(v4, src=4),
     }
     raw = dict(common)
     raw['burst-4'] = b'\xc0' + rx_rec(v4, src=0) + \
@@ -142,6 +145,13 @@ def rx_seeds():
         rx_rec(v4, src=8)
     raw['burst-2-nogrh-first'] = b'\x40' + rx_rec(v4, src=15, src_qpn=0x44,
                                                   sgid=gid(0x44)) + \
+        rx_rec(v4, src=15, grh=False, src_qpn=0x45, slid=11)
+    raw['memo-other-source'] = b'\x44' + rx_rec(v4, src=0) + \
+        rx_rec(v4, src=1)
+    # a memo hit whose LID moved is reported before a later packet without
+    # a GRH: reports come in any order
+    raw['memo-lid-moved-then-nogrh'] = b'\x44' + rx_rec(
+        v4, src=0, slid=77, slid_in=True) + \
         rx_rec(v4, src=15, grh=False, src_qpn=0x45, slid=11)
     eth = dict(common)
     eth['arp-request'] = b'\0' + rx_rec(
