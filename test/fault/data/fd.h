@@ -85,6 +85,8 @@ int fd_payload_check(const uint8_t *p, uint32_t len, uint32_t *sender,
 uint64_t fd_deadline(double seconds);
 bool fd_expired(uint64_t deadline);
 uint64_t fd_xstat(const char *name);
+void fd_count_intact(struct fd_host *h, unsigned int slot,
+		     const uint8_t *pkt, uint32_t len, bool grh, void *arg);
 int fd_port_start(unsigned int nb_mbuf);
 int fd_counters_read(const char *host, struct fd_counters *c);
 long long fd_delta(const struct fd_counters *a, const struct fd_counters *b,

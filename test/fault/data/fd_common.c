@@ -122,6 +122,24 @@ fd_sleep_ms(unsigned int ms)
 	usleep(ms * 1000u);
 }
 
+/**
+ * A receive callback of fd_host_poll(): count (in *(uint64_t *)arg) the
+ * packets that carry an intact test payload.
+ */
+void
+fd_count_intact(struct fd_host *h, unsigned int slot, const uint8_t *pkt,
+		uint32_t len, bool grh, void *arg)
+{
+	uint32_t sender, seq;
+
+	RTE_SET_USED(h);
+	RTE_SET_USED(slot);
+	RTE_SET_USED(grh);
+	if (len == 4 + FD_PAYLOAD &&
+	    fd_payload_check(pkt + 4, FD_PAYLOAD, &sender, &seq) == 0)
+		(*(uint64_t *)arg)++;
+}
+
 /* --------------------------------------------------------------- PMD */
 
 /** An xstat of the PMD's port by name (absent: a failure, UINT64_MAX). */

@@ -70,29 +70,6 @@ fd_mtu_rx(struct fd_host *h, unsigned int slot, const uint8_t *pkt,
 	t->valid++;
 }
 
-/**
- * Read an xstat that must exist.
- *
- * @return its value; a missing xstat is a failure (and reads 0)
- */
-static uint64_t
-fd_mtu_xstat(const char *name)
-{
-	uint64_t id, v = 0;
-
-	static unsigned int missing;
-
-	if (rte_eth_xstats_get_id_by_name(fd_port, name, &id) != 0 ||
-	    rte_eth_xstats_get_by_id(fd_port, &id, &v, 1) != 1) {
-		if (missing++ < 8) /* loops read it: say it a few times */
-			CHECK(false, "no xstat %s", name);
-		else
-			failures++;
-		return 0;
-	}
-	return v;
-}
-
 /** The port's oerrors now. */
 static uint64_t
 fd_mtu_oerrors(void)
@@ -320,8 +297,8 @@ fd_phase_oversize_eth(void)
 		fd_mtu_restart(big);
 		return;
 	}
-	over0 = fd_mtu_xstat("tx_oversized");
-	rec0 = fd_mtu_xstat("qp_recoveries");
+	over0 = fd_xstat("tx_oversized");
+	rec0 = fd_xstat("qp_recoveries");
 	oerr0 = fd_mtu_oerrors();
 	for (round = 0; round < 40; round++) {
 		uint32_t len = round == 39 ? FD_MAX_FRAME :
@@ -356,7 +333,7 @@ fd_phase_oversize_eth(void)
 	/* exactly MTU + 14 still goes out: host2 (512-byte buffers) leaves
 	 * the group first, the frame comes back to the port */
 	hca_qp_detach_mcast(h2.qp[0], &mgid, path.lid);
-	loop0 = fd_mtu_xstat("rx_own_multicast_loopback");
+	loop0 = fd_xstat("rx_own_multicast_loopback");
 	{
 		struct rte_mbuf *m = fd_mtu_eth_frame(fd_pool, mtu + 14u, 1000);
 
@@ -365,25 +342,25 @@ fd_phase_oversize_eth(void)
 	}
 	end = fd_deadline(5);
 	while (!fd_expired(end) &&
-	       fd_mtu_xstat("rx_own_multicast_loopback") == loop0)
+	       fd_xstat("rx_own_multicast_loopback") == loop0)
 		if (fd_mtu_poll(&h2, &t) == 0)
 			fd_sleep_ms(1);
-	over = fd_mtu_xstat("tx_oversized") - over0;
+	over = fd_xstat("tx_oversized") - over0;
 	oerr = fd_mtu_oerrors() - oerr0;
-	loops = fd_mtu_xstat("rx_own_multicast_loopback") - loop0;
+	loops = fd_xstat("rx_own_multicast_loopback") - loop0;
 	printf("eth: good sent %u, host2 got %" PRIu64 " intact (%" PRIu64
 	       " bad); too long sent %u, tx_oversized %" PRIu64
 	       ", oerrors %" PRIu64 ", qp_recoveries %" PRIu64
 	       ", MTU + 14 frames looped back %" PRIu64 "\n", good, t.valid,
 	       t.bad, long_sent, over, oerr,
-	       fd_mtu_xstat("qp_recoveries") - rec0, loops);
+	       fd_xstat("qp_recoveries") - rec0, loops);
 	CHECK(t.valid == good && t.bad == 0, "host2 got %" PRIu64 " of %u "
 	      "good frames (%" PRIu64 " bad)", t.valid, good, t.bad);
 	CHECK(over == long_sent, "tx_oversized %" PRIu64 " != %u sent",
 	      over, long_sent);
 	CHECK(oerr == long_sent, "oerrors %" PRIu64 " != %u too long",
 	      oerr, long_sent);
-	CHECK(fd_mtu_xstat("qp_recoveries") == rec0, "a QP failed");
+	CHECK(fd_xstat("qp_recoveries") == rec0, "a QP failed");
 	CHECK(loops == 1, "the MTU + 14 frame did not come back (%" PRIu64
 	      ")", loops);
 	fd_host_close(&h2);
@@ -427,9 +404,9 @@ fd_phase_oversize(void)
 	t.seen = calloc(t.n, 1);
 	key = fd_mtu_host2(&h2, &t);
 	good = 1;
-	over0 = fd_mtu_xstat("tx_oversized");
-	rec0 = fd_mtu_xstat("qp_recoveries");
-	loop0 = fd_mtu_xstat("rx_own_multicast_loopback");
+	over0 = fd_xstat("tx_oversized");
+	rec0 = fd_xstat("qp_recoveries");
+	loop0 = fd_xstat("rx_own_multicast_loopback");
 	oerr0 = fd_mtu_oerrors();
 	CHECK(fd_counters_read("host1", &a1) == 0, "hcasim status");
 	for (round = 0; key != 0 && round < 40; round++) {
@@ -473,15 +450,15 @@ fd_phase_oversize(void)
 	}
 	fd_mtu_settle(&h2, &t);
 	CHECK(fd_counters_read("host1", &b1) == 0, "hcasim status");
-	over = fd_mtu_xstat("tx_oversized") - over0;
+	over = fd_xstat("tx_oversized") - over0;
 	oerr = fd_mtu_oerrors() - oerr0;
-	loops = fd_mtu_xstat("rx_own_multicast_loopback") - loop0;
+	loops = fd_xstat("rx_own_multicast_loopback") - loop0;
 	printf("good sent %u, host2 got %" PRIu64 " intact (%" PRIu64
 	       " bad); too long sent %u, tx_oversized %" PRIu64
 	       ", oerrors %" PRIu64 ", qp_recoveries %" PRIu64
 	       ", IB MTU frames looped back %" PRIu64
 	       ", hcasim host1 xmit %lld\n", good, t.valid, t.bad, long_sent,
-	       over, oerr, fd_mtu_xstat("qp_recoveries") - rec0, loops,
+	       over, oerr, fd_xstat("qp_recoveries") - rec0, loops,
 	       fd_delta(&a1, &b1, FD_XMIT_PACKETS));
 	CHECK(t.valid == good && t.bad == 0, "host2 got %" PRIu64 " of %u "
 	      "good packets (%" PRIu64 " bad)", t.valid, good, t.bad);
@@ -489,7 +466,7 @@ fd_phase_oversize(void)
 	      over, long_sent);
 	CHECK(oerr == long_sent, "oerrors %" PRIu64 " != %u too long",
 	      oerr, long_sent);
-	CHECK(fd_mtu_xstat("qp_recoveries") == rec0, "a QP failed");
+	CHECK(fd_xstat("qp_recoveries") == rec0, "a QP failed");
 	CHECK(loops == 1, "the IB MTU frame did not come back (%" PRIu64 ")",
 	      loops);
 	/* the good ones after the probe and the IB MTU frame, nothing else */
@@ -543,7 +520,7 @@ fd_mtu_until_resumed(struct fd_host *h2, struct fd_mtu_tally *t,
 {
 	uint64_t start = rte_get_timer_cycles(), end = fd_deadline(15);
 
-	while (!fd_expired(end) && fd_mtu_xstat("qp_recoveries") < want) {
+	while (!fd_expired(end) && fd_xstat("qp_recoveries") < want) {
 		struct rte_mbuf *pkts[8];
 		unsigned int i;
 
@@ -562,7 +539,7 @@ fd_mtu_until_resumed(struct fd_host *h2, struct fd_mtu_tally *t,
 		fd_mtu_poll(h2, t);
 		fd_sleep_ms(2);
 	}
-	if (fd_mtu_xstat("qp_recoveries") < want)
+	if (fd_xstat("qp_recoveries") < want)
 		return false;
 	printf("QP reset %.1f ms after the injection returned\n",
 	       (double)(rte_get_timer_cycles() - start) * 1000 /
@@ -601,8 +578,8 @@ fd_phase_qperror(void)
 	t.n = 65536;
 	t.seen = calloc(t.n, 1);
 	key = fd_mtu_host2(&h2, &t);
-	rec0 = fd_mtu_xstat("qp_recoveries");
-	err0 = fd_mtu_xstat("tx_error_completions");
+	rec0 = fd_xstat("qp_recoveries");
+	err0 = fd_xstat("tx_error_completions");
 	for (kind = 0; key != 0 && kind < 2; kind++) {
 		bool on_send = kind == 0;
 
@@ -616,18 +593,18 @@ fd_phase_qperror(void)
 					   &taken),
 		      "traffic did not resume after the QP error (%s): "
 		      "qp_recoveries %" PRIu64, on_send ? "send" : "now",
-		      fd_mtu_xstat("qp_recoveries") - rec0);
+		      fd_xstat("qp_recoveries") - rec0);
 	}
 	fd_mtu_settle(&h2, &t);
-	errs = fd_mtu_xstat("tx_error_completions") - err0;
+	errs = fd_xstat("tx_error_completions") - err0;
 	printf("PMD took %u, host2 got %" PRIu64 " intact (%" PRIu64
 	       " bad), tx_error_completions %" PRIu64 ", qp_recoveries %"
 	       PRIu64 ", rx_flushed %" PRIu64 "\n", taken, t.valid, t.bad,
-	       errs, fd_mtu_xstat("qp_recoveries") - rec0,
-	       fd_mtu_xstat("rx_flushed"));
-	CHECK(fd_mtu_xstat("qp_recoveries") - rec0 == 2,
+	       errs, fd_xstat("qp_recoveries") - rec0,
+	       fd_xstat("rx_flushed"));
+	CHECK(fd_xstat("qp_recoveries") - rec0 == 2,
 	      "qp_recoveries grew by %" PRIu64 ", not 2",
-	      fd_mtu_xstat("qp_recoveries") - rec0);
+	      fd_xstat("qp_recoveries") - rec0);
 	CHECK(t.bad == 0, "host2 got %" PRIu64 " bad packets", t.bad);
 	CHECK(t.valid + errs == taken, "taken %u != delivered %" PRIu64
 	      " + send errors %" PRIu64, taken, t.valid, errs);
