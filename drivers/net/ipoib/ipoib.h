@@ -48,7 +48,7 @@
 /** What a port presents to applications. */
 enum ipoib_mode {
 	IPOIB_MODE_RAW = 0,   /**< the IPoIB header with peer keys */
-	IPOIB_MODE_ETH = 1,   /**< Ethernet (issue 5; raw until then) */
+	IPOIB_MODE_ETH = 1,   /**< Ethernet (doc/eth-mode.md) */
 };
 
 /** Parsed devargs. */
