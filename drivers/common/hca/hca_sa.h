@@ -318,6 +318,19 @@ int hca_sa_join_mcast_async(struct hca_sa *sa, const union hca_gid *mgid,
 			    hca_sa_cb_t cb, void *arg);
 
 /**
+ * Ask the SA whether this port is a member of a group (a GetTable of
+ * MCMemberRecord by MGID and PortGID, which an SA answers for a port's
+ * own memberships without an SM_Key). An SM that restarted has forgotten
+ * every membership, so this tells a restart however short it was. cb
+ * gets a `const bool *`: true when the SA lists the port in the group.
+ *
+ * @return 0 when sent, or a negative errno (cb is then never called)
+ */
+int hca_sa_query_membership_async(struct hca_sa *sa,
+				  const union hca_gid *mgid,
+				  hca_sa_cb_t cb, void *arg);
+
+/**
  * Process replies and timeouts (resending with backoff, failing requests
  * whose retries are spent), running callbacks.
  *

@@ -233,6 +233,75 @@ hca_sa_query_mcast(struct hca_sa *sa, const union hca_gid *mgid,
 	return sync_run(sa, &req, rec, NULL, NULL);
 }
 
+/** The caller's callback of a membership query. */
+struct membership_req {
+	union hca_gid mgid;
+	hca_sa_cb_t cb;
+	void *arg;
+};
+
+/**
+ * Raw completion of a membership query: the port is a member when a
+ * record of the group came back (an SA blanks the PortGID and JoinState
+ * of records it gives without an SM_Key, so the count is the answer).
+ */
+static void
+membership_done(void *arg, int status, const void *record)
+{
+	struct membership_req *q = arg;
+	const struct hca_sa_reply *r = record;
+	struct hca_mcmember_rec mcm;
+	bool member = false;
+	unsigned int i;
+
+	for (i = 0; status == 0 && r != NULL && i < r->n_records; i++) {
+		const uint8_t *rec = hca_sa_reply_record(r, i,
+						HCA_SA_MCMEMBER_REC_LEN);
+
+		if (rec == NULL || hca_sa_mcmember_decode(rec,
+				HCA_SA_MCMEMBER_REC_LEN, &mcm) != 0) {
+			status = -EPROTO;
+			break;
+		}
+		if (memcmp(mcm.mgid.raw, q->mgid.raw, HCA_GID_LEN) == 0)
+			member = true;
+	}
+	q->cb(q->arg, status, status == 0 ? &member : NULL);
+	free(q);
+}
+
+/** Ask whether this port is a member of a group (see hca_sa.h). */
+int
+hca_sa_query_membership_async(struct hca_sa *sa, const union hca_gid *mgid,
+			      hca_sa_cb_t cb, void *arg)
+{
+	uint8_t rec[HCA_SA_MCMEMBER_REC_LEN];
+	struct hca_sa_request req = {
+		.method = HCA_METHOD_GET_TABLE,
+		.attr = HCA_SA_ATTR_MCMEMBER_REC, .rec = rec,
+		.rec_len = sizeof(rec), .kind = HCA_SA_KIND_RAW,
+	};
+	struct membership_req *q;
+	int ret;
+
+	if (sa == NULL || mgid == NULL || cb == NULL)
+		return -EINVAL;
+	q = malloc(sizeof(*q));
+	if (q == NULL)
+		return -ENOMEM;
+	q->mgid = *mgid;
+	q->cb = cb;
+	q->arg = arg;
+	/* MGID and PortGID only: any join state of the port matches */
+	hca_sa_mcmember_template(rec, mgid, &sa->port_gid, 0, NULL,
+				 &req.comp_mask);
+	req.comp_mask &= ~HCA_MCR_COMP_JOIN_STATE;
+	ret = hca_sa_submit(sa, &req, membership_done, q);
+	if (ret != 0)
+		free(q);
+	return ret;
+}
+
 /* ------------------------------------------------------------------ */
 /* Tables of records                                                   */
 /* ------------------------------------------------------------------ */

@@ -220,10 +220,11 @@ struct ipoib_watch {
 	uint64_t hb_tsc;          /**< next heartbeat */
 	uint64_t hb_sent_tsc;     /**< when the heartbeat in flight left */
 	bool hb_busy;             /**< a heartbeat is in flight */
-	bool sm_lost;             /**< the last heartbeat timed out */
+	bool sm_lost;             /**< the last heartbeat failed */
 	uint16_t sm_lid;          /**< the SM LID last seen */
 	bool rejoin_pending;
 	bool rejoin_busy;
+	bool rejoin_bcast;        /**< the broadcast group first */
 	unsigned int rejoin_next; /**< index in priv->mcast */
 	bool refresh_pending;
 	uint32_t refresh_next;    /**< slot of the peer cache */

@@ -10,21 +10,22 @@
  * Without verbs async events (under ibsim nothing reports a
  * ClientReregister or a LID change to a libibumad client), the port
  * watches two things:
- *  - a heartbeat: every IPOIB_WATCH_MS the port joins the broadcast group
- *    again (a Set(MCMemberRecord) the SA answers idempotently). Its
- *    answer is the port's membership: an SM that restarted without the
- *    port's memberships has it back at once. A heartbeat that fails
- *    (timed out, or refused by an SM that is starting again) marks the
- *    SM lost; the first answer after that is an SM recovery,
- *    and so is an answer that needed resends (later than 1 s: the SM
- *    was away, if only for less than the SA client's retry budget).
+ *  - a heartbeat: every IPOIB_WATCH_MS the port asks the SA whether it
+ *    is still a member of its broadcast group (a GetTable of its own
+ *    MCMemberRecord). An SM that restarted has forgotten every
+ *    membership, however short its absence was: a "no" (while no
+ *    rejoin is under way) is an SM restart. A heartbeat that fails (timed out, or refused by an SM
+ *    that is starting again) marks the SM lost; the first answer after
+ *    that is an SM recovery, and so is an answer that needed resends
+ *    (later than 1 s: the SM was away meanwhile).
  *  - the port's attributes (LID, SM LID, read with the link poll).
- * An SM recovery, an SM LID change or a change of the port's own LID
- * start a resync: every group joined through the API or set_mc_addr_list
- * is joined again, paths that failed are retried at once, and every
- * resolved unicast peer's PathRecord is asked again (a few at a time),
- * its LID updated in place when the SM moved it. Resolved peers keep
- * sending on their cached path meanwhile.
+ * An SM restart or recovery, an SM LID change or a change of the port's
+ * own LID start a resync: the broadcast group and every group joined
+ * through the API or set_mc_addr_list are joined again, paths that
+ * failed are retried at once, and every resolved unicast peer's
+ * PathRecord is asked again (a few at a time), its LID updated in place
+ * when the SM moved it. Resolved peers keep sending on their cached path
+ * meanwhile.
  */
 
 #include <errno.h>
@@ -55,8 +56,8 @@ ipoib_watch_stopping(const struct ipoib_priv *priv)
 }
 
 /**
- * Start a resync: rejoin groups, retry failed paths now, refresh every
- * resolved path. Runs under priv->lock.
+ * Start a resync: rejoin groups (the broadcast group first), retry failed
+ * paths now, refresh every resolved path. Runs under priv->lock.
  *
  * @param priv  the port
  * @param why   for the log
@@ -68,6 +69,7 @@ ipoib_watch_resync(struct ipoib_priv *priv, const char *why)
 		  priv->name, why);
 	priv->cst.resyncs++;
 	priv->watch.rejoin_next = 0;
+	priv->watch.rejoin_bcast = true;
 	priv->watch.rejoin_pending = true;
 	priv->watch.refresh_next = 1;
 	priv->watch.refresh_pending = true;
@@ -77,18 +79,17 @@ ipoib_watch_resync(struct ipoib_priv *priv, const char *why)
 /* ------------------------------------------------------- heartbeat */
 
 /**
- * SA callback: the heartbeat join answered (or failed). Runs under
- * priv->lock.
+ * SA callback: the heartbeat's membership query answered (or failed).
+ * Runs under priv->lock.
  *
  * @param arg     the port
  * @param status  0 or a negative errno
- * @param record  the broadcast group's member record on success
+ * @param record  on success, a const bool: the port is still a member
  */
 static void
 ipoib_heartbeat_done(void *arg, int status, const void *record)
 {
 	struct ipoib_priv *priv = arg;
-	const struct hca_mcmember_rec *rec = record;
 
 	if (ipoib_watch_stopping(priv))
 		return;
@@ -96,8 +97,8 @@ ipoib_heartbeat_done(void *arg, int status, const void *record)
 	if (status != 0) {
 		/*
 		 * Silence and a refusal alike: an SM that refuses the
-		 * broadcast join may have just restarted without the
-		 * port's memberships, so the next answer starts a resync.
+		 * query may have just restarted without the port's
+		 * memberships, so the next answer starts a resync.
 		 */
 		priv->cst.heartbeat_failures++;
 		if (!priv->watch.sm_lost) {
@@ -110,14 +111,15 @@ ipoib_heartbeat_done(void *arg, int status, const void *record)
 		}
 		return;
 	}
-	if (rec->mlid != priv->bcast.mlid)
-		IPOIB_LOG(WARNING, "%s: broadcast MLID changed 0x%04x -> "
-			  "0x%04x (not followed)", priv->name,
-			  priv->bcast.mlid, rec->mlid);
 	if (priv->watch.sm_lost) {
 		priv->watch.sm_lost = false;
 		priv->cst.sm_recoveries++;
 		ipoib_watch_resync(priv, "subnet manager back");
+	} else if (!*(const bool *)record && !priv->watch.rejoin_pending) {
+		priv->cst.sm_lost++;
+		priv->cst.sm_recoveries++;
+		ipoib_watch_resync(priv, "the subnet manager forgot the "
+				   "port's membership (it restarted)");
 	} else if (rte_get_tsc_cycles() - priv->watch.hb_sent_tsc >
 		   rte_get_tsc_hz() * IPOIB_WATCH_LATE_MS / 1000) {
 		priv->cst.sm_lost++;
@@ -127,7 +129,7 @@ ipoib_heartbeat_done(void *arg, int status, const void *record)
 	}
 }
 
-/** Send the heartbeat join when due and none is in flight. */
+/** Send the heartbeat query when due and none is in flight. */
 static void
 ipoib_heartbeat(struct ipoib_priv *priv, uint64_t now)
 {
@@ -136,9 +138,8 @@ ipoib_heartbeat(struct ipoib_priv *priv, uint64_t now)
 	if (priv->watch.hb_busy || now < priv->watch.hb_tsc)
 		return;
 	priv->watch.hb_tsc = now + rte_get_tsc_hz() * IPOIB_WATCH_MS / 1000;
-	ret = hca_sa_join_mcast_async(priv->sa, &priv->bcast_mgid,
-				      HCA_JOIN_FULL, NULL,
-				      ipoib_heartbeat_done, priv);
+	ret = hca_sa_query_membership_async(priv->sa, &priv->bcast_mgid,
+					    ipoib_heartbeat_done, priv);
 	if (ret == 0) {
 		priv->watch.hb_sent_tsc = now;
 		priv->watch.hb_busy = true;
@@ -149,8 +150,7 @@ ipoib_heartbeat(struct ipoib_priv *priv, uint64_t now)
 /* ------------------------------------------------------ rejoin */
 
 /**
- * SA callback: a group of priv->mcast joined again. Runs under
- * priv->lock.
+ * SA callback: a group joined again. Runs under priv->lock.
  *
  * @param arg     the port
  * @param status  0 or a negative errno
@@ -173,11 +173,19 @@ ipoib_rejoin_done(void *arg, int status, const void *record)
 		return;
 	}
 	priv->cst.rejoins++;
+	if (memcmp(rec->mgid.raw, priv->bcast_mgid.raw, HCA_GID_LEN) == 0 &&
+	    rec->mlid != priv->bcast.mlid)
+		IPOIB_LOG(WARNING, "%s: broadcast MLID changed 0x%04x -> "
+			  "0x%04x (not followed)", priv->name,
+			  priv->bcast.mlid, rec->mlid);
 	IPOIB_LOG(INFO, "%s: rejoined %s (MLID 0x%04x)", priv->name,
 		  hca_gid_to_str(&rec->mgid, buf, sizeof(buf)), rec->mlid);
 }
 
-/** Join the next group of priv->mcast again (one at a time). */
+/**
+ * Join the next group again (one at a time): the broadcast group first,
+ * then those of priv->mcast.
+ */
 static void
 ipoib_rejoin_next(struct ipoib_priv *priv)
 {
@@ -186,6 +194,15 @@ ipoib_rejoin_next(struct ipoib_priv *priv)
 
 	if (!priv->watch.rejoin_pending || priv->watch.rejoin_busy)
 		return;
+	if (priv->watch.rejoin_bcast) {
+		if (hca_sa_join_mcast_async(priv->sa, &priv->bcast_mgid,
+					    HCA_JOIN_FULL, &create,
+					    ipoib_rejoin_done, priv) < 0)
+			return; /* table full: next round */
+		priv->watch.rejoin_busy = true;
+		priv->watch.rejoin_bcast = false;
+		return;
+	}
 	while (priv->watch.rejoin_next < RTE_DIM(priv->mcast) &&
 	       !priv->mcast[priv->watch.rejoin_next].used)
 		priv->watch.rejoin_next++;
