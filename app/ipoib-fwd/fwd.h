@@ -15,6 +15,11 @@
  * over ARP/ND packets and packets waiting for resolution through one ring
  * each), the statistics line and the JSON file. Counters are per lcore,
  * written by their lcore only.
+ *
+ * This header holds the types every file shares and the shared state
+ * (defined in fwd_state.c); each module declares its functions in its
+ * own header (fwd_<module>.h). The files and who calls whom are in the
+ * "Inside" section of the forwarder guide.
  */
 
 #include <stdbool.h>
@@ -37,14 +42,6 @@
 #define FWD_NAME "ipoib-fwd"
 #define FWD_ICMP_DEST_UNREACH 3
 #define FWD_ICMP_TIME_EXCEEDED 11
-
-/** Forwarding modes. */
-enum fwd_mode {
-	FWD_MODE_IO,       /**< port pairs, packets unchanged */
-	FWD_MODE_MACSWAP,  /**< back out of the same port, MACs swapped */
-	FWD_MODE_L2,       /**< learning bridge between Ethernet ports */
-	FWD_MODE_L3,       /**< IPv4/IPv6 router */
-};
 
 /** Why a packet was dropped (or an event counted). */
 enum fwd_drop {
@@ -129,9 +126,11 @@ struct fwd_port {
 	char name[RTE_ETH_NAME_MAX_LEN];
 };
 
+struct fwd_engine;
+
 /** The configuration (command line and config file). */
 struct fwd_config {
-	enum fwd_mode mode;
+	const struct fwd_engine *engine; /**< the forwarding mode */
 	unsigned int burst;
 	unsigned int nb_mbufs;
 	unsigned int rxd, txd;
@@ -164,85 +163,12 @@ struct fwd_lcore {
 	unsigned int tx_len[FWD_MAX_PORTS];
 } __rte_cache_aligned;
 
+/* the shared state: fwd_state.c */
 extern struct fwd_config fwd_cfg;
 extern struct fwd_lcore fwd_lcores[FWD_MAX_LCORES];
 extern unsigned int fwd_nb_lcores;
 extern struct rte_mempool *fwd_pool;
 extern volatile bool fwd_quit;
 extern volatile bool fwd_link_up[FWD_MAX_PORTS];
-
-/* fwd_args.c */
-int fwd_parse_args(int argc, char **argv);
-void fwd_usage(FILE *out);
-
-/* fwd_args.c */
-int fwd_set_mode(const char *s);
-int fwd_set_pair(const char *a, const char *b);
-int fwd_set_peer(const char *port, const char *dest);
-
-/* fwd_config.c */
-int fwd_config_load(const char *path);
-int fwd_parse_addr(const char *s, struct fwd_addr *a, bool want_depth);
-int fwd_parse_port_index(const char *s);
-int fwd_parse_route(char **tok, unsigned int nb, unsigned int line,
-		    char *err, size_t errlen);
-int fwd_parse_port_addr(unsigned int port, const char *s, char *err,
-			size_t errlen);
-const char *fwd_addr_str(const struct fwd_addr *a, char *buf, size_t len);
-
-/* fwd_port.c */
-int fwd_ports_init(void);
-void fwd_ports_close(void);
-void fwd_ports_poll_links(void);
-int fwd_ports_resolve_peers(void);
-
-/* fwd_io.c */
-void fwd_io_burst(struct fwd_lcore *lc, uint16_t port, struct rte_mbuf **m,
-		  unsigned int n);
-void fwd_l2_burst(struct fwd_lcore *lc, uint16_t port, struct rte_mbuf **m,
-		  unsigned int n);
-void fwd_tx_flush(struct fwd_lcore *lc, uint16_t port);
-void fwd_tx_enqueue(struct fwd_lcore *lc, uint16_t port, struct rte_mbuf *m);
-void fwd_drop(struct fwd_lcore *lc, struct rte_mbuf *m, enum fwd_drop why);
-
-/* fwd_l3.c */
-int fwd_l3_init(void);
-void fwd_l3_free(void);
-void fwd_l3_burst(struct fwd_lcore *lc, uint16_t port, struct rte_mbuf **m,
-		  unsigned int n);
-void fwd_l3_one(struct fwd_lcore *lc, struct rte_mbuf *m, uint16_t port);
-int fwd_l3_route4(const uint8_t ip[4], struct fwd_nexthop **nh);
-int fwd_l3_route6(const uint8_t ip[16], struct fwd_nexthop **nh);
-int fwd_l3_send(struct fwd_lcore *lc, struct rte_mbuf *m, uint16_t port,
-		int family, const uint8_t *hop);
-
-/* fwd_neigh.c */
-int fwd_neigh_init(void);
-void fwd_neigh_free(void);
-int fwd_neigh_lookup(uint16_t port, int family, const uint8_t *ip,
-		     struct rte_ether_addr *mac);
-void fwd_neigh_control(struct fwd_lcore *lc);
-void fwd_neigh_punt(struct fwd_lcore *lc, struct rte_mbuf *m);
-void fwd_neigh_hold(struct fwd_lcore *lc, struct rte_mbuf *m, uint16_t port,
-		    int family, const uint8_t *hop);
-bool fwd_port_owns(uint16_t port, int family, const uint8_t *ip);
-const struct fwd_addr *fwd_port_addr_for(uint16_t port, int family,
-					 const uint8_t *ip);
-void fwd_neigh_drain(void);
-unsigned int fwd_neigh_count(void);
-
-/* fwd_icmp.c */
-void fwd_icmp_error(struct fwd_lcore *lc, struct rte_mbuf *m, uint16_t port,
-		    int family, uint8_t type, uint8_t code);
-struct rte_mbuf *fwd_icmp_echo_reply(struct rte_mbuf *m, uint16_t port,
-				     int family);
-
-/* fwd_stats.c */
-void fwd_stats_start(void);
-void fwd_stats_tick(bool force);
-void fwd_stats_summary(void);
-int fwd_stats_write_json(const char *path, bool final);
-void fwd_counters_sum(struct fwd_counters *out);
-const char *fwd_drop_name(enum fwd_drop d);
 
 #endif /* IPOIB_FWD_H */

@@ -12,6 +12,9 @@
 #include <string.h>
 
 #include "fwd.h"
+#include "fwd_args.h"
+#include "fwd_config.h"
+#include "fwd_engines.h"
 
 /**
  * Print the usage message.
@@ -21,9 +24,12 @@
 void
 fwd_usage(FILE *out)
 {
+	char names[128];
+
+	fwd_engine_names(names, sizeof(names), "|");
 	fprintf(out,
 "usage: " FWD_NAME " [EAL options] -- [options]\n"
-"  --mode io|macswap|l2|l3   forwarding mode (default io)\n"
+"  --mode %-18s forwarding mode (default %s)\n"
 "  --config FILE             config file (addr/route/pair/peer/... lines)\n"
 "  --addr PORT,ADDR/LEN      an address of a port (l3; repeatable)\n"
 "  --route PREFIX,via=GW[,port=N] | PREFIX,port=N   a route (repeatable)\n"
@@ -41,92 +47,7 @@ fwd_usage(FILE *out)
 "  --icmp-rate N             ICMP errors per second per lcore (100)\n"
 "  --pending N               packets held per unresolved next hop (16)\n"
 "  --link-timeout S          seconds to wait for links to come up (10)\n",
-		FWD_MAX_BURST);
-}
-
-/**
- * Set the forwarding mode by name.
- *
- * @return 0, or -EINVAL for an unknown name
- */
-int
-fwd_set_mode(const char *s)
-{
-	if (strcmp(s, "io") == 0)
-		fwd_cfg.mode = FWD_MODE_IO;
-	else if (strcmp(s, "macswap") == 0)
-		fwd_cfg.mode = FWD_MODE_MACSWAP;
-	else if (strcmp(s, "l2") == 0)
-		fwd_cfg.mode = FWD_MODE_L2;
-	else if (strcmp(s, "l3") == 0)
-		fwd_cfg.mode = FWD_MODE_L3;
-	else
-		return -EINVAL;
-	return 0;
-}
-
-/**
- * Pair two ports for io mode (both directions).
- *
- * @return 0 or -EINVAL
- */
-int
-fwd_set_pair(const char *a, const char *b)
-{
-	int pa = fwd_parse_port_index(a), pb = fwd_parse_port_index(b);
-
-	if (pa < 0 || pb < 0)
-		return -EINVAL;
-	fwd_cfg.ports[pa].pair = (uint16_t)pb;
-	fwd_cfg.ports[pb].pair = (uint16_t)pa;
-	fwd_cfg.pairs_set = true;
-	return 0;
-}
-
-/**
- * Parse 40 hex digits into a 20-byte IPoIB address.
- *
- * @return 0 or -EINVAL
- */
-static int
-parse_ipoib_addr(const char *s, uint8_t addr[20])
-{
-	unsigned int i, b;
-
-	if (strlen(s) != 40)
-		return -EINVAL;
-	for (i = 0; i < 20; i++) {
-		if (sscanf(s + 2 * i, "%2x", &b) != 1)
-			return -EINVAL;
-		addr[i] = (uint8_t)b;
-	}
-	return 0;
-}
-
-/**
- * Set the io-mode destination of a port: a MAC or an IPoIB address.
- *
- * @return 0 or -EINVAL
- */
-int
-fwd_set_peer(const char *port, const char *dest)
-{
-	int p = fwd_parse_port_index(port);
-	struct fwd_port *fp;
-
-	if (p < 0)
-		return -EINVAL;
-	fp = &fwd_cfg.ports[p];
-	if (rte_ether_unformat_addr(dest, &fp->peer_mac) == 0) {
-		fp->has_peer = true;
-		return 0;
-	}
-	if (parse_ipoib_addr(dest, fp->peer_ipoib) == 0) {
-		fp->has_peer = true;
-		memset(&fp->peer_mac, 0, sizeof(fp->peer_mac));
-		return 0;
-	}
-	return -EINVAL;
+		names, fwd_engines[0]->name, FWD_MAX_BURST);
 }
 
 /**
@@ -274,14 +195,15 @@ static const struct option long_opts[] = {
 static int
 apply_option(int opt, char *arg)
 {
-	char *rest;
+	char *rest, names[128];
 
 	switch (opt) {
 	case OPT_MODE:
 		if (fwd_set_mode(arg) == 0)
 			return 0;
-		fprintf(stderr, "%s: --mode: unknown mode \"%s\" (io, macswap,"
-			" l2, l3)\n", FWD_NAME, arg);
+		fwd_engine_names(names, sizeof(names), ", ");
+		fprintf(stderr, "%s: --mode: unknown mode \"%s\" (%s)\n",
+			FWD_NAME, arg, names);
 		return -EINVAL;
 	case OPT_CONFIG:
 		fwd_cfg.config_file = arg;
@@ -348,19 +270,7 @@ fwd_parse_args(int argc, char **argv)
 {
 	int opt, i;
 
-	fwd_cfg.burst = 32;
-	fwd_cfg.nb_mbufs = 16383;
-	fwd_cfg.rxd = 1024;
-	fwd_cfg.txd = 1024;
-	fwd_cfg.stats_period = 1;
-	fwd_cfg.icmp_rate = 100;
-	fwd_cfg.pending = 16;
-	fwd_cfg.resolve_ms = 500;
-	fwd_cfg.resolve_tries = 3;
-	fwd_cfg.link_timeout = 10;
-	for (i = 0; i < (int)fwd_cfg.nb_ports; i++)
-		fwd_cfg.ports[i].pair = (uint16_t)(i ^ 1) <
-			fwd_cfg.nb_ports ? (uint16_t)(i ^ 1) : (uint16_t)i;
+	fwd_config_defaults();
 	/* the config file first: find it */
 	for (i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--config") == 0 && i + 1 < argc)

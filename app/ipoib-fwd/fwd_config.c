@@ -2,7 +2,9 @@
 
 /**
  * @file
- * Addresses, routes and the config file of ipoib-fwd.
+ * The configuration of ipoib-fwd: its defaults, the setters the command
+ * line and the config file share, routes, port addresses, and the
+ * config file.
  *
  * Config file: one statement per line, '#' starts a comment.
  *
@@ -19,76 +21,41 @@
  * Errors name the file, the line and the reason.
  */
 
-#include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "fwd.h"
+#include "fwd_addr.h"
+#include "fwd_config.h"
+#include "fwd_engines.h"
 
 #define FWD_MAX_TOKENS 8
 
 /**
- * Parse an IPv4 or IPv6 address, with a prefix length when wanted.
- *
- * @param s           the text ("192.0.2.1/24", "2001:db8::1")
- * @param a           filled with the address
- * @param want_depth  true: "/LEN" is required; false: it is refused
- * @return 0, or -EINVAL when the text is not such an address
+ * Set every value to its default (the mode: the first engine), and pair
+ * the ports 0:1, 2:3, ... (the last one alone with itself).
  */
-int
-fwd_parse_addr(const char *s, struct fwd_addr *a, bool want_depth)
+void
+fwd_config_defaults(void)
 {
-	char buf[64], *slash, *end;
-	long depth;
+	unsigned int i;
 
-	if (strlen(s) >= sizeof(buf))
-		return -EINVAL;
-	strcpy(buf, s);
-	memset(a, 0, sizeof(*a));
-	slash = strchr(buf, '/');
-	if ((slash != NULL) != want_depth)
-		return -EINVAL;
-	if (slash != NULL)
-		*slash = '\0';
-	if (inet_pton(AF_INET, buf, a->ip) == 1) {
-		a->family = 4;
-		a->depth = 32;
-	} else if (inet_pton(AF_INET6, buf, a->ip) == 1) {
-		a->family = 6;
-		a->depth = 128;
-	} else {
-		return -EINVAL;
-	}
-	if (slash == NULL)
-		return 0;
-	errno = 0;
-	depth = strtol(slash + 1, &end, 10);
-	if (errno != 0 || end == slash + 1 || *end != '\0' || depth < 0 ||
-	    depth > a->depth)
-		return -EINVAL;
-	a->depth = (uint8_t)depth;
-	return 0;
-}
-
-/**
- * Format an address (with its prefix length when shorter than a host's).
- *
- * @return buf
- */
-const char *
-fwd_addr_str(const struct fwd_addr *a, char *buf, size_t len)
-{
-	char ip[INET6_ADDRSTRLEN];
-	unsigned int full = a->family == 4 ? 32 : 128;
-
-	inet_ntop(a->family == 4 ? AF_INET : AF_INET6, a->ip, ip, sizeof(ip));
-	if (a->depth == full)
-		snprintf(buf, len, "%s", ip);
-	else
-		snprintf(buf, len, "%s/%u", ip, a->depth);
-	return buf;
+	fwd_cfg.engine = fwd_engines[0];
+	fwd_cfg.burst = 32;
+	fwd_cfg.nb_mbufs = 16383;
+	fwd_cfg.rxd = 1024;
+	fwd_cfg.txd = 1024;
+	fwd_cfg.stats_period = 1;
+	fwd_cfg.icmp_rate = 100;
+	fwd_cfg.pending = 16;
+	fwd_cfg.resolve_ms = 500;
+	fwd_cfg.resolve_tries = 3;
+	fwd_cfg.link_timeout = 10;
+	for (i = 0; i < fwd_cfg.nb_ports; i++)
+		fwd_cfg.ports[i].pair = (uint16_t)(i ^ 1) <
+			fwd_cfg.nb_ports ? (uint16_t)(i ^ 1) : (uint16_t)i;
 }
 
 /**
@@ -229,6 +196,86 @@ fwd_parse_route(char **tok, unsigned int nb, unsigned int line, char *err,
 }
 
 /**
+ * Set the forwarding mode by name (one of the engine table).
+ *
+ * @return 0, or -EINVAL for an unknown name
+ */
+int
+fwd_set_mode(const char *s)
+{
+	const struct fwd_engine *e = fwd_engine_find(s);
+
+	if (e == NULL)
+		return -EINVAL;
+	fwd_cfg.engine = e;
+	return 0;
+}
+
+/**
+ * Pair two ports for io mode (both directions).
+ *
+ * @return 0 or -EINVAL
+ */
+int
+fwd_set_pair(const char *a, const char *b)
+{
+	int pa = fwd_parse_port_index(a), pb = fwd_parse_port_index(b);
+
+	if (pa < 0 || pb < 0)
+		return -EINVAL;
+	fwd_cfg.ports[pa].pair = (uint16_t)pb;
+	fwd_cfg.ports[pb].pair = (uint16_t)pa;
+	fwd_cfg.pairs_set = true;
+	return 0;
+}
+
+/**
+ * Parse 40 hex digits into a 20-byte IPoIB address.
+ *
+ * @return 0 or -EINVAL
+ */
+static int
+parse_ipoib_addr(const char *s, uint8_t addr[20])
+{
+	unsigned int i, b;
+
+	if (strlen(s) != 40)
+		return -EINVAL;
+	for (i = 0; i < 20; i++) {
+		if (sscanf(s + 2 * i, "%2x", &b) != 1)
+			return -EINVAL;
+		addr[i] = (uint8_t)b;
+	}
+	return 0;
+}
+
+/**
+ * Set the io-mode destination of a port: a MAC or an IPoIB address.
+ *
+ * @return 0 or -EINVAL
+ */
+int
+fwd_set_peer(const char *port, const char *dest)
+{
+	int p = fwd_parse_port_index(port);
+	struct fwd_port *fp;
+
+	if (p < 0)
+		return -EINVAL;
+	fp = &fwd_cfg.ports[p];
+	if (rte_ether_unformat_addr(dest, &fp->peer_mac) == 0) {
+		fp->has_peer = true;
+		return 0;
+	}
+	if (parse_ipoib_addr(dest, fp->peer_ipoib) == 0) {
+		fp->has_peer = true;
+		memset(&fp->peer_mac, 0, sizeof(fp->peer_mac));
+		return 0;
+	}
+	return -EINVAL;
+}
+
+/**
  * Split a line into whitespace-separated tokens, stopping at '#'.
  *
  * @return the number of tokens, or -1 when there are too many
@@ -282,13 +329,17 @@ static int
 config_statement(char **tok, int nb, unsigned int line, char *err,
 		 size_t errlen)
 {
+	char names[128];
 	unsigned int v;
 	int port;
 
 	if (strcmp(tok[0], "mode") == 0 && nb == 2) {
-		if (fwd_set_mode(tok[1]) != 0)
-			goto bad_value;
-		return 0;
+		if (fwd_set_mode(tok[1]) == 0)
+			return 0;
+		fwd_engine_names(names, sizeof(names), ", ");
+		snprintf(err, errlen, "unknown mode \"%s\" (%s)", tok[1],
+			 names);
+		return -EINVAL;
 	}
 	if (strcmp(tok[0], "addr") == 0 && nb == 3) {
 		port = fwd_parse_port_index(tok[1]);

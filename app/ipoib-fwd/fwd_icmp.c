@@ -18,6 +18,9 @@
 #include <rte_ip.h>
 
 #include "fwd.h"
+#include "fwd_icmp.h"
+#include "fwd_port.h"
+#include "fwd_tx.h"
 
 #define ICMP4_MAX_QUOTE 548       /* 576 - IPv4 header - ICMP header */
 #define ICMP6_MAX_QUOTE 1232      /* 1280 - IPv6 header - ICMPv6 header */

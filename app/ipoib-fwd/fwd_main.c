@@ -3,7 +3,9 @@
 /**
  * @file
  * ipoib-fwd: main, the lcore loop, signals and a clean shutdown (every
- * mbuf back in the pool, checked).
+ * mbuf back in the pool, checked). The loop hands each burst to the
+ * mode's engine (fwd_engine.h); main is the only caller of the engines'
+ * hooks, and no module calls main.
  */
 
 #include <signal.h>
@@ -18,13 +20,11 @@
 #include <rte_lcore.h>
 
 #include "fwd.h"
-
-struct fwd_config fwd_cfg;
-struct fwd_lcore fwd_lcores[FWD_MAX_LCORES];
-unsigned int fwd_nb_lcores;
-struct rte_mempool *fwd_pool;
-volatile bool fwd_quit;
-volatile bool fwd_link_up[FWD_MAX_PORTS];
+#include "fwd_args.h"
+#include "fwd_engines.h"
+#include "fwd_port.h"
+#include "fwd_stats.h"
+#include "fwd_tx.h"
 
 /** SIGINT/SIGTERM: stop forwarding (the summary follows). */
 static void
@@ -35,35 +35,17 @@ on_signal(int sig)
 }
 
 /**
- * Hand a received burst to the mode's data path.
- */
-static inline void
-dispatch(struct fwd_lcore *lc, uint16_t port, struct rte_mbuf **m,
-	 unsigned int n)
-{
-	switch (fwd_cfg.mode) {
-	case FWD_MODE_IO:
-		fwd_io_burst(lc, port, m, n);
-		break;
-	case FWD_MODE_L3:
-		fwd_l3_burst(lc, port, m, n);
-		break;
-	default:
-		fwd_l2_burst(lc, port, m, n);
-	}
-}
-
-/**
  * The main lcore's extra work between bursts: control, stats, the
  * duration limit.
  */
 static void
 main_work(struct fwd_lcore *lc, uint64_t deadline)
 {
+	const struct fwd_engine *e = fwd_cfg.engine;
 	unsigned int p;
 
-	if (fwd_cfg.mode == FWD_MODE_L3) {
-		fwd_neigh_control(lc);
+	if (e->control != NULL) {
+		e->control(lc);
 		for (p = 0; p < fwd_cfg.nb_ports; p++)
 			fwd_tx_flush(lc, (uint16_t)p);
 	}
@@ -84,6 +66,7 @@ static int
 lcore_loop(void *arg)
 {
 	struct fwd_lcore *lc = arg;
+	const struct fwd_engine *e = fwd_cfg.engine;
 	struct rte_mbuf *m[FWD_MAX_BURST];
 	uint64_t deadline = 0, bytes;
 	unsigned int p, i;
@@ -108,7 +91,7 @@ lcore_loop(void *arg)
 			}
 			lc->cnt.port[p].rx_pkts += n;
 			lc->cnt.port[p].rx_bytes += bytes;
-			dispatch(lc, (uint16_t)p, m, n);
+			e->burst(lc, (uint16_t)p, m, n);
 		}
 		for (p = 0; p < fwd_cfg.nb_ports; p++)
 			fwd_tx_flush(lc, (uint16_t)p);
@@ -237,8 +220,8 @@ shutdown_all(void)
 {
 	unsigned int avail;
 
-	if (fwd_cfg.mode == FWD_MODE_L3)
-		fwd_neigh_drain();
+	if (fwd_cfg.engine->drain != NULL)
+		fwd_cfg.engine->drain();
 	fwd_stats_summary();
 	fwd_ports_close();
 	avail = rte_mempool_avail_count(fwd_pool);
@@ -284,26 +267,21 @@ main(int argc, char **argv)
 		goto fail_args;
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
-	if (fwd_ports_init() != 0)
+	if (fwd_ports_init(fwd_cfg.engine->ethernet) != 0)
 		goto fail;
-	if (fwd_cfg.mode == FWD_MODE_L3 &&
-	    (fwd_l3_init() != 0 || fwd_neigh_init() != 0))
-		goto fail;
-	if (fwd_cfg.mode == FWD_MODE_IO && fwd_ports_resolve_peers() != 0)
+	if (fwd_cfg.engine->setup != NULL && fwd_cfg.engine->setup() != 0)
 		goto fail;
 	printf("%s: forwarding in mode %s on %u port(s) with %u lcore(s)\n",
-	       FWD_NAME, fwd_cfg.mode == FWD_MODE_L3 ? "l3" :
-	       fwd_cfg.mode == FWD_MODE_L2 ? "l2" :
-	       fwd_cfg.mode == FWD_MODE_IO ? "io" : "macswap",
-	       fwd_cfg.nb_ports, fwd_nb_lcores);
+	       FWD_NAME, fwd_cfg.engine->name, fwd_cfg.nb_ports,
+	       fwd_nb_lcores);
 	fflush(stdout);
 	if (fwd_cfg.stats_json != NULL &&
 	    fwd_stats_write_json(fwd_cfg.stats_json, false) != 0)
 		goto fail;
 	run();
 	status = shutdown_all();
-	fwd_l3_free();
-	fwd_neigh_free();
+	if (fwd_cfg.engine->teardown != NULL)
+		fwd_cfg.engine->teardown();
 	rte_eal_cleanup();
 	return status;
 fail:

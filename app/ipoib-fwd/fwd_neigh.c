@@ -13,6 +13,10 @@
  * counted); requests are repeated every resolve_ms, resolve_tries times,
  * then the held packets are dropped (unresolved) with an ICMP host
  * unreachable each (rate-limited).
+ *
+ * The module knows nothing of routing: it hands packets back to its user
+ * through the callbacks given to fwd_neigh_init() (a held packet whose
+ * next hop is resolved; a packet another lcore handed over).
  */
 
 #include <stdio.h>
@@ -28,6 +32,10 @@
 #include <rte_lcore.h>
 
 #include "fwd.h"
+#include "fwd_icmp.h"
+#include "fwd_neigh.h"
+#include "fwd_port.h"
+#include "fwd_tx.h"
 
 #define NEIGH_VALID (1ULL << 63)
 #define RING_SIZE 1024
@@ -55,6 +63,7 @@ struct neigh {
 	bool resolving;
 };
 
+static struct fwd_neigh_ops ops;
 static struct rte_hash *neigh_hash;
 static struct neigh *neighs;
 static unsigned int nb_neighs;
@@ -64,10 +73,11 @@ static unsigned int nb_resolving;
 /**
  * Create the neighbour table and the hand-over rings.
  *
+ * @param cb  where packets go back to (copied; both callbacks required)
  * @return 0, or -1 (message printed)
  */
 int
-fwd_neigh_init(void)
+fwd_neigh_init(const struct fwd_neigh_ops *cb)
 {
 	struct rte_hash_parameters hp = {
 		.name = "fwd_neigh",
@@ -80,6 +90,7 @@ fwd_neigh_init(void)
 	char name[32];
 	unsigned int i;
 
+	ops = *cb;
 	neigh_hash = rte_hash_create(&hp);
 	neighs = calloc(FWD_NEIGH_MAX, sizeof(*neighs));
 	if (neigh_hash == NULL || neighs == NULL)
@@ -167,52 +178,6 @@ neigh_get(uint16_t port, int family, const uint8_t *ip, bool create)
 	}
 	nb_neighs++;
 	return n;
-}
-
-/** Whether a port has this address. */
-bool
-fwd_port_owns(uint16_t port, int family, const uint8_t *ip)
-{
-	const struct fwd_port *p = &fwd_cfg.ports[port];
-	const struct fwd_addr *a = family == 4 ? p->addr4 : p->addr6;
-	unsigned int i, n = family == 4 ? p->nb_addr4 : p->nb_addr6;
-
-	for (i = 0; i < n; i++)
-		if (memcmp(a[i].ip, ip, family == 4 ? 4 : 16) == 0)
-			return true;
-	return false;
-}
-
-/** Whether ip is inside prefix a. */
-static bool
-prefix_contains(const struct fwd_addr *a, const uint8_t *ip)
-{
-	unsigned int full = a->depth / 8, rest = a->depth % 8;
-
-	if (memcmp(a->ip, ip, full) != 0)
-		return false;
-	if (rest == 0)
-		return true;
-	return ((a->ip[full] ^ ip[full]) & (0xff << (8 - rest))) == 0;
-}
-
-/**
- * The port's address to speak to ip from: the one whose subnet holds
- * ip, else the first of the family.
- *
- * @return the address, or NULL when the port has none of the family
- */
-const struct fwd_addr *
-fwd_port_addr_for(uint16_t port, int family, const uint8_t *ip)
-{
-	const struct fwd_port *p = &fwd_cfg.ports[port];
-	const struct fwd_addr *a = family == 4 ? p->addr4 : p->addr6;
-	unsigned int i, n = family == 4 ? p->nb_addr4 : p->nb_addr6;
-
-	for (i = 0; i < n; i++)
-		if (prefix_contains(&a[i], ip))
-			return &a[i];
-	return n > 0 ? &a[0] : NULL;
 }
 
 /**
@@ -359,7 +324,8 @@ neigh_solicit(struct fwd_lcore *lc, struct neigh *n)
 }
 
 /**
- * Store a neighbour's MAC and send what was held for it.
+ * Store a neighbour's MAC and hand what was held for it back to the
+ * user (the resolved callback).
  */
 static void
 neigh_set_mac(struct fwd_lcore *lc, struct neigh *n,
@@ -377,8 +343,8 @@ neigh_set_mac(struct fwd_lcore *lc, struct neigh *n,
 	__atomic_store_n(&n->mac, v | NEIGH_VALID, __ATOMIC_RELEASE);
 	n->resolving = false;
 	for (i = 0; i < n->nb_pending; i++)
-		fwd_l3_send(lc, n->pending[i], n->key.port, n->key.family,
-			    n->key.ip);
+		ops.resolved(lc, n->pending[i], n->key.port, n->key.family,
+			     n->key.ip);
 	n->nb_pending = 0;
 }
 
@@ -645,7 +611,7 @@ fwd_neigh_punt(struct fwd_lcore *lc, struct rte_mbuf *m)
 
 /**
  * The main lcore's control work: packets handed over by the other
- * lcores, and resolution timers.
+ * lcores (back to the user's input callback), and resolution timers.
  */
 void
 fwd_neigh_control(struct fwd_lcore *lc)
@@ -659,7 +625,7 @@ fwd_neigh_control(struct fwd_lcore *lc)
 		n = rte_ring_sc_dequeue_burst(fwd_lcores[i].to_main,
 					      (void **)m, 32, NULL);
 		for (j = 0; j < n; j++)
-			fwd_l3_one(lc, m[j], m[j]->port);
+			ops.input(lc, m[j]);
 	}
 	if (nb_resolving > 0)
 		neigh_timers(lc);

@@ -2,9 +2,10 @@
 
 /**
  * @file
- * Port setup of ipoib-fwd: one receive and one transmit queue per lcore
- * (RSS when there are several), a shared mbuf pool, link wait, and the
- * io-mode destinations of raw net_ipoib ports.
+ * Ports of ipoib-fwd: setup (one receive and one transmit queue per
+ * lcore, RSS when there are several, a shared mbuf pool), link wait and
+ * link states, the IPv6 groups a router joins, the io-mode destinations
+ * of raw net_ipoib ports, and the ports' own addresses.
  */
 
 #include <stdio.h>
@@ -16,6 +17,8 @@
 #include <rte_ethdev.h>
 
 #include "fwd.h"
+#include "fwd_addr.h"
+#include "fwd_port.h"
 #include "rte_pmd_ipoib.h"
 
 /**
@@ -104,7 +107,7 @@ fail:
  * joined). Ports without multicast filtering (memif) take everything.
  */
 static void
-port_join_groups(const struct fwd_port *p)
+port_join_nd_groups(const struct fwd_port *p)
 {
 	struct rte_ether_addr list[FWD_MAX_ADDRS + 1];
 	unsigned int i, n = 0;
@@ -124,6 +127,19 @@ port_join_groups(const struct fwd_port *p)
 		fprintf(stderr, "%s: warning: port %u (%s): cannot join the "
 			"IPv6 solicited-node groups: %s\n", FWD_NAME, p->id,
 			p->name, rte_strerror(-ret));
+}
+
+/**
+ * Join, on every port, the IPv6 groups a router must hear (see
+ * port_join_nd_groups).
+ */
+void
+fwd_ports_join_nd_groups(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < fwd_cfg.nb_ports; i++)
+		port_join_nd_groups(&fwd_cfg.ports[i]);
 }
 
 /**
@@ -187,20 +203,21 @@ port_print(const struct fwd_port *p)
 }
 
 /**
- * Check that the ports fit the mode: l2/l3/macswap need Ethernet
- * frames, so raw net_ipoib ports are refused.
+ * Check that the ports fit the mode: a mode that needs Ethernet frames
+ * (l2/l3/macswap) refuses raw net_ipoib ports.
  *
+ * @param ethernet  the mode needs Ethernet frames
  * @return 0 or -EINVAL (message printed)
  */
 static int
-ports_check_mode(void)
+ports_check_mode(bool ethernet)
 {
 	unsigned int i;
 
 	for (i = 0; i < fwd_cfg.nb_ports; i++) {
 		const struct fwd_port *p = &fwd_cfg.ports[i];
 
-		if (fwd_cfg.mode != FWD_MODE_IO && p->raw) {
+		if (ethernet && p->raw) {
 			fprintf(stderr, "%s: port %u (%s) is net_ipoib in "
 				"mode=raw: this mode needs Ethernet frames "
 				"(mode=eth)\n", FWD_NAME, i, p->name);
@@ -218,12 +235,14 @@ ports_check_mode(void)
 }
 
 /**
- * Create the mbuf pool, set up and start every port, wait for links.
+ * Create the mbuf pool, set up and start every port, check them against
+ * the mode, wait for links.
  *
+ * @param ethernet  the mode needs Ethernet frames (raw ports refused)
  * @return 0, or a negative errno (message printed)
  */
 int
-fwd_ports_init(void)
+fwd_ports_init(bool ethernet)
 {
 	unsigned int i;
 	int ret;
@@ -241,12 +260,9 @@ fwd_ports_init(void)
 		if (ret != 0)
 			return ret;
 	}
-	ret = ports_check_mode();
+	ret = ports_check_mode(ethernet);
 	if (ret != 0)
 		return ret;
-	if (fwd_cfg.mode == FWD_MODE_L3)
-		for (i = 0; i < fwd_cfg.nb_ports; i++)
-			port_join_groups(&fwd_cfg.ports[i]);
 	ports_wait_link();
 	fwd_ports_poll_links();
 	for (i = 0; i < fwd_cfg.nb_ports; i++)
@@ -345,4 +361,44 @@ fwd_ports_close(void)
 		rte_eth_dev_stop(fwd_cfg.ports[i].id);
 		rte_eth_dev_close(fwd_cfg.ports[i].id);
 	}
+}
+
+/**
+ * Whether a port has this address.
+ *
+ * @param port    index into fwd_cfg.ports
+ * @param family  4 or 6
+ * @param ip      the address, network order
+ * @return true when it is one of the port's addresses
+ */
+bool
+fwd_port_owns(uint16_t port, int family, const uint8_t *ip)
+{
+	const struct fwd_port *p = &fwd_cfg.ports[port];
+	const struct fwd_addr *a = family == 4 ? p->addr4 : p->addr6;
+	unsigned int i, n = family == 4 ? p->nb_addr4 : p->nb_addr6;
+
+	for (i = 0; i < n; i++)
+		if (memcmp(a[i].ip, ip, family == 4 ? 4 : 16) == 0)
+			return true;
+	return false;
+}
+
+/**
+ * The port's address to speak to ip from: the one whose subnet holds
+ * ip, else the first of the family.
+ *
+ * @return the address, or NULL when the port has none of the family
+ */
+const struct fwd_addr *
+fwd_port_addr_for(uint16_t port, int family, const uint8_t *ip)
+{
+	const struct fwd_port *p = &fwd_cfg.ports[port];
+	const struct fwd_addr *a = family == 4 ? p->addr4 : p->addr6;
+	unsigned int i, n = family == 4 ? p->nb_addr4 : p->nb_addr6;
+
+	for (i = 0; i < n; i++)
+		if (fwd_prefix_contains(&a[i], ip))
+			return &a[i];
+	return n > 0 ? &a[0] : NULL;
 }

@@ -18,6 +18,9 @@
 #include <rte_ethdev.h>
 
 #include "fwd.h"
+#include "fwd_engine.h"
+#include "fwd_neigh.h"
+#include "fwd_stats.h"
 
 static const char *const drop_names[FWD_DROP_MAX] = {
 	[FWD_DROP_MALFORMED] = "malformed",
@@ -44,26 +47,14 @@ static const char *const event_names[FWD_EV_MAX] = {
 	[FWD_EV_NEIGH_LEARNED] = "neighbours_learned",
 };
 
-static const char *const mode_names[] = {
-	[FWD_MODE_IO] = "io", [FWD_MODE_MACSWAP] = "macswap",
-	[FWD_MODE_L2] = "l2", [FWD_MODE_L3] = "l3",
-};
-
 static struct fwd_counters last;      /* at the previous line */
 static uint64_t start_tsc, last_tsc, next_tsc;
 static struct rte_eth_stats dev_stats[FWD_MAX_PORTS];
 static uint64_t peak_rx_pps;
 
-/** The name of a drop reason. */
-const char *
-fwd_drop_name(enum fwd_drop d)
-{
-	return drop_names[d];
-}
-
 /** Add up every lcore's counters into out. */
-void
-fwd_counters_sum(struct fwd_counters *out)
+static void
+counters_sum(struct fwd_counters *out)
 {
 	const volatile struct fwd_counters *c;
 	unsigned int i, p, d;
@@ -153,7 +144,7 @@ fwd_stats_tick(bool force)
 		return;
 	next_tsc = now + rte_get_timer_hz() * RTE_MAX(fwd_cfg.stats_period,
 						       1u);
-	fwd_counters_sum(&c);
+	counters_sum(&c);
 	secs = (double)(now - last_tsc) / rte_get_timer_hz();
 	if (secs <= 0)
 		secs = 1e-9;
@@ -224,11 +215,11 @@ fwd_stats_summary(void)
 	unsigned int p, d;
 
 	read_dev_stats();
-	fwd_counters_sum(&c);
+	counters_sum(&c);
 	if (secs <= 0)
 		secs = 1e-9;
 	printf("%s: summary after %.1f s (mode %s, %u lcore(s))\n", FWD_NAME,
-	       secs, mode_names[fwd_cfg.mode], fwd_nb_lcores);
+	       secs, fwd_cfg.engine->name, fwd_nb_lcores);
 	for (p = 0; p < fwd_cfg.nb_ports; p++)
 		printf("  port %u %-16s rx %" PRIu64 " pkts (%.3f Mpps avg) "
 		       "tx %" PRIu64 " pkts (%.3f Mpps avg, %.3f Gbit/s) "
@@ -315,9 +306,9 @@ fwd_stats_write_json(const char *path, bool final)
 			strerror(errno));
 		return -1;
 	}
-	fwd_counters_sum(&c);
+	counters_sum(&c);
 	fprintf(f, "{\n  \"mode\": \"%s\", \"lcores\": %u, \"elapsed_s\": "
-		"%.3f, \"final\": %s,\n", mode_names[fwd_cfg.mode],
+		"%.3f, \"final\": %s,\n", fwd_cfg.engine->name,
 		fwd_nb_lcores, secs, final ? "true" : "false");
 	json_ports(f, &c, secs, final);
 	fprintf(f, "  \"drops\": {");

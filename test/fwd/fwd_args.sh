@@ -28,7 +28,7 @@ expect() {
 
 conf() { printf '%s\n' "$@" > "$T/c.conf"; }
 
-expect 2 'unknown mode "bogus"' --mode bogus
+expect 2 'unknown mode "bogus" (io, macswap, l2, l3)' --mode bogus
 expect 2 'is not a number in 1..64' --burst 0
 expect 2 'is not a number' --burst 12x
 expect 2 'bad address "300.1.1.1/24"' --addr 0,300.1.1.1/24
@@ -41,6 +41,9 @@ conf "mode l3" "addr 0 192.0.2.1/24" "" "# fine so far" "route 10.0.0.0/8 via"
 expect 2 'c.conf:5: "via" needs a value' --config "$T/c.conf"
 conf "mode l3" "colour blue"
 expect 2 'c.conf:2: unknown statement "colour"' --config "$T/c.conf"
+conf "mode bogus"
+expect 2 'c.conf:1: unknown mode "bogus" (io, macswap, l2, l3)' \
+	--config "$T/c.conf"
 conf "addr 0 192.0.2.1/33"
 expect 2 'c.conf:1: bad address "192.0.2.1/33"' --config "$T/c.conf"
 conf "route 2001:db8::/32 via 192.0.2.9"

@@ -2,11 +2,13 @@
 
 /**
  * @file
- * The l3 data path of ipoib-fwd: an IPv4 and IPv6 router. Routes live in
+ * The l3 engine of ipoib-fwd: an IPv4 and IPv6 router. Routes live in
  * rte_lpm / rte_lpm6 (written at start, read-only afterwards); their next
  * hops index a table of (port, gateway). Packets are checked, the
  * TTL/hop limit decremented (IPv4 checksum updated incrementally,
- * RFC 1624), the Ethernet header rewritten from the neighbour table.
+ * RFC 1624), the Ethernet header rewritten from the neighbour table
+ * (fwd_neigh.c, which hands held and handed-over packets back through
+ * the callbacks given at setup).
  */
 
 #include <stdio.h>
@@ -19,6 +21,12 @@
 #include <rte_prefetch.h>
 
 #include "fwd.h"
+#include "fwd_addr.h"
+#include "fwd_engine.h"
+#include "fwd_icmp.h"
+#include "fwd_neigh.h"
+#include "fwd_port.h"
+#include "fwd_tx.h"
 
 static struct rte_lpm *lpm4;
 static struct rte_lpm6 *lpm6;
@@ -75,8 +83,8 @@ lpm_add(const struct fwd_addr *prefix, uint32_t nh)
  * @param nh  set to the next hop
  * @return 0, or -ENOENT when there is no route
  */
-int
-fwd_l3_route4(const uint8_t ip[4], struct fwd_nexthop **nh)
+static int
+l3_route4(const uint8_t ip[4], struct fwd_nexthop **nh)
 {
 	uint32_t a, idx;
 
@@ -87,9 +95,9 @@ fwd_l3_route4(const uint8_t ip[4], struct fwd_nexthop **nh)
 	return 0;
 }
 
-/** As fwd_l3_route4(), for IPv6. */
-int
-fwd_l3_route6(const uint8_t ip[16], struct fwd_nexthop **nh)
+/** As l3_route4(), for IPv6. */
+static int
+l3_route6(const uint8_t ip[16], struct fwd_nexthop **nh)
 {
 	uint32_t idx;
 
@@ -145,8 +153,8 @@ gateway_port(const struct fwd_route *r)
 	struct fwd_nexthop *nh;
 	int ret;
 
-	ret = r->prefix.family == 4 ? fwd_l3_route4(r->gateway, &nh) :
-		fwd_l3_route6(r->gateway, &nh);
+	ret = r->prefix.family == 4 ? l3_route4(r->gateway, &nh) :
+		l3_route6(r->gateway, &nh);
 	if (ret != 0 || nh->has_gateway)
 		return -1;
 	return nh->port;
@@ -203,8 +211,8 @@ add_configured_routes(void)
  *
  * @return 0, or -1 (message printed)
  */
-int
-fwd_l3_init(void)
+static int
+l3_routes_init(void)
 {
 	struct rte_lpm_config c4 = {
 		.max_rules = FWD_MAX_ROUTES * 2,
@@ -228,8 +236,8 @@ fwd_l3_init(void)
 }
 
 /** Free the route tables. */
-void
-fwd_l3_free(void)
+static void
+l3_routes_free(void)
 {
 	rte_lpm_free(lpm4);
 	rte_lpm6_free(lpm6);
@@ -261,12 +269,13 @@ ipv4_decrement_ttl(struct rte_ipv4_hdr *ip)
  * Send a routed packet to a next hop whose MAC is known, or hold it
  * until it is resolved (on the main lcore; other lcores hand it over).
  *
+ * Also the neighbour module's "resolved" callback.
+ *
  * @param hop  the next hop's address (IPv4 in the first 4 bytes)
- * @return 0 when sent or held
  */
-int
-fwd_l3_send(struct fwd_lcore *lc, struct rte_mbuf *m, uint16_t port,
-	    int family, const uint8_t *hop)
+static void
+l3_send(struct fwd_lcore *lc, struct rte_mbuf *m, uint16_t port,
+	int family, const uint8_t *hop)
 {
 	struct rte_ether_hdr *eh = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
 	struct rte_ether_addr mac;
@@ -276,7 +285,7 @@ fwd_l3_send(struct fwd_lcore *lc, struct rte_mbuf *m, uint16_t port,
 			fwd_neigh_hold(lc, m, port, family, hop);
 		else
 			fwd_neigh_punt(lc, m);
-		return 0;
+		return;
 	}
 	if (family == 4)
 		ipv4_decrement_ttl((struct rte_ipv4_hdr *)(eh + 1));
@@ -285,7 +294,6 @@ fwd_l3_send(struct fwd_lcore *lc, struct rte_mbuf *m, uint16_t port,
 	eh->dst_addr = mac;
 	eh->src_addr = fwd_cfg.ports[port].mac;
 	fwd_tx_enqueue(lc, port, m);
-	return 0;
 }
 
 /** Whether an address belongs to any port. */
@@ -370,12 +378,12 @@ l3_ipv4(struct fwd_lcore *lc, struct rte_mbuf *m, uint16_t port)
 		fwd_drop(lc, m, FWD_DROP_TTL_EXCEEDED);
 		return;
 	}
-	if (fwd_l3_route4(dst, &nh) != 0) {
+	if (l3_route4(dst, &nh) != 0) {
 		fwd_icmp_error(lc, m, port, 4, FWD_ICMP_DEST_UNREACH, 0);
 		fwd_drop(lc, m, FWD_DROP_NO_ROUTE);
 		return;
 	}
-	fwd_l3_send(lc, m, nh->port, 4, nh->has_gateway ? nh->gateway : dst);
+	l3_send(lc, m, nh->port, 4, nh->has_gateway ? nh->gateway : dst);
 }
 
 /** Whether an IPv6 address is link-local (fe80::/10). */
@@ -437,20 +445,20 @@ l3_ipv6(struct fwd_lcore *lc, struct rte_mbuf *m, uint16_t port)
 		fwd_drop(lc, m, FWD_DROP_TTL_EXCEEDED);
 		return;
 	}
-	if (fwd_l3_route6(ip6->dst_addr, &nh) != 0) {
+	if (l3_route6(ip6->dst_addr, &nh) != 0) {
 		fwd_icmp_error(lc, m, port, 6, 1, 0);
 		fwd_drop(lc, m, FWD_DROP_NO_ROUTE);
 		return;
 	}
-	fwd_l3_send(lc, m, nh->port, 6,
-		    nh->has_gateway ? nh->gateway : ip6->dst_addr);
+	l3_send(lc, m, nh->port, 6,
+		nh->has_gateway ? nh->gateway : ip6->dst_addr);
 }
 
 /**
  * Route one packet received on a port.
  */
-void
-fwd_l3_one(struct fwd_lcore *lc, struct rte_mbuf *m, uint16_t port)
+static void
+l3_one(struct fwd_lcore *lc, struct rte_mbuf *m, uint16_t port)
 {
 	struct rte_ether_hdr *eh;
 
@@ -475,11 +483,21 @@ fwd_l3_one(struct fwd_lcore *lc, struct rte_mbuf *m, uint16_t port)
 }
 
 /**
+ * Route a packet another lcore handed over (the neighbour module's
+ * "input" callback), as received on its port.
+ */
+static void
+l3_input(struct fwd_lcore *lc, struct rte_mbuf *m)
+{
+	l3_one(lc, m, m->port);
+}
+
+/**
  * l3 mode: route a burst received on a port.
  */
-void
-fwd_l3_burst(struct fwd_lcore *lc, uint16_t port, struct rte_mbuf **m,
-	     unsigned int n)
+static void
+l3_burst(struct fwd_lcore *lc, uint16_t port, struct rte_mbuf **m,
+	 unsigned int n)
 {
 	unsigned int i;
 
@@ -488,6 +506,45 @@ fwd_l3_burst(struct fwd_lcore *lc, uint16_t port, struct rte_mbuf **m,
 	for (i = 0; i < n; i++) {
 		if (i + 4 < n)
 			rte_prefetch0(rte_pktmbuf_mtod(m[i + 4], void *));
-		fwd_l3_one(lc, m[i], port);
+		l3_one(lc, m[i], port);
 	}
 }
+
+/**
+ * Set the router up (the ports are up): join the IPv6 groups, build the
+ * route tables, create the neighbour table.
+ *
+ * @return 0, or -1 (message printed)
+ */
+static int
+l3_setup(void)
+{
+	static const struct fwd_neigh_ops neigh_ops = {
+		.resolved = l3_send,
+		.input = l3_input,
+	};
+
+	fwd_ports_join_nd_groups();
+	if (l3_routes_init() != 0 || fwd_neigh_init(&neigh_ops) != 0)
+		return -1;
+	return 0;
+}
+
+/** Free the route and neighbour tables. */
+static void
+l3_teardown(void)
+{
+	l3_routes_free();
+	fwd_neigh_free();
+}
+
+/** The l3 engine: a router with ARP/ND on the main lcore. */
+const struct fwd_engine fwd_engine_l3 = {
+	.name = "l3",
+	.ethernet = true,
+	.setup = l3_setup,
+	.burst = l3_burst,
+	.control = fwd_neigh_control,
+	.drain = fwd_neigh_drain,
+	.teardown = l3_teardown,
+};
