@@ -35,11 +35,17 @@
  * -ETIMEDOUT: the subnet manager did not answer in time, -ENOSPC: the peer
  * cache is full), unless said otherwise. Call them from control threads,
  * not from the data path.
+ *
+ * @warning
+ * @b EXPERIMENTAL: this API may change without prior notice. Its
+ * functions are marked __rte_experimental: define ALLOW_EXPERIMENTAL_API
+ * before including this header (-DALLOW_EXPERIMENTAL_API) to use them.
  */
 
 #include <stdint.h>
 
 #include <rte_byteorder.h>
+#include <rte_compat.h>
 #include <rte_mbuf.h>
 
 #ifdef __cplusplus
@@ -78,6 +84,7 @@ struct rte_ipoib_path {
 #define RTE_PMD_IPOIB_DYNFLAG_TAG "rte_net_ipoib_dynflag_peer_tag"
 
 /** The peer key in a packet's IPoIB header (host order). */
+__rte_experimental
 static inline uint16_t
 rte_pmd_ipoib_get_key(const struct rte_mbuf *m)
 {
@@ -88,6 +95,7 @@ rte_pmd_ipoib_get_key(const struct rte_mbuf *m)
 }
 
 /** Set the peer key of a packet's IPoIB header. */
+__rte_experimental
 static inline void
 rte_pmd_ipoib_set_key(struct rte_mbuf *m, uint16_t key)
 {
@@ -100,9 +108,11 @@ rte_pmd_ipoib_set_key(struct rte_mbuf *m, uint16_t key)
  * The peer tag of a packet: on receive its source's (0 when the source
  * was not known yet); the key part equals the header's key.
  */
+__rte_experimental
 uint64_t rte_pmd_ipoib_get_tag(const struct rte_mbuf *m);
 
 /** The key part of a tag. */
+__rte_experimental
 static inline uint16_t
 rte_pmd_ipoib_tag_key(uint64_t tag)
 {
@@ -113,6 +123,7 @@ rte_pmd_ipoib_tag_key(uint64_t tag)
  * Address a packet to a peer by its tag: writes the tag's key into the
  * IPoIB header and the tag into the packet's dynamic field.
  */
+__rte_experimental
 void rte_pmd_ipoib_set_dst_tag(struct rte_mbuf *m, uint64_t tag);
 
 /**
@@ -120,6 +131,7 @@ void rte_pmd_ipoib_set_dst_tag(struct rte_mbuf *m, uint64_t tag);
  * destination is a multicast GID). The GRH itself is in the headroom, the
  * 40 bytes before the IPoIB header, when the packet had one.
  */
+__rte_experimental
 int rte_pmd_ipoib_rx_is_multicast(const struct rte_mbuf *m);
 
 /**
@@ -130,6 +142,7 @@ int rte_pmd_ipoib_rx_is_multicast(const struct rte_mbuf *m);
  * @param addr     the 20-byte address (the flags byte is ignored)
  * @param key      set to the key
  */
+__rte_experimental
 int rte_pmd_ipoib_resolve(uint16_t port_id, const struct rte_ipoib_addr *addr,
 			  uint16_t *key);
 
@@ -137,6 +150,7 @@ int rte_pmd_ipoib_resolve(uint16_t port_id, const struct rte_ipoib_addr *addr,
  * As rte_pmd_ipoib_resolve(), giving the peer's tag (see the file
  * comment): packets addressed with it never reach another peer.
  */
+__rte_experimental
 int rte_pmd_ipoib_resolve_tag(uint16_t port_id,
 			      const struct rte_ipoib_addr *addr,
 			      uint64_t *tag);
@@ -147,14 +161,17 @@ int rte_pmd_ipoib_resolve_tag(uint16_t port_id,
  * @param addr  filled with the address (may be NULL)
  * @param path  filled with the path (may be NULL)
  */
+__rte_experimental
 int rte_pmd_ipoib_peer_info(uint16_t port_id, uint16_t key,
 			    struct rte_ipoib_addr *addr,
 			    struct rte_ipoib_path *path);
 
 /** The port's own address (QPN of its receive QP, port GID). */
+__rte_experimental
 int rte_pmd_ipoib_own_addr(uint16_t port_id, struct rte_ipoib_addr *addr);
 
 /** The key of the port's broadcast group (once started). */
+__rte_experimental
 int rte_pmd_ipoib_broadcast_key(uint16_t port_id, uint16_t *key);
 
 /**
@@ -164,10 +181,12 @@ int rte_pmd_ipoib_broadcast_key(uint16_t port_id, uint16_t *key);
  * @param mgid  the group's 16-byte MGID
  * @param key   set to the group's key (to send to it)
  */
+__rte_experimental
 int rte_pmd_ipoib_mcast_join(uint16_t port_id, const uint8_t mgid[16],
 			     uint16_t *key, unsigned int timeout_ms);
 
 /** Leave a multicast group joined with rte_pmd_ipoib_mcast_join(). */
+__rte_experimental
 int rte_pmd_ipoib_mcast_leave(uint16_t port_id, const uint8_t mgid[16]);
 
 #ifdef __cplusplus
