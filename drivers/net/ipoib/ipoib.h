@@ -161,16 +161,6 @@ struct ipoib_txq {
 	struct ipoib_txq_stats st;
 } __rte_cache_aligned;
 
-/** Hooks of a mode: where mode=eth plugs its translation in. */
-struct ipoib_mode_ops {
-	/** Turn received raw packets into the mode's view, in place. */
-	uint16_t (*rx_adapt)(struct ipoib_priv *priv, struct rte_mbuf **pkts,
-			     uint16_t n);
-	/** Turn packets to send into raw IPoIB, in place. */
-	uint16_t (*tx_adapt)(struct ipoib_priv *priv, struct rte_mbuf **pkts,
-			     uint16_t n);
-};
-
 /** A multicast group the application joined. */
 struct ipoib_mcast {
 	union hca_gid mgid;
@@ -264,7 +254,6 @@ struct ipoib_priv {
 	struct rte_eth_dev *dev;
 	char name[RTE_ETH_NAME_MAX_LEN];
 	struct ipoib_args args;
-	const struct ipoib_mode_ops *mode_ops;
 	struct ipoib_eth *eth;     /**< mode=eth state (shared), or NULL */
 
 	/* device objects, valid between start and stop */
@@ -417,8 +406,6 @@ ipoib_peer_of_mbuf(const struct ipoib_peer_cache *pc,
 	return p;
 }
 
-extern const struct ipoib_mode_ops ipoib_raw_ops;
-extern const struct ipoib_mode_ops ipoib_eth_ops;
 
 /* ipoib_rxtx.c */
 uint16_t ipoib_rx_burst(void *rxq, struct rte_mbuf **pkts, uint16_t n);

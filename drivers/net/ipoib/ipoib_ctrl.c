@@ -78,8 +78,8 @@ ipoib_pctrl(struct ipoib_priv *priv, uint16_t key)
 
 /** Drop the packets held for a slot, counting them in *counter. */
 static void
-ipoib_held_drop(struct ipoib_priv *priv, struct ipoib_peer_ctrl *pc,
-		struct ipoib_peer *p, uint64_t *counter)
+ipoib_held_drop(struct ipoib_peer_ctrl *pc, struct ipoib_peer *p,
+		uint64_t *counter)
 {
 	unsigned int i;
 
@@ -90,7 +90,6 @@ ipoib_held_drop(struct ipoib_priv *priv, struct ipoib_peer_ctrl *pc,
 			__atomic_fetch_sub(&p->pending, 1, __ATOMIC_RELEASE);
 	}
 	pc->n_held = 0;
-	RTE_SET_USED(priv);
 }
 
 /** Hand one packet to transmit queue 0 (its destination is resolved). */
@@ -206,7 +205,7 @@ ipoib_path_done(void *arg, int status, const void *record)
 	IPOIB_LOG(INFO, "%s: no path to QPN 0x%06x: %s", priv->name, p->qpn,
 		  hca_sa_strerror(status));
 	ipoib_peer_fail(priv->peers, p->key);
-	ipoib_held_drop(priv, pc, p, &priv->cst.sa_dropped);
+	ipoib_held_drop(pc, p, &priv->cst.sa_dropped);
 	pc->next_try = rte_get_tsc_cycles() + ipoib_ms_to_tsc(
 		RTE_MIN((uint64_t)IPOIB_RETRY_MS << RTE_MIN(pc->tries, 8),
 			(uint64_t)IPOIB_RETRY_MAX_MS));
@@ -503,8 +502,7 @@ ipoib_ctrl_retry(struct ipoib_priv *priv)
 			continue;
 		p = ipoib_peer_get(priv->peers, priv->peers->peers[slot].key);
 		if (p == NULL)
-			ipoib_held_drop(priv, pc, NULL,
-					&priv->cst.stale_pending);
+			ipoib_held_drop(pc, NULL, &priv->cst.stale_pending);
 		else if (ipoib_peer_is_resolved(p))
 			ipoib_held_release(priv, pc, p);
 		else
@@ -676,7 +674,7 @@ ipoib_ctrl_stop(struct ipoib_priv *priv)
 	}
 	if (priv->pctrl != NULL) {
 		for (slot = 0; slot <= priv->peers->slot_mask; slot++)
-			ipoib_held_drop(priv, &priv->pctrl[slot], NULL,
+			ipoib_held_drop(&priv->pctrl[slot], NULL,
 					&priv->cst.sa_dropped);
 		rte_free(priv->pctrl);
 		priv->pctrl = NULL;

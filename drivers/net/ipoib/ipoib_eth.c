@@ -28,7 +28,11 @@
 /** Basic blocks a send WQE takes at most (inline 128 bytes). */
 #define IPOIB_ETH_WQE_BLOCKS_MAX 4
 
-/** The mode=eth state of every port, by port id. */
+/**
+ * The mode=eth state of every port of this process, by port id: only to
+ * give each port an own MAC no other one has (the bursts reach their
+ * state through the port's private data, priv->eth).
+ */
 static struct ipoib_eth *ipoib_eth_ports[RTE_MAX_ETHPORTS];
 
 /**
@@ -338,7 +342,7 @@ uint16_t
 ipoib_eth_rx_burst(void *rxq, struct rte_mbuf **pkts, uint16_t n)
 {
 	struct ipoib_rxq *raw = rxq;
-	struct ipoib_eth *eth = ipoib_eth_ports[raw->port_id];
+	struct ipoib_eth *eth = raw->priv->eth;
 	struct ipoib_eth_rxq *q = &eth->rxq[raw->idx];
 	uint16_t nb = 0, got, out, i;
 
@@ -580,7 +584,7 @@ uint16_t
 ipoib_eth_tx_burst(void *txq, struct rte_mbuf **pkts, uint16_t n)
 {
 	struct ipoib_txq *raw = txq;
-	struct ipoib_eth *eth = ipoib_eth_ports[raw->priv->dev->data->port_id];
+	struct ipoib_eth *eth = raw->priv->eth;
 	struct ipoib_eth_txq *q = &eth->txq[raw->idx];
 	struct rte_mbuf *out[IPOIB_BURST];
 	uint16_t room = ipoib_eth_tx_room(raw);

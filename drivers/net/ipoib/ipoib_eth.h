@@ -132,7 +132,6 @@ struct ipoib_eth {
 	pthread_t mc_tid;
 	bool mc_running;
 	int mc_stop;              /**< atomic */
-	bool allmulti;
 	struct ipoib_eth_mc_stats mst;
 };
 
@@ -184,7 +183,6 @@ int ipoib_mcast_start(struct ipoib_eth *eth);
 void ipoib_mcast_stop(struct ipoib_eth *eth);
 int ipoib_mcast_set_list(struct ipoib_eth *eth,
 			 const struct rte_ether_addr *macs, uint32_t n);
-int ipoib_mcast_allmulti(struct ipoib_eth *eth, bool on);
 void ipoib_mcast_hold(struct ipoib_eth *eth, struct ipoib_eth_txq *q,
 		      struct rte_mbuf *m, const union hca_gid *mgid);
 

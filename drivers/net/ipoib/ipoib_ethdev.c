@@ -29,21 +29,6 @@ RTE_LOG_REGISTER(ipoib_logtype, pmd.net.ipoib, NOTICE);
 #define IPOIB_ARG_PEERS "peers"
 #define IPOIB_ARG_GRH "grh"
 
-/** mode=raw: no translation. */
-const struct ipoib_mode_ops ipoib_raw_ops = {
-	.rx_adapt = NULL,
-	.tx_adapt = NULL,
-};
-
-/**
- * mode=eth: no adapt hooks; the port gets the burst functions of
- * ipoib_eth.c instead, which wrap the raw ones (doc/eth-mode.md).
- */
-const struct ipoib_mode_ops ipoib_eth_ops = {
-	.rx_adapt = NULL,
-	.tx_adapt = NULL,
-};
-
 static const struct eth_dev_ops ipoib_ops;
 static int ipoib_open_port(struct ipoib_priv *priv);
 
@@ -761,8 +746,6 @@ ipoib_probe(struct rte_vdev_device *vdev)
 	priv->dev = dev;
 	priv->args = args;
 	strlcpy(priv->name, name, sizeof(priv->name));
-	priv->mode_ops = args.mode == IPOIB_MODE_RAW ? &ipoib_raw_ops :
-		&ipoib_eth_ops;
 	pthread_mutex_init(&priv->lock, NULL);
 	ret = ipoib_open_port(priv);
 	if (ret < 0) {

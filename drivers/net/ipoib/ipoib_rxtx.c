@@ -424,9 +424,6 @@ ipoib_rx_burst(void *q, struct rte_mbuf **pkts, uint16_t n)
 	ipoib_rxq_refill(rxq, rxq->nb_desc - (qp->rq_head - rxq->rq_tail));
 	rxq->st.packets += nb;
 	rxq->st.bytes += bytes;
-	if (nb != 0 && rxq->priv->mode_ops->rx_adapt != NULL)
-		nb = rxq->priv->mode_ops->rx_adapt(rxq->priv, pkts,
-						   (uint16_t)nb);
 out:
 	ipoib_peer_reader_quiescent(rxq->priv->peers, rxq->idx);
 	return (uint16_t)nb;
@@ -745,8 +742,6 @@ ipoib_tx_burst(void *q, struct rte_mbuf **pkts, uint16_t n)
 		return 0; /* the QP is being reset: nothing taken */
 	if (txq->ready != NULL && !rte_ring_empty(txq->ready))
 		ipoib_tx_send_ready(txq);
-	if (priv->mode_ops->tx_adapt != NULL)
-		n = priv->mode_ops->tx_adapt(priv, pkts, n);
 	done = ipoib_tx_post(txq, pkts, n);
 	ipoib_peer_reader_quiescent(priv->peers,
 				    IPOIB_RCU_TX_BASE + txq->idx);
