@@ -158,11 +158,6 @@ int ipoib_eth_mac_of_addr(const struct ipoib_eth *eth,
 int ipoib_eth_addr_of_mac(const struct ipoib_eth *eth,
 			  const struct rte_ether_addr *mac,
 			  struct ipoib_hwaddr *addr);
-int ipoib_eth_xstats_names(const struct ipoib_priv *priv,
-			   struct rte_eth_xstat_name *names, unsigned int n);
-int ipoib_eth_xstats_values(const struct ipoib_priv *priv,
-			    struct rte_eth_xstat *xs, unsigned int base,
-			    unsigned int n);
 
 /* ipoib_arp.c */
 enum ipoib_xlate ipoib_arp_to_eth(const struct ipoib_eth *eth,
