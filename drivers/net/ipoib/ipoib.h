@@ -10,6 +10,7 @@
  * (ipoib_ctrl.c), the public API (ipoib_api.c) and telemetry.
  */
 
+#include <assert.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <stdbool.h>
@@ -44,6 +45,30 @@
 #define IPOIB_CTRL_RING_SIZE 1024
 /** Burst of the data path. */
 #define IPOIB_BURST 32
+/** Send queue basic blocks per transmit descriptor asked for: what a
+ *  UD WQE of one gather entry takes (64-byte blocks). */
+#define IPOIB_TX_WQE_BLOCKS 2
+/** Send queue of a receive-only queue pair (it never sends), blocks. */
+#define IPOIB_RX_ONLY_SQ_BLOCKS 64
+/** Memory regions a port's registration map holds at most. */
+#define IPOIB_MR_RANGES_MAX 4096
+/** P_Key bit of a full member; the low 15 bits are the partition. */
+#define IPOIB_PKEY_FULL_MEMBER 0x8000
+#define IPOIB_PKEY_PARTITION_MASK 0x7fff
+
+/**
+ * The Global Route Header in front of a received packet (the receive
+ * buffer's first HCA_GRH_LEN bytes).
+ */
+struct ipoib_grh {
+	rte_be32_t version_tclass_flow;
+	rte_be16_t payload_len;
+	uint8_t next_header;
+	uint8_t hop_limit;
+	uint8_t sgid[HCA_GID_LEN];  /**< the source port's GID */
+	uint8_t dgid[HCA_GID_LEN];  /**< ours, or the group's MGID */
+};
+static_assert(sizeof(struct ipoib_grh) == HCA_GRH_LEN, "GRH layout");
 
 /** What a port presents to applications. */
 enum ipoib_mode {
@@ -147,7 +172,8 @@ struct ipoib_rxq {
 struct ipoib_txq {
 	struct ipoib_priv *priv;
 	uint16_t idx;
-	uint32_t nb_desc;
+	uint32_t nb_desc;         /**< descriptors asked for (tx setup) */
+	uint32_t ring_size;       /**< entries of elts: the SQ's blocks */
 	struct hca_qp *qp;
 	struct hca_cq *cq;
 	struct rte_mbuf **elts;   /**< mbuf per first basic block of a WQE */

@@ -229,9 +229,10 @@ ipoib_eth_rx_one(const struct ipoib_eth *eth, struct ipoib_eth_rxq *q,
 	bool is_nd = false;
 
 	if (ipoib_mbuf_is_multicast(m)) {
-		const union hca_gid *dgid = (const union hca_gid *)
-			(rte_pktmbuf_mtod(m, const uint8_t *) -
-			 HCA_GRH_LEN + 24);
+		const struct ipoib_grh *grh = rte_pktmbuf_mtod_offset(m,
+			const struct ipoib_grh *, -HCA_GRH_LEN);
+		const union hca_gid *dgid =
+			(const union hca_gid *)grh->dgid;
 
 		if (ipoib_mac_of_mgid(dgid, &priv->bcast_mgid, &dst) < 0) {
 			q->st.unknown_group++;
