@@ -173,7 +173,6 @@ struct ipoib_txq {
 	struct ipoib_priv *priv;
 	uint16_t idx;
 	uint32_t nb_desc;         /**< descriptors asked for (tx setup) */
-	uint32_t ring_size;       /**< entries of elts: the SQ's blocks */
 	struct hca_qp *qp;
 	struct hca_cq *cq;
 	struct rte_mbuf **elts;   /**< mbuf per first basic block of a WQE */
@@ -181,6 +180,7 @@ struct ipoib_txq {
 	uint32_t sq_tail;         /**< oldest block not completed */
 	uint32_t since_signal;
 	uint32_t lkey_hint;
+	uint32_t ring_size;       /**< entries of elts: the SQ's blocks */
 	struct rte_ring *ready;   /**< resolved packets handed back (q 0) */
 	uint32_t dp_seq;          /**< odd while a burst is inside (recover) */
 	bool qp_error;            /**< an error completion: wait for reset */
