@@ -3,7 +3,7 @@
 # Stock dpdk-testpmd in mode=eth (icmpecho) on host2; on host1 eth_peer
 # sends an Ethernet ARP request and ICMP echo requests and checks the
 # replies (MACs, id, seq, payload); then the tx drop paths of malformed
-# ARP/ND by their xstats. The wire is captured (hcasim ERF) and decoded
+# ARP/ND by their xstats and oerrors, and xstats_reset zeroing them all. The wire is captured (hcasim ERF) and decoded
 # by tshark: ARP with hardware type 32 and 20-byte addresses holding the
 # real QPN and GID of the sender; check-erf reads the IPoIB reserved
 # field (zero) from the captured bytes.

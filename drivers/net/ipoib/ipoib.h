@@ -10,6 +10,7 @@
  * (ipoib_ctrl.c), the public API (ipoib_api.c) and telemetry.
  */
 
+#include <assert.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <stdbool.h>
@@ -44,6 +45,30 @@
 #define IPOIB_CTRL_RING_SIZE 1024
 /** Burst of the data path. */
 #define IPOIB_BURST 32
+/** Send queue basic blocks per transmit descriptor asked for: what a
+ *  UD WQE of one gather entry takes (64-byte blocks). */
+#define IPOIB_TX_WQE_BLOCKS 2
+/** Send queue of a receive-only queue pair (it never sends), blocks. */
+#define IPOIB_RX_ONLY_SQ_BLOCKS 64
+/** Memory regions a port's registration map holds at most. */
+#define IPOIB_MR_RANGES_MAX 4096
+/** P_Key bit of a full member; the low 15 bits are the partition. */
+#define IPOIB_PKEY_FULL_MEMBER 0x8000
+#define IPOIB_PKEY_PARTITION_MASK 0x7fff
+
+/**
+ * The Global Route Header in front of a received packet (the receive
+ * buffer's first HCA_GRH_LEN bytes).
+ */
+struct ipoib_grh {
+	rte_be32_t version_tclass_flow;
+	rte_be16_t payload_len;
+	uint8_t next_header;
+	uint8_t hop_limit;
+	uint8_t sgid[HCA_GID_LEN];  /**< the source port's GID */
+	uint8_t dgid[HCA_GID_LEN];  /**< ours, or the group's MGID */
+};
+static_assert(sizeof(struct ipoib_grh) == HCA_GRH_LEN, "GRH layout");
 
 /** What a port presents to applications. */
 enum ipoib_mode {
@@ -147,7 +172,7 @@ struct ipoib_rxq {
 struct ipoib_txq {
 	struct ipoib_priv *priv;
 	uint16_t idx;
-	uint32_t nb_desc;
+	uint32_t nb_desc;         /**< descriptors asked for (tx setup) */
 	struct hca_qp *qp;
 	struct hca_cq *cq;
 	struct rte_mbuf **elts;   /**< mbuf per first basic block of a WQE */
@@ -155,21 +180,12 @@ struct ipoib_txq {
 	uint32_t sq_tail;         /**< oldest block not completed */
 	uint32_t since_signal;
 	uint32_t lkey_hint;
+	uint32_t ring_size;       /**< entries of elts: the SQ's blocks */
 	struct rte_ring *ready;   /**< resolved packets handed back (q 0) */
 	uint32_t dp_seq;          /**< odd while a burst is inside (recover) */
 	bool qp_error;            /**< an error completion: wait for reset */
 	struct ipoib_txq_stats st;
 } __rte_cache_aligned;
-
-/** Hooks of a mode: where mode=eth plugs its translation in. */
-struct ipoib_mode_ops {
-	/** Turn received raw packets into the mode's view, in place. */
-	uint16_t (*rx_adapt)(struct ipoib_priv *priv, struct rte_mbuf **pkts,
-			     uint16_t n);
-	/** Turn packets to send into raw IPoIB, in place. */
-	uint16_t (*tx_adapt)(struct ipoib_priv *priv, struct rte_mbuf **pkts,
-			     uint16_t n);
-};
 
 /** A multicast group the application joined. */
 struct ipoib_mcast {
@@ -265,7 +281,6 @@ struct ipoib_priv {
 	struct rte_eth_dev *dev;
 	char name[RTE_ETH_NAME_MAX_LEN];
 	struct ipoib_args args;
-	const struct ipoib_mode_ops *mode_ops;
 	struct ipoib_eth *eth;     /**< mode=eth state (shared), or NULL */
 
 	/* device objects, valid between start and stop */
@@ -418,8 +433,6 @@ ipoib_peer_of_mbuf(const struct ipoib_peer_cache *pc,
 	return p;
 }
 
-extern const struct ipoib_mode_ops ipoib_raw_ops;
-extern const struct ipoib_mode_ops ipoib_eth_ops;
 
 /* ipoib_rxtx.c */
 uint16_t ipoib_rx_burst(void *rxq, struct rte_mbuf **pkts, uint16_t n);

@@ -26,6 +26,16 @@
 #include "ipoib_log.h"
 #include "rte_pmd_ipoib.h"
 
+/*
+ * The broadcast group as Linux creates it when the subnet has none: the
+ * IPoIB Q_Key, the port's MTU (2048 bytes when it reports none), 10 Gb/s,
+ * both "exactly", traffic class and SL 0.
+ */
+#define IPOIB_BCAST_QKEY 0x0b1b
+#define IPOIB_BCAST_MTU_DEFAULT 4   /**< IB MTU code of 2048 bytes */
+#define IPOIB_BCAST_RATE 3          /**< IB rate code of 10 Gb/s */
+#define IPOIB_SA_SELECTOR_EXACTLY 2 /**< MTU and rate selector */
+
 /** Pause of the control loop between rounds. */
 #define IPOIB_CTRL_PERIOD_US 1000
 /** Link poll period. */
@@ -78,8 +88,8 @@ ipoib_pctrl(struct ipoib_priv *priv, uint16_t key)
 
 /** Drop the packets held for a slot, counting them in *counter. */
 static void
-ipoib_held_drop(struct ipoib_priv *priv, struct ipoib_peer_ctrl *pc,
-		struct ipoib_peer *p, uint64_t *counter)
+ipoib_held_drop(struct ipoib_peer_ctrl *pc, struct ipoib_peer *p,
+		uint64_t *counter)
 {
 	unsigned int i;
 
@@ -90,7 +100,6 @@ ipoib_held_drop(struct ipoib_priv *priv, struct ipoib_peer_ctrl *pc,
 			__atomic_fetch_sub(&p->pending, 1, __ATOMIC_RELEASE);
 	}
 	pc->n_held = 0;
-	RTE_SET_USED(priv);
 }
 
 /** Hand one packet to transmit queue 0 (its destination is resolved). */
@@ -206,7 +215,7 @@ ipoib_path_done(void *arg, int status, const void *record)
 	IPOIB_LOG(INFO, "%s: no path to QPN 0x%06x: %s", priv->name, p->qpn,
 		  hca_sa_strerror(status));
 	ipoib_peer_fail(priv->peers, p->key);
-	ipoib_held_drop(priv, pc, p, &priv->cst.sa_dropped);
+	ipoib_held_drop(pc, p, &priv->cst.sa_dropped);
 	pc->next_try = rte_get_tsc_cycles() + ipoib_ms_to_tsc(
 		RTE_MIN((uint64_t)IPOIB_RETRY_MS << RTE_MIN(pc->tries, 8),
 			(uint64_t)IPOIB_RETRY_MAX_MS));
@@ -235,7 +244,7 @@ ipoib_path_query(struct ipoib_priv *priv, struct ipoib_peer *p)
 	q->priv = priv;
 	q->tag = ipoib_peer_tag(p);
 	ret = hca_sa_query_path_async(priv->sa, &p->gid,
-				      priv->args.pkey | 0x8000,
+				      priv->args.pkey | IPOIB_PKEY_FULL_MEMBER,
 				      ipoib_path_done, q);
 	if (ret < 0) {
 		pc->querying = 1;
@@ -269,7 +278,7 @@ ipoib_path_confirm(struct ipoib_priv *priv, struct ipoib_peer *p)
 	pc->querying = 1;
 	priv->cst.path_confirms++;
 	ret = hca_sa_query_path_async(priv->sa, &p->gid,
-				      priv->args.pkey | 0x8000,
+				      priv->args.pkey | IPOIB_PKEY_FULL_MEMBER,
 				      ipoib_path_done, q);
 	if (ret < 0)
 		ipoib_path_done(q, ret, NULL); /* frees q */
@@ -503,8 +512,7 @@ ipoib_ctrl_retry(struct ipoib_priv *priv)
 			continue;
 		p = ipoib_peer_get(priv->peers, priv->peers->peers[slot].key);
 		if (p == NULL)
-			ipoib_held_drop(priv, pc, NULL,
-					&priv->cst.stale_pending);
+			ipoib_held_drop(pc, NULL, &priv->cst.stale_pending);
 		else if (ipoib_peer_is_resolved(p))
 			ipoib_held_release(priv, pc, p);
 		else
@@ -676,7 +684,7 @@ ipoib_ctrl_stop(struct ipoib_priv *priv)
 	}
 	if (priv->pctrl != NULL) {
 		for (slot = 0; slot <= priv->peers->slot_mask; slot++)
-			ipoib_held_drop(priv, &priv->pctrl[slot], NULL,
+			ipoib_held_drop(&priv->pctrl[slot], NULL,
 					&priv->cst.sa_dropped);
 		rte_free(priv->pctrl);
 		priv->pctrl = NULL;
@@ -689,7 +697,9 @@ ipoib_ctrl_stop(struct ipoib_priv *priv)
 
 /* ------------------------------------------------------- broadcast */
 
-/** The broadcast MGID of a P_Key: ff12:401b:<pkey|0x8000>::ffff:ffff. */
+/**
+ * The broadcast MGID of a P_Key: ff12:401b:<full-member pkey>::ffff:ffff.
+ */
 static void
 ipoib_bcast_mgid(uint16_t pkey, union hca_gid *mgid)
 {
@@ -698,7 +708,7 @@ ipoib_bcast_mgid(uint16_t pkey, union hca_gid *mgid)
 	mgid->raw[1] = 0x12;
 	mgid->raw[2] = 0x40;
 	mgid->raw[3] = 0x1b;
-	mgid->raw[4] = (uint8_t)((pkey | 0x8000) >> 8);
+	mgid->raw[4] = (uint8_t)((pkey | IPOIB_PKEY_FULL_MEMBER) >> 8);
 	mgid->raw[5] = (uint8_t)(pkey & 0xff);
 	memset(&mgid->raw[12], 0xff, 4);
 }
@@ -720,13 +730,13 @@ ipoib_join_broadcast(struct ipoib_priv *priv)
 	if (ret == -ENOENT || ret == -EREMOTEIO) {
 		/* no such group yet: create it as Linux would */
 		memset(&create, 0, sizeof(create));
-		create.qkey = 0x0b1b;
-		create.pkey = priv->args.pkey | 0x8000;
+		create.qkey = IPOIB_BCAST_QKEY;
+		create.pkey = priv->args.pkey | IPOIB_PKEY_FULL_MEMBER;
 		create.mtu = priv->attr.port.active_mtu ?
-			priv->attr.port.active_mtu : 4;
-		create.rate = 3;
-		create.mtu_selector = 2;
-		create.rate_selector = 2;
+			priv->attr.port.active_mtu : IPOIB_BCAST_MTU_DEFAULT;
+		create.rate = IPOIB_BCAST_RATE;
+		create.mtu_selector = IPOIB_SA_SELECTOR_EXACTLY;
+		create.rate_selector = IPOIB_SA_SELECTOR_EXACTLY;
 		create.tclass = 0;
 		create.sl = 0;
 		ret = hca_sa_join_mcast(priv->sa, &priv->bcast_mgid,

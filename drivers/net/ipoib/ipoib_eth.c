@@ -28,7 +28,11 @@
 /** Basic blocks a send WQE takes at most (inline 128 bytes). */
 #define IPOIB_ETH_WQE_BLOCKS_MAX 4
 
-/** The mode=eth state of every port, by port id. */
+/**
+ * The mode=eth state of every port of this process, by port id: only to
+ * give each port an own MAC no other one has (the bursts reach their
+ * state through the port's private data, priv->eth).
+ */
 static struct ipoib_eth *ipoib_eth_ports[RTE_MAX_ETHPORTS];
 
 /**
@@ -225,9 +229,10 @@ ipoib_eth_rx_one(const struct ipoib_eth *eth, struct ipoib_eth_rxq *q,
 	bool is_nd = false;
 
 	if (ipoib_mbuf_is_multicast(m)) {
-		const union hca_gid *dgid = (const union hca_gid *)
-			(rte_pktmbuf_mtod(m, const uint8_t *) -
-			 HCA_GRH_LEN + 24);
+		const struct ipoib_grh *grh = rte_pktmbuf_mtod_offset(m,
+			const struct ipoib_grh *, -HCA_GRH_LEN);
+		const union hca_gid *dgid =
+			(const union hca_gid *)grh->dgid;
 
 		if (ipoib_mac_of_mgid(dgid, &priv->bcast_mgid, &dst) < 0) {
 			q->st.unknown_group++;
@@ -338,7 +343,7 @@ uint16_t
 ipoib_eth_rx_burst(void *rxq, struct rte_mbuf **pkts, uint16_t n)
 {
 	struct ipoib_rxq *raw = rxq;
-	struct ipoib_eth *eth = ipoib_eth_ports[raw->port_id];
+	struct ipoib_eth *eth = raw->priv->eth;
 	struct ipoib_eth_rxq *q = &eth->rxq[raw->idx];
 	uint16_t nb = 0, got, out, i;
 
@@ -580,7 +585,7 @@ uint16_t
 ipoib_eth_tx_burst(void *txq, struct rte_mbuf **pkts, uint16_t n)
 {
 	struct ipoib_txq *raw = txq;
-	struct ipoib_eth *eth = ipoib_eth_ports[raw->priv->dev->data->port_id];
+	struct ipoib_eth *eth = raw->priv->eth;
 	struct ipoib_eth_txq *q = &eth->txq[raw->idx];
 	struct rte_mbuf *out[IPOIB_BURST];
 	uint16_t room = ipoib_eth_tx_room(raw);
@@ -611,111 +616,4 @@ ipoib_eth_tx_burst(void *txq, struct rte_mbuf **pkts, uint16_t n)
 		done += k;
 	} while (done < n);
 	return n;
-}
-
-/* ------------------------------------------------------------- xstats */
-
-/** One mode=eth xstat. */
-struct ipoib_eth_xstat {
-	const char *name;
-	int src;                  /**< 0: rx queues, 1: tx queues, 2: mc */
-	size_t off;
-};
-
-#define ERX(n, f) { n, 0, offsetof(struct ipoib_eth_rx_stats, f) }
-#define ETX(n, f) { n, 1, offsetof(struct ipoib_eth_tx_stats, f) }
-#define EMC(n, f) { n, 2, offsetof(struct ipoib_eth_mc_stats, f) }
-
-static const struct ipoib_eth_xstat ipoib_eth_xstats[] = {
-	ERX("rx_eth_unknown_source_dropped", unknown_src),
-	ERX("rx_eth_no_mac", no_mac),
-	ERX("rx_eth_unknown_group", unknown_group),
-	ERX("rx_arp_translated", arp),
-	ERX("rx_arp_malformed", arp_malformed),
-	ERX("rx_nd_translated", nd),
-	ERX("rx_nd_malformed", nd_malformed),
-	ERX("rx_nd_bad_checksum", nd_bad_checksum),
-	ERX("rx_eth_held_for_sender", held),
-	ERX("rx_eth_held_expired", held_expired),
-	ERX("rx_eth_held_full", held_full),
-	ETX("tx_eth_malformed", malformed),
-	ETX("tx_eth_unknown_mac", unknown_mac),
-	ETX("tx_arp_translated", arp),
-	ETX("tx_arp_malformed", arp_malformed),
-	ETX("tx_arp_unknown_mac", arp_unknown_mac),
-	ETX("tx_nd_translated", nd),
-	ETX("tx_nd_malformed", nd_malformed),
-	ETX("tx_nd_unknown_mac", nd_unknown_mac),
-	ETX("tx_nd_no_room", nd_no_room),
-	ETX("tx_nd_bad_checksum", nd_bad_checksum),
-	ETX("tx_mcast_join_held", mc_join_held),
-	ETX("tx_mcast_dropped", mc_dropped),
-	ETX("tx_eth_ring_full", ring_full),
-	EMC("mcast_joins", joins),
-	EMC("mcast_join_failures", join_failures),
-	EMC("mcast_sendonly_joins", sendonly_joins),
-	EMC("tx_mcast_held_sent", released),
-	EMC("tx_mcast_join_failed_dropped", dropped),
-	EMC("mcast_snoop_joins", snoop_joins),
-	EMC("mcast_snoop_leaves", snoop_leaves),
-	ETX("mcast_snoop_malformed", snoop_malformed),
-	ETX("mcast_snoop_dropped", snoop_dropped),
-	EMC("mcast_leaves", leaves),
-};
-
-/**
- * The names of the mode=eth xstats.
- *
- * @param names  filled with n names at most; NULL to count
- * @return how many there are (0 in mode=raw)
- */
-int
-ipoib_eth_xstats_names(const struct ipoib_priv *priv,
-		       struct rte_eth_xstat_name *names, unsigned int n)
-{
-	unsigned int i, cnt = RTE_DIM(ipoib_eth_xstats);
-
-	if (ipoib_eth_of_priv(priv) == NULL)
-		return 0;
-	for (i = 0; names != NULL && i < cnt && i < n; i++)
-		strlcpy(names[i].name, ipoib_eth_xstats[i].name,
-			sizeof(names[i].name));
-	return (int)cnt;
-}
-
-/**
- * The values of the mode=eth xstats, summed over the queues.
- *
- * @param base  id of the first one
- * @return how many there are (0 in mode=raw)
- */
-int
-ipoib_eth_xstats_values(const struct ipoib_priv *priv,
-			struct rte_eth_xstat *xs, unsigned int base,
-			unsigned int n)
-{
-	const struct ipoib_eth *eth = ipoib_eth_of_priv(priv);
-	unsigned int i, cnt = RTE_DIM(ipoib_eth_xstats);
-	uint16_t qi;
-
-	if (eth == NULL)
-		return 0;
-	for (i = 0; xs != NULL && i < cnt && i < n; i++) {
-		const struct ipoib_eth_xstat *x = &ipoib_eth_xstats[i];
-		uint64_t v = 0;
-
-		for (qi = 0; qi < IPOIB_MAX_QUEUES; qi++) {
-			const void *st = x->src == 0 ?
-				(const void *)&eth->rxq[qi].st :
-				x->src == 1 ? (const void *)&eth->txq[qi].st :
-				(const void *)&eth->mst;
-
-			v += *(const uint64_t *)((const char *)st + x->off);
-			if (x->src == 2)
-				break;
-		}
-		xs[i].id = base + i;
-		xs[i].value = v;
-	}
-	return (int)cnt;
 }

@@ -132,7 +132,6 @@ struct ipoib_eth {
 	pthread_t mc_tid;
 	bool mc_running;
 	int mc_stop;              /**< atomic */
-	bool allmulti;
 	struct ipoib_eth_mc_stats mst;
 };
 
@@ -159,11 +158,6 @@ int ipoib_eth_mac_of_addr(const struct ipoib_eth *eth,
 int ipoib_eth_addr_of_mac(const struct ipoib_eth *eth,
 			  const struct rte_ether_addr *mac,
 			  struct ipoib_hwaddr *addr);
-int ipoib_eth_xstats_names(const struct ipoib_priv *priv,
-			   struct rte_eth_xstat_name *names, unsigned int n);
-int ipoib_eth_xstats_values(const struct ipoib_priv *priv,
-			    struct rte_eth_xstat *xs, unsigned int base,
-			    unsigned int n);
 
 /* ipoib_arp.c */
 enum ipoib_xlate ipoib_arp_to_eth(const struct ipoib_eth *eth,
@@ -184,7 +178,6 @@ int ipoib_mcast_start(struct ipoib_eth *eth);
 void ipoib_mcast_stop(struct ipoib_eth *eth);
 int ipoib_mcast_set_list(struct ipoib_eth *eth,
 			 const struct rte_ether_addr *macs, uint32_t n);
-int ipoib_mcast_allmulti(struct ipoib_eth *eth, bool on);
 void ipoib_mcast_hold(struct ipoib_eth *eth, struct ipoib_eth_txq *q,
 		      struct rte_mbuf *m, const union hca_gid *mgid);
 

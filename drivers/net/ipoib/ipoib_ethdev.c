@@ -29,21 +29,6 @@ RTE_LOG_REGISTER(ipoib_logtype, pmd.net.ipoib, NOTICE);
 #define IPOIB_ARG_PEERS "peers"
 #define IPOIB_ARG_GRH "grh"
 
-/** mode=raw: no translation. */
-const struct ipoib_mode_ops ipoib_raw_ops = {
-	.rx_adapt = NULL,
-	.tx_adapt = NULL,
-};
-
-/**
- * mode=eth: no adapt hooks; the port gets the burst functions of
- * ipoib_eth.c instead, which wrap the raw ones (doc/eth-mode.md).
- */
-const struct ipoib_mode_ops ipoib_eth_ops = {
-	.rx_adapt = NULL,
-	.tx_adapt = NULL,
-};
-
 static const struct eth_dev_ops ipoib_ops;
 static int ipoib_open_port(struct ipoib_priv *priv);
 
@@ -82,9 +67,9 @@ ipoib_parse_arg(struct ipoib_args *a, const char *key, const char *val)
 		a->port = (int)v;
 	} else if (strcmp(key, IPOIB_ARG_PKEY) == 0) {
 		if (ipoib_parse_uint(val, 1, 0xffff, &v) < 0 ||
-		    (v & 0x7fff) == 0)
+		    (v & IPOIB_PKEY_PARTITION_MASK) == 0)
 			return -EINVAL;
-		a->pkey = (uint16_t)(v | 0x8000);
+		a->pkey = (uint16_t)(v | IPOIB_PKEY_FULL_MEMBER);
 	} else if (strcmp(key, IPOIB_ARG_MODE) == 0) {
 		if (val != NULL && strcmp(val, "raw") == 0)
 			a->mode = IPOIB_MODE_RAW;
@@ -284,7 +269,8 @@ ipoib_find_pkey(struct ipoib_priv *priv)
 			return 0;
 		}
 	for (i = 0; i < pi->pkey_count; i++)
-		if ((pi->pkeys[i] & 0x7fff) == (priv->args.pkey & 0x7fff)) {
+		if ((pi->pkeys[i] & IPOIB_PKEY_PARTITION_MASK) ==
+		    (priv->args.pkey & IPOIB_PKEY_PARTITION_MASK)) {
 			priv->pkey_index = (uint16_t)i;
 			return 0;
 		}
@@ -330,14 +316,15 @@ ipoib_queues_create(struct ipoib_priv *priv)
 		qa.recv_cq = rxq->cq;
 		qa.send_cq = rxq->cq;
 		qa.rq_wqe_cnt = rxq->nb_desc;
-		qa.sq_wqe_cnt = 64;
+		qa.sq_wqe_cnt = IPOIB_RX_ONLY_SQ_BLOCKS;
 		if (i < priv->nb_txq) {
-			ret = hca_cq_create(priv->hca, txq->nb_desc * 2,
-					    &txq->cq);
+			uint32_t blocks = txq->nb_desc * IPOIB_TX_WQE_BLOCKS;
+
+			ret = hca_cq_create(priv->hca, blocks, &txq->cq);
 			if (ret < 0)
 				return ret;
 			qa.send_cq = txq->cq;
-			qa.sq_wqe_cnt = txq->nb_desc * 2;
+			qa.sq_wqe_cnt = blocks;
 			qa.max_inline = RTE_MIN(priv->attr.max_inline,
 						(uint32_t)IPOIB_TX_INLINE_MAX);
 		}
@@ -387,11 +374,11 @@ ipoib_queues_fill(struct ipoib_priv *priv)
 		txq->since_signal = 0;
 		txq->qp_error = false;
 		txq->elts = rte_zmalloc("ipoib_tx_elts", sizeof(void *) * n, 0);
+		txq->ring_size = txq->elts != NULL ? n : 0;
 		txq->wqe_end = rte_zmalloc("ipoib_tx_end", sizeof(uint32_t) * n,
 					   0);
 		if (txq->elts == NULL || txq->wqe_end == NULL)
 			return -ENOMEM;
-		txq->nb_desc = n;
 	}
 	return 0;
 }
@@ -535,7 +522,8 @@ ipoib_dev_start(struct rte_eth_dev *dev)
 	if (err < 0)
 		goto fail;
 	priv->pd = hca_pd_alloc(priv->hca, &err);
-	priv->mrs = priv->pd ? hca_mr_map_create(priv->pd, 4096) : NULL;
+	priv->mrs = priv->pd ?
+		hca_mr_map_create(priv->pd, IPOIB_MR_RANGES_MAX) : NULL;
 	if (priv->mrs == NULL) {
 		err = err ? err : -ENOMEM;
 		goto fail;
@@ -761,8 +749,6 @@ ipoib_probe(struct rte_vdev_device *vdev)
 	priv->dev = dev;
 	priv->args = args;
 	strlcpy(priv->name, name, sizeof(priv->name));
-	priv->mode_ops = args.mode == IPOIB_MODE_RAW ? &ipoib_raw_ops :
-		&ipoib_eth_ops;
 	pthread_mutex_init(&priv->lock, NULL);
 	ret = ipoib_open_port(priv);
 	if (ret < 0) {

@@ -414,17 +414,6 @@ ipoib_mcast_set_list(struct ipoib_eth *eth, const struct rte_ether_addr *macs,
 	return ret;
 }
 
-/**
- * allmulticast: IPoIB has no way to receive every group; the flag is
- * kept (and reported by ethdev) and the listed groups stay as they are.
- */
-int
-ipoib_mcast_allmulti(struct ipoib_eth *eth, bool on)
-{
-	eth->allmulti = on;
-	return 0;
-}
-
 /** Start: join the listed groups, start the thread (port started). */
 int
 ipoib_mcast_start(struct ipoib_eth *eth)

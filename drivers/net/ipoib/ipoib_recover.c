@@ -113,7 +113,8 @@ ipoib_device_rebuild(struct ipoib_priv *priv)
 		goto fail;
 	priv->attr = attr;
 	priv->pd = hca_pd_alloc(priv->hca, &ret);
-	priv->mrs = priv->pd ? hca_mr_map_create(priv->pd, 4096) : NULL;
+	priv->mrs = priv->pd ?
+		hca_mr_map_create(priv->pd, IPOIB_MR_RANGES_MAX) : NULL;
 	if (priv->mrs == NULL) {
 		ret = ret ? ret : -ENOMEM;
 		goto fail;
@@ -123,8 +124,6 @@ ipoib_device_rebuild(struct ipoib_priv *priv)
 	if (ret < 0)
 		goto fail;
 	ipoib_register_pools(priv);
-	for (i = 0; i < priv->nb_txq; i++) /* fill made it the ring size */
-		priv->txq[i].nb_desc /= 2;
 	ret = ipoib_queues_create(priv);
 	if (ret == 0)
 		ret = ipoib_groups_attach(priv);

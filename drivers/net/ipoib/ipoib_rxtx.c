@@ -158,7 +158,7 @@ ipoib_rx_one(struct ipoib_rxq *rxq, struct rte_mbuf *m,
 	const struct ipoib_priv *priv = rxq->priv;
 	uint32_t room = m->buf_len - m->data_off;
 	struct rte_ipoib_hdr *hdr;
-	const uint8_t *grh;
+	const struct ipoib_grh *grh;
 	uint32_t len;
 
 	/* a source QPN of 0xFFFFFF would make a group the sender */
@@ -195,12 +195,13 @@ ipoib_rx_one(struct ipoib_rxq *rxq, struct rte_mbuf *m,
 		memset(&src->gid, 0, sizeof(src->gid));
 		return 2;
 	}
-	grh = rte_pktmbuf_mtod_offset(m, const uint8_t *, -HCA_GRH_LEN);
-	if (grh[24] == 0xff) { /* DGID is multicast */
+	grh = rte_pktmbuf_mtod_offset(m, const struct ipoib_grh *,
+				      -HCA_GRH_LEN);
+	if (grh->dgid[0] == 0xff) { /* DGID is multicast */
 		m->ol_flags |= ipoib_rx_mcast_flag;
 		rxq->st.mcast++;
 	}
-	memcpy(src->gid.raw, grh + 8, HCA_GID_LEN);
+	memcpy(src->gid.raw, grh->sgid, HCA_GID_LEN);
 	return 2;
 }
 
@@ -424,9 +425,6 @@ ipoib_rx_burst(void *q, struct rte_mbuf **pkts, uint16_t n)
 	ipoib_rxq_refill(rxq, rxq->nb_desc - (qp->rq_head - rxq->rq_tail));
 	rxq->st.packets += nb;
 	rxq->st.bytes += bytes;
-	if (nb != 0 && rxq->priv->mode_ops->rx_adapt != NULL)
-		nb = rxq->priv->mode_ops->rx_adapt(rxq->priv, pkts,
-						   (uint16_t)nb);
 out:
 	ipoib_peer_reader_quiescent(rxq->priv->peers, rxq->idx);
 	return (uint16_t)nb;
@@ -482,7 +480,7 @@ ipoib_txq_drain(struct ipoib_txq *txq)
 
 	if (txq->elts == NULL)
 		return;
-	for (i = 0; i < txq->nb_desc; i++) {
+	for (i = 0; i < txq->ring_size; i++) {
 		if (txq->elts[i] != NULL) {
 			rte_pktmbuf_free(txq->elts[i]);
 			txq->elts[i] = NULL;
@@ -745,8 +743,6 @@ ipoib_tx_burst(void *q, struct rte_mbuf **pkts, uint16_t n)
 		return 0; /* the QP is being reset: nothing taken */
 	if (txq->ready != NULL && !rte_ring_empty(txq->ready))
 		ipoib_tx_send_ready(txq);
-	if (priv->mode_ops->tx_adapt != NULL)
-		n = priv->mode_ops->tx_adapt(priv, pkts, n);
 	done = ipoib_tx_post(txq, pkts, n);
 	ipoib_peer_reader_quiescent(priv->peers,
 				    IPOIB_RCU_TX_BASE + txq->idx);

@@ -292,8 +292,8 @@ ipoib_refresh_next(struct ipoib_priv *priv)
 		a->priv = priv;
 		a->tag = ipoib_peer_tag(p);
 		if (hca_sa_query_path_async(priv->sa, &p->gid,
-					    priv->args.pkey | 0x8000,
-					    ipoib_refresh_done, a) < 0) {
+				priv->args.pkey | IPOIB_PKEY_FULL_MEMBER,
+				ipoib_refresh_done, a) < 0) {
 			free(a);
 			return; /* table full: next round */
 		}

@@ -156,7 +156,6 @@ fuzz_priv_fill(struct ipoib_priv *priv, bool eth)
 	priv->dev = &fuzz_dev;
 	snprintf(priv->name, sizeof(priv->name), "net_ipoib_fuzz");
 	priv->args.mode = eth ? IPOIB_MODE_ETH : IPOIB_MODE_RAW;
-	priv->mode_ops = eth ? &ipoib_eth_ops : &ipoib_raw_ops;
 	priv->attr.port.port_guid = 0x0002c90300001001ULL;
 	priv->qpn = FUZZ_OWN_QPN;
 	priv->lid = FUZZ_OWN_LID;

@@ -4,28 +4,15 @@
  * @file
  * The control-path symbols the PMD's data-path files refer to, for the
  * harnesses that compile only those files (ipoib_rxtx.c, ipoib_eth.c,
- * ipoib_arp.c, ipoib_nd.c, ipoib_mac.c, ipoib_peer.c): the mode hooks
- * as ipoib_ethdev.c defines them (none: mode=eth wraps the bursts), and
- * the multicast thread's entry points (ipoib_mcast.c), which the receive
- * path never calls.
+ * ipoib_arp.c, ipoib_nd.c, ipoib_mac.c, ipoib_peer.c): the multicast
+ * thread's entry points (ipoib_mcast.c), which the receive path never
+ * calls.
  */
 
 #include <stdio.h>
 #include <stdlib.h>
 
 #include "fuzz_pmd.h"
-
-/** mode=raw: no translation (as ipoib_ethdev.c). */
-const struct ipoib_mode_ops ipoib_raw_ops = {
-	.rx_adapt = NULL,
-	.tx_adapt = NULL,
-};
-
-/** mode=eth: no hooks, the eth burst functions wrap the raw ones. */
-const struct ipoib_mode_ops ipoib_eth_ops = {
-	.rx_adapt = NULL,
-	.tx_adapt = NULL,
-};
 
 /** Not reached by the harnesses (transmit to a group not joined). */
 void
