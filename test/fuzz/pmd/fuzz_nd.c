@@ -228,8 +228,12 @@ check_translated(const struct rte_mbuf *m, uint32_t off,
 	check_cksum(ip);
 }
 
-/** Run the translation of one direction and check it against e. */
-static void
+/**
+ * Run the translation of one direction and check it against e.
+ *
+ * @return what the translation returned
+ */
+static enum ipoib_xlate
 nd_run(struct fuzz_port *fp, struct rte_mbuf *m, bool to_ib, uint32_t off,
        const struct nd_expect *e)
 {
@@ -259,11 +263,12 @@ nd_run(struct fuzz_port *fp, struct rte_mbuf *m, bool to_ib, uint32_t off,
 		FUZZ_CHECK(m->data_len == len && m->pkt_len == len);
 		FUZZ_CHECK(memcmp(rte_pktmbuf_mtod(m, const uint8_t *),
 				  orig, len) == 0);
-		return;
+		return r;
 	}
 	check_translated(m, off, e);
 	if (!to_ib)
 		FUZZ_CHECK(rte_is_same_ether_addr(&sender, &e->sender));
+	return r;
 }
 
 /**
@@ -376,8 +381,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	FUZZ_CHECK(m != NULL);
 	memcpy(orig, pkt, len);
 	nd_expect(fp, to_ib, pkt + off, len - off, &ex);
-	nd_run(fp, m, to_ib, off, &ex);
-	if (round && ex.is_nd && ex.r == IPOIB_XLATE_OK)
+	/* back only what was translated (not a refused bad checksum) */
+	if (nd_run(fp, m, to_ib, off, &ex) == IPOIB_XLATE_OK && round &&
+	    ex.is_nd)
 		nd_round_trip(fp, m, to_ib, off);
 	rte_pktmbuf_free(m);
 	FUZZ_CHECK(rte_mempool_avail_count(fp->mp) ==
