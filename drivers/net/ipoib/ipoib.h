@@ -5,9 +5,11 @@
 
 /**
  * @file
- * Private state of a net_ipoib port, shared by its files: the ethdev ops
- * (ipoib_ethdev.c), the data path (ipoib_rxtx.c), the control thread
- * (ipoib_ctrl.c), the public API (ipoib_api.c) and telemetry.
+ * The state of a net_ipoib port (its private data), shared by every
+ * layer of the driver: the devargs, the queues and their counters, the
+ * device objects, the control plane's state. Types only; what the data
+ * path runs inline is in ipoib_dp.h, and each module declares its
+ * functions in its own header (doc/pmd.md has the map of the layers).
  */
 
 #include <assert.h>
@@ -16,7 +18,7 @@
 #include <stdbool.h>
 
 #include <ethdev_driver.h>
-#include <rte_mbuf_dyn.h>
+#include <rte_cycles.h>
 #include <rte_ring.h>
 
 #include "hca_dev.h"
@@ -120,27 +122,6 @@ struct ipoib_txq_stats {
 	uint64_t shared_copied;   /**< shared packets sent from a copy */
 	uint64_t shared_copy_failed; /**< ... dropped: no copy */
 };
-
-/**
- * Whether the PMD must not write into a packet: another holder shares
- * its first segment (reference count above 1), its data is another
- * mbuf's (indirect, a clone), or an external buffer others hold too.
- * One reference count read and one flag test per packet.
- *
- * @param m  the packet's first segment
- * @return true when the packet is shared
- */
-static inline bool
-ipoib_mbuf_is_shared(const struct rte_mbuf *m)
-{
-	if (rte_mbuf_refcnt_read(m) > 1)
-		return true;
-	if (likely(!(m->ol_flags &
-		     (RTE_MBUF_F_INDIRECT | RTE_MBUF_F_EXTERNAL))))
-		return false;
-	return RTE_MBUF_CLONED(m) ||
-		rte_mbuf_ext_refcnt_read(m->shinfo) > 1;
-}
 
 struct ipoib_priv;
 struct ipoib_eth;
@@ -326,6 +307,18 @@ struct ipoib_priv {
 				    *   the error state (reset by control) */
 };
 
+/**
+ * Milliseconds in TSC cycles (control paths).
+ *
+ * @param ms  a duration
+ * @return the same duration in TSC cycles
+ */
+static inline uint64_t
+ipoib_ms_to_tsc(uint64_t ms)
+{
+	return ms * rte_get_tsc_hz() / 1000;
+}
+
 /** A new source seen on receive, for the control thread. */
 struct ipoib_learn {
 	struct ipoib_hwaddr addr; /**< GID zero when by_lid */
@@ -333,189 +326,5 @@ struct ipoib_learn {
 	uint8_t sl;
 	uint8_t by_lid;           /**< no GRH: only SLID and QPN known */
 };
-
-/**
- * Note from the data path that queue idx's QP reported an error
- * completion: it is in the error state and the control thread resets it
- * (ipoib_qp_reset.c). Called only on the error path.
- *
- * @param priv  the port
- * @param idx   the queue (its receive and send sides share the QP)
- */
-static inline void
-ipoib_qp_error_seen(struct ipoib_priv *priv, uint16_t idx)
-{
-	__atomic_fetch_or(&priv->qp_failed, UINT32_C(1) << idx,
-			  __ATOMIC_RELEASE);
-}
-
-/* ------------------------------------------------ peer tags in mbufs */
-
-/** Offset of the peer tag dynamic field (ipoib_rxtx.c), -1 before. */
-extern int ipoib_tag_offset;
-/** The dynamic flag that says the field holds a tag. */
-extern uint64_t ipoib_tag_flag;
-
-/** The tag of a packet, 0 when it has none. */
-static inline uint64_t
-ipoib_mbuf_tag(const struct rte_mbuf *m)
-{
-	if (!(m->ol_flags & ipoib_tag_flag) || ipoib_tag_flag == 0)
-		return 0;
-	return *RTE_MBUF_DYNFIELD(m, ipoib_tag_offset, const uint64_t *);
-}
-
-/** Dynamic flag of packets received for a group (0: not registered). */
-extern uint64_t ipoib_rx_mcast_flag;
-
-/**
- * Whether a received packet was sent to a multicast group (the inline
- * form of rte_pmd_ipoib_rx_is_multicast(), for the data path).
- *
- * @param m  a packet received by a port of this driver
- * @return true when its destination was a group
- */
-static inline bool
-ipoib_mbuf_is_multicast(const struct rte_mbuf *m)
-{
-	return ipoib_rx_mcast_flag != 0 &&
-		(m->ol_flags & ipoib_rx_mcast_flag) != 0;
-}
-
-/** Give a packet a peer tag (its key must be in the header too). */
-static inline void
-ipoib_mbuf_set_tag(struct rte_mbuf *m, uint64_t tag)
-{
-	*RTE_MBUF_DYNFIELD(m, ipoib_tag_offset, uint64_t *) = tag;
-	m->ol_flags |= ipoib_tag_flag;
-}
-
-/** Why a packet's destination was refused. */
-enum ipoib_dest_error {
-	IPOIB_DEST_OK = 0,
-	IPOIB_DEST_NO_KEY,        /**< key 0 */
-	IPOIB_DEST_STALE,         /**< tag or key of a peer gone */
-	IPOIB_DEST_AMBIGUOUS,     /**< bare key whose value was reused */
-};
-
-/**
- * The destination peer of a packet to send (reader, lock free): by its
- * tag when it carries one for the header's key, else by the bare key
- * when that cannot mean another peer.
- *
- * @param key  the header's key (host order)
- * @param err  set to why the result is NULL
- */
-static inline struct ipoib_peer *
-ipoib_peer_of_mbuf(const struct ipoib_peer_cache *pc,
-		   const struct rte_mbuf *m, uint16_t key,
-		   enum ipoib_dest_error *err)
-{
-	uint64_t tag = ipoib_mbuf_tag(m);
-	struct ipoib_peer *p;
-	bool ambiguous;
-
-	*err = IPOIB_DEST_OK;
-	if (unlikely(key == 0)) {
-		*err = IPOIB_DEST_NO_KEY;
-		return NULL;
-	}
-	if (tag != 0 && ipoib_tag_key(tag) == key &&
-	    !ipoib_peer_tag_is_foreign(pc, tag)) {
-		p = ipoib_peer_get_tagged(pc, tag);
-		if (unlikely(p == NULL))
-			*err = IPOIB_DEST_STALE;
-		return p;
-	}
-	p = ipoib_peer_get_untagged(pc, key, &ambiguous);
-	if (unlikely(p == NULL))
-		*err = ambiguous ? IPOIB_DEST_AMBIGUOUS : IPOIB_DEST_STALE;
-	return p;
-}
-
-
-/* ipoib_rxtx.c */
-uint16_t ipoib_rx_burst(void *rxq, struct rte_mbuf **pkts, uint16_t n);
-uint16_t ipoib_tx_burst(void *txq, struct rte_mbuf **pkts, uint16_t n);
-int ipoib_rxq_fill(struct ipoib_rxq *rxq);
-void ipoib_rxq_drain(struct ipoib_rxq *rxq);
-void ipoib_txq_drain(struct ipoib_txq *txq);
-int ipoib_rx_dynflag_register(void);
-
-/* ipoib_ctrl.c */
-int ipoib_ctrl_start(struct ipoib_priv *priv);
-void ipoib_ctrl_stop(struct ipoib_priv *priv);
-int ipoib_join_broadcast(struct ipoib_priv *priv);
-int ipoib_ctrl_resolve(struct ipoib_priv *priv,
-		       const struct ipoib_hwaddr *addr, uint16_t *key);
-int ipoib_ctrl_resolve_tag(struct ipoib_priv *priv,
-			   const struct ipoib_hwaddr *addr, uint64_t *tag);
-int ipoib_ctrl_mcast_join(struct ipoib_priv *priv, const union hca_gid *mgid,
-			  uint16_t *key, unsigned int timeout_ms);
-/**
- * What to do once a multicast join succeeded (called under priv->lock).
- *
- * @param priv  the port
- * @param rec   the member record from the SA (its MGID is the one asked)
- * @param key   where to put the group's peer key
- * @return 0 or a negative errno
- */
-typedef int (*ipoib_joined_fn)(struct ipoib_priv *priv,
-			       const struct hca_mcmember_rec *rec,
-			       uint16_t *key);
-int ipoib_ctrl_join_wait(struct ipoib_priv *priv, const union hca_gid *mgid,
-			 uint8_t join_state, unsigned int timeout_ms,
-			 ipoib_joined_fn joined, uint16_t *key);
-int ipoib_ctrl_mcast_leave(struct ipoib_priv *priv,
-			   const union hca_gid *mgid);
-void ipoib_link_update_from(struct ipoib_priv *priv,
-			    const struct hca_dev_attr *attr);
-
-void ipoib_ctrl_retry_now(struct ipoib_priv *priv);
-
-/* ipoib_watch.c */
-void ipoib_watch_init(struct ipoib_priv *priv);
-void ipoib_watch_round(struct ipoib_priv *priv);
-void ipoib_watch_port(struct ipoib_priv *priv,
-		      const struct hca_dev_attr *attr);
-void ipoib_watch_resync(struct ipoib_priv *priv, const char *why);
-
-/* ipoib_recover.c */
-bool ipoib_recover_poll(struct ipoib_priv *priv);
-void ipoib_recover_init(struct ipoib_priv *priv);
-void ipoib_recover_qp_poll(struct ipoib_priv *priv);
-uint16_t ipoib_rx_burst_pausable(void *q, struct rte_mbuf **pkts, uint16_t n);
-uint16_t ipoib_tx_burst_pausable(void *q, struct rte_mbuf **pkts, uint16_t n);
-uint16_t ipoib_eth_rx_burst_pausable(void *q, struct rte_mbuf **pkts,
-				     uint16_t n);
-uint16_t ipoib_eth_tx_burst_pausable(void *q, struct rte_mbuf **pkts,
-				     uint16_t n);
-
-/* ipoib_qp_reset.c */
-int ipoib_qp_reset(struct ipoib_priv *priv, uint16_t idx);
-
-/* ipoib_ethdev.c */
-int ipoib_queues_create(struct ipoib_priv *priv);
-int ipoib_queues_fill(struct ipoib_priv *priv);
-void ipoib_queues_destroy(struct ipoib_priv *priv);
-void ipoib_register_pools(struct ipoib_priv *priv);
-struct ipoib_priv *ipoib_priv_of_port(uint16_t port_id);
-int ipoib_dev_infos_get(struct rte_eth_dev *dev,
-			struct rte_eth_dev_info *info);
-
-/* ipoib_secondary.c: a port seen from a secondary process */
-struct rte_vdev_device;
-int ipoib_secondary_probe(struct rte_vdev_device *vdev);
-
-/* ipoib_stats.c: the ethdev stats and xstats ops */
-int ipoib_stats_get(struct rte_eth_dev *dev, struct rte_eth_stats *s);
-int ipoib_stats_reset(struct rte_eth_dev *dev);
-int ipoib_xstats_get_names(struct rte_eth_dev *dev,
-			   struct rte_eth_xstat_name *names, unsigned int size);
-int ipoib_xstats_get(struct rte_eth_dev *dev, struct rte_eth_xstat *xs,
-		     unsigned int size);
-
-/* ipoib_telemetry.c */
-void ipoib_telemetry_register(void);
 
 #endif /* IPOIB_H */

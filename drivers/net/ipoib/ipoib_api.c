@@ -10,6 +10,10 @@
 #include <string.h>
 
 #include "ipoib.h"
+#include "ipoib_dp.h"
+#include "ipoib_ethdev.h"
+#include "ipoib_group.h"
+#include "ipoib_path.h"
 #include "rte_pmd_ipoib.h"
 
 /** The private state of a started ipoib port; NULL if there is none. */
@@ -75,7 +79,7 @@ rte_pmd_ipoib_resolve(uint16_t port_id, const struct rte_ipoib_addr *addr,
 	if (priv == NULL)
 		return err;
 	ipoib_hwaddr_from_api(&a, addr);
-	return ipoib_ctrl_resolve(priv, &a, key);
+	return ipoib_path_resolve(priv, &a, key);
 }
 
 /** Resolve a 20-byte address to a tag (see rte_pmd_ipoib.h). */
@@ -93,7 +97,7 @@ rte_pmd_ipoib_resolve_tag(uint16_t port_id,
 	if (priv == NULL)
 		return err;
 	ipoib_hwaddr_from_api(&a, addr);
-	return ipoib_ctrl_resolve_tag(priv, &a, tag);
+	return ipoib_path_resolve_tag(priv, &a, tag);
 }
 
 /** The peer tag of a packet (see rte_pmd_ipoib.h). */
@@ -188,7 +192,7 @@ rte_pmd_ipoib_mcast_join(uint16_t port_id, const uint8_t mgid[16],
 	if (priv == NULL)
 		return err;
 	memcpy(g.raw, mgid, sizeof(g.raw));
-	return ipoib_ctrl_mcast_join(priv, &g, key, timeout_ms);
+	return ipoib_group_join(priv, &g, key, timeout_ms);
 }
 
 /** Leave a multicast group (see rte_pmd_ipoib.h). */
@@ -205,5 +209,5 @@ rte_pmd_ipoib_mcast_leave(uint16_t port_id, const uint8_t mgid[16])
 	if (priv == NULL)
 		return err;
 	memcpy(g.raw, mgid, sizeof(g.raw));
-	return ipoib_ctrl_mcast_leave(priv, &g);
+	return ipoib_group_leave(priv, &g);
 }

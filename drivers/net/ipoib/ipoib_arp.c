@@ -14,6 +14,7 @@
 #include <rte_arp.h>
 #include <rte_byteorder.h>
 
+#include "ipoib_dp.h"
 #include "ipoib_eth.h"
 
 /** ARP hardware type of IPoIB (RFC 4391). */

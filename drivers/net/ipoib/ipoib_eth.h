@@ -6,10 +6,12 @@
 /**
  * @file
  * mode=eth: the Ethernet view of a net_ipoib port (doc/eth-mode.md).
- * ipoib_eth.c holds the burst functions and the header rewrite,
+ * Its state and the functions of the data path that work on it:
+ * ipoib_eth.c the state and the MAC <-> address mapping,
+ * ipoib_eth_rxtx.c the burst functions and the header rewrite,
  * ipoib_arp.c and ipoib_nd.c the ARP and neighbour discovery
- * translation, ipoib_mcast.c the multicast groups, ipoib_snoop.c the
- * IGMP/MLD snooping, ipoib_mac.c the MAC scheme.
+ * translation, ipoib_snoop.c the IGMP/MLD snooping, ipoib_mac.c the MAC
+ * scheme. The multicast thread (control plane) is ipoib_mcast.h's.
  */
 
 #include <stdint.h>
@@ -147,10 +149,7 @@ enum ipoib_xlate {
 /* ipoib_eth.c */
 struct ipoib_eth *ipoib_eth_create(struct ipoib_priv *priv);
 void ipoib_eth_free(struct ipoib_eth *eth);
-int ipoib_eth_start(struct ipoib_eth *eth);
 void ipoib_eth_stop(struct ipoib_eth *eth);
-uint16_t ipoib_eth_rx_burst(void *rxq, struct rte_mbuf **pkts, uint16_t n);
-uint16_t ipoib_eth_tx_burst(void *txq, struct rte_mbuf **pkts, uint16_t n);
 struct ipoib_eth *ipoib_eth_of_priv(const struct ipoib_priv *priv);
 int ipoib_eth_mac_of_addr(const struct ipoib_eth *eth,
 			  const struct ipoib_hwaddr *addr,
@@ -172,14 +171,6 @@ enum ipoib_xlate ipoib_nd_to_eth(const struct ipoib_eth *eth,
 				 struct rte_ether_addr *sender, bool *is_nd);
 enum ipoib_xlate ipoib_nd_to_ib(const struct ipoib_eth *eth,
 				struct rte_mbuf *m, uint32_t off, bool *is_nd);
-
-/* ipoib_mcast.c */
-int ipoib_mcast_start(struct ipoib_eth *eth);
-void ipoib_mcast_stop(struct ipoib_eth *eth);
-int ipoib_mcast_set_list(struct ipoib_eth *eth,
-			 const struct rte_ether_addr *macs, uint32_t n);
-void ipoib_mcast_hold(struct ipoib_eth *eth, struct ipoib_eth_txq *q,
-		      struct rte_mbuf *m, const union hca_gid *mgid);
 
 /* ipoib_snoop.c */
 bool ipoib_snoop_tx(struct ipoib_eth *eth, struct ipoib_eth_txq *q,

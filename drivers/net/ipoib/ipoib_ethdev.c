@@ -16,11 +16,17 @@
 #include <rte_malloc.h>
 
 #include "ipoib.h"
+#include "ipoib_ctrl.h"
+#include "ipoib_dp.h"
 #include "ipoib_eth.h"
+#include "ipoib_ethdev.h"
+#include "ipoib_group.h"
 #include "ipoib_log.h"
+#include "ipoib_mcast.h"
+#include "ipoib_port.h"
+#include "ipoib_recover.h"
+#include "ipoib_stats.h"
 #include "rte_pmd_ipoib.h"
-
-RTE_LOG_REGISTER(ipoib_logtype, pmd.net.ipoib, NOTICE);
 
 #define IPOIB_ARG_IBDEV "ibdev"
 #define IPOIB_ARG_PORT "port"
@@ -29,8 +35,6 @@ RTE_LOG_REGISTER(ipoib_logtype, pmd.net.ipoib, NOTICE);
 #define IPOIB_ARG_PEERS "peers"
 #define IPOIB_ARG_GRH "grh"
 
-static const struct eth_dev_ops ipoib_ops;
-static int ipoib_open_port(struct ipoib_priv *priv);
 
 /* ------------------------------------------------------------ devargs */
 
@@ -99,7 +103,7 @@ ipoib_parse_arg(struct ipoib_args *a, const char *key, const char *val)
  *
  * @return 0, or -EINVAL
  */
-static int
+int
 ipoib_parse_args(const char *name, const char *params, struct ipoib_args *a)
 {
 	struct rte_kvargs *kv;
@@ -256,239 +260,17 @@ ipoib_queue_release(struct rte_eth_dev *dev __rte_unused,
 {
 }
 
-/** Find the P_Key index of the port's P_Key (full member first). */
-static int
-ipoib_find_pkey(struct ipoib_priv *priv)
-{
-	const struct hca_port_info *pi = &priv->attr.port;
-	unsigned int i;
-
-	for (i = 0; i < pi->pkey_count; i++)
-		if (pi->pkeys[i] == priv->args.pkey) {
-			priv->pkey_index = (uint16_t)i;
-			return 0;
-		}
-	for (i = 0; i < pi->pkey_count; i++)
-		if ((pi->pkeys[i] & IPOIB_PKEY_PARTITION_MASK) ==
-		    (priv->args.pkey & IPOIB_PKEY_PARTITION_MASK)) {
-			priv->pkey_index = (uint16_t)i;
-			return 0;
-		}
-	IPOIB_LOG(ERR, "%s: P_Key 0x%04x is not in the port's table",
-		  priv->name, priv->args.pkey);
-	return -ENOENT;
-}
-
-/** rte_mempool_walk callback: register every mempool's memory. */
-static void
-ipoib_register_pool(struct rte_mempool *mp, void *arg)
-{
-	struct ipoib_priv *priv = arg;
-
-	if (hca_mr_map_add_mempool(priv->mrs, mp) < 0)
-		IPOIB_LOG(WARNING, "%s: mempool %s not registered: packets "
-			  "from it are dropped", priv->name, mp->name);
-}
-
-/** Register every mempool of the process with the port's device. */
-void
-ipoib_register_pools(struct ipoib_priv *priv)
-{
-	rte_mempool_walk(ipoib_register_pool, priv);
-}
-
-/** Create the CQs and QPs of every queue and bring them to RTS. */
-int
-ipoib_queues_create(struct ipoib_priv *priv)
-{
-	uint16_t nq = RTE_MAX(priv->nb_rxq, priv->nb_txq), i;
-	int ret;
-
-	for (i = 0; i < nq; i++) {
-		struct ipoib_rxq *rxq = &priv->rxq[i];
-		struct ipoib_txq *txq = &priv->txq[i];
-		struct hca_qp_init_attr qa;
-
-		memset(&qa, 0, sizeof(qa));
-		ret = hca_cq_create(priv->hca, rxq->nb_desc, &rxq->cq);
-		if (ret < 0)
-			return ret;
-		qa.recv_cq = rxq->cq;
-		qa.send_cq = rxq->cq;
-		qa.rq_wqe_cnt = rxq->nb_desc;
-		qa.sq_wqe_cnt = IPOIB_RX_ONLY_SQ_BLOCKS;
-		if (i < priv->nb_txq) {
-			uint32_t blocks = txq->nb_desc * IPOIB_TX_WQE_BLOCKS;
-
-			ret = hca_cq_create(priv->hca, blocks, &txq->cq);
-			if (ret < 0)
-				return ret;
-			qa.send_cq = txq->cq;
-			qa.sq_wqe_cnt = blocks;
-			qa.max_inline = RTE_MIN(priv->attr.max_inline,
-						(uint32_t)IPOIB_TX_INLINE_MAX);
-		}
-		qa.rss_parent = i == 0 ? NULL : priv->rxq[0].qp;
-		ret = hca_qp_create_ud(priv->pd, &qa, &rxq->qp);
-		if (ret < 0)
-			return ret;
-		txq->qp = i < priv->nb_txq ? rxq->qp : NULL;
-		ret = hca_qp_modify(rxq->qp, HCA_QPS_INIT, priv->qkey,
-				    priv->pkey_index);
-		if (ret == 0)
-			ret = hca_qp_modify(rxq->qp, HCA_QPS_RTR, priv->qkey,
-					    priv->pkey_index);
-		if (ret == 0)
-			ret = hca_qp_modify(rxq->qp, HCA_QPS_RTS, priv->qkey,
-					    priv->pkey_index);
-		if (ret < 0)
-			return ret;
-	}
-	return 0;
-}
-
-/** Allocate the mbuf tables of the queues and post receive buffers. */
-int
-ipoib_queues_fill(struct ipoib_priv *priv)
-{
-	uint16_t i;
-
-	for (i = 0; i < priv->nb_rxq; i++) {
-		struct ipoib_rxq *rxq = &priv->rxq[i];
-
-		rxq->nb_desc = RTE_MIN(rxq->nb_desc, rxq->qp->rq_wqe_cnt);
-		rxq->rq_tail = rxq->qp->rq_head;
-		rxq->elts = rte_zmalloc("ipoib_rx_elts", sizeof(void *) *
-					rxq->qp->rq_wqe_cnt, 0);
-		if (rxq->elts == NULL || ipoib_rxq_fill(rxq) < 0) {
-			IPOIB_LOG(ERR, "%s: cannot post %u receive buffers "
-				  "on queue %u", priv->name, rxq->nb_desc, i);
-			return -ENOMEM;
-		}
-	}
-	for (i = 0; i < priv->nb_txq; i++) {
-		struct ipoib_txq *txq = &priv->txq[i];
-		uint32_t n = txq->qp->sq_wqe_cnt;
-
-		txq->sq_tail = txq->qp->sq_head;
-		txq->since_signal = 0;
-		txq->qp_error = false;
-		txq->elts = rte_zmalloc("ipoib_tx_elts", sizeof(void *) * n, 0);
-		txq->ring_size = txq->elts != NULL ? n : 0;
-		txq->wqe_end = rte_zmalloc("ipoib_tx_end", sizeof(uint32_t) * n,
-					   0);
-		if (txq->elts == NULL || txq->wqe_end == NULL)
-			return -ENOMEM;
-	}
-	return 0;
-}
-
-/** Destroy the queues' QPs and CQs and free their mbufs. */
-void
-ipoib_queues_destroy(struct ipoib_priv *priv)
-{
-	int i;
-
-	for (i = IPOIB_MAX_QUEUES - 1; i >= 0; i--) {
-		struct ipoib_rxq *rxq = &priv->rxq[i];
-		struct ipoib_txq *txq = &priv->txq[i];
-
-		if (rxq->qp != NULL)
-			hca_qp_destroy(rxq->qp);
-		rxq->qp = NULL;
-		txq->qp = NULL;
-		if (txq->cq != NULL)
-			hca_cq_destroy(txq->cq);
-		if (rxq->cq != NULL)
-			hca_cq_destroy(rxq->cq);
-		txq->cq = NULL;
-		rxq->cq = NULL;
-		ipoib_rxq_drain(rxq);
-		ipoib_txq_drain(txq);
-		rte_free(rxq->elts);
-		rte_free(txq->elts);
-		rte_free(txq->wqe_end);
-		rxq->elts = NULL;
-		txq->elts = NULL;
-		txq->wqe_end = NULL;
-	}
-}
-
-/** Give the broadcast group its static key. */
-static int
-ipoib_add_broadcast_peer(struct ipoib_priv *priv)
-{
-	struct ipoib_hwaddr addr;
-	struct ipoib_path path = {
-		.lid = priv->bcast.mlid, .sl = priv->bcast.sl,
-		.rate = priv->bcast.rate, .mtu = priv->bcast.mtu,
-		.hop_limit = priv->bcast.hop_limit,
-		.tclass = priv->bcast.tclass,
-		.flow_label = priv->bcast.flow_label,
-	};
-	int ret;
-
-	ret = hca_qp_attach_mcast(priv->rxq[0].qp, &priv->bcast_mgid,
-				  priv->bcast.mlid);
-	if (ret < 0)
-		return ret;
-	ipoib_hwaddr_make(&addr, IPOIB_MCAST_QPN, &priv->bcast_mgid);
-	ret = ipoib_peer_insert(priv->peers, &addr,
-				IPOIB_PEER_F_MCAST | IPOIB_PEER_F_STATIC,
-				&priv->bcast_key);
-	if (ret < 0)
-		return ret;
-	return ipoib_peer_resolve(priv->peers, priv->bcast_key, &path,
-				  priv->qkey);
-}
-
 /** Undo ipoib_dev_start (any part of it). */
 static void
 ipoib_teardown(struct ipoib_priv *priv)
 {
-	uint16_t i;
-
 	ipoib_ctrl_stop(priv);
-	if (priv->peers != NULL) {
-		for (i = 0; i < priv->nb_rxq; i++)
-			ipoib_peer_reader_offline(priv->peers, i);
-		for (i = 0; i < priv->nb_txq; i++)
-			ipoib_peer_reader_offline(priv->peers,
-						  IPOIB_RCU_TX_BASE + i);
-	}
-	ipoib_queues_destroy(priv);
-	if (priv->sa != NULL && priv->bcast.mlid != 0)
-		hca_sa_leave_mcast(priv->sa, &priv->bcast_mgid, HCA_JOIN_FULL);
-	memset(&priv->bcast, 0, sizeof(priv->bcast));
-	memset(priv->mcast, 0, sizeof(priv->mcast));
-	ipoib_peer_cache_free(priv->peers);
-	priv->peers = NULL;
-	hca_mr_map_destroy(priv->mrs);
-	priv->mrs = NULL;
-	if (priv->pd != NULL)
-		hca_pd_free(priv->pd);
-	priv->pd = NULL;
+	ipoib_port_resources_close(priv);
+	ipoib_group_forget_all(priv);
+	ipoib_port_peers_free(priv);
 	if (priv->sa != NULL)
 		hca_sa_close(priv->sa);
 	priv->sa = NULL;
-}
-
-/** Create the port's peer cache (unique name per start). */
-static int
-ipoib_peers_create(struct ipoib_priv *priv)
-{
-	static unsigned int seq;
-	char name[32];
-
-	snprintf(name, sizeof(name), "p%u_%u", priv->dev->data->port_id,
-		 __atomic_fetch_add(&seq, 1, __ATOMIC_RELAXED));
-	priv->peers = ipoib_peer_cache_create(name, priv->args.peers,
-					      IPOIB_RCU_READERS,
-					      priv->dev->device->numa_node);
-	if (priv->peers == NULL)
-		return -rte_errno;
-	priv->peers->grh_auto = priv->args.grh_auto;
-	return 0;
 }
 
 /** dev_start: join the broadcast group, create queues, start control. */
@@ -504,11 +286,11 @@ ipoib_dev_start(struct rte_eth_dev *dev)
 		/* lost while stopped (or mid-recovery): open it again */
 		hca_dev_close(priv->hca);
 		priv->hca = NULL;
-		if (ipoib_open_port(priv) < 0)
+		if (ipoib_port_open(priv) < 0)
 			return -ENODEV;
 	}
 	if (hca_dev_query(priv->hca, &priv->attr) < 0 ||
-	    ipoib_find_pkey(priv) < 0)
+	    ipoib_port_find_pkey(priv) < 0)
 		return -ENODEV;
 	priv->lid = priv->attr.port.lid;
 	priv->gid = priv->attr.port.gid;
@@ -518,37 +300,17 @@ ipoib_dev_start(struct rte_eth_dev *dev)
 			  hca_sa_strerror(err));
 		return err ? err : -ENODEV;
 	}
-	err = ipoib_join_broadcast(priv);
-	if (err < 0)
-		goto fail;
-	priv->pd = hca_pd_alloc(priv->hca, &err);
-	priv->mrs = priv->pd ?
-		hca_mr_map_create(priv->pd, IPOIB_MR_RANGES_MAX) : NULL;
-	if (priv->mrs == NULL) {
-		err = err ? err : -ENOMEM;
-		goto fail;
-	}
-	for (i = 0; i < priv->nb_rxq; i++) {
-		err = hca_mr_map_add_mempool(priv->mrs, priv->rxq[i].mp);
-		if (err < 0) {
-			IPOIB_LOG(ERR, "%s: cannot register mempool %s: %d",
-				  priv->name, priv->rxq[i].mp->name, err);
-			goto fail;
-		}
-	}
-	ipoib_register_pools(priv);
-	err = ipoib_peers_create(priv);
-	if (err < 0)
-		goto fail;
-	err = ipoib_queues_create(priv);
-	if (err < 0) {
-		IPOIB_LOG(ERR, "%s: cannot create queues: %d", priv->name, err);
-		goto fail;
-	}
-	priv->qpn = priv->rxq[0].qp->wire_qpn;
-	err = ipoib_add_broadcast_peer(priv);
+	err = ipoib_group_join_broadcast(priv);
 	if (err == 0)
-		err = ipoib_queues_fill(priv);
+		err = ipoib_port_peers_create(priv);
+	if (err == 0)
+		err = ipoib_port_resources_open(priv);
+	if (err < 0)
+		goto fail;
+	priv->qpn = priv->rxq[0].qp->wire_qpn;
+	err = ipoib_group_add_broadcast_peer(priv);
+	if (err == 0)
+		err = ipoib_port_queues_fill(priv);
 	if (err < 0)
 		goto fail;
 	for (i = 0; i < priv->nb_rxq; i++)
@@ -560,7 +322,7 @@ ipoib_dev_start(struct rte_eth_dev *dev)
 	if (err < 0)
 		goto fail;
 	if (ipoib_eth_of_priv(priv) != NULL) {
-		err = ipoib_eth_start(ipoib_eth_of_priv(priv));
+		err = ipoib_mcast_start(ipoib_eth_of_priv(priv));
 		if (err < 0)
 			goto fail;
 	}
@@ -589,6 +351,8 @@ ipoib_dev_stop(struct rte_eth_dev *dev)
 
 	if (!priv->started)
 		return 0;
+	if (ipoib_eth_of_priv(priv) != NULL)
+		ipoib_mcast_stop(ipoib_eth_of_priv(priv));
 	ipoib_eth_stop(ipoib_eth_of_priv(priv));
 	priv->started = false;
 	ipoib_teardown(priv);
@@ -601,7 +365,7 @@ ipoib_dev_stop(struct rte_eth_dev *dev)
 }
 
 /** dev_close: stop, close the device. */
-static int
+int
 ipoib_dev_close(struct rte_eth_dev *dev)
 {
 	struct ipoib_priv *priv = dev->data->dev_private;
@@ -662,7 +426,7 @@ ipoib_set_mc_addr_list(struct rte_eth_dev *dev,
 	return eth != NULL ? ipoib_mcast_set_list(eth, macs, n) : -ENOTSUP;
 }
 
-static const struct eth_dev_ops ipoib_ops = {
+const struct eth_dev_ops ipoib_ops = {
 	.set_mc_addr_list = ipoib_set_mc_addr_list,
 	.dev_configure = ipoib_dev_configure,
 	.dev_infos_get = ipoib_dev_infos_get,
@@ -685,128 +449,3 @@ static const struct eth_dev_ops ipoib_ops = {
 	.xstats_get_names = ipoib_xstats_get_names,
 	.xstats_reset = ipoib_stats_reset,
 };
-
-/* ------------------------------------------------------ probe/remove */
-
-/** Open the HCA port named by the devargs and read its attributes. */
-static int
-ipoib_open_port(struct ipoib_priv *priv)
-{
-	const char *ca = priv->args.ibdev[0] ? priv->args.ibdev : NULL;
-	int ret = hca_dev_open(ca, priv->args.port, &priv->hca);
-
-	if (ret < 0) {
-		IPOIB_LOG(ERR, "%s: cannot open %s port %d: %s", priv->name,
-			  ca ? ca : "the first CA", priv->args.port,
-			  ret == -ECONNREFUSED ? "the soft HCA is not running"
-			  : strerror(-ret));
-		return ret;
-	}
-	ret = hca_dev_query(priv->hca, &priv->attr);
-	if (ret < 0) {
-		hca_dev_close(priv->hca);
-		priv->hca = NULL;
-	}
-	return ret;
-}
-
-/** A locally administered MAC derived from the port GUID. */
-static void
-ipoib_fake_mac(const struct ipoib_priv *priv, struct rte_ether_addr *mac)
-{
-	uint64_t g = priv->attr.port.port_guid;
-
-	mac->addr_bytes[0] = 0x02;
-	mac->addr_bytes[1] = (uint8_t)(g >> 32);
-	mac->addr_bytes[2] = (uint8_t)(g >> 24);
-	mac->addr_bytes[3] = (uint8_t)(g >> 16);
-	mac->addr_bytes[4] = (uint8_t)(g >> 8);
-	mac->addr_bytes[5] = (uint8_t)g;
-}
-
-/** Probe a net_ipoib vdev. */
-static int
-ipoib_probe(struct rte_vdev_device *vdev)
-{
-	const char *name = rte_vdev_device_name(vdev);
-	struct rte_eth_dev *dev;
-	struct ipoib_priv *priv;
-	struct ipoib_args args;
-	int ret;
-
-	if (rte_eal_process_type() != RTE_PROC_PRIMARY)
-		return ipoib_secondary_probe(vdev);
-	ret = ipoib_parse_args(name, rte_vdev_device_args(vdev), &args);
-	if (ret < 0)
-		return ret;
-	ret = ipoib_rx_dynflag_register();
-	if (ret < 0)
-		return ret;
-	dev = rte_eth_vdev_allocate(vdev, sizeof(*priv));
-	if (dev == NULL)
-		return -ENOMEM;
-	priv = dev->data->dev_private;
-	priv->dev = dev;
-	priv->args = args;
-	strlcpy(priv->name, name, sizeof(priv->name));
-	pthread_mutex_init(&priv->lock, NULL);
-	ret = ipoib_open_port(priv);
-	if (ret < 0) {
-		pthread_mutex_destroy(&priv->lock);
-		rte_eth_dev_release_port(dev);
-		return ret;
-	}
-	dev->data->mac_addrs = rte_zmalloc("ipoib_mac",
-					   sizeof(struct rte_ether_addr), 0);
-	if (dev->data->mac_addrs == NULL) {
-		hca_dev_close(priv->hca);
-		rte_eth_dev_release_port(dev);
-		return -ENOMEM;
-	}
-	ipoib_fake_mac(priv, dev->data->mac_addrs);
-	dev->dev_ops = &ipoib_ops;
-	dev->rx_pkt_burst = ipoib_rx_burst_pausable;
-	dev->tx_pkt_burst = ipoib_tx_burst_pausable;
-	if (args.mode == IPOIB_MODE_ETH) {
-		if (ipoib_eth_create(priv) == NULL) {
-			hca_dev_close(priv->hca);
-			rte_eth_dev_release_port(dev);
-			return -ENOMEM;
-		}
-		dev->rx_pkt_burst = ipoib_eth_rx_burst_pausable;
-		dev->tx_pkt_burst = ipoib_eth_tx_burst_pausable;
-	}
-	dev->data->dev_flags |= RTE_ETH_DEV_AUTOFILL_QUEUE_XSTATS;
-	dev->data->mtu = (uint16_t)(hca_mtu_to_bytes(
-		priv->attr.port.active_mtu) - RTE_IPOIB_HDR_LEN);
-	ipoib_telemetry_register();
-	rte_eth_dev_probing_finish(dev);
-	IPOIB_LOG(INFO, "%s: %s port %d, P_Key 0x%04x, mode %s, %u peers",
-		  name, priv->attr.port.ca_name, priv->attr.port.port_num,
-		  args.pkey, args.mode == IPOIB_MODE_RAW ? "raw" : "eth",
-		  args.peers);
-	return 0;
-}
-
-/** Remove a net_ipoib vdev. */
-static int
-ipoib_remove(struct rte_vdev_device *vdev)
-{
-	struct rte_eth_dev *dev =
-		rte_eth_dev_allocated(rte_vdev_device_name(vdev));
-
-	if (dev == NULL)
-		return 0;
-	ipoib_dev_close(dev);
-	return rte_eth_dev_release_port(dev);
-}
-
-static struct rte_vdev_driver ipoib_vdev_driver = {
-	.probe = ipoib_probe,
-	.remove = ipoib_remove,
-};
-
-RTE_PMD_REGISTER_VDEV(net_ipoib, ipoib_vdev_driver);
-RTE_PMD_REGISTER_PARAM_STRING(net_ipoib,
-	"ibdev=<CA name> port=<1..254> pkey=<0x0001..0xffff> "
-	"mode=<raw|eth> peers=<1..65535> grh=<always|auto>");

@@ -10,8 +10,9 @@
  * and gives the packets to the control thread, which sends them through
  * queue 0. The same thread serves the joins and leaves snooped from
  * IGMP/MLD reports (ipoib_snoop.c); a group stays joined while either
- * set_mc_addr_list lists it or the reports want it. Nothing here runs on
- * the data path but ipoib_mcast_hold().
+ * set_mc_addr_list lists it or the reports want it. The joins themselves
+ * are the port's group module's (ipoib_group.c). Nothing here runs on
+ * the data path.
  */
 
 #include <errno.h>
@@ -23,8 +24,11 @@
 #include <rte_lcore.h>
 #include <rte_ring.h>
 
+#include "ipoib_dp.h"
 #include "ipoib_eth.h"
+#include "ipoib_group.h"
 #include "ipoib_log.h"
+#include "ipoib_mcast.h"
 #include "rte_pmd_ipoib.h"
 
 /** Period of the multicast thread (us). */
@@ -33,56 +37,6 @@
 #define IPOIB_MC_RETRY_MS 1000
 /** A snooped join failing again waits up to 2^this times as long. */
 #define IPOIB_MC_RETRY_SHIFT_MAX 6
-
-/**
- * Give a group joined send-only a static peer entry (no attach: nothing
- * is received from it). Runs under priv->lock.
- *
- * @param rec  the member record (its MGID checked by the SA client)
- * @param key  set to the group's key
- * @return 0 or a negative errno
- */
-static int
-ipoib_mc_add_sendonly(struct ipoib_priv *priv,
-		      const struct hca_mcmember_rec *rec, uint16_t *key)
-{
-	struct ipoib_hwaddr addr;
-	struct ipoib_path path;
-	int ret;
-
-	memset(&path, 0, sizeof(path));
-	path.lid = rec->mlid;
-	path.sl = rec->sl;
-	path.rate = rec->rate;
-	path.mtu = rec->mtu;
-	path.hop_limit = rec->hop_limit;
-	path.tclass = rec->tclass;
-	path.flow_label = rec->flow_label;
-	ipoib_hwaddr_make(&addr, IPOIB_MCAST_QPN, &rec->mgid);
-	ret = ipoib_peer_insert(priv->peers, &addr,
-		IPOIB_PEER_F_MCAST | IPOIB_PEER_F_STATIC, key);
-	if (ret >= 0)
-		ret = ipoib_peer_resolve(priv->peers, *key, &path, priv->qkey);
-	return ret;
-}
-
-/**
- * Join a group as send-only full member and give it a static peer entry
- * (no attach: nothing is received from it).
- *
- * @param key  set to the group's key
- * @return 0 or a negative errno
- */
-static int
-ipoib_mc_join_sendonly(struct ipoib_priv *priv, const union hca_gid *mgid,
-		       uint16_t *key)
-{
-	int ret = ipoib_ctrl_join_wait(priv, mgid, HCA_JOIN_SENDONLY_FULL,
-				       IPOIB_ETH_JOIN_MS,
-				       ipoib_mc_add_sendonly, key);
-
-	return ret < 0 ? ret : 0;
-}
 
 /** The group entry of an MGID, or a free one (add), or NULL. */
 static struct ipoib_eth_group *
@@ -154,7 +108,8 @@ ipoib_mc_serve(struct ipoib_eth *eth, struct ipoib_eth_mc_wait *w)
 	}
 	if (!g->joined) {
 		g->join_state = HCA_JOIN_SENDONLY_FULL;
-		ret = ipoib_mc_join_sendonly(eth->priv, &w->mgid, &g->key);
+		ret = ipoib_group_join_sendonly(eth->priv, &w->mgid,
+						&g->key, IPOIB_ETH_JOIN_MS);
 		if (ret < 0) {
 			eth->mst.join_failures++;
 			g->retry_tsc = now + rte_get_tsc_hz() *
@@ -296,31 +251,12 @@ ipoib_mc_main(void *arg)
 	return NULL;
 }
 
-/**
- * Hold a packet (already IPoIB, key 0) for a send-only join of its
- * group (data path: one ring enqueue; dropped and counted when full).
- */
-void
-ipoib_mcast_hold(struct ipoib_eth *eth, struct ipoib_eth_txq *q,
-		 struct rte_mbuf *m, const union hca_gid *mgid)
-{
-	struct ipoib_eth_mc_wait w = { .m = m, .mgid = *mgid };
-
-	if (eth->mc_wait == NULL ||
-	    rte_ring_mp_enqueue_elem(eth->mc_wait, &w, sizeof(w)) != 0) {
-		q->st.mc_dropped++;
-		rte_pktmbuf_free(m);
-		return;
-	}
-	q->st.mc_join_held++;
-}
-
 /** Full-member join of a listed group (port started); under mc_lock. */
 static int
 ipoib_mc_join_full(struct ipoib_eth *eth, struct ipoib_eth_group *g)
 {
 	uint16_t key;
-	int ret = ipoib_ctrl_mcast_join(eth->priv, &g->mgid, &key,
+	int ret = ipoib_group_join(eth->priv, &g->mgid, &key,
 					IPOIB_ETH_JOIN_MS);
 
 	if (ret < 0) {
@@ -345,7 +281,7 @@ ipoib_mc_leave(struct ipoib_eth *eth, struct ipoib_eth_group *g)
 	if (!g->joined)
 		return;
 	if (g->join_state == HCA_JOIN_FULL) {
-		ipoib_ctrl_mcast_leave(priv, &g->mgid);
+		ipoib_group_leave(priv, &g->mgid);
 		eth->mst.leaves++;
 	} else {
 		pthread_mutex_lock(&priv->lock);

@@ -28,7 +28,9 @@
 #include <rte_mbuf.h>
 
 #include "ipoib.h"
+#include "ipoib_dp.h"
 #include "ipoib_log.h"
+#include "ipoib_qp_reset.h"
 
 /** How long the device gets to flush a failed QP's WQEs (ms). */
 #define IPOIB_FLUSH_WAIT_MS 200

@@ -21,8 +21,7 @@
  * The same pause serves a queue pair that entered the error state: the
  * data path flags it, the control thread pauses the data path, resets
  * the QP (ipoib_qp_reset.c) and resumes (ipoib_recover_qp_poll()).
- * The burst functions the ethdev installs are the pausable wrappers at
- * the end of this file.
+ * The burst functions the ethdev installs are pausable (ipoib_dp.h).
  */
 
 #include <errno.h>
@@ -31,8 +30,12 @@
 #include <rte_cycles.h>
 
 #include "ipoib.h"
-#include "ipoib_eth.h"
+#include "ipoib_group.h"
 #include "ipoib_log.h"
+#include "ipoib_port.h"
+#include "ipoib_qp_reset.h"
+#include "ipoib_recover.h"
+#include "ipoib_watch.h"
 
 /** How often the port tries to reopen the device (ms). */
 #define IPOIB_RECOVER_MS 1000
@@ -56,37 +59,9 @@ ipoib_tsc_in(unsigned int ms)
 static void
 ipoib_device_release(struct ipoib_priv *priv)
 {
-	ipoib_queues_destroy(priv);
-	hca_mr_map_destroy(priv->mrs);
-	priv->mrs = NULL;
-	if (priv->pd != NULL)
-		hca_pd_free(priv->pd);
-	priv->pd = NULL;
+	ipoib_port_resources_close(priv);
 	hca_dev_close(priv->hca);
 	priv->hca = NULL;
-}
-
-/**
- * Attach the receive QP to the broadcast group and to every group
- * joined through the API or set_mc_addr_list.
- *
- * @param priv  the port (queues created)
- * @return 0 or a negative errno
- */
-static int
-ipoib_groups_attach(struct ipoib_priv *priv)
-{
-	unsigned int i;
-	int ret;
-
-	ret = hca_qp_attach_mcast(priv->rxq[0].qp, &priv->bcast_mgid,
-				  priv->bcast.mlid);
-	for (i = 0; ret == 0 && i < RTE_DIM(priv->mcast); i++)
-		if (priv->mcast[i].used)
-			ret = hca_qp_attach_mcast(priv->rxq[0].qp,
-						  &priv->mcast[i].mgid,
-						  priv->mcast[i].mlid);
-	return ret;
 }
 
 /**
@@ -100,7 +75,6 @@ ipoib_device_rebuild(struct ipoib_priv *priv)
 {
 	const char *ca = priv->args.ibdev[0] ? priv->args.ibdev : NULL;
 	struct hca_dev_attr attr;
-	uint16_t i;
 	int ret;
 
 	ret = hca_dev_open(ca, priv->args.port, &priv->hca);
@@ -112,23 +86,11 @@ ipoib_device_rebuild(struct ipoib_priv *priv)
 	if (ret < 0)
 		goto fail;
 	priv->attr = attr;
-	priv->pd = hca_pd_alloc(priv->hca, &ret);
-	priv->mrs = priv->pd ?
-		hca_mr_map_create(priv->pd, IPOIB_MR_RANGES_MAX) : NULL;
-	if (priv->mrs == NULL) {
-		ret = ret ? ret : -ENOMEM;
-		goto fail;
-	}
-	for (i = 0; i < priv->nb_rxq && ret == 0; i++)
-		ret = hca_mr_map_add_mempool(priv->mrs, priv->rxq[i].mp);
-	if (ret < 0)
-		goto fail;
-	ipoib_register_pools(priv);
-	ret = ipoib_queues_create(priv);
+	ret = ipoib_port_resources_open(priv);
 	if (ret == 0)
-		ret = ipoib_groups_attach(priv);
+		ret = ipoib_group_attach_all(priv);
 	if (ret == 0)
-		ret = ipoib_queues_fill(priv);
+		ret = ipoib_port_queues_fill(priv);
 	if (ret < 0)
 		goto fail;
 	return 0;
@@ -355,98 +317,4 @@ ipoib_recover_init(struct ipoib_priv *priv)
 	memset(&priv->rec, 0, sizeof(priv->rec));
 	__atomic_store_n(&priv->qp_failed, 0, __ATOMIC_RELAXED);
 	__atomic_store_n(&priv->dp_paused, 0, __ATOMIC_RELEASE);
-}
-
-/* ------------------------------------------------ paused data path */
-
-/*
- * The burst functions the ethdev installs. Each marks its queue busy
- * (dp_seq odd) while it runs; while the port rebuilds its device objects
- * they return 0 at once without touching a queue (nothing received, no
- * packet taken). A queue that is never polled (an application that only
- * receives) is never busy, so it never holds the rebuild up.
- */
-
-/**
- * Enter a burst: mark the queue busy unless the data path is paused.
- *
- * @param seq   the queue's dp_seq (one lcore per queue writes it)
- * @param priv  the port
- * @return true when the burst may run (then ipoib_dp_leave())
- */
-static inline bool
-ipoib_dp_enter(uint32_t *seq, const struct ipoib_priv *priv)
-{
-	uint32_t v = *seq;
-
-	__atomic_store_n(seq, v + 1, __ATOMIC_RELAXED);
-	/* the busy mark is seen before the pause flag is read */
-	__atomic_thread_fence(__ATOMIC_SEQ_CST);
-	if (likely(!__atomic_load_n(&priv->dp_paused, __ATOMIC_RELAXED)))
-		return true;
-	__atomic_store_n(seq, v + 2, __ATOMIC_RELEASE);
-	return false;
-}
-
-/** Leave a burst: the queue is not busy any more. */
-static inline void
-ipoib_dp_leave(uint32_t *seq)
-{
-	__atomic_store_n(seq, *seq + 1, __ATOMIC_RELEASE);
-}
-
-/** rx_burst of a port in mode=raw, pausable. */
-uint16_t
-ipoib_rx_burst_pausable(void *q, struct rte_mbuf **pkts, uint16_t n)
-{
-	struct ipoib_rxq *rxq = q;
-	uint16_t got;
-
-	if (!ipoib_dp_enter(&rxq->dp_seq, rxq->priv))
-		return 0;
-	got = ipoib_rx_burst(q, pkts, n);
-	ipoib_dp_leave(&rxq->dp_seq);
-	return got;
-}
-
-/** tx_burst of a port in mode=raw, pausable (nothing taken). */
-uint16_t
-ipoib_tx_burst_pausable(void *q, struct rte_mbuf **pkts, uint16_t n)
-{
-	struct ipoib_txq *txq = q;
-	uint16_t sent;
-
-	if (!ipoib_dp_enter(&txq->dp_seq, txq->priv))
-		return 0;
-	sent = ipoib_tx_burst(q, pkts, n);
-	ipoib_dp_leave(&txq->dp_seq);
-	return sent;
-}
-
-/** rx_burst of a port in mode=eth, pausable. */
-uint16_t
-ipoib_eth_rx_burst_pausable(void *q, struct rte_mbuf **pkts, uint16_t n)
-{
-	struct ipoib_rxq *rxq = q;
-	uint16_t got;
-
-	if (!ipoib_dp_enter(&rxq->dp_seq, rxq->priv))
-		return 0;
-	got = ipoib_eth_rx_burst(q, pkts, n);
-	ipoib_dp_leave(&rxq->dp_seq);
-	return got;
-}
-
-/** tx_burst of a port in mode=eth, pausable (nothing taken). */
-uint16_t
-ipoib_eth_tx_burst_pausable(void *q, struct rte_mbuf **pkts, uint16_t n)
-{
-	struct ipoib_txq *txq = q;
-	uint16_t sent;
-
-	if (!ipoib_dp_enter(&txq->dp_seq, txq->priv))
-		return 0;
-	sent = ipoib_eth_tx_burst(q, pkts, n);
-	ipoib_dp_leave(&txq->dp_seq);
-	return sent;
 }

@@ -22,6 +22,7 @@
 #include <rte_mbuf_dyn.h>
 
 #include "ipoib.h"
+#include "ipoib_dp.h"
 #include "rte_pmd_ipoib.h"
 
 /** Dynamic flag set on packets received for a multicast group. */
@@ -747,4 +748,32 @@ ipoib_tx_burst(void *q, struct rte_mbuf **pkts, uint16_t n)
 	ipoib_peer_reader_quiescent(priv->peers,
 				    IPOIB_RCU_TX_BASE + txq->idx);
 	return done;
+}
+
+/** rx_burst of a port in mode=raw, pausable. */
+uint16_t
+ipoib_rx_burst_pausable(void *q, struct rte_mbuf **pkts, uint16_t n)
+{
+	struct ipoib_rxq *rxq = q;
+	uint16_t got;
+
+	if (!ipoib_dp_enter(&rxq->dp_seq, rxq->priv))
+		return 0;
+	got = ipoib_rx_burst(q, pkts, n);
+	ipoib_dp_leave(&rxq->dp_seq);
+	return got;
+}
+
+/** tx_burst of a port in mode=raw, pausable (nothing taken). */
+uint16_t
+ipoib_tx_burst_pausable(void *q, struct rte_mbuf **pkts, uint16_t n)
+{
+	struct ipoib_txq *txq = q;
+	uint16_t sent;
+
+	if (!ipoib_dp_enter(&txq->dp_seq, txq->priv))
+		return 0;
+	sent = ipoib_tx_burst(q, pkts, n);
+	ipoib_dp_leave(&txq->dp_seq);
+	return sent;
 }

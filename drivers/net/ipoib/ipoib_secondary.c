@@ -25,7 +25,11 @@
 #include <ethdev_driver.h>
 
 #include "ipoib.h"
+#include "ipoib_dp.h"
+#include "ipoib_ethdev.h"
 #include "ipoib_log.h"
+#include "ipoib_secondary.h"
+#include "ipoib_stats.h"
 
 /**
  * Receive burst of a secondary process: nothing (the primary owns the

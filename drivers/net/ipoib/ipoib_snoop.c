@@ -16,6 +16,7 @@
 #include <rte_byteorder.h>
 #include <rte_ip.h>
 
+#include "ipoib_dp.h"
 #include "ipoib_eth.h"
 
 #define IPOIB_IPPROTO_IGMP 2

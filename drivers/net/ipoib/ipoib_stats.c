@@ -17,6 +17,7 @@
 
 #include "ipoib.h"
 #include "ipoib_eth.h"
+#include "ipoib_stats.h"
 
 /** Where a counter is kept. */
 enum ipoib_xsrc {

@@ -13,6 +13,8 @@
 #include <rte_telemetry.h>
 
 #include "ipoib.h"
+#include "ipoib_ethdev.h"
+#include "ipoib_telemetry.h"
 
 /** Context of a peer listing. */
 struct ipoib_tel_ctx {

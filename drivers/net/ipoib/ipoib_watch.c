@@ -35,7 +35,10 @@
 #include <rte_cycles.h>
 
 #include "ipoib.h"
+#include "ipoib_group.h"
 #include "ipoib_log.h"
+#include "ipoib_path.h"
+#include "ipoib_watch.h"
 
 /** Heartbeat period (ms). */
 #define IPOIB_WATCH_MS 1000
@@ -73,7 +76,7 @@ ipoib_watch_resync(struct ipoib_priv *priv, const char *why)
 	priv->watch.rejoin_pending = true;
 	priv->watch.refresh_next = 1;
 	priv->watch.refresh_pending = true;
-	ipoib_ctrl_retry_now(priv);
+	ipoib_path_retry_now(priv);
 }
 
 /* ------------------------------------------------------- heartbeat */

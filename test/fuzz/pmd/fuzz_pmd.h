@@ -18,7 +18,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "ipoib.h"
+#include "ipoib_dp.h"
 #include "ipoib_eth.h"
 #include "rte_pmd_ipoib.h"
 

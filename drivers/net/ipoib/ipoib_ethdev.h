@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+
+#ifndef IPOIB_ETHDEV_H
+#define IPOIB_ETHDEV_H
+
+/**
+ * @file
+ * The ethdev operations of a port (ipoib_ethdev.c), for the probe, the
+ * secondary process, telemetry and the API.
+ */
+
+#include "ipoib.h"
+
+extern const struct eth_dev_ops ipoib_ops;
+struct ipoib_priv *ipoib_priv_of_port(uint16_t port_id);
+int ipoib_dev_infos_get(struct rte_eth_dev *dev,
+			struct rte_eth_dev_info *info);
+int ipoib_dev_close(struct rte_eth_dev *dev);
+int ipoib_parse_args(const char *name, const char *params,
+		     struct ipoib_args *a);
+
+#endif /* IPOIB_ETHDEV_H */

@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+
+#ifndef IPOIB_PORT_H
+#define IPOIB_PORT_H
+
+/**
+ * @file
+ * The resources of a port on its device (ipoib_port.c), for the start
+ * and for the recovery.
+ */
+
+#include "ipoib.h"
+
+int ipoib_port_open(struct ipoib_priv *priv);
+int ipoib_port_find_pkey(struct ipoib_priv *priv);
+int ipoib_port_peers_create(struct ipoib_priv *priv);
+void ipoib_port_peers_free(struct ipoib_priv *priv);
+int ipoib_port_resources_open(struct ipoib_priv *priv);
+int ipoib_port_queues_fill(struct ipoib_priv *priv);
+void ipoib_port_resources_close(struct ipoib_priv *priv);
+
+#endif /* IPOIB_PORT_H */
