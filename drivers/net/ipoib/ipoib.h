@@ -36,7 +36,10 @@
 #define IPOIB_MAX_HELD 3
 /** Default ring sizes. */
 #define IPOIB_DEFAULT_DESC 512
+#define IPOIB_MIN_DESC 64
 #define IPOIB_MAX_DESC 8192
+/** IB MTU assumed when the port reports none (bytes). */
+#define IPOIB_IB_MTU_DEFAULT 2048
 /** Send a completion request every this many WQEs. */
 #define IPOIB_TX_SIGNAL_EVERY 32
 /** Largest packet sent inline (copied into the WQE). */

@@ -166,13 +166,13 @@ ipoib_dev_infos_get(struct rte_eth_dev *dev, struct rte_eth_dev_info *info)
 				(uint32_t)IPOIB_MAX_QUEUES);
 
 	if (ib_mtu == 0)
-		ib_mtu = 2048;
+		ib_mtu = IPOIB_IB_MTU_DEFAULT;
 	if (qmax == 0)
 		qmax = 1;
 	info->max_rx_queues = (uint16_t)qmax;
 	info->max_tx_queues = (uint16_t)qmax;
 	info->max_mac_addrs = 1;
-	info->min_mtu = 68;
+	info->min_mtu = RTE_ETHER_MIN_MTU;
 	info->max_mtu = priv->started ? priv->mtu : ib_mtu - RTE_IPOIB_HDR_LEN;
 	info->max_rx_pktlen = info->max_mtu + RTE_IPOIB_HDR_LEN;
 	info->min_rx_bufsize = ib_mtu;
@@ -181,10 +181,10 @@ ipoib_dev_infos_get(struct rte_eth_dev *dev, struct rte_eth_dev_info *info)
 	info->flow_type_rss_offloads = RTE_ETH_RSS_IP | RTE_ETH_RSS_TCP |
 		RTE_ETH_RSS_UDP;
 	info->rx_desc_lim.nb_max = IPOIB_MAX_DESC;
-	info->rx_desc_lim.nb_min = 64;
+	info->rx_desc_lim.nb_min = IPOIB_MIN_DESC;
 	info->rx_desc_lim.nb_align = 1;
 	info->tx_desc_lim.nb_max = IPOIB_MAX_DESC;
-	info->tx_desc_lim.nb_min = 64;
+	info->tx_desc_lim.nb_min = IPOIB_MIN_DESC;
 	info->tx_desc_lim.nb_align = 1;
 	info->tx_desc_lim.nb_mtu_seg_max = IPOIB_TX_MAX_SEGS;
 	info->tx_desc_lim.nb_seg_max = IPOIB_TX_MAX_SEGS;

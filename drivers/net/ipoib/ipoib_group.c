@@ -34,6 +34,9 @@
 #define IPOIB_BCAST_RATE 3          /**< IB rate code of 10 Gb/s */
 #define IPOIB_SA_SELECTOR_EXACTLY 2 /**< MTU and rate selector */
 
+/** How often a waiting join looks for the SA's answer (us). */
+#define IPOIB_JOIN_POLL_US 1000
+
 /**
  * What to do once a multicast join succeeded (called under priv->lock).
  *
@@ -290,7 +293,7 @@ ipoib_group_join_wait(struct ipoib_priv *priv, const union hca_gid *mgid,
 	}
 	while (!__atomic_load_n(&w->done, __ATOMIC_ACQUIRE) &&
 	       rte_get_tsc_cycles() < deadline)
-		usleep(1000);
+		usleep(IPOIB_JOIN_POLL_US);
 	pthread_mutex_lock(&priv->lock);
 	if (!__atomic_load_n(&w->done, __ATOMIC_ACQUIRE)) {
 		w->abandoned = 1; /* the callback frees it */

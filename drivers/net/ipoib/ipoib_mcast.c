@@ -112,8 +112,7 @@ ipoib_mc_serve(struct ipoib_eth *eth, struct ipoib_eth_mc_wait *w)
 						&g->key, IPOIB_ETH_JOIN_MS);
 		if (ret < 0) {
 			eth->mst.join_failures++;
-			g->retry_tsc = now + rte_get_tsc_hz() *
-				IPOIB_MC_RETRY_MS / 1000;
+			g->retry_tsc = now + ipoib_ms_to_tsc(IPOIB_MC_RETRY_MS);
 			IPOIB_LOG(WARNING, "%s: send-only join failed: %d",
 				  eth->priv->name, ret);
 		} else {
@@ -151,7 +150,7 @@ ipoib_mc_join_snooped(struct ipoib_eth *eth, struct ipoib_eth_group *g)
 		return;
 	}
 	g->retry_tsc = rte_get_tsc_cycles() +
-		(rte_get_tsc_hz() * IPOIB_MC_RETRY_MS / 1000 << shift);
+		(ipoib_ms_to_tsc(IPOIB_MC_RETRY_MS) << shift);
 	if (g->snoop_fails < UINT8_MAX)
 		g->snoop_fails++;
 }
@@ -242,8 +241,7 @@ ipoib_mc_main(void *arg)
 			ipoib_mc_serve(eth, &w[i]);
 		if (n == 0 && ns == 0 && rte_get_tsc_cycles() > next_retry) {
 			ipoib_mc_retry_snooped(eth);
-			next_retry = rte_get_tsc_cycles() + rte_get_tsc_hz() *
-				IPOIB_MC_RETRY_MS / 1000;
+			next_retry = rte_get_tsc_cycles() + ipoib_ms_to_tsc(IPOIB_MC_RETRY_MS);
 		}
 		if (n == 0 && ns == 0)
 			usleep(IPOIB_MC_PERIOD_US);

@@ -46,7 +46,7 @@
 static uint64_t
 ipoib_tsc_in(unsigned int ms)
 {
-	return rte_get_tsc_cycles() + rte_get_tsc_hz() * ms / 1000;
+	return rte_get_tsc_cycles() + ipoib_ms_to_tsc(ms);
 }
 
 /**

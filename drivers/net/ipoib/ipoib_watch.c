@@ -124,7 +124,7 @@ ipoib_heartbeat_done(void *arg, int status, const void *record)
 		ipoib_watch_resync(priv, "the subnet manager forgot the "
 				   "port's membership (it restarted)");
 	} else if (rte_get_tsc_cycles() - priv->watch.hb_sent_tsc >
-		   rte_get_tsc_hz() * IPOIB_WATCH_LATE_MS / 1000) {
+		   ipoib_ms_to_tsc(IPOIB_WATCH_LATE_MS)) {
 		priv->cst.sm_lost++;
 		priv->cst.sm_recoveries++;
 		ipoib_watch_resync(priv, "subnet manager answered late (it "
@@ -140,7 +140,7 @@ ipoib_heartbeat(struct ipoib_priv *priv, uint64_t now)
 
 	if (priv->watch.hb_busy || now < priv->watch.hb_tsc)
 		return;
-	priv->watch.hb_tsc = now + rte_get_tsc_hz() * IPOIB_WATCH_MS / 1000;
+	priv->watch.hb_tsc = now + ipoib_ms_to_tsc(IPOIB_WATCH_MS);
 	ret = hca_sa_query_membership_async(priv->sa, &priv->bcast_mgid,
 					    ipoib_heartbeat_done, priv);
 	if (ret == 0) {
@@ -363,5 +363,5 @@ ipoib_watch_init(struct ipoib_priv *priv)
 	memset(&priv->watch, 0, sizeof(priv->watch));
 	priv->watch.sm_lid = priv->attr.port.sm_lid;
 	priv->watch.hb_tsc = rte_get_tsc_cycles() +
-		rte_get_tsc_hz() * IPOIB_WATCH_MS / 1000;
+		ipoib_ms_to_tsc(IPOIB_WATCH_MS);
 }
