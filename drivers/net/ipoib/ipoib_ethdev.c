@@ -12,7 +12,6 @@
 
 #include <bus_vdev_driver.h>
 #include <ethdev_vdev.h>
-#include <rte_kvargs.h>
 #include <rte_malloc.h>
 
 #include "ipoib.h"
@@ -22,116 +21,8 @@
 
 RTE_LOG_REGISTER(ipoib_logtype, pmd.net.ipoib, NOTICE);
 
-#define IPOIB_ARG_IBDEV "ibdev"
-#define IPOIB_ARG_PORT "port"
-#define IPOIB_ARG_PKEY "pkey"
-#define IPOIB_ARG_MODE "mode"
-#define IPOIB_ARG_PEERS "peers"
-#define IPOIB_ARG_GRH "grh"
-
 static const struct eth_dev_ops ipoib_ops;
 static int ipoib_open_port(struct ipoib_priv *priv);
-
-/* ------------------------------------------------------------ devargs */
-
-/** Parse an unsigned number in [min, max]; 0 or -EINVAL. */
-static int
-ipoib_parse_uint(const char *val, unsigned long min, unsigned long max,
-		 unsigned long *out)
-{
-	char *end;
-
-	if (val == NULL || *val == '\0' || *val == '-')
-		return -EINVAL;
-	errno = 0;
-	*out = strtoul(val, &end, 0);
-	if (errno != 0 || *end != '\0' || *out < min || *out > max)
-		return -EINVAL;
-	return 0;
-}
-
-/** Apply one key=value devarg; 0 or -EINVAL. */
-static int
-ipoib_parse_arg(struct ipoib_args *a, const char *key, const char *val)
-{
-	unsigned long v;
-
-	if (strcmp(key, IPOIB_ARG_IBDEV) == 0) {
-		if (val == NULL || *val == '\0' ||
-		    strlen(val) >= sizeof(a->ibdev))
-			return -EINVAL;
-		strcpy(a->ibdev, val);
-	} else if (strcmp(key, IPOIB_ARG_PORT) == 0) {
-		if (ipoib_parse_uint(val, 1, 254, &v) < 0)
-			return -EINVAL;
-		a->port = (int)v;
-	} else if (strcmp(key, IPOIB_ARG_PKEY) == 0) {
-		if (ipoib_parse_uint(val, 1, 0xffff, &v) < 0 ||
-		    (v & IPOIB_PKEY_PARTITION_MASK) == 0)
-			return -EINVAL;
-		a->pkey = (uint16_t)(v | IPOIB_PKEY_FULL_MEMBER);
-	} else if (strcmp(key, IPOIB_ARG_MODE) == 0) {
-		if (val != NULL && strcmp(val, "raw") == 0)
-			a->mode = IPOIB_MODE_RAW;
-		else if (val != NULL && strcmp(val, "eth") == 0)
-			a->mode = IPOIB_MODE_ETH;
-		else
-			return -EINVAL;
-	} else if (strcmp(key, IPOIB_ARG_PEERS) == 0) {
-		if (ipoib_parse_uint(val, 1, IPOIB_PEER_MAX, &v) < 0)
-			return -EINVAL;
-		a->peers = (uint32_t)v;
-	} else if (strcmp(key, IPOIB_ARG_GRH) == 0) {
-		if (val != NULL && strcmp(val, "always") == 0)
-			a->grh_auto = false;
-		else if (val != NULL && strcmp(val, "auto") == 0)
-			a->grh_auto = true;
-		else
-			return -EINVAL;
-	} else {
-		return -ENOENT;
-	}
-	return 0;
-}
-
-/**
- * Parse the devargs of a vdev into a; the error names the bad argument.
- *
- * @return 0, or -EINVAL
- */
-static int
-ipoib_parse_args(const char *name, const char *params, struct ipoib_args *a)
-{
-	struct rte_kvargs *kv;
-	unsigned int i;
-	int ret = 0;
-
-	memset(a, 0, sizeof(*a));
-	a->port = 1;
-	a->pkey = 0xffff;
-	a->mode = IPOIB_MODE_ETH;
-	a->peers = IPOIB_PEER_MAX;
-	if (params == NULL || *params == '\0')
-		return 0;
-	kv = rte_kvargs_parse(params, NULL);
-	if (kv == NULL) {
-		IPOIB_LOG(ERR, "%s: cannot parse devargs \"%s\"", name, params);
-		return -EINVAL;
-	}
-	for (i = 0; i < kv->count && ret == 0; i++) {
-		const char *k = kv->pairs[i].key, *v = kv->pairs[i].value;
-
-		ret = ipoib_parse_arg(a, k, v);
-		if (ret == -ENOENT)
-			IPOIB_LOG(ERR, "%s: unknown devarg \"%s\" (valid: "
-				  "ibdev, port, pkey, mode, peers, grh)", name, k);
-		else if (ret < 0)
-			IPOIB_LOG(ERR, "%s: bad value \"%s\" for devarg \"%s\"",
-				  name, v ? v : "", k);
-	}
-	rte_kvargs_free(kv);
-	return ret < 0 ? -EINVAL : 0;
-}
 
 /* --------------------------------------------------------- ethdev ops */
 
@@ -736,7 +627,7 @@ ipoib_probe(struct rte_vdev_device *vdev)
 
 	if (rte_eal_process_type() != RTE_PROC_PRIMARY)
 		return ipoib_secondary_probe(vdev);
-	ret = ipoib_parse_args(name, rte_vdev_device_args(vdev), &args);
+	ret = ipoib_devargs_parse(name, rte_vdev_device_args(vdev), &args);
 	if (ret < 0)
 		return ret;
 	ret = ipoib_rx_dynflag_register();
@@ -807,6 +698,4 @@ static struct rte_vdev_driver ipoib_vdev_driver = {
 };
 
 RTE_PMD_REGISTER_VDEV(net_ipoib, ipoib_vdev_driver);
-RTE_PMD_REGISTER_PARAM_STRING(net_ipoib,
-	"ibdev=<CA name> port=<1..254> pkey=<0x0001..0xffff> "
-	"mode=<raw|eth> peers=<1..65535> grh=<always|auto>");
+RTE_PMD_REGISTER_PARAM_STRING(net_ipoib, IPOIB_DEVARGS_PARAM_STRING);
