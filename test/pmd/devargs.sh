@@ -1,9 +1,10 @@
 #!/bin/bash
 # SPDX-License-Identifier: BSD-3-Clause
 # Unknown or malformed devargs fail the probe with a message that names
-# the bad argument, and no port is created (no fabric needed: parsing
-# comes first, so a refused devarg never reaches the device, which good
-# devargs do).
+# the bad argument and what is accepted (the keys, or the key's syntax and
+# meaning), and no port is created (no fabric needed: parsing comes first,
+# so a refused devarg never reaches the device, which good devargs do).
+# The driver's registered parameter string lists every devarg's syntax.
 set -u
 # the stock testpmd (a sanitized build wraps it: test/sanitizers)
 TESTPMD=${IPOIB_TESTPMD:-/usr/bin/dpdk-testpmd}
@@ -18,7 +19,7 @@ run() { # devargs: testpmd's output (its exit status is 0 either way)
 # and no port was created, before the device was opened
 check() {
 	out=$(run "$1")
-	if ! echo "$out" | grep -q "$2"; then
+	if ! echo "$out" | grep -qF -- "$2"; then
 		echo "FAIL: '$1' did not say '$2'"; echo "$out" | tail -5
 		fail=1
 	elif ! echo "$out" | grep -q "failed to initialize net_ipoib0" ||
@@ -31,7 +32,7 @@ check() {
 		echo "$out" | tail -5
 		fail=1
 	else
-		echo "ok: '$1' -> $2, no port"
+		echo "ok: '$1', no port: $(echo "$out" | grep -F -m1 -- "$2")"
 	fi
 }
 # control: good devargs get past parsing to the device (absent here)
@@ -44,12 +45,32 @@ else
 	echo "$out" | tail -5
 	fail=1
 fi
-check 'bogus=1' 'unknown devarg "bogus"'
-check 'mode=ethernet' 'bad value "ethernet" for devarg "mode"'
-check 'port=0' 'bad value "0" for devarg "port"'
-check 'pkey=0x12345' 'bad value "0x12345" for devarg "pkey"'
-check 'pkey=0x8000' 'bad value "0x8000" for devarg "pkey"'
-check 'peers=65536' 'bad value "65536" for devarg "peers"'
-check 'peers=12x' 'bad value "12x" for devarg "peers"'
-check 'grh=never' 'bad value "never" for devarg "grh"'
+# the parameter string the driver registers, one literal in the .so
+params='ibdev=<CA name> port=<1..254> pkey=<0x0001..0xffff> mode=<raw|eth>'
+params="$params peers=<1..65535> grh=<always|auto>"
+if strings "$LIB" | grep -qxF -- "$params"; then
+	echo "ok: parameter string '$params'"
+else
+	echo "FAIL: no parameter string '$params' in $LIB"
+	strings "$LIB" | grep -F 'ibdev=' | head -3
+	fail=1
+fi
+check 'bogus=1' \
+	'unknown devarg "bogus" (accepted: ibdev, port, pkey, mode, peers, grh)'
+check 'mode=ethernet' \
+	'bad value "ethernet" for devarg "mode": expected mode=<raw|eth>, what'
+check 'port=0' 'bad value "0" for devarg "port": expected port=<1..254>, the'
+check 'pkey=0x12345' \
+	'bad value "0x12345" for devarg "pkey": expected pkey=<0x0001..0xffff>, '
+check 'pkey=0x8000' \
+	'bad value "0x8000" for devarg "pkey": expected pkey=<0x0001..0xffff>, '
+check 'peers=65536' \
+	'bad value "65536" for devarg "peers": expected peers=<1..65535>, the'
+check 'peers=12x' \
+	'bad value "12x" for devarg "peers": expected peers=<1..65535>, the'
+check 'grh=never' \
+	'bad value "never" for devarg "grh": expected grh=<always|auto>, a GRH'
+long=abcdefghijklmnopqrst # 20 characters: one too many
+check "ibdev=$long" \
+	"bad value \"$long\" for devarg \"ibdev\": expected ibdev=<CA name>, "
 exit $fail

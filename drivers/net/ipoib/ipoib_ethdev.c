@@ -2,17 +2,17 @@
 
 /**
  * @file
- * The net_ipoib vdev: probe and remove, devargs, and the ethdev
- * operations (configure, queues, start/stop/close, link, MTU, stats).
+ * The ethdev operations of a net_ipoib port: configure, queue setup,
+ * start (the broadcast group, the port's resources, the control
+ * thread), stop, close, link, MTU, multicast list; stats come from
+ * ipoib_stats.c. The vdev driver that installs them is ipoib_probe.c.
  */
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <bus_vdev_driver.h>
-#include <ethdev_vdev.h>
-#include <rte_kvargs.h>
+#include <ethdev_driver.h>
 #include <rte_malloc.h>
 
 #include "ipoib.h"
@@ -27,115 +27,6 @@
 #include "ipoib_recover.h"
 #include "ipoib_stats.h"
 #include "rte_pmd_ipoib.h"
-
-#define IPOIB_ARG_IBDEV "ibdev"
-#define IPOIB_ARG_PORT "port"
-#define IPOIB_ARG_PKEY "pkey"
-#define IPOIB_ARG_MODE "mode"
-#define IPOIB_ARG_PEERS "peers"
-#define IPOIB_ARG_GRH "grh"
-
-
-/* ------------------------------------------------------------ devargs */
-
-/** Parse an unsigned number in [min, max]; 0 or -EINVAL. */
-static int
-ipoib_parse_uint(const char *val, unsigned long min, unsigned long max,
-		 unsigned long *out)
-{
-	char *end;
-
-	if (val == NULL || *val == '\0' || *val == '-')
-		return -EINVAL;
-	errno = 0;
-	*out = strtoul(val, &end, 0);
-	if (errno != 0 || *end != '\0' || *out < min || *out > max)
-		return -EINVAL;
-	return 0;
-}
-
-/** Apply one key=value devarg; 0 or -EINVAL. */
-static int
-ipoib_parse_arg(struct ipoib_args *a, const char *key, const char *val)
-{
-	unsigned long v;
-
-	if (strcmp(key, IPOIB_ARG_IBDEV) == 0) {
-		if (val == NULL || *val == '\0' ||
-		    strlen(val) >= sizeof(a->ibdev))
-			return -EINVAL;
-		strcpy(a->ibdev, val);
-	} else if (strcmp(key, IPOIB_ARG_PORT) == 0) {
-		if (ipoib_parse_uint(val, 1, 254, &v) < 0)
-			return -EINVAL;
-		a->port = (int)v;
-	} else if (strcmp(key, IPOIB_ARG_PKEY) == 0) {
-		if (ipoib_parse_uint(val, 1, 0xffff, &v) < 0 ||
-		    (v & IPOIB_PKEY_PARTITION_MASK) == 0)
-			return -EINVAL;
-		a->pkey = (uint16_t)(v | IPOIB_PKEY_FULL_MEMBER);
-	} else if (strcmp(key, IPOIB_ARG_MODE) == 0) {
-		if (val != NULL && strcmp(val, "raw") == 0)
-			a->mode = IPOIB_MODE_RAW;
-		else if (val != NULL && strcmp(val, "eth") == 0)
-			a->mode = IPOIB_MODE_ETH;
-		else
-			return -EINVAL;
-	} else if (strcmp(key, IPOIB_ARG_PEERS) == 0) {
-		if (ipoib_parse_uint(val, 1, IPOIB_PEER_MAX, &v) < 0)
-			return -EINVAL;
-		a->peers = (uint32_t)v;
-	} else if (strcmp(key, IPOIB_ARG_GRH) == 0) {
-		if (val != NULL && strcmp(val, "always") == 0)
-			a->grh_auto = false;
-		else if (val != NULL && strcmp(val, "auto") == 0)
-			a->grh_auto = true;
-		else
-			return -EINVAL;
-	} else {
-		return -ENOENT;
-	}
-	return 0;
-}
-
-/**
- * Parse the devargs of a vdev into a; the error names the bad argument.
- *
- * @return 0, or -EINVAL
- */
-int
-ipoib_parse_args(const char *name, const char *params, struct ipoib_args *a)
-{
-	struct rte_kvargs *kv;
-	unsigned int i;
-	int ret = 0;
-
-	memset(a, 0, sizeof(*a));
-	a->port = 1;
-	a->pkey = 0xffff;
-	a->mode = IPOIB_MODE_ETH;
-	a->peers = IPOIB_PEER_MAX;
-	if (params == NULL || *params == '\0')
-		return 0;
-	kv = rte_kvargs_parse(params, NULL);
-	if (kv == NULL) {
-		IPOIB_LOG(ERR, "%s: cannot parse devargs \"%s\"", name, params);
-		return -EINVAL;
-	}
-	for (i = 0; i < kv->count && ret == 0; i++) {
-		const char *k = kv->pairs[i].key, *v = kv->pairs[i].value;
-
-		ret = ipoib_parse_arg(a, k, v);
-		if (ret == -ENOENT)
-			IPOIB_LOG(ERR, "%s: unknown devarg \"%s\" (valid: "
-				  "ibdev, port, pkey, mode, peers, grh)", name, k);
-		else if (ret < 0)
-			IPOIB_LOG(ERR, "%s: bad value \"%s\" for devarg \"%s\"",
-				  name, v ? v : "", k);
-	}
-	rte_kvargs_free(kv);
-	return ret < 0 ? -EINVAL : 0;
-}
 
 /* --------------------------------------------------------- ethdev ops */
 

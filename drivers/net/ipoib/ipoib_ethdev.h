@@ -16,7 +16,5 @@ struct ipoib_priv *ipoib_priv_of_port(uint16_t port_id);
 int ipoib_dev_infos_get(struct rte_eth_dev *dev,
 			struct rte_eth_dev_info *info);
 int ipoib_dev_close(struct rte_eth_dev *dev);
-int ipoib_parse_args(const char *name, const char *params,
-		     struct ipoib_args *a);
 
 #endif /* IPOIB_ETHDEV_H */

@@ -15,6 +15,7 @@
 #include <rte_malloc.h>
 
 #include "ipoib.h"
+#include "ipoib_devargs.h"
 #include "ipoib_dp.h"
 #include "ipoib_eth.h"
 #include "ipoib_ethdev.h"
@@ -50,7 +51,7 @@ ipoib_probe(struct rte_vdev_device *vdev)
 
 	if (rte_eal_process_type() != RTE_PROC_PRIMARY)
 		return ipoib_secondary_probe(vdev);
-	ret = ipoib_parse_args(name, rte_vdev_device_args(vdev), &args);
+	ret = ipoib_devargs_parse(name, rte_vdev_device_args(vdev), &args);
 	if (ret < 0)
 		return ret;
 	ret = ipoib_rx_dynflag_register();
@@ -121,6 +122,4 @@ static struct rte_vdev_driver ipoib_vdev_driver = {
 };
 
 RTE_PMD_REGISTER_VDEV(net_ipoib, ipoib_vdev_driver);
-RTE_PMD_REGISTER_PARAM_STRING(net_ipoib,
-	"ibdev=<CA name> port=<1..254> pkey=<0x0001..0xffff> "
-	"mode=<raw|eth> peers=<1..65535> grh=<always|auto>");
+RTE_PMD_REGISTER_PARAM_STRING(net_ipoib, IPOIB_DEVARGS_PARAM_STRING);
