@@ -25,7 +25,6 @@
 #include "hca_dp.h"
 #include "hca_mempool.h"
 #include "hca_sa.h"
-#include "ipoib_devargs.h"
 #include "ipoib_peer.h"
 
 /** Queues per direction at most. */
@@ -75,6 +74,22 @@ struct ipoib_grh {
 	uint8_t dgid[HCA_GID_LEN];  /**< ours, or the group's MGID */
 };
 static_assert(sizeof(struct ipoib_grh) == HCA_GRH_LEN, "GRH layout");
+
+/** What a port presents to applications. */
+enum ipoib_mode {
+	IPOIB_MODE_RAW = 0,   /**< the IPoIB header with peer keys */
+	IPOIB_MODE_ETH = 1,   /**< Ethernet (doc/eth-mode.md) */
+};
+
+/** Parsed devargs (ipoib_devargs.c). */
+struct ipoib_args {
+	char ibdev[HCA_CA_NAME_LEN];
+	int port;
+	uint16_t pkey;
+	enum ipoib_mode mode;
+	uint32_t peers;
+	bool grh_auto;        /**< grh=auto: no GRH inside the subnet */
+};
 
 /** Counters of a receive queue. */
 struct ipoib_rxq_stats {

@@ -5,9 +5,9 @@
 
 /**
  * @file
- * The devargs of a net_ipoib port: the values they give (struct
- * ipoib_args), the one list that names them (IPOIB_DEVARGS) and their
- * parser. The parser's table, its error messages and the driver's
+ * The devargs of a net_ipoib port: the one list that names them
+ * (IPOIB_DEVARGS) and their parser; the values go to struct ipoib_args
+ * (ipoib.h). The parser's table, its error messages and the driver's
  * registered parameter string all come from that list.
  */
 
@@ -17,22 +17,7 @@
 #include <rte_common.h>
 
 #include "hca_sa.h"
-
-/** What a port presents to applications. */
-enum ipoib_mode {
-	IPOIB_MODE_RAW = 0,   /**< the IPoIB header with peer keys */
-	IPOIB_MODE_ETH = 1,   /**< Ethernet (doc/eth-mode.md) */
-};
-
-/** Parsed devargs. */
-struct ipoib_args {
-	char ibdev[HCA_CA_NAME_LEN];
-	int port;
-	uint16_t pkey;
-	enum ipoib_mode mode;
-	uint32_t peers;
-	bool grh_auto;        /**< grh=auto: no GRH inside the subnet */
-};
+#include "ipoib.h"
 
 /** Range of port=: the IB port numbers of a CA. */
 #define IPOIB_DEVARG_PORT_MIN 1
