@@ -2,7 +2,7 @@
 
 /**
  * @file
- * Fuzz harness: SA reply parsing (drivers/common/hca/hca_sa_mad.c).
+ * Fuzz harness: SA reply parsing (drivers/common/hca/sa/hca_sa_mad.c).
  *
  * Each input is a reply to one kind of request (byte 0, see fuzz_sa.h).
  * The harness does what the SA client does with a received MAD (match

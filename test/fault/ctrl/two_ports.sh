@@ -4,7 +4,7 @@
 # SA client: under libumad2sim the replies for one client used to reach
 # the other (no path answers) and the process crashed at stop inside a
 # umad2sim thread. Now the clients of a CA port share one umad port and
-# hand each other's replies over (drivers/common/hca/hca_sa_share.c).
+# hand each other's replies over (drivers/common/hca/sa/hca_sa_share.c).
 # host1 (a) has two ports and sends through the second to host2 (b);
 # the SM is restarted once so that both ports' SA traffic crosses.
 # Usage: two_ports.sh FAULT_PEER (under test/with-fabric --hosts 2)

@@ -14,6 +14,8 @@
  * This part of the layer does not depend on DPDK: the soft HCA daemon
  * links it too. An SA client (struct hca_sa) is owned by one control
  * thread; it is not safe to use one client from several threads at once.
+ * Implemented by hca_port.c (port attributes, helpers), hca_sa_core.c
+ * (the asynchronous core) and hca_sa_query.c (the queries).
  *
  * Errors are negative errno values:
  *   -ETIMEDOUT  no reply after every retry;

@@ -6,7 +6,7 @@
 /**
  * @file
  * Inside the SA client: the request table and the asynchronous core
- * (hca_sa.c) that the queries (hca_sa_query.c) are built on.
+ * (hca_sa_core.c) that the queries (hca_sa_query.c) are built on.
  */
 
 #include <stdbool.h>

@@ -5,10 +5,10 @@
 
 /**
  * @file
- * Private to the HCA layer: how hca_dev.c dispatches the device API to a
- * backend (the soft HCA client, later rdma-core verbs). Every backend
- * object starts with the common head below, so the generic code finds
- * the backend's operations from any object.
+ * Private to the HCA layer: how hca_dev_dispatch.c dispatches the device
+ * API to a backend (the soft HCA client, later rdma-core verbs). Every
+ * backend object starts with the common head below, so the generic code
+ * finds the backend's operations from any object.
  */
 
 #include "hca_dev.h"

@@ -20,6 +20,8 @@
  * This part of the layer does not depend on DPDK (the DPDK glue, such as
  * registering a mempool, lives in hca_mempool.h). Control calls are made
  * from one control thread per device; the data path needs no call here.
+ * hca_dev_dispatch.c implements these calls by handing each to the
+ * backend that made the object (hca_dev_backend.h).
  *
  * Errors are negative errno values.
  */
