@@ -35,7 +35,6 @@
 #include <rte_cycles.h>
 
 #include "ipoib.h"
-#include "ipoib_group.h"
 #include "ipoib_log.h"
 #include "ipoib_path.h"
 #include "ipoib_watch.h"
