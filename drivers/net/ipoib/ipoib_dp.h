@@ -180,6 +180,8 @@ ipoib_dp_leave(uint32_t *seq)
  * ones) and its queues' buffers */
 uint16_t ipoib_rx_burst(void *rxq, struct rte_mbuf **pkts, uint16_t n);
 uint16_t ipoib_tx_burst(void *txq, struct rte_mbuf **pkts, uint16_t n);
+uint16_t ipoib_tx_burst_owned(struct ipoib_txq *txq, struct rte_mbuf **pkts,
+			      uint16_t n);
 uint16_t ipoib_rx_burst_pausable(void *q, struct rte_mbuf **pkts, uint16_t n);
 uint16_t ipoib_tx_burst_pausable(void *q, struct rte_mbuf **pkts, uint16_t n);
 int ipoib_rxq_fill(struct ipoib_rxq *rxq);

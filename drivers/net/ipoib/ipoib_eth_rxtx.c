@@ -325,7 +325,7 @@ ipoib_eth_tx_unshare(struct ipoib_txq *raw, struct rte_mbuf *m)
  * group by the multicast thread (ipoib_mcast.c): one ring enqueue;
  * dropped and counted when the ring is full.
  */
-static void
+static __rte_noinline void
 ipoib_eth_tx_hold_for_join(struct ipoib_eth *eth, struct ipoib_eth_txq *q,
 			   struct rte_mbuf *m, const union hca_gid *mgid)
 {
@@ -440,7 +440,7 @@ ipoib_eth_tx_burst(void *txq, struct rte_mbuf **pkts, uint16_t n)
 	uint16_t done = 0;
 
 	if (room < n) {
-		ipoib_tx_burst(raw, out, 0); /* reap completions */
+		ipoib_tx_burst_owned(raw, out, 0); /* reap completions */
 		room = ipoib_eth_tx_room(raw);
 	}
 	if (n > room)
@@ -456,7 +456,7 @@ ipoib_eth_tx_burst(void *txq, struct rte_mbuf **pkts, uint16_t n)
 			if (m != NULL)
 				out[nout++] = m;
 		}
-		sent = ipoib_tx_burst(raw, out, nout);
+		sent = ipoib_tx_burst_owned(raw, out, nout);
 		for (; sent < nout; sent++) {
 			q->st.ring_full++;
 			rte_pktmbuf_free(out[sent]);

@@ -561,13 +561,15 @@ ipoib_tx_done_add(struct ipoib_tx_done *done, struct rte_mbuf *m)
  * would see the header written) is sent from a copy in its own pool;
  * the original's reference is dropped once the copy is posted.
  *
- * @param done  where an mbuf sent inline goes to be freed
+ * @param done      where an mbuf sent inline goes to be freed
+ * @param may_share  false when the caller owns every packet alone (the
+ *                   Ethernet view unshared them before its rewrite)
  * @return 1 when posted or dropped (consumed), 0 when the ring is full
  */
-static inline int
+static __rte_always_inline int
 ipoib_tx_post_one(struct ipoib_txq *txq, struct ipoib_peer *p,
 		  struct rte_mbuf *m, uint32_t *last_head,
-		  struct ipoib_tx_done *done)
+		  struct ipoib_tx_done *done, bool may_share)
 {
 	struct hca_qp *qp = txq->qp;
 	struct hca_sge sge[IPOIB_TX_MAX_SEGS];
@@ -576,7 +578,7 @@ ipoib_tx_post_one(struct ipoib_txq *txq, struct ipoib_peer *p,
 	uint32_t nsge = 0, blocks, head;
 	bool signal, inl;
 
-	if (unlikely(ipoib_mbuf_is_shared(m))) {
+	if (may_share && unlikely(ipoib_mbuf_is_shared(m))) {
 		/* the header is written below: send a private copy */
 		shared = m;
 		m = rte_pktmbuf_copy(shared, shared->pool, 0, UINT32_MAX);
@@ -633,10 +635,13 @@ ipoib_tx_post_one(struct ipoib_txq *txq, struct ipoib_peer *p,
 /**
  * Send packets whose IPoIB header names a destination key.
  *
+ * @param may_share  whether a packet may be shared (see
+ *                   ipoib_tx_post_one())
  * @return how many were consumed (sent, held or dropped)
  */
-static uint16_t
-ipoib_tx_post(struct ipoib_txq *txq, struct rte_mbuf **pkts, uint16_t n)
+static __rte_always_inline uint16_t
+ipoib_tx_post(struct ipoib_txq *txq, struct rte_mbuf **pkts, uint16_t n,
+	      bool may_share)
 {
 	struct ipoib_priv *priv = txq->priv;
 	struct hca_qp *qp = txq->qp;
@@ -684,10 +689,11 @@ ipoib_tx_post(struct ipoib_txq *txq, struct rte_mbuf **pkts, uint16_t n)
 			continue;
 		}
 		txq->st.peer_hits++;
-		if (!ipoib_tx_post_one(txq, p, m, &last_head, &done)) {
+		if (!ipoib_tx_post_one(txq, p, m, &last_head, &done,
+				       may_share)) {
 			ipoib_tx_reap(txq);
 			if (!ipoib_tx_post_one(txq, p, m, &last_head,
-					       &done)) {
+					       &done, may_share)) {
 				txq->st.ring_full++;
 				break;
 			}
@@ -724,18 +730,23 @@ ipoib_tx_send_ready(struct ipoib_txq *txq)
 				      NULL);
 	if (n == 0)
 		return;
-	sent = ipoib_tx_post(txq, m, (uint16_t)n);
+	sent = ipoib_tx_post(txq, m, (uint16_t)n, true);
 	for (; sent < n; sent++) {
 		txq->st.ring_full++;
 		rte_pktmbuf_free(m[sent]);
 	}
 }
 
-/** Transmit a burst of packets (rte_eth_tx_burst). */
-uint16_t
-ipoib_tx_burst(void *q, struct rte_mbuf **pkts, uint16_t n)
+/**
+ * Transmit a burst: completions reaped, the packets the control thread
+ * resolved sent first, then the burst.
+ *
+ * @param may_share  whether a packet of the burst may be shared
+ */
+static __rte_always_inline uint16_t
+ipoib_tx_burst_of(struct ipoib_txq *txq, struct rte_mbuf **pkts, uint16_t n,
+		  bool may_share)
 {
-	struct ipoib_txq *txq = q;
 	struct ipoib_priv *priv = txq->priv;
 	uint16_t done;
 
@@ -744,10 +755,28 @@ ipoib_tx_burst(void *q, struct rte_mbuf **pkts, uint16_t n)
 		return 0; /* the QP is being reset: nothing taken */
 	if (txq->ready != NULL && !rte_ring_empty(txq->ready))
 		ipoib_tx_send_ready(txq);
-	done = ipoib_tx_post(txq, pkts, n);
+	done = ipoib_tx_post(txq, pkts, n, may_share);
 	ipoib_peer_reader_quiescent(priv->peers,
 				    IPOIB_RCU_TX_BASE + txq->idx);
 	return done;
+}
+
+/** Transmit a burst of packets (rte_eth_tx_burst). */
+uint16_t
+ipoib_tx_burst(void *q, struct rte_mbuf **pkts, uint16_t n)
+{
+	return ipoib_tx_burst_of(q, pkts, n, true);
+}
+
+/**
+ * Transmit a burst of packets that the caller owns alone (none shared,
+ * no clone): the Ethernet view's, after its rewrite.
+ */
+uint16_t
+ipoib_tx_burst_owned(struct ipoib_txq *txq, struct rte_mbuf **pkts,
+		     uint16_t n)
+{
+	return ipoib_tx_burst_of(txq, pkts, n, false);
 }
 
 /** rx_burst of a port in mode=raw, pausable. */
