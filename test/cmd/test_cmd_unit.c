@@ -243,7 +243,8 @@ static void
 test_encode_qp(void)
 {
 	struct hca_cmd_qp qp = { .uid = 0x41, .st = HCA_QP_ST_UD,
-		.pm_state = HCA_QP_PM_MIGRATED, .pdn = 0x10203, .uar_page = 0x405,
+		.pm_state = HCA_QP_PM_MIGRATED, .pdn = 0x10203,
+		.uar_page = 0x405,
 		.cqn_snd = 0x111, .cqn_rcv = 0x222, .log_sq_size = 9,
 		.log_rq_size = 11, .log_rq_stride = 2, .log_page_size = 1,
 		.cs_res = 0, .user_index = 0x33, .wq_umem_id = 0xa0b0c0d,

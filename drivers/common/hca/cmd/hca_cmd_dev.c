@@ -39,7 +39,8 @@ hca_cmd_query_hca_cap_out(const void *out, size_t len,
 	int rc;
 
 	rc = hca_cmd_check_out(out, len,
-		HCA_QUERY_HCA_CAP_OUT_CAP_OFF + HCA_CAP_GENERAL_LEN, NULL, NULL);
+		HCA_QUERY_HCA_CAP_OUT_CAP_OFF + HCA_CAP_GENERAL_LEN, NULL,
+		NULL);
 	if (rc != 0)
 		return rc;
 	memset(cap, 0, sizeof(*cap));
@@ -73,7 +74,8 @@ hca_cmd_query_hca_cap_out(const void *out, size_t len,
 	cap->ud = hca_prm_get(c, HCA_CAP_UD);
 	cap->qkv = hca_prm_get(c, HCA_CAP_QKV);
 	cap->pkv = hca_prm_get(c, HCA_CAP_PKV);
-	cap->ipoib_basic_offloads = hca_prm_get(c, HCA_CAP_IPOIB_BASIC_OFFLOADS);
+	cap->ipoib_basic_offloads =
+		hca_prm_get(c, HCA_CAP_IPOIB_BASIC_OFFLOADS);
 	cap->ipoib_enhanced_offloads =
 		hca_prm_get(c, HCA_CAP_IPOIB_ENHANCED_OFFLOADS);
 	return 0;

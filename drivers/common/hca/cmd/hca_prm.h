@@ -90,7 +90,8 @@ hca_prm_get(const void *mb, unsigned int bit, unsigned int width)
 	if (width == 64) {
 		if (bit % 32 != 0)
 			return 0;
-		return hca_prm_get(dw, 0, 32) << 32 | hca_prm_get(dw + 4, 0, 32);
+		return hca_prm_get(dw, 0, 32) << 32 |
+			hca_prm_get(dw + 4, 0, 32);
 	}
 	if (width == 0 || width > 32 || bit % 32 + width > 32)
 		return 0;
