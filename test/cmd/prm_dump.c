@@ -1,0 +1,249 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+
+/**
+ * @file
+ * Mailboxes of the command layer for an independent decoder
+ * (prm_layout.py, with rdma-core's scapy definitions of the PRM).
+ *
+ *   prm_dump          builds each input mailbox with the encoders, for the
+ *                     parameters below, and prints "NAME HEX" lines;
+ *   prm_dump decode   reads "NAME HEX" output mailboxes from stdin and
+ *                     prints what the decoders make of them, as
+ *                     "NAME key=value ..." lines (values in hex).
+ *
+ * The parameters are distinct non-trivial values; prm_layout.py holds
+ * the same values as its expectations.
+ */
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hca_cmd.h"
+
+/* ---------------------------------------------------------------------
+ * Inputs
+ */
+
+/** Print one mailbox as "NAME HEX" (or the encoder's error). */
+static int
+dump(const char *name, const uint8_t *mb, int len)
+{
+	int i;
+
+	if (len < 0) {
+		fprintf(stderr, "prm_dump: %s: encoder failed: %s\n", name,
+			strerror(-len));
+		return 1;
+	}
+	printf("%s ", name);
+	for (i = 0; i < len; i++)
+		printf("%02x", mb[i]);
+	printf("\n");
+	return 0;
+}
+
+/** Build and print every input mailbox. @return number of failures. */
+static int
+dump_inputs(void)
+{
+	static const uint8_t mgid[16] = { 0xff, 0x12, 0x40, 0x1b, 0x80, 0x01,
+		0, 0, 0, 0, 0, 0, 0xff, 0xff, 0xff, 0xff };
+	static const uint64_t pas[1] = { 0x123456789000ULL };
+	const struct hca_cmd_query_cap qc = { .uid = 0x1, .current = true,
+		.cap_type = HCA_CAP_TYPE_GENERAL };
+	const struct hca_cmd_vport_query vq = { .uid = 0x2, .port_num = 2,
+		.other_vport = true, .vport_number = 0x345, .index = 0x67 };
+	const struct hca_cmd_mkey mk = { .uid = 0x3, .pdn = 0x123456,
+		.start_addr = 0x7f0012345000ULL, .len = 0x300000,
+		.umem_id = 0x89abcdef, .umem_offset = 0x5000,
+		.log_page_size = 21, .mkey_7_0 = 0x5a, .local_write = true,
+		.remote_read = false, .remote_write = true };
+	const struct hca_cmd_eq eq = { .uid = 0x4, .log_eq_size = 7,
+		.uar_page = 0x4321, .intr = 0x9, .log_page_size = 3,
+		.event_bitmask = { 0x210, 0, 0, 0 }, .pas = pas, .npas = 1 };
+	const struct hca_cmd_cq cq = { .uid = 0x5, .log_cq_size = 13,
+		.cqe_sz = HCA_CQC_CQE_SZ_128, .uar_page = 0xabcde,
+		.c_eqn = 0x77, .log_page_size = 2, .cq_umem_id = 0x1234567,
+		.cq_umem_offset = 0x840, .dbr_umem_id = 0x7654321,
+		.dbr_addr = 0x1c0 };
+	const struct hca_cmd_qp qp = { .uid = 0x6, .st = HCA_QP_ST_UD,
+		.pm_state = HCA_QP_PM_MIGRATED, .pdn = 0x10203,
+		.uar_page = 0x405, .cqn_snd = 0x111, .cqn_rcv = 0x222,
+		.log_sq_size = 9, .log_rq_size = 11, .log_rq_stride = 2,
+		.log_page_size = 1, .cs_res = 0, .user_index = 0x33,
+		.wq_umem_id = 0xa0b0c0d, .wq_umem_offset = 0x2000,
+		.dbr_umem_id = 0x1f2f3f4f, .dbr_addr = 0x40 };
+	const struct hca_cmd_qp_modify m = { .uid = 0x7, .qpn = 0xabc,
+		.q_key = 0x80010000, .pkey_index = 0x1f, .port_num = 2,
+		.sq_psn = 0x123456 };
+	uint8_t in[512];
+	int bad = 0;
+
+	bad += dump("QUERY_HCA_CAP", in,
+		hca_cmd_query_hca_cap_in(in, sizeof(in), &qc));
+	bad += dump("QUERY_HCA_VPORT_CONTEXT", in,
+		hca_cmd_query_vport_ctx_in(in, sizeof(in), &vq));
+	bad += dump("QUERY_HCA_VPORT_GID", in,
+		hca_cmd_query_vport_gid_in(in, sizeof(in), &vq));
+	bad += dump("QUERY_HCA_VPORT_PKEY", in,
+		hca_cmd_query_vport_pkey_in(in, sizeof(in), &vq));
+	bad += dump("ACCESS_REG_PMTU", in,
+		hca_cmd_query_pmtu_in(in, sizeof(in), 0x8, 2));
+	bad += dump("ALLOC_PD", in, hca_cmd_alloc_pd_in(in, sizeof(in), 0x9));
+	bad += dump("DEALLOC_PD", in,
+		hca_cmd_dealloc_pd_in(in, sizeof(in), 0xa, 0xfedcba));
+	bad += dump("CREATE_MKEY", in,
+		hca_cmd_create_mkey_in(in, sizeof(in), &mk));
+	bad += dump("DESTROY_MKEY", in,
+		hca_cmd_destroy_mkey_in(in, sizeof(in), 0xb, 0x654321));
+	bad += dump("CREATE_EQ", in, hca_cmd_create_eq_in(in, sizeof(in), &eq));
+	bad += dump("CREATE_CQ", in, hca_cmd_create_cq_in(in, sizeof(in), &cq));
+	bad += dump("DESTROY_CQ", in,
+		hca_cmd_destroy_cq_in(in, sizeof(in), 0xc, 0x42));
+	bad += dump("CREATE_QP", in, hca_cmd_create_qp_in(in, sizeof(in), &qp));
+	bad += dump("RST2INIT_QP", in,
+		hca_cmd_rst2init_qp_in(in, sizeof(in), &m));
+	bad += dump("INIT2RTR_QP", in,
+		hca_cmd_init2rtr_qp_in(in, sizeof(in), &m));
+	bad += dump("RTR2RTS_QP", in,
+		hca_cmd_rtr2rts_qp_in(in, sizeof(in), &m));
+	bad += dump("2ERR_QP", in, hca_cmd_qp_2err_in(in, sizeof(in), 0xd,
+		0xdef));
+	bad += dump("2RST_QP", in, hca_cmd_qp_2rst_in(in, sizeof(in), 0xe,
+		0xdee));
+	bad += dump("QUERY_QP", in, hca_cmd_query_qp_in(in, sizeof(in), 0xf,
+		0xded));
+	bad += dump("DESTROY_QP", in, hca_cmd_destroy_qp_in(in, sizeof(in),
+		0x10, 0xdec));
+	bad += dump("ATTACH_TO_MCG", in, hca_cmd_attach_mcg_in(in, sizeof(in),
+		0x11, 0xcba, mgid));
+	bad += dump("DETACH_FROM_MCG", in, hca_cmd_detach_mcg_in(in,
+		sizeof(in), 0x12, 0xcbb, mgid));
+	return bad;
+}
+
+/* ---------------------------------------------------------------------
+ * Outputs
+ */
+
+/** Parse hex into buf. @return the number of bytes, -1 on bad input. */
+static int
+unhex(const char *hex, uint8_t *buf, size_t size)
+{
+	size_t n = 0;
+	unsigned int b;
+
+	while (hex[0] != '\0' && hex[0] != '\n') {
+		if (n == size || sscanf(hex, "%2x", &b) != 1)
+			return -1;
+		buf[n++] = b;
+		hex += 2;
+	}
+	return (int)n;
+}
+
+/** Decode one output mailbox and print the result. @return 0 or 1. */
+static int
+decode_one(const char *name, const uint8_t *out, size_t len)
+{
+	struct hca_cmd_hca_cap cap;
+	struct hca_cmd_vport_ctx vc;
+	struct hca_cmd_qp_state qs;
+	uint32_t num;
+	int rc;
+
+	if (strcmp(name, "QUERY_HCA_CAP") == 0) {
+		rc = hca_cmd_query_hca_cap_out(out, len, &cap);
+		if (rc == 0)
+			printf("%s port_type=%x num_ports=%x log_max_qp_sz=%x "
+				"log_max_qp=%x log_max_cq_sz=%x log_max_cq=%x "
+				"log_max_pd=%x gid_table_len=%x "
+				"pkey_table_len=%x max_wqe_sz_sq=%x ud=%x "
+				"ipoib_basic_offloads=%x "
+				"ipoib_enhanced_offloads=%x max_qp_mcg=%x "
+				"log_max_mcg=%x\n", name, cap.port_type,
+				cap.num_ports, cap.log_max_qp_sz,
+				cap.log_max_qp, cap.log_max_cq_sz,
+				cap.log_max_cq, cap.log_max_pd,
+				cap.gid_table_len, cap.pkey_table_len,
+				cap.max_wqe_sz_sq, cap.ud,
+				cap.ipoib_basic_offloads,
+				cap.ipoib_enhanced_offloads, cap.max_qp_mcg,
+				cap.log_max_mcg);
+	} else if (strcmp(name, "QUERY_HCA_VPORT_CONTEXT") == 0) {
+		rc = hca_cmd_query_vport_ctx_out(out, len, &vc);
+		if (rc == 0)
+			printf("%s port_state=%x vport_state=%x "
+				"port_physical_state=%x has_smi=%x "
+				"grh_required=%x port_guid=%llx node_guid=%llx "
+				"cap_mask1=%x lid=%x lmc=%x sm_lid=%x sm_sl=%x "
+				"subnet_timeout=%x qkey_violations=%x "
+				"pkey_violations=%x\n", name, vc.port_state,
+				vc.vport_state, vc.port_physical_state,
+				vc.has_smi, vc.grh_required,
+				(unsigned long long)vc.port_guid,
+				(unsigned long long)vc.node_guid, vc.cap_mask1,
+				vc.lid, vc.lmc, vc.sm_lid, vc.sm_sl,
+				vc.subnet_timeout, vc.qkey_violations,
+				vc.pkey_violations);
+	} else if (strcmp(name, "QUERY_QP") == 0) {
+		rc = hca_cmd_query_qp_out(out, len, &qs);
+		if (rc == 0)
+			printf("%s state=%x st=%x q_key=%x pkey_index=%x "
+				"port_num=%x cqn_snd=%x cqn_rcv=%x\n", name,
+				qs.state, qs.st, qs.q_key, qs.pkey_index,
+				qs.port_num, qs.cqn_snd, qs.cqn_rcv);
+	} else if (strcmp(name, "CREATE_QP") == 0 ||
+			strcmp(name, "CREATE_CQ") == 0 ||
+			strcmp(name, "ALLOC_PD") == 0 ||
+			strcmp(name, "CREATE_MKEY") == 0) {
+		rc = hca_cmd_obj_out(out, len, &num);
+		if (rc == 0)
+			printf("%s num=%x\n", name, num);
+	} else {
+		fprintf(stderr, "prm_dump: no decoder for %s\n", name);
+		return 1;
+	}
+	if (rc != 0) {
+		printf("%s error=%s\n", name, strerror(-rc));
+		return 0;
+	}
+	return 0;
+}
+
+/** Decode "NAME HEX" lines from stdin. @return number of failures. */
+static int
+decode_outputs(void)
+{
+	static char line[65536];
+	static uint8_t out[16384];
+	int bad = 0;
+
+	while (fgets(line, sizeof(line), stdin) != NULL) {
+		char *sp = strchr(line, ' ');
+		int len;
+
+		if (sp == NULL)
+			continue;
+		*sp = '\0';
+		len = unhex(sp + 1, out, sizeof(out));
+		if (len < 0) {
+			fprintf(stderr, "prm_dump: %s: bad hex\n", line);
+			bad++;
+			continue;
+		}
+		bad += decode_one(line, out, len);
+	}
+	return bad;
+}
+
+/** Dump the inputs, or decode outputs with "decode". */
+int
+main(int argc, char **argv)
+{
+	if (argc > 1 && strcmp(argv[1], "decode") == 0)
+		return decode_outputs() != 0;
+	return dump_inputs() != 0;
+}

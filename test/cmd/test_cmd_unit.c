@@ -1,0 +1,560 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+
+/**
+ * @file
+ * Unit test of the ConnectX command layer (drivers/common/hca/cmd): the
+ * bit-field helper on its edge cases; every encoder with distinct values,
+ * each field read back at its PRM offset; decoders on crafted outputs;
+ * statuses, short outputs and the error message; hca_cmd_exec() through a
+ * fake transport.
+ */
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hca_cmd.h"
+
+static int failures;
+
+/** Record a failed expectation. */
+#define EXPECT(cond) do { \
+	if (!(cond)) { \
+		fprintf(stderr, "FAIL %s:%d: %s\n", __FILE__, __LINE__, \
+			#cond); \
+		failures++; \
+	} \
+} while (0)
+
+/** Expect a field of mailbox mb (bit offset, width) to hold v. */
+#define EXPECT_FIELD(mb, field, v) do { \
+	uint64_t got_ = hca_prm_get((mb), field); \
+	if (got_ != (uint64_t)(v)) { \
+		fprintf(stderr, "FAIL %s:%d: %s = 0x%llx, want 0x%llx\n", \
+			__FILE__, __LINE__, #field, \
+			(unsigned long long)got_, \
+			(unsigned long long)(v)); \
+		failures++; \
+	} \
+} while (0)
+
+/** Mailbox buffers, larger than any command. */
+static uint8_t in[512], out[4200];
+
+/* ---------------------------------------------------------------------
+ * The bit-field helper
+ */
+
+/** Edge cases of hca_prm_set()/hca_prm_get(). */
+static void
+test_field_helper(void)
+{
+	uint8_t mb[16];
+
+	memset(mb, 0, sizeof(mb));
+	/* bit 0 is the MSB of the first byte, bit 31 the LSB of dword 0 */
+	EXPECT(hca_prm_set(mb, 0, 1, 1) == 0);
+	EXPECT(mb[0] == 0x80 && mb[3] == 0);
+	EXPECT(hca_prm_set(mb, 31, 1, 1) == 0);
+	EXPECT(mb[3] == 0x01);
+	EXPECT(hca_prm_get(mb, 0, 1) == 1 && hca_prm_get(mb, 31, 1) == 1);
+	EXPECT(hca_prm_get(mb, 1, 30) == 0);
+	/* width 32, whole dword, big-endian */
+	EXPECT(hca_prm_set(mb, 32, 32, 0xdeadbeef) == 0);
+	EXPECT(mb[4] == 0xde && mb[5] == 0xad && mb[6] == 0xbe &&
+		mb[7] == 0xef);
+	EXPECT(hca_prm_get(mb, 32, 32) == 0xdeadbeef);
+	/* neighbours untouched: a field that ends exactly on a dword */
+	EXPECT(hca_prm_set(mb, 0x48, 24, 0xabcdef) == 0);
+	EXPECT(mb[8] == 0 && mb[9] == 0xab && mb[11] == 0xef);
+	EXPECT(hca_prm_get(mb, 32, 32) == 0xdeadbeef);
+	/* 64-bit on a dword boundary */
+	EXPECT(hca_prm_set(mb, 64, 64, 0x0123456789abcdefULL) == 0);
+	EXPECT(mb[8] == 0x01 && mb[15] == 0xef);
+	EXPECT(hca_prm_get(mb, 64, 64) == 0x0123456789abcdefULL);
+	/* a value wider than the field is refused, the field kept */
+	EXPECT(hca_prm_set(mb, 4, 4, 0x5) == 0);
+	EXPECT(hca_prm_set(mb, 4, 4, 0x10) == -ERANGE);
+	EXPECT(hca_prm_get(mb, 4, 4) == 0x5);
+	EXPECT(hca_prm_set(mb, 0, 1, 2) == -ERANGE);
+	EXPECT(hca_prm_set(mb, 32, 32, 0x100000000ULL) == -ERANGE);
+	EXPECT(hca_prm_get(mb, 32, 32) == 0xdeadbeef);
+	/* shapes the PRM never uses */
+	EXPECT(hca_prm_set(mb, 28, 8, 1) == -EINVAL);  /* crosses a dword */
+	EXPECT(hca_prm_set(mb, 0, 0, 0) == -EINVAL);
+	EXPECT(hca_prm_set(mb, 0, 40, 0) == -EINVAL);
+	EXPECT(hca_prm_set(mb, 16, 64, 0) == -EINVAL);  /* 64 off dword */
+	EXPECT(hca_prm_get(mb, 28, 8) == 0);
+}
+
+/* ---------------------------------------------------------------------
+ * Encoders
+ */
+
+/** Expect the common input header. */
+static void
+expect_header(const uint8_t *mb, uint16_t opcode, uint16_t uid,
+	uint16_t op_mod)
+{
+	EXPECT_FIELD(mb, HCA_IN_OPCODE, opcode);
+	EXPECT_FIELD(mb, HCA_IN_UID, uid);
+	EXPECT_FIELD(mb, HCA_IN_OP_MOD, op_mod);
+}
+
+/** QUERY_HCA_CAP and the vport queries. */
+static void
+test_encode_queries(void)
+{
+	struct hca_cmd_query_cap qc = { .uid = 0x11, .current = true,
+		.cap_type = HCA_CAP_TYPE_GENERAL };
+	struct hca_cmd_vport_query vq = { .uid = 0x12, .port_num = 2,
+		.other_vport = true, .vport_number = 0x345, .index = 0x67 };
+
+	EXPECT(hca_cmd_query_hca_cap_in(in, sizeof(in), &qc) == 16);
+	expect_header(in, 0x100, 0x11, 0x1);
+	qc.current = false;
+	qc.cap_type = 0x3;
+	EXPECT(hca_cmd_query_hca_cap_in(in, sizeof(in), &qc) == 16);
+	expect_header(in, 0x100, 0x11, 0x6);
+
+	EXPECT(hca_cmd_query_vport_ctx_in(in, sizeof(in), &vq) == 16);
+	expect_header(in, 0x762, 0x12, 0);
+	EXPECT_FIELD(in, HCA_PRM_FIELD(0x40, 1), 1);
+	EXPECT_FIELD(in, HCA_PRM_FIELD(0x4c, 4), 2);
+	EXPECT_FIELD(in, HCA_PRM_FIELD(0x50, 16), 0x345);
+	EXPECT_FIELD(in, HCA_PRM_FIELD(0x70, 16), 0);
+	EXPECT(hca_cmd_query_vport_gid_in(in, sizeof(in), &vq) == 16);
+	expect_header(in, 0x764, 0x12, 0);
+	EXPECT_FIELD(in, HCA_PRM_FIELD(0x70, 16), 0x67);
+	EXPECT(hca_cmd_query_vport_pkey_in(in, sizeof(in), &vq) == 16);
+	expect_header(in, 0x765, 0x12, 0);
+	EXPECT_FIELD(in, HCA_PRM_FIELD(0x4c, 4), 2);
+	EXPECT_FIELD(in, HCA_PRM_FIELD(0x70, 16), 0x67);
+	vq.port_num = 16;       /* 4-bit field */
+	EXPECT(hca_cmd_query_vport_ctx_in(in, sizeof(in), &vq) == -ERANGE);
+
+	EXPECT(hca_cmd_query_pmtu_in(in, sizeof(in), 0x13, 1) == 32);
+	expect_header(in, 0x805, 0x13, 1);
+	EXPECT_FIELD(in, HCA_PRM_FIELD(0x50, 16), 0x5003);
+	EXPECT_FIELD(in + 16, HCA_PRM_FIELD(0x08, 8), 1);
+}
+
+/** ALLOC_PD, DEALLOC_PD, CREATE_MKEY, DESTROY_MKEY. */
+static void
+test_encode_pd_mkey(void)
+{
+	struct hca_cmd_mkey mk = {
+		.uid = 0x21, .pdn = 0x123456, .start_addr = 0x7f0012345000ULL,
+		.len = 0x300000, .umem_id = 0x89abcdef, .umem_offset = 0x5000,
+		.log_page_size = 21, .mkey_7_0 = 0x5a, .local_write = true,
+		.remote_read = false, .remote_write = true,
+	};
+	const uint8_t *mkc = in + 16;
+
+	EXPECT(hca_cmd_alloc_pd_in(in, sizeof(in), 0x22) == 16);
+	expect_header(in, 0x800, 0x22, 0);
+	EXPECT(hca_cmd_dealloc_pd_in(in, sizeof(in), 0x23, 0xfedcba) == 16);
+	expect_header(in, 0x801, 0x23, 0);
+	EXPECT_FIELD(in, HCA_PRM_FIELD(0x48, 24), 0xfedcba);
+	EXPECT(hca_cmd_dealloc_pd_in(in, sizeof(in), 0, 0x1000000) ==
+		-ERANGE);
+
+	EXPECT(hca_cmd_create_mkey_in(in, sizeof(in), &mk) == 272);
+	expect_header(in, 0x200, 0x21, 0);
+	EXPECT_FIELD(in, HCA_PRM_FIELD(0x61, 1), 1);
+	EXPECT_FIELD(in, HCA_PRM_FIELD(0x320, 32), 0x89abcdef);
+	EXPECT_FIELD(in, HCA_PRM_FIELD(0x340, 64), 0x5000);
+	/* 2 MiB pages: offset 0x5000 + 3 MiB spans 2 pages, 1 octword */
+	EXPECT_FIELD(in, HCA_PRM_FIELD(0x300, 32), 1);
+	EXPECT_FIELD(mkc, HCA_PRM_FIELD(0x16, 2), 1);
+	EXPECT_FIELD(mkc, HCA_PRM_FIELD(0x03, 3), 0);
+	EXPECT_FIELD(mkc, HCA_PRM_FIELD(0x15, 1), 1);   /* lr */
+	EXPECT_FIELD(mkc, HCA_PRM_FIELD(0x14, 1), 1);   /* lw */
+	EXPECT_FIELD(mkc, HCA_PRM_FIELD(0x13, 1), 0);   /* rr */
+	EXPECT_FIELD(mkc, HCA_PRM_FIELD(0x12, 1), 1);   /* rw */
+	EXPECT_FIELD(mkc, HCA_PRM_FIELD(0x20, 24), 0xffffff);
+	EXPECT_FIELD(mkc, HCA_PRM_FIELD(0x38, 8), 0x5a);
+	EXPECT_FIELD(mkc, HCA_PRM_FIELD(0x68, 24), 0x123456);
+	EXPECT_FIELD(mkc, HCA_PRM_FIELD(0x80, 64), 0x7f0012345000ULL);
+	EXPECT_FIELD(mkc, HCA_PRM_FIELD(0xc0, 64), 0x300000);
+	EXPECT_FIELD(mkc, HCA_PRM_FIELD(0x1a0, 32), 1);
+	EXPECT_FIELD(mkc, HCA_PRM_FIELD(0x1db, 5), 9);
+	mk.log_page_size = 11;
+	EXPECT(hca_cmd_create_mkey_in(in, sizeof(in), &mk) == -ERANGE);
+	mk.log_page_size = 12;
+	mk.pdn = 0x1000000;
+	EXPECT(hca_cmd_create_mkey_in(in, sizeof(in), &mk) == -ERANGE);
+	EXPECT(hca_cmd_create_mkey_in(in, 271, &mk) == -ENOSPC);
+	EXPECT(hca_cmd_destroy_mkey_in(in, sizeof(in), 0x24, 0x654321) == 16);
+	expect_header(in, 0x202, 0x24, 0);
+	EXPECT_FIELD(in, HCA_PRM_FIELD(0x48, 24), 0x654321);
+}
+
+/** CREATE_EQ, CREATE_CQ, DESTROY_CQ. */
+static void
+test_encode_eq_cq(void)
+{
+	static const uint64_t pas[2] = { 0x1000000000ULL, 0x2000003000ULL };
+	struct hca_cmd_eq eq = { .uid = 0x31, .log_eq_size = 7,
+		.uar_page = 0x4321, .intr = 0x9, .log_page_size = 3,
+		.event_bitmask = { 1ULL << 9 | 1ULL << 4, 0, 0, 1ULL << 63 },
+		.pas = pas, .npas = 2 };
+	struct hca_cmd_cq cq = { .uid = 0x32, .log_cq_size = 13,
+		.cqe_sz = HCA_CQC_CQE_SZ_128, .uar_page = 0xabcde,
+		.c_eqn = 0x77, .log_page_size = 2, .cq_umem_id = 0x1234567,
+		.cq_umem_offset = 0x840, .dbr_umem_id = 0x7654321,
+		.dbr_addr = 0x1c0 };
+	const uint8_t *eqc = in + 16, *cqc = in + 16;
+
+	EXPECT(hca_cmd_create_eq_in(in, sizeof(in), &eq) == 272 + 16);
+	expect_header(in, 0x301, 0x31, 0);
+	EXPECT_FIELD(eqc, HCA_PRM_FIELD(0x63, 5), 7);
+	EXPECT_FIELD(eqc, HCA_PRM_FIELD(0x68, 24), 0x4321);
+	EXPECT_FIELD(eqc, HCA_PRM_FIELD(0xb8, 8), 0x9);
+	EXPECT_FIELD(eqc, HCA_PRM_FIELD(0xc3, 5), 3);
+	EXPECT_FIELD(in, HCA_PRM_FIELD(0x2c0, 64), 0x210);
+	EXPECT_FIELD(in, HCA_PRM_FIELD(0x380, 64), 1ULL << 63);
+	EXPECT_FIELD(in, HCA_PRM_FIELD(0x880, 64), 0x1000000000ULL);
+	EXPECT_FIELD(in, HCA_PRM_FIELD(0x8c0, 64), 0x2000003000ULL);
+
+	EXPECT(hca_cmd_create_cq_in(in, sizeof(in), &cq) == 272);
+	expect_header(in, 0x400, 0x32, 0);
+	EXPECT_FIELD(cqc, HCA_PRM_FIELD(0x08, 3), 1);
+	EXPECT_FIELD(cqc, HCA_PRM_FIELD(0x06, 1), 1);
+	EXPECT_FIELD(cqc, HCA_PRM_FIELD(0x20, 32), 0x7654321);
+	EXPECT_FIELD(cqc, HCA_PRM_FIELD(0x63, 5), 13);
+	EXPECT_FIELD(cqc, HCA_PRM_FIELD(0x68, 24), 0xabcde);
+	EXPECT_FIELD(cqc, HCA_PRM_FIELD(0xb8, 8), 0x77);
+	EXPECT_FIELD(cqc, HCA_PRM_FIELD(0xc3, 5), 2);
+	EXPECT_FIELD(cqc, HCA_PRM_FIELD(0x1c0, 64), 0x1c0);
+	EXPECT_FIELD(in, HCA_PRM_FIELD(0x280, 64), 0x840);
+	EXPECT_FIELD(in, HCA_PRM_FIELD(0x2c0, 32), 0x1234567);
+	EXPECT_FIELD(in, HCA_PRM_FIELD(0x2e0, 1), 1);
+	cq.log_cq_size = 32;
+	EXPECT(hca_cmd_create_cq_in(in, sizeof(in), &cq) == -ERANGE);
+	EXPECT(hca_cmd_destroy_cq_in(in, sizeof(in), 0x33, 0x42) == 16);
+	expect_header(in, 0x401, 0x33, 0);
+	EXPECT_FIELD(in, HCA_PRM_FIELD(0x48, 24), 0x42);
+}
+
+/** CREATE_QP, the state changes, QUERY_QP, DESTROY_QP, MCG. */
+static void
+test_encode_qp(void)
+{
+	struct hca_cmd_qp qp = { .uid = 0x41, .st = HCA_QP_ST_UD,
+		.pm_state = HCA_QP_PM_MIGRATED, .pdn = 0x10203,
+		.uar_page = 0x405,
+		.cqn_snd = 0x111, .cqn_rcv = 0x222, .log_sq_size = 9,
+		.log_rq_size = 11, .log_rq_stride = 2, .log_page_size = 1,
+		.cs_res = 0, .user_index = 0x33, .wq_umem_id = 0xa0b0c0d,
+		.wq_umem_offset = 0x2000, .dbr_umem_id = 0x1f2f3f4f,
+		.dbr_addr = 0x40 };
+	struct hca_cmd_qp_modify m = { .uid = 0x42, .qpn = 0xabc,
+		.q_key = 0x80010000, .pkey_index = 0x1f, .port_num = 1,
+		.sq_psn = 0x123456 };
+	static const uint8_t mgid[16] = { 0xff, 0x12, 0x40, 0x1b, 0xff, 0xff,
+		0, 0, 0, 0, 0, 0, 0xff, 0xff, 0xff, 0xff };
+	const uint8_t *qpc = in + 24, *path = in + 24 + 24;
+
+	EXPECT(hca_cmd_create_qp_in(in, sizeof(in), &qp) == 272);
+	expect_header(in, 0x500, 0x41, 0);
+	EXPECT_FIELD(qpc, HCA_PRM_FIELD(0x08, 8), 2);
+	EXPECT_FIELD(qpc, HCA_PRM_FIELD(0x13, 2), 3);
+	EXPECT_FIELD(qpc, HCA_PRM_FIELD(0x28, 24), 0x10203);
+	EXPECT_FIELD(qpc, HCA_PRM_FIELD(0x49, 4), 11);
+	EXPECT_FIELD(qpc, HCA_PRM_FIELD(0x4d, 3), 2);
+	EXPECT_FIELD(qpc, HCA_PRM_FIELD(0x51, 4), 9);
+	EXPECT_FIELD(qpc, HCA_PRM_FIELD(0x68, 24), 0x405);
+	EXPECT_FIELD(qpc, HCA_PRM_FIELD(0x88, 24), 0x33);
+	EXPECT_FIELD(qpc, HCA_PRM_FIELD(0xa3, 5), 1);
+	EXPECT_FIELD(qpc, HCA_PRM_FIELD(0x3e8, 24), 0x111);
+	EXPECT_FIELD(qpc, HCA_PRM_FIELD(0x4e8, 24), 0x222);
+	EXPECT_FIELD(qpc, HCA_PRM_FIELD(0x500, 64), 0x40);
+	EXPECT_FIELD(qpc, HCA_PRM_FIELD(0x638, 8), 0);
+	EXPECT_FIELD(qpc, HCA_PRM_FIELD(0x683, 1), 1);
+	EXPECT_FIELD(qpc, HCA_PRM_FIELD(0x720, 32), 0x1f2f3f4f);
+	EXPECT_FIELD(in, HCA_PRM_FIELD(0x800, 64), 0x2000);
+	EXPECT_FIELD(in, HCA_PRM_FIELD(0x840, 32), 0xa0b0c0d);
+	EXPECT_FIELD(in, HCA_PRM_FIELD(0x860, 1), 1);
+	qp.log_rq_stride = 8;
+	EXPECT(hca_cmd_create_qp_in(in, sizeof(in), &qp) == -ERANGE);
+
+	EXPECT(hca_cmd_rst2init_qp_in(in, sizeof(in), &m) == 272);
+	expect_header(in, 0x502, 0x42, 0);
+	EXPECT_FIELD(in, HCA_PRM_FIELD(0x48, 24), 0xabc);
+	EXPECT_FIELD(qpc, HCA_PRM_FIELD(0x540, 32), 0x80010000);
+	EXPECT_FIELD(path, HCA_PRM_FIELD(0x10, 16), 0x1f);
+	EXPECT_FIELD(path, HCA_PRM_FIELD(0x128, 8), 1);
+	EXPECT(hca_cmd_init2rtr_qp_in(in, sizeof(in), &m) == 272);
+	expect_header(in, 0x503, 0x42, 0);
+	EXPECT_FIELD(in, HCA_PRM_FIELD(0x48, 24), 0xabc);
+	EXPECT(hca_cmd_rtr2rts_qp_in(in, sizeof(in), &m) == 272);
+	expect_header(in, 0x504, 0x42, 0);
+	EXPECT_FIELD(qpc, HCA_PRM_FIELD(0x3c8, 24), 0x123456);
+	m.sq_psn = 0x1000000;
+	EXPECT(hca_cmd_rtr2rts_qp_in(in, sizeof(in), &m) == -ERANGE);
+	EXPECT(hca_cmd_qp_2err_in(in, sizeof(in), 0x43, 0xdef) == 16);
+	expect_header(in, 0x507, 0x43, 0);
+	EXPECT_FIELD(in, HCA_PRM_FIELD(0x48, 24), 0xdef);
+	EXPECT(hca_cmd_qp_2rst_in(in, sizeof(in), 0x44, 0xdee) == 16);
+	expect_header(in, 0x50a, 0x44, 0);
+	EXPECT(hca_cmd_query_qp_in(in, sizeof(in), 0x45, 0xded) == 16);
+	expect_header(in, 0x50b, 0x45, 0);
+	EXPECT_FIELD(in, HCA_PRM_FIELD(0x48, 24), 0xded);
+	EXPECT(hca_cmd_destroy_qp_in(in, sizeof(in), 0x46, 0xdec) == 16);
+	expect_header(in, 0x501, 0x46, 0);
+	EXPECT(hca_cmd_destroy_qp_in(in, 15, 0x46, 0xdec) == -ENOSPC);
+
+	EXPECT(hca_cmd_attach_mcg_in(in, sizeof(in), 0x47, 0xcba, mgid) == 32);
+	expect_header(in, 0x806, 0x47, 0);
+	EXPECT_FIELD(in, HCA_PRM_FIELD(0x48, 24), 0xcba);
+	EXPECT(memcmp(in + 16, mgid, 16) == 0);
+	EXPECT(hca_cmd_detach_mcg_in(in, sizeof(in), 0x48, 0xcbb, mgid) == 32);
+	expect_header(in, 0x807, 0x48, 0);
+	EXPECT_FIELD(in, HCA_PRM_FIELD(0x48, 24), 0xcbb);
+	EXPECT(memcmp(in + 16, mgid, 16) == 0);
+}
+
+/* ---------------------------------------------------------------------
+ * Decoders and statuses
+ */
+
+/** Decoders on crafted outputs. */
+static void
+test_decoders(void)
+{
+	struct hca_cmd_hca_cap cap;
+	struct hca_cmd_vport_ctx vc;
+	struct hca_cmd_qp_state qs;
+	struct hca_cmd_port_mtu mtu;
+	uint8_t gids[2][16];
+	uint16_t pkeys[2];
+	uint8_t *c = out + 16;
+	uint32_t num;
+	uint8_t eqn;
+
+	memset(out, 0, sizeof(out));
+	hca_prm_set(c, HCA_PRM_FIELD(0x1b6, 2), 0);
+	hca_prm_set(c, HCA_PRM_FIELD(0x1b8, 8), 2);
+	hca_prm_set(c, HCA_PRM_FIELD(0x088, 8), 15);
+	hca_prm_set(c, HCA_PRM_FIELD(0x09b, 5), 18);
+	hca_prm_set(c, HCA_PRM_FIELD(0x0c8, 8), 22);
+	hca_prm_set(c, HCA_PRM_FIELD(0x0db, 5), 24);
+	hca_prm_set(c, HCA_PRM_FIELD(0x170, 16), 4);
+	hca_prm_set(c, HCA_PRM_FIELD(0x190, 16), 1);
+	hca_prm_set(c, HCA_PRM_FIELD(0x290, 16), 1024);
+	hca_prm_set(c, HCA_PRM_FIELD(0x203, 1), 1);
+	hca_prm_set(c, HCA_PRM_FIELD(0x23d, 1), 1);
+	hca_prm_set(c, HCA_PRM_FIELD(0x2e7, 25), 0x1234567);
+	EXPECT(hca_cmd_query_hca_cap_out(out, HCA_QUERY_HCA_CAP_OUT_LEN,
+		&cap) == 0);
+	EXPECT(cap.port_type == HCA_CAP_PORT_TYPE_IB && cap.num_ports == 2);
+	EXPECT(cap.log_max_qp_sz == 15 && cap.log_max_qp == 18);
+	EXPECT(cap.log_max_cq_sz == 22 && cap.log_max_cq == 24);
+	EXPECT(cap.gid_table_len == 128 && cap.pkey_table_len == 256);
+	EXPECT(cap.max_wqe_sz_sq == 1024 && cap.max_inline_ud == 956);
+	EXPECT(cap.ipoib_enhanced_offloads && !cap.ipoib_basic_offloads);
+	EXPECT(cap.ud && cap.max_qp_mcg == 0x1234567);
+	EXPECT(hca_cmd_query_hca_cap_out(out, 16 + 255, &cap) == -EPROTO);
+
+	memset(out, 0, sizeof(out));
+	c = out + 16;
+	hca_prm_set(c, HCA_PRM_FIELD(0x118, 4), 4);
+	hca_prm_set(c, HCA_PRM_FIELD(0x11c, 4), 3);
+	hca_prm_set(c, HCA_PRM_FIELD(0x180, 64), 0x0002c90300a1b2c3ULL);
+	hca_prm_set(c, HCA_PRM_FIELD(0x300, 16), 0x1234);
+	hca_prm_set(c, HCA_PRM_FIELD(0x318, 3), 2);
+	hca_prm_set(c, HCA_PRM_FIELD(0x320, 16), 0x0001);
+	hca_prm_set(c, HCA_PRM_FIELD(0x330, 4), 0xe);
+	hca_prm_set(c, HCA_PRM_FIELD(0x350, 16), 0x77);
+	EXPECT(hca_cmd_query_vport_ctx_out(out, 528, &vc) == 0);
+	EXPECT(vc.port_state == 4 && vc.vport_state == 3);
+	EXPECT(vc.port_guid == 0x0002c90300a1b2c3ULL);
+	EXPECT(vc.lid == 0x1234 && vc.lmc == 2 && vc.sm_lid == 1 &&
+		vc.sm_sl == 0xe && vc.pkey_violations == 0x77);
+	EXPECT(hca_cmd_query_vport_ctx_out(out, 527, &vc) == -EPROTO);
+
+	memset(out, 0, sizeof(out));
+	hca_prm_set(out, HCA_PRM_FIELD(0x60, 16), 2);
+	memset(out + 16, 0xfe, 16);
+	memset(out + 32, 0x80, 16);
+	EXPECT(hca_cmd_query_vport_gid_out(out, 48, gids, 2) == 2);
+	EXPECT(gids[0][0] == 0xfe && gids[1][15] == 0x80);
+	EXPECT(hca_cmd_query_vport_gid_out(out, 48, gids, 1) == 1);
+	EXPECT(hca_cmd_query_vport_gid_out(out, 47, gids, 2) == -EPROTO);
+
+	memset(out, 0, sizeof(out));
+	hca_prm_set(out + 16, HCA_PRM_FIELD(0x10, 16), 0xffff);
+	hca_prm_set(out + 20, HCA_PRM_FIELD(0x10, 16), 0x8001);
+	EXPECT(hca_cmd_query_vport_pkey_out(out, 24, pkeys, 2) == 2);
+	EXPECT(pkeys[0] == 0xffff && pkeys[1] == 0x8001);
+	EXPECT(hca_cmd_query_vport_pkey_out(out, 23, pkeys, 2) == -EPROTO);
+
+	memset(out, 0, sizeof(out));
+	hca_prm_set(out + 16, HCA_PRM_FIELD(0x20, 16), 5);
+	hca_prm_set(out + 16, HCA_PRM_FIELD(0x60, 16), 4);
+	EXPECT(hca_cmd_query_pmtu_out(out, 32, &mtu) == 0);
+	EXPECT(mtu.max_mtu == 5 && mtu.oper_mtu == 4 && mtu.admin_mtu == 0);
+
+	memset(out, 0, sizeof(out));
+	hca_prm_set(out, HCA_PRM_FIELD(0x48, 24), 0xabcdef);
+	EXPECT(hca_cmd_alloc_pd_out(out, 16, &num) == 0 && num == 0xabcdef);
+	EXPECT(hca_cmd_create_cq_out(out, 16, &num) == 0 && num == 0xabcdef);
+	EXPECT(hca_cmd_create_qp_out(out, 16, &num) == 0 && num == 0xabcdef);
+	EXPECT(hca_cmd_create_mkey_out(out, 16, &num) == 0 &&
+		num == 0xabcdef);
+	EXPECT(hca_cmd_create_qp_out(out, 15, &num) == -EPROTO);
+	memset(out, 0, 16);
+	hca_prm_set(out, HCA_PRM_FIELD(0x58, 8), 0x21);
+	EXPECT(hca_cmd_create_eq_out(out, 16, &eqn) == 0 && eqn == 0x21);
+	EXPECT(hca_cmd_modify_qp_out(out, 16) == 0);
+
+	memset(out, 0, sizeof(out));
+	hca_prm_set(out + 24, HCA_PRM_FIELD(0x0, 4), HCA_QP_STATE_RTS);
+	hca_prm_set(out + 24, HCA_PRM_FIELD(0x8, 8), HCA_QP_ST_UD);
+	hca_prm_set(out + 24, HCA_PRM_FIELD(0x540, 32), 0x11223344);
+	hca_prm_set(out + 48, HCA_PRM_FIELD(0x10, 16), 3);
+	hca_prm_set(out + 48, HCA_PRM_FIELD(0x128, 8), 2);
+	EXPECT(hca_cmd_query_qp_out(out, 272, &qs) == 0);
+	EXPECT(qs.state == HCA_QP_STATE_RTS && qs.st == HCA_QP_ST_UD &&
+		qs.q_key == 0x11223344 && qs.pkey_index == 3 &&
+		qs.port_num == 2);
+	EXPECT(hca_cmd_query_qp_out(out, 255, &qs) == -EPROTO);
+}
+
+/** Statuses: names, errnos, decoders refusing a failed output. */
+static void
+test_statuses(void)
+{
+	static const struct { uint8_t st; int err; const char *name; } t[] = {
+		{ 0x00, 0, "ok" },
+		{ 0x01, -EIO, "internal error" },
+		{ 0x02, -EOPNOTSUPP, "bad opcode" },
+		{ 0x03, -EINVAL, "bad parameter" },
+		{ 0x04, -EIO, "bad system state" },
+		{ 0x05, -ENOENT, "bad resource" },
+		{ 0x06, -EBUSY, "resource busy" },
+		{ 0x08, -ENOMEM, "limits exceeded" },
+		{ 0x09, -EINVAL, "bad resource state" },
+		{ 0x0a, -ERANGE, "bad index" },
+		{ 0x0f, -ENOSPC, "no resources" },
+		{ 0x10, -EINVAL, "bad QP state" },
+		{ 0x30, -EINVAL, "bad packet" },
+		{ 0x40, -EINVAL, "bad size" },
+		{ 0x50, -EMSGSIZE, "bad input length" },
+		{ 0x51, -EMSGSIZE, "bad output length" },
+		{ 0x07, -EIO, "unknown status" },
+		{ 0xff, -EIO, "unknown status" },
+	};
+	struct hca_cmd_vport_ctx vc;
+	uint32_t num, syn;
+	char msg[128];
+	uint8_t st;
+	size_t i;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		EXPECT(hca_cmd_status_errno(t[i].st) == t[i].err);
+		EXPECT(strcmp(hca_cmd_status_name(t[i].st), t[i].name) == 0);
+	}
+	memset(out, 0, sizeof(out));
+	hca_prm_set(out, HCA_OUT_STATUS, HCA_STATUS_BAD_PARAM);
+	hca_prm_set(out, HCA_OUT_SYNDROME, 0x1a2b3c4d);
+	EXPECT(hca_cmd_create_qp_out(out, 16, &num) == -EINVAL);
+	EXPECT(hca_cmd_query_vport_ctx_out(out, 528, &vc) == -EINVAL);
+	EXPECT(hca_cmd_check_out(out, 16, 16, &st, &syn) == -EINVAL);
+	EXPECT(st == 3 && syn == 0x1a2b3c4d);
+	/* the status is read even when the output is short */
+	EXPECT(hca_cmd_check_out(out, 8, 16, &st, &syn) == -EPROTO);
+	EXPECT(st == 3);
+	EXPECT(hca_cmd_check_out(out, 7, 0, NULL, NULL) == -EPROTO);
+	hca_prm_set(out, HCA_OUT_STATUS, HCA_STATUS_RESOURCE_BUSY);
+	EXPECT(hca_cmd_alloc_pd_out(out, 16, &num) == -EBUSY);
+
+	hca_cmd_format_error(msg, sizeof(msg), HCA_CMD_CREATE_QP, 0x3,
+		0x1a2b3c4d);
+	EXPECT(strcmp(msg, "CREATE_QP failed: bad parameter (0x3), "
+		"syndrome 0x1a2b3c4d") == 0);
+	hca_cmd_format_error(msg, sizeof(msg), 0x123, 0x51, 0);
+	EXPECT(strcmp(msg, "opcode 0x123 failed: bad output length (0x51), "
+		"syndrome 0x00000000") == 0);
+	EXPECT(strcmp(hca_cmd_opcode_name(0x806), "ATTACH_TO_MCG") == 0);
+	EXPECT(hca_cmd_opcode_name(0x999) == NULL);
+}
+
+/* ---------------------------------------------------------------------
+ * hca_cmd_exec() through a fake transport
+ */
+
+/** What the fake transport answers. */
+struct fake_ctx {
+	uint8_t status;
+	int out_len;            /**< bytes it returns, or a -errno */
+	uint16_t last_opcode;
+};
+
+/** Fake exec: record the opcode, answer with the configured output. */
+static int
+fake_exec(void *ctx, const void *cmd_in, size_t in_len, void *cmd_out,
+	size_t out_len)
+{
+	struct fake_ctx *f = ctx;
+
+	if (in_len < 8)
+		return -EINVAL;
+	f->last_opcode = hca_prm_get(cmd_in, HCA_IN_OPCODE);
+	if (f->out_len < 0)
+		return f->out_len;
+	memset(cmd_out, 0, out_len);
+	hca_prm_set(cmd_out, HCA_OUT_STATUS, f->status);
+	hca_prm_set(cmd_out, HCA_OUT_SYNDROME, 0xcafe);
+	hca_prm_set(cmd_out, HCA_CMD_OBJ_NUM, 0x77);
+	return f->out_len;
+}
+
+static const struct hca_cmd_transport_ops fake_ops = {
+	.name = "fake",
+	.exec = fake_exec,
+};
+
+/** The exec path: OK, failed status, short output, transport error. */
+static void
+test_exec(void)
+{
+	struct fake_ctx f = { .status = 0, .out_len = 16 };
+	struct hca_cmd_transport t = { .ops = &fake_ops, .ctx = &f };
+	uint32_t pdn = 0;
+	int len = hca_cmd_alloc_pd_in(in, sizeof(in), 0);
+
+	EXPECT(hca_cmd_exec(&t, in, len, out, 16, 16) == 0);
+	EXPECT(f.last_opcode == HCA_CMD_ALLOC_PD);
+	EXPECT(hca_cmd_alloc_pd_out(out, 16, &pdn) == 0 && pdn == 0x77);
+	f.status = HCA_STATUS_NO_RESOURCES;
+	EXPECT(hca_cmd_exec(&t, in, len, out, 16, 16) == -ENOSPC);
+	f.status = 0;
+	f.out_len = 12;
+	EXPECT(hca_cmd_exec(&t, in, len, out, 16, 16) == -EPROTO);
+	f.out_len = -ECONNRESET;
+	EXPECT(hca_cmd_exec(&t, in, len, out, 16, 16) == -ECONNRESET);
+	EXPECT(hca_cmd_exec(&t, in, 4, out, 16, 16) == -EINVAL);
+}
+
+/** Run every check; exit status 1 on any failure. */
+int
+main(void)
+{
+	test_field_helper();
+	test_encode_queries();
+	test_encode_pd_mkey();
+	test_encode_eq_cq();
+	test_encode_qp();
+	test_decoders();
+	test_statuses();
+	test_exec();
+	if (failures != 0) {
+		fprintf(stderr, "%d failure(s)\n", failures);
+		return 1;
+	}
+	printf("cmd_unit: all checks passed\n");
+	return 0;
+}
