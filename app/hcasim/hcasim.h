@@ -239,6 +239,7 @@ struct hcasim_client {
 	uint32_t nqp;
 	uint32_t nattach;
 	size_t ring_mem;
+	struct hcasim_cmd_client *cmd; /**< firmware commands (hcasim_cmd.c) */
 };
 
 struct hcasim_wire;
@@ -274,6 +275,7 @@ struct hcasim_config {
 	uint32_t fault_qpn;
 	uint32_t fault_kind;           /**< enum hcasim_qp_fault_kind */
 	bool allow_forge;  /**< tests: a QP may send as another's (forger) */
+	const char *cmd_log;           /**< --cmd-log: firmware command log */
 };
 
 /** The daemon. */

@@ -23,6 +23,7 @@
 
 #include "hcasim.h"
 #include "hcasim_msg.h"
+#include "hcasim_cmd.h"
 #include "hca_log.h"
 
 /** Tag in epoll data for the listening socket and the signal fd. */
@@ -322,6 +323,28 @@ dispatch(struct ctl *ctl, struct hcasim_client *c, uint16_t type,
 	}
 }
 
+/**
+ * Run one well-formed firmware command message (hcasim_cmd.h): session
+ * order and field checks as dispatch(), then the executor.
+ *
+ * @param blen  its body's length
+ * @param olen  set to the reply body's length
+ * @return the status for the reply
+ */
+static int
+cmd_dispatch(struct ctl *ctl, struct hcasim_client *c, uint16_t type,
+	     const void *in, size_t blen, void *out, int in_fd, size_t *olen)
+{
+	int ret = session_admits(c, type);
+
+	*olen = 0;
+	if (ret == 0)
+		ret = hcasim_req_check(type, in);
+	if (ret != 0)
+		return ret;
+	return hcasim_cmd_msg(ctl->h, c, type, in, blen, in_fd, out, olen);
+}
+
 /****************************************************************************
  * Sessions
  ****************************************************************************/
@@ -334,6 +357,7 @@ client_drop(struct ctl *ctl, unsigned int slot)
 
 	epoll_ctl(ctl->efd, EPOLL_CTL_DEL, c->fd, NULL);
 	hcasim_client_release(ctl->h, c);
+	hcasim_cmd_client_release(c);
 	hcasim_ident_drop(c);
 	close(c->fd);
 	HCA_LOG(INFO, "hcasim: client %u (pid %d, %s) gone", c->id,
@@ -357,6 +381,7 @@ client_serve(struct ctl *ctl, unsigned int slot)
 	for (i = 0; i < 16; i++) {
 		struct hcasim_msg_hdr hdr;
 		int in_fd, fd = -1, status;
+		size_t blen;
 		ssize_t n = request_recv(c->fd, in, &in_fd);
 
 		if (n == -EAGAIN)
@@ -369,12 +394,18 @@ client_serve(struct ctl *ctl, unsigned int slot)
 			goto drop;
 		}
 		memset(out, 0, sizeof(out));
-		status = dispatch(ctl, c, hdr.type, in + sizeof(hdr), out,
-				  in_fd, &fd);
+		blen = hcasim_msg_body_size(hdr.type, true);
+		if (hcasim_cmd_msg_type(hdr.type))
+			status = cmd_dispatch(ctl, c, hdr.type,
+					      in + sizeof(hdr),
+					      (size_t)n - sizeof(hdr), out,
+					      in_fd, &blen);
+		else
+			status = dispatch(ctl, c, hdr.type, in + sizeof(hdr),
+					  out, in_fd, &fd);
 		if (in_fd >= 0)
 			close(in_fd);
-		n = reply_send(c->fd, &hdr, status, out,
-			       hcasim_msg_body_size(hdr.type, true), fd);
+		n = reply_send(c->fd, &hdr, status, out, blen, fd);
 		if (fd >= 0)
 			close(fd);
 		if (n < 0)

@@ -5,7 +5,8 @@
  * hcasim, the soft HCA daemon: command line, start-up and shut-down.
  *
  *   hcasim --net NETFILE --socket PATH [--host-sockets DIR]
- *          [--limit NAME=VALUE]... [--capture FILE] [--drop-rate R]
+ *          [--limit NAME=VALUE]... [--capture FILE] [--cmd-log FILE]
+ *          [--drop-rate R]
  *          [--corrupt-rate R] [--seed N] [--sm-key K] [--refresh-ms MS]
  *   hcasim --status --socket PATH
  */
@@ -18,6 +19,7 @@
 
 #include "hcasim.h"
 #include "hcasim_wire.h"
+#include "hcasim_cmd.h"
 #include "hca_log.h"
 
 /** Print the usage text. */
@@ -27,7 +29,7 @@ usage(FILE *f)
 	fprintf(f,
 		"usage: hcasim --net NETFILE --socket PATH\n"
 		"              [--host-sockets DIR] [--limit NAME=VALUE]...\n"
-		"              [--capture FILE]\n"
+		"              [--capture FILE] [--cmd-log FILE]\n"
 		"              [--drop-rate R] [--corrupt-rate R] [--seed N]\n"
 		"              [--sm-key K] [--refresh-ms MS] [--allow-forge]\n"
 		"       hcasim --status --socket PATH\n"
@@ -108,6 +110,7 @@ parse_args(int argc, char **argv, struct hcasim_config *cfg)
 		{ "status", no_argument, NULL, 't' },
 		{ "fail-qp", required_argument, NULL, 'f' },
 		{ "allow-forge", no_argument, NULL, 'F' },
+		{ "cmd-log", required_argument, NULL, 'C' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -136,6 +139,7 @@ parse_args(int argc, char **argv, struct hcasim_config *cfg)
 				return -EINVAL;
 			break;
 		case 'F': cfg->allow_forge = true; break;
+		case 'C': cfg->cmd_log = optarg; break;
 		case 'd':
 			if (!parse_rate(optarg, &cfg->drop_rate))
 				return -EINVAL;
@@ -202,6 +206,10 @@ daemon_run(struct hcasim *h)
 		return ret;
 	}
 	hcasim_idents_build(h);
+	if (h->cfg.cmd_log != NULL && hcasim_cmd_log_open(h->cfg.cmd_log) < 0) {
+		HCA_LOG(ERR, "hcasim: cannot write %s", h->cfg.cmd_log);
+		return -EIO;
+	}
 	ret = wire_setup(h);
 	if (ret < 0) {
 		HCA_LOG(ERR, "hcasim: wire setup failed: %s", strerror(-ret));
@@ -220,6 +228,7 @@ daemon_run(struct hcasim *h)
 	h->stop = 1;
 	hcasim_addr_stop(h);
 	hcasim_wire_destroy(h->wire);
+	hcasim_cmd_log_close();
 	return ret;
 }
 

@@ -12,6 +12,7 @@
 
 #include "hcasim.h"
 #include "hcasim_msg.h"
+#include "hcasim_cmd.h"
 #include "hca_dev.h"
 
 /** Expected body sizes: [type] = { request, reply }. */
@@ -52,6 +53,8 @@ _Static_assert(sizeof(struct hcasim_msg_hdr) +
 size_t
 hcasim_msg_body_size(uint16_t type, bool reply)
 {
+	if (hcasim_cmd_msg_type(type))
+		return hcasim_cmd_msg_body_size(type, reply);
 	if (type == 0 || type >= HCASIM_MSG_TYPE_MAX)
 		return 0;
 	return body_size[type][reply ? 1 : 0];
@@ -67,6 +70,13 @@ hcasim_msg_check(const void *msg, size_t len, bool has_fd,
 	if (len < sizeof(h) || len > HCASIM_MSG_MAX)
 		return -EBADMSG;
 	memcpy(&h, msg, sizeof(h));
+	if (h.magic == HCASIM_PROTO_MAGIC && h.len == len &&
+	    hcasim_cmd_msg_type(h.type)) {
+		if (hcasim_cmd_msg_frame(h.type, len - sizeof(h), has_fd) != 0)
+			return -EBADMSG;
+		*hdr = h;
+		return 0;
+	}
 	if (h.magic != HCASIM_PROTO_MAGIC || h.len != len ||
 	    h.type == 0 || h.type >= HCASIM_MSG_TYPE_MAX ||
 	    len - sizeof(h) != body_size[h.type][0] ||
@@ -231,6 +241,8 @@ hcasim_req_check(uint16_t type, const void *body)
 	} u;
 	size_t size = hcasim_msg_body_size(type, false);
 
+	if (hcasim_cmd_msg_type(type))
+		return hcasim_cmd_req_check(type, body);
 	if (type == 0 || type >= HCASIM_MSG_TYPE_MAX || size > sizeof(u))
 		return -EBADMSG;
 	memcpy(&u, body, size);

@@ -64,6 +64,22 @@ enum hcasim_msg_type {
 	HCASIM_MSG_TYPE_MAX
 };
 
+/**
+ * Firmware command messages: a range of their own, outside
+ * 1 .. HCASIM_MSG_TYPE_MAX - 1 (hcasim_cmd_msg_type() in the daemon).
+ *  - CMD: the body is a ConnectX input mailbox (big-endian PRM layout,
+ *    HCA_IN_HDR_LEN .. HCASIM_BODY_MAX bytes), the reply's body the
+ *    output mailbox; the header status stays 0 when the command ran (its
+ *    PRM status and syndrome are in the output).
+ *  - UMEM_REG: struct hcasim_umem_reg_req with a memory fd (SCM_RIGHTS),
+ *    reply struct hcasim_umem_msg; UMEM_DEREG: struct hcasim_umem_msg.
+ */
+enum hcasim_cmd_msg_type {
+	HCASIM_MSG_CMD = 32,
+	HCASIM_MSG_UMEM_REG = 33,
+	HCASIM_MSG_UMEM_DEREG = 34,
+};
+
 /** Header of every message. */
 struct hcasim_msg_hdr {
 	uint32_t magic;      /**< HCASIM_PROTO_MAGIC */
@@ -222,6 +238,18 @@ struct hcasim_qp_fault_req {
 /** STATUS reply: the JSON text is in a memfd that rides along. */
 struct hcasim_status_rep {
 	uint64_t json_len;
+};
+
+/** UMEM_REG request (the memory's fd rides along). */
+struct hcasim_umem_reg_req {
+	uint64_t len;        /**< bytes registered */
+	uint64_t fd_off;     /**< where they start in the fd */
+};
+
+/** UMEM_REG reply and UMEM_DEREG request. */
+struct hcasim_umem_msg {
+	uint32_t umem_id;
+	uint32_t pad;
 };
 
 /** Largest body of any message. */
