@@ -19,7 +19,12 @@
  *    a body exactly when every field is in the range the daemon relies on
  *    (terminated strings, counts, numbers, LIDs, states): no bad request
  *    gets through, no good one is refused;
- *  - an unknown type is refused by both.
+ *  - an unknown type is refused by both;
+ *  - the firmware command messages (types 32 .. 34, outside the table):
+ *    CMD carries 8 .. HCASIM_BODY_MAX bytes of mailbox and no fd,
+ *    UMEM_REG exactly its structure (an fd allowed) with a length of
+ *    1 byte .. 1 TiB whose fd range does not wrap, UMEM_DEREG exactly its
+ *    structure and no fd.
  */
 
 #include <errno.h>
@@ -89,6 +94,8 @@ ref_body_size(uint16_t type)
 	case HCASIM_MSG_MCAST_ATTACH:
 	case HCASIM_MSG_MCAST_DETACH: return sizeof(struct hcasim_mcast_req);
 	case HCASIM_MSG_QP_FAULT: return sizeof(struct hcasim_qp_fault_req);
+	case HCASIM_MSG_UMEM_REG: return sizeof(struct hcasim_umem_reg_req);
+	case HCASIM_MSG_UMEM_DEREG: return sizeof(struct hcasim_umem_msg);
 	default: return 0; /* PORT_QUERY, PD_ALLOC, STATUS: no body */
 	}
 }
@@ -102,6 +109,13 @@ ref_msg_ok(const uint8_t *m, size_t len, bool has_fd)
 	if (len < HDR_LEN || len > HCASIM_MSG_MAX)
 		return false;
 	type = le16(m + 4);
+	if (le32(m) != HCASIM_PROTO_MAGIC || le16(m + 6) != len)
+		return false;
+	if (type == HCASIM_MSG_CMD)
+		return !has_fd && len - HDR_LEN >= 8;
+	if (type == HCASIM_MSG_UMEM_REG || type == HCASIM_MSG_UMEM_DEREG)
+		return len - HDR_LEN == ref_body_size(type) &&
+		       (!has_fd || type == HCASIM_MSG_UMEM_REG);
 	return le32(m) == HCASIM_PROTO_MAGIC && le16(m + 6) == len &&
 	       type >= 1 && type < HCASIM_MSG_TYPE_MAX &&
 	       len - HDR_LEN == ref_body_size(type) &&
@@ -199,6 +213,9 @@ ref_req(uint16_t type, const uint8_t *b)
 		return in(le16(b + 4), 0xc000, 0xfffe) ? 0 : -EINVAL;
 	case HCASIM_MSG_QP_FAULT:
 		return le32(b + 4) <= 1 ? 0 : -EINVAL;
+	case HCASIM_MSG_UMEM_REG:
+		return in(le64(b), 1, 1ull << 40) &&
+		       le64(b + 8) + le64(b) >= le64(b + 8) ? 0 : -EINVAL;
 	default:
 		return 0;
 	}
@@ -228,7 +245,9 @@ check_datagram(const uint8_t *m, size_t len, bool has_fd)
 	}
 	FUZZ_CHECK(memcmp(&hdr, m, sizeof(hdr)) == 0);
 	blen = len - sizeof(hdr);
-	FUZZ_CHECK(hcasim_msg_body_size(hdr.type, false) == blen);
+	FUZZ_CHECK(hdr.type == HCASIM_MSG_CMD ?
+		   hcasim_msg_body_size(hdr.type, false) >= blen :
+		   hcasim_msg_body_size(hdr.type, false) == blen);
 	FUZZ_CHECK(hcasim_msg_body_size(hdr.type, true) + sizeof(hdr) <=
 		   HCASIM_MSG_MAX);
 	body = malloc(blen + 1);
@@ -243,7 +262,9 @@ check_datagram(const uint8_t *m, size_t len, bool has_fd)
 
 /**
  * Build a well-formed datagram from an input: magic, length and a type
- * (a valid type byte is kept, others are folded into 1..15) set, the body cut or zero-padded to the type's size.
+ * (a valid type byte is kept, others are folded into the table's types
+ * and the three firmware command types) set, the body cut or
+ * zero-padded to the type's size (CMD: the input's, at least 8 bytes).
  *
  * @param out  room for HCASIM_MSG_MAX bytes
  * @return its length
@@ -252,9 +273,18 @@ static size_t
 repair(const uint8_t *m, size_t len, uint8_t type_byte, uint8_t *out)
 {
 	struct hcasim_msg_hdr hdr;
-	uint16_t type = (uint16_t)(1 + (type_byte + HCASIM_MSG_TYPE_MAX - 2) %
-				   (HCASIM_MSG_TYPE_MAX - 1));
+	unsigned int ntypes = HCASIM_MSG_TYPE_MAX - 1 + 3;
+	unsigned int k = (type_byte >= HCASIM_MSG_CMD &&
+			  type_byte <= HCASIM_MSG_UMEM_DEREG) ?
+		ntypes - 3 + (unsigned int)(type_byte - HCASIM_MSG_CMD) :
+		(type_byte + ntypes - 1) % ntypes;
+	uint16_t type = (uint16_t)(k < ntypes - 3 ? k + 1 :
+				   HCASIM_MSG_CMD + k - (ntypes - 3));
 	size_t blen = ref_body_size(type);
+
+	if (type == HCASIM_MSG_CMD)
+		blen = len > HDR_LEN + 8 ? (len - HDR_LEN > HCASIM_BODY_MAX ?
+		       HCASIM_BODY_MAX : len - HDR_LEN) : 8;
 
 	memset(out, 0, HDR_LEN + blen);
 	if (len > HDR_LEN)

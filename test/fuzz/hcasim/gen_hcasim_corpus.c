@@ -89,6 +89,32 @@ msg_seed(const char *name, uint8_t flags, uint16_t type, const void *body,
 	seed_write(name, buf, 1 + sizeof(hdr) + blen);
 }
 
+/** Firmware command messages: valid ones, then refused ones. */
+static void
+msg_seeds_cmd(void)
+{
+	/* QUERY_HCA_CAP (opcode 0x100, op_mod 1), big endian */
+	uint8_t cap[16] = { 0x01, 0x00, 0, 0, 0, 0, 0, 0x01 };
+	uint8_t big[HCASIM_BODY_MAX + 1] = { 0x05, 0x00 };
+	struct hcasim_umem_reg_req reg = { 1 << 20, 0 };
+	struct hcasim_umem_msg um = { 1, 0 };
+
+	msg_seed("cmd-query-hca-cap", 0, HCASIM_MSG_CMD, cap, sizeof(cap), 0);
+	msg_seed("cmd-create-qp", 0, HCASIM_MSG_CMD, big, 272, 0);
+	msg_seed("umem-reg", 1, HCASIM_MSG_UMEM_REG, &reg, sizeof(reg), 0);
+	msg_seed("umem-dereg", 0, HCASIM_MSG_UMEM_DEREG, &um, sizeof(um), 0);
+	msg_seed("cmd-short", 0, HCASIM_MSG_CMD, cap, 4, 0);
+	msg_seed("cmd-with-fd", 1, HCASIM_MSG_CMD, cap, sizeof(cap), 0);
+	msg_seed("cmd-too-long", 0, HCASIM_MSG_CMD, big, sizeof(big), 0);
+	reg.len = 0;
+	msg_seed("umem-reg-empty", 1, HCASIM_MSG_UMEM_REG, &reg, sizeof(reg),
+		 0);
+	reg.len = 4096;
+	reg.fd_off = ~0ull - 10;
+	msg_seed("umem-reg-wraps", 1, HCASIM_MSG_UMEM_REG, &reg, sizeof(reg),
+		 0);
+}
+
 /** Valid requests of every type. */
 static void
 msg_seeds_valid(void)
@@ -126,6 +152,7 @@ msg_seeds_valid(void)
 	msg_seed("mcast-detach", 0, HCASIM_MSG_MCAST_DETACH, &mc, sizeof(mc),
 		 0);
 	msg_seed("status", 0, HCASIM_MSG_STATUS, NULL, 0, 0);
+	msg_seeds_cmd();
 }
 
 /** Requests the daemon refuses (framing, then fields). */
