@@ -76,8 +76,12 @@ hcasim_fault_contain(struct hcasim *h)
 		struct hcasim_mr *mr = __atomic_load_n(&h->mr_table[i],
 						       __ATOMIC_ACQUIRE);
 
-		if (mr != NULL && a >= (uintptr_t)mr->map &&
-		    a < (uintptr_t)mr->map + mr->map_len) {
+		/* an mkey over a UMEM has no mapping of its own (map
+		 * NULL): its bytes are the range it covers */
+		if (mr != NULL && ((a >= (uintptr_t)mr->map &&
+		     a < (uintptr_t)mr->map + mr->map_len) ||
+		    (mr->map == NULL && a >= (uintptr_t)mr->base &&
+		     a < (uintptr_t)mr->base + mr->len))) {
 			__atomic_store_n(&mr->poisoned, 1, __ATOMIC_RELEASE);
 			HCA_LOG(WARNING, "hcasim: lkey %#x lost its pages "
 				"(fd truncated by its client): poisoned",

@@ -677,6 +677,65 @@ out:
 	return ret;
 }
 
+/**
+ * An mkey over a UMEM whose fd can shrink: rings there are refused; once
+ * the client truncates it, a send from it fails with a local protection
+ * error (the daemon contains the fault) and the daemon still serves.
+ */
+static int
+check_truncate(int s, struct objs *o)
+{
+	uint8_t in[512], out[HCASIM_BODY_MAX];
+	int fd = mem_fd(1 << 16, false);
+	struct hca_cmd_cq cq = { .log_cq_size = 2, .dbr_addr = 0x8000 };
+	struct hca_cmd_mkey mk = { .pdn = o->pdn, .len = 1 << 16,
+		.log_page_size = 12 };
+	struct mlx5_wqe_av av;
+	struct mlx5_cqe64 c;
+	struct hca_sge sge;
+	uint32_t id, index;
+	uint8_t *mem;
+	uint16_t idx;
+
+	T_CHECK(fd >= 0, "memfd");
+	mem = mmap(NULL, 1 << 16, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	id = umem_reg(s, fd, 1 << 16);
+	T_CHECK(mem != MAP_FAILED && id != 0, "unsealed UMEM_REG");
+	cq.cq_umem_id = cq.dbr_umem_id = id;
+	mk.umem_id = id;
+	mk.start_addr = (uintptr_t)mem;
+	if (run(s, in, hca_cmd_create_cq_in(in, sizeof(in), &cq), out,
+		HCA_STATUS_BAD_PARAM, "CREATE_CQ on an unsealed UMEM") < 0 ||
+	    OK(s, in, hca_cmd_create_mkey_in(in, sizeof(in), &mk), out,
+	       "CREATE_MKEY unsealed") < 0 ||
+	    hca_cmd_create_mkey_out(out, 16, &index) != 0)
+		return -1;
+	/* a receiver on QP 0 (reset by check_refusals) */
+	if (qp_to_rts(s, o->qpn[0], 0x1b, out) < 0)
+		return -1;
+	hca_rq_post(&o->qp[0], (uintptr_t)o->mem + U_BUF, 8192, o->mkey);
+	hca_rq_doorbell(&o->qp[0]);
+	T_CHECK(ftruncate(fd, 0) == 0, "ftruncate");
+	hca_av_fill(&av, o->qpn[0], 0x1b, port.lid, 0, 0, NULL, 0, 0, 0);
+	sge = (struct hca_sge){ (uintptr_t)mem + 4096, 64, index << 8 };
+	idx = hca_sq_post_ud(&o->qp[1], &av, &sge, 1, NULL, 0, true);
+	hca_sq_doorbell(&o->qp[1], idx);
+	T_CHECK(t_poll(&o->cq[1], 3000, &c) == 0, "no completion");
+	T_CHECK(hca_cqe_opcode(&c) == MLX5_CQE_REQ_ERR &&
+		((struct mlx5_err_cqe *)&c)->syndrome ==
+		MLX5_CQE_SYNDROME_LOCAL_PROT_ERR,
+		"send from a truncated UMEM not refused: opcode %u "
+		"syndrome %#x", hca_cqe_opcode(&c),
+		((struct mlx5_err_cqe *)&c)->syndrome);
+	if (OK(s, in, hca_cmd_destroy_mkey_in(in, sizeof(in), 0, index), out,
+	       "DESTROY_MKEY truncated") < 0)
+		return -1;
+	T_CHECK(umem_dereg(s, id) == 0, "UMEM_DEREG truncated");
+	munmap(mem, 1 << 16);
+	close(fd);
+	return 0;
+}
+
 /** Destroy everything of the happy path. */
 static int
 destroy_all(int s, struct objs *o)
@@ -795,6 +854,7 @@ main(void)
 	}
 	if (check_happy_path(s, &o) < 0 || check_foreign(s, &o) < 0 ||
 	    check_refusals(s, &o) < 0 || check_limits() < 0 ||
+	    check_truncate(s, &o) < 0 ||
 	    destroy_all(s, &o) < 0 || check_log(log) < 0)
 		return 1;
 	printf("cmd: %u commands executed as firmware would, all logged\n",
