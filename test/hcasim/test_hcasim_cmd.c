@@ -736,6 +736,46 @@ check_truncate(int s, struct objs *o)
 	return 0;
 }
 
+/**
+ * Transport errors: a CMD before PORT_OPEN is refused in the header
+ * (-EPROTO); one shorter than the mailbox header, one with an fd, and a
+ * UMEM_DEREG of the wrong size are malformed (the client is dropped).
+ */
+static int
+check_framing(void)
+{
+	struct hcasim_hello_req hello = { HCASIM_PROTO_VERSION, 1, "host1" };
+	uint8_t in[16] = { 0x01, 0x00 }, out[HCASIM_BODY_MAX];
+	int s, fd = mem_fd(4096, true);
+	size_t olen;
+
+	T_CHECK(fd >= 0, "memfd");
+	s = raw_connect();
+	T_CHECK(s >= 0 && raw_call(s, HCASIM_MSG_HELLO, &hello, sizeof(hello),
+				   -1, NULL, 0) == 0, "HELLO");
+	T_CHECK(cmd(s, in, sizeof(in), out, &olen) == -EPROTO,
+		"CMD before PORT_OPEN not refused");
+	close(s);
+	s = session();
+	T_CHECK(s >= 0 && raw_call(s, HCASIM_MSG_CMD, in, 4, -1, NULL, 0) == 1,
+		"4-byte CMD not dropped");
+	close(s);
+	s = session();
+	T_CHECK(s >= 0 && raw_call(s, HCASIM_MSG_CMD, in, sizeof(in), fd,
+				   NULL, 0) == 1, "CMD with an fd not dropped");
+	close(s);
+	s = session();
+	T_CHECK(s >= 0 && raw_call(s, HCASIM_MSG_UMEM_DEREG, in, 4, -1, NULL,
+				   0) == 1, "short UMEM_DEREG not dropped");
+	close(s);
+	s = session();
+	T_CHECK(s >= 0 && umem_reg(s, -1, 4096) == 0 &&
+		umem_dereg(s, 12345) == -EINVAL, "UMEM without fd / unknown");
+	close(s);
+	close(fd);
+	return 0;
+}
+
 /** Destroy everything of the happy path. */
 static int
 destroy_all(int s, struct objs *o)
@@ -854,7 +894,7 @@ main(void)
 	}
 	if (check_happy_path(s, &o) < 0 || check_foreign(s, &o) < 0 ||
 	    check_refusals(s, &o) < 0 || check_limits() < 0 ||
-	    check_truncate(s, &o) < 0 ||
+	    check_truncate(s, &o) < 0 || check_framing() < 0 ||
 	    destroy_all(s, &o) < 0 || check_log(log) < 0)
 		return 1;
 	printf("cmd: %u commands executed as firmware would, all logged\n",
