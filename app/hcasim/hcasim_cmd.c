@@ -73,7 +73,7 @@ hcasim_cmd_umem(struct hcasim_client *c, uint32_t id)
 /* See hcasim_cmd.h. */
 int
 hcasim_cmd_hold_add(struct hcasim_client *c, uint8_t kind, uint32_t num,
-		    uint32_t lkey, struct hcasim_umem *u0,
+		    uint32_t lkey, void *obj, struct hcasim_umem *u0,
 		    struct hcasim_umem *u1)
 {
 	struct hcasim_cmd_client *s = hcasim_cmd_state(c);
@@ -94,6 +94,7 @@ hcasim_cmd_hold_add(struct hcasim_client *c, uint8_t kind, uint32_t num,
 	hd->kind = kind;
 	hd->num = num;
 	hd->lkey = lkey;
+	hd->obj = obj;
 	hd->umem[0] = u0;
 	hd->umem[1] = u1;
 	if (u0 != NULL)
@@ -116,19 +117,54 @@ hcasim_cmd_hold_find(struct hcasim_client *c, uint8_t kind, uint32_t num)
 	return NULL;
 }
 
+/** Drop a record (of c's) and its UMEM references. */
+static void
+hold_drop(struct hcasim_client *c, struct hcasim_cmd_hold *hd)
+{
+	unsigned int k;
+
+	for (k = 0; k < 2; k++)
+		if (hd->umem[k] != NULL)
+			hd->umem[k]->refs--;
+	*hd = c->cmd->holds[--c->cmd->nholds];
+}
+
 /* See hcasim_cmd.h. */
 void
 hcasim_cmd_hold_drop(struct hcasim_client *c, uint8_t kind, uint32_t num)
 {
 	struct hcasim_cmd_hold *hd = hcasim_cmd_hold_find(c, kind, num);
-	unsigned int k;
 
-	if (hd == NULL)
-		return;
-	for (k = 0; k < 2; k++)
-		if (hd->umem[k] != NULL)
-			hd->umem[k]->refs--;
-	*hd = c->cmd->holds[--c->cmd->nholds];
+	if (hd != NULL)
+		hold_drop(c, hd);
+}
+
+/**
+ * Drop the records of objects that are gone without a command (destroyed
+ * by an object message): an object is alive while its number still
+ * leads to the very object recorded.
+ */
+static void
+holds_prune(struct hcasim *h, struct hcasim_client *c)
+{
+	uint32_t i = 0;
+
+	while (c->cmd != NULL && i < c->cmd->nholds) {
+		struct hcasim_cmd_hold *hd = &c->cmd->holds[i];
+		bool alive;
+
+		if (hd->kind == HCASIM_HOLD_CQ)
+			alive = hd->num >= 1 && hd->num <= HCASIM_CLIENT_MAX_CQ &&
+				c->cqs[hd->num - 1] == hd->obj;
+		else if (hd->kind == HCASIM_HOLD_QP)
+			alive = hcasim_qp_lookup(h, hd->num) == hd->obj;
+		else
+			alive = hcasim_mr_lookup(h, hd->lkey) == hd->obj;
+		if (alive)
+			i++;
+		else
+			hold_drop(c, hd);
+	}
 }
 
 /****************************************************************************
@@ -216,16 +252,18 @@ umem_reg(struct hcasim *h, struct hcasim_client *c,
 }
 
 /**
- * UMEM_DEREG: unmap a UMEM nothing uses any more.
+ * UMEM_DEREG: unmap a UMEM nothing uses any more (objects destroyed by
+ * object messages let go of it here).
  *
  * @return 0, -EINVAL (not the client's) or -EBUSY (queues or mkeys over
  *         it)
  */
 static int
-umem_dereg(struct hcasim_client *c, uint32_t id)
+umem_dereg(struct hcasim *h, struct hcasim_client *c, uint32_t id)
 {
 	unsigned int i;
 
+	holds_prune(h, c);
 	for (i = 0; c->cmd != NULL && i < HCASIM_CMD_MAX_UMEM; i++) {
 		struct hcasim_umem *u = c->cmd->umems[i];
 
@@ -576,7 +614,7 @@ cmd_create_mkey(struct hcasim_cmd_ctx *x)
 				       HCASIM_SYN_MKEY_FULL);
 	mr = calloc(1, sizeof(*mr));
 	if (mr == NULL || hcasim_cmd_hold_add(c, HCASIM_HOLD_MKEY, index,
-					      index << 8 | variant, u,
+					      index << 8 | variant, mr, u,
 					      NULL) != 0) {
 		free(mr);
 		return hcasim_cmd_fail(x, HCA_STATUS_NO_RESOURCES,
@@ -743,7 +781,7 @@ hcasim_cmd_msg(struct hcasim *h, struct hcasim_client *c, uint16_t type,
 		return ret;
 	case HCASIM_MSG_UMEM_DEREG:
 		memcpy(&um, body, sizeof(um));
-		return umem_dereg(c, um.umem_id);
+		return umem_dereg(h, c, um.umem_id);
 	default:
 		return -EBADMSG;
 	}

@@ -98,6 +98,7 @@ struct hcasim_cmd_hold {
 	uint8_t kind;           /**< HCASIM_HOLD_* */
 	uint32_t num;           /**< CQN, QPN or mkey index */
 	uint32_t lkey;          /**< mkey: the key */
+	void *obj;              /**< the hcasim_cq, _qp or _mr */
 	struct hcasim_umem *umem[2];
 };
 
@@ -206,7 +207,7 @@ struct hcasim_umem *hcasim_cmd_umem(struct hcasim_client *c, uint32_t id);
  * @return 0 or -ENOMEM
  */
 int hcasim_cmd_hold_add(struct hcasim_client *c, uint8_t kind, uint32_t num,
-			uint32_t lkey, struct hcasim_umem *u0,
+			uint32_t lkey, void *obj, struct hcasim_umem *u0,
 			struct hcasim_umem *u1);
 
 /** Find an object's record, or NULL. */

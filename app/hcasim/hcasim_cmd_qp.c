@@ -124,14 +124,14 @@ hcasim_cmd_create_cq(struct hcasim_cmd_ctx *x)
 				   x->h->cfg.limits.client_cq ?
 				   HCASIM_SYN_CQ_LIMIT : HCASIM_SYN_RING_MEM);
 	close(fd);
-	if (hcasim_cmd_hold_add(x->c, HCASIM_HOLD_CQ, rep.cqn, 0, ring,
+	cq = x->c->cqs[rep.cqn - 1];
+	if (hcasim_cmd_hold_add(x->c, HCASIM_HOLD_CQ, rep.cqn, 0, cq, ring,
 				dbu) != 0) {
 		hcasim_cq_destroy(x->h, x->c, rep.cqn);
 		return hcasim_cmd_fail(x, HCA_STATUS_NO_RESOURCES,
 				       HCASIM_SYN_NO_MEM);
 	}
 	/* no QP uses it yet: the data path cannot see it */
-	cq = x->c->cqs[rep.cqn - 1];
 	cq->cqes = (struct mlx5_cqe64 *)(ring->base + hca_prm_get(x->in,
 					 HCA_CREATE_CQ_IN_UMEM_OFFSET));
 	cq->dbrec = (volatile uint32_t *)(dbu->base + dbr);
@@ -238,13 +238,14 @@ hcasim_cmd_create_qp(struct hcasim_cmd_ctx *x)
 				    x->h->cfg.limits.host_qp) ?
 				   HCASIM_SYN_QP_LIMIT : HCASIM_SYN_RING_MEM);
 	close(fd);
-	if (hcasim_cmd_hold_add(c, HCASIM_HOLD_QP, rep.qpn, 0, wq, dbu) != 0) {
+	qp = hcasim_qp_lookup(x->h, rep.qpn);
+	if (hcasim_cmd_hold_add(c, HCASIM_HOLD_QP, rep.qpn, 0, qp, wq,
+				dbu) != 0) {
 		hcasim_qp_destroy(x->h, c, rep.qpn);
 		return hcasim_cmd_fail(x, HCA_STATUS_NO_RESOURCES,
 				       HCASIM_SYN_NO_MEM);
 	}
 	/* in RESET: the data path neither polls nor delivers to it */
-	qp = hcasim_qp_lookup(x->h, rep.qpn);
 	qp->rq = (struct mlx5_wqe_data_seg *)(wq->base + off);
 	qp->sq = wq->base + off + rq_len;
 	qp->dbrec = (volatile uint32_t *)(dbu->base + dbr);

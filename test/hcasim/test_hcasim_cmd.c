@@ -737,6 +737,38 @@ check_truncate(int s, struct objs *o)
 }
 
 /**
+ * A CQ made by CREATE_CQ and destroyed by the object message CQ_DESTROY
+ * lets go of its UMEM.
+ */
+static int
+check_mixed(void)
+{
+	uint8_t in[512], out[HCASIM_BODY_MAX];
+	struct hca_cmd_cq cq = { .log_cq_size = 2, .dbr_addr = 0x800 };
+	struct hcasim_cq_msg m = { 0 };
+	int s = session(), fd = mem_fd(4096, true), ret = -1;
+	uint32_t id;
+
+	T_CHECK(s >= 0 && fd >= 0, "session");
+	id = umem_reg(s, fd, 4096);
+	cq.cq_umem_id = cq.dbr_umem_id = id;
+	if (OK(s, in, hca_cmd_create_cq_in(in, sizeof(in), &cq), out,
+	       "CREATE_CQ") < 0 || hca_cmd_create_cq_out(out, 16, &m.cqn) != 0)
+		goto out;
+	if (umem_dereg(s, id) != -EBUSY ||
+	    raw_call(s, HCASIM_MSG_CQ_DESTROY, &m, sizeof(m), -1, NULL, 0) !=
+	    0 || umem_dereg(s, id) != 0) {
+		fprintf(stderr, "FAIL: UMEM of a CQ destroyed by CQ_DESTROY\n");
+		goto out;
+	}
+	ret = 0;
+out:
+	close(s);
+	close(fd);
+	return ret;
+}
+
+/**
  * Transport errors: a CMD before PORT_OPEN is refused in the header
  * (-EPROTO); one shorter than the mailbox header, one with an fd, and a
  * UMEM_DEREG of the wrong size are malformed (the client is dropped).
@@ -773,7 +805,7 @@ check_framing(void)
 		umem_dereg(s, 12345) == -EINVAL, "UMEM without fd / unknown");
 	close(s);
 	close(fd);
-	return 0;
+	return check_mixed();
 }
 
 /** Destroy everything of the happy path. */
