@@ -69,6 +69,7 @@ enum hcasim_cmd_syndrome {
 	HCASIM_SYN_UNSEALED = 0x48530026,    /**< ring UMEM can shrink */
 	HCASIM_SYN_CS_RES = 0x48530027,      /**< scatter to CQE asked */
 	HCASIM_SYN_MCG_REFUSED = 0x48530028, /**< MGID is not the MLID's */
+	HCASIM_SYN_RING_ALIGN = 0x48530029,  /**< ring not 64-byte aligned */
 };
 
 /** What a command handler works on. */

@@ -21,6 +21,8 @@
 
 /** Doorbell records: 8 bytes (two counters), 8-byte aligned. */
 #define DBR_LEN 8
+/** Rings start on a 64-byte boundary of their UMEM (a CQE, a WQEBB). */
+#define RING_ALIGN 64
 
 /**
  * Find one of the client's UMEMs for a ring: its own, sealed against
@@ -115,6 +117,9 @@ hcasim_cmd_create_cq(struct hcasim_cmd_ctx *x)
 	if (dbr % DBR_LEN != 0)
 		return hcasim_cmd_fail(x, HCA_STATUS_BAD_PARAM,
 				       HCASIM_SYN_DBR);
+	if (hca_prm_get(x->in, HCA_CREATE_CQ_IN_UMEM_OFFSET) % RING_ALIGN != 0)
+		return hcasim_cmd_fail(x, HCA_STATUS_BAD_PARAM,
+				       HCASIM_SYN_RING_ALIGN);
 	if (hcasim_cmd_state(x->c) == NULL)
 		return hcasim_cmd_fail(x, HCA_STATUS_NO_RESOURCES,
 				       HCASIM_SYN_NO_MEM);
@@ -221,6 +226,9 @@ hcasim_cmd_create_qp(struct hcasim_cmd_ctx *x)
 	if (dbr % DBR_LEN != 0)
 		return hcasim_cmd_fail(x, HCA_STATUS_BAD_PARAM,
 				       HCASIM_SYN_DBR);
+	if (off % RING_ALIGN != 0)
+		return hcasim_cmd_fail(x, HCA_STATUS_BAD_PARAM,
+				       HCASIM_SYN_RING_ALIGN);
 	if (hcasim_cmd_state(c) == NULL)
 		return hcasim_cmd_fail(x, HCA_STATUS_NO_RESOURCES,
 				       HCASIM_SYN_NO_MEM);

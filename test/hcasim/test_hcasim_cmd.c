@@ -595,6 +595,23 @@ check_refusals(int s, struct objs *o)
 	if (run(s, in, hca_cmd_create_cq_in(in, sizeof(in), &cq), out,
 		HCA_STATUS_BAD_SIZE, "CREATE_CQ log size 17") < 0)
 		return -1;
+	/* a ring off its alignment, a doorbell record off its own */
+	cq.log_cq_size = 4;
+	cq.cq_umem_offset = 0x8020;
+	if (run(s, in, hca_cmd_create_cq_in(in, sizeof(in), &cq), out,
+		HCA_STATUS_BAD_PARAM, "CREATE_CQ ring misaligned") < 0)
+		return -1;
+	cq.cq_umem_offset = 0x8000;
+	cq.dbr_addr = U_DBR + 514;
+	if (run(s, in, hca_cmd_create_cq_in(in, sizeof(in), &cq), out,
+		HCA_STATUS_BAD_PARAM, "CREATE_CQ doorbell misaligned") < 0)
+		return -1;
+	/* a ring past the UMEM's end */
+	cq.dbr_addr = U_DBR + 512;
+	cq.cq_umem_offset = U_LEN - 512;
+	if (run(s, in, hca_cmd_create_cq_in(in, sizeof(in), &cq), out,
+		HCA_STATUS_BAD_PARAM, "CREATE_CQ past the UMEM") < 0)
+		return -1;
 	/* P_Key indices outside the table */
 	if (run(s, in, hca_cmd_query_vport_pkey_in(in, sizeof(in), &vq), out,
 		HCA_STATUS_BAD_INDEX, "QUERY_HCA_VPORT_PKEY 200") < 0)
