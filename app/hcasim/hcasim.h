@@ -105,6 +105,9 @@ struct hcasim_port {
 	uint64_t node_guid;
 	uint32_t pkey_count;
 	uint16_t pkeys[HCASIM_MAX_PKEYS];
+	/* a group a client attached to (ports_lock): the SM watch's probe */
+	bool probe_set;
+	uint8_t probe_mgid[16];
 	struct hcasim_counters cnt;
 };
 
@@ -266,7 +269,7 @@ struct hcasim_evq {
 	uint64_t posted;               /**< port events raised */
 	uint64_t delivered;            /**< entries written to clients */
 	uint64_t dropped;              /**< queue or client channel full */
-	uint64_t sm_returns;           /**< the SA answered after an outage */
+	uint64_t reregisters;          /**< client re-registers raised */
 };
 
 /** Per-client and per-host limits (command line). */
@@ -408,6 +411,11 @@ void hcasim_event_post_all(struct hcasim *h, uint8_t sub_type);
 int hcasim_eq_open(struct hcasim *h, struct hcasim_client *c,
 		   struct hcasim_eq_open_rep *rep, int *fd);
 void hcasim_eq_close(struct hcasim_client *c);
+void hcasim_event_note_attach(struct hcasim *h, struct hcasim_port *p,
+			      const uint8_t *mgid, bool attached);
+void hcasim_event_forget_port(struct hcasim *h, struct hcasim_port *p);
+int hcasim_event_probe_target(struct hcasim *h, uint8_t *mgid,
+			      uint8_t *port_gid);
 void hcasim_event_deliver(struct hcasim *h, struct hcasim_client **clients,
 			  unsigned int n);
 

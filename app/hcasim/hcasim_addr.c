@@ -15,6 +15,14 @@
  * (the SM restarted, or another one took over: it has forgotten every
  * registration). The passes are the daemon's one look at the SA, shared
  * by all its ports and clients.
+ *
+ * An SM that restarts faster than a pass keeps every LID the same and
+ * misses no pass; what it cannot keep are the registrations. So every
+ * ADDR_SM_PROBE_EVERY passes the address thread asks the SA one thing:
+ * whether one port is still a member of a group a client of it attached
+ * to (one SubnAdmGet, for the whole daemon). A membership the SA listed
+ * and then does not know on ADDR_SM_PROBE_MISSES probes in a row means
+ * the SM forgot it: client re-register on every port.
  */
 
 #include <ctype.h>
@@ -35,6 +43,10 @@
 #define ADDR_SCAN_MARGIN 32
 /** LIDs scanned at least. */
 #define ADDR_SCAN_MIN 64
+/** Every this many passes, ask the SA whether it forgot a membership. */
+#define ADDR_SM_PROBE_EVERY 2
+/** Probes in a row that must find the membership gone. */
+#define ADDR_SM_PROBE_MISSES 2
 
 /****************************************************************************
  * The net file
@@ -205,6 +217,11 @@ struct addr_state {
 	uint8_t pub_lmc[HCASIM_MAX_PORTS];
 	struct addr_seen seen[HCASIM_MAX_PORTS];
 	bool sa_lost;                         /**< the last pass got no answer */
+	/* the SM probe: one group membership of one port */
+	int probe_port;                       /**< port probed, or -1 */
+	uint8_t probe_mgid[16];
+	bool probe_member;                    /**< the SA listed it */
+	unsigned int probe_misses;            /**< "no record" in a row */
 };
 
 /** Strip trailing blanks of a node description. */
@@ -404,6 +421,49 @@ addr_pass(struct addr_state *st, bool full)
 	return true;
 }
 
+/** Raise a client re-register on every port; the probe starts over. */
+static void
+addr_reregister_all(struct addr_state *st, const char *why)
+{
+	__atomic_fetch_add(&st->h->evq.reregisters, 1, __ATOMIC_RELAXED);
+	HCA_LOG(NOTICE, "hcasim: %s: client re-register on every port", why);
+	st->probe_member = false;
+	st->probe_misses = 0;
+	hcasim_event_post_all(st->h, HCASIM_EQE_PORT_CLIENT_REREG);
+}
+
+/**
+ * The SM probe (see the file comment): ask whether the probed port is
+ * still a member of its group; a membership that was listed and is gone
+ * twice in a row is a restarted SM.
+ */
+static void
+addr_probe_sm(struct addr_state *st)
+{
+	uint8_t mgid[16], gid[16];
+	int port = hcasim_event_probe_target(st->h, mgid, gid), ret;
+
+	if (port < 0) {
+		st->probe_port = -1;
+		return;
+	}
+	if (port != st->probe_port || memcmp(mgid, st->probe_mgid, 16) != 0) {
+		st->probe_port = port;
+		memcpy(st->probe_mgid, mgid, 16);
+		st->probe_member = false;
+		st->probe_misses = 0;
+	}
+	ret = hcasim_sa_is_member(st->sa, mgid, gid);
+	if (ret == 1) {
+		st->probe_member = true;
+		st->probe_misses = 0;
+	} else if (ret == 0 && st->probe_member &&
+		   ++st->probe_misses >= ADDR_SM_PROBE_MISSES) {
+		addr_reregister_all(st, "the SM forgot a membership (it "
+				    "restarted)");
+	}
+}
+
 /**
  * Follow the SA's answers: a pass without an answer marks the SM lost;
  * the first pass answered after that raises a client re-register on
@@ -424,10 +484,7 @@ addr_follow_sm(struct addr_state *st, bool answered)
 	if (!st->sa_lost)
 		return;
 	st->sa_lost = false;
-	__atomic_fetch_add(&st->h->evq.sm_returns, 1, __ATOMIC_RELAXED);
-	HCA_LOG(NOTICE, "hcasim: the SA answers again: client re-register "
-		"on every port");
-	hcasim_event_post_all(st->h, HCASIM_EQE_PORT_CLIENT_REREG);
+	addr_reregister_all(st, "the SA answers again");
 }
 
 /** Sleep ms milliseconds, waking early when the daemon stops. */
@@ -449,9 +506,13 @@ addr_main(void *arg)
 	struct addr_state *st = arg;
 	unsigned int pass = 0;
 
+	st->probe_port = -1;
 	while (!st->h->stop) {
-		addr_follow_sm(st, addr_pass(st, pass % ADDR_FULL_SCAN_EVERY
-					     == 0));
+		bool answered = addr_pass(st, pass % ADDR_FULL_SCAN_EVERY == 0);
+
+		addr_follow_sm(st, answered);
+		if (answered && pass % ADDR_SM_PROBE_EVERY == 0)
+			addr_probe_sm(st);
 		pass++;
 		addr_sleep(st->h, st->h->cfg.refresh_ms);
 	}

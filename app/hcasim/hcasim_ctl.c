@@ -314,9 +314,19 @@ dispatch(struct ctl *ctl, struct hcasim_client *c, uint16_t type,
 		return hcasim_qp_destroy(h, c,
 				((const struct hcasim_qp_msg *)in)->qpn);
 	case HCASIM_MSG_MCAST_ATTACH:
-		return hcasim_mcast_attach(h, c, in);
+		ret = hcasim_mcast_attach(h, c, in);
+		if (ret == 0)
+			hcasim_event_note_attach(h, c->port,
+				((const struct hcasim_mcast_req *)in)->mgid,
+				true);
+		return ret;
 	case HCASIM_MSG_MCAST_DETACH:
-		return hcasim_mcast_detach(h, c, in);
+		ret = hcasim_mcast_detach(h, c, in);
+		if (ret == 0)
+			hcasim_event_note_attach(h, c->port,
+				((const struct hcasim_mcast_req *)in)->mgid,
+				false);
+		return ret;
 	case HCASIM_MSG_QP_FAULT:
 		return hcasim_qp_fault(h, in);
 	case HCASIM_MSG_EQ_OPEN:
@@ -337,6 +347,8 @@ client_drop(struct ctl *ctl, unsigned int slot)
 	struct hcasim_client *c = ctl->clients[slot];
 
 	epoll_ctl(ctl->efd, EPOLL_CTL_DEL, c->fd, NULL);
+	if (c->nattach != 0)
+		hcasim_event_forget_port(ctl->h, c->port);
 	hcasim_client_release(ctl->h, c);
 	hcasim_eq_close(c);
 	hcasim_ident_drop(c);

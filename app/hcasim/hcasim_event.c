@@ -16,6 +16,7 @@
  * check everything (the safe answer to a lost event).
  */
 
+#include <endian.h>
 #include <errno.h>
 #include <string.h>
 #include <unistd.h>
@@ -90,6 +91,75 @@ hcasim_event_post_all(struct hcasim *h, uint8_t sub_type)
 
 	for (i = 0; i < h->nports; i++)
 		hcasim_event_post(h, i, sub_type);
+}
+
+/****************************************************************************
+ * The group the SM watch probes (hcasim_addr.c)
+ ****************************************************************************/
+
+/**
+ * Note a multicast attach or detach of a client on port p (control
+ * thread): the last group attached on a port is the one the address
+ * thread may ask the SA about (a restarted SM has forgotten it).
+ *
+ * @param mgid      the group
+ * @param attached  true for an attach, false for a detach
+ */
+void
+hcasim_event_note_attach(struct hcasim *h, struct hcasim_port *p,
+			 const uint8_t *mgid, bool attached)
+{
+	pthread_mutex_lock(&h->ports_lock);
+	if (attached) {
+		memcpy(p->probe_mgid, mgid, sizeof(p->probe_mgid));
+		p->probe_set = true;
+	} else if (p->probe_set &&
+		   memcmp(p->probe_mgid, mgid, sizeof(p->probe_mgid)) == 0) {
+		p->probe_set = false;
+	}
+	pthread_mutex_unlock(&h->ports_lock);
+}
+
+/** Forget a port's probed group (a client of the port went away). */
+void
+hcasim_event_forget_port(struct hcasim *h, struct hcasim_port *p)
+{
+	pthread_mutex_lock(&h->ports_lock);
+	p->probe_set = false;
+	pthread_mutex_unlock(&h->ports_lock);
+}
+
+/**
+ * The group and port the SM watch asks about now: the first port with
+ * an attached group and an address.
+ *
+ * @param mgid      filled with the group (16 bytes)
+ * @param port_gid  filled with the port's GID (16 bytes)
+ * @return the port's index, or -ENOENT when no port has one
+ */
+int
+hcasim_event_probe_target(struct hcasim *h, uint8_t *mgid, uint8_t *port_gid)
+{
+	unsigned int i;
+	int ret = -ENOENT;
+
+	pthread_mutex_lock(&h->ports_lock);
+	for (i = 0; i < h->nports; i++) {
+		const struct hcasim_port *p = &h->ports[i];
+		uint64_t v;
+
+		if (!p->probe_set || p->lid == 0 || p->port_guid == 0)
+			continue;
+		memcpy(mgid, p->probe_mgid, 16);
+		v = htobe64(p->gid_prefix);
+		memcpy(port_gid, &v, 8);
+		v = htobe64(p->port_guid);
+		memcpy(port_gid + 8, &v, 8);
+		ret = (int)i;
+		break;
+	}
+	pthread_mutex_unlock(&h->ports_lock);
+	return ret;
 }
 
 /****************************************************************************

@@ -190,9 +190,9 @@ events_json(struct sbuf *b, struct hcasim *h)
 
 	pthread_mutex_lock(&q->lock);
 	sb_printf(b, ",\"events\":{\"posted\":%" PRIu64 ",\"delivered\":%"
-		  PRIu64 ",\"dropped\":%" PRIu64 ",\"sm_returns\":%" PRIu64
+		  PRIu64 ",\"dropped\":%" PRIu64 ",\"reregisters\":%" PRIu64
 		  "}", q->posted, q->delivered, q->dropped,
-		  __atomic_load_n(&q->sm_returns, __ATOMIC_RELAXED));
+		  __atomic_load_n(&q->reregisters, __ATOMIC_RELAXED));
 	pthread_mutex_unlock(&q->lock);
 }
 
