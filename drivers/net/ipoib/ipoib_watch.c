@@ -30,7 +30,7 @@
  * answer that needed resends (later than 1 s) is one too. A device
  * without events gets the heartbeat every IPOIB_WATCH_MS and its port's
  * LID and SM LID compared at every link poll instead.
-  */
+ */
 
 #include <errno.h>
 #include <stdlib.h>
