@@ -39,14 +39,15 @@ echo "after: host1 LID $la1, host2 LID $lb1"
 check $? "the SM moved host2's LID ($lb0 -> $lb1; host1 $la0 -> $la1)"
 phase 2
 # the ports follow the port events within a few seconds (hcasim's SA
-# refresh is 1 s), well before the 30 s heartbeat; until hcasim has
-# seen the new LIDs, a's packets may still reach b on the old LID, so
-# traffic is counted only once both followed
-wait_for 15 stat_ge b own_lid_changes 1
+# refresh is 1 s), before the 30 s heartbeat (due about 24 s into this
+# phase: the two waits below stay under it); until hcasim has seen the
+# new LIDs, a's packets may still reach b on the old LID, so traffic is
+# counted only once both followed
+wait_for 10 stat_ge b own_lid_changes 1
 check $? "b noticed its own LID change ($(stat b own_lid_changes)) from a LID change event ($(stat b port_events_lid_change))"
 [ "$(stat b port_events_lid_change)" -ge 1 ]
 check $? "b got a LID change event ($(stat b port_events_lid_change))"
-wait_for 15 eval '[ "$(stat a lid_b)" = "$lb1" ]'
+wait_for 10 eval '[ "$(stat a lid_b)" = "$lb1" ]'
 check $? "a's cached path follows: LID $(stat a lid_b)"
 [ "$(stat a port_events_client_reregister)" -ge 1 ]
 check $? "a got a client re-register event ($(stat a port_events_client_reregister) of $(stat a port_events) events)"
