@@ -22,7 +22,9 @@
  * whether one port is still a member of a group a client of it attached
  * to (one SubnAdmGet, for the whole daemon). A membership the SA listed
  * and then does not know on ADDR_SM_PROBE_MISSES probes in a row means
- * the SM forgot it: client re-register on every port.
+ * the SM forgot it: client re-register on every port. (A client joins
+ * through the SA before it attaches, so an attached group the SA never
+ * listed is one being joined or left: never counted.)
  */
 
 #include <ctype.h>
@@ -421,13 +423,17 @@ addr_pass(struct addr_state *st, bool full)
 	return true;
 }
 
-/** Raise a client re-register on every port; the probe starts over. */
+/**
+ * Raise a client re-register on every port. The probe counts its misses
+ * afresh but keeps what it knew of the membership: the clients rejoin
+ * now, and a membership that stays gone (their rejoins failed, or the SM
+ * restarted again before the next probe) is raised again.
+ */
 static void
 addr_reregister_all(struct addr_state *st, const char *why)
 {
 	__atomic_fetch_add(&st->h->evq.reregisters, 1, __ATOMIC_RELAXED);
 	HCA_LOG(NOTICE, "hcasim: %s: client re-register on every port", why);
-	st->probe_member = false;
 	st->probe_misses = 0;
 	hcasim_event_post_all(st->h, HCASIM_EQE_PORT_CLIENT_REREG);
 }
