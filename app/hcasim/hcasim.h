@@ -107,6 +107,7 @@ struct hcasim_port {
 	uint16_t pkeys[HCASIM_MAX_PKEYS];
 	/* a group a client attached to (ports_lock): the SM watch's probe */
 	bool probe_set;
+	bool probe_member;             /**< the SA listed it at the attach */
 	uint8_t probe_mgid[16];
 	struct hcasim_counters cnt;
 };
@@ -415,7 +416,7 @@ void hcasim_event_note_attach(struct hcasim *h, struct hcasim_port *p,
 			      const uint8_t *mgid, bool attached);
 void hcasim_event_forget_port(struct hcasim *h, struct hcasim_port *p);
 int hcasim_event_probe_target(struct hcasim *h, uint8_t *mgid,
-			      uint8_t *port_gid);
+			      uint8_t *port_gid, bool *member);
 void hcasim_event_deliver(struct hcasim *h, struct hcasim_client **clients,
 			  unsigned int n);
 

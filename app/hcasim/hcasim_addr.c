@@ -21,10 +21,10 @@
  * ADDR_SM_PROBE_EVERY passes the address thread asks the SA one thing:
  * whether one port is still a member of a group a client of it attached
  * to (one SubnAdmGet, for the whole daemon). A membership the SA listed
- * and then does not know on ADDR_SM_PROBE_MISSES probes in a row means
- * the SM forgot it: client re-register on every port. (A client joins
- * through the SA before it attaches, so an attached group the SA never
- * listed is one being joined or left: never counted.)
+ * (at the attach, or at a probe) and then does not know on
+ * ADDR_SM_PROBE_MISSES probes in a row (a client that leaves detaches
+ * within moments) is one the SM forgot: client re-register on every
+ * port.
  */
 
 #include <ctype.h>
@@ -425,9 +425,8 @@ addr_pass(struct addr_state *st, bool full)
 
 /**
  * Raise a client re-register on every port. The probe counts its misses
- * afresh but keeps what it knew of the membership: the clients rejoin
- * now, and a membership that stays gone (their rejoins failed, or the SM
- * restarted again before the next probe) is raised again.
+ * afresh: the clients rejoin now, and a membership that stays gone
+ * (their rejoins failed) is raised again.
  */
 static void
 addr_reregister_all(struct addr_state *st, const char *why)
@@ -440,14 +439,15 @@ addr_reregister_all(struct addr_state *st, const char *why)
 
 /**
  * The SM probe (see the file comment): ask whether the probed port is
- * still a member of its group; a membership that was listed and is gone
- * twice in a row is a restarted SM.
+ * still a member of the group it attached; a membership the SA listed
+ * that is gone twice in a row is a restarted SM.
  */
 static void
 addr_probe_sm(struct addr_state *st)
 {
 	uint8_t mgid[16], gid[16];
-	int port = hcasim_event_probe_target(st->h, mgid, gid), ret;
+	bool member = false;
+	int port = hcasim_event_probe_target(st->h, mgid, gid, &member), ret;
 
 	if (port < 0) {
 		st->probe_port = -1;
@@ -456,7 +456,7 @@ addr_probe_sm(struct addr_state *st)
 	if (port != st->probe_port || memcmp(mgid, st->probe_mgid, 16) != 0) {
 		st->probe_port = port;
 		memcpy(st->probe_mgid, mgid, 16);
-		st->probe_member = false;
+		st->probe_member = member;
 		st->probe_misses = 0;
 	}
 	ret = hcasim_sa_is_member(st->sa, mgid, gid);

@@ -24,6 +24,7 @@
 #include <sys/socket.h>
 
 #include "hcasim.h"
+#include "hcasim_sa.h"
 #include "hca_log.h"
 
 /****************************************************************************
@@ -97,10 +98,25 @@ hcasim_event_post_all(struct hcasim *h, uint8_t sub_type)
  * The group the SM watch probes (hcasim_addr.c)
  ****************************************************************************/
 
+/** The port GID of a port (16 bytes, network order; under ports_lock). */
+static void
+port_gid(const struct hcasim_port *p, uint8_t *gid)
+{
+	uint64_t v = htobe64(p->gid_prefix);
+
+	memcpy(gid, &v, 8);
+	v = htobe64(p->port_guid);
+	memcpy(gid + 8, &v, 8);
+}
+
 /**
  * Note a multicast attach or detach of a client on port p (control
  * thread): the last group attached on a port is the one the address
- * thread may ask the SA about (a restarted SM has forgotten it).
+ * thread may ask the SA about (a restarted SM has forgotten it). At an
+ * attach the SA is asked once whether the port is a member (clients
+ * join before they attach): a group attached without a membership (a
+ * test's intruder, a client that never joined) is never taken for one
+ * the SM forgot.
  *
  * @param mgid      the group
  * @param attached  true for an attach, false for a detach
@@ -109,10 +125,20 @@ void
 hcasim_event_note_attach(struct hcasim *h, struct hcasim_port *p,
 			 const uint8_t *mgid, bool attached)
 {
+	uint8_t gid[16];
+	bool member = false;
+
+	if (attached && h->sa != NULL) {
+		pthread_mutex_lock(&h->ports_lock);
+		port_gid(p, gid);
+		pthread_mutex_unlock(&h->ports_lock);
+		member = hcasim_sa_is_member(h->sa, mgid, gid) == 1;
+	}
 	pthread_mutex_lock(&h->ports_lock);
 	if (attached) {
 		memcpy(p->probe_mgid, mgid, sizeof(p->probe_mgid));
 		p->probe_set = true;
+		p->probe_member = member;
 	} else if (p->probe_set &&
 		   memcmp(p->probe_mgid, mgid, sizeof(p->probe_mgid)) == 0) {
 		p->probe_set = false;
@@ -134,11 +160,13 @@ hcasim_event_forget_port(struct hcasim *h, struct hcasim_port *p)
  * an attached group and an address.
  *
  * @param mgid      filled with the group (16 bytes)
- * @param port_gid  filled with the port's GID (16 bytes)
+ * @param gid       filled with the port's GID (16 bytes)
+ * @param member    set when the SA listed the membership at the attach
  * @return the port's index, or -ENOENT when no port has one
  */
 int
-hcasim_event_probe_target(struct hcasim *h, uint8_t *mgid, uint8_t *port_gid)
+hcasim_event_probe_target(struct hcasim *h, uint8_t *mgid, uint8_t *gid,
+			  bool *member)
 {
 	unsigned int i;
 	int ret = -ENOENT;
@@ -146,15 +174,12 @@ hcasim_event_probe_target(struct hcasim *h, uint8_t *mgid, uint8_t *port_gid)
 	pthread_mutex_lock(&h->ports_lock);
 	for (i = 0; i < h->nports; i++) {
 		const struct hcasim_port *p = &h->ports[i];
-		uint64_t v;
 
 		if (!p->probe_set || p->lid == 0 || p->port_guid == 0)
 			continue;
 		memcpy(mgid, p->probe_mgid, 16);
-		v = htobe64(p->gid_prefix);
-		memcpy(port_gid, &v, 8);
-		v = htobe64(p->port_guid);
-		memcpy(port_gid + 8, &v, 8);
+		port_gid(p, gid);
+		*member = p->probe_member;
 		ret = (int)i;
 		break;
 	}
