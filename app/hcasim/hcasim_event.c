@@ -157,7 +157,8 @@ hcasim_event_forget_port(struct hcasim *h, struct hcasim_port *p)
 
 /**
  * The group and port the SM watch asks about now: the first port with
- * an attached group and an address.
+ * an attached group the SA listed and an address (else the first with
+ * an attached group and an address).
  *
  * @param mgid      filled with the group (16 bytes)
  * @param gid       filled with the port's GID (16 bytes)
@@ -168,20 +169,24 @@ int
 hcasim_event_probe_target(struct hcasim *h, uint8_t *mgid, uint8_t *gid,
 			  bool *member)
 {
-	unsigned int i;
+	unsigned int i, want;
 	int ret = -ENOENT;
 
 	pthread_mutex_lock(&h->ports_lock);
-	for (i = 0; i < h->nports; i++) {
-		const struct hcasim_port *p = &h->ports[i];
+	for (want = 1; ret < 0 && want <= 2; want++) {
+		for (i = 0; i < h->nports; i++) {
+			const struct hcasim_port *p = &h->ports[i];
 
-		if (!p->probe_set || p->lid == 0 || p->port_guid == 0)
-			continue;
-		memcpy(mgid, p->probe_mgid, 16);
-		port_gid(p, gid);
-		*member = p->probe_member;
-		ret = (int)i;
-		break;
+			if (!p->probe_set || p->lid == 0 ||
+			    p->port_guid == 0 ||
+			    (want == 1 && !p->probe_member))
+				continue;
+			memcpy(mgid, p->probe_mgid, 16);
+			port_gid(p, gid);
+			*member = p->probe_member;
+			ret = (int)i;
+			break;
+		}
 	}
 	pthread_mutex_unlock(&h->ports_lock);
 	return ret;
