@@ -105,6 +105,10 @@ struct hcasim_port {
 	uint64_t node_guid;
 	uint32_t pkey_count;
 	uint16_t pkeys[HCASIM_MAX_PKEYS];
+	/* a group a client attached to (ports_lock): the SM watch's probe */
+	bool probe_set;
+	bool probe_member;             /**< the SA listed it at the attach */
+	uint8_t probe_mgid[16];
 	struct hcasim_counters cnt;
 };
 
@@ -240,10 +244,35 @@ struct hcasim_client {
 	uint32_t nattach;
 	size_t ring_mem;
 	struct hcasim_cmd_client *cmd; /**< firmware commands (hcasim_cmd.c) */
+	int eq_fd;                     /**< daemon's end of the event channel,
+					*   or -1 (hcasim_event.c) */
+	uint32_t eq_count;             /**< entries written on it */
+	bool eq_overrun;               /**< an entry was lost: re-register */
 };
 
 struct hcasim_wire;
 struct hcasim_sa;
+
+/** Port events waiting for the control thread (hcasim_event.c). */
+#define HCASIM_EVQ_SIZE 1024
+
+/** One port event: which port, which PORT_CHANGE subtype. */
+struct hcasim_port_event {
+	uint16_t port;                 /**< index in hcasim.ports */
+	uint8_t sub_type;              /**< HCASIM_EQE_PORT_* */
+};
+
+/** The queue of port events, from the address thread to the control. */
+struct hcasim_evq {
+	pthread_mutex_t lock;
+	int wake_fd;                   /**< eventfd the control thread polls */
+	uint32_t head, tail;           /**< free running */
+	struct hcasim_port_event q[HCASIM_EVQ_SIZE];
+	uint64_t posted;               /**< port events raised */
+	uint64_t delivered;            /**< entries written to clients */
+	uint64_t dropped;              /**< queue or client channel full */
+	uint64_t reregisters;          /**< client re-registers raised */
+};
 
 /** Per-client and per-host limits (command line). */
 struct hcasim_limits {
@@ -306,6 +335,7 @@ struct hcasim {
 	unsigned int nidents;
 	struct hcasim_refusals refused;
 	struct hcasim_sa *sa;          /**< shared SA reader (locked inside) */
+	struct hcasim_evq evq;         /**< port events (hcasim_event.c) */
 };
 
 /* hcasim_res.c: resource tables */
@@ -374,6 +404,23 @@ int hcasim_addr_start(struct hcasim *h);
 void hcasim_addr_stop(struct hcasim *h);
 void hcasim_port_describe(struct hcasim *h, struct hcasim_port *p,
 			  struct hcasim_port_attr *attr);
+
+/* hcasim_event.c: port events raised to clients as EQEs */
+int hcasim_event_init(struct hcasim *h);
+void hcasim_event_fini(struct hcasim *h);
+void hcasim_event_post(struct hcasim *h, unsigned int port,
+		       uint8_t sub_type);
+void hcasim_event_post_all(struct hcasim *h, uint8_t sub_type);
+int hcasim_eq_open(struct hcasim *h, struct hcasim_client *c,
+		   struct hcasim_eq_open_rep *rep, int *fd);
+void hcasim_eq_close(struct hcasim_client *c);
+void hcasim_event_note_attach(struct hcasim *h, struct hcasim_port *p,
+			      const uint8_t *mgid, bool attached);
+void hcasim_event_forget_port(struct hcasim *h, struct hcasim_port *p);
+int hcasim_event_probe_target(struct hcasim *h, uint8_t *mgid,
+			      uint8_t *port_gid, bool *member);
+void hcasim_event_deliver(struct hcasim *h, struct hcasim_client **clients,
+			  unsigned int n);
 
 /* hcasim_dp.c: the data path */
 int hcasim_dp_start(struct hcasim *h);

@@ -7,6 +7,24 @@
  * description); their LIDs, GIDs, states and P_Key tables come from the
  * SM, read through the SA at start and then every refresh period, so a
  * LID the SM changes is followed. The SM is never bypassed.
+ *
+ * What a pass finds changed on a port is raised to its clients as a port
+ * event (hcasim_event.c), as a ConnectX raises it: active, down, LID
+ * change, P_Key change, and client re-register when the port's SM LID
+ * changed or when the SA answers again after a pass it did not answer
+ * (the SM restarted, or another one took over: it has forgotten every
+ * registration). The passes are the daemon's one look at the SA, shared
+ * by all its ports and clients.
+ *
+ * An SM that restarts faster than a pass keeps every LID the same and
+ * misses no pass; what it cannot keep are the registrations. So every
+ * ADDR_SM_PROBE_EVERY passes the address thread asks the SA one thing:
+ * whether one port is still a member of a group a client of it attached
+ * to (one SubnAdmGet, for the whole daemon). A membership the SA listed
+ * (at the attach, or at a probe) and then does not know on
+ * ADDR_SM_PROBE_MISSES probes in a row (a client that leaves detaches
+ * within moments) is one the SM forgot: client re-register on every
+ * port.
  */
 
 #include <ctype.h>
@@ -27,6 +45,10 @@
 #define ADDR_SCAN_MARGIN 32
 /** LIDs scanned at least. */
 #define ADDR_SCAN_MIN 64
+/** Every this many passes, ask the SA whether it forgot a membership. */
+#define ADDR_SM_PROBE_EVERY 2
+/** Probes in a row that must find the membership gone. */
+#define ADDR_SM_PROBE_MISSES 2
 
 /****************************************************************************
  * The net file
@@ -196,6 +218,12 @@ struct addr_state {
 	uint16_t pub_lid[HCASIM_MAX_PORTS];   /**< LIDs in lid_port */
 	uint8_t pub_lmc[HCASIM_MAX_PORTS];
 	struct addr_seen seen[HCASIM_MAX_PORTS];
+	bool sa_lost;                         /**< the last pass got no answer */
+	/* the SM probe: one group membership of one port */
+	int probe_port;                       /**< port probed, or -1 */
+	uint8_t probe_mgid[16];
+	bool probe_member;                    /**< the SA listed it */
+	unsigned int probe_misses;            /**< "no record" in a row */
 };
 
 /** Strip trailing blanks of a node description. */
@@ -279,6 +307,36 @@ addr_publish_lids(struct addr_state *st, unsigned int i, uint16_t lid,
 	st->pub_lmc[i] = lmc;
 }
 
+/**
+ * Raise the events of what a pass changed on one port (called before the
+ * port takes the new values, under ports_lock).
+ *
+ * @param i  the port's index
+ * @param s  what the pass learned about it
+ */
+static void
+addr_events(struct addr_state *st, unsigned int i, const struct addr_seen *s)
+{
+	struct hcasim *h = st->h;
+	const struct hcasim_port *p = &h->ports[i];
+	uint8_t state = s->seen ? s->sa.state : HCA_PORT_DOWN;
+	bool was_active = p->state == HCA_PORT_ACTIVE;
+
+	if (state == HCA_PORT_ACTIVE && !was_active)
+		hcasim_event_post(h, i, HCASIM_EQE_PORT_ACTIVE);
+	else if (state != HCA_PORT_ACTIVE && was_active)
+		hcasim_event_post(h, i, HCASIM_EQE_PORT_DOWN);
+	if (!s->seen)
+		return;
+	if (p->lid != 0 && s->sa.lid != 0 && s->sa.lid != p->lid)
+		hcasim_event_post(h, i, HCASIM_EQE_PORT_LID_CHANGE);
+	if (p->pkey_count != s->npkeys ||
+	    memcmp(p->pkeys, s->pkeys, s->npkeys * sizeof(p->pkeys[0])) != 0)
+		hcasim_event_post(h, i, HCASIM_EQE_PORT_PKEY_CHANGE);
+	if (p->sm_lid != 0 && s->sa.sm_lid != 0 && s->sa.sm_lid != p->sm_lid)
+		hcasim_event_post(h, i, HCASIM_EQE_PORT_CLIENT_REREG);
+}
+
 /** Store what a pass learned into the ports (under ports_lock). */
 static void
 addr_apply(struct addr_state *st)
@@ -293,6 +351,7 @@ addr_apply(struct addr_state *st)
 		uint16_t lid = s->seen ? s->sa.lid : 0;
 		uint8_t lmc = s->seen ? s->sa.lmc : 0;
 
+		addr_events(st, i, s);
 		__atomic_store_n(&p->state, s->seen ? s->sa.state :
 				 HCA_PORT_DOWN, __ATOMIC_RELAXED);
 		if (!s->seen)
@@ -324,8 +383,10 @@ addr_apply(struct addr_state *st)
 /**
  * One learning pass: a full scan of LIDs, or a check of the known ones
  * (which falls back to a full scan when anything moved or is missing).
+ *
+ * @return false when the SA did not answer (nothing learned)
  */
-static void
+static bool
 addr_pass(struct addr_state *st, bool full)
 {
 	struct hcasim *h = st->h;
@@ -345,7 +406,7 @@ addr_pass(struct addr_state *st, bool full)
 				return addr_pass(st, true);
 		}
 		addr_apply(st);
-		return;
+		return true;
 	}
 	for (i = 0; i < h->nports; i++)
 		st->seen[i].seen = false;
@@ -354,11 +415,82 @@ addr_pass(struct addr_state *st, bool full)
 		top = ADDR_SCAN_MIN;
 	for (lid = 1; lid <= top && lid < HCASIM_MLID_BASE && !h->stop; lid++) {
 		if (addr_probe_lid(st, (uint16_t)lid) < 0)
-			return; /* no SA now: keep what we had */
+			return false; /* no SA now: keep what we had */
 		if ((uint32_t)st->max_lid + ADDR_SCAN_MARGIN > top)
 			top = (uint32_t)st->max_lid + ADDR_SCAN_MARGIN;
 	}
 	addr_apply(st);
+	return true;
+}
+
+/**
+ * Raise a client re-register on every port. The probe counts its misses
+ * afresh: the clients rejoin now, and a membership that stays gone
+ * (their rejoins failed) is raised again.
+ */
+static void
+addr_reregister_all(struct addr_state *st, const char *why)
+{
+	__atomic_fetch_add(&st->h->evq.reregisters, 1, __ATOMIC_RELAXED);
+	HCA_LOG(NOTICE, "hcasim: %s: client re-register on every port", why);
+	st->probe_misses = 0;
+	hcasim_event_post_all(st->h, HCASIM_EQE_PORT_CLIENT_REREG);
+}
+
+/**
+ * The SM probe (see the file comment): ask whether the probed port is
+ * still a member of the group it attached; a membership the SA listed
+ * that is gone twice in a row is a restarted SM.
+ */
+static void
+addr_probe_sm(struct addr_state *st)
+{
+	uint8_t mgid[16], gid[16];
+	bool member = false;
+	int port = hcasim_event_probe_target(st->h, mgid, gid, &member), ret;
+
+	if (port < 0) {
+		st->probe_port = -1;
+		return;
+	}
+	if (port != st->probe_port || memcmp(mgid, st->probe_mgid, 16) != 0) {
+		st->probe_port = port;
+		memcpy(st->probe_mgid, mgid, 16);
+		st->probe_member = member;
+		st->probe_misses = 0;
+	}
+	ret = hcasim_sa_is_member(st->sa, mgid, gid);
+	if (ret == 1) {
+		st->probe_member = true;
+		st->probe_misses = 0;
+	} else if (ret == 0 && st->probe_member &&
+		   ++st->probe_misses >= ADDR_SM_PROBE_MISSES) {
+		addr_reregister_all(st, "the SM forgot a membership (it "
+				    "restarted)");
+	}
+}
+
+/**
+ * Follow the SA's answers: a pass without an answer marks the SM lost;
+ * the first pass answered after that raises a client re-register on
+ * every port (an SM that comes back, restarted or new, has forgotten
+ * every registration: multicast memberships, service records).
+ *
+ * @param answered  what the pass returned
+ */
+static void
+addr_follow_sm(struct addr_state *st, bool answered)
+{
+	if (!answered) {
+		if (!st->sa_lost)
+			HCA_LOG(WARNING, "hcasim: the SA does not answer");
+		st->sa_lost = true;
+		return;
+	}
+	if (!st->sa_lost)
+		return;
+	st->sa_lost = false;
+	addr_reregister_all(st, "the SA answers again");
 }
 
 /** Sleep ms milliseconds, waking early when the daemon stops. */
@@ -380,8 +512,13 @@ addr_main(void *arg)
 	struct addr_state *st = arg;
 	unsigned int pass = 0;
 
+	st->probe_port = -1;
 	while (!st->h->stop) {
-		addr_pass(st, pass % ADDR_FULL_SCAN_EVERY == 0);
+		bool answered = addr_pass(st, pass % ADDR_FULL_SCAN_EVERY == 0);
+
+		addr_follow_sm(st, answered);
+		if (answered && pass % ADDR_SM_PROBE_EVERY == 0)
+			addr_probe_sm(st);
 		pass++;
 		addr_sleep(st->h, st->h->cfg.refresh_ms);
 	}

@@ -29,6 +29,8 @@
 /** Tag in epoll data for the listening socket and the signal fd. */
 #define EV_LISTEN ((uint64_t)-1)
 #define EV_SIGNAL ((uint64_t)-2)
+/** Tag of the port event queue's wake-up (hcasim_event.c). */
+#define EV_PORT_EVENT ((uint64_t)-3)
 /** Tag of a host's listening socket: this plus the identity. */
 #define EV_HOST_LISTEN ((uint64_t)1 << 32)
 
@@ -313,11 +315,23 @@ dispatch(struct ctl *ctl, struct hcasim_client *c, uint16_t type,
 		return hcasim_qp_destroy(h, c,
 				((const struct hcasim_qp_msg *)in)->qpn);
 	case HCASIM_MSG_MCAST_ATTACH:
-		return hcasim_mcast_attach(h, c, in);
+		ret = hcasim_mcast_attach(h, c, in);
+		if (ret == 0)
+			hcasim_event_note_attach(h, c->port,
+				((const struct hcasim_mcast_req *)in)->mgid,
+				true);
+		return ret;
 	case HCASIM_MSG_MCAST_DETACH:
-		return hcasim_mcast_detach(h, c, in);
+		ret = hcasim_mcast_detach(h, c, in);
+		if (ret == 0)
+			hcasim_event_note_attach(h, c->port,
+				((const struct hcasim_mcast_req *)in)->mgid,
+				false);
+		return ret;
 	case HCASIM_MSG_QP_FAULT:
 		return hcasim_qp_fault(h, in);
+	case HCASIM_MSG_EQ_OPEN:
+		return hcasim_eq_open(h, c, out, fd);
 	default:
 		return -EOPNOTSUPP;
 	}
@@ -356,8 +370,11 @@ client_drop(struct ctl *ctl, unsigned int slot)
 	struct hcasim_client *c = ctl->clients[slot];
 
 	epoll_ctl(ctl->efd, EPOLL_CTL_DEL, c->fd, NULL);
+	if (c->nattach != 0)
+		hcasim_event_forget_port(ctl->h, c->port);
 	hcasim_client_release(ctl->h, c);
 	hcasim_cmd_client_release(c);
+	hcasim_eq_close(c);
 	hcasim_ident_drop(c);
 	close(c->fd);
 	HCA_LOG(INFO, "hcasim: client %u (pid %d, %s) gone", c->id,
@@ -445,6 +462,7 @@ client_accept(struct ctl *ctl, int lfd, int ident)
 		return;
 	}
 	c->fd = fd;
+	c->eq_fd = -1;
 	c->id = ++ctl->h->next_client_id;
 	c->bound_ident = ident;
 	if (hcasim_ident_take(ctl->h, c, ident) < 0) {
@@ -600,7 +618,8 @@ hcasim_ctl_run(struct hcasim *h)
 	ctl.lfd = listen_open(h->cfg.socket_path);
 	if (ctl.sfd < 0 || ctl.efd < 0 || ctl.lfd < 0 ||
 	    ev_add(ctl.efd, ctl.lfd, EV_LISTEN) < 0 ||
-	    ev_add(ctl.efd, ctl.sfd, EV_SIGNAL) < 0) {
+	    ev_add(ctl.efd, ctl.sfd, EV_SIGNAL) < 0 ||
+	    ev_add(ctl.efd, h->evq.wake_fd, EV_PORT_EVENT) < 0) {
 		ret = ctl.lfd < 0 ? ctl.lfd : -EIO;
 		HCA_LOG(ERR, "hcasim: cannot listen on %s: %s",
 			h->cfg.socket_path, strerror(-ret));
@@ -623,6 +642,9 @@ hcasim_ctl_run(struct hcasim *h)
 
 			if (tag == EV_SIGNAL)
 				h->stop = 1;
+			else if (tag == EV_PORT_EVENT)
+				hcasim_event_deliver(h, ctl.clients,
+						     HCASIM_MAX_CLIENTS);
 			else if (tag == EV_LISTEN)
 				client_accept(&ctl, ctl.lfd, 0);
 			else if (tag > EV_HOST_LISTEN &&

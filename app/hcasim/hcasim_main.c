@@ -215,6 +215,11 @@ daemon_run(struct hcasim *h)
 		HCA_LOG(ERR, "hcasim: wire setup failed: %s", strerror(-ret));
 		return ret;
 	}
+	ret = hcasim_event_init(h);
+	if (ret < 0) {
+		HCA_LOG(ERR, "hcasim: event queue: %s", strerror(-ret));
+		return ret;
+	}
 	ret = hcasim_addr_start(h);
 	if (ret < 0) {
 		HCA_LOG(ERR, "hcasim: SA client failed: %s", strerror(-ret));
@@ -227,6 +232,7 @@ daemon_run(struct hcasim *h)
 	}
 	h->stop = 1;
 	hcasim_addr_stop(h);
+	hcasim_event_fini(h);
 	hcasim_wire_destroy(h->wire);
 	hcasim_cmd_log_close();
 	return ret;

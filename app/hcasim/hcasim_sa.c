@@ -181,8 +181,10 @@ sa_get_locked(struct hcasim_sa *sa, uint16_t attr, uint64_t mask,
 				continue;
 			memcpy(&status, mad + 4, 2);
 			status = be16toh(status);
+			/* 3: ERR_REQ_NO_RECORDS (a Get that matched none) */
 			if (status != 0)
-				return (status >> 8) == 4 ? -ENOENT :
+				return (status >> 8) == 3 ||
+				       (status >> 8) == 4 ? -ENOENT :
 				       -EREMOTEIO;
 			memcpy(out, mad + SA_DATA_OFF, rlen);
 			return 0;
@@ -333,4 +335,27 @@ hcasim_sa_get_mcmember(struct hcasim_sa *sa, const uint8_t *mgid,
 		return -EPROTO;
 	*mlid = get16(r + 36);
 	return 0;
+}
+
+/**
+ * Whether a port is a member of a multicast group: a SubnAdmGet of the
+ * MCMemberRecord with the MGID and the port GID as components.
+ *
+ * @param mgid      the group (16 bytes, network order)
+ * @param port_gid  the port (16 bytes, network order)
+ * @return 1 (member), 0 (no such record) or a negative errno
+ */
+int
+hcasim_sa_is_member(struct hcasim_sa *sa, const uint8_t *mgid,
+		    const uint8_t *port_gid)
+{
+	uint8_t rec[52] = { 0 }, r[52];
+	int ret;
+
+	memcpy(rec, mgid, 16);
+	memcpy(rec + 16, port_gid, 16);
+	ret = sa_get(sa, SA_ATTR_MCMEMBER_REC, 0x3, rec, sizeof(rec), r);
+	if (ret == -ENOENT)
+		return 0;
+	return ret < 0 ? ret : 1;
 }

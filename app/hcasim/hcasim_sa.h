@@ -50,4 +50,13 @@ int hcasim_sa_get_pkeys(struct hcasim_sa *sa, uint16_t lid, uint8_t port,
 int hcasim_sa_get_mcmember(struct hcasim_sa *sa, const uint8_t *mgid,
 			   uint16_t *mlid);
 
+/**
+ * Whether a port is a member of a multicast group (one SubnAdmGet of
+ * its MCMemberRecord by MGID and port GID, with the SM_Key).
+ *
+ * @return 1 (member), 0 (not: no such record) or a negative errno
+ */
+int hcasim_sa_is_member(struct hcasim_sa *sa, const uint8_t *mgid,
+			const uint8_t *port_gid);
+
 #endif /* HCASIM_SA_H */

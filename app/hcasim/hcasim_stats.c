@@ -182,6 +182,20 @@ limits_json(struct sbuf *b, const struct hcasim *h)
 		  r->host_ring_mem, r->identity, r->mgid);
 }
 
+/** Append the port event counters (hcasim_event.c). */
+static void
+events_json(struct sbuf *b, struct hcasim *h)
+{
+	struct hcasim_evq *q = &h->evq;
+
+	pthread_mutex_lock(&q->lock);
+	sb_printf(b, ",\"events\":{\"posted\":%" PRIu64 ",\"delivered\":%"
+		  PRIu64 ",\"dropped\":%" PRIu64 ",\"reregisters\":%" PRIu64
+		  "}", q->posted, q->delivered, q->dropped,
+		  __atomic_load_n(&q->reregisters, __ATOMIC_RELAXED));
+	pthread_mutex_unlock(&q->lock);
+}
+
 /**
  * Render the status as JSON.
  *
@@ -207,6 +221,7 @@ hcasim_status_json(struct hcasim *h, size_t *len)
 	sb_printf(&b, "],\"wire\":");
 	wire_json(&b, h->wire);
 	limits_json(&b, h);
+	events_json(&b, h);
 	sb_printf(&b, "}\n");
 	if (b.failed) {
 		free(b.s);

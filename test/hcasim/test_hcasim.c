@@ -15,6 +15,7 @@
  */
 
 #include <errno.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -619,6 +620,72 @@ out:
 	return ret;
 }
 
+/**
+ * Port events through the device API, while the SM renumbers the ports
+ * (test_lid_change.sh starts this before it restarts opensm): wait (30 s
+ * at most) on host2's event fd for a LID change and check the decoded
+ * entry: type PORT_CHANGE (0x09), subtype LID change (0x06), the port's
+ * own number; the port's LID is then another one.
+ */
+static int
+test_events(void)
+{
+	struct hca_dev_attr now;
+	struct hca_event ev;
+	struct t_host b;
+	time_t deadline;
+	bool lid_event = false;
+	int fd, ret = -1;
+
+	memset(&b, 0, sizeof(b));
+	if (t_host_open(&b, "host2") < 0)
+		goto out;
+	fd = hca_dev_event_fd(b.dev);
+	if (fd < 0) {
+		fprintf(stderr, "FAIL: no event channel (%d)\n", fd);
+		goto out;
+	}
+	printf("events: ready, LID %u\n", b.attr.port.lid);
+	fflush(stdout);
+	deadline = time(NULL) + 30;
+	while (!lid_event && time(NULL) < deadline) {
+		struct pollfd pfd = { fd, POLLIN, 0 };
+
+		if (poll(&pfd, 1, 1000) != 1)
+			continue;
+		while (hca_dev_event_poll(b.dev, &ev) == 1) {
+			printf("events: event %d, entry type 0x%02x subtype "
+			       "0x%02x, port %u\n", ev.type, ev.eqe_type,
+			       ev.eqe_sub_type, ev.port_num);
+			if (ev.type != HCA_EVENT_LID_CHANGE)
+				continue;
+			if (ev.eqe_type != 0x09 || ev.eqe_sub_type != 0x06 ||
+			    ev.port_num != b.attr.port.port_num) {
+				fprintf(stderr, "FAIL: LID change entry "
+					"misdecoded\n");
+				goto out;
+			}
+			lid_event = true;
+		}
+	}
+	if (!lid_event) {
+		fprintf(stderr, "FAIL: no LID change event within 30 s\n");
+		goto out;
+	}
+	if (hca_dev_query(b.dev, &now) < 0 ||
+	    now.port.lid == b.attr.port.lid) {
+		fprintf(stderr, "FAIL: LID %u after the event (was %u)\n",
+			now.port.lid, b.attr.port.lid);
+		goto out;
+	}
+	printf("events: LID change event, LID %u -> %u\n", b.attr.port.lid,
+	       now.port.lid);
+	ret = 0;
+out:
+	t_host_close(&b);
+	return ret;
+}
+
 /** Re-run this program as host1 of the fixture's fabric when needed. */
 static void
 enter_fabric(char **argv)
@@ -670,7 +737,7 @@ main(int argc, char **argv)
 		{ "ports2", test_ports2 }, { "lids", test_lids },
 		{ "faults", test_faults }, { "truncate", test_truncate },
 		{ "gone", test_gone }, { "flush", test_flush },
-		{ "mgid", test_mgid },
+		{ "mgid", test_mgid }, { "events", test_events },
 	};
 	unsigned int i;
 

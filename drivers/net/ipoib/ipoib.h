@@ -205,6 +205,14 @@ struct ipoib_ctrl_stats {
 	uint64_t path_refreshes;  /**< resolved paths asked again */
 	uint64_t path_refresh_failures;
 	uint64_t own_lid_changes; /**< the port's own LID changed */
+	/* port events of the device (ipoib_watch.c) */
+	uint64_t events;          /**< every event read */
+	uint64_t ev_port_active;
+	uint64_t ev_port_down;
+	uint64_t ev_lid_change;
+	uint64_t ev_pkey_change;
+	uint64_t ev_client_rereg; /**< client re-register (the SM is back) */
+	uint64_t ev_other;        /**< GID change and undecoded entries */
 	/* the soft HCA connection (ipoib_recover.c) */
 	uint64_t dev_lost;        /**< device connection lost */
 	uint64_t dev_recoveries;  /**< queues recreated on a new connection */
@@ -221,6 +229,8 @@ struct ipoib_watch {
 	uint64_t hb_sent_tsc;     /**< when the heartbeat in flight left */
 	bool hb_busy;             /**< a heartbeat is in flight */
 	bool sm_lost;             /**< the last heartbeat failed */
+	bool events;              /**< the device raises port events */
+	bool port_down;           /**< a port down event came last */
 	uint16_t sm_lid;          /**< the SM LID last seen */
 	bool rejoin_pending;
 	bool rejoin_busy;

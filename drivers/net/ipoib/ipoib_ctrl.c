@@ -48,7 +48,10 @@ ipoib_link_update_from(struct ipoib_priv *priv,
 	rte_eth_linkstatus_set(priv->dev, &link);
 }
 
-/** Poll the port state now and then. */
+/**
+ * Poll the port state now and then (the link status); on a device
+ * without port events, compare its LID and SM LID too.
+ */
 static void
 ipoib_ctrl_poll_link(struct ipoib_priv *priv)
 {
@@ -60,7 +63,7 @@ ipoib_ctrl_poll_link(struct ipoib_priv *priv)
 	priv->link_poll_tsc = now + ipoib_ms_to_tsc(IPOIB_LINK_POLL_MS);
 	if (!ipoib_recover_poll(priv) || hca_dev_query(priv->hca, &attr) < 0)
 		attr.port.state = HCA_PORT_DOWN;
-	else
+	else if (!ipoib_watch_has_events(priv))
 		ipoib_watch_port(priv, &attr);
 	ipoib_link_update_from(priv, &attr);
 }

@@ -7,25 +7,29 @@
  * back, restarts with a blank memory, re-registers its clients or moves
  * LIDs around.
  *
- * Without verbs async events (under ibsim nothing reports a
- * ClientReregister or a LID change to a libibumad client), the port
- * watches two things:
- *  - a heartbeat: every IPOIB_WATCH_MS the port asks the SA whether it
- *    is still a member of its broadcast group (a GetTable of its own
- *    MCMemberRecord). An SM that restarted has forgotten every
- *    membership, however short its absence was: a "no" (while no
- *    rejoin is under way) is an SM restart. A heartbeat that fails (timed out, or refused by an SM
- *    that is starting again) marks the SM lost; the first answer after
- *    that is an SM recovery, and so is an answer that needed resends
- *    (later than 1 s: the SM was away meanwhile).
- *  - the port's attributes (LID, SM LID, read with the link poll).
- * An SM restart or recovery, an SM LID change or a change of the port's
- * own LID start a resync: the broadcast group and every group joined
- * through the API or set_mc_addr_list are joined again, paths that
- * failed are retried at once, and every resolved unicast peer's
- * PathRecord is asked again (a few at a time), its LID updated in place
- * when the SM moved it. Resolved peers keep sending on their cached path
- * meanwhile.
+ * The device tells, as a ConnectX does, through port events (the HCA
+ * layer's hca_dev_event_poll(), read without blocking every round), and
+ * the port reacts as Linux ipoib's ipoib_event() does:
+ *  - client re-register (the SM came back, restarted or new, and has
+ *    forgotten every membership): resync;
+ *  - LID change: the port's own LID is read again and updated, resync;
+ *  - port active after a port down: resync;
+ *  - P_Key change: the P_Key index is looked up again; when it moved the
+ *    queue pairs are reset onto it (the QP error recovery's path).
+ * A resync joins the broadcast group again first, then every group
+ * joined through the API or set_mc_addr_list, retries the paths that
+ * failed at once, and asks every resolved unicast peer's PathRecord
+ * again (a few at a time), its LID updated in place when the SM moved
+ * it. Resolved peers keep sending on their cached path meanwhile.
+ *
+ * A safety net stays, at a slow pace (IPOIB_WATCH_SAFETY_MS): a
+ * heartbeat asks the SA whether the port is still a member of its
+ * broadcast group (a GetTable of its own MCMemberRecord). A "no" (while
+ * no rejoin is under way) is an SM restart the events missed; a failed
+ * heartbeat marks the SM lost and the next answer is a recovery; an
+ * answer that needed resends (later than 1 s) is one too. A device
+ * without events gets the heartbeat every IPOIB_WATCH_MS and its port's
+ * LID and SM LID compared at every link poll instead.
  */
 
 #include <errno.h>
@@ -37,10 +41,15 @@
 #include "ipoib.h"
 #include "ipoib_log.h"
 #include "ipoib_path.h"
+#include "ipoib_port.h"
 #include "ipoib_watch.h"
 
-/** Heartbeat period (ms). */
+/** Heartbeat period (ms) of a device without port events. */
 #define IPOIB_WATCH_MS 1000
+/** Heartbeat period (ms) when the device raises port events. */
+#define IPOIB_WATCH_SAFETY_MS 30000
+/** Events handled in one round at most (the rest wait a round). */
+#define IPOIB_EVENTS_PER_ROUND 16
 /**
  * A heartbeat answered later than this (ms) needed resends: the SM was
  * away meanwhile (it may have restarted with a blank memory and new
@@ -139,7 +148,8 @@ ipoib_heartbeat(struct ipoib_priv *priv, uint64_t now)
 
 	if (priv->watch.hb_busy || now < priv->watch.hb_tsc)
 		return;
-	priv->watch.hb_tsc = now + ipoib_ms_to_tsc(IPOIB_WATCH_MS);
+	priv->watch.hb_tsc = now + ipoib_ms_to_tsc(priv->watch.events ?
+		IPOIB_WATCH_SAFETY_MS : IPOIB_WATCH_MS);
 	ret = hca_sa_query_membership_async(priv->sa, &priv->bcast_mgid,
 					    ipoib_heartbeat_done, priv);
 	if (ret == 0) {
@@ -304,6 +314,121 @@ ipoib_refresh_next(struct ipoib_priv *priv)
 	}
 }
 
+/* ------------------------------------------------------- events */
+
+/**
+ * Look the port's P_Key up again after a P_Key change: when its index
+ * moved, mark every queue pair failed so that the QP error recovery
+ * (ipoib_recover.c) resets them onto the new index.
+ *
+ * @param priv  the port
+ * @param attr  the device's attributes now
+ */
+static void
+ipoib_watch_pkey(struct ipoib_priv *priv, const struct hca_dev_attr *attr)
+{
+	struct hca_port_info *pi = &priv->attr.port;
+	uint16_t old = priv->pkey_index;
+	uint32_t mask = 0;
+	unsigned int i;
+
+	pi->pkey_count = attr->port.pkey_count;
+	memcpy(pi->pkeys, attr->port.pkeys, sizeof(pi->pkeys));
+	if (ipoib_port_find_pkey(priv) < 0 || priv->pkey_index == old)
+		return;
+	IPOIB_LOG(NOTICE, "%s: P_Key 0x%04x moved from index %u to %u: "
+		  "resetting the queue pairs", priv->name, priv->args.pkey,
+		  old, priv->pkey_index);
+	for (i = 0; i < IPOIB_MAX_QUEUES; i++)
+		if (priv->rxq[i].qp != NULL)
+			mask |= UINT32_C(1) << i;
+	__atomic_fetch_or(&priv->qp_failed, mask, __ATOMIC_RELEASE);
+}
+
+/**
+ * React to one port event (Linux ipoib_event(): flush and rejoin).
+ *
+ * @param priv  the port
+ * @param ev    the event
+ */
+static void
+ipoib_watch_event(struct ipoib_priv *priv, const struct hca_event *ev)
+{
+	struct hca_dev_attr attr;
+	bool have_attr = hca_dev_query(priv->hca, &attr) == 0;
+
+	priv->cst.events++;
+	IPOIB_LOG(INFO, "%s: port event %u (entry type 0x%02x subtype "
+		  "0x%02x, port %u)", priv->name, ev->type, ev->eqe_type,
+		  ev->eqe_sub_type, ev->port_num);
+	switch (ev->type) {
+	case HCA_EVENT_PORT_DOWN:
+		priv->cst.ev_port_down++;
+		priv->watch.port_down = true;
+		break;
+	case HCA_EVENT_PORT_ACTIVE:
+		priv->cst.ev_port_active++;
+		if (have_attr)
+			ipoib_watch_port(priv, &attr);
+		if (priv->watch.port_down) {
+			priv->watch.port_down = false;
+			ipoib_watch_resync(priv, "port active again");
+		}
+		break;
+	case HCA_EVENT_LID_CHANGE:
+		priv->cst.ev_lid_change++;
+		if (have_attr)
+			ipoib_watch_port(priv, &attr);
+		break;
+	case HCA_EVENT_PKEY_CHANGE:
+		priv->cst.ev_pkey_change++;
+		if (have_attr)
+			ipoib_watch_pkey(priv, &attr);
+		break;
+	case HCA_EVENT_CLIENT_REREGISTER:
+		priv->cst.ev_client_rereg++;
+		priv->cst.sm_recoveries++;
+		priv->watch.sm_lost = false;
+		if (have_attr)
+			ipoib_watch_port(priv, &attr);
+		ipoib_watch_resync(priv, "client re-register (the subnet "
+				   "manager is back)");
+		break;
+	default:
+		priv->cst.ev_other++;
+		break;
+	}
+}
+
+/**
+ * Read the device's port events without blocking and react to each.
+ * A device without an event channel falls back to the fast heartbeat.
+ *
+ * @param priv  the port
+ */
+static void
+ipoib_watch_events(struct ipoib_priv *priv)
+{
+	struct hca_event ev;
+	unsigned int n;
+	int ret;
+
+	if (priv->hca == NULL)
+		return; /* lost: ipoib_recover.c reopens it */
+	ret = hca_dev_event_fd(priv->hca);
+	if (ret == -ENOTSUP) {
+		priv->watch.events = false;
+		return;
+	}
+	priv->watch.events = ret >= 0;
+	for (n = 0; n < IPOIB_EVENTS_PER_ROUND; n++) {
+		ret = hca_dev_event_poll(priv->hca, &ev);
+		if (ret <= 0)
+			return; /* none, or the device is going */
+		ipoib_watch_event(priv, &ev);
+	}
+}
+
 /* -------------------------------------------------- entry points */
 
 /**
@@ -336,8 +461,20 @@ ipoib_watch_port(struct ipoib_priv *priv, const struct hca_dev_attr *attr)
 }
 
 /**
- * One round of the watch (control thread, under priv->lock): heartbeat,
- * pending rejoins and path refreshes.
+ * Whether the port follows the device's events (else the link poll
+ * compares the port's attributes itself).
+ *
+ * @param priv  the port
+ */
+bool
+ipoib_watch_has_events(const struct ipoib_priv *priv)
+{
+	return priv->watch.events;
+}
+
+/**
+ * One round of the watch (control thread, under priv->lock): port
+ * events, the heartbeat when due, pending rejoins and path refreshes.
  *
  * @param priv  the port
  */
@@ -346,6 +483,7 @@ ipoib_watch_round(struct ipoib_priv *priv)
 {
 	uint64_t now = rte_get_tsc_cycles();
 
+	ipoib_watch_events(priv);
 	ipoib_heartbeat(priv, now);
 	ipoib_rejoin_next(priv);
 	ipoib_refresh_next(priv);
@@ -361,6 +499,9 @@ ipoib_watch_init(struct ipoib_priv *priv)
 {
 	memset(&priv->watch, 0, sizeof(priv->watch));
 	priv->watch.sm_lid = priv->attr.port.sm_lid;
+	priv->watch.events = priv->hca != NULL &&
+		hca_dev_event_fd(priv->hca) >= 0;
 	priv->watch.hb_tsc = rte_get_tsc_cycles() +
-		ipoib_ms_to_tsc(IPOIB_WATCH_MS);
+		ipoib_ms_to_tsc(priv->watch.events ? IPOIB_WATCH_SAFETY_MS :
+				IPOIB_WATCH_MS);
 }

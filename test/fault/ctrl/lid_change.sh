@@ -5,8 +5,9 @@
 # test/hcasim/test_lid_change.sh does for the device API): host2 moves
 # from LID 3 to 4. host1 (a) sends unicast to host2 (b) all along; b
 # sends nothing, so a cannot learn b's new LID from b's packets: a must
-# refresh its cached path (it sees the SM go and come back), and b must
-# notice its own LID change. Traffic resumes to the new LID.
+# refresh its cached path (hcasim raises a client re-register on every
+# port when the SM is back), and b must notice its own LID change (a LID
+# change event). Traffic resumes to the new LID.
 # Usage: lid_change.sh FAULT_PEER (under test/with-fabric --hosts 2)
 set -u
 APP=$1
@@ -37,15 +38,24 @@ echo "after: host1 LID $la1, host2 LID $lb1"
 [ "$lb1" != "$lb0" ]
 check $? "the SM moved host2's LID ($lb0 -> $lb1; host1 $la0 -> $la1)"
 phase 2
-# paths follow within a heartbeat or a link poll, then traffic resumes
-wait_for 30 stat_ge b rx_a_2 200
-check $? "traffic resumes: a->b $(stat b rx_a_2)"
-[ "$(stat a lid_b)" = "$lb1" ]
+# the ports follow the port events within a few seconds (hcasim's SA
+# refresh is 1 s), before the 30 s heartbeat (due about 24 s into this
+# phase: the two waits below stay under it); until hcasim has seen the
+# new LIDs, a's packets may still reach b on the old LID, so traffic is
+# counted only once both followed
+wait_for 10 stat_ge b own_lid_changes 1
+check $? "b noticed its own LID change ($(stat b own_lid_changes)) from a LID change event ($(stat b port_events_lid_change))"
+[ "$(stat b port_events_lid_change)" -ge 1 ]
+check $? "b got a LID change event ($(stat b port_events_lid_change))"
+wait_for 10 eval '[ "$(stat a lid_b)" = "$lb1" ]'
 check $? "a's cached path follows: LID $(stat a lid_b)"
-[ "$(stat b own_lid_changes)" -ge 1 ]
-check $? "b noticed its own LID change ($(stat b own_lid_changes))"
+[ "$(stat a port_events_client_reregister)" -ge 1 ]
+check $? "a got a client re-register event ($(stat a port_events_client_reregister) of $(stat a port_events) events)"
 [ "$(stat a peer_lid_changes)" -ge 1 ] && [ "$(stat a path_refreshes)" -ge 1 ]
 check $? "a refreshed its path ($(stat a path_refreshes)) and moved the peer ($(stat a peer_lid_changes))"
+n=$(stat b rx_a_2)
+wait_for 15 stat_ge b rx_a_2 $((n + 200))
+check $? "traffic resumes on the new LID: a->b $(stat b rx_a_2) (from $n)"
 n=$(stat b rx_a_2); sleep 1
 [ "$(stat b rx_a_2)" -gt "$n" ]
 check $? "still flowing"

@@ -156,6 +156,47 @@ int hca_dev_query(struct hca_dev *dev, struct hca_dev_attr *attr);
  */
 int hca_dev_alive(struct hca_dev *dev);
 
+/**
+ * Asynchronous events of a port, decoded from the device's event queue
+ * entries (PORT_CHANGE subtypes; verbs' IBV_EVENT_* of the same names).
+ */
+enum hca_event_type {
+	HCA_EVENT_PORT_ACTIVE = 1,   /**< the port became active */
+	HCA_EVENT_PORT_DOWN,         /**< the port left the active state */
+	HCA_EVENT_LID_CHANGE,        /**< the SM gave the port another LID */
+	HCA_EVENT_PKEY_CHANGE,       /**< the SM changed the P_Key table */
+	HCA_EVENT_GID_CHANGE,        /**< the port's GID table changed */
+	HCA_EVENT_CLIENT_REREGISTER, /**< the SM asks for every registration
+				      *   again (it restarted or is new) */
+	HCA_EVENT_OTHER,             /**< an entry this layer does not decode */
+};
+
+/** One decoded event. */
+struct hca_event {
+	enum hca_event_type type;
+	uint8_t port_num;            /**< the port it is about */
+	uint8_t eqe_type;            /**< the entry's event_type */
+	uint8_t eqe_sub_type;        /**< and event_sub_type */
+};
+
+/**
+ * The file descriptor that becomes readable when the device has events
+ * (wait on it with poll/epoll; read events with hca_dev_event_poll()).
+ *
+ * @return the fd (owned by the device), or -ENOTSUP when the device has
+ *         no event channel (then the caller polls hca_dev_query())
+ */
+int hca_dev_event_fd(struct hca_dev *dev);
+
+/**
+ * Take the next event of the device, without blocking.
+ *
+ * @param ev  filled when one is returned
+ * @return 1 (an event), 0 (none now), -ENOTSUP (no event channel), or
+ *         another negative errno (the channel broke: the device is gone)
+ */
+int hca_dev_event_poll(struct hca_dev *dev, struct hca_event *ev);
+
 /** Allocate a protection domain; NULL on failure (*err set if given). */
 struct hca_pd *hca_pd_alloc(struct hca_dev *dev, int *err);
 /** Free a protection domain (its MRs and QPs must be gone). */

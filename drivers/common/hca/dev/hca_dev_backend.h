@@ -19,6 +19,8 @@ struct hca_dev_ops {
 	void (*close)(struct hca_dev *dev);
 	int (*query)(struct hca_dev *dev, struct hca_dev_attr *attr);
 	int (*alive)(struct hca_dev *dev);
+	int (*event_fd)(struct hca_dev *dev);
+	int (*event_poll)(struct hca_dev *dev, struct hca_event *ev);
 	struct hca_pd *(*pd_alloc)(struct hca_dev *dev, int *err);
 	int (*pd_free)(struct hca_pd *pd);
 	int (*mr_reg)(struct hca_pd *pd, void *addr, size_t len, int fd,

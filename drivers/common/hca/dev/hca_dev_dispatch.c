@@ -60,6 +60,26 @@ hca_dev_alive(struct hca_dev *dev)
 	return dev != NULL && dev->ops->alive(dev);
 }
 
+/** The fd that signals the device's events (see hca_dev.h). */
+int
+hca_dev_event_fd(struct hca_dev *dev)
+{
+	if (dev == NULL)
+		return -EINVAL;
+	return dev->ops->event_fd != NULL ? dev->ops->event_fd(dev) :
+	       -ENOTSUP;
+}
+
+/** Take the device's next event without blocking (see hca_dev.h). */
+int
+hca_dev_event_poll(struct hca_dev *dev, struct hca_event *ev)
+{
+	if (dev == NULL || ev == NULL)
+		return -EINVAL;
+	return dev->ops->event_poll != NULL ? dev->ops->event_poll(dev, ev) :
+	       -ENOTSUP;
+}
+
 /** Allocate a protection domain. */
 struct hca_pd *
 hca_pd_alloc(struct hca_dev *dev, int *err)

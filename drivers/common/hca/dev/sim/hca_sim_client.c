@@ -10,6 +10,10 @@
  * frees everything of a connection when it closes. Calls on one device
  * may come from several threads (a link-state poll beside the control
  * path): requests on a connection are serialised by a mutex.
+ *
+ * Port events: at open the backend asks for the port's event channel
+ * (EQ_OPEN) and decodes the event queue entries the daemon writes there
+ * (hca_dev_event_fd(), hca_dev_event_poll()).
  */
 
 #include <errno.h>
@@ -50,6 +54,9 @@ struct sim_dev {
 	bool dead;
 	char ca_name[HCASIM_CA_LEN];
 	struct sim_link objs;
+	int eq_fd;                   /**< event channel, or -1 */
+	uint32_t eq_count;           /**< entries read */
+	uint32_t eq_nent;            /**< owner-bit lap */
 };
 
 /** A protection domain. */
@@ -296,8 +303,39 @@ sim_host(void)
 }
 
 /**
- * Open a port of the soft HCA: connect, HELLO with this host's name, then
- * PORT_OPEN.
+ * Ask the daemon for the port's event channel. A daemon that has none
+ * to give leaves the device without events (the caller polls).
+ *
+ * @return 0, or a negative errno when the connection broke
+ */
+static int
+sim_eq_open(struct sim_dev *d)
+{
+	struct hcasim_eq_open_rep rep;
+	int fd = -1, ret;
+
+	d->eq_fd = -1;
+	ret = sim_call(d, HCASIM_MSG_EQ_OPEN, NULL, 0, &rep, sizeof(rep), -1,
+		       &fd);
+	if (ret == -ECONNRESET || ret == -ETIMEDOUT || ret == -EPROTO)
+		return ret;
+	if (ret < 0 || rep.eqe_size != sizeof(struct hcasim_eqe) ||
+	    rep.nent == 0) {
+		if (fd >= 0)
+			close(fd);
+		HCA_LOG(INFO, "hcasim: no port events from the daemon (%s)",
+			ret < 0 ? strerror(-ret) : "unknown entry format");
+		return 0;
+	}
+	d->eq_fd = fd;
+	d->eq_nent = rep.nent;
+	d->eq_count = 0;
+	return 0;
+}
+
+/**
+ * Open a port of the soft HCA: connect, HELLO with this host's name,
+ * PORT_OPEN, then EQ_OPEN (the port's events).
  *
  * @param path     the daemon's socket
  * @param ca_name  CA name (NULL, "ibsim0" or "hcasim0")
@@ -359,6 +397,9 @@ hca_sim_dev_open(const char *path, const char *ca_name, int port,
 		goto fail;
 	snprintf(d->ca_name, sizeof(d->ca_name), "%s",
 		 ca_name != NULL ? ca_name : attr.ca_name);
+	ret = sim_eq_open(d);
+	if (ret < 0)
+		goto fail;
 	*dev = &d->base;
 	return 0;
 fail:
@@ -403,6 +444,8 @@ sim_close(struct hca_dev *dev)
 	struct sim_dev *d = (struct sim_dev *)dev;
 
 	close(d->fd);
+	if (d->eq_fd >= 0)
+		close(d->eq_fd);
 	while (d->objs.next != &d->objs) {
 		struct sim_link *l = d->objs.next;
 
@@ -465,6 +508,84 @@ sim_alive(struct hca_dev *dev)
 	if (poll(&pfd, 1, 0) == 1 &&
 	    (pfd.revents & (POLLRDHUP | POLLHUP | POLLERR)))
 		return 0;
+	return 1;
+}
+
+/****************************************************************************
+ * Events
+ ****************************************************************************/
+
+/** The event channel's fd, or -ENOTSUP when the daemon gave none. */
+static int
+sim_event_fd(struct hca_dev *dev)
+{
+	struct sim_dev *d = (struct sim_dev *)dev;
+
+	return d->eq_fd >= 0 ? d->eq_fd : -ENOTSUP;
+}
+
+/** Decode a PORT_CHANGE subtype. */
+static enum hca_event_type
+sim_port_event(uint8_t sub_type)
+{
+	switch (sub_type) {
+	case HCASIM_EQE_PORT_ACTIVE:
+		return HCA_EVENT_PORT_ACTIVE;
+	case HCASIM_EQE_PORT_DOWN:
+		return HCA_EVENT_PORT_DOWN;
+	case HCASIM_EQE_PORT_LID_CHANGE:
+		return HCA_EVENT_LID_CHANGE;
+	case HCASIM_EQE_PORT_PKEY_CHANGE:
+		return HCA_EVENT_PKEY_CHANGE;
+	case HCASIM_EQE_PORT_GUID_CHANGE:
+		return HCA_EVENT_GID_CHANGE;
+	case HCASIM_EQE_PORT_CLIENT_REREG:
+		return HCA_EVENT_CLIENT_REREGISTER;
+	default:
+		return HCA_EVENT_OTHER;
+	}
+}
+
+/**
+ * Read the next event queue entry without blocking and decode it. An
+ * entry whose owner bit is not the expected one means entries were lost
+ * on the way: it is returned as a client re-register (check everything).
+ *
+ * @return 1, 0 (none now), -ENOTSUP (no channel) or -ECONNRESET (the
+ *         daemon closed it)
+ */
+static int
+sim_event_poll(struct hca_dev *dev, struct hca_event *ev)
+{
+	struct sim_dev *d = (struct sim_dev *)dev;
+	struct hcasim_eqe e;
+	uint8_t owner;
+	ssize_t n;
+
+	if (d->eq_fd < 0)
+		return -ENOTSUP;
+	n = recv(d->eq_fd, &e, sizeof(e), MSG_DONTWAIT);
+	if (n < 0)
+		return errno == EAGAIN || errno == EINTR ? 0 : -ECONNRESET;
+	if (n == 0)
+		return -ECONNRESET;
+	if (n != (ssize_t)sizeof(e))
+		return -EPROTO;
+	owner = (uint8_t)((d->eq_count / d->eq_nent) & 1);
+	d->eq_count++;
+	memset(ev, 0, sizeof(*ev));
+	ev->eqe_type = e.event_type;
+	ev->eqe_sub_type = e.event_sub_type;
+	ev->port_num = (uint8_t)(e.data[HCASIM_EQE_PORT_BYTE] >>
+				 HCASIM_EQE_PORT_SHIFT);
+	if ((e.owner & 1) != owner) {
+		HCA_LOG(WARNING, "hcasim: event entry %u has the wrong owner "
+			"bit: entries lost", d->eq_count - 1);
+		ev->type = HCA_EVENT_CLIENT_REREGISTER;
+		return 1;
+	}
+	ev->type = e.event_type == HCASIM_EQE_TYPE_PORT_CHANGE ?
+		   sim_port_event(e.event_sub_type) : HCA_EVENT_OTHER;
 	return 1;
 }
 
@@ -786,6 +907,8 @@ static const struct hca_dev_ops sim_ops = {
 	.close = sim_close,
 	.query = sim_query,
 	.alive = sim_alive,
+	.event_fd = sim_event_fd,
+	.event_poll = sim_event_poll,
 	.pd_alloc = sim_pd_alloc,
 	.pd_free = sim_pd_free,
 	.mr_reg = sim_mr_reg,

@@ -24,6 +24,12 @@
  *    ring (rq_wqe_cnt 16-byte data segments) at rq_off, the doorbell
  *    record (receive counter at [0], send counter at [1]) at dbrec_off.
  *
+ * Events (EQ_OPEN, once per connection, after PORT_OPEN): the reply
+ * carries one end of a SOCK_SEQPACKET socket pair; the daemon writes one
+ * 64-byte event queue entry (struct hcasim_eqe, ConnectX layout) per
+ * datagram on the other end when the bound port changes. The client
+ * waits on its end with poll() and reads it without blocking.
+ *
  * All fields are in host byte order (both ends run on the same machine),
  * GIDs in network order.
  */
@@ -61,6 +67,7 @@ enum hcasim_msg_type {
 	HCASIM_MSG_MCAST_DETACH = 14,
 	HCASIM_MSG_STATUS = 15,
 	HCASIM_MSG_QP_FAULT = 16,
+	HCASIM_MSG_EQ_OPEN = 17,
 	HCASIM_MSG_TYPE_MAX
 };
 
@@ -251,6 +258,59 @@ struct hcasim_umem_msg {
 	uint32_t umem_id;
 	uint32_t pad;
 };
+
+/** EQ_OPEN reply: the event socket rides along. */
+struct hcasim_eq_open_rep {
+	uint32_t eqe_size;   /**< bytes per entry (64) */
+	uint32_t nent;       /**< entries per owner-bit lap */
+};
+
+/*
+ * Event queue entries, as a ConnectX writes them into an EQ (PRM
+ * "Event Queue Entry"): 64 bytes, big-endian fields, the event type in
+ * byte 1, its subtype in byte 3, 28 bytes of event data at byte 32, the
+ * owner bit in bit 0 of the last byte. The owner bit of the n-th entry
+ * written on a channel (from 0) is (n / nent) & 1, as the n-th entry of
+ * a ring of nent entries that software initialised to owner 1.
+ */
+/** Entries per owner-bit lap of an event channel. */
+#define HCASIM_EQ_NENT 64
+
+/** One event queue entry. */
+struct hcasim_eqe {
+	uint8_t rsvd0;
+	uint8_t event_type;      /**< HCASIM_EQE_TYPE_* */
+	uint8_t rsvd1;
+	uint8_t event_sub_type;  /**< HCASIM_EQE_PORT_* for port changes */
+	uint8_t rsvd2[28];
+	uint8_t data[28];        /**< event data (see below) */
+	uint8_t rsvd3[2];
+	uint8_t signature;
+	uint8_t owner;           /**< bit 0: the owner bit */
+};
+
+_Static_assert(sizeof(struct hcasim_eqe) == 64, "an EQE is 64 bytes");
+
+/** Event types (event_type). */
+#define HCASIM_EQE_TYPE_CQ_ERROR 0x04
+#define HCASIM_EQE_TYPE_WQ_CATAS_ERROR 0x05
+#define HCASIM_EQE_TYPE_PORT_CHANGE 0x09
+
+/** Port change subtypes (event_sub_type). */
+#define HCASIM_EQE_PORT_DOWN 0x01
+#define HCASIM_EQE_PORT_ACTIVE 0x04
+#define HCASIM_EQE_PORT_INITIALIZED 0x05
+#define HCASIM_EQE_PORT_LID_CHANGE 0x06
+#define HCASIM_EQE_PORT_PKEY_CHANGE 0x07
+#define HCASIM_EQE_PORT_GUID_CHANGE 0x08
+#define HCASIM_EQE_PORT_CLIENT_REREG 0x09
+
+/**
+ * Port change data: the port number in the upper four bits of data
+ * byte 8 (the PRM's port_state event: 8 reserved bytes, then the port).
+ */
+#define HCASIM_EQE_PORT_BYTE 8
+#define HCASIM_EQE_PORT_SHIFT 4
 
 /** Largest body of any message. */
 #define HCASIM_BODY_MAX (HCASIM_MSG_MAX - sizeof(struct hcasim_msg_hdr))
