@@ -109,7 +109,7 @@ struct hcasim_cmd_hold {
 #define HCASIM_HOLD_MKEY 3
 
 /** UMEMs a client can hold. */
-#define HCASIM_CMD_MAX_UMEM 64
+#define HCASIM_CMD_MAX_UMEM 1024
 
 /** A client's firmware-command state. */
 struct hcasim_cmd_client {
