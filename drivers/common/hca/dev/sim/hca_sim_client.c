@@ -23,7 +23,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 
@@ -46,6 +45,10 @@ struct sim_dev {
 };
 
 static const struct hca_dev_ops sim_ops;
+
+/****************************************************************************
+ * Requests
+ ****************************************************************************/
 
 /** Send one request, with an fd when fd_in >= 0. */
 static int
@@ -219,6 +222,15 @@ sim_call(struct sim_dev *d, uint16_t type, const void *req, size_t reqlen,
 			   fd_out);
 }
 
+/** Whether the connection is lost (sim_call() logged it). */
+static bool
+sim_chan_lost(void *conn)
+{
+	struct sim_dev *d = conn;
+
+	return __atomic_load_n(&d->dead, __ATOMIC_ACQUIRE);
+}
+
 /** The channel the objects and the command transport use (sim_call_ex). */
 static int
 sim_chan_call(void *conn, uint16_t type, const void *req, size_t reqlen,
@@ -244,8 +256,8 @@ sim_host(void)
 }
 
 /**
- * Open a port of the soft HCA: connect, HELLO with this host's name, then
- * PORT_OPEN.
+ * Open a port of the soft HCA: connect, HELLO with this host's name,
+ * PORT_OPEN, then QUERY_HCA_CAP (hca_sim_port_init()).
  *
  * @param path     the daemon's socket
  * @param ca_name  CA name (NULL, "ibsim0" or "hcasim0")
@@ -305,7 +317,7 @@ hca_sim_dev_open(const char *path, const char *ca_name, int port,
 		goto fail;
 	snprintf(d->port.ca_name, sizeof(d->port.ca_name), "%s",
 		 ca_name != NULL ? ca_name : d->port.open.ca_name);
-	ret = hca_sim_port_init(&d->port, sim_chan_call, d);
+	ret = hca_sim_port_init(&d->port, sim_chan_call, sim_chan_lost, d);
 	if (ret < 0)
 		goto fail;
 	*dev = &d->port.base;

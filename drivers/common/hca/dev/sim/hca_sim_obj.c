@@ -130,12 +130,15 @@ link_del(struct hca_sim_port *p, struct hca_sim_link *l)
  * Execute an encoded command (in_len: the encoder's result) whose output
  * must hold min_out bytes.
  *
- * @return 0 or a negative errno (logged by hca_cmd_exec())
+ * @return 0 or a negative errno (logged by hca_cmd_exec()); -ECONNRESET
+ *         unsent and unlogged once the connection is lost (logged then)
  */
 static int
 exec(struct hca_sim_port *p, const uint8_t *in, int in_len, uint8_t *out,
      size_t min_out)
 {
+	if (hca_sim_transport_lost(&p->st))
+		return -ECONNRESET;
 	if (in_len < 0) {
 		HCA_LOG(ERR, "hcasim: command not encoded: %s",
 			strerror(-in_len));
@@ -211,7 +214,8 @@ ring_free(struct hca_sim_port *p, struct sim_ring *r, bool dereg)
 
 /* See hca_sim_obj.h. */
 int
-hca_sim_port_init(struct hca_sim_port *p, hca_sim_call_fn call, void *conn)
+hca_sim_port_init(struct hca_sim_port *p, hca_sim_call_fn call,
+		  hca_sim_lost_fn lost, void *conn)
 {
 	struct hca_cmd_query_cap q = { .cap_type = HCA_CAP_TYPE_GENERAL,
 				       .current = true };
@@ -220,7 +224,7 @@ hca_sim_port_init(struct hca_sim_port *p, hca_sim_call_fn call, void *conn)
 
 	p->objs.next = p->objs.prev = &p->objs;
 	pthread_mutex_init(&p->obj_lock, NULL);
-	hca_sim_transport_init(&p->cmd, &p->st, call, conn);
+	hca_sim_transport_init(&p->cmd, &p->st, call, lost, conn);
 	ret = exec(p, in, hca_cmd_query_hca_cap_in(in, sizeof(in), &q), out,
 		   HCA_QUERY_HCA_CAP_OUT_CAP_OFF + HCA_CAP_GENERAL_LEN);
 	if (ret == 0)
@@ -689,6 +693,8 @@ qp_mcg(struct hca_qp *qp, const union hca_gid *mgid, bool attach)
 	      hca_cmd_detach_mcg_in(in, sizeof(in), 0, qp->qpn, mgid->raw);
 	if (len < 0)
 		return len;
+	if (hca_sim_transport_lost(&p->st))
+		return -ECONNRESET;
 	n = p->cmd.ops->exec(p->cmd.ctx, in, (size_t)len, out, sizeof(out));
 	if (n < 0) {
 		HCA_LOG(ERR, "%s: hcasim transport: %s",

@@ -51,12 +51,12 @@ struct hca_sim_port {
 
 /**
  * Set up the object side of a port whose connection is open: the command
- * transport over call/conn, then QUERY_HCA_CAP.
+ * transport over call/lost/conn, then QUERY_HCA_CAP.
  *
  * @return 0 or a negative errno (logged)
  */
 int hca_sim_port_init(struct hca_sim_port *p, hca_sim_call_fn call,
-		      void *conn);
+		      hca_sim_lost_fn lost, void *conn);
 
 /**
  * Free this side of every object of a port (its connection is closed:

@@ -18,12 +18,15 @@
 /**
  * Execute one query whose output must hold min_out bytes.
  *
- * @return 0 or a negative errno (logged by hca_cmd_exec())
+ * @return 0 or a negative errno (logged by hca_cmd_exec()); -ECONNRESET
+ *         unsent and unlogged once the connection is lost (logged then)
  */
 static int
 query(struct hca_sim_port *p, const uint8_t *in, int in_len, uint8_t *out,
       size_t min_out)
 {
+	if (hca_sim_transport_lost(&p->st))
+		return -ECONNRESET;
 	if (in_len < 0)
 		return in_len;
 	return hca_cmd_exec(&p->cmd, in, (size_t)in_len, out, OUT_MAX,

@@ -115,14 +115,22 @@ const struct hca_cmd_transport_ops hca_sim_transport_ops = {
 void
 hca_sim_transport_init(struct hca_cmd_transport *t,
 		       struct hca_sim_transport *st, hca_sim_call_fn call,
-		       void *conn)
+		       hca_sim_lost_fn lost, void *conn)
 {
 	memset(st, 0, sizeof(*st));
 	st->call = call;
+	st->lost = lost;
 	st->conn = conn;
 	pthread_mutex_init(&st->lock, NULL);
 	t->ops = &hca_sim_transport_ops;
 	t->ctx = st;
+}
+
+/* See hca_sim_transport.h. */
+bool
+hca_sim_transport_lost(const struct hca_sim_transport *st)
+{
+	return st->lost != NULL && st->lost(st->conn);
 }
 
 /* See hca_sim_transport.h. */

@@ -15,6 +15,7 @@
  */
 
 #include <pthread.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -33,6 +34,9 @@ typedef int (*hca_sim_call_fn)(void *conn, uint16_t type, const void *req,
 			       size_t reqlen, void *rep, size_t rep_max,
 			       size_t *got, int fd_in, int *fd_out);
 
+/** Whether the connection is lost (its loss already logged). */
+typedef bool (*hca_sim_lost_fn)(void *conn);
+
 /** Memory being registered: the fd and offset behind an address. */
 struct hca_sim_fdmap {
 	uintptr_t addr;      /**< 0: slot free */
@@ -47,6 +51,7 @@ struct hca_sim_fdmap {
 /** The transport's state (hca_cmd_transport.ctx). */
 struct hca_sim_transport {
 	hca_sim_call_fn call;
+	hca_sim_lost_fn lost;
 	void *conn;
 	pthread_mutex_t lock;        /**< guards fds */
 	struct hca_sim_fdmap fds[HCA_SIM_FDMAP_MAX];
@@ -60,10 +65,17 @@ extern const struct hca_cmd_transport_ops hca_sim_transport_ops;
  *
  * @param st    its state (lives as long as t)
  * @param call  the connection's exchange
+ * @param lost  whether the connection is lost
  */
 void hca_sim_transport_init(struct hca_cmd_transport *t,
 			    struct hca_sim_transport *st, hca_sim_call_fn call,
-			    void *conn);
+			    hca_sim_lost_fn lost, void *conn);
+
+/**
+ * Whether the connection is lost: a command would fail with
+ * -ECONNRESET (callers skip it rather than log every one).
+ */
+bool hca_sim_transport_lost(const struct hca_sim_transport *st);
 
 /** Release what hca_sim_transport_init() set up. */
 void hca_sim_transport_fini(struct hca_sim_transport *st);
