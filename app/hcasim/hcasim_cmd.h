@@ -64,7 +64,8 @@ enum hcasim_cmd_syndrome {
 	HCASIM_SYN_NO_MEM = 0x48530021,      /**< the daemon is out of room */
 	HCASIM_SYN_MGID = 0x48530022,        /**< not a multicast GID */
 	HCASIM_SYN_MCG_UNKNOWN = 0x48530023, /**< the SA has no such group */
-	HCASIM_SYN_MCG_ATTACHED = 0x48530024, /**< attached / not attached */
+	HCASIM_SYN_MCG_ATTACHED = HCASIM_CMD_SYN_MCG_ATTACHED, /**< attached /
+						  * not attached */
 	HCASIM_SYN_MCG_LIMIT = 0x48530025,   /**< client limit or group full */
 	HCASIM_SYN_UNSEALED = 0x48530026,    /**< ring UMEM can shrink */
 	HCASIM_SYN_CS_RES = 0x48530027,      /**< scatter to CQE asked */
@@ -108,7 +109,7 @@ struct hcasim_cmd_hold {
 #define HCASIM_HOLD_MKEY 3
 
 /** UMEMs a client can hold. */
-#define HCASIM_CMD_MAX_UMEM 64
+#define HCASIM_CMD_MAX_UMEM 1024
 
 /** A client's firmware-command state. */
 struct hcasim_cmd_client {

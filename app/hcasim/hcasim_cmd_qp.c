@@ -458,6 +458,8 @@ hcasim_cmd_mcg(struct hcasim_cmd_ctx *x)
 				       HCASIM_SYN_MCG_ATTACHED);
 	ret = attach ? hcasim_mcast_attach(x->h, x->c, &req) :
 	      hcasim_mcast_detach(x->h, x->c, &req);
+	if (ret == 0) /* the group the SM-restart probe asks about */
+		hcasim_event_note_attach(x->h, x->c->port, mgid, attach);
 	switch (ret) {
 	case 0:
 		return HCA_STATUS_OK;

@@ -16,6 +16,7 @@
 #include <sys/mman.h>
 #include <sys/wait.h>
 
+#include "hcasim_raw.h"
 #include "hcasim_tests.h"
 
 /** Check a receive CQE against what was sent. */
@@ -456,10 +457,74 @@ out:
 }
 
 /**
- * An attachment must name the group the SM gave its MLID: with the
- * broadcast group joined through the SA, its MGID at another MLID and
- * another MGID at its MLID are both refused with -EADDRNOTAVAIL (and
- * counted); the right pair is still accepted for another client.
+ * A raw client of a host with one UD QP made by object messages (the
+ * client library attaches by firmware command, which names no MLID).
+ *
+ * @param sock  set to the client's socket (-1 on failure)
+ * @return the QPN, or 0
+ */
+static uint32_t
+raw_qp(const char *host, int *sock)
+{
+	struct hcasim_hello_req hello = { HCASIM_PROTO_VERSION, 1, "" };
+	struct hcasim_port_open_req po = { "", 1 };
+	struct hcasim_cq_create_req cq = { 16 };
+	struct hcasim_port_attr port;
+	struct hcasim_cq_create_rep crep;
+	struct hcasim_qp_create_req qr;
+	struct hcasim_qp_create_rep qrep;
+	struct hcasim_pd_msg pd;
+	int s;
+
+	t_act_as(host);
+	s = raw_connect();
+	snprintf(hello.host, sizeof(hello.host), "%s", host);
+	memset(&qr, 0, sizeof(qr));
+	if (s < 0 || raw_call(s, HCASIM_MSG_HELLO, &hello, sizeof(hello), -1,
+			      NULL, 0) != 0 ||
+	    raw_call(s, HCASIM_MSG_PORT_OPEN, &po, sizeof(po), -1, &port,
+		     sizeof(port)) != 0 ||
+	    raw_call(s, HCASIM_MSG_PD_ALLOC, NULL, 0, -1, &pd,
+		     sizeof(pd)) != 0 ||
+	    raw_call(s, HCASIM_MSG_CQ_CREATE, &cq, sizeof(cq), -1, &crep,
+		     sizeof(crep)) != 0)
+		goto fail;
+	qr.pdn = pd.pdn;
+	qr.send_cqn = qr.recv_cqn = crep.cqn;
+	qr.sq_wqe_cnt = qr.rq_wqe_cnt = 16;
+	if (raw_call(s, HCASIM_MSG_QP_CREATE, &qr, sizeof(qr), -1, &qrep,
+		     sizeof(qrep)) != 0)
+		goto fail;
+	*sock = s;
+	return qrep.qpn;
+fail:
+	if (s >= 0)
+		close(s);
+	*sock = -1;
+	return 0;
+}
+
+/** MCAST_ATTACH of a raw client's QP. @return the header status. */
+static int
+raw_attach(int s, uint32_t qpn, const union hca_gid *mgid, uint16_t mlid)
+{
+	struct hcasim_mcast_req req;
+
+	memset(&req, 0, sizeof(req));
+	req.qpn = qpn;
+	req.mlid = mlid;
+	memcpy(req.mgid, mgid->raw, sizeof(req.mgid));
+	return raw_call(s, HCASIM_MSG_MCAST_ATTACH, &req, sizeof(req), -1,
+			NULL, 0);
+}
+
+/**
+ * An attachment by object message must name the group the SM gave its
+ * MLID: with the broadcast group joined through the SA, its MGID at
+ * another MLID and another MGID at its MLID are both refused with
+ * -EADDRNOTAVAIL (and counted); the right pair is still accepted for
+ * another client. The client library attaches by MGID (ATTACH_TO_MCG):
+ * the MLID it is given is not carried, the daemon takes the SA's.
  */
 int
 test_mgid(void)
@@ -469,50 +534,69 @@ test_mgid(void)
 	union hca_gid other = { .raw = { 0xff, 0x12, 0x40, 0x1b, 0xff, 0xff,
 		0, 0, 0, 0, 0, 0, 0xde, 0xad, 0xbe, 0xef } };
 	struct hca_mcmember_rec rec;
-	struct t_host a, b;
+	struct t_host a;
 	struct hca_sa *sa;
 	long long before, after;
 	uint16_t wrong_mlid;
-	int err = 0, ret = -1;
+	uint32_t qa, qb;
+	int err = 0, ret = -1, sa_s = -1, sb = -1;
 
+	memset(&a, 0, sizeof(a));
+	a.memfd = -1;
 	sa = hca_sa_open(NULL, 0, NULL, &err);
 	T_CHECK(sa != NULL, "hca_sa_open: %d", err);
 	err = hca_sa_join_mcast(sa, &mgid, HCA_JOIN_FULL, NULL, &rec);
 	hca_sa_close(sa);
 	T_CHECK(err == 0 && rec.mlid >= 0xc000, "broadcast join: %d", err);
 	wrong_mlid = rec.mlid == 0xfffe ? 0xfffd : rec.mlid + 1;
-	if (t_host_open(&a, "host1") < 0 || t_host_open(&b, "host2") < 0)
+	qa = raw_qp("host1", &sa_s);
+	qb = raw_qp("host2", &sb);
+	if (qa == 0 || qb == 0) {
+		fprintf(stderr, "FAIL: raw clients\n");
 		goto out;
+	}
 	before = t_refused("mgid"); /* checked at the end */
-	err = hca_qp_attach_mcast(a.qp, &mgid, wrong_mlid);
+	err = raw_attach(sa_s, qa, &mgid, wrong_mlid);
 	if (err != -EADDRNOTAVAIL) {
 		fprintf(stderr, "FAIL: broadcast MGID at MLID %#x (the SM "
 			"gave %#x): %d\n", wrong_mlid, rec.mlid, err);
 		goto out;
 	}
-	err = hca_qp_attach_mcast(a.qp, &mgid, rec.mlid);
+	err = raw_attach(sa_s, qa, &mgid, rec.mlid);
 	if (err != 0) {
 		fprintf(stderr, "FAIL: the right attach: %d\n", err);
 		goto out;
 	}
-	err = hca_qp_attach_mcast(b.qp, &other, rec.mlid);
+	err = raw_attach(sb, qb, &other, rec.mlid);
 	if (err != -EADDRNOTAVAIL) {
 		fprintf(stderr, "FAIL: another MGID at the broadcast MLID: "
 			"%d\n", err);
 		goto out;
 	}
-	err = hca_qp_attach_mcast(b.qp, &mgid, rec.mlid);
+	err = raw_attach(sb, qb, &mgid, rec.mlid);
 	after = t_refused("mgid");
 	if (err != 0 || before < 0 || after - before != 2) {
 		fprintf(stderr, "FAIL: right attach of b %d, \"mgid\" "
 			"refusals %lld -> %lld\n", err, before, after);
 		goto out;
 	}
+	if (t_host_open(&a, "host1") < 0)
+		goto out;
+	err = hca_qp_attach_mcast(a.qp, &mgid, wrong_mlid);
+	if (err != 0 || t_refused("mgid") != after) {
+		fprintf(stderr, "FAIL: the library's attach by MGID: %d\n",
+			err);
+		goto out;
+	}
 	printf("mgid: MGID/MLID mismatches refused both ways and counted, "
-	       "the group's own MGID accepted\n");
+	       "the group's own MGID accepted, the library attaches by "
+	       "MGID\n");
 	ret = 0;
 out:
 	t_host_close(&a);
-	t_host_close(&b);
+	if (sa_s >= 0)
+		close(sa_s);
+	if (sb >= 0)
+		close(sb);
 	return ret;
 }

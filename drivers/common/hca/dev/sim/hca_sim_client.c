@@ -2,14 +2,16 @@
 
 /**
  * @file
- * The device API's soft HCA backend: every hca_dev.h call becomes one
- * request to the hcasim daemon over its unix socket (hcasim_proto.h).
- * Queue memory comes back as fds that are mapped here, so hca_dp.h runs
- * on them unchanged; the daemon watches the doorbell records (no doorbell
- * register: bf_reg is NULL). One connection per opened port; the daemon
- * frees everything of a connection when it closes. Calls on one device
- * may come from several threads (a link-state poll beside the control
- * path): requests on a connection are serialised by a mutex.
+ * The device API's soft HCA backend: the connection to the hcasim daemon
+ * over its unix socket (hcasim_proto.h) and its session (HELLO,
+ * PORT_OPEN). Objects and queries are firmware commands carried on it
+ * (hca_sim_obj.c, hca_sim_query.c, hca_sim_transport.c); queue memory is
+ * this side's, registered as UMEMs, so hca_dp.h runs on it unchanged; the
+ * daemon watches the doorbell records (no doorbell register: bf_reg is
+ * NULL). One connection per opened port; the daemon frees everything of
+ * a connection when it closes. Calls on one device may come from several
+ * threads (a link-state poll beside the control path): requests on a
+ * connection are serialised by a mutex.
  *
  * Port events: at open the backend asks for the port's event channel
  * (EQ_OPEN) and decodes the event queue entries the daemon writes there
@@ -25,105 +27,35 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 
 #include "hca_dev_backend.h"
 #include "hca_log.h"
+#include "hca_sim_obj.h"
+#include "hca_sim_query.h"
 #include "hcasim_proto.h"
 
 /** How long a request may wait for its reply. */
 #define SIM_REPLY_TIMEOUT_MS 10000
 
-/** Kinds of tracked objects. */
-enum sim_kind { SIM_PD, SIM_MR, SIM_CQ, SIM_QP };
-
-/** Links every object of a device, so closing frees them all. */
-struct sim_link {
-	struct sim_link *prev, *next;
-	enum sim_kind kind;
-};
-
 /** An open soft-HCA port. */
 struct sim_dev {
-	struct hca_dev base;
+	struct hca_sim_port port;    /**< first: the objects' view */
 	pthread_mutex_t lock;        /**< one request at a time */
 	int fd;
 	uint32_t seq;
 	bool dead;
-	char ca_name[HCASIM_CA_LEN];
-	struct sim_link objs;
 	int eq_fd;                   /**< event channel, or -1 */
 	uint32_t eq_count;           /**< entries read */
 	uint32_t eq_nent;            /**< owner-bit lap */
 };
 
-/** A protection domain. */
-struct sim_pd {
-	struct hca_pd base;
-	struct sim_link link;
-	uint32_t pdn;
-};
-
-/** A memory region. */
-struct sim_mr {
-	struct hca_mr_obj obj;
-	struct sim_link link;
-};
-
-/** A CQ (hca_cq.priv points here). */
-struct sim_cq {
-	struct hca_obj_head head;
-	struct sim_link link;
-	struct hca_cq cq;
-	void *map;
-	size_t map_len;
-};
-
-/** A QP (hca_qp.priv points here). */
-struct sim_qp {
-	struct hca_obj_head head;
-	struct sim_link link;
-	struct hca_qp qp;
-	void *map;
-	size_t map_len;
-};
-
 static const struct hca_dev_ops sim_ops;
-
-/** container_of for the types above. */
-#define SIM_OF(ptr, type, member) \
-	((type *)(void *)((char *)(ptr) - offsetof(type, member)))
 
 /****************************************************************************
  * Requests
  ****************************************************************************/
-
-/** Track an object on its device. */
-static void
-link_add(struct sim_dev *d, struct sim_link *l, enum sim_kind kind)
-{
-	pthread_mutex_lock(&d->lock);
-	l->kind = kind;
-	l->next = d->objs.next;
-	l->prev = &d->objs;
-	d->objs.next->prev = l;
-	d->objs.next = l;
-	pthread_mutex_unlock(&d->lock);
-}
-
-/** Stop tracking an object (d NULL: the device is closing, no lock). */
-static void
-link_del(struct sim_dev *d, struct sim_link *l)
-{
-	if (d != NULL)
-		pthread_mutex_lock(&d->lock);
-	l->prev->next = l->next;
-	l->next->prev = l->prev;
-	if (d != NULL)
-		pthread_mutex_unlock(&d->lock);
-}
 
 /** Send one request, with an fd when fd_in >= 0. */
 static int
@@ -160,10 +92,14 @@ sim_send(struct sim_dev *d, uint16_t type, const void *req, size_t rlen,
 	return 0;
 }
 
-/** Wait for the reply to the last request; keep a passed fd in *fd_out. */
+/**
+ * Wait for the reply to the last request; keep a passed fd in *fd_out.
+ * With got NULL the body must be rlen bytes, else at most rlen (its
+ * length in *got).
+ */
 static int
 sim_recv(struct sim_dev *d, uint16_t type, void *rep, size_t rlen,
-	 int *fd_out)
+	 size_t *got, int *fd_out)
 {
 	uint8_t buf[HCASIM_MSG_MAX];
 	union {
@@ -201,9 +137,13 @@ sim_recv(struct sim_dev *d, uint16_t type, void *rep, size_t rlen,
 			close(fd);
 		return hdr.status < 0 ? hdr.status : -EPROTO;
 	}
-	if ((size_t)n - sizeof(hdr) != rlen || (fd_out == NULL && fd >= 0) ||
+	if ((got == NULL && (size_t)n - sizeof(hdr) != rlen) ||
+	    (size_t)n - sizeof(hdr) > rlen || (fd_out == NULL && fd >= 0) ||
 	    (fd_out != NULL && fd < 0))
 		goto bad;
+	rlen = (size_t)n - sizeof(hdr);
+	if (got != NULL)
+		*got = rlen;
 	if (rlen != 0)
 		memcpy(rep, buf + sizeof(hdr), rlen);
 	if (fd_out != NULL)
@@ -251,11 +191,14 @@ sim_refusal_log(uint16_t type, int status)
  * One request/reply exchange with the daemon. A broken connection marks
  * the device dead (every later call fails with -ECONNRESET).
  *
+ * @param got  NULL: the reply is replen bytes; else it may be shorter,
+ *             its length is set here
  * @return 0 or a negative errno (the daemon's status, or transport)
  */
 static int
-sim_call(struct sim_dev *d, uint16_t type, const void *req, size_t reqlen,
-	 void *rep, size_t replen, int fd_in, int *fd_out)
+sim_call_ex(struct sim_dev *d, uint16_t type, const void *req,
+	    size_t reqlen, void *rep, size_t replen, size_t *got, int fd_in,
+	    int *fd_out)
 {
 	int ret;
 
@@ -266,7 +209,7 @@ sim_call(struct sim_dev *d, uint16_t type, const void *req, size_t reqlen,
 	}
 	ret = sim_send(d, type, req, reqlen, fd_in);
 	if (ret == 0)
-		ret = sim_recv(d, type, rep, replen, fd_out);
+		ret = sim_recv(d, type, rep, replen, got, fd_out);
 	if (ret == -ECONNRESET || ret == -ETIMEDOUT || ret == -EPROTO) {
 		HCA_LOG(ERR, "hcasim: connection to the soft HCA lost (%s)",
 			strerror(-ret));
@@ -277,14 +220,31 @@ sim_call(struct sim_dev *d, uint16_t type, const void *req, size_t reqlen,
 	return ret;
 }
 
-/** Map a shared ring fd (closing it). */
-static void *
-ring_map(int fd, size_t len)
+/** sim_call_ex() with a reply of exactly replen bytes. */
+static int
+sim_call(struct sim_dev *d, uint16_t type, const void *req, size_t reqlen,
+	 void *rep, size_t replen, int fd_in, int *fd_out)
 {
-	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	return sim_call_ex(d, type, req, reqlen, rep, replen, NULL, fd_in,
+			   fd_out);
+}
 
-	close(fd);
-	return p == MAP_FAILED ? NULL : p;
+/** Whether the connection is lost (sim_call() logged it). */
+static bool
+sim_chan_lost(void *conn)
+{
+	struct sim_dev *d = conn;
+
+	return __atomic_load_n(&d->dead, __ATOMIC_ACQUIRE);
+}
+
+/** The channel the objects and the command transport use (sim_call_ex). */
+static int
+sim_chan_call(void *conn, uint16_t type, const void *req, size_t reqlen,
+	      void *rep, size_t rep_max, size_t *got, int fd_in, int *fd_out)
+{
+	return sim_call_ex(conn, type, req, reqlen, rep, rep_max, got, fd_in,
+			   fd_out);
 }
 
 /****************************************************************************
@@ -335,7 +295,8 @@ sim_eq_open(struct sim_dev *d)
 
 /**
  * Open a port of the soft HCA: connect, HELLO with this host's name,
- * PORT_OPEN, then EQ_OPEN (the port's events).
+ * PORT_OPEN, QUERY_HCA_CAP (hca_sim_port_init()), then EQ_OPEN (the
+ * port's events).
  *
  * @param path     the daemon's socket
  * @param ca_name  CA name (NULL, "ibsim0" or "hcasim0")
@@ -352,7 +313,6 @@ hca_sim_dev_open(const char *path, const char *ca_name, int port,
 	struct hcasim_hello_req hello = { HCASIM_PROTO_VERSION, 0, "" };
 	struct hcasim_port_open_req po;
 	struct hcasim_hello_rep hrep;
-	struct hcasim_port_attr attr;
 	const char *host = sim_host();
 	struct sim_dev *d;
 	int ret;
@@ -364,8 +324,8 @@ hca_sim_dev_open(const char *path, const char *ca_name, int port,
 	d = calloc(1, sizeof(*d));
 	if (d == NULL)
 		return -ENOMEM;
-	d->base.ops = &sim_ops;
-	d->objs.next = d->objs.prev = &d->objs;
+	d->port.base.ops = &sim_ops;
+	d->eq_fd = -1;
 	pthread_mutex_init(&d->lock, NULL);
 	strcpy(sa.sun_path, path);
 	d->fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
@@ -391,50 +351,27 @@ hca_sim_dev_open(const char *path, const char *ca_name, int port,
 	if (ca_name != NULL)
 		strcpy(po.ca_name, ca_name);
 	po.port = (uint32_t)port;
-	ret = sim_call(d, HCASIM_MSG_PORT_OPEN, &po, sizeof(po), &attr,
-		       sizeof(attr), -1, NULL);
+	ret = sim_call(d, HCASIM_MSG_PORT_OPEN, &po, sizeof(po),
+		       &d->port.open, sizeof(d->port.open), -1, NULL);
 	if (ret < 0)
 		goto fail;
-	snprintf(d->ca_name, sizeof(d->ca_name), "%s",
-		 ca_name != NULL ? ca_name : attr.ca_name);
+	snprintf(d->port.ca_name, sizeof(d->port.ca_name), "%s",
+		 ca_name != NULL ? ca_name : d->port.open.ca_name);
+	ret = hca_sim_port_init(&d->port, sim_chan_call, sim_chan_lost, d);
+	if (ret < 0)
+		goto fail;
 	ret = sim_eq_open(d);
 	if (ret < 0)
 		goto fail;
-	*dev = &d->base;
+	*dev = &d->port.base;
 	return 0;
 fail:
 	if (d->fd >= 0)
 		close(d->fd);
+	if (d->eq_fd >= 0)
+		close(d->eq_fd);
 	free(d);
 	return ret;
-}
-
-/** Free the client side of an object (the daemon frees its side). */
-static void
-obj_free(struct sim_link *l)
-{
-	switch (l->kind) {
-	case SIM_PD:
-		free(SIM_OF(l, struct sim_pd, link));
-		break;
-	case SIM_MR:
-		free(SIM_OF(l, struct sim_mr, link));
-		break;
-	case SIM_CQ: {
-		struct sim_cq *c = SIM_OF(l, struct sim_cq, link);
-
-		munmap(c->map, c->map_len);
-		free(c);
-		break;
-	}
-	case SIM_QP: {
-		struct sim_qp *q = SIM_OF(l, struct sim_qp, link);
-
-		munmap(q->map, q->map_len);
-		free(q);
-		break;
-	}
-	}
 }
 
 /** Close the connection (the daemon releases everything) and free. */
@@ -446,54 +383,9 @@ sim_close(struct hca_dev *dev)
 	close(d->fd);
 	if (d->eq_fd >= 0)
 		close(d->eq_fd);
-	while (d->objs.next != &d->objs) {
-		struct sim_link *l = d->objs.next;
-
-		link_del(NULL, l);
-		obj_free(l);
-	}
+	hca_sim_port_fini(&d->port);
 	pthread_mutex_destroy(&d->lock);
 	free(d);
-}
-
-/** Ask the daemon for the port's attributes now. */
-static int
-sim_query(struct hca_dev *dev, struct hca_dev_attr *attr)
-{
-	struct sim_dev *d = (struct sim_dev *)dev;
-	struct hcasim_port_attr a;
-	struct hca_port_info *p = &attr->port;
-	int ret;
-
-	ret = sim_call(d, HCASIM_MSG_PORT_QUERY, NULL, 0, &a, sizeof(a), -1,
-		       NULL);
-	if (ret < 0)
-		return ret;
-	memset(attr, 0, sizeof(*attr));
-	snprintf(p->ca_name, sizeof(p->ca_name), "%s", d->ca_name);
-	p->port_num = (int)a.port_num;
-	p->state = (enum hca_port_state)a.state;
-	p->phys_state = (int)a.phys_state;
-	p->lid = a.lid;
-	p->lmc = a.lmc;
-	p->sm_lid = a.sm_lid;
-	p->sm_sl = a.sm_sl;
-	memcpy(p->gid.raw, a.gid, sizeof(a.gid));
-	p->port_guid = a.port_guid;
-	p->node_guid = a.node_guid;
-	p->active_mtu = a.active_mtu;
-	p->rate = a.rate;
-	p->capability_mask = a.capability_mask;
-	p->pkey_count = a.pkey_count <= HCA_MAX_PKEYS ? a.pkey_count :
-			HCA_MAX_PKEYS;
-	memcpy(p->pkeys, a.pkeys, p->pkey_count * sizeof(p->pkeys[0]));
-	snprintf(attr->backend, sizeof(attr->backend), "hcasim");
-	attr->max_qp_wr = a.max_qp_wr;
-	attr->max_cqe = a.max_cqe;
-	attr->max_inline = a.max_inline;
-	attr->max_qp = a.max_qp;
-	attr->max_rss_children = a.max_rss_children;
-	return 0;
 }
 
 /** Whether the daemon's end of the socket is still open. */
@@ -589,335 +481,23 @@ sim_event_poll(struct hca_dev *dev, struct hca_event *ev)
 	return 1;
 }
 
-/****************************************************************************
- * PD and MR
- ****************************************************************************/
-
-/** Allocate a PD. */
-static struct hca_pd *
-sim_pd_alloc(struct hca_dev *dev, int *err)
-{
-	struct sim_dev *d = (struct sim_dev *)dev;
-	struct sim_pd *pd = calloc(1, sizeof(*pd));
-	struct hcasim_pd_msg rep;
-	int ret = -ENOMEM;
-
-	if (pd != NULL)
-		ret = sim_call(d, HCASIM_MSG_PD_ALLOC, NULL, 0, &rep,
-			       sizeof(rep), -1, NULL);
-	if (ret < 0) {
-		free(pd);
-		if (err != NULL)
-			*err = ret;
-		return NULL;
-	}
-	pd->base.dev = dev;
-	pd->pdn = rep.pdn;
-	link_add(d, &pd->link, SIM_PD);
-	return &pd->base;
-}
-
-/** Free a PD. */
-static int
-sim_pd_free(struct hca_pd *hpd)
-{
-	struct sim_pd *pd = (struct sim_pd *)hpd;
-	struct hcasim_pd_msg req = { pd->pdn };
-	int ret;
-
-	ret = sim_call((struct sim_dev *)hpd->dev, HCASIM_MSG_PD_FREE, &req,
-		       sizeof(req), NULL, 0, -1, NULL);
-	if (ret < 0 && ret != -ECONNRESET)
-		return ret;
-	link_del((struct sim_dev *)hpd->dev, &pd->link);
-	free(pd);
-	return 0;
-}
-
-/** Register memory: the daemon maps fd itself. */
-static int
-sim_mr_reg(struct hca_pd *hpd, void *addr, size_t len, int fd, off_t fd_off,
-	   struct hca_mr **out)
-{
-	struct sim_pd *pd = (struct sim_pd *)hpd;
-	struct sim_dev *d = (struct sim_dev *)hpd->dev;
-	struct hcasim_mr_reg_req req;
-	struct hcasim_mr_msg rep;
-	struct sim_mr *mr;
-	int ret;
-
-	if (fd < 0 || fd_off < 0)
-		return -EINVAL; /* the soft HCA needs an fd to map */
-	mr = calloc(1, sizeof(*mr));
-	if (mr == NULL)
-		return -ENOMEM;
-	memset(&req, 0, sizeof(req));
-	req.pdn = pd->pdn;
-	req.va = (uintptr_t)addr;
-	req.len = len;
-	req.fd_off = (uint64_t)fd_off;
-	ret = sim_call(d, HCASIM_MSG_MR_REG, &req, sizeof(req), &rep,
-		       sizeof(rep), fd, NULL);
-	if (ret < 0) {
-		free(mr);
-		return ret;
-	}
-	mr->obj.pub.lkey = rep.lkey;
-	mr->obj.pub.addr = (uintptr_t)addr;
-	mr->obj.pub.len = len;
-	mr->obj.dev = hpd->dev;
-	link_add(d, &mr->link, SIM_MR);
-	*out = &mr->obj.pub;
-	return 0;
-}
-
-/** Deregister memory (the daemon returns once no DMA can touch it). */
-static int
-sim_mr_dereg(struct hca_mr *hmr)
-{
-	struct sim_mr *mr = (struct sim_mr *)hmr;
-	struct hcasim_mr_msg req = { hmr->lkey };
-	int ret;
-
-	ret = sim_call((struct sim_dev *)mr->obj.dev, HCASIM_MSG_MR_DEREG,
-		       &req, sizeof(req), NULL, 0, -1, NULL);
-	if (ret < 0 && ret != -ECONNRESET)
-		return ret;
-	link_del((struct sim_dev *)mr->obj.dev, &mr->link);
-	free(mr);
-	return 0;
-}
-
-/****************************************************************************
- * CQ and QP
- ****************************************************************************/
-
-/** Create a CQ and map its ring. */
-static int
-sim_cq_create(struct hca_dev *dev, uint32_t min_cqe, struct hca_cq **out)
-{
-	struct sim_dev *d = (struct sim_dev *)dev;
-	struct hcasim_cq_create_req req = { min_cqe };
-	struct hcasim_cq_create_rep rep;
-	struct hcasim_cq_msg dreq;
-	struct sim_cq *c = calloc(1, sizeof(*c));
-	int fd, ret;
-
-	if (c == NULL)
-		return -ENOMEM;
-	ret = sim_call(d, HCASIM_MSG_CQ_CREATE, &req, sizeof(req), &rep,
-		       sizeof(rep), -1, &fd);
-	if (ret < 0) {
-		free(c);
-		return ret;
-	}
-	c->map = ring_map(fd, rep.map_len);
-	if (c->map == NULL || rep.dbrec_off + 4 > rep.map_len ||
-	    (uint64_t)rep.cqe_cnt * 64 > rep.dbrec_off) {
-		if (c->map != NULL)
-			munmap(c->map, rep.map_len);
-		dreq.cqn = rep.cqn;
-		sim_call(d, HCASIM_MSG_CQ_DESTROY, &dreq, sizeof(dreq), NULL,
-			 0, -1, NULL);
-		free(c);
-		return -ENOMEM;
-	}
-	c->head.dev = dev;
-	c->map_len = rep.map_len;
-	c->cq.cqes = c->map;
-	c->cq.cqe_cnt = rep.cqe_cnt;
-	c->cq.cons_index = 0;
-	c->cq.dbrec = (volatile uint32_t *)((uint8_t *)c->map + rep.dbrec_off);
-	c->cq.cqn = rep.cqn;
-	c->cq.priv = c;
-	link_add(d, &c->link, SIM_CQ);
-	*out = &c->cq;
-	return 0;
-}
-
-/** Destroy a CQ. */
-static int
-sim_cq_destroy(struct hca_cq *cq)
-{
-	struct sim_cq *c = cq->priv;
-	struct hcasim_cq_msg req = { cq->cqn };
-	int ret;
-
-	ret = sim_call((struct sim_dev *)c->head.dev, HCASIM_MSG_CQ_DESTROY,
-		       &req, sizeof(req), NULL, 0, -1, NULL);
-	if (ret < 0 && ret != -ECONNRESET)
-		return ret;
-	link_del((struct sim_dev *)c->head.dev, &c->link);
-	obj_free(&c->link);
-	return 0;
-}
-
-/** Fill the public QP from the daemon's reply and the mapped rings. */
-static void
-qp_fill(struct sim_qp *q, const struct hcasim_qp_create_rep *rep,
-	const struct hca_qp_init_attr *attr)
-{
-	uint8_t *m = q->map;
-
-	q->qp.qpn = rep->qpn;
-	q->qp.wire_qpn = rep->wire_qpn;
-	q->qp.sq_buf = m + rep->sq_off;
-	q->qp.sq_wqe_cnt = rep->sq_wqe_cnt;
-	q->qp.sq_head = 0;
-	q->qp.rq_buf = (struct mlx5_wqe_data_seg *)(m + rep->rq_off);
-	q->qp.rq_wqe_cnt = rep->rq_wqe_cnt;
-	q->qp.rq_head = 0;
-	q->qp.dbrec = (volatile uint32_t *)(m + rep->dbrec_off);
-	q->qp.bf_reg = NULL;
-	q->qp.max_inline = rep->max_inline;
-	q->qp.send_cq = attr->send_cq;
-	q->qp.recv_cq = attr->recv_cq;
-	q->qp.priv = q;
-}
-
-/** Create a UD QP (RESET) and map its rings. */
-static int
-sim_qp_create_ud(struct hca_pd *hpd, const struct hca_qp_init_attr *attr,
-		 struct hca_qp **out)
-{
-	struct sim_dev *d = (struct sim_dev *)hpd->dev;
-	struct hcasim_qp_create_req req;
-	struct hcasim_qp_create_rep rep;
-	struct hcasim_qp_msg dreq;
-	struct sim_qp *q;
-	int fd, ret;
-
-	/* a parent on another connection: the daemon refuses it (-EINVAL)
-	 * unless it was started with --allow-forge (tests)
-	 */
-	if (((struct hca_obj_head *)attr->send_cq->priv)->dev != hpd->dev ||
-	    ((struct hca_obj_head *)attr->recv_cq->priv)->dev != hpd->dev)
-		return -EINVAL;
-	q = calloc(1, sizeof(*q));
-	if (q == NULL)
-		return -ENOMEM;
-	memset(&req, 0, sizeof(req));
-	req.pdn = ((struct sim_pd *)hpd)->pdn;
-	req.send_cqn = attr->send_cq->cqn;
-	req.recv_cqn = attr->recv_cq->cqn;
-	req.sq_wqe_cnt = attr->sq_wqe_cnt;
-	req.rq_wqe_cnt = attr->rq_wqe_cnt;
-	req.max_inline = attr->max_inline;
-	req.rss_parent_qpn = attr->rss_parent != NULL ?
-			     attr->rss_parent->qpn : 0;
-	ret = sim_call(d, HCASIM_MSG_QP_CREATE, &req, sizeof(req), &rep,
-		       sizeof(rep), -1, &fd);
-	if (ret < 0) {
-		free(q);
-		return ret;
-	}
-	q->map = ring_map(fd, rep.map_len);
-	if (q->map == NULL || rep.dbrec_off + 8 > rep.map_len ||
-	    rep.sq_off + (uint64_t)rep.sq_wqe_cnt * 64 > rep.map_len ||
-	    rep.rq_off + (uint64_t)rep.rq_wqe_cnt * 16 > rep.map_len) {
-		if (q->map != NULL)
-			munmap(q->map, rep.map_len);
-		dreq.qpn = rep.qpn;
-		sim_call(d, HCASIM_MSG_QP_DESTROY, &dreq, sizeof(dreq), NULL,
-			 0, -1, NULL);
-		free(q);
-		return -ENOMEM;
-	}
-	q->head.dev = hpd->dev;
-	q->map_len = rep.map_len;
-	qp_fill(q, &rep, attr);
-	link_add(d, &q->link, SIM_QP);
-	*out = &q->qp;
-	return 0;
-}
-
-/** Move a QP to a state; RESET also rewinds this side's counters. */
-static int
-sim_qp_modify(struct hca_qp *qp, enum hca_qp_state state, uint32_t qkey,
-	      uint16_t pkey_index)
-{
-	struct sim_qp *q = qp->priv;
-	struct hcasim_qp_modify_req req;
-	int ret;
-
-	memset(&req, 0, sizeof(req));
-	req.qpn = qp->qpn;
-	req.state = state;
-	req.qkey = qkey;
-	req.pkey_index = pkey_index;
-	ret = sim_call((struct sim_dev *)q->head.dev, HCASIM_MSG_QP_MODIFY,
-		       &req, sizeof(req), NULL, 0, -1, NULL);
-	if (ret == 0 && state == HCA_QPS_RESET) {
-		qp->sq_head = 0;
-		qp->rq_head = 0;
-	}
-	return ret;
-}
-
-/** Attach or detach a QP to/from a multicast group. */
-static int
-sim_qp_mcast(struct hca_qp *qp, const union hca_gid *mgid, uint16_t mlid,
-	     uint16_t type)
-{
-	struct sim_qp *q = qp->priv;
-	struct hcasim_mcast_req req;
-
-	memset(&req, 0, sizeof(req));
-	req.qpn = qp->qpn;
-	req.mlid = mlid;
-	memcpy(req.mgid, mgid->raw, sizeof(req.mgid));
-	return sim_call((struct sim_dev *)q->head.dev, type, &req,
-			sizeof(req), NULL, 0, -1, NULL);
-}
-
-/** Attach a QP to a multicast group. */
-static int
-sim_qp_attach(struct hca_qp *qp, const union hca_gid *mgid, uint16_t mlid)
-{
-	return sim_qp_mcast(qp, mgid, mlid, HCASIM_MSG_MCAST_ATTACH);
-}
-
-/** Detach a QP from a multicast group. */
-static int
-sim_qp_detach(struct hca_qp *qp, const union hca_gid *mgid, uint16_t mlid)
-{
-	return sim_qp_mcast(qp, mgid, mlid, HCASIM_MSG_MCAST_DETACH);
-}
-
-/** Destroy a QP and unmap its rings. */
-static int
-sim_qp_destroy(struct hca_qp *qp)
-{
-	struct sim_qp *q = qp->priv;
-	struct hcasim_qp_msg req = { qp->qpn };
-	int ret;
-
-	ret = sim_call((struct sim_dev *)q->head.dev, HCASIM_MSG_QP_DESTROY,
-		       &req, sizeof(req), NULL, 0, -1, NULL);
-	if (ret < 0 && ret != -ECONNRESET)
-		return ret;
-	link_del((struct sim_dev *)q->head.dev, &q->link);
-	obj_free(&q->link);
-	return 0;
-}
-
 /** The soft HCA backend. */
 static const struct hca_dev_ops sim_ops = {
 	.name = "hcasim",
 	.close = sim_close,
-	.query = sim_query,
+	.query = hca_sim_query,
 	.alive = sim_alive,
 	.event_fd = sim_event_fd,
 	.event_poll = sim_event_poll,
-	.pd_alloc = sim_pd_alloc,
-	.pd_free = sim_pd_free,
-	.mr_reg = sim_mr_reg,
-	.mr_dereg = sim_mr_dereg,
-	.cq_create = sim_cq_create,
-	.cq_destroy = sim_cq_destroy,
-	.qp_create_ud = sim_qp_create_ud,
-	.qp_modify = sim_qp_modify,
-	.qp_attach_mcast = sim_qp_attach,
-	.qp_detach_mcast = sim_qp_detach,
-	.qp_destroy = sim_qp_destroy,
+	.pd_alloc = hca_sim_pd_alloc,
+	.pd_free = hca_sim_pd_free,
+	.mr_reg = hca_sim_mr_reg,
+	.mr_dereg = hca_sim_mr_dereg,
+	.cq_create = hca_sim_cq_create,
+	.cq_destroy = hca_sim_cq_destroy,
+	.qp_create_ud = hca_sim_qp_create_ud,
+	.qp_modify = hca_sim_qp_modify,
+	.qp_attach_mcast = hca_sim_qp_attach,
+	.qp_detach_mcast = hca_sim_qp_detach,
+	.qp_destroy = hca_sim_qp_destroy,
 };

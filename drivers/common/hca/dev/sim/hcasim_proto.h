@@ -87,6 +87,13 @@ enum hcasim_cmd_msg_type {
 	HCASIM_MSG_UMEM_DEREG = 34,
 };
 
+/**
+ * Syndrome (status BAD_PARAM) of ATTACH_TO_MCG when the QP is attached
+ * to the group already, and of DETACH_FROM_MCG when it is not: the client
+ * library reports -EEXIST and -EINVAL, as for the object messages.
+ */
+#define HCASIM_CMD_SYN_MCG_ATTACHED 0x48530024u
+
 /** Header of every message. */
 struct hcasim_msg_hdr {
 	uint32_t magic;      /**< HCASIM_PROTO_MAGIC */
