@@ -63,7 +63,7 @@ enum hcasim_cmd_syndrome {
 	HCASIM_SYN_RING_MEM = 0x48530020,    /**< queue memory limit */
 	HCASIM_SYN_NO_MEM = 0x48530021,      /**< the daemon is out of room */
 	HCASIM_SYN_MGID = 0x48530022,        /**< not a multicast GID */
-	HCASIM_SYN_MCG_UNKNOWN = 0x48530023, /**< the SA has no such group */
+	HCASIM_SYN_MCG_UNKNOWN = HCASIM_CMD_SYN_MCG_UNKNOWN, /**< the SA has no such group */
 	HCASIM_SYN_MCG_ATTACHED = HCASIM_CMD_SYN_MCG_ATTACHED, /**< attached /
 						  * not attached */
 	HCASIM_SYN_MCG_LIMIT = 0x48530025,   /**< client limit or group full */

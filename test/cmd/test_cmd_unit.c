@@ -435,7 +435,7 @@ test_statuses(void)
 		{ 0x04, -EIO, "bad system state" },
 		{ 0x05, -ENOENT, "bad resource" },
 		{ 0x06, -EBUSY, "resource busy" },
-		{ 0x08, -ENOMEM, "limits exceeded" },
+		{ 0x08, -EDQUOT, "limits exceeded" },
 		{ 0x09, -EINVAL, "bad resource state" },
 		{ 0x0a, -ERANGE, "bad index" },
 		{ 0x0f, -ENOSPC, "no resources" },

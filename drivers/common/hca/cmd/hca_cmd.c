@@ -33,7 +33,7 @@ static const struct hca_cmd_status_desc hca_cmd_statuses[] = {
 	{ HCA_STATUS_BAD_SYS_STATE, -EIO, "bad system state" },
 	{ HCA_STATUS_BAD_RESOURCE, -ENOENT, "bad resource" },
 	{ HCA_STATUS_RESOURCE_BUSY, -EBUSY, "resource busy" },
-	{ HCA_STATUS_LIMITS_EXCEEDED, -ENOMEM, "limits exceeded" },
+	{ HCA_STATUS_LIMITS_EXCEEDED, -EDQUOT, "limits exceeded" },
 	{ HCA_STATUS_BAD_RES_STATE, -EINVAL, "bad resource state" },
 	{ HCA_STATUS_BAD_INDEX, -ERANGE, "bad index" },
 	{ HCA_STATUS_NO_RESOURCES, -ENOSPC, "no resources" },

@@ -93,6 +93,12 @@ enum hcasim_cmd_msg_type {
  * library reports -EEXIST and -EINVAL, as for the object messages.
  */
 #define HCASIM_CMD_SYN_MCG_ATTACHED 0x48530024u
+/**
+ * Syndrome of ATTACH_TO_MCG for an MGID whose MLID the daemon cannot
+ * find (no member holds it and its own SA query does not see the group,
+ * as for a partition its port is not in).
+ */
+#define HCASIM_CMD_SYN_MCG_UNKNOWN 0x48530023u
 
 /** Header of every message. */
 struct hcasim_msg_hdr {
