@@ -11,7 +11,9 @@ cat >"$D/parts.conf" <<PARTS
 Default=0x7fff, ipoib : ALL=full;
 blue=0x8001, ipoib : 0x0002c90300000101=full, 0x0002c90300000201=full;
 PARTS
-start_fabric "$D" --hosts 3 --no-hcasim --partitions "$D/parts.conf"
+# opensm with partitions can take long to sweep on a loaded machine
+start_fabric "$D" --hosts 3 --no-hcasim --partitions "$D/parts.conf" \
+	--timeout 90
 out=$("$FABRIC" status --dir "$D") || fail "status"
 echo "$out"
 echo "$out" | grep -Eq 'MGID ff12:401b:8001:0000:0000:0000:ffff:ffff +MLID 0xc001 +Q_Key 0x0b1b +P_Key 0x8001' ||
