@@ -341,6 +341,16 @@ struct hcasim {
 /* hcasim_res.c: resource tables */
 int hcasim_pd_alloc(struct hcasim *h, struct hcasim_client *c, uint32_t *pdn);
 int hcasim_pd_free(struct hcasim *h, struct hcasim_client *c, uint32_t pdn);
+/** A client's memory mapped by the daemon (hcasim_client_mem_map()). */
+struct hcasim_mem_map {
+	void *map;                /**< what to munmap() */
+	size_t map_len;
+	uint8_t *base;            /**< the registered range's first byte */
+	bool sealed;              /**< the file cannot shrink (F_SEAL_SHRINK) */
+};
+int hcasim_mr_quota_check(struct hcasim *h, struct hcasim_client *c);
+int hcasim_client_mem_map(int fd, uint64_t fd_off, uint64_t len,
+			  struct hcasim_mem_map *m);
 int hcasim_mr_reg(struct hcasim *h, struct hcasim_client *c,
 		  const struct hcasim_mr_reg_req *req, int fd, uint32_t *lkey);
 int hcasim_mr_dereg(struct hcasim *h, struct hcasim_client *c, uint32_t lkey);

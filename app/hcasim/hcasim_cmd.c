@@ -185,63 +185,38 @@ umem_reg(struct hcasim *h, struct hcasim_client *c,
 	 const struct hcasim_umem_reg_req *req, int fd, uint32_t *id)
 {
 	struct hcasim_cmd_client *s = hcasim_cmd_state(c);
+	struct hcasim_mem_map m;
 	struct hcasim_umem *u;
-	struct stat st;
-	struct statfs sfs;
-	uint64_t align, map_off, delta, map_len;
 	unsigned int slot;
-	int seals;
-	void *map;
+	int ret;
 
 	if (s == NULL)
 		return -ENOMEM;
 	if (fd < 0)
 		return -EINVAL;
-	if (c->nmr >= h->cfg.limits.client_mr) {
-		h->refused.client_mr++;
-		return -EDQUOT;
-	}
-	if (c->ident != NULL && c->ident->nmr >= h->cfg.limits.host_mr) {
-		h->refused.host_mr++;
-		return -EDQUOT;
-	}
+	ret = hcasim_mr_quota_check(h, c);
+	if (ret < 0)
+		return ret;
 	for (slot = 0; slot < HCASIM_CMD_MAX_UMEM; slot++)
 		if (s->umems[slot] == NULL)
 			break;
 	if (slot == HCASIM_CMD_MAX_UMEM)
 		return -ENOSPC;
-	if (fstat(fd, &st) < 0 || fstatfs(fd, &sfs) < 0)
-		return -errno;
-	if (sfs.f_type != TMPFS_MAGIC && sfs.f_type != HUGETLBFS_MAGIC)
-		return -EINVAL;
-	if (!S_ISREG(st.st_mode) ||
-	    (uint64_t)st.st_size < req->fd_off + req->len)
-		return -EINVAL;
-	seals = fcntl(fd, F_GET_SEALS);
-	align = (uint64_t)sysconf(_SC_PAGESIZE);
-	if (st.st_blksize > (blksize_t)align &&
-	    (st.st_blksize & (st.st_blksize - 1)) == 0 &&
-	    st.st_blksize <= (1 << 30))
-		align = (uint64_t)st.st_blksize; /* hugetlbfs */
-	map_off = req->fd_off & ~(align - 1);
-	delta = req->fd_off - map_off;
-	map_len = (req->len + delta + align - 1) & ~(align - 1);
-	map = mmap(NULL, map_len, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
-		   (off_t)map_off);
-	if (map == MAP_FAILED)
-		return -errno;
+	ret = hcasim_client_mem_map(fd, req->fd_off, req->len, &m);
+	if (ret < 0)
+		return ret;
 	u = calloc(1, sizeof(*u));
 	if (u == NULL) {
-		munmap(map, map_len);
+		munmap(m.map, m.map_len);
 		return -ENOMEM;
 	}
 	u->id = ++umem_last_id;
 	if (u->id == 0)
 		u->id = ++umem_last_id;
-	u->sealed = seals >= 0 && (seals & F_SEAL_SHRINK) != 0;
-	u->map = map;
-	u->map_len = map_len;
-	u->base = (uint8_t *)map + delta;
+	u->sealed = m.sealed;
+	u->map = m.map;
+	u->map_len = m.map_len;
+	u->base = m.base;
 	u->len = req->len;
 	s->umems[slot] = u;
 	c->nmr++;

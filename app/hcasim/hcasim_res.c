@@ -236,13 +236,79 @@ hcasim_pd_free(struct hcasim *h, struct hcasim_client *c, uint32_t pdn)
  ****************************************************************************/
 
 /**
- * Register a client's memory: map the passed fd and publish an lkey.
- * The fd must be a memory-backed file (memfd, tmpfs or hugetlbfs: no
- * page fault of the data path ever waits for a disk) that covers
- * [fd_off, fd_off + len) (checked against its size).
+ * Whether a client may register one more memory region (an MR or a
+ * UMEM): its own limit and its host's; a refusal is counted.
  *
- * @param req   the request (PD, client address, length, fd offset),
- *              its fields checked by hcasim_req_check()
+ * @return 0 or -EDQUOT
+ */
+int
+hcasim_mr_quota_check(struct hcasim *h, struct hcasim_client *c)
+{
+	if (c->nmr >= h->cfg.limits.client_mr) {
+		h->refused.client_mr++;
+		return -EDQUOT;
+	}
+	if (c->ident != NULL && c->ident->nmr >= h->cfg.limits.host_mr) {
+		h->refused.host_mr++;
+		return -EDQUOT;
+	}
+	return 0;
+}
+
+/**
+ * Map len bytes at fd_off of a client's memory fd, for an MR or a UMEM:
+ * memory-backed files only (tmpfs, hugetlbfs: a page fault must never
+ * wait for I/O), a regular file holding the whole range, mapped in whole
+ * (huge) pages since hugetlbfs unmaps only aligned lengths.
+ *
+ * @param fd  the client's fd (the caller closes it)
+ * @param m   filled on success (unmap m->map, m->map_len)
+ * @return 0 or a negative errno (-EINVAL: not such memory)
+ */
+int
+hcasim_client_mem_map(int fd, uint64_t fd_off, uint64_t len,
+		      struct hcasim_mem_map *m)
+{
+	struct stat st;
+	struct statfs sfs;
+	uint64_t align, map_off, delta, map_len;
+	int seals;
+	void *map;
+
+	if (fd < 0)
+		return -EINVAL;
+	if (fstat(fd, &st) < 0 || fstatfs(fd, &sfs) < 0)
+		return -errno;
+	if (sfs.f_type != TMPFS_MAGIC && sfs.f_type != HUGETLBFS_MAGIC)
+		return -EINVAL;
+	if (!S_ISREG(st.st_mode) || (uint64_t)st.st_size < fd_off + len)
+		return -EINVAL;
+	seals = fcntl(fd, F_GET_SEALS);
+	align = (uint64_t)sysconf(_SC_PAGESIZE);
+	if (st.st_blksize > (blksize_t)align &&
+	    (st.st_blksize & (st.st_blksize - 1)) == 0 &&
+	    st.st_blksize <= (1 << 30))
+		align = (uint64_t)st.st_blksize; /* hugetlbfs */
+	map_off = fd_off & ~(align - 1);
+	delta = fd_off - map_off;
+	map_len = (len + delta + align - 1) & ~(align - 1);
+	map = mmap(NULL, map_len, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
+		   (off_t)map_off);
+	if (map == MAP_FAILED)
+		return -errno;
+	m->map = map;
+	m->map_len = map_len;
+	m->base = (uint8_t *)map + delta;
+	m->sealed = seals >= 0 && (seals & F_SEAL_SHRINK) != 0;
+	return 0;
+}
+
+/**
+ * Register a memory region of a client: map the range of its fd (see
+ * hcasim_client_mem_map()) and give it a key.
+ *
+ * @param req   the request (PD, va, len, fd_off), its fields checked by
+ *              hcasim_req_check()
  * @param fd    the client's fd (the caller closes it)
  * @param lkey  set to the new key
  * @return 0 or a negative errno (-EDQUOT: the client's or its host's
@@ -252,38 +318,16 @@ int
 hcasim_mr_reg(struct hcasim *h, struct hcasim_client *c,
 	      const struct hcasim_mr_reg_req *req, int fd, uint32_t *lkey)
 {
+	struct hcasim_mem_map m;
 	struct hcasim_mr *mr;
-	struct stat st;
-	struct statfs sfs;
-	uint64_t align, map_off, delta, map_len;
 	uint32_t i, slot;
-	void *map;
+	int ret;
 
 	if (!pd_valid(c, req->pdn) || fd < 0)
 		return -EINVAL;
-	if (c->nmr >= h->cfg.limits.client_mr) {
-		h->refused.client_mr++;
-		return -EDQUOT;
-	}
-	if (c->ident != NULL && c->ident->nmr >= h->cfg.limits.host_mr) {
-		h->refused.host_mr++;
-		return -EDQUOT;
-	}
-	if (fstat(fd, &st) < 0 || fstatfs(fd, &sfs) < 0)
-		return -errno;
-	/* memory-backed files only: a page fault must never wait for I/O */
-	if (sfs.f_type != TMPFS_MAGIC && sfs.f_type != HUGETLBFS_MAGIC)
-		return -EINVAL;
-	if (!S_ISREG(st.st_mode) ||
-	    (uint64_t)st.st_size < req->fd_off + req->len)
-		return -EINVAL;
-	align = (uint64_t)sysconf(_SC_PAGESIZE);
-	if (st.st_blksize > (blksize_t)align &&
-	    (st.st_blksize & (st.st_blksize - 1)) == 0 &&
-	    st.st_blksize <= (1 << 30))
-		align = (uint64_t)st.st_blksize; /* hugetlbfs */
-	map_off = req->fd_off & ~(align - 1);
-	delta = req->fd_off - map_off;
+	ret = hcasim_mr_quota_check(h, c);
+	if (ret < 0)
+		return ret;
 	for (i = 0; i < HCASIM_MR_SLOTS; i++) {
 		slot = (h->lkey_tag + i) % HCASIM_MR_SLOTS;
 		if (h->mr_table[slot] == NULL)
@@ -291,15 +335,12 @@ hcasim_mr_reg(struct hcasim *h, struct hcasim_client *c,
 	}
 	if (i == HCASIM_MR_SLOTS)
 		return -ENOSPC;
-	/* whole (huge) pages: hugetlbfs unmaps only aligned lengths */
-	map_len = (req->len + delta + align - 1) & ~(align - 1);
-	map = mmap(NULL, map_len, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
-		   (off_t)map_off);
-	if (map == MAP_FAILED)
-		return -errno;
+	ret = hcasim_client_mem_map(fd, req->fd_off, req->len, &m);
+	if (ret < 0)
+		return ret;
 	mr = calloc(1, sizeof(*mr));
 	if (mr == NULL) {
-		munmap(map, map_len);
+		munmap(m.map, m.map_len);
 		return -ENOMEM;
 	}
 	h->lkey_tag++;
@@ -309,9 +350,9 @@ hcasim_mr_reg(struct hcasim *h, struct hcasim_client *c,
 	mr->owner = c;
 	mr->va = req->va;
 	mr->len = req->len;
-	mr->map = map;
-	mr->map_len = map_len;
-	mr->base = (uint8_t *)map + delta;
+	mr->map = m.map;
+	mr->map_len = m.map_len;
+	mr->base = m.base;
 	__atomic_store_n(&h->mr_table[slot], mr, __ATOMIC_RELEASE);
 	c->nmr++;
 	if (c->ident != NULL)
