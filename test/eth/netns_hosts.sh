@@ -119,19 +119,39 @@ check() { # description, then the test
 	local what=$1
 	shift
 	if "$@"; then
-		echo "ok: $what"
+		echo "ok: $what ($(date +%T))"
 	else
-		echo "FAIL: $what"
+		echo "FAIL: $what ($(date +%T))"
 		FAIL=1
 	fi
 }
 NS1="n$ID-1"
 NS2="n$ID-2"
+# diag WHAT: what the namespaces and the testpmds show after a failure
+diag() {
+	local n
+	echo "--- $(date +%T.%N | cut -c1-12) after: $1"
+	for n in "$NS1" "$NS2"; do
+		echo "$n neighbours:"
+		ip -n "$n" neigh show
+		ip -n "$n" -s link show
+	done
+	for h in host1 host2; do
+		cmd $h show port stats all
+	done
+	sleep 1
+	for h in host1 host2; do
+		echo "$h:"
+		tail -n 30 "$WORK/$h.log"
+	done
+}
 # nsping NS ADDRESS: 3 ICMP echo replies within 10 s (ping(8) in python,
 # raw sockets: no iputils needed)
 nsping() {
+	local rc
 	timeout 15 ip netns exec "$1" python3 - "$2" <<'PY'
 import os, socket, struct, sys, time
+print('ping %s: started' % sys.argv[1], file=sys.stderr, flush=True)
 dst = sys.argv[1]
 v6 = ':' in dst
 if v6:
@@ -170,6 +190,9 @@ while len(got) < 3 and time.time() < end:
 print('ping %s: %d replies to %d requests' % (dst, len(got), seq))
 sys.exit(0 if len(got) >= 3 else 1)
 PY
+	rc=$?
+	[ $rc -eq 0 ] || diag "ping $2 in $1 (rc $rc)"
+	return $rc
 }
 check "ping 10.77.0.2" nsping "$NS1" 10.77.0.2
 check "ping -6 fd77::2" nsping "$NS1" fd77::2
@@ -217,6 +240,7 @@ RS=$?
 SENT="$(sha256sum < "$WORK/data" | cut -d' ' -f1) 1048576"
 GOT=$(cat "$WORK/recv.sha" 2>/dev/null)
 echo "TCP/IPv6: client rc $RC, server rc $RS; sent $SENT; received ${GOT:-none}"
+[ "$SENT" = "$GOT" ] || diag "TCP/IPv6"
 check "1 MB over TCP/IPv6, sha256 equal" test "$SENT" = "$GOT"
 
 # IPv4 multicast: a socket of host2 joins 239.1.2.3 (IGMPv3 report,
@@ -289,5 +313,5 @@ PIDS=()
 SAN=$(grep -l 'AddressSanitizer\|LeakSanitizer\|runtime error' \
 	"$WORK/host1.log" "$WORK/host2.log")
 check "no sanitizer report ${SAN:+in $SAN}" test -z "$SAN"
-[ $FAIL -eq 0 ] || tail -40 "$WORK/host1.log" "$WORK/host2.log"
+[ $FAIL -eq 0 ] || tail -n 40 "$WORK/host1.log" "$WORK/host2.log"
 exit $FAIL
