@@ -13,7 +13,7 @@ RC=$?
 cat "$OUT/stderr"
 cat "$OUT/stdout"
 [ $RC -eq 0 ] || { echo "FAIL: ipoib-bench exit $RC"; exit 1; }
-python3 - "$OUT" <<'PY' || exit 1
+/usr/bin/python3 - "$OUT" <<'PY' || exit 1
 import json, sys
 out = sys.argv[1]
 r = json.load(open(out + "/results.json"))

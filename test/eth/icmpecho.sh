@@ -48,7 +48,7 @@ tshark -r "$CAP" -Y arp -T fields -e arp.hw.type -e arp.hw.size \
 	-e arp.opcode -e arp.src.hw -e arp.dst.hw -e infiniband.deth.srcqp \
 	-e infiniband.grh.sgid 2>/dev/null > "$WORK/arp.txt"
 echo "--- ARP on the wire"; cat "$WORK/arp.txt"
-python3 - "$WORK/arp.txt" <<'PY' || exit 1
+/usr/bin/python3 - "$WORK/arp.txt" <<'PY' || exit 1
 import ipaddress, sys
 rows = [l.rstrip('\n').split('\t') for l in open(sys.argv[1]) if l.strip()]
 assert rows, 'no ARP on the wire'
@@ -69,7 +69,7 @@ PY
 # by check-erf (tshark shows no IPoIB reserved field, which would read as
 # zero), on the ARP exchange and the 3 echo requests and replies at least
 CHECK_ERF=$4
-python3 "$CHECK_ERF" "$CAP" --min-count 8 --any-order \
+/usr/bin/python3 "$CHECK_ERF" "$CAP" --min-count 8 --any-order \
 	--expect ethertype=0x0806 --expect ethertype=0x0806 \
 	--expect ethertype=0x0800 --expect ethertype=0x0800 \
 	--expect ethertype=0x0800 --expect ethertype=0x0800 \

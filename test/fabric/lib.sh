@@ -79,5 +79,5 @@ start_fabric() {
 # json_get FILE EXPR: evaluate a Python expression on the JSON in FILE
 # (bound to s) and print the result.
 json_get() {
-	python3 -c 'import json, sys; s = json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$1" "$2"
+	/usr/bin/python3 -c 'import json, sys; s = json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$1" "$2"
 }

@@ -55,14 +55,14 @@ SERR=$(val "$T/send.log" oerrors)
 RECVD=$(val "$T/recv.log" received)
 RMISS=$(val "$T/recv.log" imissed)
 RERR=$(val "$T/recv.log" ierrors)
-FDROP=$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1]))
+FDROP=$(/usr/bin/python3 -c 'import json,sys; d=json.load(open(sys.argv[1]))
 p=d["ports"][0]
 print(d["drops_total"] + p["dev_imissed"] + p["dev_ierrors"] + p["dev_oerrors"])' "$T/fwd.json")
 # What the soft HCA dropped for want of a posted receive buffer (a full
 # receive ring: a ConnectX's out-of-buffer counter), at the forwarder
 # (host3) and the receiver (host2); a missing counter fails the test.
 HCADROP=$("$IPOIB_FABRIC_TOOL" status --dir "$IPOIB_FABRIC_DIR" --json |
-	python3 -c 'import json, sys
+	/usr/bin/python3 -c 'import json, sys
 d = json.load(sys.stdin)
 n = [p["counters"]["rcv_discards_no_buffer"] for p in d["hcasim"]["ports"]
      if p["host"] in ("host2", "host3")]

@@ -98,7 +98,7 @@ fwd_stop() {
 
 # json_check FILE 'expr\nexpr...': every Python expression on d is true
 json_check() {
-	python3 - "$1" "$2" <<'PY'
+	/usr/bin/python3 - "$1" "$2" <<'PY'
 import json, sys
 d = json.load(open(sys.argv[1]))
 bad = 0

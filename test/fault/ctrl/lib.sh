@@ -115,7 +115,7 @@ sm_master() {
 
 # gid_of ROLE: the port GID of a role, from its published address
 gid_of() {
-	python3 -c 'import ipaddress, sys
+	/usr/bin/python3 -c 'import ipaddress, sys
 print(ipaddress.IPv6Address(bytes.fromhex(sys.argv[1][8:40])))' \
 		"$(cat "$WORK/addr.$1")"
 }
