@@ -23,6 +23,7 @@
 #include <stdint.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <string.h>
 #include <pthread.h>
 #include <sys/uio.h>
 
@@ -52,7 +53,10 @@
 #define HCASIM_MAX_CQE 65536
 #define HCASIM_MAX_INLINE 512
 #define HCASIM_MAX_RSS_CHILDREN 64
-#define HCASIM_MAX_MCG_MEMBERS 1024
+#define HCASIM_MAX_MCG_MEMBERS 1024   /**< QPs attached to one MGID */
+#define HCASIM_MCG_BUCKETS_LOG 12
+#define HCASIM_MCG_BUCKETS (1u << HCASIM_MCG_BUCKETS_LOG) /**< MGID hash */
+#define HCASIM_MCG_KEY_WORDS 5         /**< the MGID hash's key */
 #define HCASIM_MAX_DS 63               /**< 16-byte units per send WQE */
 #define HCASIM_MLID_BASE 0xc000
 /** Internal QP state while it is being destroyed (never polled). */
@@ -65,7 +69,8 @@ struct hcasim_counters {
 	uint64_t xmit_bytes;
 	uint64_t rcv_packets;
 	uint64_t rcv_bytes;
-	uint64_t xmit_discards;        /**< no route, no LID, bad P_Key index */
+	uint64_t xmit_discards;        /**< no route (multicast without a GRH),
+					*   no LID, bad P_Key index */
 	uint64_t xmit_errors_wqe;      /**< malformed WQE (error CQE) */
 	uint64_t xmit_errors_prot;     /**< bad lkey, out of region */
 	uint64_t xmit_errors_length;   /**< longer than the MTU */
@@ -185,7 +190,10 @@ struct hcasim_mcg_member {
 	uint8_t mgid[16];
 };
 
-/** The QPs attached to one MLID (immutable once published). */
+/**
+ * The members of the multicast groups whose MGIDs fall in one bucket of
+ * the table (immutable once published; hcasim_mcg.c).
+ */
 struct hcasim_mcg {
 	uint32_t n;
 	struct hcasim_mcg_member m[];
@@ -222,7 +230,6 @@ struct hcasim_refusals {
 	uint64_t host_mr;
 	uint64_t host_ring_mem;
 	uint64_t identity;             /**< HELLO naming another host */
-	uint64_t mgid;                 /**< MGID is not the MLID's group */
 };
 
 /** A connected client (one per opened device). */
@@ -316,7 +323,8 @@ struct hcasim {
 	uint16_t lid_port[65536];      /**< LID -> port index + 1 (atomic) */
 	struct hcasim_qp *qp_table[HCASIM_QP_SLOTS];
 	struct hcasim_mr *mr_table[HCASIM_MR_SLOTS];
-	struct hcasim_mcg *mcg_table[HCASIM_MLID_COUNT];
+	struct hcasim_mcg *mcg_table[HCASIM_MCG_BUCKETS]; /**< by MGID */
+	uint64_t mcg_key[HCASIM_MCG_KEY_WORDS]; /**< hcasim_mcg_bucket() */
 	struct hcasim_view *view;
 	uint32_t qpn_tag;              /**< rotates so QPNs are not reused */
 	uint32_t lkey_tag;
@@ -367,10 +375,6 @@ int hcasim_qp_modify(struct hcasim *h, struct hcasim_client *c,
 int hcasim_qp_fault(struct hcasim *h, const struct hcasim_qp_fault_req *req);
 int hcasim_qp_destroy(struct hcasim *h, struct hcasim_client *c,
 		      uint32_t qpn);
-int hcasim_mcast_attach(struct hcasim *h, struct hcasim_client *c,
-			const struct hcasim_mcast_req *req);
-int hcasim_mcast_detach(struct hcasim *h, struct hcasim_client *c,
-			const struct hcasim_mcast_req *req);
 void hcasim_client_release(struct hcasim *h, struct hcasim_client *c);
 void hcasim_dp_sync(struct hcasim *h);
 void hcasim_view_rebuild(struct hcasim *h);
@@ -395,7 +399,7 @@ hcasim_mr_lookup(struct hcasim *h, uint32_t lkey)
 	return (mr != NULL && mr->lkey == lkey) ? mr : NULL;
 }
 
-/* hcasim_limits.c: limits, host identities, the MGID check */
+/* hcasim_limits.c: limits, host identities */
 void hcasim_limits_default(struct hcasim_limits *l);
 int hcasim_limit_parse(struct hcasim_limits *l, const char *spec);
 void hcasim_idents_build(struct hcasim *h);
@@ -404,7 +408,37 @@ int hcasim_ident_take(struct hcasim *h, struct hcasim_client *c, int idx);
 void hcasim_ident_drop(struct hcasim_client *c);
 int hcasim_ring_mem_admit(struct hcasim *h, struct hcasim_client *c,
 			  size_t len, size_t total);
-int hcasim_mgid_check(struct hcasim *h, uint16_t mlid, const uint8_t *mgid);
+
+/* hcasim_mcg.c: multicast membership by MGID */
+void hcasim_mcg_init(struct hcasim *h);
+int hcasim_mcast_attach(struct hcasim *h, struct hcasim_client *c,
+			uint32_t qpn, const uint8_t *mgid);
+int hcasim_mcast_detach(struct hcasim *h, struct hcasim_client *c,
+			uint32_t qpn, const uint8_t *mgid);
+uint32_t hcasim_mcg_remove_qps(struct hcasim *h, struct hcasim_qp *qp,
+			       struct hcasim_client *owner,
+			       struct hcasim_mcg **old, uint32_t *nold);
+
+/**
+ * The bucket of the multicast table that holds an MGID's members (data
+ * path and control): a multilinear hash of its four 32-bit words under
+ * the daemon's random key, top bits.
+ *
+ * @param mgid  the group (16 bytes, network order)
+ */
+static inline uint32_t
+hcasim_mcg_bucket(const struct hcasim *h, const uint8_t *mgid)
+{
+	uint64_t x = h->mcg_key[0];
+	uint32_t w;
+	unsigned int i;
+
+	for (i = 0; i < 4; i++) {
+		memcpy(&w, mgid + 4 * i, sizeof(w));
+		x += (uint64_t)w * h->mcg_key[i + 1];
+	}
+	return (uint32_t)(x >> (64 - HCASIM_MCG_BUCKETS_LOG));
+}
 
 /* hcasim_addr.c: ports from the net file, addresses from the SA */
 int hcasim_ports_load(struct hcasim *h, const char *net_file);

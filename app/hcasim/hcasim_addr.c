@@ -559,7 +559,7 @@ hcasim_addr_start(struct hcasim *h)
 	}
 	pthread_setname_np(h->addr_thread, "hcasim-addr");
 	h->addr_running = true;
-	h->sa = st->sa; /* shared with the control thread (MGID checks) */
+	h->sa = st->sa; /* shared with the control thread (attach) */
 	return 0;
 }
 

@@ -63,13 +63,13 @@ enum hcasim_cmd_syndrome {
 	HCASIM_SYN_RING_MEM = 0x48530020,    /**< queue memory limit */
 	HCASIM_SYN_NO_MEM = 0x48530021,      /**< the daemon is out of room */
 	HCASIM_SYN_MGID = 0x48530022,        /**< not a multicast GID */
-	HCASIM_SYN_MCG_UNKNOWN = HCASIM_CMD_SYN_MCG_UNKNOWN, /**< the SA has no such group */
+	/* 0x48530023 retired: an MGID without an MLID (not reused) */
 	HCASIM_SYN_MCG_ATTACHED = HCASIM_CMD_SYN_MCG_ATTACHED, /**< attached /
 						  * not attached */
 	HCASIM_SYN_MCG_LIMIT = 0x48530025,   /**< client limit or group full */
 	HCASIM_SYN_UNSEALED = 0x48530026,    /**< ring UMEM can shrink */
 	HCASIM_SYN_CS_RES = 0x48530027,      /**< scatter to CQE asked */
-	HCASIM_SYN_MCG_REFUSED = 0x48530028, /**< MGID is not the MLID's */
+	/* 0x48530028 retired: an MGID at another MLID (not reused) */
 	HCASIM_SYN_RING_ALIGN = 0x48530029,  /**< ring not 64-byte aligned */
 };
 

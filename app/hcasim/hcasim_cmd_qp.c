@@ -15,8 +15,6 @@
 #include <unistd.h>
 
 #include "hcasim_cmd.h"
-#include "hcasim_msg.h"
-#include "hcasim_sa.h"
 #include "hca_dev.h"
 
 /** Doorbell records: 8 bytes (two counters), 8-byte aligned. */
@@ -401,37 +399,9 @@ hcasim_cmd_query_qp(struct hcasim_cmd_ctx *x)
  ****************************************************************************/
 
 /**
- * The MLID of a multicast GID: a group that already holds it, else the
- * SA's MCMemberRecord. The data path delivers by MLID, and filters by
- * MGID.
- *
- * @param qp  with detach: the group must hold this QP with the MGID
- * @return 0 and *mlid, or -ENOENT
+ * ATTACH_TO_MCG / DETACH_FROM_MCG: a QP of the client and an MGID, as on
+ * a ConnectX; no MLID and no SA lookup (delivery matches the DGID).
  */
-static int
-mgid_to_mlid(struct hcasim *h, const uint8_t *mgid, struct hcasim_qp *qp,
-	     uint16_t *mlid)
-{
-	uint32_t g, i;
-
-	for (g = 0; g < HCASIM_MLID_COUNT; g++) {
-		const struct hcasim_mcg *m = h->mcg_table[g];
-
-		for (i = 0; m != NULL && i < m->n; i++) {
-			if (memcmp(m->m[i].mgid, mgid, 16) != 0 ||
-			    (qp != NULL && m->m[i].qp != qp))
-				continue;
-			*mlid = (uint16_t)(HCASIM_MLID_BASE + g);
-			return 0;
-		}
-	}
-	if (qp != NULL || h->sa == NULL)
-		return -ENOENT;
-	return hcasim_sa_get_mcmember(h->sa, mgid, mlid) == 0 &&
-	       hcasim_mlid_valid(*mlid) ? 0 : -ENOENT;
-}
-
-/** ATTACH_TO_MCG / DETACH_FROM_MCG (as MCAST_ATTACH / MCAST_DETACH). */
 int
 hcasim_cmd_mcg(struct hcasim_cmd_ctx *x)
 {
@@ -440,7 +410,6 @@ hcasim_cmd_mcg(struct hcasim_cmd_ctx *x)
 		      HCA_CMD_ATTACH_TO_MCG;
 	struct hcasim_qp *qp = qp_ours(x, hca_prm_get(x->in,
 						      HCA_CMD_OBJ_NUM));
-	struct hcasim_mcast_req req;
 	int ret;
 
 	if (qp == NULL)
@@ -449,15 +418,8 @@ hcasim_cmd_mcg(struct hcasim_cmd_ctx *x)
 	if (mgid[0] != 0xff)
 		return hcasim_cmd_fail(x, HCA_STATUS_BAD_PARAM,
 				       HCASIM_SYN_MGID);
-	memset(&req, 0, sizeof(req));
-	req.qpn = qp->qpn;
-	memcpy(req.mgid, mgid, 16);
-	if (mgid_to_mlid(x->h, mgid, attach ? NULL : qp, &req.mlid) != 0)
-		return hcasim_cmd_fail(x, HCA_STATUS_BAD_PARAM, attach ?
-				       HCASIM_SYN_MCG_UNKNOWN :
-				       HCASIM_SYN_MCG_ATTACHED);
-	ret = attach ? hcasim_mcast_attach(x->h, x->c, &req) :
-	      hcasim_mcast_detach(x->h, x->c, &req);
+	ret = attach ? hcasim_mcast_attach(x->h, x->c, qp->qpn, mgid) :
+	      hcasim_mcast_detach(x->h, x->c, qp->qpn, mgid);
 	if (ret == 0) /* the group the SM-restart probe asks about */
 		hcasim_event_note_attach(x->h, x->c->port, mgid, attach);
 	switch (ret) {
@@ -467,9 +429,6 @@ hcasim_cmd_mcg(struct hcasim_cmd_ctx *x)
 	case -EINVAL:
 		return hcasim_cmd_fail(x, HCA_STATUS_BAD_PARAM,
 				       HCASIM_SYN_MCG_ATTACHED);
-	case -EADDRNOTAVAIL:
-		return hcasim_cmd_fail(x, HCA_STATUS_BAD_PARAM,
-				       HCASIM_SYN_MCG_REFUSED);
 	case -EDQUOT:
 		return hcasim_cmd_fail(x, HCA_STATUS_LIMITS_EXCEEDED,
 				       HCASIM_SYN_MCG_LIMIT);

@@ -4,11 +4,12 @@
  * @file
  * The soft HCA's data path: one thread that polls the send doorbell
  * records of every QP in RTS, validates each WQE, routes the datagram by
- * DLID (unicast) or MLID (multicast), enforces Q_Key, P_Key and QP state
- * at the receiver, copies the payload from the sender's registered memory
- * into the receiver's posted buffer (every access checked against the
- * registered regions) and writes the completions, in ConnectX formats
- * (see hca_dp.h).
+ * DLID (unicast) or, when the DLID is an MLID, by the DGID of its GRH to
+ * the QPs attached to that MGID (hcasim_mcg.c), enforces Q_Key, P_Key
+ * and QP state at the receiver, copies the payload from the sender's
+ * registered memory into the receiver's posted buffer (every access
+ * checked against the registered regions) and writes the completions,
+ * in ConnectX formats (see hca_dp.h).
  *
  * No locks and no system calls per packet: tables are read as published
  * by the control thread (hcasim.h). The thread spins while there is work
@@ -443,20 +444,28 @@ route_unicast(struct hcasim *h, struct dp_pkt *p, struct hcasim_port *dport)
 	deliver(h, p, rqp, p->s.grh ? p->s.dgid : NULL, hash);
 }
 
-/** Deliver to every QP attached to the MLID (whose MGID matches). */
+/**
+ * Deliver a multicast datagram to every QP attached to the DGID of its
+ * GRH, whatever its MLID (the MLID only steers switches; a ConnectX
+ * matches the MGID). Without a GRH nothing names the group: no QP gets
+ * it (counted as the sender's discard).
+ */
 static void
 route_multicast(struct hcasim *h, struct dp_pkt *p)
 {
-	struct hcasim_mcg *m = __atomic_load_n(
-		&h->mcg_table[p->s.dlid - HCASIM_MLID_BASE], __ATOMIC_ACQUIRE);
+	const struct hcasim_mcg *m;
 	uint32_t i;
 
-	if (m == NULL)
-		return; /* nobody listens: the switch drops it */
-	for (i = 0; i < m->n; i++) {
+	if (!p->s.grh) {
+		hcasim_count(&p->sport->cnt.xmit_discards, 1);
+		return;
+	}
+	m = __atomic_load_n(&h->mcg_table[hcasim_mcg_bucket(h, p->s.dgid)],
+			    __ATOMIC_ACQUIRE);
+	for (i = 0; m != NULL && i < m->n; i++) {
 		const struct hcasim_mcg_member *mm = &m->m[i];
 
-		if (p->s.grh && memcmp(mm->mgid, p->s.dgid, 16) != 0)
+		if (memcmp(mm->mgid, p->s.dgid, 16) != 0)
 			continue;
 		if (h->wire != NULL && !wire_pass(h, p, mm->qp->port, mm->mgid))
 			continue;

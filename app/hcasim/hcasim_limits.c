@@ -3,10 +3,8 @@
 /**
  * @file
  * What keeps one client, or one host, from starving the others: the
- * per-client and per-host limits (below the daemon-wide ones), the host
- * identities that clients are counted against, and the check that a
- * multicast attachment names the group the SM gave its MLID.
- * Control thread only.
+ * per-client and per-host limits (below the daemon-wide ones) and the
+ * host identities that clients are counted against. Control thread only.
  */
 
 #include <errno.h>
@@ -14,8 +12,6 @@
 #include <string.h>
 
 #include "hcasim.h"
-#include "hcasim_sa.h"
-#include "hca_log.h"
 
 /**
  * Fill limits with their defaults.
@@ -220,43 +216,4 @@ hcasim_ring_mem_admit(struct hcasim *h, struct hcasim_client *c,
 	if (total + len > HCASIM_MAX_RING_MEM)
 		return -ENOSPC;
 	return 0;
-}
-
-/**
- * Check that an MGID may be attached at an MLID. The SA is asked for the
- * MGID's group: when it knows it, its MLID must be this one. When it does
- * not (a group the daemon's SA view cannot see, or no SA), the MLID keeps
- * the MGID of its current members: another MGID is refused, and an MLID
- * without members takes the first MGID attached.
- *
- * @param mlid  the multicast LID (valid)
- * @param mgid  the MGID (network order)
- * @return 0 or -EADDRNOTAVAIL (counted)
- */
-int
-hcasim_mgid_check(struct hcasim *h, uint16_t mlid, const uint8_t *mgid)
-{
-	const struct hcasim_mcg *m = h->mcg_table[mlid - HCASIM_MLID_BASE];
-	uint16_t sa_mlid = 0;
-	uint32_t i;
-	int ret;
-
-	for (i = 0; m != NULL && i < m->n; i++)
-		if (memcmp(m->m[i].mgid, mgid, 16) == 0)
-			return 0; /* checked when it was first attached */
-	ret = h->sa != NULL ? hcasim_sa_get_mcmember(h->sa, mgid, &sa_mlid) :
-	      -ENODEV;
-	if (ret == 0) {
-		if (sa_mlid == mlid)
-			return 0;
-		HCA_LOG(WARNING, "hcasim: attach refused: the SA gives that "
-			"MGID MLID %#x, not %#x", sa_mlid, mlid);
-	} else if (m == NULL || m->n == 0) {
-		return 0;
-	} else {
-		HCA_LOG(WARNING, "hcasim: attach refused: MLID %#x carries "
-			"another MGID", mlid);
-	}
-	h->refused.mgid++;
-	return -EADDRNOTAVAIL;
 }

@@ -206,6 +206,7 @@ daemon_run(struct hcasim *h)
 		return ret;
 	}
 	hcasim_idents_build(h);
+	hcasim_mcg_init(h);
 	if (h->cfg.cmd_log != NULL && hcasim_cmd_log_open(h->cfg.cmd_log) < 0) {
 		HCA_LOG(ERR, "hcasim: cannot write %s", h->cfg.cmd_log);
 		return -EIO;

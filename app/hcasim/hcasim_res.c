@@ -2,10 +2,10 @@
 
 /**
  * @file
- * The soft HCA's resources: protection domains, memory regions, CQs, QPs,
- * multicast attachments and RSS groups, created and destroyed by the
- * control thread on behalf of one client, and published to the data path
- * (see hcasim.h for the publication rule).
+ * The soft HCA's resources: protection domains, memory regions, CQs, QPs
+ * and RSS groups, created and destroyed by the control thread on behalf
+ * of one client, and published to the data path (see hcasim.h for the
+ * publication rule). Multicast attachments are in hcasim_mcg.c.
  */
 
 #include <errno.h>
@@ -17,7 +17,6 @@
 #include <sys/mman.h>
 
 #include "hcasim.h"
-#include "hcasim_msg.h"
 #include "hca_dev.h"
 #include "hca_log.h"
 
@@ -704,51 +703,6 @@ hcasim_qp_fault(struct hcasim *h, const struct hcasim_qp_fault_req *req)
 	return 0;
 }
 
-/**
- * Remove a QP from every multicast group it is attached to (publishing
- * new member lists; the caller syncs before freeing the old ones).
- *
- * @param qp     the QP, or NULL for every QP of owner
- * @param owner  with qp NULL: whose QPs to remove
- * @param old    receives replaced groups to free after a sync
- * @param nold   in: room in old; out: how many were stored
- */
-static void
-mcg_remove_qps(struct hcasim *h, struct hcasim_qp *qp,
-	       struct hcasim_client *owner, struct hcasim_mcg **old,
-	       uint32_t *nold)
-{
-	uint32_t g, i, room = *nold;
-
-	*nold = 0;
-	for (g = 0; g < HCASIM_MLID_COUNT && *nold < room; g++) {
-		struct hcasim_mcg *m = h->mcg_table[g], *n;
-		uint32_t keep = 0;
-
-		if (m == NULL)
-			continue;
-		for (i = 0; i < m->n; i++)
-			if (qp != NULL ? m->m[i].qp != qp :
-			    m->m[i].qp->owner != owner)
-				keep++;
-		if (keep == m->n)
-			continue;
-		n = NULL;
-		if (keep != 0) {
-			n = malloc(sizeof(*n) + keep * sizeof(n->m[0]));
-			if (n == NULL)
-				continue; /* retried on the next removal */
-			n->n = 0;
-			for (i = 0; i < m->n; i++)
-				if (qp != NULL ? m->m[i].qp != qp :
-				    m->m[i].qp->owner != owner)
-					n->m[n->n++] = m->m[i];
-		}
-		__atomic_store_n(&h->mcg_table[g], n, __ATOMIC_RELEASE);
-		old[(*nold)++] = m;
-	}
-}
-
 /** Unmap and free a QP nobody can reach any more. */
 static void
 qp_free(struct hcasim_client *c, struct hcasim_qp *qp)
@@ -789,7 +743,7 @@ hcasim_qp_destroy(struct hcasim *h, struct hcasim_client *c, uint32_t qpn)
 {
 	struct hcasim_qp *qp = hcasim_qp_lookup(h, qpn);
 	struct hcasim_mcg *old[64];
-	uint32_t i, nold;
+	uint32_t i, nold, gone;
 
 	if (qp == NULL || qp->owner != c)
 		return -EINVAL;
@@ -800,9 +754,9 @@ hcasim_qp_destroy(struct hcasim *h, struct hcasim_client *c, uint32_t qpn)
 			 __ATOMIC_RELEASE);
 	while (qp->nattach != 0) {
 		nold = 64;
-		mcg_remove_qps(h, qp, NULL, old, &nold);
-		qp->nattach = nold <= qp->nattach ? qp->nattach - nold : 0;
-		c->nattach = nold <= c->nattach ? c->nattach - nold : 0;
+		gone = hcasim_mcg_remove_qps(h, qp, NULL, old, &nold);
+		qp->nattach = gone <= qp->nattach ? qp->nattach - gone : 0;
+		c->nattach = gone <= c->nattach ? c->nattach - gone : 0;
 		hcasim_dp_sync(h);
 		for (i = 0; i < nold; i++)
 			free(old[i]);
@@ -817,104 +771,6 @@ hcasim_qp_destroy(struct hcasim *h, struct hcasim_client *c, uint32_t qpn)
 	hcasim_view_rebuild(h); /* syncs */
 	qp_unlink(c, qp);
 	qp_free(c, qp);
-	return 0;
-}
-
-/****************************************************************************
- * Multicast
- ****************************************************************************/
-
-/**
- * Attach a QP to a multicast group (by MLID; the MGID filters delivery).
- *
- * @return 0, -EINVAL (unknown QP, not a multicast LID), -EEXIST,
- *         -EADDRNOTAVAIL (the MGID is not the MLID's group, see
- *         hcasim_mgid_check()), -EDQUOT (the client's limit), -ENOSPC
- *         (the group is full)
- */
-int
-hcasim_mcast_attach(struct hcasim *h, struct hcasim_client *c,
-		    const struct hcasim_mcast_req *req)
-{
-	struct hcasim_qp *qp = hcasim_qp_lookup(h, req->qpn);
-	struct hcasim_mcg *m, *n;
-	uint32_t g, i, cnt;
-	int ret;
-
-	if (qp == NULL || qp->owner != c || !hcasim_mlid_valid(req->mlid))
-		return -EINVAL;
-	if (c->nattach >= h->cfg.limits.client_mcast) {
-		h->refused.client_mcast++;
-		return -EDQUOT;
-	}
-	g = req->mlid - HCASIM_MLID_BASE;
-	m = h->mcg_table[g];
-	cnt = m != NULL ? m->n : 0;
-	for (i = 0; i < cnt; i++)
-		if (m->m[i].qp == qp && !memcmp(m->m[i].mgid, req->mgid, 16))
-			return -EEXIST;
-	ret = hcasim_mgid_check(h, req->mlid, req->mgid);
-	if (ret < 0)
-		return ret;
-	if (cnt >= HCASIM_MAX_MCG_MEMBERS)
-		return -ENOSPC;
-	n = malloc(sizeof(*n) + (cnt + 1) * sizeof(n->m[0]));
-	if (n == NULL)
-		return -ENOMEM;
-	n->n = cnt + 1;
-	if (cnt != 0)
-		memcpy(n->m, m->m, cnt * sizeof(n->m[0]));
-	n->m[cnt].qp = qp;
-	memcpy(n->m[cnt].mgid, req->mgid, 16);
-	__atomic_store_n(&h->mcg_table[g], n, __ATOMIC_RELEASE);
-	hcasim_dp_sync(h);
-	free(m);
-	qp->nattach++;
-	c->nattach++;
-	return 0;
-}
-
-/**
- * Detach a QP from a multicast group.
- *
- * @return 0, or -EINVAL when it was not attached
- */
-int
-hcasim_mcast_detach(struct hcasim *h, struct hcasim_client *c,
-		    const struct hcasim_mcast_req *req)
-{
-	struct hcasim_qp *qp = hcasim_qp_lookup(h, req->qpn);
-	struct hcasim_mcg *m, *n = NULL;
-	uint32_t g, i, found = 0;
-
-	if (qp == NULL || qp->owner != c || !hcasim_mlid_valid(req->mlid))
-		return -EINVAL;
-	g = req->mlid - HCASIM_MLID_BASE;
-	m = h->mcg_table[g];
-	if (m == NULL)
-		return -EINVAL;
-	if (m->n > 1) {
-		n = malloc(sizeof(*n) + (m->n - 1) * sizeof(n->m[0]));
-		if (n == NULL)
-			return -ENOMEM;
-		n->n = 0;
-	}
-	for (i = 0; i < m->n; i++) {
-		if (!found && m->m[i].qp == qp &&
-		    !memcmp(m->m[i].mgid, req->mgid, 16))
-			found = 1;
-		else if (n != NULL && n->n < m->n - 1)
-			n->m[n->n++] = m->m[i];
-	}
-	if (!found) {
-		free(n);
-		return -EINVAL;
-	}
-	__atomic_store_n(&h->mcg_table[g], n, __ATOMIC_RELEASE);
-	hcasim_dp_sync(h);
-	free(m);
-	qp->nattach--;
-	c->nattach--;
 	return 0;
 }
 
@@ -943,7 +799,7 @@ hcasim_client_release(struct hcasim *h, struct hcasim_client *c)
 	}
 	do {
 		nold = 64;
-		mcg_remove_qps(h, NULL, c, old, &nold);
+		hcasim_mcg_remove_qps(h, NULL, c, old, &nold);
 		hcasim_dp_sync(h);
 		for (i = 0; i < nold; i++)
 			free(old[i]);

@@ -310,34 +310,6 @@ hcasim_sa_get_pkeys(struct hcasim_sa *sa, uint16_t lid, uint8_t port,
 }
 
 /**
- * Ask for the multicast group of an MGID (an untrusted MCMemberRecord
- * Get by MGID: one record per group).
- *
- * @param mgid  the MGID (network order)
- * @param mlid  set to the group's MLID
- * @return 0, -ENOENT (the SA knows no such group) or another negative errno
- */
-int
-hcasim_sa_get_mcmember(struct hcasim_sa *sa, const uint8_t *mgid,
-		       uint16_t *mlid)
-{
-	uint8_t rec[52] = { 0 }, r[52];
-	int ret;
-
-	memcpy(rec, mgid, 16);
-	pthread_mutex_lock(&sa->lock);
-	ret = sa_get_locked(sa, SA_ATTR_MCMEMBER_REC, 1, rec, sizeof(rec), r,
-			    0);
-	pthread_mutex_unlock(&sa->lock);
-	if (ret < 0)
-		return ret;
-	if (memcmp(r, mgid, 16) != 0)
-		return -EPROTO;
-	*mlid = get16(r + 36);
-	return 0;
-}
-
-/**
  * Whether a port is a member of a multicast group: a SubnAdmGet of the
  * MCMemberRecord with the MGID and the port GID as components.
  *

@@ -46,10 +46,6 @@ int hcasim_sa_get_portinfo(struct hcasim_sa *sa, struct hcasim_sa_port *out);
 int hcasim_sa_get_pkeys(struct hcasim_sa *sa, uint16_t lid, uint8_t port,
 			uint16_t block, uint16_t pkeys[32]);
 
-/** MLID of the multicast group of an MGID; -ENOENT when there is none. */
-int hcasim_sa_get_mcmember(struct hcasim_sa *sa, const uint8_t *mgid,
-			   uint16_t *mlid);
-
 /**
  * Whether a port is a member of a multicast group (one SubnAdmGet of
  * its MCMemberRecord by MGID and port GID, with the SM_Key).

@@ -176,10 +176,10 @@ limits_json(struct sbuf *b, const struct hcasim *h)
 		  "\"client_ring_mem\":%" PRIu64 ","
 		  "\"host_clients\":%" PRIu64 ",\"host_qp\":%" PRIu64 ","
 		  "\"host_mr\":%" PRIu64 ",\"host_ring_mem\":%" PRIu64 ","
-		  "\"identity\":%" PRIu64 ",\"mgid\":%" PRIu64 "}",
+		  "\"identity\":%" PRIu64 "}",
 		  r->client_qp, r->client_mr, r->client_cq, r->client_mcast,
 		  r->client_ring_mem, r->host_clients, r->host_qp, r->host_mr,
-		  r->host_ring_mem, r->identity, r->mgid);
+		  r->host_ring_mem, r->identity);
 }
 
 /** Append the port event counters (hcasim_event.c). */

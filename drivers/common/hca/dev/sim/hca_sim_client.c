@@ -177,9 +177,6 @@ sim_refusal_log(uint16_t type, int status)
 	case -EACCES:
 		why = "the host named is not the one this socket serves";
 		break;
-	case -EADDRNOTAVAIL:
-		why = "the MGID is not the group the SM gave this MLID";
-		break;
 	default:
 		return;
 	}

@@ -673,9 +673,10 @@ hca_sim_qp_modify(struct hca_qp *qp, enum hca_qp_state state, uint32_t qkey,
 }
 
 /**
- * ATTACH_TO_MCG or DETACH_FROM_MCG. The daemon finds the MLID from the
- * MGID. Attached already (attach) or not attached (detach) is the
- * caller's to judge, not logged: -EEXIST or -EINVAL.
+ * ATTACH_TO_MCG or DETACH_FROM_MCG: the QP and the MGID, nothing else
+ * (the daemon matches arriving multicast by the DGID). Attached already
+ * (attach) or not attached (detach) is the caller's to judge, not
+ * logged: -EEXIST or -EINVAL.
  */
 static int
 qp_mcg(struct hca_qp *qp, const union hca_gid *mgid, bool attach)
@@ -710,9 +711,6 @@ qp_mcg(struct hca_qp *qp, const union hca_gid *mgid, bool attach)
 	if (status == HCA_STATUS_BAD_PARAM &&
 	    syndrome == HCASIM_CMD_SYN_MCG_ATTACHED)
 		return attach ? -EEXIST : -EINVAL;
-	if (attach && status == HCA_STATUS_BAD_PARAM &&
-	    syndrome == HCASIM_CMD_SYN_MCG_UNKNOWN)
-		return -ENOENT; /* the caller may name the MLID */
 	hca_cmd_format_error(msg, sizeof(msg), attach ?
 			     HCA_CMD_ATTACH_TO_MCG : HCA_CMD_DETACH_FROM_MCG,
 			     status, syndrome);
@@ -725,25 +723,8 @@ int
 hca_sim_qp_attach(struct hca_qp *qp, const union hca_gid *mgid,
 		  uint16_t mlid)
 {
-	struct sim_qp *q = qp->priv;
-	struct hca_sim_port *p = port_of(q->head.dev);
-	struct hcasim_mcast_req req;
-	int ret = qp_mcg(qp, mgid, true);
-
-	if (ret != -ENOENT || mlid == 0)
-		return ret;
-	/*
-	 * The daemon's own SA view does not show the group (a partition its
-	 * port is not in): attach with the MLID the caller's join gave, by
-	 * the object message, which the daemon checks against the SA as far
-	 * as it can see.
-	 */
-	memset(&req, 0, sizeof(req));
-	req.qpn = qp->qpn;
-	req.mlid = mlid;
-	memcpy(req.mgid, mgid->raw, sizeof(req.mgid));
-	return p->st.call(p->st.conn, HCASIM_MSG_MCAST_ATTACH, &req,
-			  sizeof(req), NULL, 0, NULL, -1, NULL);
+	(void)mlid; /* a ConnectX attaches by MGID alone */
+	return qp_mcg(qp, mgid, true);
 }
 
 /* See hca_sim_obj.h. */

@@ -93,12 +93,10 @@ enum hcasim_cmd_msg_type {
  * library reports -EEXIST and -EINVAL, as for the object messages.
  */
 #define HCASIM_CMD_SYN_MCG_ATTACHED 0x48530024u
-/**
- * Syndrome of ATTACH_TO_MCG for an MGID whose MLID the daemon cannot
- * find (no member holds it and its own SA query does not see the group,
- * as for a partition its port is not in).
+/*
+ * 0x48530023 is retired (ATTACH_TO_MCG for an MGID whose MLID the daemon
+ * could not find): the daemon attaches by MGID alone. Not reused.
  */
-#define HCASIM_CMD_SYN_MCG_UNKNOWN 0x48530023u
 
 /** Header of every message. */
 struct hcasim_msg_hdr {
@@ -229,7 +227,10 @@ struct hcasim_qp_msg {
 	uint32_t qpn;
 };
 
-/** MCAST_ATTACH / MCAST_DETACH request. */
+/**
+ * MCAST_ATTACH / MCAST_DETACH request (raw clients only). The MLID must
+ * be a multicast LID but is not used: membership is by MGID.
+ */
 struct hcasim_mcast_req {
 	uint32_t qpn;
 	uint16_t mlid;
