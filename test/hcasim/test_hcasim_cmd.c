@@ -207,7 +207,7 @@ check_queries(int s)
 		(1u << cap.log_max_qp) <= port.max_qp &&
 		cap.max_inline_ud == port.max_inline &&
 		cap.pkey_table_len >= port.pkey_count,
-		"caps disagree with PORT_QUERY (qp_sz %u cq_sz %u inline %u)",
+		"caps disagree with PORT_OPEN (qp_sz %u cq_sz %u inline %u)",
 		cap.log_max_qp_sz, cap.log_max_cq_sz, cap.max_inline_ud);
 	n = OK(s, in, hca_cmd_query_vport_ctx_in(in, sizeof(in), &vq), out,
 	       "QUERY_HCA_VPORT_CONTEXT");

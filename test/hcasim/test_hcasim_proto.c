@@ -47,6 +47,11 @@ check_framing(void)
 	T_CHECK(s >= 0 && raw_call(s, 999, NULL, 0, -1, NULL, 0) == 1,
 		"unknown type not dropped");
 	close(s);
+	/* 4 was PD_ALLOC, a retired message: now an unknown type */
+	s = raw_connect();
+	T_CHECK(s >= 0 && raw_call(s, 4, NULL, 0, -1, NULL, 0) == 1,
+		"retired type not dropped");
+	close(s);
 	s = raw_connect();
 	T_CHECK(s >= 0 && raw_call(s, HCASIM_MSG_HELLO, &hello, sizeof(hello),
 				   0, NULL, 0) == 1,
