@@ -327,7 +327,6 @@ struct hcasim {
 	uint64_t mcg_key[HCASIM_MCG_KEY_WORDS]; /**< hcasim_mcg_bucket() */
 	struct hcasim_view *view;
 	uint32_t qpn_tag;              /**< rotates so QPNs are not reused */
-	uint32_t lkey_tag;
 	uint64_t epoch;                /**< bumped by the control thread */
 	uint64_t dp_seen;              /**< last epoch the data path saw */
 	volatile int stop;
@@ -359,19 +358,23 @@ struct hcasim_mem_map {
 int hcasim_mr_quota_check(struct hcasim *h, struct hcasim_client *c);
 int hcasim_client_mem_map(int fd, uint64_t fd_off, uint64_t len,
 			  struct hcasim_mem_map *m);
-int hcasim_mr_reg(struct hcasim *h, struct hcasim_client *c,
-		  const struct hcasim_mr_reg_req *req, int fd, uint32_t *lkey);
 int hcasim_mr_dereg(struct hcasim *h, struct hcasim_client *c, uint32_t lkey);
 int hcasim_cq_create(struct hcasim *h, struct hcasim_client *c,
-		     uint32_t min_cqe, struct hcasim_cq_create_rep *rep,
-		     int *fd);
+		     uint32_t min_cqe, uint32_t *cqn, int *fd);
 int hcasim_cq_destroy(struct hcasim *h, struct hcasim_client *c,
 		      uint32_t cqn);
 int hcasim_qp_create(struct hcasim *h, struct hcasim_client *c,
 		     const struct hcasim_qp_create_req *req,
 		     struct hcasim_qp_create_rep *rep, int *fd);
+/** A QP state change (hcasim_qp_modify()). */
+struct hcasim_qp_change {
+	uint32_t qpn;
+	uint32_t state;      /**< enum hca_qp_state */
+	uint32_t qkey;
+	uint16_t pkey_index;
+};
 int hcasim_qp_modify(struct hcasim *h, struct hcasim_client *c,
-		     const struct hcasim_qp_modify_req *req);
+		     const struct hcasim_qp_change *req);
 int hcasim_qp_fault(struct hcasim *h, const struct hcasim_qp_fault_req *req);
 int hcasim_qp_destroy(struct hcasim *h, struct hcasim_client *c,
 		      uint32_t qpn);

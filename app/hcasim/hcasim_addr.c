@@ -159,7 +159,7 @@ hcasim_port_find(struct hcasim *h, const char *host, unsigned int port_num)
 }
 
 /**
- * Describe a port for a client (PORT_OPEN and PORT_QUERY replies).
+ * Describe a port for a client (the PORT_OPEN reply).
  *
  * @param attr  filled
  */

@@ -173,8 +173,8 @@ holds_prune(struct hcasim *h, struct hcasim_client *c)
 
 /**
  * UMEM_REG: map a client's memory fd (memory-backed files only, range
- * inside the file, as MR_REG) and give it an id. Counted as a memory
- * region against the client's and its host's limits.
+ * inside the file: hcasim_client_mem_map()) and give it an id. Counted
+ * as a memory region against the client's and its host's limits.
  *
  * @return 0 or a negative errno: -EINVAL (no fd, not memory-backed, range
  *         past the file), -EDQUOT (a limit), -ENOSPC (UMEM table full),
@@ -297,7 +297,7 @@ log2_floor(uint64_t n)
 
 /**
  * QUERY_HCA_CAP, general capabilities (current or maximum: the same
- * here), consistent with PORT_QUERY. The output is the header and the
+ * here), consistent with the PORT_OPEN reply. The output is the header and the
  * 256 bytes of general capabilities the command layer reads, not the
  * whole 4096-byte structure (see doc/hcasim.md).
  */
@@ -367,7 +367,7 @@ sat16(uint64_t v)
 	return v > 0xffff ? 0xffff : (uint16_t)v;
 }
 
-/** QUERY_HCA_VPORT_CONTEXT: the port as PORT_QUERY describes it. */
+/** QUERY_HCA_VPORT_CONTEXT: the port as PORT_OPEN describes it. */
 static int
 cmd_query_vport_ctx(struct hcasim_cmd_ctx *x)
 {
@@ -480,7 +480,7 @@ cmd_access_reg(struct hcasim_cmd_ctx *x)
  * PDs and memory keys
  ****************************************************************************/
 
-/** ALLOC_PD: one of the client's PDs (as PD_ALLOC). */
+/** ALLOC_PD: one of the client's PDs (hcasim_pd_alloc()). */
 static int
 cmd_alloc_pd(struct hcasim_cmd_ctx *x)
 {
@@ -493,7 +493,7 @@ cmd_alloc_pd(struct hcasim_cmd_ctx *x)
 	return HCA_STATUS_OK;
 }
 
-/** DEALLOC_PD: free one (as PD_FREE). */
+/** DEALLOC_PD: free one (hcasim_pd_free()). */
 static int
 cmd_dealloc_pd(struct hcasim_cmd_ctx *x)
 {
@@ -612,7 +612,7 @@ cmd_create_mkey(struct hcasim_cmd_ctx *x)
 	return HCA_STATUS_OK;
 }
 
-/** DESTROY_MKEY: withdraw the key (as MR_DEREG), release its UMEM. */
+/** DESTROY_MKEY: withdraw the key (hcasim_mr_dereg()), release its UMEM. */
 static int
 cmd_destroy_mkey(struct hcasim_cmd_ctx *x)
 {

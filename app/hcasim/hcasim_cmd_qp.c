@@ -80,8 +80,8 @@ cq_ours(struct hcasim_client *c, uint64_t cqn)
  ****************************************************************************/
 
 /**
- * CREATE_CQ: a CQ of the daemon (limits as CQ_CREATE) whose CQE ring and
- * doorbell record are in the client's UMEMs.
+ * CREATE_CQ: a CQ of the daemon (hcasim_cq_create(), with its limits)
+ * whose CQE ring and doorbell record are in the client's UMEMs.
  */
 int
 hcasim_cmd_create_cq(struct hcasim_cmd_ctx *x)
@@ -89,9 +89,9 @@ hcasim_cmd_create_cq(struct hcasim_cmd_ctx *x)
 	const uint8_t *cqc = x->in + HCA_CREATE_CQ_IN_CQC_OFF;
 	unsigned int log = hca_prm_get(cqc, HCA_CQC_LOG_CQ_SIZE);
 	uint64_t dbr = hca_prm_get(cqc, HCA_CQC_DBR_ADDR);
-	struct hcasim_cq_create_rep rep;
 	struct hcasim_umem *ring, *dbu;
 	struct hcasim_cq *cq;
+	uint32_t cqn;
 	int fd = -1, ret, st;
 
 	if (hca_prm_get(cqc, HCA_CQC_CQE_SZ) != HCA_CQC_CQE_SZ_64)
@@ -121,16 +121,16 @@ hcasim_cmd_create_cq(struct hcasim_cmd_ctx *x)
 	if (hcasim_cmd_state(x->c) == NULL)
 		return hcasim_cmd_fail(x, HCA_STATUS_NO_RESOURCES,
 				       HCASIM_SYN_NO_MEM);
-	ret = hcasim_cq_create(x->h, x->c, 1u << log, &rep, &fd);
+	ret = hcasim_cq_create(x->h, x->c, 1u << log, &cqn, &fd);
 	if (ret < 0)
 		return create_fail(x, ret, x->c->ncq >=
 				   x->h->cfg.limits.client_cq ?
 				   HCASIM_SYN_CQ_LIMIT : HCASIM_SYN_RING_MEM);
 	close(fd);
-	cq = x->c->cqs[rep.cqn - 1];
-	if (hcasim_cmd_hold_add(x->c, HCASIM_HOLD_CQ, rep.cqn, 0, cq, ring,
+	cq = x->c->cqs[cqn - 1];
+	if (hcasim_cmd_hold_add(x->c, HCASIM_HOLD_CQ, cqn, 0, cq, ring,
 				dbu) != 0) {
-		hcasim_cq_destroy(x->h, x->c, rep.cqn);
+		hcasim_cq_destroy(x->h, x->c, cqn);
 		return hcasim_cmd_fail(x, HCA_STATUS_NO_RESOURCES,
 				       HCASIM_SYN_NO_MEM);
 	}
@@ -138,11 +138,11 @@ hcasim_cmd_create_cq(struct hcasim_cmd_ctx *x)
 	cq->cqes = (struct mlx5_cqe64 *)(ring->base + hca_prm_get(x->in,
 					 HCA_CREATE_CQ_IN_UMEM_OFFSET));
 	cq->dbrec = (volatile uint32_t *)(dbu->base + dbr);
-	hca_prm_set(x->out, HCA_CMD_OBJ_NUM, rep.cqn);
+	hca_prm_set(x->out, HCA_CMD_OBJ_NUM, cqn);
 	return HCA_STATUS_OK;
 }
 
-/** DESTROY_CQ (as CQ_DESTROY), releasing its UMEMs. */
+/** DESTROY_CQ (hcasim_cq_destroy()), releasing its UMEMs. */
 int
 hcasim_cmd_destroy_cq(struct hcasim_cmd_ctx *x)
 {
@@ -297,7 +297,7 @@ hcasim_cmd_modify_qp(struct hcasim_cmd_ctx *x)
 	uint16_t opcode = hca_prm_get(x->in, HCA_IN_OPCODE);
 	struct hcasim_qp *qp = qp_ours(x, hca_prm_get(x->in,
 						      HCA_CMD_OBJ_NUM));
-	struct hcasim_qp_modify_req req;
+	struct hcasim_qp_change req;
 	uint32_t from, need;
 	int ret;
 

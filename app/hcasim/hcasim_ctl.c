@@ -264,13 +264,12 @@ session_admits(const struct hcasim_client *c, uint16_t type)
  *
  * @param in     request body
  * @param out    reply body
- * @param in_fd  the fd the request carried (consumed by MR_REG)
  * @param fd     set to an fd to pass back, or left -1
  * @return the status for the reply
  */
 static int
 dispatch(struct ctl *ctl, struct hcasim_client *c, uint16_t type,
-	 const void *in, void *out, int in_fd, int *fd)
+	 const void *in, void *out, int *fd)
 {
 	struct hcasim *h = ctl->h;
 	const struct hcasim_mcast_req *mc;
@@ -287,31 +286,8 @@ dispatch(struct ctl *ctl, struct hcasim_client *c, uint16_t type,
 		return do_status(ctl, out, fd);
 	case HCASIM_MSG_PORT_OPEN:
 		return do_port_open(ctl, c, in, out);
-	case HCASIM_MSG_PORT_QUERY:
-		hcasim_port_describe(h, c->port, out);
-		return 0;
-	case HCASIM_MSG_PD_ALLOC:
-		return hcasim_pd_alloc(h, c, &((struct hcasim_pd_msg *)out)->pdn);
-	case HCASIM_MSG_PD_FREE:
-		return hcasim_pd_free(h, c,
-				      ((const struct hcasim_pd_msg *)in)->pdn);
-	case HCASIM_MSG_MR_REG:
-		return hcasim_mr_reg(h, c, in, in_fd,
-				     &((struct hcasim_mr_msg *)out)->lkey);
-	case HCASIM_MSG_MR_DEREG:
-		return hcasim_mr_dereg(h, c,
-				       ((const struct hcasim_mr_msg *)in)->lkey);
-	case HCASIM_MSG_CQ_CREATE:
-		return hcasim_cq_create(h, c,
-			((const struct hcasim_cq_create_req *)in)->min_cqe,
-			out, fd);
-	case HCASIM_MSG_CQ_DESTROY:
-		return hcasim_cq_destroy(h, c,
-				((const struct hcasim_cq_msg *)in)->cqn);
 	case HCASIM_MSG_QP_CREATE:
 		return hcasim_qp_create(h, c, in, out, fd);
-	case HCASIM_MSG_QP_MODIFY:
-		return hcasim_qp_modify(h, c, in);
 	case HCASIM_MSG_QP_DESTROY:
 		return hcasim_qp_destroy(h, c,
 				((const struct hcasim_qp_msg *)in)->qpn);
@@ -320,12 +296,6 @@ dispatch(struct ctl *ctl, struct hcasim_client *c, uint16_t type,
 		ret = hcasim_mcast_attach(h, c, mc->qpn, mc->mgid);
 		if (ret == 0)
 			hcasim_event_note_attach(h, c->port, mc->mgid, true);
-		return ret;
-	case HCASIM_MSG_MCAST_DETACH:
-		mc = in;
-		ret = hcasim_mcast_detach(h, c, mc->qpn, mc->mgid);
-		if (ret == 0)
-			hcasim_event_note_attach(h, c->port, mc->mgid, false);
 		return ret;
 	case HCASIM_MSG_QP_FAULT:
 		return hcasim_qp_fault(h, in);
@@ -418,7 +388,7 @@ client_serve(struct ctl *ctl, unsigned int slot)
 					      in_fd, &blen);
 		else
 			status = dispatch(ctl, c, hdr.type, in + sizeof(hdr),
-					  out, in_fd, &fd);
+					  out, &fd);
 		if (in_fd >= 0)
 			close(in_fd);
 		n = reply_send(c->fd, &hdr, status, out, blen, fd);

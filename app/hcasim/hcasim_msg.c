@@ -15,31 +15,36 @@
 #include "hcasim_cmd.h"
 #include "hca_dev.h"
 
-/** Expected body sizes: [type] = { request, reply }. */
-static const size_t body_size[HCASIM_MSG_TYPE_MAX][2] = {
-	[HCASIM_MSG_HELLO] = { sizeof(struct hcasim_hello_req),
-			       sizeof(struct hcasim_hello_rep) },
-	[HCASIM_MSG_PORT_OPEN] = { sizeof(struct hcasim_port_open_req),
-				   sizeof(struct hcasim_port_attr) },
-	[HCASIM_MSG_PORT_QUERY] = { 0, sizeof(struct hcasim_port_attr) },
-	[HCASIM_MSG_PD_ALLOC] = { 0, sizeof(struct hcasim_pd_msg) },
-	[HCASIM_MSG_PD_FREE] = { sizeof(struct hcasim_pd_msg), 0 },
-	[HCASIM_MSG_MR_REG] = { sizeof(struct hcasim_mr_reg_req),
-				sizeof(struct hcasim_mr_msg) },
-	[HCASIM_MSG_MR_DEREG] = { sizeof(struct hcasim_mr_msg), 0 },
-	[HCASIM_MSG_CQ_CREATE] = { sizeof(struct hcasim_cq_create_req),
-				   sizeof(struct hcasim_cq_create_rep) },
-	[HCASIM_MSG_CQ_DESTROY] = { sizeof(struct hcasim_cq_msg), 0 },
-	[HCASIM_MSG_QP_CREATE] = { sizeof(struct hcasim_qp_create_req),
-				   sizeof(struct hcasim_qp_create_rep) },
-	[HCASIM_MSG_QP_MODIFY] = { sizeof(struct hcasim_qp_modify_req), 0 },
-	[HCASIM_MSG_QP_DESTROY] = { sizeof(struct hcasim_qp_msg), 0 },
-	[HCASIM_MSG_MCAST_ATTACH] = { sizeof(struct hcasim_mcast_req), 0 },
-	[HCASIM_MSG_MCAST_DETACH] = { sizeof(struct hcasim_mcast_req), 0 },
-	[HCASIM_MSG_STATUS] = { 0, sizeof(struct hcasim_status_rep) },
-	[HCASIM_MSG_QP_FAULT] = { sizeof(struct hcasim_qp_fault_req), 0 },
-	[HCASIM_MSG_EQ_OPEN] = { 0, sizeof(struct hcasim_eq_open_rep) },
+/** A message type the daemon serves and its body sizes. */
+struct msg_size {
+	bool known;          /**< false: unknown, or a retired number */
+	size_t req;
+	size_t rep;
 };
+
+/** Expected body sizes by type (retired numbers stay unknown). */
+static const struct msg_size body_size[HCASIM_MSG_TYPE_MAX] = {
+	[HCASIM_MSG_HELLO] = { true, sizeof(struct hcasim_hello_req),
+			       sizeof(struct hcasim_hello_rep) },
+	[HCASIM_MSG_PORT_OPEN] = { true, sizeof(struct hcasim_port_open_req),
+				   sizeof(struct hcasim_port_attr) },
+	[HCASIM_MSG_QP_CREATE] = { true, sizeof(struct hcasim_qp_create_req),
+				   sizeof(struct hcasim_qp_create_rep) },
+	[HCASIM_MSG_QP_DESTROY] = { true, sizeof(struct hcasim_qp_msg), 0 },
+	[HCASIM_MSG_MCAST_ATTACH] = { true, sizeof(struct hcasim_mcast_req),
+				      0 },
+	[HCASIM_MSG_STATUS] = { true, 0, sizeof(struct hcasim_status_rep) },
+	[HCASIM_MSG_QP_FAULT] = { true, sizeof(struct hcasim_qp_fault_req),
+				  0 },
+	[HCASIM_MSG_EQ_OPEN] = { true, 0, sizeof(struct hcasim_eq_open_rep) },
+};
+
+/** Whether a type is one of the object messages the daemon serves. */
+static bool
+type_known(uint16_t type)
+{
+	return type < HCASIM_MSG_TYPE_MAX && body_size[type].known;
+}
 
 /* Every message, reply included, fits the socket's datagram size. */
 _Static_assert(sizeof(struct hcasim_msg_hdr) +
@@ -56,9 +61,9 @@ hcasim_msg_body_size(uint16_t type, bool reply)
 {
 	if (hcasim_cmd_msg_type(type))
 		return hcasim_cmd_msg_body_size(type, reply);
-	if (type == 0 || type >= HCASIM_MSG_TYPE_MAX)
+	if (!type_known(type))
 		return 0;
-	return body_size[type][reply ? 1 : 0];
+	return reply ? body_size[type].rep : body_size[type].req;
 }
 
 /* See hcasim_msg.h. */
@@ -79,9 +84,8 @@ hcasim_msg_check(const void *msg, size_t len, bool has_fd,
 		return 0;
 	}
 	if (h.magic != HCASIM_PROTO_MAGIC || h.len != len ||
-	    h.type == 0 || h.type >= HCASIM_MSG_TYPE_MAX ||
-	    len - sizeof(h) != body_size[h.type][0] ||
-	    (has_fd && h.type != HCASIM_MSG_MR_REG))
+	    !type_known(h.type) || len - sizeof(h) != body_size[h.type].req ||
+	    has_fd)
 		return -EBADMSG;
 	*hdr = h;
 	return 0;
@@ -135,30 +139,6 @@ port_open_check(const struct hcasim_port_open_req *req)
 	return 0;
 }
 
-/**
- * MR_REG: a PD number, a length of 1 byte .. 1 TiB, an address range and
- * an fd range that do not wrap.
- */
-static int
-mr_reg_check(const struct hcasim_mr_reg_req *req)
-{
-	if (!pdn_in_range(req->pdn))
-		return -EINVAL;
-	if (req->len == 0 || req->len > (1ull << 40) ||
-	    req->va + req->len < req->va ||
-	    req->fd_off + req->len < req->fd_off)
-		return -EINVAL;
-	return 0;
-}
-
-/** CQ_CREATE: 1 .. HCASIM_MAX_CQE entries. */
-static int
-cq_create_check(const struct hcasim_cq_create_req *req)
-{
-	return req->min_cqe == 0 || req->min_cqe > HCASIM_MAX_CQE ?
-	       -EINVAL : 0;
-}
-
 /** QP_CREATE: PD and CQ numbers, ring sizes, inline size in range. */
 static int
 qp_create_check(const struct hcasim_qp_create_req *req)
@@ -173,26 +153,6 @@ qp_create_check(const struct hcasim_qp_create_req *req)
 	return 0;
 }
 
-/**
- * QP_MODIFY: a known state; a P_Key index inside the largest table for
- * the states that use it (the port's own table is checked later).
- */
-static int
-qp_modify_check(const struct hcasim_qp_modify_req *req)
-{
-	switch (req->state) {
-	case HCA_QPS_RESET:
-	case HCA_QPS_ERR:
-		return 0;
-	case HCA_QPS_INIT:
-	case HCA_QPS_RTR:
-	case HCA_QPS_RTS:
-		return req->pkey_index < HCASIM_MAX_PKEYS ? 0 : -EINVAL;
-	default:
-		return -EINVAL;
-	}
-}
-
 /** QP_FAULT: a known kind (the QP is looked up later). */
 static int
 qp_fault_check(const struct hcasim_qp_fault_req *req)
@@ -200,25 +160,11 @@ qp_fault_check(const struct hcasim_qp_fault_req *req)
 	return req->kind <= HCASIM_QP_FAULT_NEXT_SEND ? 0 : -EINVAL;
 }
 
-/** MCAST_ATTACH / MCAST_DETACH: a multicast LID. */
+/** MCAST_ATTACH: a multicast LID. */
 static int
 mcast_check(const struct hcasim_mcast_req *req)
 {
 	return hcasim_mlid_valid(req->mlid) ? 0 : -EINVAL;
-}
-
-/** CQ_DESTROY: a CQ number in range. */
-static int
-cq_destroy_check(const struct hcasim_cq_msg *req)
-{
-	return cqn_in_range(req->cqn) ? 0 : -EINVAL;
-}
-
-/** PD_FREE: a PD number in range. */
-static int
-pd_free_check(const struct hcasim_pd_msg *req)
-{
-	return pdn_in_range(req->pdn) ? 0 : -EINVAL;
 }
 
 /**
@@ -231,12 +177,7 @@ hcasim_req_check(uint16_t type, const void *body)
 	union {
 		struct hcasim_hello_req hello;
 		struct hcasim_port_open_req port_open;
-		struct hcasim_pd_msg pd;
-		struct hcasim_mr_reg_req mr_reg;
-		struct hcasim_cq_create_req cq_create;
-		struct hcasim_cq_msg cq;
 		struct hcasim_qp_create_req qp_create;
-		struct hcasim_qp_modify_req qp_modify;
 		struct hcasim_mcast_req mcast;
 		struct hcasim_qp_fault_req qp_fault;
 	} u;
@@ -244,7 +185,7 @@ hcasim_req_check(uint16_t type, const void *body)
 
 	if (hcasim_cmd_msg_type(type))
 		return hcasim_cmd_req_check(type, body);
-	if (type == 0 || type >= HCASIM_MSG_TYPE_MAX || size > sizeof(u))
+	if (!type_known(type) || size > sizeof(u))
 		return -EBADMSG;
 	memcpy(&u, body, size);
 	switch (type) {
@@ -252,26 +193,15 @@ hcasim_req_check(uint16_t type, const void *body)
 		return hello_check(&u.hello);
 	case HCASIM_MSG_PORT_OPEN:
 		return port_open_check(&u.port_open);
-	case HCASIM_MSG_PD_FREE:
-		return pd_free_check(&u.pd);
-	case HCASIM_MSG_MR_REG:
-		return mr_reg_check(&u.mr_reg);
-	case HCASIM_MSG_CQ_CREATE:
-		return cq_create_check(&u.cq_create);
-	case HCASIM_MSG_CQ_DESTROY:
-		return cq_destroy_check(&u.cq);
 	case HCASIM_MSG_QP_CREATE:
 		return qp_create_check(&u.qp_create);
-	case HCASIM_MSG_QP_MODIFY:
-		return qp_modify_check(&u.qp_modify);
 	case HCASIM_MSG_QP_FAULT:
 		return qp_fault_check(&u.qp_fault);
 	case HCASIM_MSG_MCAST_ATTACH:
-	case HCASIM_MSG_MCAST_DETACH:
 		return mcast_check(&u.mcast);
 	default:
-		/* PORT_QUERY, PD_ALLOC, STATUS, EQ_OPEN: no body; MR_DEREG and
-		 * QP_DESTROY: a key or number only the tables can judge */
+		/* STATUS, EQ_OPEN: no body; QP_DESTROY: a number only the
+		 * tables can judge */
 		return 0;
 	}
 }

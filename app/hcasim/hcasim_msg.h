@@ -11,9 +11,10 @@
  * test/fuzz/hcasim/fuzz_hcasim_msg.c runs on arbitrary bytes.
  *
  * Two levels:
- *  - hcasim_msg_check(): the framing (magic, length, type, body size, an
- *    fd only with MR_REG or UMEM_REG; the firmware command messages are
- *    framed by hcasim_cmd_msg_frame()). A message that fails it drops the client.
+ *  - hcasim_msg_check(): the framing (magic, length, a type the daemon
+ *    serves, body size, no fd; the firmware command messages, UMEM_REG
+ *    with its fd, are framed by hcasim_cmd_msg_frame()). A message that
+ *    fails it drops the client.
  *  - hcasim_req_check(): the body's fields that can be judged without the
  *    daemon's tables (strings terminated, counts and sizes in range,
  *    indices and LIDs in range, known states). A request that fails it is
@@ -50,7 +51,7 @@ hcasim_mlid_valid(uint16_t mlid)
  *
  * @param type   enum hcasim_msg_type
  * @param reply  false: the request's body; true: the reply's
- * @return its size in bytes (0 for an unknown type; CMD, whose body
+ * @return its size in bytes (0 for an unknown or retired type; CMD, whose body
  *         varies: the most it can be, HCASIM_BODY_MAX)
  */
 size_t hcasim_msg_body_size(uint16_t type, bool reply);
@@ -66,8 +67,8 @@ size_t hcasim_msg_body_size(uint16_t type, bool reply);
  * @return 0 when the message is well formed: it starts with the magic,
  *         its header's length is len, its type is known, its body is
  *         exactly hcasim_msg_body_size(type, false) bytes and it carries
- *         an fd only if it is MR_REG (the firmware command messages:
- *         hcasim_cmd_msg_frame()); -EBADMSG otherwise
+ *         no fd (the firmware command messages: hcasim_cmd_msg_frame());
+ *         -EBADMSG otherwise (a retired type number is unknown)
  */
 int hcasim_msg_check(const void *msg, size_t len, bool has_fd,
 		     struct hcasim_msg_hdr *hdr);

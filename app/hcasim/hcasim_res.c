@@ -232,64 +232,6 @@ hcasim_pd_free(struct hcasim *h, struct hcasim_client *c, uint32_t pdn)
  ****************************************************************************/
 
 /**
- * Register a memory region of a client: map the range of its fd (see
- * hcasim_client_mem_map()) and give it a key.
- *
- * @param req   the request (PD, va, len, fd_off), its fields checked by
- *              hcasim_req_check()
- * @param fd    the client's fd (the caller closes it)
- * @param lkey  set to the new key
- * @return 0 or a negative errno (-EDQUOT: the client's or its host's
- *         limit; -ENOSPC: the daemon's)
- */
-int
-hcasim_mr_reg(struct hcasim *h, struct hcasim_client *c,
-	      const struct hcasim_mr_reg_req *req, int fd, uint32_t *lkey)
-{
-	struct hcasim_mem_map m;
-	struct hcasim_mr *mr;
-	uint32_t i, slot;
-	int ret;
-
-	if (!pd_valid(c, req->pdn) || fd < 0)
-		return -EINVAL;
-	ret = hcasim_mr_quota_check(h, c);
-	if (ret < 0)
-		return ret;
-	for (i = 0; i < HCASIM_MR_SLOTS; i++) {
-		slot = (h->lkey_tag + i) % HCASIM_MR_SLOTS;
-		if (h->mr_table[slot] == NULL)
-			break;
-	}
-	if (i == HCASIM_MR_SLOTS)
-		return -ENOSPC;
-	ret = hcasim_client_mem_map(fd, req->fd_off, req->len, &m);
-	if (ret < 0)
-		return ret;
-	mr = calloc(1, sizeof(*mr));
-	if (mr == NULL) {
-		munmap(m.map, m.map_len);
-		return -ENOMEM;
-	}
-	h->lkey_tag++;
-	mr->lkey = (((h->lkey_tag / HCASIM_MR_SLOTS) & 0xffff) + 1) *
-		HCASIM_MR_SLOTS + slot;
-	mr->pdn = req->pdn;
-	mr->owner = c;
-	mr->va = req->va;
-	mr->len = req->len;
-	mr->map = m.map;
-	mr->map_len = m.map_len;
-	mr->base = m.base;
-	__atomic_store_n(&h->mr_table[slot], mr, __ATOMIC_RELEASE);
-	c->nmr++;
-	if (c->ident != NULL)
-		c->ident->nmr++;
-	*lkey = mr->lkey;
-	return 0;
-}
-
-/**
  * Deregister a region: withdraw it, wait for the data path, unmap it.
  *
  * @return 0 or -EINVAL (not the client's)
@@ -319,16 +261,18 @@ hcasim_mr_dereg(struct hcasim *h, struct hcasim_client *c, uint32_t lkey)
 /**
  * Create a CQ: a sealed memfd with the CQE ring and its doorbell record.
  *
- * @param min_cqe  entries wanted (1 .. HCASIM_MAX_CQE, checked by
- *                 hcasim_req_check())
- * @param rep      filled with the CQ's number and layout
- * @param fd       set to the memfd to pass to the client
+ * @param min_cqe  entries wanted (1 .. HCASIM_MAX_CQE, checked by the
+ *                 caller)
+ * @param cqn      set to the CQ's number
+ * @param fd       set to the memfd (the caller closes it: a command's
+ *                 CQ has its ring in the client's UMEM, and this one
+ *                 still counts against the ring memory limits)
  * @return 0 or a negative errno (-EDQUOT: the client's or its host's
  *         limit; -ENOSPC: the daemon's)
  */
 int
 hcasim_cq_create(struct hcasim *h, struct hcasim_client *c,
-		 uint32_t min_cqe, struct hcasim_cq_create_rep *rep, int *fd)
+		 uint32_t min_cqe, uint32_t *cqn, int *fd)
 {
 	struct hcasim_cq *cq;
 	uint32_t i, cnt;
@@ -366,10 +310,7 @@ hcasim_cq_create(struct hcasim *h, struct hcasim_client *c,
 	c->cqs[i] = cq;
 	c->ncq++;
 	ring_mem_account(c, (ssize_t)len);
-	rep->cqn = cq->cqn;
-	rep->cqe_cnt = cnt;
-	rep->map_len = len;
-	rep->dbrec_off = ring;
+	*cqn = cq->cqn;
 	return 0;
 }
 
@@ -634,12 +575,12 @@ qp_transition_ok(uint32_t from, uint32_t to)
  * Move a QP to a state with its Q_Key and P_Key index. RESET clears its
  * queues (after the data path let go of them).
  *
- * @param req  the request, its fields checked by hcasim_req_check()
+ * @param req  the change (its state one of enum hca_qp_state)
  * @return 0 or -EINVAL (unknown QP, bad transition, bad P_Key index)
  */
 int
 hcasim_qp_modify(struct hcasim *h, struct hcasim_client *c,
-		 const struct hcasim_qp_modify_req *req)
+		 const struct hcasim_qp_change *req)
 {
 	struct hcasim_qp *qp = hcasim_qp_lookup(h, req->qpn);
 	uint32_t from;

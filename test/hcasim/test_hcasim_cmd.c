@@ -28,7 +28,7 @@
 #include <sys/socket.h>
 
 #include "hcasim_tlib.h"
-#include "hcasim_raw.h"
+#include "hcasim_rawcmd.h"
 #include "hca_cmd.h"
 #include "hca_sa.h"
 
@@ -59,134 +59,24 @@ static struct hcasim_port_attr port;
 static int
 session(void)
 {
-	struct hcasim_hello_req hello = { HCASIM_PROTO_VERSION, 1, "host1" };
-	struct hcasim_port_open_req po = { "", 1 };
-	int s = raw_connect();
-
-	if (s < 0 || raw_call(s, HCASIM_MSG_HELLO, &hello, sizeof(hello), -1,
-			      NULL, 0) != 0 ||
-	    raw_call(s, HCASIM_MSG_PORT_OPEN, &po, sizeof(po), -1, &port,
-		     sizeof(port)) != 0) {
-		if (s >= 0)
-			close(s);
-		return -1;
-	}
-	return s;
+	return rawcmd_session(NULL, "host1", &port, NULL);
 }
 
-/**
- * Send one input mailbox, receive the output.
- *
- * @param out      room for HCASIM_BODY_MAX bytes
- * @param out_len  set to the output's length
- * @return the header status (0: executed), or -1000 (local error)
- */
-static int
-cmd(int s, const void *in, size_t in_len, void *out, size_t *out_len)
+/** Record a command executed, for the log check. */
+static void
+note_sent(const void *in, size_t in_len, const void *out, size_t out_len)
 {
-	uint8_t msg[HCASIM_MSG_MAX];
-	struct hcasim_msg_hdr hdr = { HCASIM_PROTO_MAGIC, HCASIM_MSG_CMD,
-		(uint16_t)(sizeof(hdr) + in_len), 9, 0 };
-	struct pollfd pfd = { s, POLLIN, 0 };
-	ssize_t n;
-
-	memcpy(msg, &hdr, sizeof(hdr));
-	memcpy(msg + sizeof(hdr), in, in_len);
-	if (send(s, msg, sizeof(hdr) + in_len, MSG_NOSIGNAL) !=
-	    (ssize_t)(sizeof(hdr) + in_len) || poll(&pfd, 1, 5000) != 1)
-		return -1000;
-	n = recv(s, msg, sizeof(msg), 0);
-	if (n < (ssize_t)sizeof(hdr))
-		return -1000;
-	memcpy(&hdr, msg, sizeof(hdr));
-	*out_len = (size_t)n - sizeof(hdr);
-	memcpy(out, msg + sizeof(hdr), *out_len);
-	if (hdr.status == 0 && nsent < MAX_SENT && in_len >= 2) {
+	if (nsent < MAX_SENT && in_len >= 2) {
 		sent_op[nsent] = hca_prm_get(in, HCA_IN_OPCODE);
-		sent_status[nsent++] = *out_len >= 1 ?
+		sent_status[nsent++] = out_len >= 1 ?
 			hca_prm_get(out, HCA_OUT_STATUS) : 0xff;
 	}
-	return hdr.status;
 }
 
-/**
- * Run a command that must end with a given PRM status.
- *
- * @return the output length, or -1 (message printed)
- */
-static int
-run(int s, const void *in, int in_len, uint8_t *out, uint8_t want,
-    const char *what)
-{
-	size_t olen = 0;
-	int ret;
-
-	if (in_len < 0) {
-		fprintf(stderr, "FAIL: %s: encoder: %d\n", what, in_len);
-		return -1;
-	}
-	ret = cmd(s, in, (size_t)in_len, out, &olen);
-	if (ret != 0 || olen < HCA_OUT_HDR_LEN) {
-		fprintf(stderr, "FAIL: %s: transport %d, %zu bytes\n", what,
-			ret, olen);
-		return -1;
-	}
-	if (hca_prm_get(out, HCA_OUT_STATUS) != want) {
-		fprintf(stderr, "FAIL: %s: status 0x%x (%s), syndrome 0x%x, "
-			"wanted 0x%x\n", what,
-			(unsigned int)hca_prm_get(out, HCA_OUT_STATUS),
-			hca_cmd_status_name(hca_prm_get(out, HCA_OUT_STATUS)),
-			(unsigned int)hca_prm_get(out, HCA_OUT_SYNDROME),
-			want);
-		return -1;
-	}
-	return (int)olen;
-}
-
+/** Run a command that must end with a given PRM status. */
+#define RUN(...) rawcmd_run(__VA_ARGS__)
 /** Run a command that must succeed. */
-#define OK(s, in, len, out, what) run(s, in, len, out, HCA_STATUS_OK, what)
-
-/**
- * Register a memfd as a UMEM.
- *
- * @param seal  seal it against shrinking first
- * @return the UMEM id, or 0
- */
-static uint32_t
-umem_reg(int s, int fd, size_t len)
-{
-	struct hcasim_umem_reg_req req = { len, 0 };
-	struct hcasim_umem_msg rep = { 0, 0 };
-
-	if (raw_call(s, HCASIM_MSG_UMEM_REG, &req, sizeof(req), fd, &rep,
-		     sizeof(rep)) != 0)
-		return 0;
-	return rep.umem_id;
-}
-
-/** Deregister a UMEM. @return the header status. */
-static int
-umem_dereg(int s, uint32_t id)
-{
-	struct hcasim_umem_msg m = { id, 0 };
-
-	return raw_call(s, HCASIM_MSG_UMEM_DEREG, &m, sizeof(m), -1, NULL, 0);
-}
-
-/** A memfd of len bytes, sealed against shrinking when seal; -1 if not. */
-static int
-mem_fd(size_t len, bool seal)
-{
-	int fd = memfd_create("t_cmd", MFD_CLOEXEC | MFD_ALLOW_SEALING);
-
-	if (fd < 0 || ftruncate(fd, (off_t)len) != 0 ||
-	    (seal && fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK) != 0)) {
-		if (fd >= 0)
-			close(fd);
-		return -1;
-	}
-	return fd;
-}
+#define OK(s, in, len, out, what) RUN(s, in, len, out, HCA_STATUS_OK, what)
 
 /** What the happy path built. */
 struct objs {
@@ -317,7 +207,7 @@ check_queries(int s)
 		(1u << cap.log_max_qp) <= port.max_qp &&
 		cap.max_inline_ud == port.max_inline &&
 		cap.pkey_table_len >= port.pkey_count,
-		"caps disagree with PORT_QUERY (qp_sz %u cq_sz %u inline %u)",
+		"caps disagree with PORT_OPEN (qp_sz %u cq_sz %u inline %u)",
 		cap.log_max_qp_sz, cap.log_max_cq_sz, cap.max_inline_ud);
 	n = OK(s, in, hca_cmd_query_vport_ctx_in(in, sizeof(in), &vq), out,
 	       "QUERY_HCA_VPORT_CONTEXT");
@@ -419,12 +309,12 @@ check_happy_path(int s, struct objs *o)
 	       "ALLOC_PD") < 0)
 		return -1;
 	T_CHECK(hca_cmd_alloc_pd_out(out, 16, &o->pdn) == 0, "ALLOC_PD out");
-	o->fd = mem_fd(U_LEN, true);
+	o->fd = rawcmd_mem_fd(U_LEN, true);
 	T_CHECK(o->fd >= 0, "memfd");
 	o->mem = mmap(NULL, U_LEN, PROT_READ | PROT_WRITE, MAP_SHARED, o->fd,
 		      0);
 	T_CHECK(o->mem != MAP_FAILED, "mmap");
-	o->umem = umem_reg(s, o->fd, U_LEN);
+	o->umem = rawcmd_umem_reg(s, o->fd, U_LEN);
 	T_CHECK(o->umem != 0, "UMEM_REG refused");
 	memset(&mk, 0, sizeof(mk));
 	mk.pdn = o->pdn;
@@ -465,13 +355,13 @@ check_happy_path(int s, struct objs *o)
 	    OK(s, in, hca_cmd_attach_mcg_in(in, sizeof(in), 0, o->qpn[1],
 					    bcast_mgid), out,
 	       "ATTACH_TO_MCG") < 0 ||
-	    run(s, in, hca_cmd_attach_mcg_in(in, sizeof(in), 0, o->qpn[1],
+	    RUN(s, in, hca_cmd_attach_mcg_in(in, sizeof(in), 0, o->qpn[1],
 					     bcast_mgid), out,
 		HCA_STATUS_BAD_PARAM, "ATTACH_TO_MCG twice") < 0 ||
 	    OK(s, in, hca_cmd_detach_mcg_in(in, sizeof(in), 0, o->qpn[1],
 					    bcast_mgid), out,
 	       "DETACH_FROM_MCG") < 0 ||
-	    run(s, in, hca_cmd_detach_mcg_in(in, sizeof(in), 0, o->qpn[1],
+	    RUN(s, in, hca_cmd_detach_mcg_in(in, sizeof(in), 0, o->qpn[1],
 					     bcast_mgid), out,
 		HCA_STATUS_BAD_PARAM, "DETACH_FROM_MCG twice") < 0)
 		return -1;
@@ -492,12 +382,12 @@ check_foreign(int s, struct objs *o)
 		.wq_umem_offset = 0x9000, .dbr_umem_id = o->umem,
 		.dbr_addr = U_DBR + 576 };
 	uint32_t their_pd = 0, their_cq = 0, their_umem;
-	int t = session(), tfd = mem_fd(1 << 16, true), ret = -1;
+	int t = session(), tfd = rawcmd_mem_fd(1 << 16, true), ret = -1;
 	struct hca_cmd_cq tcq;
 
 	T_CHECK(t >= 0 && tfd >= 0, "second client");
 	/* the other client: PDs 1 and 2, a UMEM, CQs up to 3 */
-	their_umem = umem_reg(t, tfd, 1 << 16);
+	their_umem = rawcmd_umem_reg(t, tfd, 1 << 16);
 	tcq = (struct hca_cmd_cq){ .log_cq_size = 2, .cq_umem_id = their_umem,
 		.dbr_umem_id = their_umem, .dbr_addr = 0x8000 };
 	if (their_umem == 0 ||
@@ -520,20 +410,20 @@ check_foreign(int s, struct objs *o)
 	}
 	/* their PD, CQ and UMEM are not ours */
 	qp.pdn = their_pd;
-	if (run(s, in, hca_cmd_create_qp_in(in, sizeof(in), &qp), out,
+	if (RUN(s, in, hca_cmd_create_qp_in(in, sizeof(in), &qp), out,
 		HCA_STATUS_BAD_RESOURCE, "CREATE_QP on their PD") < 0)
 		goto out;
 	qp.pdn = o->pdn;
 	qp.cqn_rcv = their_cq;
-	if (run(s, in, hca_cmd_create_qp_in(in, sizeof(in), &qp), out,
+	if (RUN(s, in, hca_cmd_create_qp_in(in, sizeof(in), &qp), out,
 		HCA_STATUS_BAD_RESOURCE, "CREATE_QP on their CQ") < 0 ||
-	    run(s, in, hca_cmd_destroy_cq_in(in, sizeof(in), 0, their_cq), out,
+	    RUN(s, in, hca_cmd_destroy_cq_in(in, sizeof(in), 0, their_cq), out,
 		HCA_STATUS_BAD_RESOURCE, "DESTROY_CQ of theirs") < 0 ||
-	    run(s, in, hca_cmd_dealloc_pd_in(in, sizeof(in), 0, their_pd), out,
+	    RUN(s, in, hca_cmd_dealloc_pd_in(in, sizeof(in), 0, their_pd), out,
 		HCA_STATUS_BAD_RESOURCE, "DEALLOC_PD of theirs") < 0)
 		goto out;
 	cq.cq_umem_id = their_umem;
-	if (run(s, in, hca_cmd_create_cq_in(in, sizeof(in), &cq), out,
+	if (RUN(s, in, hca_cmd_create_cq_in(in, sizeof(in), &cq), out,
 		HCA_STATUS_BAD_RESOURCE, "CREATE_CQ on their UMEM") < 0)
 		goto out;
 	/* theirs still stand: their CQ is destroyed by them */
@@ -574,52 +464,52 @@ check_refusals(int s, struct objs *o)
 	hca_prm_set(in, HCA_IN_OPCODE, 0x999);
 	memset(in, 0, 16);
 	hca_prm_set(in, HCA_IN_OPCODE, 0x999);
-	if (run(s, in, 16, out, plant ? HCA_STATUS_BAD_PARAM :
+	if (RUN(s, in, 16, out, plant ? HCA_STATUS_BAD_PARAM :
 		HCA_STATUS_BAD_OPCODE, "unknown opcode") < 0)
 		return -1;
 	/* a service type other than UD */
-	if (run(s, in, hca_cmd_create_qp_in(in, sizeof(in), &qp), out,
+	if (RUN(s, in, hca_cmd_create_qp_in(in, sizeof(in), &qp), out,
 		HCA_STATUS_BAD_PARAM, "CREATE_QP st QP1") < 0)
 		return -1;
 	qp.st = 0x0; /* RC */
-	if (run(s, in, hca_cmd_create_qp_in(in, sizeof(in), &qp), out,
+	if (RUN(s, in, hca_cmd_create_qp_in(in, sizeof(in), &qp), out,
 		HCA_STATUS_BAD_PARAM, "CREATE_QP st RC") < 0)
 		return -1;
 	/* input shorter than CREATE_QP's */
 	qp.st = HCA_QP_ST_UD;
 	len = hca_cmd_create_qp_in(in, sizeof(in), &qp);
-	if (run(s, in, len - 100, out, HCA_STATUS_BAD_INPUT_LEN,
+	if (RUN(s, in, len - 100, out, HCA_STATUS_BAD_INPUT_LEN,
 		"CREATE_QP short") < 0)
 		return -1;
 	/* a CQ larger than the caps said */
-	if (run(s, in, hca_cmd_create_cq_in(in, sizeof(in), &cq), out,
+	if (RUN(s, in, hca_cmd_create_cq_in(in, sizeof(in), &cq), out,
 		HCA_STATUS_BAD_SIZE, "CREATE_CQ log size 17") < 0)
 		return -1;
 	/* a ring off its alignment, a doorbell record off its own */
 	cq.log_cq_size = 4;
 	cq.cq_umem_offset = 0x8020;
-	if (run(s, in, hca_cmd_create_cq_in(in, sizeof(in), &cq), out,
+	if (RUN(s, in, hca_cmd_create_cq_in(in, sizeof(in), &cq), out,
 		HCA_STATUS_BAD_PARAM, "CREATE_CQ ring misaligned") < 0)
 		return -1;
 	cq.cq_umem_offset = 0x8000;
 	cq.dbr_addr = U_DBR + 514;
-	if (run(s, in, hca_cmd_create_cq_in(in, sizeof(in), &cq), out,
+	if (RUN(s, in, hca_cmd_create_cq_in(in, sizeof(in), &cq), out,
 		HCA_STATUS_BAD_PARAM, "CREATE_CQ doorbell misaligned") < 0)
 		return -1;
 	/* a ring past the UMEM's end */
 	cq.dbr_addr = U_DBR + 512;
 	cq.cq_umem_offset = U_LEN - 512;
-	if (run(s, in, hca_cmd_create_cq_in(in, sizeof(in), &cq), out,
+	if (RUN(s, in, hca_cmd_create_cq_in(in, sizeof(in), &cq), out,
 		HCA_STATUS_BAD_PARAM, "CREATE_CQ past the UMEM") < 0)
 		return -1;
 	/* P_Key indices outside the table */
-	if (run(s, in, hca_cmd_query_vport_pkey_in(in, sizeof(in), &vq), out,
+	if (RUN(s, in, hca_cmd_query_vport_pkey_in(in, sizeof(in), &vq), out,
 		HCA_STATUS_BAD_INDEX, "QUERY_HCA_VPORT_PKEY 200") < 0)
 		return -1;
 	/* the state machine: QP 0 is in RTS */
-	if (run(s, in, hca_cmd_rst2init_qp_in(in, sizeof(in), &m), out,
+	if (RUN(s, in, hca_cmd_rst2init_qp_in(in, sizeof(in), &m), out,
 		HCA_STATUS_BAD_QP_STATE, "RST2INIT from RTS") < 0 ||
-	    run(s, in, hca_cmd_init2rtr_qp_in(in, sizeof(in), &m), out,
+	    RUN(s, in, hca_cmd_init2rtr_qp_in(in, sizeof(in), &m), out,
 		HCA_STATUS_BAD_QP_STATE, "INIT2RTR from RTS") < 0 ||
 	    query_qp(s, o->qpn[0], &qs) < 0)
 		return -1;
@@ -628,11 +518,11 @@ check_refusals(int s, struct objs *o)
 		qs.q_key);
 	if (OK(s, in, hca_cmd_qp_2err_in(in, sizeof(in), 0, o->qpn[0]), out,
 	       "2ERR_QP") < 0 ||
-	    run(s, in, hca_cmd_rtr2rts_qp_in(in, sizeof(in), &m), out,
+	    RUN(s, in, hca_cmd_rtr2rts_qp_in(in, sizeof(in), &m), out,
 		HCA_STATUS_BAD_QP_STATE, "RTR2RTS from ERR") < 0 ||
 	    OK(s, in, hca_cmd_qp_2rst_in(in, sizeof(in), 0, o->qpn[0]), out,
 	       "2RST_QP") < 0 ||
-	    run(s, in, hca_cmd_rst2init_qp_in(in, sizeof(in), &m), out,
+	    RUN(s, in, hca_cmd_rst2init_qp_in(in, sizeof(in), &m), out,
 		HCA_STATUS_BAD_INDEX, "RST2INIT P_Key index 200") < 0 ||
 	    query_qp(s, o->qpn[0], &qs) < 0)
 		return -1;
@@ -640,12 +530,13 @@ check_refusals(int s, struct objs *o)
 		"after a refused RST2INIT: state %u qkey %#x", qs.state,
 		qs.q_key);
 	/* busy objects stay */
-	if (run(s, in, hca_cmd_destroy_cq_in(in, sizeof(in), 0, o->cqn[0]),
+	if (RUN(s, in, hca_cmd_destroy_cq_in(in, sizeof(in), 0, o->cqn[0]),
 		out, HCA_STATUS_RESOURCE_BUSY, "DESTROY_CQ in use") < 0 ||
-	    run(s, in, hca_cmd_dealloc_pd_in(in, sizeof(in), 0, o->pdn), out,
+	    RUN(s, in, hca_cmd_dealloc_pd_in(in, sizeof(in), 0, o->pdn), out,
 		HCA_STATUS_RESOURCE_BUSY, "DEALLOC_PD in use") < 0)
 		return -1;
-	T_CHECK(umem_dereg(s, o->umem) == -EBUSY, "UMEM in use deregistered");
+	T_CHECK(rawcmd_umem_dereg(s, o->umem) == -EBUSY,
+		"UMEM in use deregistered");
 	return 0;
 }
 
@@ -655,17 +546,17 @@ check_limits(void)
 {
 	uint8_t in[512], out[HCASIM_BODY_MAX];
 	struct hca_cmd_cq cq = { .log_cq_size = 1 };
-	int t = session(), fd = mem_fd(1 << 20, true), i, ret = -1;
+	int t = session(), fd = rawcmd_mem_fd(1 << 20, true), i, ret = -1;
 	uint32_t id;
 
 	T_CHECK(t >= 0 && fd >= 0, "third client");
-	id = umem_reg(t, fd, 1 << 20);
+	id = rawcmd_umem_reg(t, fd, 1 << 20);
 	cq.cq_umem_id = cq.dbr_umem_id = id;
 	for (i = 0; i < CLIENT_PDS; i++)
 		if (OK(t, in, hca_cmd_alloc_pd_in(in, sizeof(in), 0), out,
 		       "ALLOC_PD") < 0)
 			goto out;
-	if (run(t, in, hca_cmd_alloc_pd_in(in, sizeof(in), 0), out,
+	if (RUN(t, in, hca_cmd_alloc_pd_in(in, sizeof(in), 0), out,
 		HCA_STATUS_NO_RESOURCES, "ALLOC_PD past the table") < 0)
 		goto out;
 	for (i = 0; ; i++) {
@@ -674,8 +565,8 @@ check_limits(void)
 
 		cq.cq_umem_offset = 128 * (uint64_t)i;
 		cq.dbr_addr = 0x80000 + 8 * (uint64_t)i;
-		if (cmd(t, in, (size_t)hca_cmd_create_cq_in(in, sizeof(in),
-			&cq), out, &olen) != 0)
+		if (rawcmd_exec(t, in, (size_t)hca_cmd_create_cq_in(in,
+				sizeof(in), &cq), out, &olen) != 0)
 			goto out;
 		st = hca_prm_get(out, HCA_OUT_STATUS);
 		if (st == HCA_STATUS_OK && i < 1000)
@@ -703,7 +594,7 @@ static int
 check_truncate(int s, struct objs *o)
 {
 	uint8_t in[512], out[HCASIM_BODY_MAX];
-	int fd = mem_fd(1 << 16, false);
+	int fd = rawcmd_mem_fd(1 << 16, false);
 	struct hca_cmd_cq cq = { .log_cq_size = 2, .dbr_addr = 0x8000 };
 	struct hca_cmd_mkey mk = { .pdn = o->pdn, .len = 1 << 16,
 		.log_page_size = 12 };
@@ -716,12 +607,12 @@ check_truncate(int s, struct objs *o)
 
 	T_CHECK(fd >= 0, "memfd");
 	mem = mmap(NULL, 1 << 16, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	id = umem_reg(s, fd, 1 << 16);
+	id = rawcmd_umem_reg(s, fd, 1 << 16);
 	T_CHECK(mem != MAP_FAILED && id != 0, "unsealed UMEM_REG");
 	cq.cq_umem_id = cq.dbr_umem_id = id;
 	mk.umem_id = id;
 	mk.start_addr = (uintptr_t)mem;
-	if (run(s, in, hca_cmd_create_cq_in(in, sizeof(in), &cq), out,
+	if (RUN(s, in, hca_cmd_create_cq_in(in, sizeof(in), &cq), out,
 		HCA_STATUS_BAD_PARAM, "CREATE_CQ on an unsealed UMEM") < 0 ||
 	    OK(s, in, hca_cmd_create_mkey_in(in, sizeof(in), &mk), out,
 	       "CREATE_MKEY unsealed") < 0 ||
@@ -747,41 +638,47 @@ check_truncate(int s, struct objs *o)
 	if (OK(s, in, hca_cmd_destroy_mkey_in(in, sizeof(in), 0, index), out,
 	       "DESTROY_MKEY truncated") < 0)
 		return -1;
-	T_CHECK(umem_dereg(s, id) == 0, "UMEM_DEREG truncated");
+	T_CHECK(rawcmd_umem_dereg(s, id) == 0, "UMEM_DEREG truncated");
 	munmap(mem, 1 << 16);
 	close(fd);
 	return 0;
 }
 
 /**
- * A CQ made by CREATE_CQ and destroyed by the object message CQ_DESTROY
+ * A QP made by CREATE_QP and destroyed by the object message QP_DESTROY
  * lets go of its UMEM.
  */
 static int
 check_mixed(void)
 {
-	uint8_t in[512], out[HCASIM_BODY_MAX];
-	struct hca_cmd_cq cq = { .log_cq_size = 2, .dbr_addr = 0x800 };
-	struct hcasim_cq_msg m = { 0 };
-	int s = session(), fd = mem_fd(4096, true), ret = -1;
-	uint32_t id;
+	struct hcasim_qp_msg m = { 0 };
+	struct rawcmd_arena cqa, qpa;
+	uint32_t pdn = 0, cqn = 0;
+	int s = session(), ret = -1;
 
-	T_CHECK(s >= 0 && fd >= 0, "session");
-	id = umem_reg(s, fd, 4096);
-	cq.cq_umem_id = cq.dbr_umem_id = id;
-	if (OK(s, in, hca_cmd_create_cq_in(in, sizeof(in), &cq), out,
-	       "CREATE_CQ") < 0 || hca_cmd_create_cq_out(out, 16, &m.cqn) != 0)
+	T_CHECK(s >= 0, "session");
+	if (rawcmd_arena_init(&cqa, s, 4096) < 0) {
+		close(s);
+		T_FAIL("UMEM of the CQ");
+	}
+	if (rawcmd_arena_init(&qpa, s, 4096) < 0 ||
+	    rawcmd_pd(s, &pdn, NULL) != HCA_STATUS_OK ||
+	    rawcmd_cq(&cqa, 2, &cqn, NULL) != HCA_STATUS_OK ||
+	    rawcmd_qp(&qpa, pdn, cqn, &m.qpn, NULL) != HCA_STATUS_OK) {
+		fprintf(stderr, "FAIL: objects of the mixed check\n");
 		goto out;
-	if (umem_dereg(s, id) != -EBUSY ||
-	    raw_call(s, HCASIM_MSG_CQ_DESTROY, &m, sizeof(m), -1, NULL, 0) !=
-	    0 || umem_dereg(s, id) != 0) {
-		fprintf(stderr, "FAIL: UMEM of a CQ destroyed by CQ_DESTROY\n");
+	}
+	if (rawcmd_umem_dereg(s, qpa.umem) != -EBUSY ||
+	    raw_call(s, HCASIM_MSG_QP_DESTROY, &m, sizeof(m), -1, NULL, 0) !=
+	    0 || rawcmd_umem_dereg(s, qpa.umem) != 0) {
+		fprintf(stderr, "FAIL: UMEM of a QP destroyed by QP_DESTROY\n");
 		goto out;
 	}
 	ret = 0;
 out:
 	close(s);
-	close(fd);
+	rawcmd_arena_fini(&cqa);
+	rawcmd_arena_fini(&qpa);
 	return ret;
 }
 
@@ -795,14 +692,14 @@ check_framing(void)
 {
 	struct hcasim_hello_req hello = { HCASIM_PROTO_VERSION, 1, "host1" };
 	uint8_t in[16] = { 0x01, 0x00 }, out[HCASIM_BODY_MAX];
-	int s, fd = mem_fd(4096, true);
+	int s, fd = rawcmd_mem_fd(4096, true);
 	size_t olen;
 
 	T_CHECK(fd >= 0, "memfd");
 	s = raw_connect();
 	T_CHECK(s >= 0 && raw_call(s, HCASIM_MSG_HELLO, &hello, sizeof(hello),
 				   -1, NULL, 0) == 0, "HELLO");
-	T_CHECK(cmd(s, in, sizeof(in), out, &olen) == -EPROTO,
+	T_CHECK(rawcmd_exec(s, in, sizeof(in), out, &olen) == -EPROTO,
 		"CMD before PORT_OPEN not refused");
 	close(s);
 	s = session();
@@ -818,8 +715,9 @@ check_framing(void)
 				   0) == 1, "short UMEM_DEREG not dropped");
 	close(s);
 	s = session();
-	T_CHECK(s >= 0 && umem_reg(s, -1, 4096) == 0 &&
-		umem_dereg(s, 12345) == -EINVAL, "UMEM without fd / unknown");
+	T_CHECK(s >= 0 && rawcmd_umem_reg(s, -1, 4096) == 0 &&
+		rawcmd_umem_dereg(s, 12345) == -EINVAL,
+		"UMEM without fd / unknown");
 	close(s);
 	close(fd);
 	return check_mixed();
@@ -840,7 +738,7 @@ destroy_all(int s, struct objs *o)
 						    o->cqn[i]), out,
 		       "DESTROY_CQ") < 0)
 			return -1;
-	if (run(s, in, hca_cmd_query_qp_in(in, sizeof(in), 0, o->qpn[0]), out,
+	if (RUN(s, in, hca_cmd_query_qp_in(in, sizeof(in), 0, o->qpn[0]), out,
 		HCA_STATUS_BAD_RESOURCE, "QUERY_QP destroyed") < 0 ||
 	    OK(s, in, hca_cmd_destroy_mkey_in(in, sizeof(in), 0,
 					      o->mkey_index), out,
@@ -848,8 +746,8 @@ destroy_all(int s, struct objs *o)
 	    OK(s, in, hca_cmd_dealloc_pd_in(in, sizeof(in), 0, o->pdn), out,
 	       "DEALLOC_PD") < 0)
 		return -1;
-	T_CHECK(umem_dereg(s, o->umem) == 0, "UMEM_DEREG");
-	T_CHECK(umem_dereg(s, o->umem) == -EINVAL, "UMEM_DEREG twice");
+	T_CHECK(rawcmd_umem_dereg(s, o->umem) == 0, "UMEM_DEREG");
+	T_CHECK(rawcmd_umem_dereg(s, o->umem) == -EINVAL, "UMEM_DEREG twice");
 	return 0;
 }
 
@@ -935,6 +833,7 @@ main(void)
 		return 1;
 	}
 	t_act_as("host1");
+	rawcmd_observe(note_sent);
 	memset(&o, 0, sizeof(o));
 	s = session();
 	if (s < 0) {

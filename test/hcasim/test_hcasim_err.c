@@ -16,7 +16,8 @@
 #include <sys/mman.h>
 #include <sys/wait.h>
 
-#include "hcasim_raw.h"
+#include "hcasim_rawcmd.h"
+#include "hca_cmd.h"
 #include "hcasim_tests.h"
 
 /** Check a receive CQE against what was sent. */
@@ -457,8 +458,9 @@ out:
 }
 
 /**
- * A raw client of a host with one UD QP made by object messages (the
- * client library attaches by firmware command, which names no MLID).
+ * A raw client of a host with one UD QP made by firmware commands, to
+ * attach by the object message (the client library attaches by
+ * ATTACH_TO_MCG, which names no MLID).
  *
  * @param sock  set to the client's socket (-1 on failure)
  * @return the QPN, or 0
@@ -466,37 +468,23 @@ out:
 static uint32_t
 raw_qp(const char *host, int *sock)
 {
-	struct hcasim_hello_req hello = { HCASIM_PROTO_VERSION, 1, "" };
-	struct hcasim_port_open_req po = { "", 1 };
-	struct hcasim_cq_create_req cq = { 16 };
-	struct hcasim_port_attr port;
-	struct hcasim_cq_create_rep crep;
-	struct hcasim_qp_create_req qr;
-	struct hcasim_qp_create_rep qrep;
-	struct hcasim_pd_msg pd;
+	struct rawcmd_arena a;
+	uint32_t pdn = 0, cqn = 0, qpn = 0;
 	int s;
 
 	t_act_as(host);
-	s = raw_connect();
-	snprintf(hello.host, sizeof(hello.host), "%s", host);
-	memset(&qr, 0, sizeof(qr));
-	if (s < 0 || raw_call(s, HCASIM_MSG_HELLO, &hello, sizeof(hello), -1,
-			      NULL, 0) != 0 ||
-	    raw_call(s, HCASIM_MSG_PORT_OPEN, &po, sizeof(po), -1, &port,
-		     sizeof(port)) != 0 ||
-	    raw_call(s, HCASIM_MSG_PD_ALLOC, NULL, 0, -1, &pd,
-		     sizeof(pd)) != 0 ||
-	    raw_call(s, HCASIM_MSG_CQ_CREATE, &cq, sizeof(cq), -1, &crep,
-		     sizeof(crep)) != 0)
+	s = rawcmd_session(NULL, host, NULL, NULL);
+	if (s < 0 || rawcmd_arena_init(&a, s, 1 << 16) < 0)
 		goto fail;
-	qr.pdn = pd.pdn;
-	qr.send_cqn = qr.recv_cqn = crep.cqn;
-	qr.sq_wqe_cnt = qr.rq_wqe_cnt = 16;
-	if (raw_call(s, HCASIM_MSG_QP_CREATE, &qr, sizeof(qr), -1, &qrep,
-		     sizeof(qrep)) != 0)
+	if (rawcmd_pd(s, &pdn, NULL) != HCA_STATUS_OK ||
+	    rawcmd_cq(&a, 4, &cqn, NULL) != HCA_STATUS_OK ||
+	    rawcmd_qp(&a, pdn, cqn, &qpn, NULL) != HCA_STATUS_OK) {
+		rawcmd_arena_fini(&a);
 		goto fail;
+	}
+	rawcmd_arena_fini(&a);
 	*sock = s;
-	return qrep.qpn;
+	return qpn;
 fail:
 	if (s >= 0)
 		close(s);
@@ -524,7 +512,9 @@ raw_attach(int s, uint32_t qpn, const union hca_gid *mgid, uint16_t mlid)
  * another MLID and another MGID at its MLID are both refused with
  * -EADDRNOTAVAIL (and counted); the right pair is still accepted for
  * another client. The client library attaches by MGID (ATTACH_TO_MCG):
- * the MLID it is given is not carried, the daemon takes the SA's.
+ * the MLID it is given is not carried, the daemon takes the SA's. The
+ * QPs are made by commands; the mismatch itself can only be asked by the
+ * object message (no command names an MLID).
  */
 int
 test_mgid(void)

@@ -3,10 +3,11 @@
 /**
  * @file
  * One client, or one host, cannot starve the others: each per-client and
- * per-host limit refuses the request that would pass it (-EDQUOT, or
- * -EUSERS for a host's share of the client table), counts the refusal,
- * and another client still gets what it asks for; a host's own socket
- * serves that host only. Raw protocol, under test/with-fabric
+ * per-host limit refuses the command that would pass it (status
+ * LIMITS_EXCEEDED with the limit's syndrome, doc/hcasim.md; -EUSERS for
+ * a host's share of the client table), counts the refusal, and another
+ * client still gets what it asks for; a host's own socket serves that
+ * host only. Raw protocol and firmware commands, under test/with-fabric
  * (re-executes itself as host1):
  *
  *   test_hcasim_limits limits    the fabric must be started with the
@@ -22,7 +23,9 @@
 #include <sys/mman.h>
 
 #include "hcasim_tlib.h"
-#include "hcasim_raw.h"
+#include "hcasim_rawcmd.h"
+#include "hca_cmd.h"
+#include "hca_sa.h"
 
 /*
  * LIMITS: client-qp=4 client-mr=3 client-cq=4 client-mcast=4
@@ -35,8 +38,12 @@
 #define L_CLIENT_MCAST 4
 #define L_HOST_CLIENTS 4
 #define L_HOST_QP 6
-/** CQ entries whose ring is 1 MiB (+ 4 KiB doorbell page). */
-#define CQE_1M 16384
+/** log2 of the CQ entries whose ring is 1 MiB (+ 4 KiB doorbell page). */
+#define LOG_CQE_1M 14
+/** Bytes of a client's arena (one UMEM: one memory region counted). */
+#define ARENA (1 << 16)
+/** An arena that holds two 1 MiB CQ rings. */
+#define ARENA_2M (3 << 20)
 
 /** The fabric's shared socket. */
 static char shared[4096];
@@ -52,109 +59,74 @@ static int
 raw_open(const char *path, const char *host, int *status,
 	 struct hcasim_port_attr *attr)
 {
-	struct hcasim_hello_req hello = { HCASIM_PROTO_VERSION, 1, "" };
-	struct hcasim_port_open_req po = { "", 1 };
-	struct hcasim_port_attr a;
-	int s = raw_connect_to(path);
-
-	*status = -1000;
-	if (s < 0)
-		return -1;
-	snprintf(hello.host, sizeof(hello.host), "%s", host);
-	*status = raw_call(s, HCASIM_MSG_HELLO, &hello, sizeof(hello), -1,
-			   NULL, 0);
-	if (*status == 0)
-		*status = raw_call(s, HCASIM_MSG_PORT_OPEN, &po, sizeof(po),
-				   -1, attr != NULL ? attr : &a, sizeof(a));
-	if (*status != 0) {
-		close(s);
-		return -1;
-	}
-	return s;
+	return rawcmd_session(path, host, attr, status);
 }
 
-/** A session on the shared socket as a host; -1 (message) on failure. */
+/**
+ * A client of a host on the shared socket with an arena of len bytes
+ * for its objects (a->s its socket).
+ *
+ * @return 0, or -1 (message printed)
+ */
 static int
-session(const char *host)
+client(struct rawcmd_arena *a, const char *host, size_t len)
 {
 	int status, s = raw_open(shared, host, &status, NULL);
 
+	a->s = -1;
+	a->fd = -1;
 	if (s < 0)
-		fprintf(stderr, "FAIL: session as %s: %d\n", host, status);
-	return s;
+		T_FAIL("session as %s: %d", host, status);
+	if (rawcmd_arena_init(a, s, len) < 0) {
+		close(s);
+		a->s = -1;
+		T_FAIL("arena of %s", host);
+	}
+	return 0;
 }
 
-/** A PD on a session: its number, or 0. */
+/** Close a client (the daemon frees its objects). */
+static void
+client_close(struct rawcmd_arena *a)
+{
+	rawcmd_arena_fini(a);
+	if (a->s >= 0)
+		close(a->s);
+	a->s = -1;
+}
+
+/** A PD of a client: its number, or 0. */
 static uint32_t
-raw_pd(int s)
+raw_pd(struct rawcmd_arena *a)
 {
-	struct hcasim_pd_msg pd = { 0 };
+	uint32_t pdn = 0;
 
-	return raw_call(s, HCASIM_MSG_PD_ALLOC, NULL, 0, -1, &pd,
-			sizeof(pd)) == 0 ? pd.pdn : 0;
+	return rawcmd_pd(a->s, &pdn, NULL) == HCA_STATUS_OK ? pdn : 0;
 }
 
-/** Create a CQ; 0 or the daemon's status. */
-static int
-raw_cq(int s, uint32_t cqe, uint32_t *cqn)
-{
-	struct hcasim_cq_create_req req = { cqe };
-	struct hcasim_cq_create_rep rep = { 0 };
-	int ret = raw_call(s, HCASIM_MSG_CQ_CREATE, &req, sizeof(req), -1,
-			   &rep, sizeof(rep));
-
-	if (cqn != NULL)
-		*cqn = rep.cqn;
-	return ret;
-}
-
-/** Create a small QP on a PD and CQ; 0 or the daemon's status. */
-static int
-raw_qp(int s, uint32_t pdn, uint32_t cqn, uint32_t *qpn)
-{
-	struct hcasim_qp_create_req req = { pdn, cqn, cqn, 16, 16, 0, 0 };
-	struct hcasim_qp_create_rep rep = { 0 };
-	int ret = raw_call(s, HCASIM_MSG_QP_CREATE, &req, sizeof(req), -1,
-			   &rep, sizeof(rep));
-
-	if (qpn != NULL)
-		*qpn = rep.qpn;
-	return ret;
-}
-
-/** Register a page of a memfd on a PD; 0 or the daemon's status. */
-static int
-raw_mr(int s, uint32_t pdn, int memfd)
-{
-	struct hcasim_mr_reg_req req = { pdn, 0, 0x100000, 4096, 0 };
-	struct hcasim_mr_msg rep;
-
-	return raw_call(s, HCASIM_MSG_MR_REG, &req, sizeof(req), memfd, &rep,
-			sizeof(rep));
-}
-
-/** A PD, a CQ and a QP on a session; the QP's number or 0. */
+/** A PD, a CQ and a QP of a client; the QP's number or 0. */
 static uint32_t
-raw_pd_cq_qp(int s)
+raw_pd_cq_qp(struct rawcmd_arena *a)
 {
-	uint32_t pdn = raw_pd(s), cqn = 0, qpn = 0;
+	uint32_t pdn = raw_pd(a), cqn = 0, qpn = 0;
 
-	if (pdn == 0 || raw_cq(s, 16, &cqn) != 0 ||
-	    raw_qp(s, pdn, cqn, &qpn) != 0)
+	if (pdn == 0 || rawcmd_cq(a, 4, &cqn, NULL) != HCA_STATUS_OK ||
+	    rawcmd_qp(a, pdn, cqn, &qpn, NULL) != HCA_STATUS_OK)
 		return 0;
 	return qpn;
 }
 
-/** Attach a QP to an MLID with an MGID ending in tag; the status. */
+/**
+ * Check that a command was refused by a limit: LIMITS_EXCEEDED with the
+ * limit's syndrome.
+ */
 static int
-raw_attach(int s, uint32_t qpn, uint16_t mlid, uint8_t tag)
+over_limit(int st, uint32_t syn, uint32_t want, const char *what)
 {
-	struct hcasim_mcast_req req = { qpn, mlid, 0,
-		{ 0xff, 0x12, 0x60, 0x1b, 0xff, 0xff, 0, 0, 0, 0, 0, 0,
-		  0x7e, 0x57, 0x11, tag } };
-
-	return raw_call(s, HCASIM_MSG_MCAST_ATTACH, &req, sizeof(req), -1,
-			NULL, 0);
+	T_CHECK(st == HCA_STATUS_LIMITS_EXCEEDED && syn == want,
+		"%s: status %#x syndrome %#x, wanted limits exceeded %#x",
+		what, st, syn, want);
+	return 0;
 }
 
 /**
@@ -201,58 +173,111 @@ static int
 check_cq_qp(void)
 {
 	long long cq0 = t_refused("client_cq"), qp0 = t_refused("client_qp");
-	int a = session("host1"), b = session("host2"), i, ret;
-	uint32_t pdn, cqn = 0, first_cq = 0;
+	struct rawcmd_arena a, b;
+	uint32_t pdn, cqn = 0, first_cq = 0, syn = 0;
+	int i, st;
 
-	T_CHECK(a >= 0 && b >= 0, "sessions");
+	if (client(&a, "host1", ARENA) < 0 || client(&b, "host2", ARENA) < 0)
+		return -1;
 	for (i = 0; i < L_CLIENT_CQ; i++) {
-		T_CHECK(raw_cq(a, 16, &cqn) == 0, "CQ %d", i);
+		T_CHECK(rawcmd_cq(&a, 4, &cqn, NULL) == HCA_STATUS_OK, "CQ %d",
+			i);
 		first_cq = first_cq ? first_cq : cqn;
 	}
-	ret = raw_cq(a, 16, NULL);
-	T_CHECK(ret == -EDQUOT, "CQ past the client limit: %d", ret);
-	T_CHECK(raw_cq(b, 16, NULL) == 0, "host2's CQ refused");
-	pdn = raw_pd(a);
+	st = rawcmd_cq(&a, 4, NULL, &syn);
+	if (over_limit(st, syn, RAWCMD_SYN_CQ_LIMIT,
+		       "CQ past the client limit") < 0)
+		return -1;
+	T_CHECK(rawcmd_cq(&b, 4, NULL, NULL) == HCA_STATUS_OK,
+		"host2's CQ refused");
+	pdn = raw_pd(&a);
 	for (i = 0; i < L_CLIENT_QP; i++)
-		T_CHECK(raw_qp(a, pdn, first_cq, NULL) == 0, "QP %d", i);
-	ret = raw_qp(a, pdn, first_cq, NULL);
-	T_CHECK(ret == -EDQUOT, "QP past the client limit: %d", ret);
-	T_CHECK(raw_pd_cq_qp(b) != 0, "host2's QP refused");
-	close(a);
-	close(b);
+		T_CHECK(rawcmd_qp(&a, pdn, first_cq, NULL, NULL) ==
+			HCA_STATUS_OK, "QP %d", i);
+	st = rawcmd_qp(&a, pdn, first_cq, NULL, &syn);
+	if (over_limit(st, syn, RAWCMD_SYN_QP_LIMIT,
+		       "QP past the client limit") < 0)
+		return -1;
+	T_CHECK(raw_pd_cq_qp(&b) != 0, "host2's QP refused");
+	client_close(&a);
+	client_close(&b);
 	return refused_moved("client_cq", cq0) ||
 	       refused_moved("client_qp", qp0) ? -1 : 0;
 }
 
-/** MRs per client (3), then per host (5); host2 still served. */
+/**
+ * Memory regions per client (3), then per host (5): a client's arena
+ * UMEM counts as one, each mkey over it as one more; host2 still served.
+ */
 static int
 check_mr(void)
 {
 	long long c0 = t_refused("client_mr"), h0 = t_refused("host_mr");
-	int a = session("host1"), b = session("host1"), c = session("host2");
-	int mfd = memfd_create("limits", MFD_CLOEXEC), i, ret;
-	uint32_t pa, pb, pc;
+	struct rawcmd_arena a, b, c;
+	uint32_t pa, pb, pc, index, syn = 0;
+	int i, st;
 
-	T_CHECK(a >= 0 && b >= 0 && c >= 0, "sessions");
-	T_CHECK(mfd >= 0 && ftruncate(mfd, 4096) == 0, "memfd");
-	pa = raw_pd(a);
-	pb = raw_pd(b);
-	pc = raw_pd(c);
-	for (i = 0; i < L_CLIENT_MR; i++)
-		T_CHECK(raw_mr(a, pa, mfd) == 0, "MR %d of a", i);
-	ret = raw_mr(a, pa, mfd);
-	T_CHECK(ret == -EDQUOT, "MR past the client limit: %d", ret);
-	for (i = L_CLIENT_MR; i < L_HOST_MR; i++)
-		T_CHECK(raw_mr(b, pb, mfd) == 0, "MR %d of b", i);
-	ret = raw_mr(b, pb, mfd);
-	T_CHECK(ret == -EDQUOT, "MR past host1's limit: %d", ret);
-	T_CHECK(raw_mr(c, pc, mfd) == 0, "host2's MR refused");
-	close(mfd);
-	close(a);
-	close(b);
-	close(c);
+	if (client(&a, "host1", ARENA) < 0 || client(&b, "host1", ARENA) < 0 ||
+	    client(&c, "host2", ARENA) < 0)
+		return -1;
+	pa = raw_pd(&a);
+	pb = raw_pd(&b);
+	pc = raw_pd(&c);
+	/* a: its UMEM and two mkeys make 3; b: its UMEM makes host1's 4th */
+	for (i = 1; i < L_CLIENT_MR; i++)
+		T_CHECK(rawcmd_mkey(&a, pa, 0x100000, 4096, &index, NULL) ==
+			HCA_STATUS_OK, "mkey %d of a", i);
+	st = rawcmd_mkey(&a, pa, 0x100000, 4096, &index, &syn);
+	if (over_limit(st, syn, RAWCMD_SYN_MR_LIMIT,
+		       "mkey past the client limit") < 0)
+		return -1;
+	for (i = L_CLIENT_MR + 1; i < L_HOST_MR; i++)
+		T_CHECK(rawcmd_mkey(&b, pb, 0x100000, 4096, &index, NULL) ==
+			HCA_STATUS_OK, "mkey %d of b", i);
+	st = rawcmd_mkey(&b, pb, 0x100000, 4096, &index, &syn);
+	if (over_limit(st, syn, RAWCMD_SYN_MR_LIMIT,
+		       "mkey past host1's limit") < 0)
+		return -1;
+	T_CHECK(rawcmd_mkey(&c, pc, 0x100000, 4096, &index, NULL) ==
+		HCA_STATUS_OK, "host2's mkey refused");
+	client_close(&a);
+	client_close(&b);
+	client_close(&c);
 	return refused_moved("client_mr", c0) ||
 	       refused_moved("host_mr", h0) ? -1 : 0;
+}
+
+/**
+ * Groups for the multicast check: the broadcast group joined at the SA
+ * (opensm makes it), then n groups of MGIDs ending in 0 .. n - 1 created
+ * with its parameters, so that ATTACH_TO_MCG finds their MLIDs.
+ */
+static int
+make_groups(uint8_t mgids[][16], unsigned int n)
+{
+	static const uint8_t bcast[16] = { 0xff, 0x12, 0x40, 0x1b, 0xff,
+		0xff, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 0xff, 0xff };
+	static const uint8_t base[16] = { 0xff, 0x12, 0x60, 0x1b, 0xff, 0xff,
+		0, 0, 0, 0, 0, 0, 0x7e, 0x57, 0x11, 0 };
+	struct hca_mcmember_rec bc, rec;
+	union hca_gid mgid;
+	struct hca_sa *sa;
+	unsigned int i;
+	int err = 0;
+
+	sa = hca_sa_open(NULL, 0, NULL, &err);
+	T_CHECK(sa != NULL, "hca_sa_open: %d", err);
+	memcpy(mgid.raw, bcast, 16);
+	err = hca_sa_join_mcast(sa, &mgid, HCA_JOIN_FULL, NULL, &bc);
+	for (i = 0; err == 0 && i < n; i++) {
+		memcpy(mgids[i], base, 16);
+		mgids[i][15] = (uint8_t)i;
+		memcpy(mgid.raw, mgids[i], 16);
+		err = hca_sa_join_mcast(sa, &mgid, HCA_JOIN_FULL, &bc, &rec);
+	}
+	hca_sa_close(sa);
+	T_CHECK(err == 0, "joins at the SA: %d", err);
+	return 0;
 }
 
 /** Multicast attachments per client: the fifth is refused. */
@@ -260,23 +285,31 @@ static int
 check_mcast(void)
 {
 	long long m0 = t_refused("client_mcast");
-	int a = session("host1"), b = session("host2"), i, ret;
-	uint32_t qa, qb;
+	uint8_t mgids[L_CLIENT_MCAST + 1][16];
+	struct rawcmd_arena a, b;
+	uint32_t qa, qb, syn = 0;
+	int i, st;
 
-	T_CHECK(a >= 0 && b >= 0, "sessions");
-	qa = raw_pd_cq_qp(a);
-	qb = raw_pd_cq_qp(b);
+	if (make_groups(mgids, L_CLIENT_MCAST + 1) < 0 ||
+	    client(&a, "host1", ARENA) < 0 || client(&b, "host2", ARENA) < 0)
+		return -1;
+	qa = raw_pd_cq_qp(&a);
+	qb = raw_pd_cq_qp(&b);
 	T_CHECK(qa != 0 && qb != 0, "QPs");
 	for (i = 0; i < L_CLIENT_MCAST; i++) {
-		ret = raw_attach(a, qa, (uint16_t)(0xc100 + i), (uint8_t)i);
-		T_CHECK(ret == 0, "attach %d: %d", i, ret);
+		st = rawcmd_attach(a.s, qa, mgids[i], &syn);
+		T_CHECK(st == HCA_STATUS_OK, "attach %d: status %#x syndrome "
+			"%#x", i, st, syn);
 	}
-	ret = raw_attach(a, qa, 0xc100 + L_CLIENT_MCAST, L_CLIENT_MCAST);
-	T_CHECK(ret == -EDQUOT, "attach past the client limit: %d", ret);
-	ret = raw_attach(b, qb, 0xc100, 0);
-	T_CHECK(ret == 0, "host2's attach to the same group: %d", ret);
-	close(a);
-	close(b);
+	st = rawcmd_attach(a.s, qa, mgids[L_CLIENT_MCAST], &syn);
+	if (over_limit(st, syn, RAWCMD_SYN_MCG_LIMIT,
+		       "attach past the client limit") < 0)
+		return -1;
+	st = rawcmd_attach(b.s, qb, mgids[0], &syn);
+	T_CHECK(st == HCA_STATUS_OK, "host2's attach to the same group: "
+		"status %#x syndrome %#x", st, syn);
+	client_close(&a);
+	client_close(&b);
 	return refused_moved("client_mcast", m0);
 }
 
@@ -286,21 +319,33 @@ check_ring_mem(void)
 {
 	long long c0 = t_refused("client_ring_mem");
 	long long h0 = t_refused("host_ring_mem");
-	int a = session("host1"), b = session("host1"), c = session("host1");
-	int d = session("host2"), ret;
+	struct rawcmd_arena a, b, c, d;
+	uint32_t syn = 0;
+	int st;
 
-	T_CHECK(a >= 0 && b >= 0 && c >= 0 && d >= 0, "sessions");
-	T_CHECK(raw_cq(a, CQE_1M, NULL) == 0, "first 1 MiB CQ");
-	ret = raw_cq(a, CQE_1M, NULL);
-	T_CHECK(ret == -EDQUOT, "past the client's 2 MiB: %d", ret);
-	T_CHECK(raw_cq(b, CQE_1M, NULL) == 0, "host1's second client");
-	ret = raw_cq(c, CQE_1M, NULL);
-	T_CHECK(ret == -EDQUOT, "past host1's 3 MiB: %d", ret);
-	T_CHECK(raw_cq(d, CQE_1M, NULL) == 0, "host2's 1 MiB CQ refused");
-	close(a);
-	close(b);
-	close(c);
-	close(d);
+	if (client(&a, "host1", ARENA_2M) < 0 ||
+	    client(&b, "host1", ARENA_2M) < 0 ||
+	    client(&c, "host1", ARENA_2M) < 0 ||
+	    client(&d, "host2", ARENA_2M) < 0)
+		return -1;
+	T_CHECK(rawcmd_cq(&a, LOG_CQE_1M, NULL, NULL) == HCA_STATUS_OK,
+		"first 1 MiB CQ");
+	st = rawcmd_cq(&a, LOG_CQE_1M, NULL, &syn);
+	if (over_limit(st, syn, RAWCMD_SYN_RING_MEM,
+		       "past the client's 2 MiB") < 0)
+		return -1;
+	T_CHECK(rawcmd_cq(&b, LOG_CQE_1M, NULL, NULL) == HCA_STATUS_OK,
+		"host1's second client");
+	st = rawcmd_cq(&c, LOG_CQE_1M, NULL, &syn);
+	if (over_limit(st, syn, RAWCMD_SYN_RING_MEM,
+		       "past host1's 3 MiB") < 0)
+		return -1;
+	T_CHECK(rawcmd_cq(&d, LOG_CQE_1M, NULL, NULL) == HCA_STATUS_OK,
+		"host2's 1 MiB CQ refused");
+	client_close(&a);
+	client_close(&b);
+	client_close(&c);
+	client_close(&d);
 	return refused_moved("client_ring_mem", c0) ||
 	       refused_moved("host_ring_mem", h0) ? -1 : 0;
 }
@@ -310,25 +355,43 @@ static int
 check_host_qp(void)
 {
 	long long q0 = t_refused("host_qp");
-	int a = session("host1"), b = session("host1"), c = session("host2");
-	uint32_t pa, pb, ca = 0, cb = 0;
-	int i, ret;
+	struct rawcmd_arena a, b, c;
+	uint32_t pa, pb, ca = 0, cb = 0, syn = 0;
+	int i, st;
 
-	T_CHECK(a >= 0 && b >= 0 && c >= 0, "sessions");
-	pa = raw_pd(a);
-	pb = raw_pd(b);
-	T_CHECK(raw_cq(a, 16, &ca) == 0 && raw_cq(b, 16, &cb) == 0, "CQs");
+	if (client(&a, "host1", ARENA) < 0 || client(&b, "host1", ARENA) < 0 ||
+	    client(&c, "host2", ARENA) < 0)
+		return -1;
+	pa = raw_pd(&a);
+	pb = raw_pd(&b);
+	T_CHECK(rawcmd_cq(&a, 4, &ca, NULL) == HCA_STATUS_OK &&
+		rawcmd_cq(&b, 4, &cb, NULL) == HCA_STATUS_OK, "CQs");
 	for (i = 0; i < L_CLIENT_QP; i++)
-		T_CHECK(raw_qp(a, pa, ca, NULL) == 0, "QP %d of a", i);
+		T_CHECK(rawcmd_qp(&a, pa, ca, NULL, NULL) == HCA_STATUS_OK,
+			"QP %d of a", i);
 	for (i = L_CLIENT_QP; i < L_HOST_QP; i++)
-		T_CHECK(raw_qp(b, pb, cb, NULL) == 0, "QP %d of b", i);
-	ret = raw_qp(b, pb, cb, NULL);
-	T_CHECK(ret == -EDQUOT, "QP past host1's limit: %d", ret);
-	T_CHECK(raw_pd_cq_qp(c) != 0, "host2's QP refused");
-	close(a);
-	close(b);
-	close(c);
+		T_CHECK(rawcmd_qp(&b, pb, cb, NULL, NULL) == HCA_STATUS_OK,
+			"QP %d of b", i);
+	st = rawcmd_qp(&b, pb, cb, NULL, &syn);
+	if (over_limit(st, syn, RAWCMD_SYN_QP_LIMIT,
+		       "QP past host1's limit") < 0)
+		return -1;
+	T_CHECK(raw_pd_cq_qp(&c) != 0, "host2's QP refused");
+	client_close(&a);
+	client_close(&b);
+	client_close(&c);
 	return refused_moved("host_qp", q0);
+}
+
+/** A session on the shared socket as a host; -1 (message) on failure. */
+static int
+session(const char *host)
+{
+	int status, s = raw_open(shared, host, &status, NULL);
+
+	if (s < 0)
+		fprintf(stderr, "FAIL: session as %s: %d\n", host, status);
+	return s;
 }
 
 /**

@@ -19,27 +19,8 @@
 #include <sys/un.h>
 
 #include "hcasim_tlib.h"
-#include "hcasim_raw.h"
-
-/** HELLO as host1 then PORT_OPEN; returns the socket or -1. */
-static int
-raw_session(void)
-{
-	struct hcasim_hello_req hello = { HCASIM_PROTO_VERSION, 1, "host1" };
-	struct hcasim_port_open_req po = { "", 1 };
-	struct hcasim_port_attr attr;
-	int s = raw_connect();
-
-	if (s < 0 || raw_call(s, HCASIM_MSG_HELLO, &hello, sizeof(hello), -1,
-			      NULL, 0) != 0 ||
-	    raw_call(s, HCASIM_MSG_PORT_OPEN, &po, sizeof(po), -1, &attr,
-		     sizeof(attr)) != 0) {
-		if (s >= 0)
-			close(s);
-		return -1;
-	}
-	return s;
-}
+#include "hcasim_rawcmd.h"
+#include "hca_cmd.h"
 
 /** Malformed framing drops the connection. */
 static int
@@ -66,6 +47,11 @@ check_framing(void)
 	T_CHECK(s >= 0 && raw_call(s, 999, NULL, 0, -1, NULL, 0) == 1,
 		"unknown type not dropped");
 	close(s);
+	/* 4 was PD_ALLOC, a retired message: now an unknown type */
+	s = raw_connect();
+	T_CHECK(s >= 0 && raw_call(s, 4, NULL, 0, -1, NULL, 0) == 1,
+		"retired type not dropped");
+	close(s);
 	s = raw_connect();
 	T_CHECK(s >= 0 && raw_call(s, HCASIM_MSG_HELLO, &hello, sizeof(hello),
 				   0, NULL, 0) == 1,
@@ -74,17 +60,22 @@ check_framing(void)
 	return 0;
 }
 
-/** Requests out of order or with bad versions are refused. */
+/**
+ * Requests out of order or with bad versions are refused: a command
+ * before HELLO or before PORT_OPEN is refused in the header (-EPROTO).
+ */
 static int
 check_order(void)
 {
 	struct hcasim_hello_req hello = { 99, 1, "host1" };
 	struct hcasim_port_open_req po = { "", 1 };
-	int s = raw_connect();
+	uint8_t in[64], out[HCASIM_BODY_MAX];
+	size_t olen;
+	int s = raw_connect(), len = hca_cmd_alloc_pd_in(in, sizeof(in), 0);
 
-	T_CHECK(s >= 0, "connect");
-	T_CHECK(raw_call(s, HCASIM_MSG_PD_ALLOC, NULL, 0, -1, NULL, 0) ==
-		-EPROTO, "PD before HELLO");
+	T_CHECK(s >= 0 && len > 0, "connect");
+	T_CHECK(rawcmd_exec(s, in, (size_t)len, out, &olen) == -EPROTO,
+		"ALLOC_PD before HELLO");
 	T_CHECK(raw_call(s, HCASIM_MSG_HELLO, &hello, sizeof(hello), -1, NULL,
 			 0) == -EPROTONOSUPPORT, "wrong version");
 	memset(hello.host, 'x', sizeof(hello.host));
@@ -94,83 +85,115 @@ check_order(void)
 	strcpy(hello.host, "nosuchhost");
 	T_CHECK(raw_call(s, HCASIM_MSG_HELLO, &hello, sizeof(hello), -1, NULL,
 			 0) == 0, "HELLO");
-	T_CHECK(raw_call(s, HCASIM_MSG_PD_ALLOC, NULL, 0, -1, NULL, 0) ==
-		-EPROTO, "PD before PORT_OPEN");
+	T_CHECK(rawcmd_exec(s, in, (size_t)len, out, &olen) == -EPROTO,
+		"ALLOC_PD before PORT_OPEN");
 	T_CHECK(raw_call(s, HCASIM_MSG_PORT_OPEN, &po, sizeof(po), -1, NULL,
 			 0) == -ENODEV, "unknown host opened");
 	close(s);
 	return 0;
 }
 
-/** Bad object numbers, fds and sizes are refused with errors. */
+/**
+ * Memory that cannot be registered: no fd, a pipe, a disk file, a range
+ * past the file (UMEM_REG: -EINVAL in the header); an mkey whose range
+ * wraps the address space (CREATE_MKEY: BAD_PARAM).
+ */
+static int
+check_memory(int s, struct rawcmd_arena *a, uint32_t pdn)
+{
+	struct hcasim_umem_reg_req req = { 4096, 0 };
+	char path[] = "/var/tmp/hcasim-proto-XXXXXX";
+	uint32_t syn = 0, index;
+	int p[2], dfd, mfd, ret;
+
+	T_CHECK(raw_call(s, HCASIM_MSG_UMEM_REG, &req, sizeof(req), -1, NULL,
+			 0) == -EINVAL, "UMEM without fd");
+	T_CHECK(pipe(p) == 0, "pipe");
+	ret = raw_call(s, HCASIM_MSG_UMEM_REG, &req, sizeof(req), p[0], NULL,
+		       0);
+	close(p[0]);
+	close(p[1]);
+	T_CHECK(ret == -EINVAL, "UMEM on a pipe: %d", ret);
+	dfd = mkstemp(path);
+	T_CHECK(dfd >= 0 && ftruncate(dfd, 4096) == 0, "mkstemp");
+	unlink(path);
+	ret = raw_call(s, HCASIM_MSG_UMEM_REG, &req, sizeof(req), dfd, NULL,
+		       0);
+	close(dfd);
+	T_CHECK(ret == -EINVAL, "UMEM on a disk file: %d", ret);
+	mfd = memfd_create("t", MFD_CLOEXEC);
+	T_CHECK(mfd >= 0 && ftruncate(mfd, 4096) == 0, "memfd");
+	req.len = 8192;
+	ret = raw_call(s, HCASIM_MSG_UMEM_REG, &req, sizeof(req), mfd, NULL,
+		       0);
+	close(mfd);
+	T_CHECK(ret == -EINVAL, "UMEM beyond the file: %d", ret);
+	ret = rawcmd_mkey(a, pdn, UINT64_MAX - 100, 4096, &index, &syn);
+	T_CHECK(ret == HCA_STATUS_BAD_PARAM && syn == RAWCMD_SYN_MKEY_LEN,
+		"mkey wrapping the address space: status %#x syndrome %#x",
+		ret, syn);
+	return 0;
+}
+
+/**
+ * Bad object numbers and sizes are refused with the status and syndrome
+ * doc/hcasim.md gives; PDs run out after the client's 64.
+ */
 static int
 check_objects(void)
 {
-	struct hcasim_pd_msg pd = { 0 }, bad_pd = { 999 };
-	struct hcasim_mr_reg_req mr = { 0 };
-	struct hcasim_cq_create_req cq = { 0 };
-	struct hcasim_qp_create_req qp = { 0 };
-	struct hcasim_qp_modify_req mod = { 0 };
-	int s = raw_session(), p[2], mfd, i, ret;
+	struct hca_cmd_qp_modify m = { .qpn = 0x4000, .q_key = 1,
+				       .port_num = 1 };
+	uint8_t in[512];
+	struct rawcmd_arena a;
+	uint32_t pdn = 0, syn = 0, cqn, qpn;
+	int s = rawcmd_session(NULL, "host1", NULL, NULL), i, ret;
 
 	T_CHECK(s >= 0, "session");
-	T_CHECK(raw_call(s, HCASIM_MSG_PD_FREE, &bad_pd, sizeof(bad_pd), -1,
-			 NULL, 0) == -EINVAL, "unknown PD freed");
-	T_CHECK(raw_call(s, HCASIM_MSG_PD_ALLOC, NULL, 0, -1, &pd,
-			 sizeof(pd)) == 0, "PD");
-	mr.pdn = pd.pdn;
-	mr.va = 0x10000;
-	mr.len = 4096;
-	T_CHECK(raw_call(s, HCASIM_MSG_MR_REG, &mr, sizeof(mr), -1, NULL, 0) ==
-		-EINVAL, "MR without fd");
-	T_CHECK(pipe(p) == 0, "pipe");
-	T_CHECK(raw_call(s, HCASIM_MSG_MR_REG, &mr, sizeof(mr), p[0], NULL,
-			 0) == -EINVAL, "MR on a pipe");
+	T_CHECK(rawcmd_arena_init(&a, s, 1 << 16) == 0, "arena");
+	if (rawcmd_refused(s, in, hca_cmd_dealloc_pd_in(in, sizeof(in), 0,
+			   999), HCA_STATUS_BAD_RESOURCE, RAWCMD_SYN_PD,
+			   "unknown PD freed") < 0)
+		goto fail;
+	T_CHECK(rawcmd_pd(s, &pdn, NULL) == HCA_STATUS_OK, "PD");
+	if (check_memory(s, &a, pdn) < 0)
+		goto fail;
+	ret = rawcmd_cq(&a, 0, &cqn, &syn);
+	T_CHECK(ret == HCA_STATUS_BAD_SIZE && syn == RAWCMD_SYN_CQ_SIZE,
+		"CQ of log size 0: status %#x syndrome %#x", ret, syn);
 	{
-		char path[] = "/var/tmp/hcasim-proto-XXXXXX";
-		int dfd = mkstemp(path);
+		/* a huge CQ: its ring need not fit, the size is judged first */
+		struct hca_cmd_cq cq = { .log_cq_size = 30,
+			.cq_umem_id = a.umem, .dbr_umem_id = a.umem,
+			.dbr_addr = 0x8000 };
 
-		T_CHECK(dfd >= 0 && ftruncate(dfd, 4096) == 0, "mkstemp");
-		unlink(path);
-		T_CHECK(raw_call(s, HCASIM_MSG_MR_REG, &mr, sizeof(mr), dfd,
-				 NULL, 0) == -EINVAL, "MR on a disk file");
-		close(dfd);
+		if (rawcmd_refused(s, in, hca_cmd_create_cq_in(in, sizeof(in),
+				   &cq), HCA_STATUS_BAD_SIZE,
+				   RAWCMD_SYN_CQ_SIZE, "huge CQ") < 0)
+			goto fail;
 	}
-	mfd = memfd_create("t", MFD_CLOEXEC);
-	T_CHECK(mfd >= 0 && ftruncate(mfd, 4096) == 0, "memfd");
-	mr.len = 8192;
-	T_CHECK(raw_call(s, HCASIM_MSG_MR_REG, &mr, sizeof(mr), mfd, NULL,
-			 0) == -EINVAL, "MR beyond the file");
-	mr.len = 4096;
-	mr.va = UINT64_MAX - 100;
-	T_CHECK(raw_call(s, HCASIM_MSG_MR_REG, &mr, sizeof(mr), mfd, NULL,
-			 0) == -EINVAL, "MR wrapping the address space");
-	T_CHECK(raw_call(s, HCASIM_MSG_CQ_CREATE, &cq, sizeof(cq), -1, NULL,
-			 0) == -EINVAL, "CQ of 0 entries");
-	cq.min_cqe = 1u << 30;
-	T_CHECK(raw_call(s, HCASIM_MSG_CQ_CREATE, &cq, sizeof(cq), -1, NULL,
-			 0) == -EINVAL, "huge CQ");
-	qp.pdn = pd.pdn;
-	qp.send_cqn = qp.recv_cqn = 5;
-	qp.sq_wqe_cnt = qp.rq_wqe_cnt = 16;
-	T_CHECK(raw_call(s, HCASIM_MSG_QP_CREATE, &qp, sizeof(qp), -1, NULL,
-			 0) == -EINVAL, "QP on unknown CQs");
-	mod.qpn = 0x4000;
-	mod.state = 1;
-	T_CHECK(raw_call(s, HCASIM_MSG_QP_MODIFY, &mod, sizeof(mod), -1, NULL,
-			 0) == -EINVAL, "modify of a QP not ours");
+	ret = rawcmd_qp(&a, pdn, 5, &qpn, &syn);
+	T_CHECK(ret == HCA_STATUS_BAD_RESOURCE && syn == RAWCMD_SYN_CQ,
+		"QP on unknown CQs: status %#x syndrome %#x", ret, syn);
+	if (rawcmd_refused(s, in, hca_cmd_rst2init_qp_in(in, sizeof(in), &m),
+			   HCA_STATUS_BAD_RESOURCE, RAWCMD_SYN_QP,
+			   "modify of a QP not ours") < 0)
+		goto fail;
 	for (i = 0; i < 200; i++) {
-		ret = raw_call(s, HCASIM_MSG_PD_ALLOC, NULL, 0, -1, &pd,
-			       sizeof(pd));
-		if (ret != 0)
+		ret = rawcmd_pd(s, &pdn, &syn);
+		if (ret != HCA_STATUS_OK)
 			break;
 	}
-	T_CHECK(ret == -ENOSPC && i < 200, "PD limit: %d after %d", ret, i);
-	close(p[0]);
-	close(p[1]);
-	close(mfd);
+	T_CHECK(ret == HCA_STATUS_NO_RESOURCES && syn == RAWCMD_SYN_PD_FULL &&
+		i < 200, "PD limit: status %#x syndrome %#x after %d", ret,
+		syn, i);
+	rawcmd_arena_fini(&a);
 	close(s);
 	return 0;
+fail:
+	rawcmd_arena_fini(&a);
+	close(s);
+	return -1;
 }
 
 /** After all that, a normal client still works end to end. */

@@ -6,8 +6,9 @@
  *
  *   fuzz-gen-hcasim-corpus DIR     (DIR = test/fuzz/corpus)
  *
- * writes DIR/hcasim_msg/ (a valid request of every type, as the HCA
- * layer's client sends it, and the refusals hcasim-proto tests) and
+ * writes DIR/hcasim_msg/ (a valid request of every type the daemon
+ * serves, the firmware command mailboxes the HCA layer's client sends,
+ * built by its encoders, and refusals of framing and fields) and
  * DIR/hcasim_wqe/ (UD send WQEs as hca_dp.h builds them: no payload,
  * 1, 2, 3, 16 and 59 data segments, inline payloads of 0, 60 and 512
  * bytes, a GRH, out-of-region and foreign segments, too long payloads,
@@ -25,6 +26,7 @@
 #include <infiniband/mlx5dv.h>
 
 #include "hcasim_proto.h"
+#include "hca_cmd.h"
 #include "hca_dev.h"
 #include "fuzz_hcasim_wqe.h"
 
@@ -89,6 +91,92 @@ msg_seed(const char *name, uint8_t flags, uint16_t type, const void *body,
 	seed_write(name, buf, 1 + sizeof(hdr) + blen);
 }
 
+/** Write a CMD seed: an input mailbox as an encoder returned it. */
+static void
+cmd_seed(const char *name, const uint8_t *in, int len)
+{
+	if (len < 0) {
+		fprintf(stderr, "gen: encoder of %s: %d\n", name, len);
+		exit(1);
+	}
+	msg_seed(name, 0, HCASIM_MSG_CMD, in, (size_t)len, 0);
+}
+
+/** The broadcast group's MGID (P_Key 0xffff). */
+static const uint8_t bcast_mgid[16] = { 0xff, 0x12, 0x40, 0x1b, 0xff, 0xff,
+	0, 0, 0, 0, 0, 0, 0xff, 0xff, 0xff, 0xff };
+
+/**
+ * Firmware command mailboxes of the objects, as the HCA layer's client
+ * library sends them (PD, UMEM-backed mkey, CQ, UD QP, state changes,
+ * multicast), then ones the daemon refuses.
+ */
+static void
+msg_seeds_objects(void)
+{
+	struct hca_cmd_mkey mk = { .pdn = 1, .start_addr = VA0,
+		.len = 1 << 20, .umem_id = 1, .log_page_size = 12,
+		.mkey_7_0 = 0x5a, .local_write = true };
+	struct hca_cmd_cq cq = { .log_cq_size = 12, .cq_umem_id = 2,
+		.dbr_umem_id = 2, .dbr_addr = 4096 * 64 };
+	struct hca_cmd_qp qp = { .st = HCA_QP_ST_UD,
+		.pm_state = HCA_QP_PM_MIGRATED, .pdn = 1, .cqn_snd = 1,
+		.cqn_rcv = 2, .log_sq_size = 8, .log_rq_size = 12,
+		.wq_umem_id = 3, .dbr_umem_id = 3, .dbr_addr = 0x14000 };
+	struct hca_cmd_qp_modify m = { .qpn = 0x4004, .q_key = 0x0b1b,
+		.pkey_index = 0, .port_num = 1 };
+	uint8_t in[HCASIM_BODY_MAX];
+
+	cmd_seed("cmd-alloc-pd", in, hca_cmd_alloc_pd_in(in, sizeof(in), 0));
+	cmd_seed("cmd-dealloc-pd", in,
+		 hca_cmd_dealloc_pd_in(in, sizeof(in), 0, 1));
+	cmd_seed("cmd-create-mkey", in,
+		 hca_cmd_create_mkey_in(in, sizeof(in), &mk));
+	cmd_seed("cmd-destroy-mkey", in,
+		 hca_cmd_destroy_mkey_in(in, sizeof(in), 0, 0x140));
+	cmd_seed("cmd-create-cq", in, hca_cmd_create_cq_in(in, sizeof(in),
+							   &cq));
+	cmd_seed("cmd-destroy-cq", in,
+		 hca_cmd_destroy_cq_in(in, sizeof(in), 0, 1));
+	cmd_seed("cmd-create-qp", in, hca_cmd_create_qp_in(in, sizeof(in),
+							   &qp));
+	cmd_seed("cmd-rst2init-qp", in,
+		 hca_cmd_rst2init_qp_in(in, sizeof(in), &m));
+	cmd_seed("cmd-init2rtr-qp", in,
+		 hca_cmd_init2rtr_qp_in(in, sizeof(in), &m));
+	cmd_seed("cmd-rtr2rts-qp", in,
+		 hca_cmd_rtr2rts_qp_in(in, sizeof(in), &m));
+	cmd_seed("cmd-2err-qp", in, hca_cmd_qp_2err_in(in, sizeof(in), 0,
+							0x4004));
+	cmd_seed("cmd-2rst-qp", in, hca_cmd_qp_2rst_in(in, sizeof(in), 0,
+							0x4004));
+	cmd_seed("cmd-query-qp", in, hca_cmd_query_qp_in(in, sizeof(in), 0,
+							  0x4004));
+	cmd_seed("cmd-destroy-qp", in,
+		 hca_cmd_destroy_qp_in(in, sizeof(in), 0, 0x4004));
+	cmd_seed("cmd-attach-mcg", in, hca_cmd_attach_mcg_in(in, sizeof(in),
+		 0, 0x4004, bcast_mgid));
+	cmd_seed("cmd-detach-mcg", in, hca_cmd_detach_mcg_in(in, sizeof(in),
+		 0, 0x4004, bcast_mgid));
+	/* refused by the executor: the fields of the old object messages'
+	 * refusals (wrapping range, CQ size, P_Key index, not multicast) */
+	mk.start_addr = ~0ull - 10;
+	cmd_seed("cmd-create-mkey-wraps", in,
+		 hca_cmd_create_mkey_in(in, sizeof(in), &mk));
+	cq.log_cq_size = 0;
+	cmd_seed("cmd-create-cq-log-0", in,
+		 hca_cmd_create_cq_in(in, sizeof(in), &cq));
+	qp.st = 0; /* RC */
+	cmd_seed("cmd-create-qp-rc", in,
+		 hca_cmd_create_qp_in(in, sizeof(in), &qp));
+	m.pkey_index = 200;
+	cmd_seed("cmd-rst2init-pkey-index", in,
+		 hca_cmd_rst2init_qp_in(in, sizeof(in), &m));
+	cmd_seed("cmd-attach-unicast-gid", in,
+		 hca_cmd_attach_mcg_in(in, sizeof(in), 0, 0x4004,
+				       (const uint8_t[16]){ 0xfe, 0x80 }));
+}
+
 /** Firmware command messages: valid ones, then refused ones. */
 static void
 msg_seeds_cmd(void)
@@ -100,7 +188,6 @@ msg_seeds_cmd(void)
 	struct hcasim_umem_msg um = { 1, 0 };
 
 	msg_seed("cmd-query-hca-cap", 0, HCASIM_MSG_CMD, cap, sizeof(cap), 0);
-	msg_seed("cmd-create-qp", 0, HCASIM_MSG_CMD, big, 272, 0);
 	msg_seed("umem-reg", 1, HCASIM_MSG_UMEM_REG, &reg, sizeof(reg), 0);
 	msg_seed("umem-dereg", 0, HCASIM_MSG_UMEM_DEREG, &um, sizeof(um), 0);
 	msg_seed("cmd-short", 0, HCASIM_MSG_CMD, cap, 4, 0);
@@ -113,45 +200,23 @@ msg_seeds_cmd(void)
 	reg.fd_off = ~0ull - 10;
 	msg_seed("umem-reg-wraps", 1, HCASIM_MSG_UMEM_REG, &reg, sizeof(reg),
 		 0);
+	msg_seeds_objects();
 }
 
-/** Valid requests of every type. */
+/** Valid requests of every object message type the daemon serves. */
 static void
 msg_seeds_valid(void)
 {
 	struct hcasim_hello_req hello = { HCASIM_PROTO_VERSION, 1234,
 					  "host1" };
 	struct hcasim_port_open_req po = { "ibsim0", 1 };
-	struct hcasim_pd_msg pd = { 1 };
-	struct hcasim_mr_reg_req mr = { 1, 0, VA0, 1 << 20, 0 };
-	struct hcasim_mr_msg lkey = { 0x14001 };
-	struct hcasim_cq_create_req cqc = { 4096 };
-	struct hcasim_cq_msg cq = { 1 };
-	struct hcasim_qp_create_req qpc = { 1, 1, 2, 256, 4096, 64, 0 };
-	struct hcasim_qp_modify_req qpm = { 0x4004, HCA_QPS_RTS, 0x0b1b, 0,
-					    0 };
-	struct hcasim_qp_msg qp = { 0x4004 };
-	struct hcasim_mcast_req mc = { 0x4004, 0xc000, 0,
-		{ 0xff, 0x12, 0x40, 0x1b, 0xff, 0xff, 0, 0, 0, 0, 0, 0,
-		  0xff, 0xff, 0xff, 0xff } };
+	struct hcasim_qp_fault_req qf = { 0x4004, HCASIM_QP_FAULT_NEXT_SEND };
 
 	msg_seed("hello", 0, HCASIM_MSG_HELLO, &hello, sizeof(hello), 0);
 	msg_seed("port-open", 0, HCASIM_MSG_PORT_OPEN, &po, sizeof(po), 0);
-	msg_seed("port-query", 0, HCASIM_MSG_PORT_QUERY, NULL, 0, 0);
-	msg_seed("pd-alloc", 0, HCASIM_MSG_PD_ALLOC, NULL, 0, 0);
-	msg_seed("pd-free", 0, HCASIM_MSG_PD_FREE, &pd, sizeof(pd), 0);
-	msg_seed("mr-reg", 1, HCASIM_MSG_MR_REG, &mr, sizeof(mr), 0);
-	msg_seed("mr-dereg", 0, HCASIM_MSG_MR_DEREG, &lkey, sizeof(lkey), 0);
-	msg_seed("cq-create", 0, HCASIM_MSG_CQ_CREATE, &cqc, sizeof(cqc), 0);
-	msg_seed("cq-destroy", 0, HCASIM_MSG_CQ_DESTROY, &cq, sizeof(cq), 0);
-	msg_seed("qp-create", 0, HCASIM_MSG_QP_CREATE, &qpc, sizeof(qpc), 0);
-	msg_seed("qp-modify", 0, HCASIM_MSG_QP_MODIFY, &qpm, sizeof(qpm), 0);
-	msg_seed("qp-destroy", 0, HCASIM_MSG_QP_DESTROY, &qp, sizeof(qp), 0);
-	msg_seed("mcast-attach", 0, HCASIM_MSG_MCAST_ATTACH, &mc, sizeof(mc),
-		 0);
-	msg_seed("mcast-detach", 0, HCASIM_MSG_MCAST_DETACH, &mc, sizeof(mc),
-		 0);
 	msg_seed("status", 0, HCASIM_MSG_STATUS, NULL, 0, 0);
+	msg_seed("qp-fault", 0, HCASIM_MSG_QP_FAULT, &qf, sizeof(qf), 0);
+	msg_seed("eq-open", 0, HCASIM_MSG_EQ_OPEN, NULL, 0, 0);
 	msg_seeds_cmd();
 }
 
@@ -161,11 +226,7 @@ msg_seeds_refused(void)
 {
 	struct hcasim_hello_req hello = { 2, 1, "host1" };
 	struct hcasim_port_open_req po = { "mlx5_0", 1 };
-	struct hcasim_mr_reg_req mr = { 1, 0, ~0ull - 10, 4096, 0 };
-	struct hcasim_qp_create_req qpc = { 1, 1, 1, 65536, 1, 600, 0 };
-	struct hcasim_qp_modify_req qpm = { 0x4004, HCA_QPS_RTR, 1, 200, 0 };
-	struct hcasim_mcast_req mc = { 0x4004, 0xffff, 0, { 0xff } };
-	struct hcasim_pd_msg pd = { 1 };
+	struct hcasim_qp_fault_req qf = { 0x4004, 7 };
 	uint8_t junk[8] = { 'n', 'o', 't', ' ', 'h', 'c', 's', '1' };
 
 	memset(hello.host, 'x', sizeof(hello.host));
@@ -176,18 +237,15 @@ msg_seeds_refused(void)
 		 sizeof(hello), 0);
 	msg_seed("port-open-mlx5", 0, HCASIM_MSG_PORT_OPEN, &po, sizeof(po),
 		 0);
-	msg_seed("mr-reg-wraps", 1, HCASIM_MSG_MR_REG, &mr, sizeof(mr), 0);
-	msg_seed("qp-create-huge", 0, HCASIM_MSG_QP_CREATE, &qpc, sizeof(qpc),
+	msg_seed("qp-fault-bad-kind", 0, HCASIM_MSG_QP_FAULT, &qf, sizeof(qf),
 		 0);
-	msg_seed("qp-modify-pkey-index", 0, HCASIM_MSG_QP_MODIFY, &qpm,
-		 sizeof(qpm), 0);
-	msg_seed("mcast-permissive-lid", 0, HCASIM_MSG_MCAST_ATTACH, &mc,
-		 sizeof(mc), 0);
-	msg_seed("pd-free-with-fd", 1, HCASIM_MSG_PD_FREE, &pd, sizeof(pd),
+	msg_seed("qp-fault-with-fd", 1, HCASIM_MSG_QP_FAULT, &qf, sizeof(qf),
 		 0);
-	msg_seed("pd-free-long-header", 0, HCASIM_MSG_PD_FREE, &pd,
-		 sizeof(pd), 40);
-	msg_seed("type-16", 0, HCASIM_MSG_TYPE_MAX, &pd, sizeof(pd), 0);
+	msg_seed("qp-fault-long-header", 0, HCASIM_MSG_QP_FAULT, &qf,
+		 sizeof(qf), 40);
+	/* 4 was PD_ALLOC: a retired number is an unknown type */
+	msg_seed("retired-4", 0, 4, NULL, 0, 0);
+	msg_seed("type-max", 0, HCASIM_MSG_TYPE_MAX, &qf, sizeof(qf), 0);
 	seed_write("not-a-message", junk, sizeof(junk));
 }
 

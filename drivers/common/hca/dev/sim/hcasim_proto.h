@@ -16,13 +16,13 @@
  * the connection to one emulated port; everything created afterwards
  * belongs to that connection and is destroyed when it closes.
  *
- * Shared memory handed back by the daemon (sealed memfds, mapped by the
- * client with MAP_SHARED):
- *  - CQ: cqe_cnt 64-byte CQEs at offset 0, the doorbell record (consumer
- *    index, big endian, 24 bits) at dbrec_off.
- *  - QP: the send ring (sq_wqe_cnt 64-byte blocks) at sq_off, the receive
- *    ring (rq_wqe_cnt 16-byte data segments) at rq_off, the doorbell
- *    record (receive counter at [0], send counter at [1]) at dbrec_off.
+ * PDs, memory keys, CQs, QPs, their state changes and multicast
+ * attachments are made by firmware commands (CMD, below). Shared memory
+ * handed back by the daemon (a sealed memfd, mapped by the client with
+ * MAP_SHARED) is left only for QP_CREATE: the send ring (sq_wqe_cnt
+ * 64-byte blocks) at sq_off, the receive ring (rq_wqe_cnt 16-byte data
+ * segments) at rq_off, the doorbell record (receive counter at [0], send
+ * counter at [1]) at dbrec_off.
  *
  * Events (EQ_OPEN, once per connection, after PORT_OPEN): the reply
  * carries one end of a SOCK_SEQPACKET socket pair; the daemon writes one
@@ -49,22 +49,18 @@
 /** P_Key entries carried in a port description. */
 #define HCASIM_MAX_PKEYS 128
 
-/** Message types. */
+/**
+ * Message types. Retired, their numbers never reused (a message of one
+ * is an unknown type): 3 PORT_QUERY, 4 PD_ALLOC, 5 PD_FREE, 6 MR_REG,
+ * 7 MR_DEREG, 8 CQ_CREATE, 9 CQ_DESTROY, 11 QP_MODIFY, 14 MCAST_DETACH
+ * (firmware commands do their work).
+ */
 enum hcasim_msg_type {
 	HCASIM_MSG_HELLO = 1,
 	HCASIM_MSG_PORT_OPEN = 2,
-	HCASIM_MSG_PORT_QUERY = 3,
-	HCASIM_MSG_PD_ALLOC = 4,
-	HCASIM_MSG_PD_FREE = 5,
-	HCASIM_MSG_MR_REG = 6,
-	HCASIM_MSG_MR_DEREG = 7,
-	HCASIM_MSG_CQ_CREATE = 8,
-	HCASIM_MSG_CQ_DESTROY = 9,
 	HCASIM_MSG_QP_CREATE = 10,
-	HCASIM_MSG_QP_MODIFY = 11,
 	HCASIM_MSG_QP_DESTROY = 12,
 	HCASIM_MSG_MCAST_ATTACH = 13,
-	HCASIM_MSG_MCAST_DETACH = 14,
 	HCASIM_MSG_STATUS = 15,
 	HCASIM_MSG_QP_FAULT = 16,
 	HCASIM_MSG_EQ_OPEN = 17,
@@ -126,7 +122,7 @@ struct hcasim_port_open_req {
 	uint32_t port;               /**< 1-based, 0 for the first */
 };
 
-/** A port as the daemon knows it (PORT_OPEN and PORT_QUERY replies). */
+/** A port as the daemon knows it (PORT_OPEN reply). */
 struct hcasim_port_attr {
 	char ca_name[HCASIM_CA_LEN];
 	uint32_t port_num;
@@ -149,43 +145,6 @@ struct hcasim_port_attr {
 	uint32_t max_inline;
 	uint32_t max_qp;
 	uint32_t max_rss_children;
-};
-
-/** PD_ALLOC reply and PD_FREE request. */
-struct hcasim_pd_msg {
-	uint32_t pdn;
-};
-
-/** MR_REG request (the region's fd rides along). */
-struct hcasim_mr_reg_req {
-	uint32_t pdn;
-	uint32_t pad;
-	uint64_t va;         /**< address of the region in the client */
-	uint64_t len;
-	uint64_t fd_off;     /**< offset of va within the fd */
-};
-
-/** MR_REG reply and MR_DEREG request. */
-struct hcasim_mr_msg {
-	uint32_t lkey;
-};
-
-/** CQ_CREATE request. */
-struct hcasim_cq_create_req {
-	uint32_t min_cqe;
-};
-
-/** CQ_CREATE reply (the ring's fd rides along). */
-struct hcasim_cq_create_rep {
-	uint32_t cqn;
-	uint32_t cqe_cnt;
-	uint64_t map_len;
-	uint64_t dbrec_off;
-};
-
-/** CQ_DESTROY request. */
-struct hcasim_cq_msg {
-	uint32_t cqn;
 };
 
 /** QP_CREATE request. */
@@ -213,22 +172,13 @@ struct hcasim_qp_create_rep {
 	uint64_t dbrec_off;
 };
 
-/** QP_MODIFY request. */
-struct hcasim_qp_modify_req {
-	uint32_t qpn;
-	uint32_t state;      /**< enum hca_qp_state */
-	uint32_t qkey;
-	uint16_t pkey_index;
-	uint16_t pad;
-};
-
 /** QP_DESTROY request. */
 struct hcasim_qp_msg {
 	uint32_t qpn;
 };
 
 /**
- * MCAST_ATTACH / MCAST_DETACH request (raw clients only). The MLID must
+ * MCAST_ATTACH request (raw clients only). The MLID must
  * be a multicast LID but is not used: membership is by MGID.
  */
 struct hcasim_mcast_req {
