@@ -272,7 +272,6 @@ dispatch(struct ctl *ctl, struct hcasim_client *c, uint16_t type,
 	 const void *in, void *out, int *fd)
 {
 	struct hcasim *h = ctl->h;
-	const struct hcasim_mcast_req *mc;
 	int ret = session_admits(c, type);
 
 	if (ret == 0)
@@ -291,12 +290,6 @@ dispatch(struct ctl *ctl, struct hcasim_client *c, uint16_t type,
 	case HCASIM_MSG_QP_DESTROY:
 		return hcasim_qp_destroy(h, c,
 				((const struct hcasim_qp_msg *)in)->qpn);
-	case HCASIM_MSG_MCAST_ATTACH: /* by MGID: the MLID is not used */
-		mc = in;
-		ret = hcasim_mcast_attach(h, c, mc->qpn, mc->mgid);
-		if (ret == 0)
-			hcasim_event_note_attach(h, c->port, mc->mgid, true);
-		return ret;
 	case HCASIM_MSG_QP_FAULT:
 		return hcasim_qp_fault(h, in);
 	case HCASIM_MSG_EQ_OPEN:

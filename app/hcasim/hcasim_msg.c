@@ -31,8 +31,6 @@ static const struct msg_size body_size[HCASIM_MSG_TYPE_MAX] = {
 	[HCASIM_MSG_QP_CREATE] = { true, sizeof(struct hcasim_qp_create_req),
 				   sizeof(struct hcasim_qp_create_rep) },
 	[HCASIM_MSG_QP_DESTROY] = { true, sizeof(struct hcasim_qp_msg), 0 },
-	[HCASIM_MSG_MCAST_ATTACH] = { true, sizeof(struct hcasim_mcast_req),
-				      0 },
 	[HCASIM_MSG_STATUS] = { true, 0, sizeof(struct hcasim_status_rep) },
 	[HCASIM_MSG_QP_FAULT] = { true, sizeof(struct hcasim_qp_fault_req),
 				  0 },
@@ -160,13 +158,6 @@ qp_fault_check(const struct hcasim_qp_fault_req *req)
 	return req->kind <= HCASIM_QP_FAULT_NEXT_SEND ? 0 : -EINVAL;
 }
 
-/** MCAST_ATTACH: a multicast LID. */
-static int
-mcast_check(const struct hcasim_mcast_req *req)
-{
-	return hcasim_mlid_valid(req->mlid) ? 0 : -EINVAL;
-}
-
 /**
  * Copy a body of a type into aligned storage and check it. The union
  * gives every request type its natural alignment.
@@ -178,7 +169,6 @@ hcasim_req_check(uint16_t type, const void *body)
 		struct hcasim_hello_req hello;
 		struct hcasim_port_open_req port_open;
 		struct hcasim_qp_create_req qp_create;
-		struct hcasim_mcast_req mcast;
 		struct hcasim_qp_fault_req qp_fault;
 	} u;
 	size_t size = hcasim_msg_body_size(type, false);
@@ -197,8 +187,6 @@ hcasim_req_check(uint16_t type, const void *body)
 		return qp_create_check(&u.qp_create);
 	case HCASIM_MSG_QP_FAULT:
 		return qp_fault_check(&u.qp_fault);
-	case HCASIM_MSG_MCAST_ATTACH:
-		return mcast_check(&u.mcast);
 	default:
 		/* STATUS, EQ_OPEN: no body; QP_DESTROY: a number only the
 		 * tables can judge */

@@ -458,63 +458,36 @@ out:
 }
 
 /**
- * A raw client of a host with one UD QP made by firmware commands, to
- * attach by the object message (the client library attaches by
- * ATTACH_TO_MCG, which names no MLID).
+ * Send one datagram from a's QP to the multicast address (rec's MLID,
+ * dgid) and wait for its send completion.
  *
- * @param sock  set to the client's socket (-1 on failure)
- * @return the QPN, or 0
+ * @return 0, or -1 when the send did not complete
  */
-static uint32_t
-raw_qp(const char *host, int *sock)
-{
-	struct rawcmd_arena a;
-	uint32_t pdn = 0, cqn = 0, qpn = 0;
-	int s;
-
-	t_act_as(host);
-	s = rawcmd_session(NULL, host, NULL, NULL);
-	if (s < 0 || rawcmd_arena_init(&a, s, 1 << 16) < 0)
-		goto fail;
-	if (rawcmd_pd(s, &pdn, NULL) != HCA_STATUS_OK ||
-	    rawcmd_cq(&a, 4, &cqn, NULL) != HCA_STATUS_OK ||
-	    rawcmd_qp(&a, pdn, cqn, &qpn, NULL) != HCA_STATUS_OK) {
-		rawcmd_arena_fini(&a);
-		goto fail;
-	}
-	rawcmd_arena_fini(&a);
-	*sock = s;
-	return qpn;
-fail:
-	if (s >= 0)
-		close(s);
-	*sock = -1;
-	return 0;
-}
-
-/** MCAST_ATTACH of a raw client's QP. @return the header status. */
 static int
-raw_attach(int s, uint32_t qpn, const union hca_gid *mgid, uint16_t mlid)
+mcast_send(struct t_host *a, const struct hca_mcmember_rec *rec,
+	   const union hca_gid *dgid)
 {
-	struct hcasim_mcast_req req;
+	struct mlx5_wqe_av av;
+	struct mlx5_cqe64 c;
+	uint8_t *data = t_send_area(a);
 
-	memset(&req, 0, sizeof(req));
-	req.qpn = qpn;
-	req.mlid = mlid;
-	memcpy(req.mgid, mgid->raw, sizeof(req.mgid));
-	return raw_call(s, HCASIM_MSG_MCAST_ATTACH, &req, sizeof(req), -1,
-			NULL, 0);
+	memcpy(data, "\x08\x00\x00\x00by DGID", 11);
+	hca_av_fill(&av, 0xffffff, rec->qkey, rec->mlid, rec->sl, 0, dgid,
+		    rec->hop_limit, rec->tclass, rec->flow_label);
+	t_send(a, a->qp, &av, data, 11, false, true);
+	return t_poll(a->scq, WAIT_MS, &c) == 0 &&
+	       hca_cqe_opcode(&c) == MLX5_CQE_REQ ? 0 : -1;
 }
 
 /**
- * An attachment by object message must name the group the SM gave its
- * MLID: with the broadcast group joined through the SA, its MGID at
- * another MLID and another MGID at its MLID are both refused with
- * -EADDRNOTAVAIL (and counted); the right pair is still accepted for
- * another client. The client library attaches by MGID (ATTACH_TO_MCG):
- * the MLID it is given is not carried, the daemon takes the SA's. The
- * QPs are made by commands; the mismatch itself can only be asked by the
- * object message (no command names an MLID).
+ * Multicast is matched by the GRH's DGID, as on a ConnectX, not by the
+ * MLID: with the broadcast group joined through the SA, a QP of host2
+ * attached to another MGID (one no SA knows) receives nothing sent to
+ * the broadcast group's MLID and MGID, while host1's QP attached to the
+ * broadcast MGID (the sender's own, which gets its copy) does; a datagram
+ * to the same MLID with the other MGID as DGID reaches the other MGID's
+ * QP only. Attachments name no MLID: the library's MLID argument (a
+ * wrong one here) changes nothing.
  */
 int
 test_mgid(void)
@@ -524,69 +497,59 @@ test_mgid(void)
 	union hca_gid other = { .raw = { 0xff, 0x12, 0x40, 0x1b, 0xff, 0xff,
 		0, 0, 0, 0, 0, 0, 0xde, 0xad, 0xbe, 0xef } };
 	struct hca_mcmember_rec rec;
-	struct t_host a;
+	struct mlx5_cqe64 c;
+	struct t_host a, b;
 	struct hca_sa *sa;
-	long long before, after;
-	uint16_t wrong_mlid;
-	uint32_t qa, qb;
-	int err = 0, ret = -1, sa_s = -1, sb = -1;
+	int err = 0, ret = -1, in_a, in_b;
 
 	memset(&a, 0, sizeof(a));
-	a.memfd = -1;
+	memset(&b, 0, sizeof(b));
+	a.memfd = b.memfd = -1;
 	sa = hca_sa_open(NULL, 0, NULL, &err);
 	T_CHECK(sa != NULL, "hca_sa_open: %d", err);
 	err = hca_sa_join_mcast(sa, &mgid, HCA_JOIN_FULL, NULL, &rec);
 	hca_sa_close(sa);
 	T_CHECK(err == 0 && rec.mlid >= 0xc000, "broadcast join: %d", err);
-	wrong_mlid = rec.mlid == 0xfffe ? 0xfffd : rec.mlid + 1;
-	qa = raw_qp("host1", &sa_s);
-	qb = raw_qp("host2", &sb);
-	if (qa == 0 || qb == 0) {
-		fprintf(stderr, "FAIL: raw clients\n");
+	if (t_host_open(&a, "host1") < 0 || t_host_open(&b, "host2") < 0 ||
+	    t_qp_ready(a.qp, rec.qkey, 0) < 0 ||
+	    t_qp_ready(b.qp, rec.qkey, 0) < 0)
 		goto out;
-	}
-	before = t_refused("mgid"); /* checked at the end */
-	err = raw_attach(sa_s, qa, &mgid, wrong_mlid);
-	if (err != -EADDRNOTAVAIL) {
-		fprintf(stderr, "FAIL: broadcast MGID at MLID %#x (the SM "
-			"gave %#x): %d\n", wrong_mlid, rec.mlid, err);
-		goto out;
-	}
-	err = raw_attach(sa_s, qa, &mgid, rec.mlid);
+	err = hca_qp_attach_mcast(a.qp, &mgid, (uint16_t)(rec.mlid + 1));
+	if (err == 0)
+		err = hca_qp_attach_mcast(b.qp, &other, rec.mlid);
 	if (err != 0) {
-		fprintf(stderr, "FAIL: the right attach: %d\n", err);
+		fprintf(stderr, "FAIL: attach by MGID (any MLID): %d\n", err);
 		goto out;
 	}
-	err = raw_attach(sb, qb, &other, rec.mlid);
-	if (err != -EADDRNOTAVAIL) {
-		fprintf(stderr, "FAIL: another MGID at the broadcast MLID: "
-			"%d\n", err);
+	t_recv_post(&a, a.qp);
+	t_recv_post(&b, b.qp);
+	if (mcast_send(&a, &rec, &mgid) < 0)
+		goto out;
+	in_a = t_poll(a.rcq, WAIT_MS, &c) == 0;
+	in_b = t_poll(b.rcq, 300, &c) == 0;
+	if (!in_a || in_b) {
+		fprintf(stderr, "FAIL: broadcast MGID at its MLID: host1 "
+			"%d (want 1), host2's other MGID %d (want 0)\n", in_a,
+			in_b);
 		goto out;
 	}
-	err = raw_attach(sb, qb, &mgid, rec.mlid);
-	after = t_refused("mgid");
-	if (err != 0 || before < 0 || after - before != 2) {
-		fprintf(stderr, "FAIL: right attach of b %d, \"mgid\" "
-			"refusals %lld -> %lld\n", err, before, after);
+	/* same MLID, the other MGID: host2's QP only */
+	t_recv_post(&a, a.qp);
+	if (mcast_send(&a, &rec, &other) < 0)
+		goto out;
+	in_b = t_poll(b.rcq, WAIT_MS, &c) == 0;
+	in_a = t_poll(a.rcq, 300, &c) == 0;
+	if (!in_b || in_a) {
+		fprintf(stderr, "FAIL: other MGID at the broadcast MLID: "
+			"host2 %d (want 1), host1 %d (want 0)\n", in_b, in_a);
 		goto out;
 	}
-	if (t_host_open(&a, "host1") < 0)
-		goto out;
-	err = hca_qp_attach_mcast(a.qp, &mgid, wrong_mlid);
-	if (err != 0 || t_refused("mgid") != after) {
-		fprintf(stderr, "FAIL: the library's attach by MGID: %d\n",
-			err);
-		goto out;
-	}
-	printf("mgid: MGID/MLID mismatches refused both ways and counted, "
-	       "the group's own MGID accepted, the library attaches by "
-	       "MGID\n");
+	printf("mgid: delivery by DGID: the broadcast MGID reached its "
+	       "member only, another MGID at the same MLID only its own; "
+	       "attach names no MLID\n");
 	ret = 0;
 out:
 	t_host_close(&a);
-	if (sa_s >= 0)
-		close(sa_s);
-	if (sb >= 0)
-		close(sb);
+	t_host_close(&b);
 	return ret;
 }

@@ -22,7 +22,7 @@
  *    gets through, no good one is refused;
  *  - an unknown type, and each retired type number (PORT_QUERY, PD_ALLOC,
  *    PD_FREE, MR_REG, MR_DEREG, CQ_CREATE, CQ_DESTROY, QP_MODIFY,
- *    MCAST_DETACH), is refused by both;
+ *    MCAST_ATTACH, MCAST_DETACH), is refused by both;
  *  - the firmware command messages (types 32 .. 34, outside the table):
  *    CMD carries 8 .. HCASIM_BODY_MAX bytes of mailbox and no fd,
  *    UMEM_REG exactly its structure (an fd allowed) with a length of
@@ -51,22 +51,21 @@ _Static_assert(sizeof(struct hcasim_msg_hdr) == HDR_LEN, "header");
 _Static_assert(offsetof(struct hcasim_hello_req, host) == 8, "hello");
 _Static_assert(offsetof(struct hcasim_qp_create_req, max_inline) == 20,
 	       "qp_create");
-_Static_assert(offsetof(struct hcasim_mcast_req, mlid) == 4, "mcast");
 _Static_assert(offsetof(struct hcasim_qp_fault_req, kind) == 4,
 	       "qp_fault");
 
 /** The object message types the daemon serves, then the command ones. */
 static const uint16_t served[] = {
 	HCASIM_MSG_HELLO, HCASIM_MSG_PORT_OPEN, HCASIM_MSG_QP_CREATE,
-	HCASIM_MSG_QP_DESTROY, HCASIM_MSG_MCAST_ATTACH, HCASIM_MSG_STATUS,
-	HCASIM_MSG_QP_FAULT, HCASIM_MSG_EQ_OPEN,
+	HCASIM_MSG_QP_DESTROY, HCASIM_MSG_STATUS, HCASIM_MSG_QP_FAULT,
+	HCASIM_MSG_EQ_OPEN,
 	HCASIM_MSG_CMD, HCASIM_MSG_UMEM_REG, HCASIM_MSG_UMEM_DEREG,
 };
 /** Object message types served (the first entries of served[]). */
-#define N_OBJ_TYPES 8
+#define N_OBJ_TYPES 7
 
 /** Retired type numbers, never reused (hcasim_proto.h). */
-static const uint16_t retired[] = { 3, 4, 5, 6, 7, 8, 9, 11, 14 };
+static const uint16_t retired[] = { 3, 4, 5, 6, 7, 8, 9, 11, 13, 14 };
 
 /** Read a host-order (little-endian here) 16-bit value. */
 static uint16_t
@@ -111,7 +110,6 @@ ref_body_size(uint16_t type)
 	case HCASIM_MSG_PORT_OPEN: return sizeof(struct hcasim_port_open_req);
 	case HCASIM_MSG_QP_CREATE: return sizeof(struct hcasim_qp_create_req);
 	case HCASIM_MSG_QP_DESTROY: return sizeof(struct hcasim_qp_msg);
-	case HCASIM_MSG_MCAST_ATTACH: return sizeof(struct hcasim_mcast_req);
 	case HCASIM_MSG_QP_FAULT: return sizeof(struct hcasim_qp_fault_req);
 	case HCASIM_MSG_UMEM_REG: return sizeof(struct hcasim_umem_reg_req);
 	case HCASIM_MSG_UMEM_DEREG: return sizeof(struct hcasim_umem_msg);
@@ -193,8 +191,6 @@ ref_req(uint16_t type, const uint8_t *b)
 		return ref_ca_name_ok(b) ? 0 : -ENODEV;
 	case HCASIM_MSG_QP_CREATE:
 		return ref_qp_create_ok(b) ? 0 : -EINVAL;
-	case HCASIM_MSG_MCAST_ATTACH:
-		return in(le16(b + 4), 0xc000, 0xfffe) ? 0 : -EINVAL;
 	case HCASIM_MSG_QP_FAULT:
 		return le32(b + 4) <= 1 ? 0 : -EINVAL;
 	case HCASIM_MSG_UMEM_REG:

@@ -52,15 +52,14 @@
 /**
  * Message types. Retired, their numbers never reused (a message of one
  * is an unknown type): 3 PORT_QUERY, 4 PD_ALLOC, 5 PD_FREE, 6 MR_REG,
- * 7 MR_DEREG, 8 CQ_CREATE, 9 CQ_DESTROY, 11 QP_MODIFY, 14 MCAST_DETACH
- * (firmware commands do their work).
+ * 7 MR_DEREG, 8 CQ_CREATE, 9 CQ_DESTROY, 11 QP_MODIFY, 13 MCAST_ATTACH,
+ * 14 MCAST_DETACH (firmware commands do their work).
  */
 enum hcasim_msg_type {
 	HCASIM_MSG_HELLO = 1,
 	HCASIM_MSG_PORT_OPEN = 2,
 	HCASIM_MSG_QP_CREATE = 10,
 	HCASIM_MSG_QP_DESTROY = 12,
-	HCASIM_MSG_MCAST_ATTACH = 13,
 	HCASIM_MSG_STATUS = 15,
 	HCASIM_MSG_QP_FAULT = 16,
 	HCASIM_MSG_EQ_OPEN = 17,
@@ -175,17 +174,6 @@ struct hcasim_qp_create_rep {
 /** QP_DESTROY request. */
 struct hcasim_qp_msg {
 	uint32_t qpn;
-};
-
-/**
- * MCAST_ATTACH request (raw clients only). The MLID must
- * be a multicast LID but is not used: membership is by MGID.
- */
-struct hcasim_mcast_req {
-	uint32_t qpn;
-	uint16_t mlid;
-	uint16_t pad;
-	uint8_t mgid[16];
 };
 
 /** What QP_FAULT does to a QP. */
