@@ -38,7 +38,7 @@ static const size_t body_size[HCASIM_MSG_TYPE_MAX][2] = {
 	[HCASIM_MSG_MCAST_DETACH] = { sizeof(struct hcasim_mcast_req), 0 },
 	[HCASIM_MSG_STATUS] = { 0, sizeof(struct hcasim_status_rep) },
 	[HCASIM_MSG_QP_FAULT] = { sizeof(struct hcasim_qp_fault_req), 0 },
-	[HCASIM_MSG_EQ_OPEN] = { 0, sizeof(struct hcasim_eq_open_rep) },
+	[HCASIM_MSG_INTR_OPEN] = { 0, sizeof(struct hcasim_intr_open_rep) },
 };
 
 /* Every message, reply included, fits the socket's datagram size. */
@@ -270,7 +270,7 @@ hcasim_req_check(uint16_t type, const void *body)
 	case HCASIM_MSG_MCAST_DETACH:
 		return mcast_check(&u.mcast);
 	default:
-		/* PORT_QUERY, PD_ALLOC, STATUS, EQ_OPEN: no body; MR_DEREG and
+		/* PORT_QUERY, PD_ALLOC, STATUS, INTR_OPEN: no body; MR_DEREG and
 		 * QP_DESTROY: a key or number only the tables can judge */
 		return 0;
 	}

@@ -15,7 +15,10 @@
  *  - LID change: the port's own LID is read again and updated, resync;
  *  - port active after a port down: resync;
  *  - P_Key change: the P_Key index is looked up again; when it moved the
- *    queue pairs are reset onto it (the QP error recovery's path).
+ *    queue pairs are reset onto it (the QP error recovery's path);
+ *  - QP error (WQ catastrophic, local WQ access) and CQ error: the queue
+ *    of that QP or CQ is marked failed and reset (ipoib_recover.c), as
+ *    Linux's ipoib flushes and restarts its QP.
  * A resync joins the broadcast group again first, then every group
  * joined through the API or set_mc_addr_list, retries the paths that
  * failed at once, and asks every resolved unicast peer's PathRecord
@@ -42,6 +45,7 @@
 #include "ipoib_log.h"
 #include "ipoib_path.h"
 #include "ipoib_port.h"
+#include "ipoib_recover.h"
 #include "ipoib_watch.h"
 
 /** Heartbeat period (ms) of a device without port events. */
@@ -385,6 +389,15 @@ ipoib_watch_event(struct ipoib_priv *priv, const struct hca_event *ev)
 		if (have_attr)
 			ipoib_watch_pkey(priv, &attr);
 		break;
+	case HCA_EVENT_QP_FATAL:
+	case HCA_EVENT_QP_ACCESS_ERR:
+		priv->cst.ev_qp_error++;
+		ipoib_recover_qp_event(priv, ev);
+		break;
+	case HCA_EVENT_CQ_ERR:
+		priv->cst.ev_cq_error++;
+		ipoib_recover_qp_event(priv, ev);
+		break;
 	case HCA_EVENT_CLIENT_REREGISTER:
 		priv->cst.ev_client_rereg++;
 		priv->cst.sm_recoveries++;
@@ -401,7 +414,7 @@ ipoib_watch_event(struct ipoib_priv *priv, const struct hca_event *ev)
 }
 
 /**
- * Read the device's port events without blocking and react to each.
+ * Read the device's events without blocking and react to each.
  * A device without an event channel falls back to the fast heartbeat.
  *
  * @param priv  the port
