@@ -136,6 +136,8 @@ static const struct ipoib_xstat ipoib_xstats[] = {
 	XCT("port_events_pkey_change", ev_pkey_change),
 	XCT("port_events_client_reregister", ev_client_rereg),
 	XCT("port_events_other", ev_other),
+	XCT("partition_lost", partition_lost),
+	XCT("partition_regained", partition_regained),
 	XCT("events_qp_error", ev_qp_error),
 	XCT("events_cq_error", ev_cq_error),
 	XCT("qp_failed_by_event", qp_failed_by_event),

@@ -15,7 +15,8 @@
  *  - LID change: the port's own LID is read again and updated, resync;
  *  - port active after a port down: resync;
  *  - P_Key change: the P_Key index is looked up again; when it moved the
- *    queue pairs are reset onto it (the QP error recovery's path);
+ *    queue pairs are reset onto it (the QP error recovery's path); when
+ *    the P_Key left the table the link is down until it is back;
  *  - QP error (WQ catastrophic, local WQ access) and CQ error: the queue
  *    of that QP or CQ is marked failed and reset (ipoib_recover.c), as
  *    Linux's ipoib flushes and restarts its QP.
@@ -42,6 +43,7 @@
 #include <rte_cycles.h>
 
 #include "ipoib.h"
+#include "ipoib_ctrl.h"
 #include "ipoib_log.h"
 #include "ipoib_path.h"
 #include "ipoib_port.h"
@@ -321,9 +323,14 @@ ipoib_refresh_next(struct ipoib_priv *priv)
 /* ------------------------------------------------------- events */
 
 /**
- * Look the port's P_Key up again after a P_Key change: when its index
- * moved, mark every queue pair failed so that the QP error recovery
- * (ipoib_recover.c) resets them onto the new index.
+ * Look the port's P_Key up again after a P_Key change, as Linux ipoib
+ * checks its P_Key's presence:
+ *  - gone from the table: the port has left its partition; the link
+ *    goes down (the device refuses its traffic anyway);
+ *  - back: the link comes up again and the port resyncs (its
+ *    memberships were dropped with the partition);
+ *  - at another index: every queue pair is marked failed so that the QP
+ *    error recovery (ipoib_recover.c) resets it onto the new index.
  *
  * @param priv  the port
  * @param attr  the device's attributes now
@@ -338,7 +345,26 @@ ipoib_watch_pkey(struct ipoib_priv *priv, const struct hca_dev_attr *attr)
 
 	pi->pkey_count = attr->port.pkey_count;
 	memcpy(pi->pkeys, attr->port.pkeys, sizeof(pi->pkeys));
-	if (ipoib_port_find_pkey(priv) < 0 || priv->pkey_index == old)
+	if (ipoib_port_find_pkey(priv) < 0) {
+		if (!priv->watch.pkey_lost) {
+			priv->watch.pkey_lost = true;
+			priv->cst.partition_lost++;
+			IPOIB_LOG(ERR, "%s: P_Key 0x%04x left the port's "
+				  "table: link down until it is back",
+				  priv->name, priv->args.pkey);
+			ipoib_link_update_from(priv, attr);
+		}
+		return;
+	}
+	if (priv->watch.pkey_lost) {
+		priv->watch.pkey_lost = false;
+		priv->cst.partition_regained++;
+		IPOIB_LOG(NOTICE, "%s: P_Key 0x%04x is back (index %u)",
+			  priv->name, priv->args.pkey, priv->pkey_index);
+		ipoib_link_update_from(priv, attr);
+		ipoib_watch_resync(priv, "P_Key back in the table");
+	}
+	if (priv->pkey_index == old)
 		return;
 	IPOIB_LOG(NOTICE, "%s: P_Key 0x%04x moved from index %u to %u: "
 		  "resetting the queue pairs", priv->name, priv->args.pkey,
