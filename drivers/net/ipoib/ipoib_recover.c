@@ -19,7 +19,7 @@
  *     IPoIB hardware address, may differ: the new one is logged and
  *     rte_pmd_ipoib_own_addr() returns it. Peers, keys and tags survive.
  * The same pause serves a queue pair that entered the error state: the
- * device says so with a QP or CQ error event (ipoib_recover_qp_event(),
+ * device says so with a QP or CQ error event (ipoib_qp_mark_failed(),
  * called by ipoib_watch.c), or the data path flags it when it reads the
  * error completion (the safety net); the control thread then pauses the
  * data path, resets the QP (ipoib_qp_reset.c) and resumes
@@ -307,49 +307,6 @@ ipoib_recover_qp_poll(struct ipoib_priv *priv)
 		return;
 	priv->rec.state = IPOIB_REC_IDLE;
 	__atomic_store_n(&priv->dp_paused, 0, __ATOMIC_RELEASE);
-}
-
-/**
- * React to a QP or CQ error event of the device (control thread, under
- * priv->lock): mark the queue whose QP (or CQ) it names failed, so that
- * the next ipoib_recover_qp_poll() resets it, as when the data path
- * reads the error completion. An event for no queue of the port (a QP
- * already replaced) is ignored.
- *
- * @param priv  the port
- * @param ev    HCA_EVENT_QP_FATAL, HCA_EVENT_QP_ACCESS_ERR or
- *              HCA_EVENT_CQ_ERR, with the QPN or CQN
- */
-void
-ipoib_recover_qp_event(struct ipoib_priv *priv, const struct hca_event *ev)
-{
-	bool cq = ev->type == HCA_EVENT_CQ_ERR;
-	uint32_t bit, old;
-	uint16_t i;
-
-	for (i = 0; i < IPOIB_MAX_QUEUES; i++) {
-		const struct ipoib_rxq *rxq = &priv->rxq[i];
-		const struct ipoib_txq *txq = &priv->txq[i];
-		bool hit;
-
-		if (cq)
-			hit = (rxq->cq != NULL && rxq->cq->cqn == ev->obj_num) ||
-			      (txq->cq != NULL && txq->cq->cqn == ev->obj_num);
-		else
-			hit = (rxq->qp != NULL && rxq->qp->qpn == ev->obj_num) ||
-			      (txq->qp != NULL && txq->qp->qpn == ev->obj_num);
-		if (!hit)
-			continue;
-		bit = UINT32_C(1) << i;
-		old = __atomic_fetch_or(&priv->qp_failed, bit,
-					__ATOMIC_RELEASE);
-		if (!(old & bit))
-			priv->cst.qp_failed_by_event++;
-		IPOIB_LOG(ERR, "%s: queue %u: the device reports %s %u in "
-			  "error", priv->name, i, cq ? "CQ" : "QP",
-			  ev->obj_num);
-		return;
-	}
 }
 
 /**

@@ -14,7 +14,5 @@
 bool ipoib_recover_poll(struct ipoib_priv *priv);
 void ipoib_recover_init(struct ipoib_priv *priv);
 void ipoib_recover_qp_poll(struct ipoib_priv *priv);
-void ipoib_recover_qp_event(struct ipoib_priv *priv,
-			    const struct hca_event *ev);
 
 #endif /* IPOIB_RECOVER_H */

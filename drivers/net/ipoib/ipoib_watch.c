@@ -18,7 +18,8 @@
  *    queue pairs are reset onto it (the QP error recovery's path); when
  *    the P_Key left the table the link is down until it is back;
  *  - QP error (WQ catastrophic, local WQ access) and CQ error: the queue
- *    of that QP or CQ is marked failed and reset (ipoib_recover.c), as
+ *    of that QP or CQ is marked failed (ipoib_qp_reset.c) and reset by
+ *    the QP error recovery (ipoib_recover.c), as
  *    Linux's ipoib flushes and restarts its QP.
  * A resync joins the broadcast group again first, then every group
  * joined through the API or set_mc_addr_list, retries the paths that
@@ -43,11 +44,10 @@
 #include <rte_cycles.h>
 
 #include "ipoib.h"
-#include "ipoib_ctrl.h"
 #include "ipoib_log.h"
 #include "ipoib_path.h"
 #include "ipoib_port.h"
-#include "ipoib_recover.h"
+#include "ipoib_qp_reset.h"
 #include "ipoib_watch.h"
 
 /** Heartbeat period (ms) of a device without port events. */
@@ -326,9 +326,9 @@ ipoib_refresh_next(struct ipoib_priv *priv)
  * Look the port's P_Key up again after a P_Key change, as Linux ipoib
  * checks its P_Key's presence:
  *  - gone from the table: the port has left its partition; the link
- *    goes down (the device refuses its traffic anyway);
- *  - back: the link comes up again and the port resyncs (its
- *    memberships were dropped with the partition);
+ *    poll reports the link down (the device refuses its traffic anyway);
+ *  - back: the link comes up again at the next link poll and the port
+ *    resyncs (its memberships were dropped with the partition);
  *  - at another index: every queue pair is marked failed so that the QP
  *    error recovery (ipoib_recover.c) resets it onto the new index.
  *
@@ -352,7 +352,6 @@ ipoib_watch_pkey(struct ipoib_priv *priv, const struct hca_dev_attr *attr)
 			IPOIB_LOG(ERR, "%s: P_Key 0x%04x left the port's "
 				  "table: link down until it is back",
 				  priv->name, priv->args.pkey);
-			ipoib_link_update_from(priv, attr);
 		}
 		return;
 	}
@@ -361,7 +360,6 @@ ipoib_watch_pkey(struct ipoib_priv *priv, const struct hca_dev_attr *attr)
 		priv->cst.partition_regained++;
 		IPOIB_LOG(NOTICE, "%s: P_Key 0x%04x is back (index %u)",
 			  priv->name, priv->args.pkey, priv->pkey_index);
-		ipoib_link_update_from(priv, attr);
 		ipoib_watch_resync(priv, "P_Key back in the table");
 	}
 	if (priv->pkey_index == old)
@@ -418,11 +416,11 @@ ipoib_watch_event(struct ipoib_priv *priv, const struct hca_event *ev)
 	case HCA_EVENT_QP_FATAL:
 	case HCA_EVENT_QP_ACCESS_ERR:
 		priv->cst.ev_qp_error++;
-		ipoib_recover_qp_event(priv, ev);
+		ipoib_qp_mark_failed(priv, ev);
 		break;
 	case HCA_EVENT_CQ_ERR:
 		priv->cst.ev_cq_error++;
-		ipoib_recover_qp_event(priv, ev);
+		ipoib_qp_mark_failed(priv, ev);
 		break;
 	case HCA_EVENT_CLIENT_REREGISTER:
 		priv->cst.ev_client_rereg++;
