@@ -433,7 +433,7 @@ void hcasim_addr_stop(struct hcasim *h);
 void hcasim_port_describe(struct hcasim *h, struct hcasim_port *p,
 			  struct hcasim_port_attr *attr);
 
-/* hcasim_event.c: port events raised to clients as EQEs */
+/* hcasim_event.c: port, QP and CQ events written into clients' EQs */
 int hcasim_event_init(struct hcasim *h);
 void hcasim_event_fini(struct hcasim *h);
 void hcasim_event_post(struct hcasim *h, unsigned int port,

@@ -270,8 +270,8 @@ hcasim_req_check(uint16_t type, const void *body)
 	case HCASIM_MSG_MCAST_DETACH:
 		return mcast_check(&u.mcast);
 	default:
-		/* PORT_QUERY, PD_ALLOC, STATUS, INTR_OPEN: no body; MR_DEREG and
-		 * QP_DESTROY: a key or number only the tables can judge */
+		/* PORT_QUERY, PD_ALLOC, STATUS, INTR_OPEN: no body; MR_DEREG
+		 * and QP_DESTROY: a key or number only the tables can judge */
 		return 0;
 	}
 }

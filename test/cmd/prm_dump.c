@@ -99,8 +99,8 @@ dump_inputs(void)
 	bad += dump("DESTROY_MKEY", in,
 		hca_cmd_destroy_mkey_in(in, sizeof(in), 0xb, 0x654321));
 	bad += dump("CREATE_EQ", in, hca_cmd_create_eq_in(in, sizeof(in), &eq));
-	bad += dump("DESTROY_EQ", in, hca_cmd_destroy_eq_in(in, sizeof(in), 0x13,
-		0x42));
+	bad += dump("DESTROY_EQ", in, hca_cmd_destroy_eq_in(in, sizeof(in),
+		0x13, 0x42));
 	bad += dump("CREATE_CQ", in, hca_cmd_create_cq_in(in, sizeof(in), &cq));
 	bad += dump("DESTROY_CQ", in,
 		hca_cmd_destroy_cq_in(in, sizeof(in), 0xc, 0x42));

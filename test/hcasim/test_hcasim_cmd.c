@@ -767,10 +767,9 @@ static int
 eq_in(uint8_t *in, size_t size, uint8_t log, uint64_t pa, unsigned int npas,
       uint64_t step)
 {
-	struct hca_cmd_eq eq = { .log_eq_size = log,
-		.event_bitmask = { UINT64_C(1) << HCASIM_EQE_TYPE_PORT_CHANGE |
-				   UINT64_C(1) << HCASIM_EQE_TYPE_WQ_CATAS_ERROR,
-				   0, 0, 0 } };
+	struct hca_cmd_eq eq = { .log_eq_size = log, .event_bitmask = {
+		UINT64_C(1) << HCASIM_EQE_TYPE_PORT_CHANGE |
+		UINT64_C(1) << HCASIM_EQE_TYPE_WQ_CATAS_ERROR, 0, 0, 0 } };
 	uint64_t pas[16];
 	unsigned int i;
 
@@ -812,7 +811,8 @@ check_eq(int s, struct objs *o)
 			     1, 0), out, HCA_STATUS_BAD_RESOURCE,
 		"CREATE_EQ on no UMEM of ours") < 0 ||
 	    run(s, in, eq_in(in, sizeof(in), 7, HCASIM_EQ_PA(id, 0), 1, 0),
-		out, HCA_STATUS_BAD_INPUT_LEN, "CREATE_EQ one page of two") < 0 ||
+		out, HCA_STATUS_BAD_INPUT_LEN,
+		"CREATE_EQ one page of two") < 0 ||
 	    run(s, in, eq_in(in, sizeof(in), 7, HCASIM_EQ_PA(id, 0), 2, 8192),
 		out, HCA_STATUS_BAD_PARAM, "CREATE_EQ pages apart") < 0 ||
 	    run(s, in, eq_in(in, sizeof(in), 6, HCASIM_EQ_PA(id, 64), 1, 0),

@@ -281,10 +281,12 @@ ipoib_qp_mark_failed(struct ipoib_priv *priv, const struct hca_event *ev)
 		bool hit;
 
 		if (cq)
-			hit = (rxq->cq != NULL && rxq->cq->cqn == ev->obj_num) ||
+			hit = (rxq->cq != NULL &&
+			       rxq->cq->cqn == ev->obj_num) ||
 			      (txq->cq != NULL && txq->cq->cqn == ev->obj_num);
 		else
-			hit = (rxq->qp != NULL && rxq->qp->qpn == ev->obj_num) ||
+			hit = (rxq->qp != NULL &&
+			       rxq->qp->qpn == ev->obj_num) ||
 			      (txq->qp != NULL && txq->qp->qpn == ev->obj_num);
 		if (!hit)
 			continue;

@@ -190,6 +190,8 @@ struct hca_event {
 /**
  * The file descriptor that becomes readable when the device has events
  * (wait on it with poll/epoll; read events with hca_dev_event_poll()).
+ * It is an interrupt, not a queue: once it is readable, take events
+ * until hca_dev_event_poll() returns 0.
  *
  * @return the fd (owned by the device), or -ENOTSUP when the device has
  *         no event channel (then the caller polls hca_dev_query())
