@@ -251,10 +251,21 @@ struct hcasim_client {
 	uint32_t nattach;
 	size_t ring_mem;
 	struct hcasim_cmd_client *cmd; /**< firmware commands (hcasim_cmd.c) */
-	int eq_fd;                     /**< daemon's end of the event channel,
-					*   or -1 (hcasim_event.c) */
-	uint32_t eq_count;             /**< entries written on it */
-	bool eq_overrun;               /**< an entry was lost: re-register */
+	int intr_fd;                   /**< daemon's end of the interrupt
+					*   line, or -1 (hcasim_event.c) */
+	struct hcasim_eq *eq;          /**< its event queue (CREATE_EQ), or
+					*   NULL (hcasim_cmd_eq.c) */
+};
+
+/** A client's event queue: a ring of EQEs in one of its UMEMs. */
+struct hcasim_eq {
+	uint8_t eqn;
+	uint8_t log_size;              /**< log2 of the entries */
+	uint64_t event_bitmask[4];     /**< bit n: event type n wanted */
+	struct hcasim_eqe *ring;       /**< in the UMEM */
+	volatile uint32_t *dbrec;      /**< consumer counter (big endian) */
+	uint32_t count;                /**< entries written */
+	bool overrun;                  /**< an entry was lost: re-register */
 };
 
 struct hcasim_wire;
@@ -263,13 +274,20 @@ struct hcasim_sa;
 /** Port events waiting for the control thread (hcasim_event.c). */
 #define HCASIM_EVQ_SIZE 1024
 
-/** One port event: which port, which PORT_CHANGE subtype. */
+/**
+ * One event: which port, which type (HCASIM_EQE_TYPE_*) and subtype;
+ * for a QP or CQ error, the QP (its owner receives it) and the CQ.
+ */
 struct hcasim_port_event {
 	uint16_t port;                 /**< index in hcasim.ports */
+	uint8_t type;                  /**< HCASIM_EQE_TYPE_* */
 	uint8_t sub_type;              /**< HCASIM_EQE_PORT_* */
+	uint32_t qpn;                  /**< QP/CQ errors: the QP */
+	uint32_t cqn;                  /**< CQ error: the owner's CQN */
 };
 
-/** The queue of port events, from the address thread to the control. */
+/** The queue of events, from the address and data path threads to the
+ * control thread. */
 struct hcasim_evq {
 	pthread_mutex_t lock;
 	int wake_fd;                   /**< eventfd the control thread polls */
@@ -452,15 +470,20 @@ void hcasim_addr_stop(struct hcasim *h);
 void hcasim_port_describe(struct hcasim *h, struct hcasim_port *p,
 			  struct hcasim_port_attr *attr);
 
-/* hcasim_event.c: port events raised to clients as EQEs */
+/* hcasim_event.c: port, QP and CQ events written into clients' EQs */
 int hcasim_event_init(struct hcasim *h);
 void hcasim_event_fini(struct hcasim *h);
 void hcasim_event_post(struct hcasim *h, unsigned int port,
 		       uint8_t sub_type);
 void hcasim_event_post_all(struct hcasim *h, uint8_t sub_type);
-int hcasim_eq_open(struct hcasim *h, struct hcasim_client *c,
-		   struct hcasim_eq_open_rep *rep, int *fd);
-void hcasim_eq_close(struct hcasim_client *c);
+void hcasim_event_post_qp(struct hcasim *h, const struct hcasim_qp *qp,
+			  uint8_t type);
+void hcasim_event_post_cq(struct hcasim *h, const struct hcasim_qp *qp,
+			  const struct hcasim_cq *cq);
+int hcasim_intr_open(struct hcasim *h, struct hcasim_client *c,
+		     struct hcasim_intr_open_rep *rep, int *fd);
+void hcasim_intr_close(struct hcasim_client *c);
+bool hcasim_eq_write(struct hcasim_eq *eq, const struct hcasim_eqe *e);
 void hcasim_event_note_attach(struct hcasim *h, struct hcasim_port *p,
 			      const uint8_t *mgid, bool attached);
 void hcasim_event_forget_port(struct hcasim *h, struct hcasim_port *p);

@@ -158,6 +158,8 @@ holds_prune(struct hcasim *h, struct hcasim_client *c)
 				c->cqs[hd->num - 1] == hd->obj;
 		else if (hd->kind == HCASIM_HOLD_QP)
 			alive = hcasim_qp_lookup(h, hd->num) == hd->obj;
+		else if (hd->kind == HCASIM_HOLD_EQ)
+			alive = c->eq == hd->obj;
 		else
 			alive = hcasim_mr_lookup(h, hd->lkey) == hd->obj;
 		if (alive)
@@ -263,6 +265,9 @@ hcasim_cmd_client_release(struct hcasim_client *c)
 {
 	unsigned int i;
 
+	/* its ring is in a UMEM: gone before them */
+	free(c->eq);
+	c->eq = NULL;
 	if (c->cmd == NULL)
 		return;
 	for (i = 0; i < HCASIM_CMD_MAX_UMEM; i++) {
@@ -317,6 +322,8 @@ cmd_query_hca_cap(struct hcasim_cmd_ctx *x)
 	hca_prm_set(cap, HCA_CAP_LOG_MAX_QP, log2_floor(l->client_qp));
 	hca_prm_set(cap, HCA_CAP_LOG_MAX_CQ_SZ, log2_floor(HCASIM_MAX_CQE));
 	hca_prm_set(cap, HCA_CAP_LOG_MAX_CQ, log2_floor(l->client_cq));
+	hca_prm_set(cap, HCA_CAP_LOG_MAX_EQ_SZ, HCASIM_EQ_LOG_MAX);
+	hca_prm_set(cap, HCA_CAP_LOG_MAX_EQ, 0);       /* one EQ */
 	hca_prm_set(cap, HCA_CAP_LOG_MAX_MKEY, log2_floor(l->client_mr));
 	hca_prm_set(cap, HCA_CAP_LOG_MAX_PD, log2_floor(HCASIM_CLIENT_MAX_PD));
 	hca_prm_set(cap, HCA_CAP_LOG_MAX_MSG, 12);
@@ -654,6 +661,8 @@ static const struct cmd_op cmd_ops[] = {
 	{ HCA_CMD_DEALLOC_PD, HCA_CMD_SHORT_LEN, cmd_dealloc_pd },
 	{ HCA_CMD_CREATE_MKEY, HCA_CREATE_MKEY_IN_LEN, cmd_create_mkey },
 	{ HCA_CMD_DESTROY_MKEY, HCA_CMD_SHORT_LEN, cmd_destroy_mkey },
+	{ HCA_CMD_CREATE_EQ, HCA_CREATE_EQ_IN_LEN, hcasim_cmd_create_eq },
+	{ HCA_CMD_DESTROY_EQ, HCA_CMD_SHORT_LEN, hcasim_cmd_destroy_eq },
 	{ HCA_CMD_CREATE_CQ, HCA_CREATE_CQ_IN_LEN, hcasim_cmd_create_cq },
 	{ HCA_CMD_DESTROY_CQ, HCA_CMD_SHORT_LEN, hcasim_cmd_destroy_cq },
 	{ HCA_CMD_CREATE_QP, HCA_CREATE_QP_IN_LEN, hcasim_cmd_create_qp },

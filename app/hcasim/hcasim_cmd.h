@@ -13,6 +13,7 @@
  *  - hcasim_cmd.c: the messages (CMD, UMEM_REG, UMEM_DEREG), the opcode
  *    table, the log, UMEMs, device and port queries, PDs, memory keys;
  *  - hcasim_cmd_qp.c: CQs, QPs and their state machine, multicast;
+ *  - hcasim_cmd_eq.c: event queues (the ring of port and error events);
  *  - hcasim_msg_cmd.c: the framing and field checks of the three
  *    messages (pure, fuzzed with the other message checks).
  *
@@ -71,7 +72,16 @@ enum hcasim_cmd_syndrome {
 	HCASIM_SYN_CS_RES = 0x48530027,      /**< scatter to CQE asked */
 	/* 0x48530028 retired: an MGID at another MLID (not reused) */
 	HCASIM_SYN_RING_ALIGN = 0x48530029,  /**< ring not 64-byte aligned */
+	HCASIM_SYN_EQ_SIZE = 0x4853002a,     /**< log EQ size 0 or > cap */
+	HCASIM_SYN_EQ_PAS = 0x4853002b,      /**< EQ pages not one range */
+	HCASIM_SYN_EQ_LIMIT = 0x4853002c,    /**< the client has its EQ */
+	HCASIM_SYN_EQ = 0x4853002d,          /**< EQ not the client's */
 };
+
+/** Largest EQ: log2 of its entries (QUERY_HCA_CAP's log_max_eq_sz). */
+#define HCASIM_EQ_LOG_MAX 12
+/** Largest EQ page: log2 of its size over 4 KiB. */
+#define HCASIM_EQ_LOG_MAX_PAGE 8
 
 /** What a command handler works on. */
 struct hcasim_cmd_ctx {
@@ -98,15 +108,16 @@ struct hcasim_umem {
 /** What an object made by a command holds (UMEM references). */
 struct hcasim_cmd_hold {
 	uint8_t kind;           /**< HCASIM_HOLD_* */
-	uint32_t num;           /**< CQN, QPN or mkey index */
+	uint32_t num;           /**< CQN, QPN, mkey index or EQN */
 	uint32_t lkey;          /**< mkey: the key */
-	void *obj;              /**< the hcasim_cq, _qp or _mr */
+	void *obj;              /**< the hcasim_cq, _qp, _mr or _eq */
 	struct hcasim_umem *umem[2];
 };
 
 #define HCASIM_HOLD_CQ 1
 #define HCASIM_HOLD_QP 2
 #define HCASIM_HOLD_MKEY 3
+#define HCASIM_HOLD_EQ 4
 
 /** UMEMs a client can hold. */
 #define HCASIM_CMD_MAX_UMEM 1024
@@ -249,5 +260,9 @@ int hcasim_cmd_destroy_qp(struct hcasim_cmd_ctx *x);
 int hcasim_cmd_modify_qp(struct hcasim_cmd_ctx *x);
 int hcasim_cmd_query_qp(struct hcasim_cmd_ctx *x);
 int hcasim_cmd_mcg(struct hcasim_cmd_ctx *x);
+
+/* hcasim_cmd_eq.c: handlers (PRM status returned, 0 OK) */
+int hcasim_cmd_create_eq(struct hcasim_cmd_ctx *x);
+int hcasim_cmd_destroy_eq(struct hcasim_cmd_ctx *x);
 
 #endif /* HCASIM_CMD_H */

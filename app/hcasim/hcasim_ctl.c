@@ -292,8 +292,8 @@ dispatch(struct ctl *ctl, struct hcasim_client *c, uint16_t type,
 				((const struct hcasim_qp_msg *)in)->qpn);
 	case HCASIM_MSG_QP_FAULT:
 		return hcasim_qp_fault(h, in);
-	case HCASIM_MSG_EQ_OPEN:
-		return hcasim_eq_open(h, c, out, fd);
+	case HCASIM_MSG_INTR_OPEN:
+		return hcasim_intr_open(h, c, out, fd);
 	default:
 		return -EOPNOTSUPP;
 	}
@@ -336,7 +336,7 @@ client_drop(struct ctl *ctl, unsigned int slot)
 		hcasim_event_forget_port(ctl->h, c->port);
 	hcasim_client_release(ctl->h, c);
 	hcasim_cmd_client_release(c);
-	hcasim_eq_close(c);
+	hcasim_intr_close(c);
 	hcasim_ident_drop(c);
 	close(c->fd);
 	HCA_LOG(INFO, "hcasim: client %u (pid %d, %s) gone", c->id,
@@ -424,7 +424,7 @@ client_accept(struct ctl *ctl, int lfd, int ident)
 		return;
 	}
 	c->fd = fd;
-	c->eq_fd = -1;
+	c->intr_fd = -1;
 	c->id = ++ctl->h->next_client_id;
 	c->bound_ident = ident;
 	if (hcasim_ident_take(ctl->h, c, ident) < 0) {

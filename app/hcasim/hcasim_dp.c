@@ -139,15 +139,24 @@ err_cqe(struct hcasim_qp *qp, struct hcasim_cq *cq, uint8_t opcode,
 
 /**
  * Complete a WQE in error and move its QP to the error state, as an HCA
- * does (its other WQEs are then flushed, see qp_flush()).
+ * does (its other WQEs are then flushed, see qp_flush()), and raise the
+ * QP's error event: local WQ access error for a protection error, WQ
+ * catastrophic error otherwise; CQ error too when the error completion
+ * found the CQ full.
  */
 static void
-qp_fail(struct hcasim_qp *qp, struct hcasim_cq *cq, uint8_t opcode,
-	uint8_t syndrome, uint16_t wqe_idx)
+qp_fail(struct hcasim *h, struct hcasim_qp *qp, struct hcasim_cq *cq,
+	uint8_t opcode, uint8_t syndrome, uint16_t wqe_idx)
 {
 	__atomic_store_n(&qp->state, HCA_QPS_ERR, __ATOMIC_RELEASE);
-	if (!err_cqe(qp, cq, opcode, syndrome, wqe_idx))
+	if (!err_cqe(qp, cq, opcode, syndrome, wqe_idx)) {
 		hcasim_count(&qp->port->cnt.cq_overruns, 1);
+		hcasim_event_post_cq(h, qp, cq);
+	}
+	hcasim_event_post_qp(h, qp,
+			     syndrome == MLX5_CQE_SYNDROME_LOCAL_PROT_ERR ?
+			     HCASIM_EQE_TYPE_WQ_ACCESS_ERROR :
+			     HCASIM_EQE_TYPE_WQ_CATAS_ERROR);
 }
 
 /** Write the send completion of a signalled WQE. */
@@ -385,7 +394,7 @@ deliver(struct hcasim *h, struct dp_pkt *p, struct hcasim_qp *rqp,
 	idx = (uint16_t)rqp->rq_tail;
 	if (avail > rqp->rq_wqe_cnt) {
 		hcasim_count(&cnt->rcv_errors, 1);
-		qp_fail(rqp, rqp->rcq, MLX5_CQE_RESP_ERR,
+		qp_fail(h, rqp, rqp->rcq, MLX5_CQE_RESP_ERR,
 			MLX5_CQE_SYNDROME_LOCAL_QP_OP_ERR, idx);
 		return;
 	}
@@ -400,7 +409,7 @@ deliver(struct hcasim *h, struct dp_pkt *p, struct hcasim_qp *rqp,
 	if (syn != 0) {
 		hcasim_count(&cnt->rcv_errors, 1);
 		rqp->rq_tail++;
-		qp_fail(rqp, rqp->rcq, MLX5_CQE_RESP_ERR, (uint8_t)syn, idx);
+		qp_fail(h, rqp, rqp->rcq, MLX5_CQE_RESP_ERR, (uint8_t)syn, idx);
 		return;
 	}
 	payload_copy(dst + HCA_GRH_LEN, p);
@@ -564,7 +573,7 @@ sq_service(struct hcasim *h, struct hcasim_qp *qp)
 		return 0;
 	if (pending > qp->sq_wqe_cnt) {
 		hcasim_count(&qp->port->cnt.xmit_errors_wqe, 1);
-		qp_fail(qp, qp->scq, MLX5_CQE_REQ_ERR,
+		qp_fail(h, qp, qp->scq, MLX5_CQE_REQ_ERR,
 			MLX5_CQE_SYNDROME_LOCAL_QP_OP_ERR,
 			(uint16_t)qp->sq_tail);
 		return 1;
@@ -582,7 +591,7 @@ sq_service(struct hcasim *h, struct hcasim_qp *qp)
 		if (!hcasim_wqe_ctrl_parse(wqe, posted * MLX5_SEND_WQE_BB, idx,
 					   &p.s)) {
 			hcasim_count(&qp->port->cnt.xmit_errors_wqe, 1);
-			qp_fail(qp, qp->scq, MLX5_CQE_REQ_ERR,
+			qp_fail(h, qp, qp->scq, MLX5_CQE_REQ_ERR,
 				MLX5_CQE_SYNDROME_LOCAL_QP_OP_ERR, idx);
 			return done + 1;
 		}
@@ -605,7 +614,7 @@ sq_service(struct hcasim *h, struct hcasim_qp *qp)
 				     syn == MLX5_CQE_SYNDROME_LOCAL_LENGTH_ERR ?
 				     &qp->port->cnt.xmit_errors_length :
 				     &qp->port->cnt.xmit_errors_wqe, 1);
-			qp_fail(qp, qp->scq, MLX5_CQE_REQ_ERR, (uint8_t)syn,
+			qp_fail(h, qp, qp->scq, MLX5_CQE_REQ_ERR, (uint8_t)syn,
 				idx);
 			return done;
 		}

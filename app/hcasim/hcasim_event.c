@@ -2,18 +2,25 @@
 
 /**
  * @file
- * Port events, raised as a ConnectX raises them: the address thread
- * (hcasim_addr.c) notices that a port went active or down, that its LID,
- * its P_Key table or its SM changed, or that the SA answers again after
- * an outage (the SM came back: its clients must register again), and
- * posts a PORT_CHANGE subtype for the port. The control thread turns
- * each into a 64-byte event queue entry (struct hcasim_eqe) written on
- * the event channel of every client bound to that port (EQ_OPEN: one end
- * of a SOCK_SEQPACKET socket pair, one entry per datagram).
+ * Events, raised as a ConnectX raises them:
+ *  - port changes: the address thread (hcasim_addr.c) notices that a
+ *    port went active or down, that its LID, its P_Key table or its SM
+ *    changed, or that the SA answers again after an outage (the SM came
+ *    back: its clients must register again), and posts a PORT_CHANGE
+ *    subtype for the port, for every client bound to it;
+ *  - QP and CQ errors: a QP that enters the error state by a fault (an
+ *    injected one, a send or receive error of the data path) raises WQ
+ *    catastrophic error or local WQ access error with its QPN, a CQ that
+ *    overruns raises CQ error with its CQN, for the QP's owner only.
+ * The control thread turns each into a 64-byte event queue entry
+ * (struct hcasim_eqe) written into the client's event queue (CREATE_EQ,
+ * hcasim_cmd_eq.c) when its event bitmask asks for that type, then
+ * raises the interrupt: one message on the client's interrupt line
+ * (INTR_OPEN: one end of a SOCK_SEQPACKET socket pair).
  *
- * A channel that is full loses the entry: the client is then sent a
- * client re-register as soon as there is room again, which makes it
- * check everything (the safe answer to a lost event).
+ * A ring that is full (its consumer counter says so) loses the entry:
+ * the next entry written is then a client re-register, which makes the
+ * client check everything (the safe answer to a lost event).
  */
 
 #include <endian.h>
@@ -55,15 +62,11 @@ hcasim_event_fini(struct hcasim *h)
 }
 
 /**
- * Raise a port change event for one port (delivered by the control
- * thread to every client bound to it). A full queue drops the event and
- * counts it.
- *
- * @param port      index of the port in h->ports
- * @param sub_type  HCASIM_EQE_PORT_*
+ * Queue one event for the control thread. A full queue drops the event
+ * and counts it. Any thread.
  */
-void
-hcasim_event_post(struct hcasim *h, unsigned int port, uint8_t sub_type)
+static void
+event_queue(struct hcasim *h, const struct hcasim_port_event *ev)
 {
 	struct hcasim_evq *q = &h->evq;
 	uint64_t one = 1;
@@ -74,14 +77,67 @@ hcasim_event_post(struct hcasim *h, unsigned int port, uint8_t sub_type)
 		pthread_mutex_unlock(&q->lock);
 		return;
 	}
-	q->q[q->tail % HCASIM_EVQ_SIZE] = (struct hcasim_port_event){
-		.port = (uint16_t)port, .sub_type = sub_type };
+	q->q[q->tail % HCASIM_EVQ_SIZE] = *ev;
 	q->tail++;
 	q->posted++;
 	pthread_mutex_unlock(&q->lock);
 	if (write(q->wake_fd, &one, sizeof(one)) < 0 && errno != EAGAIN)
 		HCA_LOG(WARNING, "hcasim: event wake-up failed: %s",
 			strerror(errno));
+}
+
+/**
+ * Raise a port change event for one port (delivered by the control
+ * thread to every client bound to it).
+ *
+ * @param port      index of the port in h->ports
+ * @param sub_type  HCASIM_EQE_PORT_*
+ */
+void
+hcasim_event_post(struct hcasim *h, unsigned int port, uint8_t sub_type)
+{
+	struct hcasim_port_event ev = {
+		.port = (uint16_t)port, .type = HCASIM_EQE_TYPE_PORT_CHANGE,
+		.sub_type = sub_type };
+
+	event_queue(h, &ev);
+}
+
+/**
+ * Raise a QP error event (the QP entered the error state by a fault),
+ * delivered to the QP's owner. Any thread.
+ *
+ * @param qp    the QP
+ * @param type  HCASIM_EQE_TYPE_WQ_CATAS_ERROR or _WQ_ACCESS_ERROR
+ */
+void
+hcasim_event_post_qp(struct hcasim *h, const struct hcasim_qp *qp,
+		     uint8_t type)
+{
+	struct hcasim_port_event ev = {
+		.port = (uint16_t)(qp->port - h->ports), .type = type,
+		.qpn = qp->qpn };
+
+	event_queue(h, &ev);
+}
+
+/**
+ * Raise a CQ error event (a completion was lost: the CQ overran),
+ * delivered to the owner of the QP that completed on it. Any thread.
+ *
+ * @param qp  the QP whose completion found the CQ full
+ * @param cq  the CQ
+ */
+void
+hcasim_event_post_cq(struct hcasim *h, const struct hcasim_qp *qp,
+		     const struct hcasim_cq *cq)
+{
+	struct hcasim_port_event ev = {
+		.port = (uint16_t)(qp->port - h->ports),
+		.type = HCASIM_EQE_TYPE_CQ_ERROR, .qpn = qp->qpn,
+		.cqn = cq->cqn };
+
+	event_queue(h, &ev);
 }
 
 /** Raise the same port change event for every port. */
@@ -197,21 +253,21 @@ hcasim_event_probe_target(struct hcasim *h, uint8_t *mgid, uint8_t *gid,
  ****************************************************************************/
 
 /**
- * EQ_OPEN: give the client an event channel (once per connection).
+ * INTR_OPEN: give the client its interrupt line (once per connection).
  *
- * @param rep  filled with the entry size and the owner-bit lap
- * @param fd   set to the client's end of the channel (closed by the
- *             caller once sent)
+ * @param rep  filled with the size of an interrupt message
+ * @param fd   set to the client's end of the line (closed by the caller
+ *             once sent)
  * @return 0, -EALREADY (it has one) or a negative errno
  */
 int
-hcasim_eq_open(struct hcasim *h, struct hcasim_client *c,
-	       struct hcasim_eq_open_rep *rep, int *fd)
+hcasim_intr_open(struct hcasim *h, struct hcasim_client *c,
+		 struct hcasim_intr_open_rep *rep, int *fd)
 {
 	int sv[2];
 
 	(void)h;
-	if (c->eq_fd >= 0)
+	if (c->intr_fd >= 0)
 		return -EALREADY;
 	/* the daemon never blocks on it; the client reads without waiting */
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK,
@@ -222,73 +278,128 @@ hcasim_eq_open(struct hcasim *h, struct hcasim_client *c,
 		close(sv[1]);
 		return -EIO;
 	}
-	c->eq_fd = sv[0];
-	c->eq_count = 0;
-	c->eq_overrun = false;
-	rep->eqe_size = sizeof(struct hcasim_eqe);
-	rep->nent = HCASIM_EQ_NENT;
+	c->intr_fd = sv[0];
+	rep->msg_size = sizeof(struct hcasim_intr_msg);
 	*fd = sv[1];
 	return 0;
 }
 
-/** Close a client's event channel (the client is going away). */
+/** Close a client's interrupt line (the client is going away). */
 void
-hcasim_eq_close(struct hcasim_client *c)
+hcasim_intr_close(struct hcasim_client *c)
 {
-	if (c->eq_fd >= 0)
-		close(c->eq_fd);
-	c->eq_fd = -1;
+	if (c->intr_fd >= 0)
+		close(c->intr_fd);
+	c->intr_fd = -1;
 }
 
 /**
- * Write one PORT_CHANGE entry on a client's channel.
- *
- * @return true when written, false when the channel is full
- */
-static bool
-eqe_write(struct hcasim_client *c, uint8_t sub_type)
-{
-	struct hcasim_eqe e;
-
-	memset(&e, 0, sizeof(e));
-	e.event_type = HCASIM_EQE_TYPE_PORT_CHANGE;
-	e.event_sub_type = sub_type;
-	e.data[HCASIM_EQE_PORT_BYTE] =
-		(uint8_t)(c->port->port_num << HCASIM_EQE_PORT_SHIFT);
-	e.owner = (uint8_t)((c->eq_count / HCASIM_EQ_NENT) & 1);
-	if (send(c->eq_fd, &e, sizeof(e), MSG_DONTWAIT | MSG_NOSIGNAL) !=
-	    (ssize_t)sizeof(e))
-		return false;
-	c->eq_count++;
-	return true;
-}
-
-/**
- * Hand one event to a client: a client that lost an entry first gets a
- * client re-register (it then checks everything).
+ * Raise the interrupt of a client's EQ. A line that is full already has
+ * an interrupt pending: the client reads the whole ring when it wakes.
  */
 static void
-event_to_client(struct hcasim *h, struct hcasim_client *c, uint8_t sub_type)
+intr_raise(struct hcasim_client *c)
 {
-	if (c->eq_overrun) {
-		if (!eqe_write(c, HCASIM_EQE_PORT_CLIENT_REREG)) {
+	struct hcasim_intr_msg m = { c->eq->eqn };
+
+	if (c->intr_fd >= 0)
+		(void)send(c->intr_fd, &m, sizeof(m),
+			   MSG_DONTWAIT | MSG_NOSIGNAL);
+}
+
+/** Build the entry of one event for the client's port. */
+static void
+eqe_build(const struct hcasim_client *c, const struct hcasim_port_event *ev,
+	  struct hcasim_eqe *e)
+{
+	uint32_t be;
+
+	memset(e, 0, sizeof(*e));
+	e->event_type = ev->type;
+	switch (ev->type) {
+	case HCASIM_EQE_TYPE_PORT_CHANGE:
+		e->event_sub_type = ev->sub_type;
+		e->data[HCASIM_EQE_PORT_BYTE] =
+			(uint8_t)(c->port->port_num << HCASIM_EQE_PORT_SHIFT);
+		break;
+	case HCASIM_EQE_TYPE_CQ_ERROR:
+		be = htobe32(ev->cqn & 0xffffff);
+		memcpy(&e->data[HCASIM_EQE_CQ_NUM_BYTE], &be, 4);
+		e->data[HCASIM_EQE_CQ_SYNDROME_BYTE] =
+			HCASIM_EQE_CQ_SYNDROME_OVERRUN;
+		break;
+	default: /* WQ errors: a QP */
+		be = htobe32(ev->qpn & 0xffffff);
+		memcpy(&e->data[HCASIM_EQE_WQ_NUM_BYTE], &be, 4);
+		break;
+	}
+}
+
+/** Whether the EQ's event bitmask asks for an event type. */
+static bool
+eq_wants(const struct hcasim_eq *eq, uint8_t type)
+{
+	return (eq->event_bitmask[type / 64] >> (type % 64)) & 1;
+}
+
+/**
+ * Hand one event to a client with an event queue that asks for its
+ * type: a client that lost an entry first gets a client re-register (it
+ * then checks everything), then the interrupt.
+ */
+static void
+event_to_client(struct hcasim *h, struct hcasim_client *c,
+		const struct hcasim_port_event *ev)
+{
+	struct hcasim_eq *eq = c->eq;
+	struct hcasim_eqe e;
+
+	if (!eq_wants(eq, ev->type))
+		return;
+	if (eq->overrun) {
+		struct hcasim_port_event rr = {
+			.type = HCASIM_EQE_TYPE_PORT_CHANGE,
+			.sub_type = HCASIM_EQE_PORT_CLIENT_REREG };
+
+		eqe_build(c, &rr, &e);
+		if (!hcasim_eq_write(eq, &e)) {
 			h->evq.dropped++;
 			return;
 		}
-		c->eq_overrun = false;
+		eq->overrun = false;
 		h->evq.delivered++;
 	}
-	if (eqe_write(c, sub_type)) {
+	eqe_build(c, ev, &e);
+	if (hcasim_eq_write(eq, &e)) {
 		h->evq.delivered++;
 	} else {
-		c->eq_overrun = true;
+		eq->overrun = true;
 		h->evq.dropped++;
 	}
+	intr_raise(c);
 }
 
 /**
- * Deliver the queued port events (the wake-up eventfd was readable):
- * each to every client bound to its port that has an event channel.
+ * Whether an event goes to a client: a port change to every client of
+ * the port, a QP or CQ error to the QP's owner.
+ */
+static bool
+event_for(struct hcasim *h, const struct hcasim_client *c,
+	  const struct hcasim_port_event *ev)
+{
+	const struct hcasim_qp *qp;
+
+	if (c == NULL || c->eq == NULL || c->port != &h->ports[ev->port])
+		return false;
+	if (ev->type == HCASIM_EQE_TYPE_PORT_CHANGE)
+		return true;
+	qp = hcasim_qp_lookup(h, ev->qpn);
+	return qp != NULL && qp->owner == c;
+}
+
+/**
+ * Deliver the queued events (the wake-up eventfd was readable): each to
+ * the clients it is for (event_for()).
  *
  * @param clients  the client table
  * @param n        its size
@@ -318,13 +429,11 @@ hcasim_event_deliver(struct hcasim *h, struct hcasim_client **clients,
 		if (ev.port >= h->nports)
 			continue;
 		p = &h->ports[ev.port];
-		HCA_LOG(INFO, "hcasim: %s port %u: port change event %u",
-			p->host, p->port_num, ev.sub_type);
-		for (i = 0; i < n; i++) {
-			struct hcasim_client *c = clients[i];
-
-			if (c != NULL && c->port == p && c->eq_fd >= 0)
-				event_to_client(h, c, ev.sub_type);
-		}
+		HCA_LOG(INFO, "hcasim: %s port %u: event type 0x%02x "
+			"subtype %u qpn 0x%06x cqn %u", p->host, p->port_num,
+			ev.type, ev.sub_type, ev.qpn, ev.cqn);
+		for (i = 0; i < n; i++)
+			if (event_for(h, clients[i], &ev))
+				event_to_client(h, clients[i], &ev);
 	}
 }

@@ -34,7 +34,8 @@ static const struct msg_size body_size[HCASIM_MSG_TYPE_MAX] = {
 	[HCASIM_MSG_STATUS] = { true, 0, sizeof(struct hcasim_status_rep) },
 	[HCASIM_MSG_QP_FAULT] = { true, sizeof(struct hcasim_qp_fault_req),
 				  0 },
-	[HCASIM_MSG_EQ_OPEN] = { true, 0, sizeof(struct hcasim_eq_open_rep) },
+	[HCASIM_MSG_INTR_OPEN] = { true, 0,
+				   sizeof(struct hcasim_intr_open_rep) },
 };
 
 /** Whether a type is one of the object messages the daemon serves. */
@@ -188,7 +189,7 @@ hcasim_req_check(uint16_t type, const void *body)
 	case HCASIM_MSG_QP_FAULT:
 		return qp_fault_check(&u.qp_fault);
 	default:
-		/* STATUS, EQ_OPEN: no body; QP_DESTROY: a number only the
+		/* STATUS, INTR_OPEN: no body; QP_DESTROY: a number only the
 		 * tables can judge */
 		return 0;
 	}

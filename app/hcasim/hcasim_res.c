@@ -640,6 +640,7 @@ hcasim_qp_fault(struct hcasim *h, const struct hcasim_qp_fault_req *req)
 		return 0;
 	}
 	__atomic_store_n(&qp->state, HCA_QPS_ERR, __ATOMIC_RELEASE);
+	hcasim_event_post_qp(h, qp, HCASIM_EQE_TYPE_WQ_CATAS_ERROR);
 	hcasim_view_rebuild(h);
 	return 0;
 }

@@ -99,6 +99,8 @@ dump_inputs(void)
 	bad += dump("DESTROY_MKEY", in,
 		hca_cmd_destroy_mkey_in(in, sizeof(in), 0xb, 0x654321));
 	bad += dump("CREATE_EQ", in, hca_cmd_create_eq_in(in, sizeof(in), &eq));
+	bad += dump("DESTROY_EQ", in, hca_cmd_destroy_eq_in(in, sizeof(in),
+		0x13, 0x42));
 	bad += dump("CREATE_CQ", in, hca_cmd_create_cq_in(in, sizeof(in), &cq));
 	bad += dump("DESTROY_CQ", in,
 		hca_cmd_destroy_cq_in(in, sizeof(in), 0xc, 0x42));
@@ -152,6 +154,7 @@ decode_one(const char *name, const uint8_t *out, size_t len)
 	struct hca_cmd_vport_ctx vc;
 	struct hca_cmd_qp_state qs;
 	uint32_t num;
+	uint8_t eqn;
 	int rc;
 
 	if (strcmp(name, "QUERY_HCA_CAP") == 0) {
@@ -195,6 +198,10 @@ decode_one(const char *name, const uint8_t *out, size_t len)
 				"port_num=%x cqn_snd=%x cqn_rcv=%x\n", name,
 				qs.state, qs.st, qs.q_key, qs.pkey_index,
 				qs.port_num, qs.cqn_snd, qs.cqn_rcv);
+	} else if (strcmp(name, "CREATE_EQ") == 0) {
+		rc = hca_cmd_create_eq_out(out, len, &eqn);
+		if (rc == 0)
+			printf("%s eqn=%x\n", name, eqn);
 	} else if (strcmp(name, "CREATE_QP") == 0 ||
 			strcmp(name, "CREATE_CQ") == 0 ||
 			strcmp(name, "ALLOC_PD") == 0 ||

@@ -133,7 +133,13 @@ def expectations(m):
         "CREATE_EQ": (m.CreateEqIn, hdr(0x301, 0x4) + [
             ("sw_eqc.log_eq_size", 7), ("sw_eqc.uar_page", 0x4321),
             ("sw_eqc.intr", 0x9), ("sw_eqc.log_page_size", 3),
-            ("event_bitmask_63_0", 0x210)]),
+            ("event_bitmask_63_0", 0x210), ("event_bitmask_127_640", 0),
+            ("e_mtt_pointer", 0),
+            # the page address right after the 272 bytes (no scapy field)
+            ("@bytes.272.280", bytes.fromhex("0000123456789000"))]),
+        # header + EQ number: the scapy file has no DestroyEqIn; the PRM's
+        # eq_number (8 bits at 0x58) is the low byte of QueryQpIn's qpn
+        "DESTROY_EQ": (m.QueryQpIn, hdr(0x302, 0x13) + [("qpn", 0x42)]),
         "CREATE_CQ": (m.CreateCqIn, hdr(0x400, 0x5) + [
             ("sw_cqc.log_cq_size", 13), ("sw_cqc.cqe_sz", 1),
             ("sw_cqc.uar_page", 0xabcde), ("sw_cqc.c_eqn", 0x77),
@@ -185,6 +191,7 @@ INPUT_LEN = {
     "QUERY_HCA_VPORT_GID": 16, "QUERY_HCA_VPORT_PKEY": 16,
     "ACCESS_REG_PMTU": 32, "ALLOC_PD": 16, "DEALLOC_PD": 16,
     "CREATE_MKEY": 272, "DESTROY_MKEY": 16, "CREATE_EQ": 272 + 8,
+    "DESTROY_EQ": 16,
     "CREATE_CQ": 272, "DESTROY_CQ": 16, "CREATE_QP": 272,
     "RST2INIT_QP": 272, "INIT2RTR_QP": 272, "RTR2RTS_QP": 272,
     "2ERR_QP": 16, "2RST_QP": 16, "QUERY_QP": 16, "DESTROY_QP": 16,
@@ -292,6 +299,7 @@ def outputs(m):
             "cqn_snd=111 cqn_rcv=222"),
         "CREATE_QP": (m.CreateQpOut(qpn=0xabcdef), "num=abcdef"),
         "CREATE_CQ": (m.CreateCqOut(cqn=0x123), "num=123"),
+        "CREATE_EQ": (m.CreateEqOut(eqn=0x5a), "eqn=5a"),
         "ALLOC_PD": (m.AllocPdOut(pd=0x456), "num=456"),
         "CREATE_MKEY": (m.CreateMkeyOut(mkey_index=0x789), "num=789"),
     }

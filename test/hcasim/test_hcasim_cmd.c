@@ -12,6 +12,12 @@
  *      other through the UMEM rings, attach/detach to the broadcast
  *      group, then everything destroyed;
  *  (b) each refusal with its exact PRM status, the objects unchanged;
+ *  (d) the event queue: CREATE_EQ refused with its PRM status for a bad
+ *      size, a foreign UMEM, too few or scattered pages, a ring past its
+ *      UMEM, an unsealed UMEM and a second EQ; made over a UMEM, a fault
+ *      injected into a QP writes its WQ catastrophic error entry into
+ *      the ring with the owner bit of the first lap, the consumer
+ *      counter after the ring; DESTROY_EQ lets go of the UMEM;
  *  (c) the --cmd-log file (HCASIM_CMD_LOG): one well-formed line per
  *      command sent, with its opcode and its output.
  * HCASIM_CMD_PLANT=1 plants a wrong expectation (the test must fail).
@@ -202,6 +208,9 @@ check_queries(int s)
 		"QUERY_HCA_CAP output");
 	T_CHECK(cap.port_type == HCA_CAP_PORT_TYPE_IB && cap.ud &&
 		cap.num_ports == 1, "caps: IB, UD, one port");
+	T_CHECK(cap.log_max_eq == 0 && cap.log_max_eq_sz == 12,
+		"caps: one EQ of 4096 entries at most (log_max_eq %u, "
+		"log_max_eq_sz %u)", cap.log_max_eq, cap.log_max_eq_sz);
 	T_CHECK((1u << cap.log_max_qp_sz) == port.max_qp_wr &&
 		(1u << cap.log_max_cq_sz) == port.max_cqe &&
 		(1u << cap.log_max_qp) <= port.max_qp &&
@@ -644,6 +653,105 @@ check_truncate(int s, struct objs *o)
 	return 0;
 }
 
+/** Encode CREATE_EQ of 2^log entries over npas pages from pa on. */
+static int
+eq_in(uint8_t *in, size_t size, uint8_t log, uint64_t pa, unsigned int npas,
+      uint64_t step)
+{
+	struct hca_cmd_eq eq = { .log_eq_size = log, .event_bitmask = {
+		UINT64_C(1) << HCASIM_EQE_TYPE_PORT_CHANGE |
+		UINT64_C(1) << HCASIM_EQE_TYPE_WQ_CATAS_ERROR, 0, 0, 0 } };
+	uint64_t pas[16];
+	unsigned int i;
+
+	for (i = 0; i < npas && i < 16; i++)
+		pas[i] = pa + i * step;
+	eq.pas = pas;
+	eq.npas = npas;
+	return hca_cmd_create_eq_in(in, size, &eq);
+}
+
+/**
+ * (d) The event queue (see the file comment). QP 0 is in RTS (left so by
+ * check_truncate()); it ends in the error state.
+ */
+static int
+check_eq(int s, struct objs *o)
+{
+	uint8_t in[512], out[HCASIM_BODY_MAX];
+	struct hcasim_qp_fault_req fr = { o->qpn[0], HCASIM_QP_FAULT_NOW };
+	int fd = rawcmd_mem_fd(1 << 16, true), ufd = rawcmd_mem_fd(1 << 16, false);
+	const struct hcasim_eqe *ring;
+	uint32_t id, uid, qpn;
+	uint8_t eqn, *mem;
+	unsigned int i;
+
+	T_CHECK(fd >= 0 && ufd >= 0, "memfd");
+	mem = mmap(NULL, 1 << 16, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	id = rawcmd_umem_reg(s, fd, 1 << 16);
+	uid = rawcmd_umem_reg(s, ufd, 1 << 16);
+	T_CHECK(mem != MAP_FAILED && id != 0 && uid != 0, "EQ UMEMs");
+	ring = (const struct hcasim_eqe *)mem;
+	for (i = 0; i < 64; i++)
+		mem[i * 64 + 63] = 1;     /* owner bit: software's */
+	if (RUN(s, in, eq_in(in, sizeof(in), 0, HCASIM_EQ_PA(id, 0), 1, 0),
+		out, HCA_STATUS_BAD_SIZE, "CREATE_EQ log size 0") < 0 ||
+	    RUN(s, in, eq_in(in, sizeof(in), 13, HCASIM_EQ_PA(id, 0), 1, 0),
+		out, HCA_STATUS_BAD_SIZE, "CREATE_EQ log size 13") < 0 ||
+	    RUN(s, in, eq_in(in, sizeof(in), 6, HCASIM_EQ_PA(id + 1000, 0),
+			     1, 0), out, HCA_STATUS_BAD_RESOURCE,
+		"CREATE_EQ on no UMEM of ours") < 0 ||
+	    RUN(s, in, eq_in(in, sizeof(in), 7, HCASIM_EQ_PA(id, 0), 1, 0),
+		out, HCA_STATUS_BAD_INPUT_LEN,
+		"CREATE_EQ one page of two") < 0 ||
+	    RUN(s, in, eq_in(in, sizeof(in), 7, HCASIM_EQ_PA(id, 0), 2, 8192),
+		out, HCA_STATUS_BAD_PARAM, "CREATE_EQ pages apart") < 0 ||
+	    RUN(s, in, eq_in(in, sizeof(in), 6, HCASIM_EQ_PA(id, 64), 1, 0),
+		out, HCA_STATUS_BAD_PARAM, "CREATE_EQ off a page") < 0 ||
+	    RUN(s, in, eq_in(in, sizeof(in), 10, HCASIM_EQ_PA(id, 0), 16,
+			     4096), out, HCA_STATUS_BAD_PARAM,
+		"CREATE_EQ past the UMEM (no room for the counter)") < 0 ||
+	    RUN(s, in, eq_in(in, sizeof(in), 6, HCASIM_EQ_PA(uid, 0), 1, 0),
+		out, HCA_STATUS_BAD_PARAM, "CREATE_EQ on an unsealed UMEM") < 0)
+		return -1;
+	T_CHECK(hca_prm_get(out, HCA_OUT_SYNDROME) == 0x48530026,
+		"unsealed: syndrome %#x",
+		(unsigned int)hca_prm_get(out, HCA_OUT_SYNDROME));
+	if (OK(s, in, eq_in(in, sizeof(in), 6, HCASIM_EQ_PA(id, 0), 1, 0),
+	       out, "CREATE_EQ") < 0 ||
+	    hca_cmd_create_eq_out(out, HCA_CMD_SHORT_LEN, &eqn) != 0 ||
+	    RUN(s, in, eq_in(in, sizeof(in), 6, HCASIM_EQ_PA(id, 8192), 1, 0),
+		out, HCA_STATUS_LIMITS_EXCEEDED, "CREATE_EQ a second") < 0)
+		return -1;
+	T_CHECK(eqn != 0, "EQ number 0");
+	T_CHECK(rawcmd_umem_dereg(s, id) == -EBUSY, "the EQ's UMEM deregistered");
+	T_CHECK(raw_call(s, HCASIM_MSG_QP_FAULT, &fr, sizeof(fr), -1, NULL,
+			 0) == 0, "QP_FAULT");
+	for (i = 0; i < 300 && (__atomic_load_n(&ring[0].owner,
+						 __ATOMIC_ACQUIRE) & 1); i++)
+		usleep(10000);
+	qpn = (uint32_t)ring[0].data[25] << 16 |
+	      (uint32_t)ring[0].data[26] << 8 | ring[0].data[27];
+	T_CHECK((ring[0].owner & 1) == 0 &&
+		ring[0].event_type == HCASIM_EQE_TYPE_WQ_CATAS_ERROR &&
+		qpn == o->qpn[0] && (ring[1].owner & 1) == 1,
+		"no WQ catastrophic error entry for QP %#x (owner %u type "
+		"%#x qpn %#x)", o->qpn[0], ring[0].owner & 1,
+		ring[0].event_type, qpn);
+	if (RUN(s, in, hca_cmd_destroy_eq_in(in, sizeof(in), 0,
+					     (uint8_t)(eqn + 1)), out,
+		HCA_STATUS_BAD_RESOURCE, "DESTROY_EQ of no EQ") < 0 ||
+	    OK(s, in, hca_cmd_destroy_eq_in(in, sizeof(in), 0, eqn), out,
+	       "DESTROY_EQ") < 0)
+		return -1;
+	T_CHECK(rawcmd_umem_dereg(s, id) == 0 && rawcmd_umem_dereg(s, uid) == 0,
+		"UMEM_DEREG after DESTROY_EQ");
+	munmap(mem, 1 << 16);
+	close(fd);
+	close(ufd);
+	return 0;
+}
+
 /**
  * A QP made by CREATE_QP and destroyed by the object message QP_DESTROY
  * lets go of its UMEM.
@@ -842,7 +950,8 @@ main(void)
 	}
 	if (check_happy_path(s, &o) < 0 || check_foreign(s, &o) < 0 ||
 	    check_refusals(s, &o) < 0 || check_limits() < 0 ||
-	    check_truncate(s, &o) < 0 || check_framing() < 0 ||
+	    check_truncate(s, &o) < 0 || check_eq(s, &o) < 0 ||
+	    check_framing() < 0 ||
 	    destroy_all(s, &o) < 0 || check_log(log) < 0)
 		return 1;
 	printf("cmd: %u commands executed as firmware would, all logged\n",

@@ -213,6 +213,12 @@ struct ipoib_ctrl_stats {
 	uint64_t ev_pkey_change;
 	uint64_t ev_client_rereg; /**< client re-register (the SM is back) */
 	uint64_t ev_other;        /**< GID change and undecoded entries */
+	uint64_t partition_lost;  /**< the P_Key left the port's table */
+	uint64_t partition_regained; /**< ... and came back */
+	uint64_t ev_qp_error;     /**< QP errors (catastrophic, access) */
+	uint64_t ev_cq_error;     /**< CQ errors (overrun) */
+	uint64_t qp_failed_by_event; /**< queues a QP/CQ error event marked
+				  *   failed before the data path saw it */
 	/* the soft HCA connection (ipoib_recover.c) */
 	uint64_t dev_lost;        /**< device connection lost */
 	uint64_t dev_recoveries;  /**< queues recreated on a new connection */
@@ -231,6 +237,7 @@ struct ipoib_watch {
 	bool sm_lost;             /**< the last heartbeat failed */
 	bool events;              /**< the device raises port events */
 	bool port_down;           /**< a port down event came last */
+	bool pkey_lost;           /**< the port's P_Key left its table */
 	uint16_t sm_lid;          /**< the SM LID last seen */
 	bool rejoin_pending;
 	bool rejoin_busy;

@@ -30,7 +30,10 @@
 /** Link poll period. */
 #define IPOIB_LINK_POLL_MS 500
 
-/** Update the ethdev link from the port's attributes. */
+/**
+ * Update the ethdev link from the port's attributes: up while the port
+ * is active, started, and its P_Key is in the port's table.
+ */
 void
 ipoib_link_update_from(struct ipoib_priv *priv,
 		       const struct hca_dev_attr *attr)
@@ -38,8 +41,9 @@ ipoib_link_update_from(struct ipoib_priv *priv,
 	struct rte_eth_link link;
 
 	memset(&link, 0, sizeof(link));
-	link.link_status = attr->port.state == HCA_PORT_ACTIVE && priv->started
-		? RTE_ETH_LINK_UP : RTE_ETH_LINK_DOWN;
+	link.link_status = attr->port.state == HCA_PORT_ACTIVE &&
+		priv->started && !priv->watch.pkey_lost ?
+		RTE_ETH_LINK_UP : RTE_ETH_LINK_DOWN;
 	link.link_speed = link.link_status ?
 		(attr->port.rate ? attr->port.rate * 1000u :
 		 RTE_ETH_SPEED_NUM_UNKNOWN) : RTE_ETH_SPEED_NUM_NONE;

@@ -9,8 +9,10 @@
  * refuses, a receive buffer too small for what arrived. The device
  * completes that WQE in error, then completes every other posted WQE
  * with a flush error, and the QP neither sends nor receives until it is
- * reset. The data path notices the first error completion
- * (ipoib_qp_error_seen()) and leaves it where it is; the control thread
+ * reset. The device raises the QP's error event (or a CQ error), which
+ * marks the queue failed (ipoib_qp_mark_failed()); the data path also
+ * notices the first error completion (ipoib_qp_error_seen()) and leaves
+ * it where it is; the control thread
  * pauses the data path (ipoib_recover.c) and then, for each failed QP:
  *  1. takes the completions of the flush, so that every send is
  *     accounted for: the sends before the failed one left, the failed one
@@ -253,4 +255,49 @@ ipoib_qp_reset(struct ipoib_priv *priv, uint16_t idx)
 	if (ret == 0 && txq != NULL)
 		txq->qp_error = false;
 	return ret;
+}
+
+/**
+ * React to a QP or CQ error event of the device (control thread, under
+ * priv->lock): mark the queue whose QP (or CQ) it names failed, so that
+ * the QP error recovery (ipoib_recover_qp_poll()) resets it, as when the
+ * data path reads the error completion. An event for no queue of the port (a QP
+ * already replaced) is ignored.
+ *
+ * @param priv  the port
+ * @param ev    HCA_EVENT_QP_FATAL, HCA_EVENT_QP_ACCESS_ERR or
+ *              HCA_EVENT_CQ_ERR, with the QPN or CQN
+ */
+void
+ipoib_qp_mark_failed(struct ipoib_priv *priv, const struct hca_event *ev)
+{
+	bool cq = ev->type == HCA_EVENT_CQ_ERR;
+	uint32_t bit, old;
+	uint16_t i;
+
+	for (i = 0; i < IPOIB_MAX_QUEUES; i++) {
+		const struct ipoib_rxq *rxq = &priv->rxq[i];
+		const struct ipoib_txq *txq = &priv->txq[i];
+		bool hit;
+
+		if (cq)
+			hit = (rxq->cq != NULL &&
+			       rxq->cq->cqn == ev->obj_num) ||
+			      (txq->cq != NULL && txq->cq->cqn == ev->obj_num);
+		else
+			hit = (rxq->qp != NULL &&
+			       rxq->qp->qpn == ev->obj_num) ||
+			      (txq->qp != NULL && txq->qp->qpn == ev->obj_num);
+		if (!hit)
+			continue;
+		bit = UINT32_C(1) << i;
+		old = __atomic_fetch_or(&priv->qp_failed, bit,
+					__ATOMIC_RELEASE);
+		if (!(old & bit))
+			priv->cst.qp_failed_by_event++;
+		IPOIB_LOG(ERR, "%s: queue %u: the device reports %s %u in "
+			  "error", priv->name, i, cq ? "CQ" : "QP",
+			  ev->obj_num);
+		return;
+	}
 }

@@ -12,5 +12,7 @@
 #include "ipoib.h"
 
 int ipoib_qp_reset(struct ipoib_priv *priv, uint16_t idx);
+void ipoib_qp_mark_failed(struct ipoib_priv *priv,
+			  const struct hca_event *ev);
 
 #endif /* IPOIB_QP_RESET_H */

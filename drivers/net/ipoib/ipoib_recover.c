@@ -19,8 +19,11 @@
  *     IPoIB hardware address, may differ: the new one is logged and
  *     rte_pmd_ipoib_own_addr() returns it. Peers, keys and tags survive.
  * The same pause serves a queue pair that entered the error state: the
- * data path flags it, the control thread pauses the data path, resets
- * the QP (ipoib_qp_reset.c) and resumes (ipoib_recover_qp_poll()).
+ * device says so with a QP or CQ error event (ipoib_qp_mark_failed(),
+ * called by ipoib_watch.c), or the data path flags it when it reads the
+ * error completion (the safety net); the control thread then pauses the
+ * data path, resets the QP (ipoib_qp_reset.c) and resumes
+ * (ipoib_recover_qp_poll()).
  * The burst functions the ethdev installs are pausable (ipoib_dp.h).
  */
 

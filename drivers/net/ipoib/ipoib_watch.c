@@ -15,7 +15,12 @@
  *  - LID change: the port's own LID is read again and updated, resync;
  *  - port active after a port down: resync;
  *  - P_Key change: the P_Key index is looked up again; when it moved the
- *    queue pairs are reset onto it (the QP error recovery's path).
+ *    queue pairs are reset onto it (the QP error recovery's path); when
+ *    the P_Key left the table the link is down until it is back;
+ *  - QP error (WQ catastrophic, local WQ access) and CQ error: the queue
+ *    of that QP or CQ is marked failed (ipoib_qp_reset.c) and reset by
+ *    the QP error recovery (ipoib_recover.c), as
+ *    Linux's ipoib flushes and restarts its QP.
  * A resync joins the broadcast group again first, then every group
  * joined through the API or set_mc_addr_list, retries the paths that
  * failed at once, and asks every resolved unicast peer's PathRecord
@@ -42,6 +47,7 @@
 #include "ipoib_log.h"
 #include "ipoib_path.h"
 #include "ipoib_port.h"
+#include "ipoib_qp_reset.h"
 #include "ipoib_watch.h"
 
 /** Heartbeat period (ms) of a device without port events. */
@@ -317,9 +323,14 @@ ipoib_refresh_next(struct ipoib_priv *priv)
 /* ------------------------------------------------------- events */
 
 /**
- * Look the port's P_Key up again after a P_Key change: when its index
- * moved, mark every queue pair failed so that the QP error recovery
- * (ipoib_recover.c) resets them onto the new index.
+ * Look the port's P_Key up again after a P_Key change, as Linux ipoib
+ * checks its P_Key's presence:
+ *  - gone from the table: the port has left its partition; the link
+ *    poll reports the link down (the device refuses its traffic anyway);
+ *  - back: the link comes up again at the next link poll and the port
+ *    resyncs (its memberships were dropped with the partition);
+ *  - at another index: every queue pair is marked failed so that the QP
+ *    error recovery (ipoib_recover.c) resets it onto the new index.
  *
  * @param priv  the port
  * @param attr  the device's attributes now
@@ -334,7 +345,24 @@ ipoib_watch_pkey(struct ipoib_priv *priv, const struct hca_dev_attr *attr)
 
 	pi->pkey_count = attr->port.pkey_count;
 	memcpy(pi->pkeys, attr->port.pkeys, sizeof(pi->pkeys));
-	if (ipoib_port_find_pkey(priv) < 0 || priv->pkey_index == old)
+	if (ipoib_port_find_pkey(priv) < 0) {
+		if (!priv->watch.pkey_lost) {
+			priv->watch.pkey_lost = true;
+			priv->cst.partition_lost++;
+			IPOIB_LOG(ERR, "%s: P_Key 0x%04x left the port's "
+				  "table: link down until it is back",
+				  priv->name, priv->args.pkey);
+		}
+		return;
+	}
+	if (priv->watch.pkey_lost) {
+		priv->watch.pkey_lost = false;
+		priv->cst.partition_regained++;
+		IPOIB_LOG(NOTICE, "%s: P_Key 0x%04x is back (index %u)",
+			  priv->name, priv->args.pkey, priv->pkey_index);
+		ipoib_watch_resync(priv, "P_Key back in the table");
+	}
+	if (priv->pkey_index == old)
 		return;
 	IPOIB_LOG(NOTICE, "%s: P_Key 0x%04x moved from index %u to %u: "
 		  "resetting the queue pairs", priv->name, priv->args.pkey,
@@ -385,6 +413,15 @@ ipoib_watch_event(struct ipoib_priv *priv, const struct hca_event *ev)
 		if (have_attr)
 			ipoib_watch_pkey(priv, &attr);
 		break;
+	case HCA_EVENT_QP_FATAL:
+	case HCA_EVENT_QP_ACCESS_ERR:
+		priv->cst.ev_qp_error++;
+		ipoib_qp_mark_failed(priv, ev);
+		break;
+	case HCA_EVENT_CQ_ERR:
+		priv->cst.ev_cq_error++;
+		ipoib_qp_mark_failed(priv, ev);
+		break;
 	case HCA_EVENT_CLIENT_REREGISTER:
 		priv->cst.ev_client_rereg++;
 		priv->cst.sm_recoveries++;
@@ -401,7 +438,7 @@ ipoib_watch_event(struct ipoib_priv *priv, const struct hca_event *ev)
 }
 
 /**
- * Read the device's port events without blocking and react to each.
+ * Read the device's events without blocking and react to each.
  * A device without an event channel falls back to the fast heartbeat.
  *
  * @param priv  the port

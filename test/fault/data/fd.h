@@ -110,6 +110,7 @@ void fd_sleep_ms(unsigned int ms);
 /* phases */
 void fd_phase_faults(unsigned int n);
 void fd_phase_pkey(void);
+void fd_phase_pkey_change(void);
 void fd_phase_forge(void);
 void fd_phase_shared(void);
 void fd_phase_shared_eth(void);

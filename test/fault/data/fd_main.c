@@ -38,6 +38,8 @@ fd_run_phase(const char *arg)
 		fd_phase_faults(val > 0 ? (unsigned int)val : 5000);
 	else if (strcmp(arg, "pkey") == 0)
 		fd_phase_pkey();
+	else if (strcmp(arg, "pkey_change") == 0)
+		fd_phase_pkey_change();
 	else if (strcmp(arg, "forge") == 0)
 		fd_phase_forge();
 	else if (strcmp(arg, "shared") == 0)

@@ -19,9 +19,11 @@
  * qperror: the soft HCA forces the PMD's QP into the error state
  * (`hcasim --fail-qp QPN,send`: its next send fails as one with a bad
  * lkey; `hcasim --fail-qp QPN`: the error state at once) while the PMD
- * sends to host2. The port must reset the QP (qp_recoveries grows) and
- * send and receive again, and every packet it took is accounted for:
- * delivered to host2 or counted in tx_error_completions.
+ * sends to host2. The soft HCA raises the QP's error event each time
+ * (local WQ access error, then WQ catastrophic error) and the port must
+ * see both (events_qp_error grows by 2), reset the QP (qp_recoveries
+ * grows) and send and receive again, and every packet it took is
+ * accounted for: delivered to host2 or counted in tx_error_completions.
  */
 
 #include <stdlib.h>
@@ -569,7 +571,7 @@ fd_phase_qperror(void)
 	struct fd_mtu_tally t, back;
 	struct mlx5_wqe_av av;
 	struct fd_host h2;
-	uint64_t rec0, err0, errs;
+	uint64_t rec0, err0, errs, ev0;
 	unsigned int seq = 1, taken = 1, kind, i;
 	uint16_t key;
 
@@ -580,6 +582,7 @@ fd_phase_qperror(void)
 	key = fd_mtu_host2(&h2, &t);
 	rec0 = fd_xstat("qp_recoveries");
 	err0 = fd_xstat("tx_error_completions");
+	ev0 = fd_xstat("events_qp_error");
 	for (kind = 0; key != 0 && kind < 2; kind++) {
 		bool on_send = kind == 0;
 
@@ -599,9 +602,14 @@ fd_phase_qperror(void)
 	errs = fd_xstat("tx_error_completions") - err0;
 	printf("PMD took %u, host2 got %" PRIu64 " intact (%" PRIu64
 	       " bad), tx_error_completions %" PRIu64 ", qp_recoveries %"
-	       PRIu64 ", rx_flushed %" PRIu64 "\n", taken, t.valid, t.bad,
-	       errs, fd_xstat("qp_recoveries") - rec0,
-	       fd_xstat("rx_flushed"));
+	       PRIu64 ", rx_flushed %" PRIu64 ", events_qp_error %" PRIu64
+	       " (queues failed by an event %" PRIu64 ")\n", taken, t.valid,
+	       t.bad, errs, fd_xstat("qp_recoveries") - rec0,
+	       fd_xstat("rx_flushed"), fd_xstat("events_qp_error") - ev0,
+	       fd_xstat("qp_failed_by_event"));
+	CHECK(fd_xstat("events_qp_error") - ev0 == 2,
+	      "events_qp_error grew by %" PRIu64 ", not 2",
+	      fd_xstat("events_qp_error") - ev0);
 	CHECK(fd_xstat("qp_recoveries") - rec0 == 2,
 	      "qp_recoveries grew by %" PRIu64 ", not 2",
 	      fd_xstat("qp_recoveries") - rec0);

@@ -58,7 +58,7 @@ _Static_assert(offsetof(struct hcasim_qp_fault_req, kind) == 4,
 static const uint16_t served[] = {
 	HCASIM_MSG_HELLO, HCASIM_MSG_PORT_OPEN, HCASIM_MSG_QP_CREATE,
 	HCASIM_MSG_QP_DESTROY, HCASIM_MSG_STATUS, HCASIM_MSG_QP_FAULT,
-	HCASIM_MSG_EQ_OPEN,
+	HCASIM_MSG_INTR_OPEN,
 	HCASIM_MSG_CMD, HCASIM_MSG_UMEM_REG, HCASIM_MSG_UMEM_DEREG,
 };
 /** Object message types served (the first entries of served[]). */
@@ -113,7 +113,7 @@ ref_body_size(uint16_t type)
 	case HCASIM_MSG_QP_FAULT: return sizeof(struct hcasim_qp_fault_req);
 	case HCASIM_MSG_UMEM_REG: return sizeof(struct hcasim_umem_reg_req);
 	case HCASIM_MSG_UMEM_DEREG: return sizeof(struct hcasim_umem_msg);
-	default: return 0; /* STATUS, EQ_OPEN: no body */
+	default: return 0; /* STATUS, INTR_OPEN: no body */
 	}
 }
 

@@ -216,7 +216,7 @@ msg_seeds_valid(void)
 	msg_seed("port-open", 0, HCASIM_MSG_PORT_OPEN, &po, sizeof(po), 0);
 	msg_seed("status", 0, HCASIM_MSG_STATUS, NULL, 0, 0);
 	msg_seed("qp-fault", 0, HCASIM_MSG_QP_FAULT, &qf, sizeof(qf), 0);
-	msg_seed("eq-open", 0, HCASIM_MSG_EQ_OPEN, NULL, 0, 0);
+	msg_seed("intr-open", 0, HCASIM_MSG_INTR_OPEN, NULL, 0, 0);
 	msg_seeds_cmd();
 }
 

@@ -344,6 +344,8 @@ struct hca_cmd_eq {
 int hca_cmd_create_eq_in(void *in, size_t size, const struct hca_cmd_eq *eq);
 /** Decode CREATE_EQ: the EQ number. @return 0 or -errno. */
 int hca_cmd_create_eq_out(const void *out, size_t len, uint8_t *eqn);
+/** Encode DESTROY_EQ. @return HCA_CMD_SHORT_LEN or -errno. */
+int hca_cmd_destroy_eq_in(void *in, size_t size, uint16_t uid, uint8_t eqn);
 
 /** A completion queue whose ring and doorbell record are UMEMs. */
 struct hca_cmd_cq {

@@ -53,6 +53,19 @@ hca_cmd_create_eq_out(const void *out, size_t len, uint8_t *eqn)
 	return 0;
 }
 
+/** Encode DESTROY_EQ: the header and the EQ number. */
+int
+hca_cmd_destroy_eq_in(void *in, size_t size, uint16_t uid, uint8_t eqn)
+{
+	int rc = hca_cmd_in_start(in, size, HCA_CMD_SHORT_LEN,
+				  HCA_CMD_DESTROY_EQ, uid, 0);
+
+	if (rc < 0)
+		return rc;
+	hca_prm_set(in, HCA_DESTROY_EQ_IN_EQN, eqn);
+	return HCA_CMD_SHORT_LEN;
+}
+
 /* ---------------------------------------------------------------------
  * Completion queues
  */

@@ -305,7 +305,7 @@ hca_prm_get(const void *mb, unsigned int bit, unsigned int width)
 #define HCA_MKC_ACCESS_MODE_MTT 0x1
 
 /* ---------------------------------------------------------------------
- * CREATE_EQ
+ * CREATE_EQ / DESTROY_EQ
  */
 
 #define HCA_CREATE_EQ_IN_EQC_OFF 16
@@ -317,6 +317,10 @@ hca_prm_get(const void *mb, unsigned int bit, unsigned int width)
 #define HCA_EQC_INTR                    HCA_PRM_FIELD(0x0b8, 8)
 #define HCA_EQC_LOG_PAGE_SIZE           HCA_PRM_FIELD(0x0c3, 5)
 #define HCA_CREATE_EQ_OUT_EQN           HCA_PRM_FIELD(0x058, 8)
+/** CREATE_EQ input without its page addresses. */
+#define HCA_CREATE_EQ_IN_LEN 272
+/** DESTROY_EQ input: the EQ number. */
+#define HCA_DESTROY_EQ_IN_EQN           HCA_PRM_FIELD(0x058, 8)
 
 /* ---------------------------------------------------------------------
  * CREATE_CQ / DESTROY_CQ

@@ -158,7 +158,8 @@ int hca_dev_alive(struct hca_dev *dev);
 
 /**
  * Asynchronous events of a port, decoded from the device's event queue
- * entries (PORT_CHANGE subtypes; verbs' IBV_EVENT_* of the same names).
+ * entries (PORT_CHANGE subtypes, QP and CQ errors; verbs' IBV_EVENT_* of
+ * the same names).
  */
 enum hca_event_type {
 	HCA_EVENT_PORT_ACTIVE = 1,   /**< the port became active */
@@ -169,6 +170,11 @@ enum hca_event_type {
 	HCA_EVENT_CLIENT_REREGISTER, /**< the SM asks for every registration
 				      *   again (it restarted or is new) */
 	HCA_EVENT_OTHER,             /**< an entry this layer does not decode */
+	HCA_EVENT_QP_FATAL,          /**< a QP entered the error state by a
+				      *   fault (WQ catastrophic error) */
+	HCA_EVENT_QP_ACCESS_ERR,     /**< a QP entered the error state by a
+				      *   local access violation */
+	HCA_EVENT_CQ_ERR,            /**< a CQ overran (completions lost) */
 };
 
 /** One decoded event. */
@@ -177,11 +183,15 @@ struct hca_event {
 	uint8_t port_num;            /**< the port it is about */
 	uint8_t eqe_type;            /**< the entry's event_type */
 	uint8_t eqe_sub_type;        /**< and event_sub_type */
+	uint32_t obj_num;            /**< QP errors: the QPN; CQ error: the
+				      *   CQN */
 };
 
 /**
  * The file descriptor that becomes readable when the device has events
  * (wait on it with poll/epoll; read events with hca_dev_event_poll()).
+ * It is an interrupt, not a queue: once it is readable, take events
+ * until hca_dev_event_poll() returns 0.
  *
  * @return the fd (owned by the device), or -ENOTSUP when the device has
  *         no event channel (then the caller polls hca_dev_query())

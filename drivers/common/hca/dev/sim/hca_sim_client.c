@@ -13,9 +13,11 @@
  * threads (a link-state poll beside the control path): requests on a
  * connection are serialised by a mutex.
  *
- * Port events: at open the backend asks for the port's event channel
- * (EQ_OPEN) and decodes the event queue entries the daemon writes there
- * (hca_dev_event_fd(), hca_dev_event_poll()).
+ * Events: at open the backend asks for the port's interrupt line
+ * (INTR_OPEN) and makes its event queue (CREATE_EQ, hca_sim_obj.c); the
+ * daemon writes event queue entries into the ring and raises the
+ * interrupt. hca_dev_event_fd() is the line, hca_dev_event_poll()
+ * drains it and reads the ring.
  */
 
 #include <errno.h>
@@ -46,9 +48,7 @@ struct sim_dev {
 	int fd;
 	uint32_t seq;
 	bool dead;
-	int eq_fd;                   /**< event channel, or -1 */
-	uint32_t eq_count;           /**< entries read */
-	uint32_t eq_nent;            /**< owner-bit lap */
+	int intr_fd;                 /**< interrupt line, or -1 */
 };
 
 static const struct hca_dev_ops sim_ops;
@@ -260,40 +260,44 @@ sim_host(void)
 }
 
 /**
- * Ask the daemon for the port's event channel. A daemon that has none
- * to give leaves the device without events (the caller polls).
+ * Ask the daemon for the port's interrupt line and make the port's event
+ * queue. A daemon that gives neither leaves the device without events
+ * (the caller polls).
  *
  * @return 0, or a negative errno when the connection broke
  */
 static int
-sim_eq_open(struct sim_dev *d)
+sim_events_open(struct sim_dev *d)
 {
-	struct hcasim_eq_open_rep rep;
+	struct hcasim_intr_open_rep rep;
 	int fd = -1, ret;
 
-	d->eq_fd = -1;
-	ret = sim_call(d, HCASIM_MSG_EQ_OPEN, NULL, 0, &rep, sizeof(rep), -1,
-		       &fd);
+	d->intr_fd = -1;
+	ret = sim_call(d, HCASIM_MSG_INTR_OPEN, NULL, 0, &rep, sizeof(rep),
+		       -1, &fd);
 	if (ret == -ECONNRESET || ret == -ETIMEDOUT || ret == -EPROTO)
 		return ret;
-	if (ret < 0 || rep.eqe_size != sizeof(struct hcasim_eqe) ||
-	    rep.nent == 0) {
+	if (ret == 0 && rep.msg_size == sizeof(struct hcasim_intr_msg))
+		ret = hca_sim_eq_create(&d->port);
+	else if (ret == 0)
+		ret = -EPROTO;
+	if (ret == -ECONNRESET)
+		return ret;
+	if (ret < 0) {
 		if (fd >= 0)
 			close(fd);
 		HCA_LOG(INFO, "hcasim: no port events from the daemon (%s)",
-			ret < 0 ? strerror(-ret) : "unknown entry format");
+			strerror(-ret));
 		return 0;
 	}
-	d->eq_fd = fd;
-	d->eq_nent = rep.nent;
-	d->eq_count = 0;
+	d->intr_fd = fd;
 	return 0;
 }
 
 /**
  * Open a port of the soft HCA: connect, HELLO with this host's name,
- * PORT_OPEN, QUERY_HCA_CAP (hca_sim_port_init()), then EQ_OPEN (the
- * port's events).
+ * PORT_OPEN, QUERY_HCA_CAP (hca_sim_port_init()), then INTR_OPEN and
+ * CREATE_EQ (the port's events).
  *
  * @param path     the daemon's socket
  * @param ca_name  CA name (NULL, "ibsim0" or "hcasim0")
@@ -322,7 +326,7 @@ hca_sim_dev_open(const char *path, const char *ca_name, int port,
 	if (d == NULL)
 		return -ENOMEM;
 	d->port.base.ops = &sim_ops;
-	d->eq_fd = -1;
+	d->intr_fd = -1;
 	pthread_mutex_init(&d->lock, NULL);
 	strcpy(sa.sun_path, path);
 	d->fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
@@ -357,16 +361,18 @@ hca_sim_dev_open(const char *path, const char *ca_name, int port,
 	ret = hca_sim_port_init(&d->port, sim_chan_call, sim_chan_lost, d);
 	if (ret < 0)
 		goto fail;
-	ret = sim_eq_open(d);
-	if (ret < 0)
+	ret = sim_events_open(d);
+	if (ret < 0) {
+		hca_sim_port_fini(&d->port);
 		goto fail;
+	}
 	*dev = &d->port.base;
 	return 0;
 fail:
 	if (d->fd >= 0)
 		close(d->fd);
-	if (d->eq_fd >= 0)
-		close(d->eq_fd);
+	if (d->intr_fd >= 0)
+		close(d->intr_fd);
 	free(d);
 	return ret;
 }
@@ -378,8 +384,8 @@ sim_close(struct hca_dev *dev)
 	struct sim_dev *d = (struct sim_dev *)dev;
 
 	close(d->fd);
-	if (d->eq_fd >= 0)
-		close(d->eq_fd);
+	if (d->intr_fd >= 0)
+		close(d->intr_fd);
 	hca_sim_port_fini(&d->port);
 	pthread_mutex_destroy(&d->lock);
 	free(d);
@@ -404,13 +410,13 @@ sim_alive(struct hca_dev *dev)
  * Events
  ****************************************************************************/
 
-/** The event channel's fd, or -ENOTSUP when the daemon gave none. */
+/** The interrupt line's fd, or -ENOTSUP when the daemon gave none. */
 static int
 sim_event_fd(struct hca_dev *dev)
 {
 	struct sim_dev *d = (struct sim_dev *)dev;
 
-	return d->eq_fd >= 0 ? d->eq_fd : -ENOTSUP;
+	return d->intr_fd >= 0 ? d->intr_fd : -ENOTSUP;
 }
 
 /** Decode a PORT_CHANGE subtype. */
@@ -435,46 +441,77 @@ sim_port_event(uint8_t sub_type)
 	}
 }
 
+/** A 24-bit big-endian number at p. */
+static uint32_t
+be24_at(const uint8_t *p)
+{
+	return (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+/** Decode one event queue entry. */
+static void
+sim_eqe_decode(const struct sim_dev *d, const struct hcasim_eqe *e,
+	       struct hca_event *ev)
+{
+	memset(ev, 0, sizeof(*ev));
+	ev->eqe_type = e->event_type;
+	ev->eqe_sub_type = e->event_sub_type;
+	ev->port_num = (uint8_t)d->port.open.port_num;
+	switch (e->event_type) {
+	case HCASIM_EQE_TYPE_PORT_CHANGE:
+		ev->port_num = (uint8_t)(e->data[HCASIM_EQE_PORT_BYTE] >>
+					 HCASIM_EQE_PORT_SHIFT);
+		ev->type = sim_port_event(e->event_sub_type);
+		break;
+	case HCASIM_EQE_TYPE_WQ_CATAS_ERROR:
+		ev->type = HCA_EVENT_QP_FATAL;
+		ev->obj_num = be24_at(&e->data[HCASIM_EQE_WQ_NUM_BYTE]);
+		break;
+	case HCASIM_EQE_TYPE_WQ_ACCESS_ERROR:
+		ev->type = HCA_EVENT_QP_ACCESS_ERR;
+		ev->obj_num = be24_at(&e->data[HCASIM_EQE_WQ_NUM_BYTE]);
+		break;
+	case HCASIM_EQE_TYPE_CQ_ERROR:
+		ev->type = HCA_EVENT_CQ_ERR;
+		ev->obj_num = be24_at(&e->data[HCASIM_EQE_CQ_NUM_BYTE]);
+		break;
+	default:
+		ev->type = HCA_EVENT_OTHER;
+		break;
+	}
+}
+
 /**
- * Read the next event queue entry without blocking and decode it. An
- * entry whose owner bit is not the expected one means entries were lost
- * on the way: it is returned as a client re-register (check everything).
+ * Take the next event without blocking: acknowledge the interrupts
+ * raised so far (drain the line), then read the event queue's next
+ * entry that software owns.
  *
- * @return 1, 0 (none now), -ENOTSUP (no channel) or -ECONNRESET (the
- *         daemon closed it)
+ * @return 1, 0 (none now), -ENOTSUP (no events) or -ECONNRESET (the
+ *         daemon closed the line)
  */
 static int
 sim_event_poll(struct hca_dev *dev, struct hca_event *ev)
 {
 	struct sim_dev *d = (struct sim_dev *)dev;
+	struct hcasim_intr_msg m;
 	struct hcasim_eqe e;
-	uint8_t owner;
 	ssize_t n;
 
-	if (d->eq_fd < 0)
+	if (d->intr_fd < 0)
 		return -ENOTSUP;
-	n = recv(d->eq_fd, &e, sizeof(e), MSG_DONTWAIT);
-	if (n < 0)
-		return errno == EAGAIN || errno == EINTR ? 0 : -ECONNRESET;
-	if (n == 0)
-		return -ECONNRESET;
-	if (n != (ssize_t)sizeof(e))
-		return -EPROTO;
-	owner = (uint8_t)((d->eq_count / d->eq_nent) & 1);
-	d->eq_count++;
-	memset(ev, 0, sizeof(*ev));
-	ev->eqe_type = e.event_type;
-	ev->eqe_sub_type = e.event_sub_type;
-	ev->port_num = (uint8_t)(e.data[HCASIM_EQE_PORT_BYTE] >>
-				 HCASIM_EQE_PORT_SHIFT);
-	if ((e.owner & 1) != owner) {
-		HCA_LOG(WARNING, "hcasim: event entry %u has the wrong owner "
-			"bit: entries lost", d->eq_count - 1);
-		ev->type = HCA_EVENT_CLIENT_REREGISTER;
-		return 1;
+	for (;;) {
+		n = recv(d->intr_fd, &m, sizeof(m), MSG_DONTWAIT);
+		if (n == 0)
+			return -ECONNRESET;
+		if (n < 0) {
+			if (errno == EAGAIN || errno == EINTR)
+				break;
+			return -ECONNRESET;
+		}
 	}
-	ev->type = e.event_type == HCASIM_EQE_TYPE_PORT_CHANGE ?
-		   sim_port_event(e.event_sub_type) : HCA_EVENT_OTHER;
+	if (hca_sim_eq_next(&d->port, &e) == 0)
+		return 0;
+	sim_eqe_decode(d, &e, ev);
 	return 1;
 }
 

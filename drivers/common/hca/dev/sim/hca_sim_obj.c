@@ -12,6 +12,7 @@
  * returns its errno.
  */
 
+#include <endian.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -276,8 +277,86 @@ hca_sim_port_fini(struct hca_sim_port *p)
 		l->next->prev = l->prev;
 		obj_free(p, l);
 	}
+	if (p->eq.eqn != 0)
+		munmap(p->eq.map, p->eq.len);
+	p->eq.eqn = 0;
 	hca_sim_transport_fini(&p->st);
 	pthread_mutex_destroy(&p->obj_lock);
+}
+
+/****************************************************************************
+ * Event queue
+ ****************************************************************************/
+
+/** Entries of the port's event queue (log2). */
+#define EQ_LOG_SIZE 6
+
+/* See hca_sim_obj.h. */
+int
+hca_sim_eq_create(struct hca_sim_port *p)
+{
+	struct hca_sim_eq *q = &p->eq;
+	uint8_t in[IN_MAX], out[OUT_MAX];
+	size_t bytes = sizeof(struct hcasim_eqe) << EQ_LOG_SIZE;
+	struct sim_ring r;
+	struct hcasim_eqe *ring;
+	struct hca_cmd_eq eq;
+	uint64_t pas;
+	uint32_t i;
+	int ret;
+
+	ret = ring_alloc(p, "hcasim-eq", bytes + HCASIM_EQ_DBR_ROOM, &r);
+	if (ret < 0)
+		return ret;
+	ring = r.map;
+	for (i = 0; i < 1u << EQ_LOG_SIZE; i++)
+		ring[i].owner = 1;
+	memset(&eq, 0, sizeof(eq));
+	eq.log_eq_size = EQ_LOG_SIZE;
+	eq.event_bitmask[0] =
+		UINT64_C(1) << HCASIM_EQE_TYPE_PORT_CHANGE |
+		UINT64_C(1) << HCASIM_EQE_TYPE_CQ_ERROR |
+		UINT64_C(1) << HCASIM_EQE_TYPE_WQ_CATAS_ERROR |
+		UINT64_C(1) << HCASIM_EQE_TYPE_WQ_ACCESS_ERROR;
+	pas = HCASIM_EQ_PA(r.umem, 0);
+	eq.pas = &pas;
+	eq.npas = 1;
+	ret = exec(p, in, hca_cmd_create_eq_in(in, sizeof(in), &eq), out,
+		   HCA_CMD_SHORT_LEN);
+	if (ret == 0)
+		ret = hca_cmd_create_eq_out(out, HCA_CMD_SHORT_LEN, &q->eqn);
+	if (ret < 0) {
+		ring_free(p, &r, true);
+		return ret;
+	}
+	q->map = r.map;
+	q->len = r.len;
+	q->umem = r.umem;
+	q->log_size = EQ_LOG_SIZE;
+	q->ci = 0;
+	return 0;
+}
+
+/* See hca_sim_obj.h. */
+int
+hca_sim_eq_next(struct hca_sim_port *p, struct hcasim_eqe *e)
+{
+	struct hca_sim_eq *q = &p->eq;
+	struct hcasim_eqe *ring = q->map;
+	struct hcasim_eqe *slot;
+	volatile uint32_t *dbrec;
+
+	if (q->eqn == 0)
+		return 0;
+	slot = &ring[q->ci & ((1u << q->log_size) - 1)];
+	if ((__atomic_load_n(&slot->owner, __ATOMIC_ACQUIRE) & 1) !=
+	    ((q->ci >> q->log_size) & 1))
+		return 0;
+	memcpy(e, slot, sizeof(*e));
+	q->ci++;
+	dbrec = (volatile uint32_t *)(ring + (1u << q->log_size));
+	__atomic_store_n(dbrec, htobe32(q->ci & 0xffffff), __ATOMIC_RELEASE);
+	return 1;
 }
 
 /****************************************************************************

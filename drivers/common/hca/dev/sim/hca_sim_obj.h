@@ -31,6 +31,16 @@ struct hca_sim_link {
 	enum hca_sim_kind kind;
 };
 
+/** The port's event queue: a ring of this side, registered as a UMEM. */
+struct hca_sim_eq {
+	void *map;                          /**< ring, then consumer counter */
+	size_t len;
+	uint32_t umem;
+	uint8_t eqn;                        /**< 0: none */
+	uint8_t log_size;
+	uint32_t ci;                        /**< entries consumed */
+};
+
 /**
  * What the objects and queries need of an open port: the first member
  * of the backend's device.
@@ -47,6 +57,7 @@ struct hca_sim_port {
 	 * carries (rate, RSS children, QP table) */
 	struct hcasim_port_attr open;
 	char ca_name[HCASIM_CA_LEN];
+	struct hca_sim_eq eq;               /**< hca_sim_eq_create() */
 };
 
 /**
@@ -63,6 +74,23 @@ int hca_sim_port_init(struct hca_sim_port *p, hca_sim_call_fn call,
  * the daemon has freed its side) and what hca_sim_port_init() set up.
  */
 void hca_sim_port_fini(struct hca_sim_port *p);
+
+/**
+ * Make the port's event queue (CREATE_EQ): a ring of 64 entries whose
+ * owner bits start at 1, for port changes, QP and CQ errors.
+ *
+ * @return 0 or a negative errno
+ */
+int hca_sim_eq_create(struct hca_sim_port *p);
+
+/**
+ * Take the next entry of the port's event queue, if software owns it,
+ * and give the slot back (the consumer counter after the ring).
+ *
+ * @param e  filled with the entry
+ * @return 1, or 0 when there is none (or no EQ)
+ */
+int hca_sim_eq_next(struct hca_sim_port *p, struct hcasim_eqe *e);
 
 /* The device API's object calls (struct hca_dev_ops). */
 

@@ -24,11 +24,15 @@
  * segments) at rq_off, the doorbell record (receive counter at [0], send
  * counter at [1]) at dbrec_off.
  *
- * Events (EQ_OPEN, once per connection, after PORT_OPEN): the reply
- * carries one end of a SOCK_SEQPACKET socket pair; the daemon writes one
- * 64-byte event queue entry (struct hcasim_eqe, ConnectX layout) per
- * datagram on the other end when the bound port changes. The client
- * waits on its end with poll() and reads it without blocking.
+ * Events, as on a ConnectX: the client makes its event queue with the
+ * firmware command CREATE_EQ (the ring in a UMEM of its own, see
+ * doc/hcasim.md), and the daemon writes 64-byte event queue entries
+ * (struct hcasim_eqe) into that ring with the owner bit. The interrupt
+ * line is INTR_OPEN (once per connection, after PORT_OPEN): the reply
+ * carries one end of a SOCK_SEQPACKET socket pair on which the daemon
+ * writes one small message (struct hcasim_intr_msg) when it has written
+ * entries; the client waits on its end with poll(), drains it without
+ * blocking and then reads the ring. The line carries no entries.
  *
  * All fields are in host byte order (both ends run on the same machine),
  * GIDs in network order.
@@ -62,7 +66,7 @@ enum hcasim_msg_type {
 	HCASIM_MSG_QP_DESTROY = 12,
 	HCASIM_MSG_STATUS = 15,
 	HCASIM_MSG_QP_FAULT = 16,
-	HCASIM_MSG_EQ_OPEN = 17,
+	HCASIM_MSG_INTR_OPEN = 17,
 	HCASIM_MSG_TYPE_MAX
 };
 
@@ -211,22 +215,39 @@ struct hcasim_umem_msg {
 	uint32_t pad;
 };
 
-/** EQ_OPEN reply: the event socket rides along. */
-struct hcasim_eq_open_rep {
-	uint32_t eqe_size;   /**< bytes per entry (64) */
-	uint32_t nent;       /**< entries per owner-bit lap */
+/** INTR_OPEN reply: the interrupt line's socket rides along. */
+struct hcasim_intr_open_rep {
+	uint32_t msg_size;   /**< bytes per interrupt message */
+	uint32_t pad;
+};
+
+/** One interrupt: the EQ that has new entries. */
+struct hcasim_intr_msg {
+	uint32_t eqn;
 };
 
 /*
  * Event queue entries, as a ConnectX writes them into an EQ (PRM
  * "Event Queue Entry"): 64 bytes, big-endian fields, the event type in
  * byte 1, its subtype in byte 3, 28 bytes of event data at byte 32, the
- * owner bit in bit 0 of the last byte. The owner bit of the n-th entry
- * written on a channel (from 0) is (n / nent) & 1, as the n-th entry of
- * a ring of nent entries that software initialised to owner 1.
+ * owner bit in bit 0 of the last byte. Software initialises every
+ * entry's owner bit to 1; the n-th entry the device writes (from 0)
+ * carries (n >> log_eq_size) & 1.
+ *
+ * The soft HCA has no UAR: the EQ's consumer counter, which a driver
+ * writes to the UAR's EQ doorbell on a ConnectX, is a doorbell record
+ * instead, 4 bytes big endian (24 bits) right after the ring in the same
+ * UMEM (HCASIM_EQ_DBR_ROOM bytes kept for it). The daemon reads it
+ * before writing: a full ring loses the entry, and the next one written
+ * is a client re-register (check everything).
  */
-/** Entries per owner-bit lap of an event channel. */
-#define HCASIM_EQ_NENT 64
+/** Room kept after an EQ ring for its consumer counter. */
+#define HCASIM_EQ_DBR_ROOM 64
+/**
+ * An I/O address of the soft HCA (CREATE_EQ's page addresses): a UMEM
+ * id in the upper 32 bits, an offset in that UMEM in the lower 32.
+ */
+#define HCASIM_EQ_PA(umem_id, off) ((uint64_t)(umem_id) << 32 | (off))
 
 /** One event queue entry. */
 struct hcasim_eqe {
@@ -247,6 +268,7 @@ _Static_assert(sizeof(struct hcasim_eqe) == 64, "an EQE is 64 bytes");
 #define HCASIM_EQE_TYPE_CQ_ERROR 0x04
 #define HCASIM_EQE_TYPE_WQ_CATAS_ERROR 0x05
 #define HCASIM_EQE_TYPE_PORT_CHANGE 0x09
+#define HCASIM_EQE_TYPE_WQ_ACCESS_ERROR 0x11
 
 /** Port change subtypes (event_sub_type). */
 #define HCASIM_EQE_PORT_DOWN 0x01
@@ -263,6 +285,19 @@ _Static_assert(sizeof(struct hcasim_eqe) == 64, "an EQE is 64 bytes");
  */
 #define HCASIM_EQE_PORT_BYTE 8
 #define HCASIM_EQE_PORT_SHIFT 4
+
+/**
+ * WQ error data (WQ catastrophic, local WQ access): the kind of queue
+ * in data byte 20 (0: a QP), its number (24 bits, big endian) in data
+ * bytes 24..27.
+ */
+#define HCASIM_EQE_WQ_TYPE_BYTE 20
+#define HCASIM_EQE_WQ_NUM_BYTE 24
+/** CQ error data: the CQN (24 bits, big endian) in data bytes 0..3, the
+ * syndrome in byte 11 (1: CQ overrun). */
+#define HCASIM_EQE_CQ_NUM_BYTE 0
+#define HCASIM_EQE_CQ_SYNDROME_BYTE 11
+#define HCASIM_EQE_CQ_SYNDROME_OVERRUN 0x01
 
 /** Largest body of any message. */
 #define HCASIM_BODY_MAX (HCASIM_MSG_MAX - sizeof(struct hcasim_msg_hdr))
