@@ -182,7 +182,11 @@ dump_inputs(void)
 	bad += dump("DESTROY_FLOW_TABLE", in, hca_cmd_destroy_flow_table_in(in,
 		sizeof(in), 0x1a, HCA_FT_TYPE_NIC_RX, 0x2c3d4e));
 	bad += dump("SET_FLOW_TABLE_ROOT", in, hca_cmd_set_flow_table_root_in(
-		in, sizeof(in), 0x1a, HCA_FT_TYPE_NIC_RX, 0x2c3d4e, 0xd4e5f6));
+		in, sizeof(in), 0x1a, HCA_FT_TYPE_NIC_RX, 0x2c3d4e, 0xd4e5f6,
+		false));
+	bad += dump("SET_FLOW_TABLE_ROOT_DISCONNECT", in,
+		hca_cmd_set_flow_table_root_in(in, sizeof(in), 0x1a,
+		HCA_FT_TYPE_NIC_RX, 0x2c3d4e, 0xd4e5f6, true));
 	bad += dump("CREATE_FLOW_GROUP", in, hca_cmd_create_flow_group_in(in,
 		sizeof(in), &fg));
 	bad += dump("DESTROY_FLOW_GROUP", in, hca_cmd_destroy_flow_group_in(in,

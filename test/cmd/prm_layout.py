@@ -324,6 +324,10 @@ def expectations(m):
         "SET_FLOW_TABLE_ROOT": (m.QueryQpIn, hdr(0x92f, 0x1a) + prm(
             ("ft.table_type", 0), ("ft.table_id", 0x2c3d4e),
             ("root.underlay_qpn", 0xd4e5f6))),
+        "SET_FLOW_TABLE_ROOT_DISCONNECT": (m.QueryQpIn,
+            hdr(0x92f, 0x1a, 1) + prm(
+                ("ft.table_type", 0), ("ft.table_id", 0),
+                ("root.underlay_qpn", 0xd4e5f6))),
         "CREATE_FLOW_GROUP": (m.QueryQpIn, hdr(0x933, 0x1b) + prm(
             ("ft.table_type", 0), ("ft.table_id", 0x2c3d4e),
             ("fg.start_flow_index", 2), ("fg.end_flow_index", 9),
@@ -361,7 +365,8 @@ INPUT_LEN = {
     "CREATE_RQT": 272 + 3 * 4, "MODIFY_RQT": 272 + 2 * 4, "DESTROY_RQT": 16,
     "CREATE_TIR": 272, "DESTROY_TIR": 16,
     "CREATE_FLOW_TABLE": 80, "DESTROY_FLOW_TABLE": 64,
-    "SET_FLOW_TABLE_ROOT": 64, "CREATE_FLOW_GROUP": 1024,
+    "SET_FLOW_TABLE_ROOT": 64, "SET_FLOW_TABLE_ROOT_DISCONNECT": 64,
+    "CREATE_FLOW_GROUP": 1024,
     "DESTROY_FLOW_GROUP": 64,
     # the flow context (768 bytes) after 64, then one destination
     "SET_FLOW_TABLE_ENTRY": 64 + 768 + 8, "DELETE_FLOW_TABLE_ENTRY": 64,

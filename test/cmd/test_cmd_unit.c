@@ -436,10 +436,15 @@ test_encode_steer(void)
 	EXPECT_FIELD(in + 24, HCA_PRM_FIELD(0x08, 8), 1);
 	EXPECT_FIELD(in + 24, HCA_PRM_FIELD(0x18, 8), 2);
 	EXPECT(hca_cmd_set_flow_table_root_in(in, sizeof(in), 0,
-		HCA_FT_TYPE_NIC_RX, 0x55, 0x123) == 64);
+		HCA_FT_TYPE_NIC_RX, 0x55, 0x123, false) == 64);
 	EXPECT_FIELD(in, HCA_PRM_FIELD(0x00, 16), 0x92f);
+	EXPECT_FIELD(in, HCA_PRM_FIELD(0x30, 16), 0);
 	EXPECT_FIELD(in, HCA_PRM_FIELD(0xa8, 24), 0x55);
 	EXPECT_FIELD(in, HCA_PRM_FIELD(0xc8, 24), 0x123);
+	EXPECT(hca_cmd_set_flow_table_root_in(in, sizeof(in), 0,
+		HCA_FT_TYPE_NIC_RX, 0x55, 0x123, true) == 64);
+	EXPECT_FIELD(in, HCA_PRM_FIELD(0x30, 16), 1);
+	EXPECT_FIELD(in, HCA_PRM_FIELD(0xa8, 24), 0);
 	EXPECT(hca_cmd_create_flow_group_in(in, sizeof(in), &fg) == 1024);
 	EXPECT_FIELD(in, HCA_PRM_FIELD(0x00, 16), 0x933);
 	EXPECT_FIELD(in, HCA_PRM_FIELD(0x120, 32), 3);

@@ -605,11 +605,13 @@ int hca_cmd_delete_fte_in(void *in, size_t size, uint16_t uid,
 	uint8_t table_type, uint32_t table_id, uint32_t flow_index);
 /**
  * Encode SET_FLOW_TABLE_ROOT: the receive root table of the UD QP
- * underlay_qpn (datagrams to that QP go through the table).
+ * underlay_qpn (datagrams to that QP go through the table); with
+ * disconnect (op_mod 1, no table), the QP loses its root table.
  * @return input length or -errno.
  */
 int hca_cmd_set_flow_table_root_in(void *in, size_t size, uint16_t uid,
-	uint8_t table_type, uint32_t table_id, uint32_t underlay_qpn);
+	uint8_t table_type, uint32_t table_id, uint32_t underlay_qpn,
+	bool disconnect);
 
 /* ---------------------------------------------------------------------
  * Shared by the encoders (hca_cmd.c)

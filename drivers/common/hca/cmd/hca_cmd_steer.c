@@ -142,16 +142,19 @@ hca_cmd_destroy_flow_table_in(void *in, size_t size, uint16_t uid,
 	return rc != 0 ? rc : HCA_FT_SHORT_IN_LEN;
 }
 
-/** Encode SET_FLOW_TABLE_ROOT for an underlay QP. */
+/** Encode SET_FLOW_TABLE_ROOT for an underlay QP (or its disconnect). */
 int
 hca_cmd_set_flow_table_root_in(void *in, size_t size, uint16_t uid,
-	uint8_t table_type, uint32_t table_id, uint32_t underlay_qpn)
+	uint8_t table_type, uint32_t table_id, uint32_t underlay_qpn,
+	bool disconnect)
 {
 	int rc = hca_cmd_ft_short_in(in, size, HCA_CMD_SET_FLOW_TABLE_ROOT,
-		uid, table_type, table_id);
+		uid, table_type, disconnect ? 0 : table_id);
 
 	if (rc != 0)
 		return rc;
+	if (disconnect)
+		hca_prm_set(in, HCA_IN_OP_MOD, HCA_SET_FT_ROOT_DISCONNECT);
 	if (hca_prm_set(in, HCA_SET_FT_ROOT_IN_UNDERLAY_QPN, underlay_qpn))
 		return -ERANGE;
 	return HCA_FT_SHORT_IN_LEN;

@@ -603,6 +603,8 @@ hca_prm_get(const void *mb, unsigned int bit, unsigned int width)
  * DELETE_FLOW_TABLE_ENTRY: 64 bytes. */
 #define HCA_FT_SHORT_IN_LEN 64
 #define HCA_SET_FT_ROOT_IN_UNDERLAY_QPN HCA_PRM_FIELD(0x0c8, 24)
+/** op_mod of SET_FLOW_TABLE_ROOT: 0 connect the table, 1 disconnect. */
+#define HCA_SET_FT_ROOT_DISCONNECT 0x1
 #define HCA_DESTROY_FG_IN_GROUP_ID      HCA_PRM_FIELD(0x0c0, 32)
 #define HCA_DELETE_FTE_IN_FLOW_INDEX    HCA_PRM_FIELD(0x100, 32)
 /** CREATE_FLOW_GROUP: the index range, the match criteria (all zero:
