@@ -140,15 +140,30 @@ struct hcasim_cq {
 	size_t map_len;
 };
 
-/** The members of an RSS group: the parent then its children. */
+/**
+ * The members of an RSS group: the parent then its children (made by the
+ * QP_CREATE message); or, steered, the RQs of the TIR that the root flow
+ * table of an underlay QP forwards to (made by commands): every datagram
+ * for the QP then goes to qps[hash % n], none to the QP itself.
+ */
 struct hcasim_rss_set {
 	uint32_t n;
+	bool steered;
 	struct hcasim_qp *qps[];
 };
 
-/** A UD QP. */
+/** What an hcasim_qp is: a UD QP, or a send or receive queue made by
+ * CREATE_SQ / CREATE_RQ (numbers from the QPs' space, as on ConnectX). */
+#define HCASIM_Q_QP 0
+#define HCASIM_Q_SQ 1
+#define HCASIM_Q_RQ 2
+
+/** A UD QP (or an SQ or RQ: kind). */
 struct hcasim_qp {
 	uint32_t qpn;
+	uint8_t kind;                  /**< HCASIM_Q_* */
+	uint32_t steer_ref;            /**< SQ: its TIS; RQ: RQ tables that
+					*   list it (control) */
 	uint32_t wire_qpn;
 	struct hcasim_client *owner;
 	struct hcasim_port *port;
@@ -171,7 +186,9 @@ struct hcasim_qp {
 	struct hcasim_cq *rcq;
 	struct hcasim_qp *parent;      /**< RSS parent, or NULL */
 	struct hcasim_port *gid_port;  /**< whose GID its GRHs carry */
-	struct hcasim_rss_set *rss;    /**< parent: published member set */
+	struct hcasim_rss_set *rss;    /**< parent: published member set;
+					*   underlay QP: the RQs its root
+					*   flow table's TIR spreads over */
 	uint32_t nchildren;            /**< control */
 	uint32_t nattach;              /**< multicast attachments (control) */
 	void *map;
@@ -445,6 +462,7 @@ bool hcasim_fault_contain(struct hcasim *h);
 
 /* hcasim_rss.c */
 uint32_t hcasim_rss_hash(const uint8_t *ipoib, uint32_t len);
+bool hcasim_rss_key_is(const uint8_t *key);
 
 /* hcasim_stats.c */
 char *hcasim_status_json(struct hcasim *h, size_t *len);

@@ -71,6 +71,44 @@ enum hcasim_cmd_syndrome {
 	HCASIM_SYN_CS_RES = 0x48530027,      /**< scatter to CQE asked */
 	HCASIM_SYN_MCG_REFUSED = 0x48530028, /**< MGID is not the MLID's */
 	HCASIM_SYN_RING_ALIGN = 0x48530029,  /**< ring not 64-byte aligned */
+	HCASIM_SYN_WQ_TYPE = 0x4853002a,     /**< not a cyclic memory WQ of
+					      *   64-byte (SQ) / 16-byte (RQ)
+					      *   WQEs */
+	HCASIM_SYN_WQ_SIZE = 0x4853002b,     /**< log WQ size 0 or > cap */
+	HCASIM_SYN_WQ = 0x4853002c,          /**< SQ/RQ not the client's */
+	HCASIM_SYN_WQ_STATE = 0x4853002d,    /**< current state wrong, or a
+					      *   transition the PRM refuses,
+					      *   or a modify bitmask */
+	HCASIM_SYN_WQ_BUSY = 0x4853002e,     /**< RQ still in an RQ table */
+	HCASIM_SYN_TIS = 0x4853002f,         /**< TIS not the client's, or a
+					      *   TIS list other than one */
+	HCASIM_SYN_UNDERLAY = 0x48530030,    /**< underlay QPN not a UD QP of
+					      *   the client */
+	HCASIM_SYN_TIS_BUSY = 0x48530031,    /**< TIS still used by SQs */
+	HCASIM_SYN_RQT = 0x48530032,         /**< RQ table unknown, or its
+					      *   list empty, too long, or
+					      *   naming no RQ of the client */
+	HCASIM_SYN_RQT_BUSY = 0x48530033,    /**< RQ table used by a TIR */
+	HCASIM_SYN_TIR = 0x48530034,         /**< TIR unknown, or not
+					      *   indirect Toeplitz on IP
+					      *   addresses (and ports) */
+	HCASIM_SYN_TIR_BUSY = 0x48530035,    /**< TIR used by a flow entry */
+	HCASIM_SYN_FT = 0x48530036,          /**< flow table unknown, not
+					      *   NIC RX, or too large */
+	HCASIM_SYN_FT_BUSY = 0x48530037,     /**< table still has groups */
+	HCASIM_SYN_FG = 0x48530038,          /**< flow group unknown, range
+					      *   outside the table or
+					      *   overlapping, match criteria
+					      *   set, or entries left */
+	HCASIM_SYN_FTE = 0x48530039,         /**< flow entry: index outside
+					      *   its group or taken, action
+					      *   other than forward to one
+					      *   TIR, or no such entry */
+	HCASIM_SYN_STEER_FULL = 0x4853003a,  /**< no room for another TIS,
+					      *   RQ table, TIR or table */
+	HCASIM_SYN_ROOT = 0x4853003b,        /**< root: not NIC RX, or the
+					      *   QP has RSS children made by
+					      *   message */
 };
 
 /** What a command handler works on. */
@@ -111,8 +149,12 @@ struct hcasim_cmd_hold {
 /** UMEMs a client can hold. */
 #define HCASIM_CMD_MAX_UMEM 1024
 
+struct hcasim_steer;
+
 /** A client's firmware-command state. */
 struct hcasim_cmd_client {
+	struct hcasim_steer *steer; /**< TIS, RQ tables, TIRs, flow tables
+				     *   (hcasim_cmd_steer.c), on first use */
 	struct hcasim_umem *umems[HCASIM_CMD_MAX_UMEM];
 	struct hcasim_cmd_hold *holds;
 	uint32_t nholds;
@@ -241,6 +283,28 @@ hcasim_cmd_pd_ours(const struct hcasim_client *c, uint64_t pdn)
 	return pdn >= 1 && pdn <= HCASIM_CLIENT_MAX_PD && c->pds[pdn - 1];
 }
 
+/* hcasim_cmd_qp.c: helpers shared with hcasim_cmd_wq.c */
+
+/**
+ * Find one of the client's UMEMs for a ring: its own, sealed against
+ * shrinking, holding [off, off + len).
+ *
+ * @param u  set to the UMEM
+ * @return 0 or a failed status (x's syndrome set)
+ */
+int hcasim_cmd_ring_umem(struct hcasim_cmd_ctx *x, uint64_t id, uint64_t off,
+			 uint64_t len, struct hcasim_umem **u);
+
+/**
+ * Map a negative errno of hcasim_res.c's create functions to a status.
+ *
+ * @param limit  the syndrome of the object's own limit
+ */
+int hcasim_cmd_create_fail(struct hcasim_cmd_ctx *x, int err, uint32_t limit);
+
+/** The client's CQ of a number, or NULL. */
+struct hcasim_cq *hcasim_cmd_cq_ours(struct hcasim_client *c, uint64_t cqn);
+
 /* hcasim_cmd_qp.c: handlers (PRM status returned, 0 OK) */
 int hcasim_cmd_create_cq(struct hcasim_cmd_ctx *x);
 int hcasim_cmd_destroy_cq(struct hcasim_cmd_ctx *x);
@@ -249,5 +313,38 @@ int hcasim_cmd_destroy_qp(struct hcasim_cmd_ctx *x);
 int hcasim_cmd_modify_qp(struct hcasim_cmd_ctx *x);
 int hcasim_cmd_query_qp(struct hcasim_cmd_ctx *x);
 int hcasim_cmd_mcg(struct hcasim_cmd_ctx *x);
+
+/* hcasim_cmd_wq.c: send and receive queues (PRM status returned) */
+int hcasim_cmd_create_sq(struct hcasim_cmd_ctx *x);
+int hcasim_cmd_create_rq(struct hcasim_cmd_ctx *x);
+int hcasim_cmd_modify_wq(struct hcasim_cmd_ctx *x);
+int hcasim_cmd_destroy_wq(struct hcasim_cmd_ctx *x);
+
+/* hcasim_cmd_steer.c: TIS, RQ tables, TIRs, flow tables */
+int hcasim_cmd_create_tis(struct hcasim_cmd_ctx *x);
+int hcasim_cmd_destroy_tis(struct hcasim_cmd_ctx *x);
+int hcasim_cmd_rqt(struct hcasim_cmd_ctx *x);
+int hcasim_cmd_destroy_rqt(struct hcasim_cmd_ctx *x);
+int hcasim_cmd_create_tir(struct hcasim_cmd_ctx *x);
+int hcasim_cmd_destroy_tir(struct hcasim_cmd_ctx *x);
+int hcasim_cmd_create_ft(struct hcasim_cmd_ctx *x);
+int hcasim_cmd_destroy_ft(struct hcasim_cmd_ctx *x);
+int hcasim_cmd_set_ft_root(struct hcasim_cmd_ctx *x);
+int hcasim_cmd_create_fg(struct hcasim_cmd_ctx *x);
+int hcasim_cmd_destroy_fg(struct hcasim_cmd_ctx *x);
+int hcasim_cmd_set_fte(struct hcasim_cmd_ctx *x);
+int hcasim_cmd_delete_fte(struct hcasim_cmd_ctx *x);
+
+/**
+ * The underlay QP a TIS of the client names (for CREATE_SQ), or 0 when
+ * the client has no such TIS.
+ */
+uint32_t hcasim_steer_tis_underlay(struct hcasim_client *c, uint32_t tisn);
+
+/** Count an SQ on its TIS (refs +1 or -1). */
+void hcasim_steer_tis_ref(struct hcasim_client *c, uint32_t tisn, int d);
+
+/** Free a client's steering state (its QPs are gone already). */
+void hcasim_steer_release(struct hcasim_client *c);
 
 #endif /* HCASIM_CMD_H */

@@ -65,7 +65,9 @@ qp_polled(const struct hcasim_qp *qp)
 {
 	uint32_t st = __atomic_load_n(&qp->state, __ATOMIC_RELAXED);
 
-	return st == HCA_QPS_RTS || st == HCA_QPS_ERR;
+	/* an RQ has no send ring to poll */
+	return qp->kind != HCASIM_Q_RQ &&
+	       (st == HCA_QPS_RTS || st == HCA_QPS_ERR);
 }
 
 /**
@@ -437,6 +439,7 @@ rss_republish(struct hcasim *h, struct hcasim_qp *parent,
 	if (s == NULL)
 		return -ENOMEM;
 	s->n = 0;
+	s->steered = false;
 	if (old == NULL)
 		s->qps[s->n++] = parent;
 	else
@@ -495,7 +498,8 @@ qp_create_check(struct hcasim *h, struct hcasim_client *c,
 	if (req->rss_parent_qpn != 0) {
 		struct hcasim_qp *p = hcasim_qp_lookup(h, req->rss_parent_qpn);
 
-		if (p == NULL || p->parent != NULL ||
+		if (p == NULL || p->parent != NULL || p->kind != HCASIM_Q_QP ||
+		    (p->rss != NULL && p->rss->steered) ||
 		    (p->owner != c && !h->cfg.allow_forge))
 			return -EINVAL;
 		*parent = p;
@@ -841,7 +845,8 @@ hcasim_mcast_attach(struct hcasim *h, struct hcasim_client *c,
 	uint32_t g, i, cnt;
 	int ret;
 
-	if (qp == NULL || qp->owner != c || !hcasim_mlid_valid(req->mlid))
+	if (qp == NULL || qp->owner != c || qp->kind != HCASIM_Q_QP ||
+	    !hcasim_mlid_valid(req->mlid))
 		return -EINVAL;
 	if (c->nattach >= h->cfg.limits.client_mcast) {
 		h->refused.client_mcast++;

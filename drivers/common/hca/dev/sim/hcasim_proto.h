@@ -41,7 +41,7 @@
 /** Protocol version; the daemon refuses others. */
 #define HCASIM_PROTO_VERSION 1u
 /** Largest message on the socket (requests and replies). */
-#define HCASIM_MSG_MAX 1024
+#define HCASIM_MSG_MAX 2048
 /** Longest host name (node description) carried. */
 #define HCASIM_HOST_LEN 64
 /** Longest CA name carried. */
