@@ -145,15 +145,28 @@ struct hcasim_cq {
 	size_t map_len;
 };
 
-/** The members of an RSS group: the parent then its children. */
+/**
+ * The RQs of the TIR that the root flow table of an underlay QP forwards
+ * to: every datagram for the QP goes to qps[hash % n], none to the QP
+ * itself.
+ */
 struct hcasim_rss_set {
 	uint32_t n;
 	struct hcasim_qp *qps[];
 };
 
-/** A UD QP. */
+/** What an hcasim_qp is: a UD QP, or a send or receive queue made by
+ * CREATE_SQ / CREATE_RQ (numbers from the QPs' space, as on ConnectX). */
+#define HCASIM_Q_QP 0
+#define HCASIM_Q_SQ 1
+#define HCASIM_Q_RQ 2
+
+/** A UD QP (or an SQ or RQ: kind). */
 struct hcasim_qp {
 	uint32_t qpn;
+	uint8_t kind;                  /**< HCASIM_Q_* */
+	uint32_t steer_ref;            /**< SQ: its TIS; RQ: RQ tables that
+					*   list it (control) */
 	uint32_t wire_qpn;
 	struct hcasim_client *owner;
 	struct hcasim_port *port;
@@ -174,10 +187,9 @@ struct hcasim_qp {
 	volatile uint32_t *dbrec;
 	struct hcasim_cq *scq;
 	struct hcasim_cq *rcq;
-	struct hcasim_qp *parent;      /**< RSS parent, or NULL */
 	struct hcasim_port *gid_port;  /**< whose GID its GRHs carry */
-	struct hcasim_rss_set *rss;    /**< parent: published member set */
-	uint32_t nchildren;            /**< control */
+	struct hcasim_rss_set *rss;    /**< underlay QP: the RQs its root
+					*   flow table's TIR spreads over */
 	uint32_t nattach;              /**< multicast attachments (control) */
 	void *map;
 	size_t map_len;
@@ -381,6 +393,30 @@ int hcasim_cq_create(struct hcasim *h, struct hcasim_client *c,
 		     uint32_t min_cqe, uint32_t *cqn, int *fd);
 int hcasim_cq_destroy(struct hcasim *h, struct hcasim_client *c,
 		      uint32_t cqn);
+/** What a QP is made with (CREATE_QP, CREATE_SQ, CREATE_RQ). */
+struct hcasim_qp_create_req {
+	uint32_t pdn;
+	uint32_t send_cqn;
+	uint32_t recv_cqn;
+	uint32_t sq_wqe_cnt;
+	uint32_t rq_wqe_cnt;
+	uint32_t max_inline;
+};
+
+/** What hcasim_qp_create() made: numbers and the rings' layout. */
+struct hcasim_qp_create_rep {
+	uint32_t qpn;
+	uint32_t wire_qpn;
+	uint32_t sq_wqe_cnt;
+	uint32_t rq_wqe_cnt;
+	uint32_t max_inline;
+	uint32_t pad;
+	uint64_t map_len;
+	uint64_t sq_off;
+	uint64_t rq_off;
+	uint64_t dbrec_off;
+};
+
 int hcasim_qp_create(struct hcasim *h, struct hcasim_client *c,
 		     const struct hcasim_qp_create_req *req,
 		     struct hcasim_qp_create_rep *rep, int *fd);
@@ -505,6 +541,7 @@ bool hcasim_fault_contain(struct hcasim *h);
 
 /* hcasim_rss.c */
 uint32_t hcasim_rss_hash(const uint8_t *ipoib, uint32_t len);
+bool hcasim_rss_key_is(const uint8_t *key);
 
 /* hcasim_stats.c */
 char *hcasim_status_json(struct hcasim *h, size_t *len);

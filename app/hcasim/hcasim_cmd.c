@@ -279,6 +279,7 @@ hcasim_cmd_client_release(struct hcasim_client *c)
 		}
 	}
 	free(c->cmd->holds);
+	hcasim_steer_release(c);
 	free(c->cmd);
 	c->cmd = NULL;
 }
@@ -675,6 +676,33 @@ static const struct cmd_op cmd_ops[] = {
 	{ HCA_CMD_QUERY_QP, HCA_CMD_SHORT_LEN, hcasim_cmd_query_qp },
 	{ HCA_CMD_ATTACH_TO_MCG, HCA_MCG_IN_LEN, hcasim_cmd_mcg },
 	{ HCA_CMD_DETACH_FROM_MCG, HCA_MCG_IN_LEN, hcasim_cmd_mcg },
+	{ HCA_CMD_CREATE_SQ, HCA_CREATE_WQ_IN_LEN, hcasim_cmd_create_sq },
+	{ HCA_CMD_MODIFY_SQ, HCA_MODIFY_WQ_IN_LEN, hcasim_cmd_modify_wq },
+	{ HCA_CMD_DESTROY_SQ, HCA_CMD_SHORT_LEN, hcasim_cmd_destroy_wq },
+	{ HCA_CMD_CREATE_RQ, HCA_CREATE_WQ_IN_LEN, hcasim_cmd_create_rq },
+	{ HCA_CMD_MODIFY_RQ, HCA_MODIFY_WQ_IN_LEN, hcasim_cmd_modify_wq },
+	{ HCA_CMD_DESTROY_RQ, HCA_CMD_SHORT_LEN, hcasim_cmd_destroy_wq },
+	{ HCA_CMD_CREATE_TIS, HCA_CREATE_TIS_IN_LEN, hcasim_cmd_create_tis },
+	{ HCA_CMD_DESTROY_TIS, HCA_CMD_SHORT_LEN, hcasim_cmd_destroy_tis },
+	{ HCA_CMD_CREATE_RQT, HCA_RQT_IN_LEN(1), hcasim_cmd_rqt },
+	{ HCA_CMD_MODIFY_RQT, HCA_RQT_IN_LEN(1), hcasim_cmd_rqt },
+	{ HCA_CMD_DESTROY_RQT, HCA_CMD_SHORT_LEN, hcasim_cmd_destroy_rqt },
+	{ HCA_CMD_CREATE_TIR, HCA_CREATE_TIR_IN_LEN, hcasim_cmd_create_tir },
+	{ HCA_CMD_DESTROY_TIR, HCA_CMD_SHORT_LEN, hcasim_cmd_destroy_tir },
+	{ HCA_CMD_CREATE_FLOW_TABLE, HCA_CREATE_FT_IN_LEN,
+	  hcasim_cmd_create_ft },
+	{ HCA_CMD_DESTROY_FLOW_TABLE, HCA_FT_SHORT_IN_LEN,
+	  hcasim_cmd_destroy_ft },
+	{ HCA_CMD_SET_FLOW_TABLE_ROOT, HCA_FT_SHORT_IN_LEN,
+	  hcasim_cmd_set_ft_root },
+	{ HCA_CMD_CREATE_FLOW_GROUP, HCA_CREATE_FG_IN_LEN,
+	  hcasim_cmd_create_fg },
+	{ HCA_CMD_DESTROY_FLOW_GROUP, HCA_FT_SHORT_IN_LEN,
+	  hcasim_cmd_destroy_fg },
+	{ HCA_CMD_SET_FLOW_TABLE_ENTRY, HCA_SET_FTE_IN_LEN,
+	  hcasim_cmd_set_fte },
+	{ HCA_CMD_DELETE_FLOW_TABLE_ENTRY, HCA_FT_SHORT_IN_LEN,
+	  hcasim_cmd_delete_fte },
 };
 
 /**

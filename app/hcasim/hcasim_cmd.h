@@ -76,6 +76,43 @@ enum hcasim_cmd_syndrome {
 	HCASIM_SYN_EQ_PAS = 0x4853002b,      /**< EQ pages not one range */
 	HCASIM_SYN_EQ_LIMIT = 0x4853002c,    /**< the client has its EQ */
 	HCASIM_SYN_EQ = 0x4853002d,          /**< EQ not the client's */
+	HCASIM_SYN_WQ_TYPE = 0x4853002e,     /**< not a cyclic memory WQ of
+					      *   64-byte (SQ) / 16-byte (RQ)
+					      *   WQEs */
+	HCASIM_SYN_WQ_SIZE = 0x4853002f,     /**< log WQ size 0 or > cap */
+	HCASIM_SYN_WQ = 0x48530030,          /**< SQ/RQ not the client's */
+	HCASIM_SYN_WQ_STATE = 0x48530031,    /**< current state wrong, or a
+					      *   transition the PRM refuses,
+					      *   or a modify bitmask */
+	HCASIM_SYN_WQ_BUSY = 0x48530032,     /**< RQ still in an RQ table */
+	HCASIM_SYN_TIS = 0x48530033,         /**< TIS not the client's, or a
+					      *   TIS list other than one */
+	HCASIM_SYN_UNDERLAY = 0x48530034,    /**< underlay QPN not a UD QP of
+					      *   the client */
+	HCASIM_SYN_TIS_BUSY = 0x48530035,    /**< TIS still used by SQs */
+	HCASIM_SYN_RQT = 0x48530036,         /**< RQ table unknown, or its
+					      *   list empty, too long, or
+					      *   naming no RQ of the client */
+	HCASIM_SYN_RQT_BUSY = 0x48530037,    /**< RQ table used by a TIR */
+	HCASIM_SYN_TIR = 0x48530038,         /**< TIR unknown, or not
+					      *   indirect Toeplitz on IP
+					      *   addresses (and ports) */
+	HCASIM_SYN_TIR_BUSY = 0x48530039,    /**< TIR used by a flow entry */
+	HCASIM_SYN_FT = 0x4853003a,          /**< flow table unknown, not
+					      *   NIC RX, or too large */
+	HCASIM_SYN_FT_BUSY = 0x4853003b,     /**< table still has groups */
+	HCASIM_SYN_FG = 0x4853003c,          /**< flow group unknown, range
+					      *   outside the table or
+					      *   overlapping, match criteria
+					      *   set, or entries left */
+	HCASIM_SYN_FTE = 0x4853003d,         /**< flow entry: index outside
+					      *   its group or taken, action
+					      *   other than forward to one
+					      *   TIR, or no such entry */
+	HCASIM_SYN_STEER_FULL = 0x4853003e,  /**< no room for another TIS,
+					      *   RQ table, TIR or table */
+	HCASIM_SYN_ROOT = 0x4853003f,        /**< root: not NIC RX, or an
+					      *   op_mod over 1 */
 };
 
 /** Largest EQ: log2 of its entries (QUERY_HCA_CAP's log_max_eq_sz). */
@@ -122,8 +159,12 @@ struct hcasim_cmd_hold {
 /** UMEMs a client can hold. */
 #define HCASIM_CMD_MAX_UMEM 1024
 
+struct hcasim_steer;
+
 /** A client's firmware-command state. */
 struct hcasim_cmd_client {
+	struct hcasim_steer *steer; /**< TIS, RQ tables, TIRs, flow tables
+				     *   (hcasim_cmd_steer.c), on first use */
 	struct hcasim_umem *umems[HCASIM_CMD_MAX_UMEM];
 	struct hcasim_cmd_hold *holds;
 	uint32_t nholds;
@@ -252,6 +293,28 @@ hcasim_cmd_pd_ours(const struct hcasim_client *c, uint64_t pdn)
 	return pdn >= 1 && pdn <= HCASIM_CLIENT_MAX_PD && c->pds[pdn - 1];
 }
 
+/* hcasim_cmd_qp.c: helpers shared with hcasim_cmd_wq.c */
+
+/**
+ * Find one of the client's UMEMs for a ring: its own, sealed against
+ * shrinking, holding [off, off + len).
+ *
+ * @param u  set to the UMEM
+ * @return 0 or a failed status (x's syndrome set)
+ */
+int hcasim_cmd_ring_umem(struct hcasim_cmd_ctx *x, uint64_t id, uint64_t off,
+			 uint64_t len, struct hcasim_umem **u);
+
+/**
+ * Map a negative errno of hcasim_res.c's create functions to a status.
+ *
+ * @param limit  the syndrome of the object's own limit
+ */
+int hcasim_cmd_create_fail(struct hcasim_cmd_ctx *x, int err, uint32_t limit);
+
+/** The client's CQ of a number, or NULL. */
+struct hcasim_cq *hcasim_cmd_cq_ours(struct hcasim_client *c, uint64_t cqn);
+
 /* hcasim_cmd_qp.c: handlers (PRM status returned, 0 OK) */
 int hcasim_cmd_create_cq(struct hcasim_cmd_ctx *x);
 int hcasim_cmd_destroy_cq(struct hcasim_cmd_ctx *x);
@@ -264,5 +327,37 @@ int hcasim_cmd_mcg(struct hcasim_cmd_ctx *x);
 /* hcasim_cmd_eq.c: handlers (PRM status returned, 0 OK) */
 int hcasim_cmd_create_eq(struct hcasim_cmd_ctx *x);
 int hcasim_cmd_destroy_eq(struct hcasim_cmd_ctx *x);
+/* hcasim_cmd_wq.c: send and receive queues (PRM status returned) */
+int hcasim_cmd_create_sq(struct hcasim_cmd_ctx *x);
+int hcasim_cmd_create_rq(struct hcasim_cmd_ctx *x);
+int hcasim_cmd_modify_wq(struct hcasim_cmd_ctx *x);
+int hcasim_cmd_destroy_wq(struct hcasim_cmd_ctx *x);
+
+/* hcasim_cmd_steer.c: TIS, RQ tables, TIRs, flow tables */
+int hcasim_cmd_create_tis(struct hcasim_cmd_ctx *x);
+int hcasim_cmd_destroy_tis(struct hcasim_cmd_ctx *x);
+int hcasim_cmd_rqt(struct hcasim_cmd_ctx *x);
+int hcasim_cmd_destroy_rqt(struct hcasim_cmd_ctx *x);
+int hcasim_cmd_create_tir(struct hcasim_cmd_ctx *x);
+int hcasim_cmd_destroy_tir(struct hcasim_cmd_ctx *x);
+int hcasim_cmd_create_ft(struct hcasim_cmd_ctx *x);
+int hcasim_cmd_destroy_ft(struct hcasim_cmd_ctx *x);
+int hcasim_cmd_set_ft_root(struct hcasim_cmd_ctx *x);
+int hcasim_cmd_create_fg(struct hcasim_cmd_ctx *x);
+int hcasim_cmd_destroy_fg(struct hcasim_cmd_ctx *x);
+int hcasim_cmd_set_fte(struct hcasim_cmd_ctx *x);
+int hcasim_cmd_delete_fte(struct hcasim_cmd_ctx *x);
+
+/**
+ * The underlay QP a TIS of the client names (for CREATE_SQ), or 0 when
+ * the client has no such TIS.
+ */
+uint32_t hcasim_steer_tis_underlay(struct hcasim_client *c, uint32_t tisn);
+
+/** Count an SQ on its TIS (refs +1 or -1). */
+void hcasim_steer_tis_ref(struct hcasim_client *c, uint32_t tisn, int d);
+
+/** Free a client's steering state (its QPs are gone already). */
+void hcasim_steer_release(struct hcasim_client *c);
 
 #endif /* HCASIM_CMD_H */

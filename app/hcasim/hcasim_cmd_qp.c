@@ -75,6 +75,28 @@ cq_ours(struct hcasim_client *c, uint64_t cqn)
 	       NULL;
 }
 
+/* See hcasim_cmd.h. */
+int
+hcasim_cmd_ring_umem(struct hcasim_cmd_ctx *x, uint64_t id, uint64_t off,
+		     uint64_t len, struct hcasim_umem **u)
+{
+	return ring_umem(x, id, off, len, u);
+}
+
+/* See hcasim_cmd.h. */
+int
+hcasim_cmd_create_fail(struct hcasim_cmd_ctx *x, int err, uint32_t limit)
+{
+	return create_fail(x, err, limit);
+}
+
+/* See hcasim_cmd.h. */
+struct hcasim_cq *
+hcasim_cmd_cq_ours(struct hcasim_client *c, uint64_t cqn)
+{
+	return cq_ours(c, cqn);
+}
+
 /****************************************************************************
  * CQs
  ****************************************************************************/
@@ -259,13 +281,14 @@ hcasim_cmd_create_qp(struct hcasim_cmd_ctx *x)
 	return HCA_STATUS_OK;
 }
 
-/** The client's QP of a number, or NULL. */
+/** The client's QP of a number (not an SQ or RQ), or NULL. */
 static struct hcasim_qp *
 qp_ours(struct hcasim_cmd_ctx *x, uint32_t qpn)
 {
 	struct hcasim_qp *qp = hcasim_qp_lookup(x->h, qpn);
 
-	return qp != NULL && qp->owner == x->c ? qp : NULL;
+	return qp != NULL && qp->owner == x->c && qp->kind == HCASIM_Q_QP ?
+	       qp : NULL;
 }
 
 /** DESTROY_QP (as QP_DESTROY), releasing its UMEMs. */

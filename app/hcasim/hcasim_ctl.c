@@ -285,11 +285,6 @@ dispatch(struct ctl *ctl, struct hcasim_client *c, uint16_t type,
 		return do_status(ctl, out, fd);
 	case HCASIM_MSG_PORT_OPEN:
 		return do_port_open(ctl, c, in, out);
-	case HCASIM_MSG_QP_CREATE:
-		return hcasim_qp_create(h, c, in, out, fd);
-	case HCASIM_MSG_QP_DESTROY:
-		return hcasim_qp_destroy(h, c,
-				((const struct hcasim_qp_msg *)in)->qpn);
 	case HCASIM_MSG_QP_FAULT:
 		return hcasim_qp_fault(h, in);
 	case HCASIM_MSG_INTR_OPEN:

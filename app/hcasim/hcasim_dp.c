@@ -360,14 +360,18 @@ rx_admit(const struct dp_pkt *p, struct hcasim_qp *rqp)
 }
 
 /**
- * Deliver a datagram to one QP: admission checks, the next posted receive
- * buffer (checked against its region), GRH, payload, receive CQE.
+ * Deliver a datagram to one QP or RQ: admission checks, the next posted
+ * receive buffer (checked against its region), GRH, payload, receive CQE.
  *
- * @param dgid  the GRH's destination GID, or NULL for no GRH
+ * @param rqp       the receiver
+ * @param underlay  the QP that admits the datagram (state, P_Key,
+ *                  Q_Key): rqp itself, or the underlay QP whose root
+ *                  flow table steered it to the RQ rqp
+ * @param dgid      the GRH's destination GID, or NULL for no GRH
  */
 static void
-deliver(struct hcasim *h, struct dp_pkt *p, struct hcasim_qp *rqp,
-	const uint8_t *dgid, uint32_t hash)
+deliver_to(struct hcasim *h, struct dp_pkt *p, struct hcasim_qp *rqp,
+	   struct hcasim_qp *underlay, const uint8_t *dgid, uint32_t hash)
 {
 	struct hcasim_counters *cnt = &rqp->port->cnt;
 	struct mlx5_wqe_data_seg seg;
@@ -378,8 +382,13 @@ deliver(struct hcasim *h, struct dp_pkt *p, struct hcasim_qp *rqp,
 	uint8_t *dst = NULL;
 	int syn;
 
-	if (!rx_admit(p, rqp))
+	if (!rx_admit(p, underlay))
 		return;
+	if (rqp != underlay &&
+	    __atomic_load_n(&rqp->state, __ATOMIC_ACQUIRE) != HCA_QPS_RTS) {
+		hcasim_count(&cnt->rcv_discards_no_qp, 1);
+		return; /* the RQ is not ready */
+	}
 	avail = (rqp->rq_prod_cache - rqp->rq_tail) & 0xffff;
 	if (avail == 0 || avail > rqp->rq_wqe_cnt) {
 		prod = be32toh(__atomic_load_n(&rqp->dbrec[MLX5_RCV_DBR],
@@ -429,28 +438,44 @@ deliver(struct hcasim *h, struct dp_pkt *p, struct hcasim_qp *rqp,
 	hcasim_count(&cnt->rcv_bytes, p->s.len);
 }
 
-/** Deliver to the QPN on a port, spreading over an RSS group. */
+/**
+ * Deliver to a QP: through its root flow table when one is bound (the
+ * TIR's hash picks an RQ), else to the QP itself.
+ */
+static void
+deliver(struct hcasim *h, struct dp_pkt *p, struct hcasim_qp *qp,
+	const uint8_t *dgid, uint32_t hash)
+{
+	struct hcasim_rss_set *rss = __atomic_load_n(&qp->rss,
+						     __ATOMIC_ACQUIRE);
+
+	if (rss != NULL) {
+		if (rss->n == 0) {
+			/* a root table that leads nowhere: a table miss */
+			hcasim_count(&qp->port->cnt.rcv_discards_no_qp, 1);
+			return;
+		}
+		hash = pkt_hash(p);
+		deliver_to(h, p, rss->qps[hash % rss->n], qp, dgid, hash);
+		return;
+	}
+	deliver_to(h, p, qp, qp, dgid, hash);
+}
+
+/** Deliver to the QPN on a port (spread by its root flow table, if any). */
 static void
 route_unicast(struct hcasim *h, struct dp_pkt *p, struct hcasim_port *dport)
 {
 	struct hcasim_qp *rqp = hcasim_qp_lookup(h, p->s.dqpn);
-	struct hcasim_rss_set *rss;
-	uint32_t hash = 0;
 
 	if (h->wire != NULL &&
 	    !wire_pass(h, p, dport, p->s.grh ? p->s.dgid : NULL))
 		return;
-	if (rqp == NULL || rqp->port != dport || rqp->parent != NULL) {
+	if (rqp == NULL || rqp->port != dport || rqp->kind != HCASIM_Q_QP) {
 		hcasim_count(&dport->cnt.rcv_discards_no_qp, 1);
 		return;
 	}
-	rss = __atomic_load_n(&rqp->rss, __ATOMIC_ACQUIRE);
-	if (rss != NULL && rss->n > 1) {
-		hash = pkt_hash(p);
-		if (hash != 0)
-			rqp = rss->qps[hash % rss->n];
-	}
-	deliver(h, p, rqp, p->s.grh ? p->s.dgid : NULL, hash);
+	deliver(h, p, rqp, p->s.grh ? p->s.dgid : NULL, 0);
 }
 
 /**

@@ -105,7 +105,8 @@ hcasim_mcast_attach(struct hcasim *h, struct hcasim_client *c, uint32_t qpn,
 	struct hcasim_mcg *m, *n;
 	uint32_t b, i, cnt;
 
-	if (qp == NULL || qp->owner != c || mgid[0] != 0xff)
+	if (qp == NULL || qp->owner != c || qp->kind != HCASIM_Q_QP ||
+	    mgid[0] != 0xff)
 		return -EINVAL;
 	if (c->nattach >= h->cfg.limits.client_mcast) {
 		h->refused.client_mcast++;

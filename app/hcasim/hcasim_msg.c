@@ -28,9 +28,6 @@ static const struct msg_size body_size[HCASIM_MSG_TYPE_MAX] = {
 			       sizeof(struct hcasim_hello_rep) },
 	[HCASIM_MSG_PORT_OPEN] = { true, sizeof(struct hcasim_port_open_req),
 				   sizeof(struct hcasim_port_attr) },
-	[HCASIM_MSG_QP_CREATE] = { true, sizeof(struct hcasim_qp_create_req),
-				   sizeof(struct hcasim_qp_create_rep) },
-	[HCASIM_MSG_QP_DESTROY] = { true, sizeof(struct hcasim_qp_msg), 0 },
 	[HCASIM_MSG_STATUS] = { true, 0, sizeof(struct hcasim_status_rep) },
 	[HCASIM_MSG_QP_FAULT] = { true, sizeof(struct hcasim_qp_fault_req),
 				  0 },
@@ -101,20 +98,6 @@ field_terminated(const char *s, size_t size)
 	return memchr(s, '\0', size) != NULL;
 }
 
-/** Whether a PD number can name one of a client's PDs (1-based). */
-static bool
-pdn_in_range(uint32_t pdn)
-{
-	return pdn >= 1 && pdn <= HCASIM_CLIENT_MAX_PD;
-}
-
-/** Whether a CQ number can name one of a client's CQs (1-based). */
-static bool
-cqn_in_range(uint32_t cqn)
-{
-	return cqn >= 1 && cqn <= HCASIM_CLIENT_MAX_CQ;
-}
-
 /** HELLO: our version, a terminated host name. */
 static int
 hello_check(const struct hcasim_hello_req *req)
@@ -138,20 +121,6 @@ port_open_check(const struct hcasim_port_open_req *req)
 	return 0;
 }
 
-/** QP_CREATE: PD and CQ numbers, ring sizes, inline size in range. */
-static int
-qp_create_check(const struct hcasim_qp_create_req *req)
-{
-	if (!pdn_in_range(req->pdn) || !cqn_in_range(req->send_cqn) ||
-	    !cqn_in_range(req->recv_cqn))
-		return -EINVAL;
-	if (req->sq_wqe_cnt == 0 || req->sq_wqe_cnt > HCASIM_MAX_WQE_CNT ||
-	    req->rq_wqe_cnt == 0 || req->rq_wqe_cnt > HCASIM_MAX_WQE_CNT ||
-	    req->max_inline > HCASIM_MAX_INLINE)
-		return -EINVAL;
-	return 0;
-}
-
 /** QP_FAULT: a known kind (the QP is looked up later). */
 static int
 qp_fault_check(const struct hcasim_qp_fault_req *req)
@@ -169,7 +138,6 @@ hcasim_req_check(uint16_t type, const void *body)
 	union {
 		struct hcasim_hello_req hello;
 		struct hcasim_port_open_req port_open;
-		struct hcasim_qp_create_req qp_create;
 		struct hcasim_qp_fault_req qp_fault;
 	} u;
 	size_t size = hcasim_msg_body_size(type, false);
@@ -184,13 +152,10 @@ hcasim_req_check(uint16_t type, const void *body)
 		return hello_check(&u.hello);
 	case HCASIM_MSG_PORT_OPEN:
 		return port_open_check(&u.port_open);
-	case HCASIM_MSG_QP_CREATE:
-		return qp_create_check(&u.qp_create);
 	case HCASIM_MSG_QP_FAULT:
 		return qp_fault_check(&u.qp_fault);
 	default:
-		/* STATUS, INTR_OPEN: no body; QP_DESTROY: a number only the
-		 * tables can judge */
+		/* STATUS, INTR_OPEN: no body */
 		return 0;
 	}
 }

@@ -64,7 +64,9 @@ qp_polled(const struct hcasim_qp *qp)
 {
 	uint32_t st = __atomic_load_n(&qp->state, __ATOMIC_RELAXED);
 
-	return st == HCA_QPS_RTS || st == HCA_QPS_ERR;
+	/* an RQ has no send ring to poll */
+	return qp->kind != HCASIM_Q_RQ &&
+	       (st == HCA_QPS_RTS || st == HCA_QPS_ERR);
 }
 
 /**
@@ -357,40 +359,6 @@ hcasim_cq_destroy(struct hcasim *h, struct hcasim_client *c, uint32_t cqn)
  * Queue pairs
  ****************************************************************************/
 
-/**
- * Publish a new RSS member set for a parent (parent first, then its
- * children, leaving out `without`), wait for the data path, free the old.
- *
- * @param parent   the RSS parent
- * @param with     a child to add, or NULL
- * @param without  a child to remove, or NULL
- * @return 0 or -ENOMEM
- */
-static int
-rss_republish(struct hcasim *h, struct hcasim_qp *parent,
-	      struct hcasim_qp *with, struct hcasim_qp *without)
-{
-	struct hcasim_rss_set *old = parent->rss, *s;
-	uint32_t i, n = old != NULL ? old->n : 1;
-
-	s = malloc(sizeof(*s) + (n + 1) * sizeof(s->qps[0]));
-	if (s == NULL)
-		return -ENOMEM;
-	s->n = 0;
-	if (old == NULL)
-		s->qps[s->n++] = parent;
-	else
-		for (i = 0; i < old->n; i++)
-			if (old->qps[i] != without)
-				s->qps[s->n++] = old->qps[i];
-	if (with != NULL)
-		s->qps[s->n++] = with;
-	__atomic_store_n(&parent->rss, s, __ATOMIC_RELEASE);
-	hcasim_dp_sync(h);
-	free(old);
-	return 0;
-}
-
 /** Pick a free QP slot and a number for it; -ENOSPC when full. */
 static int
 qpn_alloc(struct hcasim *h, uint32_t *qpn)
@@ -417,10 +385,8 @@ qpn_alloc(struct hcasim *h, uint32_t *qpn)
  */
 static int
 qp_create_check(struct hcasim *h, struct hcasim_client *c,
-		const struct hcasim_qp_create_req *req,
-		struct hcasim_qp **parent)
+		const struct hcasim_qp_create_req *req)
 {
-	*parent = NULL;
 	if (!pd_valid(c, req->pdn) || cq_of(c, req->send_cqn) == NULL ||
 	    cq_of(c, req->recv_cqn) == NULL)
 		return -EINVAL;
@@ -431,19 +397,6 @@ qp_create_check(struct hcasim *h, struct hcasim_client *c,
 	if (c->ident != NULL && c->ident->nqp >= h->cfg.limits.host_qp) {
 		h->refused.host_qp++;
 		return -EDQUOT;
-	}
-	if (req->rss_parent_qpn != 0) {
-		struct hcasim_qp *p = hcasim_qp_lookup(h, req->rss_parent_qpn);
-
-		if (p == NULL || p->parent != NULL ||
-		    (p->owner != c && !h->cfg.allow_forge))
-			return -EINVAL;
-		*parent = p;
-		if (p->owner != c)
-			return 0; /* a forger: see hcasim_qp_create() */
-		if (p->nchildren >= HCASIM_MAX_RSS_CHILDREN)
-			return -ENOSPC;
-		*parent = p;
 	}
 	return 0;
 }
@@ -462,21 +415,14 @@ hcasim_qp_create(struct hcasim *h, struct hcasim_client *c,
 		 const struct hcasim_qp_create_req *req,
 		 struct hcasim_qp_create_rep *rep, int *fd)
 {
-	struct hcasim_qp *qp, *parent, *forged = NULL;
+	struct hcasim_qp *qp;
 	uint32_t sq_cnt, rq_cnt, qpn;
 	size_t sq_len, rq_len, dbrec_off, len;
 	int ret;
 
-	ret = qp_create_check(h, c, req, &parent);
+	ret = qp_create_check(h, c, req);
 	if (ret < 0)
 		return ret;
-	if (parent != NULL && parent->owner != c) {
-		/* --allow-forge: a QP of its own that sends with another
-		 * client's QPN and port GID (a hostile host); no RSS child
-		 */
-		forged = parent;
-		parent = NULL;
-	}
 	sq_cnt = pow2_at_least(req->sq_wqe_cnt);
 	rq_cnt = pow2_at_least(req->rq_wqe_cnt);
 	sq_len = (size_t)sq_cnt * MLX5_SEND_WQE_BB;
@@ -499,17 +445,10 @@ hcasim_qp_create(struct hcasim *h, struct hcasim_client *c,
 	}
 	qp->map_len = len;
 	qp->qpn = qpn;
-	qp->wire_qpn = parent != NULL ? parent->wire_qpn : qpn;
+	qp->wire_qpn = qpn;
 	qp->owner = c;
 	qp->port = c->port;
 	qp->gid_port = c->port;
-	if (forged != NULL) {
-		qp->wire_qpn = forged->wire_qpn;
-		qp->gid_port = forged->port;
-		HCA_LOG(NOTICE,
-			"hcasim: QP 0x%x forges QPN 0x%x and its port GID",
-			qpn, forged->wire_qpn);
-	}
 	qp->pdn = req->pdn;
 	qp->state = HCA_QPS_RESET;
 	qp->max_inline = req->max_inline;
@@ -520,7 +459,6 @@ hcasim_qp_create(struct hcasim *h, struct hcasim_client *c,
 	qp->dbrec = (volatile uint32_t *)((uint8_t *)qp->map + dbrec_off);
 	qp->scq = cq_of(c, req->send_cqn);
 	qp->rcq = cq_of(c, req->recv_cqn);
-	qp->parent = parent;
 	qp->scq->refs++;
 	qp->rcq->refs++;
 	qp->next = c->qps;
@@ -531,15 +469,6 @@ hcasim_qp_create(struct hcasim *h, struct hcasim_client *c,
 	ring_mem_account(c, (ssize_t)len);
 	__atomic_store_n(&h->qp_table[qpn % HCASIM_QP_SLOTS], qp,
 			 __ATOMIC_RELEASE);
-	if (parent != NULL) {
-		parent->nchildren++;
-		if (rss_republish(h, parent, qp, NULL) < 0) {
-			parent->nchildren--;
-			hcasim_qp_destroy(h, c, qpn);
-			close(*fd);
-			return -ENOMEM;
-		}
-	}
 	rep->qpn = qpn;
 	rep->wire_qpn = qp->wire_qpn;
 	rep->sq_wqe_cnt = sq_cnt;
@@ -678,7 +607,7 @@ qp_unlink(struct hcasim_client *c, struct hcasim_qp *qp)
  * Destroy a QP: withdraw it from routing, multicast and polling, wait for
  * the data path, unmap its rings.
  *
- * @return 0, -EINVAL (unknown) or -EBUSY (an RSS parent with children)
+ * @return 0 or -EINVAL (unknown)
  */
 int
 hcasim_qp_destroy(struct hcasim *h, struct hcasim_client *c, uint32_t qpn)
@@ -689,8 +618,6 @@ hcasim_qp_destroy(struct hcasim *h, struct hcasim_client *c, uint32_t qpn)
 
 	if (qp == NULL || qp->owner != c)
 		return -EINVAL;
-	if (qp->nchildren != 0)
-		return -EBUSY;
 	__atomic_store_n(&qp->state, HCASIM_QPS_DEAD, __ATOMIC_RELEASE);
 	__atomic_store_n(&h->qp_table[qpn % HCASIM_QP_SLOTS], NULL,
 			 __ATOMIC_RELEASE);
@@ -704,11 +631,6 @@ hcasim_qp_destroy(struct hcasim *h, struct hcasim_client *c, uint32_t qpn)
 			free(old[i]);
 		if (nold == 0)
 			break;
-	}
-	if (qp->parent != NULL) {
-		qp->parent->nchildren--;
-		if (rss_republish(h, qp->parent, NULL, qp) < 0)
-			HCA_LOG(WARNING, "hcasim: RSS set kept a stale child");
 	}
 	hcasim_view_rebuild(h); /* syncs */
 	qp_unlink(c, qp);

@@ -6,9 +6,10 @@
  * inner IPv4/IPv6 source and destination addresses, then the TCP/UDP
  * source and destination ports when the packet is an unfragmented TCP or
  * UDP datagram, read behind the 4-byte IPoIB header. Non-IP payloads hash
- * to 0 (and go to the RSS parent).
+ * to 0 (and go to the RSS parent, or to the first RQ of a TIR's table).
  */
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -61,6 +62,17 @@ rss_table_init(void)
 			rss_table[i][v] = r;
 		}
 	}
+}
+
+/**
+ * Whether a TIR's Toeplitz key is the one the daemon hashes with.
+ *
+ * @param key  40 bytes
+ */
+bool
+hcasim_rss_key_is(const uint8_t *key)
+{
+	return memcmp(key, rss_key, sizeof(rss_key)) == 0;
 }
 
 /** Toeplitz hash of n input bytes (n <= RSS_INPUT_MAX). */

@@ -78,8 +78,40 @@ dump_inputs(void)
 	const struct hca_cmd_qp_modify m = { .uid = 0x7, .qpn = 0xabc,
 		.q_key = 0x80010000, .pkey_index = 0x1f, .port_num = 2,
 		.sq_psn = 0x123456 };
-	uint8_t in[512];
+	const struct hca_cmd_sq sq = { .uid = 0x13, .cqn = 0x1a2b3c,
+		.tisn = 0x2b3c4d, .user_index = 0x3c4d5e,
+		.wq = { .pdn = 0x4d5e6f, .uar_page = 0x5e6f70,
+			.log_wq_stride = 6, .log_wq_sz = 10, .log_wq_pg_sz = 3,
+			.wq_umem_id = 0x11223344, .wq_umem_offset = 0x1000,
+			.dbr_umem_id = 0x55667788, .dbr_addr = 0x4c0 } };
+	const struct hca_cmd_rq rq = { .uid = 0x14, .cqn = 0x6a7b8c,
+		.user_index = 0x7b8c9d, .vsd = true,
+		.wq = { .pdn = 0x8c9dae, .uar_page = 0x9daebf,
+			.log_wq_stride = 4, .log_wq_sz = 12, .log_wq_pg_sz = 1,
+			.wq_umem_id = 0x99aabbcc, .wq_umem_offset = 0x3000,
+			.dbr_umem_id = 0xddeeff00, .dbr_addr = 0x7f8 } };
+	const struct hca_cmd_tis tis = { .uid = 0x15, .prio = 5,
+		.transport_domain = 0xa1b2c3, .underlay_qpn = 0xd4e5f6 };
+	static const uint32_t rqns[3] = { 0x10203, 0x40506, 0x70809 };
+	struct hca_cmd_tir tir = { .uid = 0x17, .transport_domain = 0x1d2e3f,
+		.rqtn = 0x4f5e6d, .l3_prot_type = 1, .l4_prot_type = 1,
+		.selected_fields = HCA_RX_HASH_SRC_IP | HCA_RX_HASH_DST_IP |
+			HCA_RX_HASH_L4_SPORT | HCA_RX_HASH_L4_DPORT };
+	const struct hca_cmd_flow_table ft = { .uid = 0x1a,
+		.table_type = HCA_FT_TYPE_NIC_RX, .level = 3, .log_size = 4 };
+	const struct hca_cmd_flow_group fg = { .uid = 0x1b,
+		.table_type = HCA_FT_TYPE_NIC_RX, .table_id = 0x2c3d4e,
+		.start_index = 2, .end_index = 9 };
+	const struct hca_cmd_fte fte = { .uid = 0x1c,
+		.table_type = HCA_FT_TYPE_NIC_RX, .table_id = 0x2c3d4e,
+		.group_id = 0x5f6a7b, .flow_index = 7,
+		.dest_type = HCA_FLOW_DEST_TIR, .dest_id = 0x8b9cad };
+	static uint8_t in[1024];
+	unsigned int i;
 	int bad = 0;
+
+	for (i = 0; i < HCA_TIRC_TOEPLITZ_KEY_LEN; i++)
+		tir.toeplitz_key[i] = (uint8_t)(0x40 + i);
 
 	bad += dump("QUERY_HCA_CAP", in,
 		hca_cmd_query_hca_cap_in(in, sizeof(in), &qc));
@@ -123,6 +155,48 @@ dump_inputs(void)
 		0x11, 0xcba, mgid));
 	bad += dump("DETACH_FROM_MCG", in, hca_cmd_detach_mcg_in(in,
 		sizeof(in), 0x12, 0xcbb, mgid));
+	bad += dump("CREATE_SQ", in, hca_cmd_create_sq_in(in, sizeof(in), &sq));
+	bad += dump("MODIFY_SQ", in, hca_cmd_modify_sq_in(in, sizeof(in),
+		0x13, 0x123abc, HCA_WQ_STATE_RST, HCA_WQ_STATE_RDY));
+	bad += dump("DESTROY_SQ", in, hca_cmd_destroy_sq_in(in, sizeof(in),
+		0x13, 0x123abd));
+	bad += dump("CREATE_RQ", in, hca_cmd_create_rq_in(in, sizeof(in), &rq));
+	bad += dump("MODIFY_RQ", in, hca_cmd_modify_rq_in(in, sizeof(in),
+		0x14, 0x456def, HCA_WQ_STATE_RDY, HCA_WQ_STATE_ERR));
+	bad += dump("DESTROY_RQ", in, hca_cmd_destroy_rq_in(in, sizeof(in),
+		0x14, 0x456df0));
+	bad += dump("CREATE_TIS", in, hca_cmd_create_tis_in(in, sizeof(in),
+		&tis));
+	bad += dump("DESTROY_TIS", in, hca_cmd_destroy_tis_in(in, sizeof(in),
+		0x15, 0x789a));
+	bad += dump("CREATE_RQT", in, hca_cmd_rqt_in(in, sizeof(in), 0x16, 0,
+		rqns, 3, 4));
+	bad += dump("MODIFY_RQT", in, hca_cmd_rqt_in(in, sizeof(in), 0x16,
+		0x6789ab, rqns, 2, 4));
+	bad += dump("DESTROY_RQT", in, hca_cmd_destroy_rqt_in(in, sizeof(in),
+		0x16, 0x6789ac));
+	bad += dump("CREATE_TIR", in, hca_cmd_create_tir_in(in, sizeof(in),
+		&tir));
+	bad += dump("DESTROY_TIR", in, hca_cmd_destroy_tir_in(in, sizeof(in),
+		0x17, 0x8b9cad));
+	bad += dump("CREATE_FLOW_TABLE", in, hca_cmd_create_flow_table_in(in,
+		sizeof(in), &ft));
+	bad += dump("DESTROY_FLOW_TABLE", in, hca_cmd_destroy_flow_table_in(in,
+		sizeof(in), 0x1a, HCA_FT_TYPE_NIC_RX, 0x2c3d4e));
+	bad += dump("SET_FLOW_TABLE_ROOT", in, hca_cmd_set_flow_table_root_in(
+		in, sizeof(in), 0x1a, HCA_FT_TYPE_NIC_RX, 0x2c3d4e, 0xd4e5f6,
+		false));
+	bad += dump("SET_FLOW_TABLE_ROOT_DISCONNECT", in,
+		hca_cmd_set_flow_table_root_in(in, sizeof(in), 0x1a,
+		HCA_FT_TYPE_NIC_RX, 0x2c3d4e, 0xd4e5f6, true));
+	bad += dump("CREATE_FLOW_GROUP", in, hca_cmd_create_flow_group_in(in,
+		sizeof(in), &fg));
+	bad += dump("DESTROY_FLOW_GROUP", in, hca_cmd_destroy_flow_group_in(in,
+		sizeof(in), 0x1b, HCA_FT_TYPE_NIC_RX, 0x2c3d4e, 0x5f6a7b));
+	bad += dump("SET_FLOW_TABLE_ENTRY", in, hca_cmd_set_fte_in(in,
+		sizeof(in), &fte));
+	bad += dump("DELETE_FLOW_TABLE_ENTRY", in, hca_cmd_delete_fte_in(in,
+		sizeof(in), 0x1c, HCA_FT_TYPE_NIC_RX, 0x2c3d4e, 7));
 	return bad;
 }
 
@@ -205,7 +279,8 @@ decode_one(const char *name, const uint8_t *out, size_t len)
 	} else if (strcmp(name, "CREATE_QP") == 0 ||
 			strcmp(name, "CREATE_CQ") == 0 ||
 			strcmp(name, "ALLOC_PD") == 0 ||
-			strcmp(name, "CREATE_MKEY") == 0) {
+			strcmp(name, "CREATE_MKEY") == 0 ||
+			strcmp(name, "CREATE_TIR") == 0) {
 		rc = hca_cmd_obj_out(out, len, &num);
 		if (rc == 0)
 			printf("%s num=%x\n", name, num);

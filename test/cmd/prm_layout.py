@@ -12,7 +12,13 @@ output mailboxes with the same definitions and checks what prm_dump's
 decoders make of them.
 
 The definitions are loaded at run time from the installed package, never
-copied. Two things are patched at import: every class's extract_padding
+copied. The scapy file has no class for most commands of the IPoIB
+send and receive queues (CREATE_SQ, CREATE_RQ, their modifies, CREATE_TIS,
+the RQ table, the flow table commands): those are decoded here from
+PRM_FIELDS, bit offsets transcribed for this script from the PRM as
+Linux's include/linux/mlx5/mlx5_ifc.h declares it (a second transcription,
+made apart from hca_prm.h). CREATE_TIR is decoded by the scapy file's own
+CreateTirIn, and every short destroy by QueryQpIn's shape. Two things are patched at import: every class's extract_padding
 returns (b"", rest), otherwise a nested structure swallows every byte
 after it. Missing scapy or a missing file is a failure, not a skip.
 
@@ -35,6 +41,11 @@ QPC_OFF = 24
 QPC_LEN = 232
 # Offset of the primary address path in the QP context.
 ADS_OFF = 24
+
+# prm_dump's Toeplitz key: bytes 0x40, 0x41, ... as the ten big-endian
+# words CreateTirIn decodes.
+TOEPLITZ_KEY_WORDS = [int.from_bytes(bytes(range(0x40 + 4 * i, 0x44 + 4 * i)),
+                                     "big") for i in range(10)]
 
 MGID = bytes([0xff, 0x12, 0x40, 0x1b, 0x80, 0x01, 0, 0, 0, 0, 0, 0,
               0xff, 0xff, 0xff, 0xff])
@@ -91,6 +102,75 @@ def hdr(opcode, uid, op_mod=0):
 def qpc(*pairs):
     """Expectations on the QP context decoded on its own (SwQpc)."""
     return [("@qpc." + name, value) for name, value in pairs]
+
+
+# Bit offsets and widths (PRM numbering: bit 0 is the most significant
+# bit of byte 0) of the fields the scapy file has no class for, relative
+# to the mailbox, from Linux's mlx5_ifc.h: the SQ and RQ contexts start at
+# byte 32 of their create and modify inputs, their wq structure at byte
+# 48 of the context; the TIS and RQ table contexts at byte 32; the flow
+# table context at byte 24 of CREATE_FLOW_TABLE; the flow context at byte
+# 64 of SET_FLOW_TABLE_ENTRY, its destination list at byte 768 of it.
+CTX = 32 * 8
+WQ = CTX + 48 * 8
+FC = 64 * 8
+PRM_FIELDS = {
+    "opcode": (0x00, 16), "uid": (0x10, 16), "op_mod": (0x30, 16),
+    "modify.state": (0x40, 4), "modify.num": (0x48, 24),
+    "modify.bitmask": (0x80, 64),
+    "sqc.flush_in_error_en": (CTX + 0x03, 1),
+    "sqc.state": (CTX + 0x08, 4), "sqc.user_index": (CTX + 0x28, 24),
+    "sqc.cqn": (CTX + 0x48, 24), "sqc.tis_lst_sz": (CTX + 0x100, 16),
+    "sqc.tis_num_0": (CTX + 0x168, 24),
+    "rqc.vsd": (CTX + 0x03, 1), "rqc.mem_rq_type": (CTX + 0x04, 4),
+    "rqc.state": (CTX + 0x08, 4), "rqc.flush_in_error_en": (CTX + 0x0d, 1),
+    "rqc.user_index": (CTX + 0x28, 24), "rqc.cqn": (CTX + 0x48, 24),
+    "wq.wq_type": (WQ + 0x00, 4), "wq.pd": (WQ + 0x48, 24),
+    "wq.uar_page": (WQ + 0x68, 24), "wq.dbr_addr": (WQ + 0x80, 64),
+    "wq.log_wq_stride": (WQ + 0x10c, 4), "wq.log_wq_pg_sz": (WQ + 0x113, 5),
+    "wq.log_wq_sz": (WQ + 0x11b, 5), "wq.dbr_umem_valid": (WQ + 0x120, 1),
+    "wq.wq_umem_valid": (WQ + 0x121, 1), "wq.dbr_umem_id": (WQ + 0x140, 32),
+    "wq.wq_umem_id": (WQ + 0x160, 32),
+    "wq.wq_umem_offset": (WQ + 0x180, 64),
+    "tisc.prio": (CTX + 0x0c, 4), "tisc.transport_domain": (CTX + 0x128, 24),
+    "tisc.underlay_qpn": (CTX + 0x148, 24),
+    "rqtc.rqt_max_size": (CTX + 0xb0, 16),
+    "rqtc.rqt_actual_size": (CTX + 0xd0, 16),
+    "rqtc.rq_num_0": (CTX + 0x780 + 0x08, 24),
+    "rqtc.rq_num_1": (CTX + 0x7a0 + 0x08, 24),
+    "rqtc.rq_num_2": (CTX + 0x7c0 + 0x08, 24),
+    "ft.table_type": (0x80, 8), "ft.table_id": (0xa8, 24),
+    "ftc.level": (0xc0 + 0x08, 8), "ftc.log_size": (0xc0 + 0x18, 8),
+    "ftc.table_miss_action": (0xc0 + 0x04, 4),
+    "root.underlay_qpn": (0xc8, 24),
+    "fg.start_flow_index": (0xe0, 32), "fg.end_flow_index": (0x120, 32),
+    "fg.match_criteria_enable": (0x1f8, 8),
+    "destroy_fg.group_id": (0xc0, 32),
+    "fte.flow_index": (0x100, 32),
+    "fc.group_id": (FC + 0x20, 32), "fc.flow_tag": (FC + 0x48, 24),
+    "fc.action": (FC + 0x70, 16), "fc.destination_list_size": (FC + 0x88, 24),
+    "fc.dest.destination_type": (FC + 0x1800, 8),
+    "fc.dest.destination_id": (FC + 0x1808, 24),
+}
+
+
+def prm_bits(data, path):
+    """Read a PRM_FIELDS field from a mailbox."""
+    bit, width = PRM_FIELDS[path]
+    if width == 64:
+        return int.from_bytes(data[bit // 8:bit // 8 + 8], "big")
+    word = int.from_bytes(data[bit // 32 * 4:bit // 32 * 4 + 4], "big")
+    return (word >> (32 - bit % 32 - width)) & ((1 << width) - 1)
+
+
+def prm(*pairs):
+    """Expectations on PRM_FIELDS fields ("@prm.")."""
+    return [("@prm." + name, value) for name, value in pairs]
+
+
+def wq(**kw):
+    """Expectations on the wq structure of an SQ or RQ context."""
+    return prm(*[("wq." + k, v) for k, v in kw.items()])
 
 
 def expectations(m):
@@ -182,6 +262,95 @@ def expectations(m):
             ("qpn", 0xcba), ("@bytes.16.32", MGID)]),
         "DETACH_FROM_MCG": (m.QueryQpIn, hdr(0x807, 0x12) + [
             ("qpn", 0xcbb), ("@bytes.16.32", MGID)]),
+        # the scapy file has no class for these: the header with
+        # QueryQpIn's shape, every other field from PRM_FIELDS
+        "CREATE_SQ": (m.QueryQpIn, hdr(0x904, 0x13) + prm(
+            ("sqc.flush_in_error_en", 1), ("sqc.state", 0),
+            ("sqc.user_index", 0x3c4d5e), ("sqc.cqn", 0x1a2b3c),
+            ("sqc.tis_lst_sz", 1), ("sqc.tis_num_0", 0x2b3c4d)) + wq(
+            wq_type=1, pd=0x4d5e6f, uar_page=0x5e6f70, dbr_addr=0x4c0,
+            log_wq_stride=6, log_wq_pg_sz=3, log_wq_sz=10,
+            dbr_umem_valid=1, wq_umem_valid=1, dbr_umem_id=0x55667788,
+            wq_umem_id=0x11223344, wq_umem_offset=0x1000)),
+        "MODIFY_SQ": (m.QueryQpIn, hdr(0x905, 0x13) + prm(
+            ("modify.state", 0), ("modify.num", 0x123abc),
+            ("modify.bitmask", 0), ("sqc.state", 1), ("sqc.cqn", 0))),
+        "DESTROY_SQ": (m.QueryQpIn, hdr(0x906, 0x13) + [
+            ("qpn", 0x123abd)]),
+        "CREATE_RQ": (m.QueryQpIn, hdr(0x908, 0x14) + prm(
+            ("rqc.vsd", 1), ("rqc.mem_rq_type", 0), ("rqc.state", 0),
+            ("rqc.flush_in_error_en", 1), ("rqc.user_index", 0x7b8c9d),
+            ("rqc.cqn", 0x6a7b8c)) + wq(
+            wq_type=1, pd=0x8c9dae, uar_page=0x9daebf, dbr_addr=0x7f8,
+            log_wq_stride=4, log_wq_pg_sz=1, log_wq_sz=12,
+            dbr_umem_valid=1, wq_umem_valid=1, dbr_umem_id=0xddeeff00,
+            wq_umem_id=0x99aabbcc, wq_umem_offset=0x3000)),
+        "MODIFY_RQ": (m.QueryQpIn, hdr(0x909, 0x14) + prm(
+            ("modify.state", 1), ("modify.num", 0x456def),
+            ("modify.bitmask", 0), ("rqc.state", 3), ("rqc.cqn", 0))),
+        "DESTROY_RQ": (m.QueryQpIn, hdr(0x90a, 0x14) + [
+            ("qpn", 0x456df0)]),
+        "CREATE_TIS": (m.QueryQpIn, hdr(0x912, 0x15) + prm(
+            ("tisc.prio", 5), ("tisc.transport_domain", 0xa1b2c3),
+            ("tisc.underlay_qpn", 0xd4e5f6))),
+        "DESTROY_TIS": (m.QueryQpIn, hdr(0x914, 0x15) + [("qpn", 0x789a)]),
+        "CREATE_RQT": (m.QueryQpIn, hdr(0x916, 0x16) + prm(
+            ("rqtc.rqt_max_size", 4), ("rqtc.rqt_actual_size", 3),
+            ("rqtc.rq_num_0", 0x10203), ("rqtc.rq_num_1", 0x40506),
+            ("rqtc.rq_num_2", 0x70809))),
+        "MODIFY_RQT": (m.QueryQpIn, hdr(0x917, 0x16) + [
+            ("qpn", 0x6789ab)] + prm(
+            ("modify.bitmask", 1), ("rqtc.rqt_max_size", 4),
+            ("rqtc.rqt_actual_size", 2), ("rqtc.rq_num_0", 0x10203),
+            ("rqtc.rq_num_1", 0x40506))),
+        "DESTROY_RQT": (m.QueryQpIn, hdr(0x918, 0x16) + [
+            ("qpn", 0x6789ac)]),
+        # CREATE_TIR: the scapy file's own class
+        "CREATE_TIR": (m.CreateTirIn, hdr(0x900, 0x17) + [
+            ("tir_context.disp_type", 1),
+            ("tir_context.indirect_table", 0x4f5e6d),
+            ("tir_context.rx_hash_fn", 2),
+            ("tir_context.transport_domain", 0x1d2e3f),
+            ("tir_context.inline_rqn", 0),
+            ("tir_context.rx_hash_symmetric", 0),
+            ("tir_context.rx_hash_toeplitz_key", TOEPLITZ_KEY_WORDS),
+            ("tir_context.rx_hash_field_selector_outer.l3_prot_type", 1),
+            ("tir_context.rx_hash_field_selector_outer.l4_prot_type", 1),
+            ("tir_context.rx_hash_field_selector_outer.selected_fields",
+             0xf),
+            ("tir_context.rx_hash_field_selector_inner.selected_fields",
+             0)]),
+        "DESTROY_TIR": (m.QueryQpIn, hdr(0x902, 0x17) + [
+            ("qpn", 0x8b9cad)]),
+        "CREATE_FLOW_TABLE": (m.QueryQpIn, hdr(0x930, 0x1a) + prm(
+            ("ft.table_type", 0), ("ftc.level", 3), ("ftc.log_size", 4),
+            ("ftc.table_miss_action", 0))),
+        "DESTROY_FLOW_TABLE": (m.QueryQpIn, hdr(0x931, 0x1a) + prm(
+            ("ft.table_type", 0), ("ft.table_id", 0x2c3d4e))),
+        "SET_FLOW_TABLE_ROOT": (m.QueryQpIn, hdr(0x92f, 0x1a) + prm(
+            ("ft.table_type", 0), ("ft.table_id", 0x2c3d4e),
+            ("root.underlay_qpn", 0xd4e5f6))),
+        "SET_FLOW_TABLE_ROOT_DISCONNECT": (m.QueryQpIn,
+            hdr(0x92f, 0x1a, 1) + prm(
+                ("ft.table_type", 0), ("ft.table_id", 0),
+                ("root.underlay_qpn", 0xd4e5f6))),
+        "CREATE_FLOW_GROUP": (m.QueryQpIn, hdr(0x933, 0x1b) + prm(
+            ("ft.table_type", 0), ("ft.table_id", 0x2c3d4e),
+            ("fg.start_flow_index", 2), ("fg.end_flow_index", 9),
+            ("fg.match_criteria_enable", 0))),
+        "DESTROY_FLOW_GROUP": (m.QueryQpIn, hdr(0x934, 0x1b) + prm(
+            ("ft.table_type", 0), ("ft.table_id", 0x2c3d4e),
+            ("destroy_fg.group_id", 0x5f6a7b))),
+        "SET_FLOW_TABLE_ENTRY": (m.QueryQpIn, hdr(0x936, 0x1c) + prm(
+            ("ft.table_type", 0), ("ft.table_id", 0x2c3d4e),
+            ("fte.flow_index", 7), ("fc.group_id", 0x5f6a7b),
+            ("fc.flow_tag", 0), ("fc.action", 0x4),
+            ("fc.destination_list_size", 1),
+            ("fc.dest.destination_type", 2),
+            ("fc.dest.destination_id", 0x8b9cad))),
+        "DELETE_FLOW_TABLE_ENTRY": (m.QueryQpIn, hdr(0x938, 0x1c) + prm(
+            ("ft.table_type", 0), ("ft.table_id", 0x2c3d4e),
+            ("fte.flow_index", 7))),
     }
 
 
@@ -196,6 +365,18 @@ INPUT_LEN = {
     "RST2INIT_QP": 272, "INIT2RTR_QP": 272, "RTR2RTS_QP": 272,
     "2ERR_QP": 16, "2RST_QP": 16, "QUERY_QP": 16, "DESTROY_QP": 16,
     "ATTACH_TO_MCG": 32, "DETACH_FROM_MCG": 32,
+    "CREATE_SQ": 272, "MODIFY_SQ": 272, "DESTROY_SQ": 16,
+    "CREATE_RQ": 272, "MODIFY_RQ": 272, "DESTROY_RQ": 16,
+    "CREATE_TIS": 192, "DESTROY_TIS": 16,
+    # RQ tables: 272 bytes of header and context, 4 per RQ in the list
+    "CREATE_RQT": 272 + 3 * 4, "MODIFY_RQT": 272 + 2 * 4, "DESTROY_RQT": 16,
+    "CREATE_TIR": 272, "DESTROY_TIR": 16,
+    "CREATE_FLOW_TABLE": 80, "DESTROY_FLOW_TABLE": 64,
+    "SET_FLOW_TABLE_ROOT": 64, "SET_FLOW_TABLE_ROOT_DISCONNECT": 64,
+    "CREATE_FLOW_GROUP": 1024,
+    "DESTROY_FLOW_GROUP": 64,
+    # the flow context (768 bytes) after 64, then one destination
+    "SET_FLOW_TABLE_ENTRY": 64 + 768 + 8, "DELETE_FLOW_TABLE_ENTRY": 64,
 }
 
 
@@ -230,6 +411,9 @@ def check_inputs(m, prm_dump):
             if path.startswith("@bytes."):
                 lo, hi = (int(x) for x in path.split(".")[1:])
                 got = data[lo:hi]
+            elif path.startswith("@prm."):
+                got = prm_bits(data, path[len("@prm."):])
+                path = path[len("@prm."):]
             elif path.startswith("@qpc."):
                 got = field(ctx, path[len("@qpc."):])
                 path = "qpc." + path[len("@qpc."):]
@@ -302,6 +486,7 @@ def outputs(m):
         "CREATE_EQ": (m.CreateEqOut(eqn=0x5a), "eqn=5a"),
         "ALLOC_PD": (m.AllocPdOut(pd=0x456), "num=456"),
         "CREATE_MKEY": (m.CreateMkeyOut(mkey_index=0x789), "num=789"),
+        "CREATE_TIR": (m.CreateTirOut(tirn=0xabc123), "num=abc123"),
     }
 
 

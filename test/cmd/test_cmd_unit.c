@@ -40,7 +40,7 @@ static int failures;
 } while (0)
 
 /** Mailbox buffers, larger than any command. */
-static uint8_t in[512], out[4200];
+static uint8_t in[1100], out[4200];
 
 /* ---------------------------------------------------------------------
  * The bit-field helper
@@ -317,6 +317,163 @@ test_encode_qp(void)
 }
 
 /* ---------------------------------------------------------------------
+ * Send and receive queues, TIS, RQ table, TIR, flow steering
+ */
+
+/** SQ, RQ, their state changes, TIS; fields at their PRM offsets. */
+static void
+test_encode_wq(void)
+{
+	const struct hca_cmd_sq sq = { .uid = 1, .cqn = 0x123456,
+		.tisn = 0x654321, .user_index = 7,
+		.wq = { .pdn = 0x42, .uar_page = 3, .log_wq_stride = 6,
+			.log_wq_sz = 9, .log_wq_pg_sz = 2, .wq_umem_id = 0x11,
+			.wq_umem_offset = 0x2000, .dbr_umem_id = 0x22,
+			.dbr_addr = 0x1f8 } };
+	struct hca_cmd_rq rq = { .uid = 2, .cqn = 0xabcdef,
+		.wq = { .pdn = 0x43, .log_wq_stride = 4, .log_wq_sz = 10,
+			.wq_umem_id = 0x33, .dbr_umem_id = 0x44,
+			.dbr_addr = 0x200 } };
+	const struct hca_cmd_tis tis = { .uid = 3, .transport_domain = 0x99,
+		.underlay_qpn = 0xfedcba };
+	uint8_t *ctx = in + 32, *wq = in + 32 + 48;
+
+	EXPECT(hca_cmd_create_sq_in(in, sizeof(in), &sq) == 272);
+	EXPECT_FIELD(in, HCA_PRM_FIELD(0x00, 16), 0x904);
+	EXPECT_FIELD(ctx, HCA_PRM_FIELD(0x08, 4), 0);
+	EXPECT_FIELD(ctx, HCA_PRM_FIELD(0x48, 24), 0x123456);
+	EXPECT_FIELD(ctx, HCA_PRM_FIELD(0x100, 16), 1);
+	EXPECT_FIELD(ctx, HCA_PRM_FIELD(0x168, 24), 0x654321);
+	EXPECT_FIELD(wq, HCA_PRM_FIELD(0x00, 4), 1);
+	EXPECT_FIELD(wq, HCA_PRM_FIELD(0x48, 24), 0x42);
+	EXPECT_FIELD(wq, HCA_PRM_FIELD(0x80, 64), 0x1f8);
+	EXPECT_FIELD(wq, HCA_PRM_FIELD(0x10c, 4), 6);
+	EXPECT_FIELD(wq, HCA_PRM_FIELD(0x11b, 5), 9);
+	EXPECT_FIELD(wq, HCA_PRM_FIELD(0x120, 2), 3);
+	EXPECT_FIELD(wq, HCA_PRM_FIELD(0x140, 32), 0x22);
+	EXPECT_FIELD(wq, HCA_PRM_FIELD(0x160, 32), 0x11);
+	EXPECT_FIELD(wq, HCA_PRM_FIELD(0x180, 64), 0x2000);
+	EXPECT(hca_cmd_create_sq_in(in, 271, &sq) == -ENOSPC);
+
+	EXPECT(hca_cmd_create_rq_in(in, sizeof(in), &rq) == 272);
+	EXPECT_FIELD(in, HCA_PRM_FIELD(0x00, 16), 0x908);
+	EXPECT_FIELD(ctx, HCA_PRM_FIELD(0x48, 24), 0xabcdef);
+	EXPECT_FIELD(wq, HCA_PRM_FIELD(0x10c, 4), 4);
+	EXPECT_FIELD(wq, HCA_PRM_FIELD(0x11b, 5), 10);
+	rq.wq.log_wq_sz = 32;
+	EXPECT(hca_cmd_create_rq_in(in, sizeof(in), &rq) == -ERANGE);
+
+	EXPECT(hca_cmd_modify_rq_in(in, sizeof(in), 2, 0x1234,
+		HCA_WQ_STATE_RST, HCA_WQ_STATE_RDY) == 272);
+	EXPECT_FIELD(in, HCA_PRM_FIELD(0x00, 16), 0x909);
+	EXPECT_FIELD(in, HCA_PRM_FIELD(0x40, 4), HCA_WQ_STATE_RST);
+	EXPECT_FIELD(in, HCA_PRM_FIELD(0x48, 24), 0x1234);
+	EXPECT_FIELD(ctx, HCA_PRM_FIELD(0x08, 4), HCA_WQ_STATE_RDY);
+	EXPECT(hca_cmd_modify_sq_in(in, sizeof(in), 2, 0x1000000,
+		HCA_WQ_STATE_RST, HCA_WQ_STATE_RDY) == -ERANGE);
+	EXPECT(hca_cmd_destroy_sq_in(in, sizeof(in), 1, 0x77) == 16);
+	EXPECT_FIELD(in, HCA_PRM_FIELD(0x00, 16), 0x906);
+	EXPECT_FIELD(in, HCA_PRM_FIELD(0x48, 24), 0x77);
+	EXPECT(hca_cmd_destroy_rq_in(in, sizeof(in), 1, 0x78) == 16);
+	EXPECT_FIELD(in, HCA_PRM_FIELD(0x00, 16), 0x90a);
+
+	EXPECT(hca_cmd_create_tis_in(in, sizeof(in), &tis) == 192);
+	EXPECT_FIELD(in, HCA_PRM_FIELD(0x00, 16), 0x912);
+	EXPECT_FIELD(ctx, HCA_PRM_FIELD(0x128, 24), 0x99);
+	EXPECT_FIELD(ctx, HCA_PRM_FIELD(0x148, 24), 0xfedcba);
+	EXPECT(hca_cmd_destroy_tis_in(in, sizeof(in), 3, 0x5) == 16);
+	EXPECT_FIELD(in, HCA_PRM_FIELD(0x00, 16), 0x914);
+}
+
+/** RQ table, TIR, flow table, group, entry, root. */
+static void
+test_encode_steer(void)
+{
+	static const uint32_t rqns[HCA_CMD_RQT_MAX + 1] = { 0x11, 0x22, 0x33 };
+	struct hca_cmd_tir tir = { .uid = 4, .transport_domain = 0x98,
+		.rqtn = 0x76, .selected_fields = HCA_RX_HASH_SRC_IP |
+		HCA_RX_HASH_DST_IP };
+	const struct hca_cmd_flow_table ft = { .table_type =
+		HCA_FT_TYPE_NIC_RX, .level = 1, .log_size = 2 };
+	struct hca_cmd_flow_group fg = { .table_id = 0x55, .start_index = 0,
+		.end_index = 3 };
+	const struct hca_cmd_fte fte = { .table_id = 0x55, .group_id = 0x66,
+		.flow_index = 1, .dest_type = HCA_FLOW_DEST_TIR,
+		.dest_id = 0x77 };
+	uint8_t *ctx = in + 32;
+
+	EXPECT(hca_cmd_rqt_in(in, sizeof(in), 5, 0, rqns, 3, 4) == 284);
+	EXPECT_FIELD(in, HCA_PRM_FIELD(0x00, 16), 0x916);
+	EXPECT_FIELD(ctx, HCA_PRM_FIELD(0xb0, 16), 4);
+	EXPECT_FIELD(ctx, HCA_PRM_FIELD(0xd0, 16), 3);
+	EXPECT_FIELD(ctx + 240, HCA_PRM_FIELD(0x08, 24), 0x11);
+	EXPECT_FIELD(ctx + 248, HCA_PRM_FIELD(0x08, 24), 0x33);
+	EXPECT(hca_cmd_rqt_in(in, sizeof(in), 5, 0x9, rqns, 2, 4) == 280);
+	EXPECT_FIELD(in, HCA_PRM_FIELD(0x00, 16), 0x917);
+	EXPECT_FIELD(in, HCA_PRM_FIELD(0x48, 24), 0x9);
+	EXPECT_FIELD(in, HCA_PRM_FIELD(0x80, 64), 1);
+	EXPECT(hca_cmd_rqt_in(in, sizeof(in), 5, 0, rqns, 0, 4) == -EINVAL);
+	EXPECT(hca_cmd_rqt_in(in, sizeof(in), 5, 0, rqns, 5, 4) == -EINVAL);
+	EXPECT(hca_cmd_rqt_in(in, sizeof(in), 5, 0, rqns,
+		HCA_CMD_RQT_MAX + 1, 0xffff) == -EINVAL);
+	EXPECT(hca_cmd_rqt_in(in, 283, 5, 0, rqns, 3, 4) == -ENOSPC);
+
+	tir.toeplitz_key[0] = 0x6d;
+	tir.toeplitz_key[39] = 0xfa;
+	EXPECT(hca_cmd_create_tir_in(in, sizeof(in), &tir) == 272);
+	EXPECT_FIELD(in, HCA_PRM_FIELD(0x00, 16), 0x900);
+	EXPECT_FIELD(ctx, HCA_PRM_FIELD(0x20, 4), HCA_TIRC_DISP_INDIRECT);
+	EXPECT_FIELD(ctx, HCA_PRM_FIELD(0x108, 24), 0x76);
+	EXPECT_FIELD(ctx, HCA_PRM_FIELD(0x120, 4), HCA_TIRC_HASH_FN_TOEPLITZ);
+	EXPECT_FIELD(ctx, HCA_PRM_FIELD(0x128, 24), 0x98);
+	EXPECT(ctx[40] == 0x6d && ctx[79] == 0xfa);
+	EXPECT_FIELD(ctx, HCA_PRM_FIELD(0x282, 30), 3);
+	tir.l3_prot_type = 2;
+	EXPECT(hca_cmd_create_tir_in(in, sizeof(in), &tir) == -ERANGE);
+
+	EXPECT(hca_cmd_create_flow_table_in(in, sizeof(in), &ft) == 80);
+	EXPECT_FIELD(in, HCA_PRM_FIELD(0x00, 16), 0x930);
+	EXPECT_FIELD(in + 24, HCA_PRM_FIELD(0x08, 8), 1);
+	EXPECT_FIELD(in + 24, HCA_PRM_FIELD(0x18, 8), 2);
+	EXPECT(hca_cmd_set_flow_table_root_in(in, sizeof(in), 0,
+		HCA_FT_TYPE_NIC_RX, 0x55, 0x123, false) == 64);
+	EXPECT_FIELD(in, HCA_PRM_FIELD(0x00, 16), 0x92f);
+	EXPECT_FIELD(in, HCA_PRM_FIELD(0x30, 16), 0);
+	EXPECT_FIELD(in, HCA_PRM_FIELD(0xa8, 24), 0x55);
+	EXPECT_FIELD(in, HCA_PRM_FIELD(0xc8, 24), 0x123);
+	EXPECT(hca_cmd_set_flow_table_root_in(in, sizeof(in), 0,
+		HCA_FT_TYPE_NIC_RX, 0x55, 0x123, true) == 64);
+	EXPECT_FIELD(in, HCA_PRM_FIELD(0x30, 16), 1);
+	EXPECT_FIELD(in, HCA_PRM_FIELD(0xa8, 24), 0);
+	EXPECT(hca_cmd_create_flow_group_in(in, sizeof(in), &fg) == 1024);
+	EXPECT_FIELD(in, HCA_PRM_FIELD(0x00, 16), 0x933);
+	EXPECT_FIELD(in, HCA_PRM_FIELD(0x120, 32), 3);
+	fg.end_index = 0;
+	fg.start_index = 1;
+	EXPECT(hca_cmd_create_flow_group_in(in, sizeof(in), &fg) == -EINVAL);
+	EXPECT(hca_cmd_set_fte_in(in, sizeof(in), &fte) == 840);
+	EXPECT_FIELD(in, HCA_PRM_FIELD(0x00, 16), 0x936);
+	EXPECT_FIELD(in, HCA_PRM_FIELD(0x100, 32), 1);
+	EXPECT_FIELD(in + 64, HCA_PRM_FIELD(0x20, 32), 0x66);
+	EXPECT_FIELD(in + 64, HCA_PRM_FIELD(0x70, 16),
+		HCA_FLOW_ACTION_FWD_DEST);
+	EXPECT_FIELD(in + 64, HCA_PRM_FIELD(0x88, 24), 1);
+	EXPECT_FIELD(in + 64 + 768, HCA_PRM_FIELD(0x00, 8), HCA_FLOW_DEST_TIR);
+	EXPECT_FIELD(in + 64 + 768, HCA_PRM_FIELD(0x08, 24), 0x77);
+	EXPECT(hca_cmd_set_fte_in(in, 839, &fte) == -ENOSPC);
+	EXPECT(hca_cmd_delete_fte_in(in, sizeof(in), 0, HCA_FT_TYPE_NIC_RX,
+		0x55, 1) == 64);
+	EXPECT_FIELD(in, HCA_PRM_FIELD(0x00, 16), 0x938);
+	EXPECT(hca_cmd_destroy_flow_group_in(in, sizeof(in), 0,
+		HCA_FT_TYPE_NIC_RX, 0x55, 0x66) == 64);
+	EXPECT_FIELD(in, HCA_PRM_FIELD(0xc0, 32), 0x66);
+	EXPECT(hca_cmd_destroy_flow_table_in(in, sizeof(in), 0,
+		HCA_FT_TYPE_NIC_RX, 0x55) == 64);
+	EXPECT_FIELD(in, HCA_PRM_FIELD(0x00, 16), 0x931);
+	EXPECT(strcmp(hca_cmd_opcode_name(0x92f), "SET_FLOW_TABLE_ROOT") == 0);
+}
+
+/* ---------------------------------------------------------------------
  * Decoders and statuses
  */
 
@@ -548,6 +705,8 @@ main(void)
 	test_encode_pd_mkey();
 	test_encode_eq_cq();
 	test_encode_qp();
+	test_encode_wq();
+	test_encode_steer();
 	test_decoders();
 	test_statuses();
 	test_exec();

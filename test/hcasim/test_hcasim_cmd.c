@@ -753,15 +753,15 @@ check_eq(int s, struct objs *o)
 }
 
 /**
- * A QP made by CREATE_QP and destroyed by the object message QP_DESTROY
- * lets go of its UMEM.
+ * A QP's UMEM is busy (UMEM_DEREG -EBUSY) while the QP lives and free
+ * once DESTROY_QP has run.
  */
 static int
 check_mixed(void)
 {
-	struct hcasim_qp_msg m = { 0 };
+	uint8_t in[HCA_CMD_SHORT_LEN], out[HCASIM_BODY_MAX];
 	struct rawcmd_arena cqa, qpa;
-	uint32_t pdn = 0, cqn = 0;
+	uint32_t pdn = 0, cqn = 0, qpn = 0;
 	int s = session(), ret = -1;
 
 	T_CHECK(s >= 0, "session");
@@ -772,14 +772,16 @@ check_mixed(void)
 	if (rawcmd_arena_init(&qpa, s, 4096) < 0 ||
 	    rawcmd_pd(s, &pdn, NULL) != HCA_STATUS_OK ||
 	    rawcmd_cq(&cqa, 2, &cqn, NULL) != HCA_STATUS_OK ||
-	    rawcmd_qp(&qpa, pdn, cqn, &m.qpn, NULL) != HCA_STATUS_OK) {
+	    rawcmd_qp(&qpa, pdn, cqn, &qpn, NULL) != HCA_STATUS_OK) {
 		fprintf(stderr, "FAIL: objects of the mixed check\n");
 		goto out;
 	}
 	if (rawcmd_umem_dereg(s, qpa.umem) != -EBUSY ||
-	    raw_call(s, HCASIM_MSG_QP_DESTROY, &m, sizeof(m), -1, NULL, 0) !=
-	    0 || rawcmd_umem_dereg(s, qpa.umem) != 0) {
-		fprintf(stderr, "FAIL: UMEM of a QP destroyed by QP_DESTROY\n");
+	    OK(s, in, hca_cmd_destroy_qp_in(in, sizeof(in), 0, qpn), out,
+	       "DESTROY_QP") < 0 ||
+	    rawcmd_umem_dereg(s, qpa.umem) != 0) {
+		fprintf(stderr, "FAIL: UMEM of a QP, before and after "
+			"DESTROY_QP\n");
 		goto out;
 	}
 	ret = 0;

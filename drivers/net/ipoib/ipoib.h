@@ -294,6 +294,11 @@ struct ipoib_priv {
 	uint32_t qkey;
 	uint16_t lid;
 	uint32_t qpn;              /**< wire QPN: the parent QP's */
+	/** The QP that has the port's address (its QPN, multicast
+	 * attachments): queue 0's own QP with one queue; with more, an
+	 * underlay QP whose RSS children are all the queues. */
+	struct hca_qp *uqp;
+	struct hca_cq *ucq;        /**< the underlay QP's CQ, or NULL */
 	union hca_gid gid;
 	uint32_t mtu;              /**< IPoIB MTU (IB MTU - 4) */
 	struct hca_mcmember_rec bcast;

@@ -178,7 +178,7 @@ ipoib_group_add_broadcast_peer(struct ipoib_priv *priv)
 {
 	int ret;
 
-	ret = hca_qp_attach_mcast(priv->rxq[0].qp, &priv->bcast_mgid,
+	ret = hca_qp_attach_mcast(priv->uqp, &priv->bcast_mgid,
 				  priv->bcast.mlid);
 	if (ret < 0)
 		return ret;
@@ -198,11 +198,11 @@ ipoib_group_attach_all(struct ipoib_priv *priv)
 	unsigned int i;
 	int ret;
 
-	ret = hca_qp_attach_mcast(priv->rxq[0].qp, &priv->bcast_mgid,
+	ret = hca_qp_attach_mcast(priv->uqp, &priv->bcast_mgid,
 				  priv->bcast.mlid);
 	for (i = 0; ret == 0 && i < RTE_DIM(priv->mcast); i++)
 		if (priv->mcast[i].used)
-			ret = hca_qp_attach_mcast(priv->rxq[0].qp,
+			ret = hca_qp_attach_mcast(priv->uqp,
 						  &priv->mcast[i].mgid,
 						  priv->mcast[i].mlid);
 	return ret;
@@ -240,12 +240,12 @@ ipoib_group_add_member(struct ipoib_priv *priv,
 			break;
 	if (i == RTE_DIM(priv->mcast))
 		return -ENOSPC;
-	ret = hca_qp_attach_mcast(priv->rxq[0].qp, &rec->mgid, rec->mlid);
+	ret = hca_qp_attach_mcast(priv->uqp, &rec->mgid, rec->mlid);
 	if (ret < 0)
 		return ret;
 	ret = ipoib_group_add_peer(priv, rec, key);
 	if (ret < 0) {
-		hca_qp_detach_mcast(priv->rxq[0].qp, &rec->mgid, rec->mlid);
+		hca_qp_detach_mcast(priv->uqp, &rec->mgid, rec->mlid);
 		return ret;
 	}
 	priv->mcast[i].mgid = rec->mgid;
@@ -369,7 +369,7 @@ ipoib_group_leave(struct ipoib_priv *priv, const union hca_gid *mgid)
 
 		if (!mc->used || memcmp(&mc->mgid, mgid, sizeof(*mgid)) != 0)
 			continue;
-		hca_qp_detach_mcast(priv->rxq[0].qp, &mc->mgid, mc->mlid);
+		hca_qp_detach_mcast(priv->uqp, &mc->mgid, mc->mlid);
 		ipoib_peer_remove(priv->peers, mc->key);
 		ret = hca_sa_leave_mcast(priv->sa, &mc->mgid, HCA_JOIN_FULL);
 		mc->used = false;

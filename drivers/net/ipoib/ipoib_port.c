@@ -61,12 +61,59 @@ ipoib_port_register_pools(struct ipoib_priv *priv)
 	rte_mempool_walk(ipoib_port_register_pool, priv);
 }
 
+/** Move a new QP to RTS with the port's Q_Key and P_Key index. */
+static int
+ipoib_port_qp_ready(struct ipoib_priv *priv, struct hca_qp *qp)
+{
+	int ret;
+
+	ret = hca_qp_modify(qp, HCA_QPS_INIT, priv->qkey, priv->pkey_index);
+	if (ret == 0)
+		ret = hca_qp_modify(qp, HCA_QPS_RTR, priv->qkey,
+				    priv->pkey_index);
+	if (ret == 0)
+		ret = hca_qp_modify(qp, HCA_QPS_RTS, priv->qkey,
+				    priv->pkey_index);
+	return ret;
+}
+
+/**
+ * With more than one queue, the underlay QP whose RSS children the
+ * queues are (as ConnectX IPoIB does): it holds the address and the
+ * multicast attachments and receives nothing itself; the smallest rings.
+ */
+static int
+ipoib_port_underlay_create(struct ipoib_priv *priv)
+{
+	struct hca_qp_init_attr qa;
+	int ret;
+
+	ret = hca_cq_create(priv->hca, 1, &priv->ucq);
+	if (ret < 0)
+		return ret;
+	memset(&qa, 0, sizeof(qa));
+	qa.send_cq = priv->ucq;
+	qa.recv_cq = priv->ucq;
+	qa.sq_wqe_cnt = 1;
+	qa.rq_wqe_cnt = 1;
+	ret = hca_qp_create_ud(priv->pd, &qa, &priv->uqp);
+	if (ret < 0)
+		return ret;
+	return ipoib_port_qp_ready(priv, priv->uqp);
+}
+
 /** Create the CQs and QPs of every queue and bring them to RTS. */
 static int
 ipoib_port_queues_create(struct ipoib_priv *priv)
 {
 	uint16_t nq = RTE_MAX(priv->nb_rxq, priv->nb_txq), i;
 	int ret;
+
+	if (nq > 1) {
+		ret = ipoib_port_underlay_create(priv);
+		if (ret < 0)
+			return ret;
+	}
 
 	for (i = 0; i < nq; i++) {
 		struct ipoib_rxq *rxq = &priv->rxq[i];
@@ -92,22 +139,17 @@ ipoib_port_queues_create(struct ipoib_priv *priv)
 			qa.max_inline = RTE_MIN(priv->attr.max_inline,
 						(uint32_t)IPOIB_TX_INLINE_MAX);
 		}
-		qa.rss_parent = i == 0 ? NULL : priv->rxq[0].qp;
+		qa.rss_parent = nq > 1 ? priv->uqp : NULL;
 		ret = hca_qp_create_ud(priv->pd, &qa, &rxq->qp);
 		if (ret < 0)
 			return ret;
 		txq->qp = i < priv->nb_txq ? rxq->qp : NULL;
-		ret = hca_qp_modify(rxq->qp, HCA_QPS_INIT, priv->qkey,
-				    priv->pkey_index);
-		if (ret == 0)
-			ret = hca_qp_modify(rxq->qp, HCA_QPS_RTR, priv->qkey,
-					    priv->pkey_index);
-		if (ret == 0)
-			ret = hca_qp_modify(rxq->qp, HCA_QPS_RTS, priv->qkey,
-					    priv->pkey_index);
+		ret = ipoib_port_qp_ready(priv, rxq->qp);
 		if (ret < 0)
 			return ret;
 	}
+	if (nq == 1)
+		priv->uqp = priv->rxq[0].qp;
 	return 0;
 }
 
@@ -176,6 +218,14 @@ ipoib_port_queues_destroy(struct ipoib_priv *priv)
 		txq->elts = NULL;
 		txq->wqe_end = NULL;
 	}
+	/* with one queue uqp was queue 0's QP, destroyed above */
+	if (priv->ucq != NULL) {
+		if (priv->uqp != NULL)
+			hca_qp_destroy(priv->uqp);
+		hca_cq_destroy(priv->ucq);
+	}
+	priv->uqp = NULL;
+	priv->ucq = NULL;
 }
 
 /** Create the port's peer cache (unique name per start). */

@@ -21,8 +21,9 @@
  *    (terminated strings, counts, numbers, LIDs, states): no bad request
  *    gets through, no good one is refused;
  *  - an unknown type, and each retired type number (PORT_QUERY, PD_ALLOC,
- *    PD_FREE, MR_REG, MR_DEREG, CQ_CREATE, CQ_DESTROY, QP_MODIFY,
- *    MCAST_ATTACH, MCAST_DETACH), is refused by both;
+ *    PD_FREE, MR_REG, MR_DEREG, CQ_CREATE, CQ_DESTROY, QP_CREATE,
+ *    QP_MODIFY, QP_DESTROY, MCAST_ATTACH, MCAST_DETACH), is refused by
+ *    both;
  *  - the firmware command messages (types 32 .. 34, outside the table):
  *    CMD carries 8 .. HCASIM_BODY_MAX bytes of mailbox and no fd,
  *    UMEM_REG exactly its structure (an fd allowed) with a length of
@@ -49,23 +50,21 @@
 /* The field offsets the references below read at. */
 _Static_assert(sizeof(struct hcasim_msg_hdr) == HDR_LEN, "header");
 _Static_assert(offsetof(struct hcasim_hello_req, host) == 8, "hello");
-_Static_assert(offsetof(struct hcasim_qp_create_req, max_inline) == 20,
-	       "qp_create");
 _Static_assert(offsetof(struct hcasim_qp_fault_req, kind) == 4,
 	       "qp_fault");
 
 /** The object message types the daemon serves, then the command ones. */
 static const uint16_t served[] = {
-	HCASIM_MSG_HELLO, HCASIM_MSG_PORT_OPEN, HCASIM_MSG_QP_CREATE,
-	HCASIM_MSG_QP_DESTROY, HCASIM_MSG_STATUS, HCASIM_MSG_QP_FAULT,
+	HCASIM_MSG_HELLO, HCASIM_MSG_PORT_OPEN, HCASIM_MSG_STATUS,
+	HCASIM_MSG_QP_FAULT,
 	HCASIM_MSG_INTR_OPEN,
 	HCASIM_MSG_CMD, HCASIM_MSG_UMEM_REG, HCASIM_MSG_UMEM_DEREG,
 };
 /** Object message types served (the first entries of served[]). */
-#define N_OBJ_TYPES 7
+#define N_OBJ_TYPES 5
 
 /** Retired type numbers, never reused (hcasim_proto.h). */
-static const uint16_t retired[] = { 3, 4, 5, 6, 7, 8, 9, 11, 13, 14 };
+static const uint16_t retired[] = { 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14 };
 
 /** Read a host-order (little-endian here) 16-bit value. */
 static uint16_t
@@ -108,8 +107,6 @@ ref_body_size(uint16_t type)
 	switch (type) {
 	case HCASIM_MSG_HELLO: return sizeof(struct hcasim_hello_req);
 	case HCASIM_MSG_PORT_OPEN: return sizeof(struct hcasim_port_open_req);
-	case HCASIM_MSG_QP_CREATE: return sizeof(struct hcasim_qp_create_req);
-	case HCASIM_MSG_QP_DESTROY: return sizeof(struct hcasim_qp_msg);
 	case HCASIM_MSG_QP_FAULT: return sizeof(struct hcasim_qp_fault_req);
 	case HCASIM_MSG_UMEM_REG: return sizeof(struct hcasim_umem_reg_req);
 	case HCASIM_MSG_UMEM_DEREG: return sizeof(struct hcasim_umem_msg);
@@ -161,18 +158,6 @@ ref_ca_name_ok(const uint8_t *b)
 	       strcmp(n, "hcasim0") == 0;
 }
 
-/** Whether a QP_CREATE body is acceptable. */
-static bool
-ref_qp_create_ok(const uint8_t *b)
-{
-	return in(le32(b), 1, HCASIM_CLIENT_MAX_PD) &&
-	       in(le32(b + 4), 1, HCASIM_CLIENT_MAX_CQ) &&
-	       in(le32(b + 8), 1, HCASIM_CLIENT_MAX_CQ) &&
-	       in(le32(b + 12), 1, HCASIM_MAX_WQE_CNT) &&
-	       in(le32(b + 16), 1, HCASIM_MAX_WQE_CNT) &&
-	       le32(b + 20) <= HCASIM_MAX_INLINE;
-}
-
 /**
  * The answer hcasim_req_check() must give for a body: 0 when every field
  * is acceptable, else the documented errno.
@@ -189,8 +174,6 @@ ref_req(uint16_t type, const uint8_t *b)
 		if (!has_nul(b, HCASIM_CA_LEN))
 			return -EINVAL;
 		return ref_ca_name_ok(b) ? 0 : -ENODEV;
-	case HCASIM_MSG_QP_CREATE:
-		return ref_qp_create_ok(b) ? 0 : -EINVAL;
 	case HCASIM_MSG_QP_FAULT:
 		return le32(b + 4) <= 1 ? 0 : -EINVAL;
 	case HCASIM_MSG_UMEM_REG:

@@ -454,6 +454,168 @@ int hca_cmd_detach_mcg_in(void *in, size_t size, uint16_t uid,
 	uint32_t qpn, const uint8_t mgid[16]);
 
 /* ---------------------------------------------------------------------
+ * Work queues and transport objects (hca_cmd_wq.c): the send and receive
+ * queues of an IPoIB port beyond its UD QP, as ConnectX IPoIB makes them
+ */
+
+/** The PRM's wq structure: a cyclic ring and its doorbell record, both
+ * in UMEMs. */
+struct hca_cmd_wq {
+	uint32_t pdn;
+	uint32_t uar_page;
+	uint8_t log_wq_stride;  /**< log2 of a WQE's bytes (SQ 6, RQ 4) */
+	uint8_t log_wq_sz;      /**< log2 of the WQEs in the ring */
+	uint8_t log_wq_pg_sz;   /**< ring page shift minus 12 */
+	uint32_t wq_umem_id;
+	uint64_t wq_umem_offset;
+	uint32_t dbr_umem_id;
+	uint64_t dbr_addr;      /**< doorbell record's offset in its UMEM */
+};
+
+/** A send queue whose datagrams leave through a TIS. */
+struct hca_cmd_sq {
+	uint16_t uid;
+	uint32_t cqn;
+	uint32_t tisn;
+	uint32_t user_index;
+	struct hca_cmd_wq wq;
+};
+
+/** A receive queue. */
+struct hca_cmd_rq {
+	uint16_t uid;
+	uint32_t cqn;
+	uint32_t user_index;
+	bool vsd;               /**< VLAN stripping disabled */
+	struct hca_cmd_wq wq;
+};
+
+/** A transport interface send: here, the UD QP whose number and
+ * address its SQs send with (underlay_qpn). */
+struct hca_cmd_tis {
+	uint16_t uid;
+	uint8_t prio;
+	uint32_t transport_domain;
+	uint32_t underlay_qpn;
+};
+
+/** Encode CREATE_SQ (in RST). @return input length or -errno. */
+int hca_cmd_create_sq_in(void *in, size_t size, const struct hca_cmd_sq *sq);
+/** Encode MODIFY_SQ: from state cur to state next (HCA_WQ_STATE_*).
+ * @return input length or -errno. */
+int hca_cmd_modify_sq_in(void *in, size_t size, uint16_t uid, uint32_t sqn,
+	uint8_t cur, uint8_t next);
+/** Encode DESTROY_SQ. @return input length or -errno. */
+int hca_cmd_destroy_sq_in(void *in, size_t size, uint16_t uid,
+	uint32_t sqn);
+/** Encode CREATE_RQ (in RST). @return input length or -errno. */
+int hca_cmd_create_rq_in(void *in, size_t size, const struct hca_cmd_rq *rq);
+/** Encode MODIFY_RQ: from state cur to state next (HCA_WQ_STATE_*).
+ * @return input length or -errno. */
+int hca_cmd_modify_rq_in(void *in, size_t size, uint16_t uid, uint32_t rqn,
+	uint8_t cur, uint8_t next);
+/** Encode DESTROY_RQ. @return input length or -errno. */
+int hca_cmd_destroy_rq_in(void *in, size_t size, uint16_t uid,
+	uint32_t rqn);
+/** Encode CREATE_TIS. @return input length or -errno. */
+int hca_cmd_create_tis_in(void *in, size_t size,
+	const struct hca_cmd_tis *tis);
+/** Encode DESTROY_TIS. @return input length or -errno. */
+int hca_cmd_destroy_tis_in(void *in, size_t size, uint16_t uid,
+	uint32_t tisn);
+
+/* ---------------------------------------------------------------------
+ * Receive side scaling and flow steering (hca_cmd_steer.c)
+ */
+
+/** Most RQs in one RQ table that the encoders write. */
+#define HCA_CMD_RQT_MAX 64
+
+/** A TIR that spreads datagrams over an RQ table by a Toeplitz hash. */
+struct hca_cmd_tir {
+	uint16_t uid;
+	uint32_t transport_domain;
+	uint32_t rqtn;
+	uint8_t toeplitz_key[HCA_TIRC_TOEPLITZ_KEY_LEN];
+	uint8_t l3_prot_type;   /**< 0 IPv4, 1 IPv6 */
+	uint8_t l4_prot_type;   /**< 0 TCP, 1 UDP */
+	uint32_t selected_fields; /**< HCA_RX_HASH_* */
+};
+
+/** A flow table. */
+struct hca_cmd_flow_table {
+	uint16_t uid;
+	uint8_t table_type;     /**< HCA_FT_TYPE_NIC_RX */
+	uint8_t level;
+	uint8_t log_size;       /**< log2 of its entries */
+};
+
+/** A flow group: a range of a table's entries; no match criteria (its
+ * entries match every packet). */
+struct hca_cmd_flow_group {
+	uint16_t uid;
+	uint8_t table_type;
+	uint32_t table_id;
+	uint32_t start_index;
+	uint32_t end_index;
+};
+
+/** A flow table entry that matches every packet and forwards it to one
+ * destination. */
+struct hca_cmd_fte {
+	uint16_t uid;
+	uint8_t table_type;
+	uint32_t table_id;
+	uint32_t group_id;
+	uint32_t flow_index;
+	uint8_t dest_type;      /**< HCA_FLOW_DEST_TIR */
+	uint32_t dest_id;
+};
+
+/**
+ * Encode CREATE_RQT or MODIFY_RQT (rqtn != 0: its list replaced) with
+ * n RQ numbers (1 .. HCA_CMD_RQT_MAX), max_size the table's room.
+ * @return input length or -errno.
+ */
+int hca_cmd_rqt_in(void *in, size_t size, uint16_t uid, uint32_t rqtn,
+	const uint32_t *rqns, unsigned int n, uint16_t max_size);
+/** Encode DESTROY_RQT. @return input length or -errno. */
+int hca_cmd_destroy_rqt_in(void *in, size_t size, uint16_t uid,
+	uint32_t rqtn);
+/** Encode CREATE_TIR (indirect, Toeplitz). @return length or -errno. */
+int hca_cmd_create_tir_in(void *in, size_t size,
+	const struct hca_cmd_tir *tir);
+/** Encode DESTROY_TIR. @return input length or -errno. */
+int hca_cmd_destroy_tir_in(void *in, size_t size, uint16_t uid,
+	uint32_t tirn);
+/** Encode CREATE_FLOW_TABLE. @return input length or -errno. */
+int hca_cmd_create_flow_table_in(void *in, size_t size,
+	const struct hca_cmd_flow_table *ft);
+/** Encode DESTROY_FLOW_TABLE. @return input length or -errno. */
+int hca_cmd_destroy_flow_table_in(void *in, size_t size, uint16_t uid,
+	uint8_t table_type, uint32_t table_id);
+/** Encode CREATE_FLOW_GROUP. @return input length or -errno. */
+int hca_cmd_create_flow_group_in(void *in, size_t size,
+	const struct hca_cmd_flow_group *fg);
+/** Encode DESTROY_FLOW_GROUP. @return input length or -errno. */
+int hca_cmd_destroy_flow_group_in(void *in, size_t size, uint16_t uid,
+	uint8_t table_type, uint32_t table_id, uint32_t group_id);
+/** Encode SET_FLOW_TABLE_ENTRY. @return input length or -errno. */
+int hca_cmd_set_fte_in(void *in, size_t size, const struct hca_cmd_fte *fte);
+/** Encode DELETE_FLOW_TABLE_ENTRY. @return input length or -errno. */
+int hca_cmd_delete_fte_in(void *in, size_t size, uint16_t uid,
+	uint8_t table_type, uint32_t table_id, uint32_t flow_index);
+/**
+ * Encode SET_FLOW_TABLE_ROOT: the receive root table of the UD QP
+ * underlay_qpn (datagrams to that QP go through the table); with
+ * disconnect (op_mod 1, no table), the QP loses its root table.
+ * @return input length or -errno.
+ */
+int hca_cmd_set_flow_table_root_in(void *in, size_t size, uint16_t uid,
+	uint8_t table_type, uint32_t table_id, uint32_t underlay_qpn,
+	bool disconnect);
+
+/* ---------------------------------------------------------------------
  * Shared by the encoders (hca_cmd.c)
  */
 

@@ -144,6 +144,26 @@ hca_prm_get(const void *mb, unsigned int bit, unsigned int width)
 #define HCA_CMD_ACCESS_REG              0x805
 #define HCA_CMD_ATTACH_TO_MCG           0x806
 #define HCA_CMD_DETACH_FROM_MCG         0x807
+#define HCA_CMD_CREATE_TIR              0x900
+#define HCA_CMD_DESTROY_TIR             0x902
+#define HCA_CMD_CREATE_SQ               0x904
+#define HCA_CMD_MODIFY_SQ               0x905
+#define HCA_CMD_DESTROY_SQ              0x906
+#define HCA_CMD_CREATE_RQ               0x908
+#define HCA_CMD_MODIFY_RQ               0x909
+#define HCA_CMD_DESTROY_RQ              0x90a
+#define HCA_CMD_CREATE_TIS              0x912
+#define HCA_CMD_DESTROY_TIS             0x914
+#define HCA_CMD_CREATE_RQT              0x916
+#define HCA_CMD_MODIFY_RQT              0x917
+#define HCA_CMD_DESTROY_RQT             0x918
+#define HCA_CMD_SET_FLOW_TABLE_ROOT     0x92f
+#define HCA_CMD_CREATE_FLOW_TABLE       0x930
+#define HCA_CMD_DESTROY_FLOW_TABLE      0x931
+#define HCA_CMD_CREATE_FLOW_GROUP       0x933
+#define HCA_CMD_DESTROY_FLOW_GROUP      0x934
+#define HCA_CMD_SET_FLOW_TABLE_ENTRY    0x936
+#define HCA_CMD_DELETE_FLOW_TABLE_ENTRY 0x938
 
 /** Command statuses (output header). */
 #define HCA_STATUS_OK                   0x00
@@ -451,5 +471,170 @@ hca_prm_get(const void *mb, unsigned int bit, unsigned int width)
 #define HCA_PMTU_MAX_MTU                HCA_PRM_FIELD(0x20, 16)
 #define HCA_PMTU_ADMIN_MTU              HCA_PRM_FIELD(0x40, 16)
 #define HCA_PMTU_OPER_MTU               HCA_PRM_FIELD(0x60, 16)
+
+/* ---------------------------------------------------------------------
+ * Work queues: CREATE_SQ, MODIFY_SQ, CREATE_RQ, MODIFY_RQ (the destroys
+ * and the outputs carry the sqn / rqn as HCA_CMD_OBJ_NUM)
+ */
+
+/** Create inputs: header, then the SQ or RQ context at byte 32. */
+#define HCA_WQ_IN_CTX_OFF 32
+#define HCA_CREATE_WQ_IN_LEN 272
+/** Modify inputs: the current state, the object number, the bitmask,
+ * then the context (whose state field is the new state). */
+#define HCA_MODIFY_WQ_IN_STATE          HCA_PRM_FIELD(0x040, 4)
+#define HCA_MODIFY_WQ_IN_BITMASK        HCA_PRM_FIELD(0x080, 64)
+#define HCA_MODIFY_WQ_IN_LEN 272
+
+/** SQ context. */
+#define HCA_SQC_FLUSH_IN_ERROR_EN       HCA_PRM_FIELD(0x003, 1)
+#define HCA_SQC_MIN_WQE_INLINE_MODE     HCA_PRM_FIELD(0x005, 3)
+#define HCA_SQC_STATE                   HCA_PRM_FIELD(0x008, 4)
+#define HCA_SQC_USER_INDEX              HCA_PRM_FIELD(0x028, 24)
+#define HCA_SQC_CQN                     HCA_PRM_FIELD(0x048, 24)
+#define HCA_SQC_TIS_LST_SZ              HCA_PRM_FIELD(0x100, 16)
+#define HCA_SQC_TIS_NUM_0               HCA_PRM_FIELD(0x168, 24)
+/** The wq structure, at this byte of the SQ and RQ contexts. */
+#define HCA_SQC_WQ_OFF 48
+/** RQ context. */
+#define HCA_RQC_VSD                     HCA_PRM_FIELD(0x003, 1)
+#define HCA_RQC_MEM_RQ_TYPE             HCA_PRM_FIELD(0x004, 4)
+#define HCA_RQC_STATE                   HCA_PRM_FIELD(0x008, 4)
+#define HCA_RQC_FLUSH_IN_ERROR_EN       HCA_PRM_FIELD(0x00d, 1)
+#define HCA_RQC_USER_INDEX              HCA_PRM_FIELD(0x028, 24)
+#define HCA_RQC_CQN                     HCA_PRM_FIELD(0x048, 24)
+#define HCA_RQC_WQ_OFF 48
+
+/** Work queue (wq) structure. */
+#define HCA_WQ_TYPE                     HCA_PRM_FIELD(0x000, 4)
+#define HCA_WQ_PD                       HCA_PRM_FIELD(0x048, 24)
+#define HCA_WQ_UAR_PAGE                 HCA_PRM_FIELD(0x068, 24)
+#define HCA_WQ_DBR_ADDR                 HCA_PRM_FIELD(0x080, 64)
+#define HCA_WQ_LOG_WQ_STRIDE            HCA_PRM_FIELD(0x10c, 4)
+#define HCA_WQ_LOG_WQ_PG_SZ             HCA_PRM_FIELD(0x113, 5)
+#define HCA_WQ_LOG_WQ_SZ                HCA_PRM_FIELD(0x11b, 5)
+#define HCA_WQ_DBR_UMEM_VALID           HCA_PRM_FIELD(0x120, 1)
+#define HCA_WQ_WQ_UMEM_VALID            HCA_PRM_FIELD(0x121, 1)
+#define HCA_WQ_DBR_UMEM_ID              HCA_PRM_FIELD(0x140, 32)
+#define HCA_WQ_WQ_UMEM_ID               HCA_PRM_FIELD(0x160, 32)
+#define HCA_WQ_WQ_UMEM_OFFSET           HCA_PRM_FIELD(0x180, 64)
+/** wq_type: a cyclic ring. */
+#define HCA_WQ_TYPE_CYCLIC 0x1
+/** SQ and RQ states. */
+#define HCA_WQ_STATE_RST 0x0
+#define HCA_WQ_STATE_RDY 0x1
+#define HCA_WQ_STATE_ERR 0x3
+/** modify_bitmask: nothing but the state changes. */
+#define HCA_MODIFY_WQ_BITMASK_NONE 0x0
+
+/* ---------------------------------------------------------------------
+ * CREATE_TIS: header, the TIS context at byte 32
+ */
+
+#define HCA_CREATE_TIS_IN_CTX_OFF 32
+#define HCA_CREATE_TIS_IN_LEN 192
+#define HCA_TISC_PRIO                   HCA_PRM_FIELD(0x00c, 4)
+#define HCA_TISC_TRANSPORT_DOMAIN       HCA_PRM_FIELD(0x128, 24)
+#define HCA_TISC_UNDERLAY_QPN           HCA_PRM_FIELD(0x148, 24)
+
+/* ---------------------------------------------------------------------
+ * CREATE_RQT / MODIFY_RQT: the RQ table context at byte 32, its list of
+ * RQ numbers (one dword each) at byte 240 of the context
+ */
+
+#define HCA_RQT_IN_CTX_OFF 32
+#define HCA_MODIFY_RQT_IN_BITMASK       HCA_PRM_FIELD(0x080, 64)
+#define HCA_RQTC_LIST_Q_TYPE            HCA_PRM_FIELD(0x0a5, 3)
+#define HCA_RQTC_RQT_MAX_SIZE           HCA_PRM_FIELD(0x0b0, 16)
+#define HCA_RQTC_RQT_ACTUAL_SIZE        HCA_PRM_FIELD(0x0d0, 16)
+#define HCA_RQTC_RQ_NUM_OFF 240
+#define HCA_RQT_ENTRY_RQN               HCA_PRM_FIELD(0x008, 24)
+/** Input length with n entries in the list. */
+#define HCA_RQT_IN_LEN(n) (HCA_RQT_IN_CTX_OFF + HCA_RQTC_RQ_NUM_OFF + \
+	4 * (n))
+/** modify_bitmask of MODIFY_RQT: the RQ list. */
+#define HCA_MODIFY_RQT_BITMASK_RQN_LIST 0x1
+
+/* ---------------------------------------------------------------------
+ * CREATE_TIR: header, the TIR context at byte 32
+ */
+
+#define HCA_CREATE_TIR_IN_CTX_OFF 32
+#define HCA_CREATE_TIR_IN_LEN 272
+#define HCA_TIRC_DISP_TYPE              HCA_PRM_FIELD(0x020, 4)
+#define HCA_TIRC_INLINE_RQN             HCA_PRM_FIELD(0x0e8, 24)
+#define HCA_TIRC_RX_HASH_SYMMETRIC      HCA_PRM_FIELD(0x100, 1)
+#define HCA_TIRC_INDIRECT_TABLE         HCA_PRM_FIELD(0x108, 24)
+#define HCA_TIRC_RX_HASH_FN             HCA_PRM_FIELD(0x120, 4)
+#define HCA_TIRC_SELF_LB_BLOCK          HCA_PRM_FIELD(0x126, 2)
+#define HCA_TIRC_TRANSPORT_DOMAIN       HCA_PRM_FIELD(0x128, 24)
+/** The 40-byte Toeplitz key, at this byte of the context. */
+#define HCA_TIRC_TOEPLITZ_KEY_OFF 40
+#define HCA_TIRC_TOEPLITZ_KEY_LEN 40
+/** The outer field selector (rx_hash_field_select). */
+#define HCA_TIRC_HASH_L3_PROT_TYPE      HCA_PRM_FIELD(0x280, 1)
+#define HCA_TIRC_HASH_L4_PROT_TYPE      HCA_PRM_FIELD(0x281, 1)
+#define HCA_TIRC_HASH_SELECTED_FIELDS   HCA_PRM_FIELD(0x282, 30)
+/** disp_type and rx_hash_fn values. */
+#define HCA_TIRC_DISP_DIRECT   0x0
+#define HCA_TIRC_DISP_INDIRECT 0x1
+#define HCA_TIRC_HASH_FN_NONE     0x0
+#define HCA_TIRC_HASH_FN_TOEPLITZ 0x2
+/** selected_fields bits. */
+#define HCA_RX_HASH_SRC_IP   0x1
+#define HCA_RX_HASH_DST_IP   0x2
+#define HCA_RX_HASH_L4_SPORT 0x4
+#define HCA_RX_HASH_L4_DPORT 0x8
+
+/* ---------------------------------------------------------------------
+ * Flow steering: CREATE_FLOW_TABLE, CREATE_FLOW_GROUP,
+ * SET_FLOW_TABLE_ENTRY, SET_FLOW_TABLE_ROOT and their destroys (all
+ * name the table by type and id at the same place)
+ */
+
+#define HCA_FT_IN_TABLE_TYPE            HCA_PRM_FIELD(0x080, 8)
+#define HCA_FT_IN_TABLE_ID              HCA_PRM_FIELD(0x0a8, 24)
+/** table_type: the NIC's receive tables. */
+#define HCA_FT_TYPE_NIC_RX 0x0
+/** CREATE_FLOW_TABLE: the flow table context at byte 24; the table id
+ * in the output is HCA_CMD_OBJ_NUM. */
+#define HCA_CREATE_FT_IN_CTX_OFF 24
+#define HCA_CREATE_FT_IN_LEN 80
+#define HCA_FTC_TABLE_MISS_ACTION       HCA_PRM_FIELD(0x004, 4)
+#define HCA_FTC_LEVEL                   HCA_PRM_FIELD(0x008, 8)
+#define HCA_FTC_LOG_SIZE                HCA_PRM_FIELD(0x018, 8)
+/** DESTROY_FLOW_TABLE, SET_FLOW_TABLE_ROOT, DESTROY_FLOW_GROUP,
+ * DELETE_FLOW_TABLE_ENTRY: 64 bytes. */
+#define HCA_FT_SHORT_IN_LEN 64
+#define HCA_SET_FT_ROOT_IN_UNDERLAY_QPN HCA_PRM_FIELD(0x0c8, 24)
+/** op_mod of SET_FLOW_TABLE_ROOT: 0 connect the table, 1 disconnect. */
+#define HCA_SET_FT_ROOT_DISCONNECT 0x1
+#define HCA_DESTROY_FG_IN_GROUP_ID      HCA_PRM_FIELD(0x0c0, 32)
+#define HCA_DELETE_FTE_IN_FLOW_INDEX    HCA_PRM_FIELD(0x100, 32)
+/** CREATE_FLOW_GROUP: the index range, the match criteria (all zero:
+ * the group matches every packet). The group id in the output is
+ * HCA_CMD_OBJ_NUM. */
+#define HCA_CREATE_FG_IN_START_INDEX    HCA_PRM_FIELD(0x0e0, 32)
+#define HCA_CREATE_FG_IN_END_INDEX      HCA_PRM_FIELD(0x120, 32)
+#define HCA_CREATE_FG_IN_MATCH_CRITERIA_ENABLE HCA_PRM_FIELD(0x1f8, 8)
+#define HCA_CREATE_FG_IN_LEN 1024
+/** SET_FLOW_TABLE_ENTRY: the flow index, the flow context at byte 64
+ * (its match value all zero), one destination after the context. */
+#define HCA_SET_FTE_IN_FLOW_INDEX       HCA_PRM_FIELD(0x100, 32)
+#define HCA_SET_FTE_IN_CTX_OFF 64
+#define HCA_FLOW_CTX_GROUP_ID           HCA_PRM_FIELD(0x020, 32)
+#define HCA_FLOW_CTX_FLOW_TAG           HCA_PRM_FIELD(0x048, 24)
+#define HCA_FLOW_CTX_ACTION             HCA_PRM_FIELD(0x070, 16)
+#define HCA_FLOW_CTX_DEST_LIST_SIZE     HCA_PRM_FIELD(0x088, 24)
+#define HCA_FLOW_CTX_DEST_OFF 768
+#define HCA_DEST_TYPE                   HCA_PRM_FIELD(0x000, 8)
+#define HCA_DEST_ID                     HCA_PRM_FIELD(0x008, 24)
+#define HCA_DEST_LEN 8
+#define HCA_SET_FTE_IN_LEN \
+	(HCA_SET_FTE_IN_CTX_OFF + HCA_FLOW_CTX_DEST_OFF + HCA_DEST_LEN)
+/** action: forward to the destination list. */
+#define HCA_FLOW_ACTION_FWD_DEST 0x4
+/** destination_type: a TIR. */
+#define HCA_FLOW_DEST_TIR 0x2
 
 #endif /* HCA_PRM_H */

@@ -98,7 +98,8 @@ enum hca_qp_state {
  * receive and send producer counters (16 bits, big endian).
  */
 struct hca_qp {
-	uint32_t qpn;                /**< this QP's own number */
+	uint32_t qpn;                /**< this QP's own number (an RSS
+				      *   child's: its send queue's) */
 	uint32_t wire_qpn;           /**< the QPN peers see: the parent's for
 				      *   an RSS child, else qpn */
 	uint8_t *sq_buf;
@@ -124,11 +125,17 @@ struct hca_qp_init_attr {
 	uint32_t rq_wqe_cnt;         /**< at least this many receive WQEs */
 	uint32_t max_inline;         /**< inline payload wanted (0 = none) */
 	/**
-	 * RSS: when set, the new QP is a child of this parent. Children send
-	 * with the parent's QPN as source, and what arrives for the parent's
-	 * QPN is spread over the parent and its children by a hash of the
-	 * inner IPv4/IPv6 addresses and TCP/UDP ports (non-IP traffic goes
-	 * to the parent), as ConnectX's IPoIB offload does.
+	 * RSS: when set, the new QP is a child of this parent, made as
+	 * ConnectX IPoIB makes its queues: a send queue through the parent's
+	 * TIS and a receive queue in the RQ table of the parent's TIR,
+	 * which the parent's root flow table forwards to. Children send
+	 * with the parent's QPN as source; what arrives for the parent's
+	 * QPN (unicast or multicast) is spread over the children by a
+	 * Toeplitz hash of the inner IPv4/IPv6 addresses and TCP/UDP ports
+	 * (non-IP traffic goes to the first child) and the parent itself
+	 * receives nothing while it has children. The parent keeps the
+	 * address: attach it, not a child, to multicast groups; destroy
+	 * the children first.
 	 */
 	struct hca_qp *rss_parent;
 };

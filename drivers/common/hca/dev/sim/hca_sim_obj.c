@@ -3,13 +3,13 @@
 /**
  * @file
  * The soft HCA backend's objects through firmware commands (see
- * hca_sim_obj.h). Rings: one sealed memfd per CQ (the CQEs, then the
- * doorbell record 64 bytes after) and per QP (the receive ring, the send
- * ring right after it as the PRM lays out a WQ, then the doorbell
- * record), mapped here and registered as one UMEM each; CQEs start
- * invalid with the owner bit clear, as hca_dp.h polls them. A failed
- * command is logged by hca_cmd_exec() (name, PRM status, syndrome) and
- * returns its errno.
+ * hca_sim_obj.h; RSS children in hca_sim_rss.c). Rings: one sealed memfd
+ * per CQ (the CQEs, then the doorbell record 64 bytes after) and per QP
+ * (the receive ring, the send ring right after it as the PRM lays out a
+ * WQ, then the doorbell record), mapped here and registered as one UMEM
+ * each; CQEs start invalid with the owner bit clear, as hca_dp.h polls
+ * them. A failed command is logged by hca_cmd_exec() (name, PRM status,
+ * syndrome) and returns its errno.
  */
 
 #include <endian.h>
@@ -23,39 +23,7 @@
 
 #include "hca_log.h"
 #include "hca_sim_obj.h"
-
-/** Room for any output mailbox the daemon sends. */
-#define OUT_MAX HCASIM_BODY_MAX
-/** Room for any input mailbox built here. */
-#define IN_MAX 512
-/** Doorbell records start on their own 64 bytes after the rings. */
-#define DBR_ROOM 64
-
-/** container_of for the types below. */
-#define SIM_OF(ptr, type, member) \
-	((type *)(void *)((char *)(ptr) - offsetof(type, member)))
-
-/** A protection domain. */
-struct sim_pd {
-	struct hca_pd base;
-	struct hca_sim_link link;
-	uint32_t pdn;
-};
-
-/** A memory region: a UMEM and an mkey over it. */
-struct sim_mr {
-	struct hca_mr_obj obj;
-	struct hca_sim_link link;
-	uint32_t umem;
-	uint32_t mkey_index;
-};
-
-/** Queue memory of this side (umem 0: mapped from the daemon's fd). */
-struct sim_ring {
-	void *map;
-	size_t len;
-	uint32_t umem;
-};
+#include "hca_sim_rss.h"
 
 /** A CQ (hca_cq.priv points here). */
 struct sim_cq {
@@ -65,42 +33,11 @@ struct sim_cq {
 	struct sim_ring ring;
 };
 
-/** A QP (hca_qp.priv points here). */
-struct sim_qp {
-	struct hca_obj_head head;
-	struct hca_sim_link link;
-	struct hca_qp qp;
-	struct sim_ring ring;
-	bool by_msg;         /**< made by QP_CREATE (an RSS child) */
-};
-
 /** The port of a device. */
 static struct hca_sim_port *
 port_of(struct hca_dev *dev)
 {
 	return (struct hca_sim_port *)dev;
-}
-
-/** Smallest power of two >= n. */
-static uint32_t
-pow2_at_least(uint32_t n)
-{
-	uint32_t p = 1;
-
-	while (p < n)
-		p <<= 1;
-	return p;
-}
-
-/** log2 of a power of two. */
-static uint8_t
-log2_of(uint32_t n)
-{
-	uint8_t l = 0;
-
-	while ((1u << l) < n)
-		l++;
-	return l;
 }
 
 /** Track an object on its port. */
@@ -127,86 +64,13 @@ link_del(struct hca_sim_port *p, struct hca_sim_link *l)
 	pthread_mutex_unlock(&p->obj_lock);
 }
 
-/**
- * Execute an encoded command (in_len: the encoder's result) whose output
- * must hold min_out bytes.
- *
- * @return 0 or a negative errno (logged by hca_cmd_exec()); -ECONNRESET
- *         unsent and unlogged once the connection is lost (logged then)
- */
-static int
-exec(struct hca_sim_port *p, const uint8_t *in, int in_len, uint8_t *out,
-     size_t min_out)
-{
-	if (hca_sim_transport_lost(&p->st))
-		return -ECONNRESET;
-	if (in_len < 0) {
-		HCA_LOG(ERR, "hcasim: command not encoded: %s",
-			strerror(-in_len));
-		return in_len;
-	}
-	return hca_cmd_exec(&p->cmd, in, (size_t)in_len, out, OUT_MAX,
-			    min_out);
-}
-
 /** Destroy a command-made object (DESTROY_*, DEALLOC_PD). */
 static int
 exec_obj(struct hca_sim_port *p, int in_len, const uint8_t *in)
 {
 	uint8_t out[OUT_MAX];
 
-	return exec(p, in, in_len, out, HCA_OUT_HDR_LEN);
-}
-
-/****************************************************************************
- * Rings
- ****************************************************************************/
-
-/**
- * Allocate queue memory: a memfd of len bytes (page rounded), sealed
- * against shrinking, mapped, registered as a UMEM.
- *
- * @return 0 or a negative errno
- */
-static int
-ring_alloc(struct hca_sim_port *p, const char *name, size_t len,
-	   struct sim_ring *r)
-{
-	size_t pg = (size_t)sysconf(_SC_PAGESIZE);
-	int fd, ret;
-
-	r->len = (len + pg - 1) & ~(pg - 1);
-	fd = memfd_create(name, MFD_CLOEXEC | MFD_ALLOW_SEALING);
-	if (fd < 0)
-		return -errno;
-	if (ftruncate(fd, (off_t)r->len) != 0 ||
-	    fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK) != 0) {
-		ret = -errno;
-		close(fd);
-		return ret;
-	}
-	r->map = mmap(NULL, r->len, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
-		      0);
-	if (r->map == MAP_FAILED) {
-		ret = -errno;
-		close(fd);
-		return ret;
-	}
-	ret = hca_sim_transport_umem_reg_fd(&p->cmd, r->map, r->len, fd, 0,
-					    &r->umem);
-	close(fd);
-	if (ret < 0)
-		munmap(r->map, r->len);
-	return ret;
-}
-
-/** Free queue memory; with dereg, release its UMEM first. */
-static void
-ring_free(struct hca_sim_port *p, struct sim_ring *r, bool dereg)
-{
-	if (dereg && r->umem != 0)
-		hca_sim_transport_umem_dereg(&p->cmd, r->umem);
-	munmap(r->map, r->len);
+	return hca_sim_exec(p, in, in_len, out, HCA_OUT_HDR_LEN);
 }
 
 /****************************************************************************
@@ -226,10 +90,12 @@ hca_sim_port_init(struct hca_sim_port *p, hca_sim_call_fn call,
 	p->objs.next = p->objs.prev = &p->objs;
 	pthread_mutex_init(&p->obj_lock, NULL);
 	hca_sim_transport_init(&p->cmd, &p->st, call, lost, conn);
-	ret = exec(p, in, hca_cmd_query_hca_cap_in(in, sizeof(in), &q), out,
+	ret = hca_sim_exec(p, in, hca_cmd_query_hca_cap_in(in, sizeof(in), &q),
+			   out,
 		   HCA_QUERY_HCA_CAP_OUT_CAP_OFF + HCA_CAP_GENERAL_LEN);
 	if (ret == 0)
-		ret = hca_cmd_query_hca_cap_out(out, HCA_QUERY_HCA_CAP_OUT_CAP_OFF
+		ret = hca_cmd_query_hca_cap_out(out,
+						HCA_QUERY_HCA_CAP_OUT_CAP_OFF
 						+ HCA_CAP_GENERAL_LEN, &p->cap);
 	if (ret < 0) {
 		hca_sim_transport_fini(&p->st);
@@ -252,14 +118,15 @@ obj_free(struct hca_sim_port *p, struct hca_sim_link *l)
 	case HCA_SIM_CQ: {
 		struct sim_cq *c = SIM_OF(l, struct sim_cq, link);
 
-		ring_free(p, &c->ring, false);
+		hca_sim_ring_free(p, &c->ring, false);
 		free(c);
 		break;
 	}
 	case HCA_SIM_QP: {
 		struct sim_qp *q = SIM_OF(l, struct sim_qp, link);
 
-		ring_free(p, &q->ring, false);
+		hca_sim_ring_free(p, &q->ring, false);
+		free(q->rss);
 		free(q);
 		break;
 	}
@@ -305,7 +172,7 @@ hca_sim_eq_create(struct hca_sim_port *p)
 	uint32_t i;
 	int ret;
 
-	ret = ring_alloc(p, "hcasim-eq", bytes + HCASIM_EQ_DBR_ROOM, &r);
+	ret = hca_sim_ring_alloc(p, "hcasim-eq", bytes + HCASIM_EQ_DBR_ROOM, &r);
 	if (ret < 0)
 		return ret;
 	ring = r.map;
@@ -321,12 +188,12 @@ hca_sim_eq_create(struct hca_sim_port *p)
 	pas = HCASIM_EQ_PA(r.umem, 0);
 	eq.pas = &pas;
 	eq.npas = 1;
-	ret = exec(p, in, hca_cmd_create_eq_in(in, sizeof(in), &eq), out,
-		   HCA_CMD_SHORT_LEN);
+	ret = hca_sim_exec(p, in, hca_cmd_create_eq_in(in, sizeof(in), &eq),
+			   out, HCA_CMD_SHORT_LEN);
 	if (ret == 0)
 		ret = hca_cmd_create_eq_out(out, HCA_CMD_SHORT_LEN, &q->eqn);
 	if (ret < 0) {
-		ring_free(p, &r, true);
+		hca_sim_ring_free(p, &r, true);
 		return ret;
 	}
 	q->map = r.map;
@@ -373,8 +240,9 @@ hca_sim_pd_alloc(struct hca_dev *dev, int *err)
 	int ret = -ENOMEM;
 
 	if (pd != NULL)
-		ret = exec(p, in, hca_cmd_alloc_pd_in(in, sizeof(in), 0), out,
-			   HCA_CMD_SHORT_LEN);
+		ret = hca_sim_exec(p, in,
+				   hca_cmd_alloc_pd_in(in, sizeof(in), 0),
+				   out, HCA_CMD_SHORT_LEN);
 	if (ret == 0)
 		ret = hca_cmd_alloc_pd_out(out, HCA_CMD_SHORT_LEN, &pd->pdn);
 	if (ret < 0) {
@@ -438,7 +306,8 @@ hca_sim_mr_reg(struct hca_pd *hpd, void *addr, size_t len, int fd,
 	mk.mkey_7_0 = p->mkey_tag++;
 	pthread_mutex_unlock(&p->obj_lock);
 	mk.local_write = true;
-	ret = exec(p, in, hca_cmd_create_mkey_in(in, sizeof(in), &mk), out,
+	ret = hca_sim_exec(p, in, hca_cmd_create_mkey_in(in, sizeof(in), &mk),
+			   out,
 		   HCA_CMD_SHORT_LEN);
 	if (ret == 0)
 		ret = hca_cmd_create_mkey_out(out, HCA_CMD_SHORT_LEN,
@@ -495,12 +364,12 @@ hca_sim_cq_create(struct hca_dev *dev, uint32_t min_cqe, struct hca_cq **out_cq)
 
 	if (min_cqe == 0 || min_cqe > 1u << p->cap.log_max_cq_sz)
 		return -EINVAL;
-	cnt = pow2_at_least(min_cqe < 2 ? 2 : min_cqe);
+	cnt = hca_sim_pow2_at_least(min_cqe < 2 ? 2 : min_cqe);
 	dbr = (size_t)cnt * sizeof(struct mlx5_cqe64);
 	c = calloc(1, sizeof(*c));
 	if (c == NULL)
 		return -ENOMEM;
-	ret = ring_alloc(p, "hcasim-cq", dbr + DBR_ROOM, &c->ring);
+	ret = hca_sim_ring_alloc(p, "hcasim-cq", dbr + DBR_ROOM, &c->ring);
 	if (ret < 0) {
 		free(c);
 		return ret;
@@ -509,18 +378,19 @@ hca_sim_cq_create(struct hca_dev *dev, uint32_t min_cqe, struct hca_cq **out_cq)
 	for (i = 0; i < cnt; i++)
 		c->cq.cqes[i].op_own = MLX5_CQE_INVALID << 4;
 	memset(&cc, 0, sizeof(cc));
-	cc.log_cq_size = log2_of(cnt);
+	cc.log_cq_size = hca_sim_log2_of(cnt);
 	cc.cqe_sz = HCA_CQC_CQE_SZ_64;
 	cc.cq_umem_id = c->ring.umem;
 	cc.dbr_umem_id = c->ring.umem;
 	cc.dbr_addr = dbr;
-	ret = exec(p, in, hca_cmd_create_cq_in(in, sizeof(in), &cc), out,
+	ret = hca_sim_exec(p, in, hca_cmd_create_cq_in(in, sizeof(in), &cc),
+			   out,
 		   HCA_CMD_SHORT_LEN);
 	if (ret == 0)
 		ret = hca_cmd_create_cq_out(out, HCA_CMD_SHORT_LEN,
 					    &c->cq.cqn);
 	if (ret < 0) {
-		ring_free(p, &c->ring, true);
+		hca_sim_ring_free(p, &c->ring, true);
 		free(c);
 		return ret;
 	}
@@ -548,7 +418,7 @@ hca_sim_cq_destroy(struct hca_cq *cq)
 	if (ret < 0 && ret != -ECONNRESET)
 		return ret;
 	link_del(p, &c->link);
-	ring_free(p, &c->ring, ret == 0);
+	hca_sim_ring_free(p, &c->ring, ret == 0);
 	free(c);
 	return 0;
 }
@@ -556,65 +426,6 @@ hca_sim_cq_destroy(struct hca_cq *cq)
 /****************************************************************************
  * QP
  ****************************************************************************/
-
-/**
- * An RSS child: QP_CREATE, the daemon allocates the rings and passes
- * their fd (CREATE_QP cannot name an RSS parent).
- */
-static int
-qp_create_by_msg(struct hca_sim_port *p, struct sim_qp *q, uint32_t pdn,
-		 const struct hca_qp_init_attr *attr)
-{
-	struct hcasim_qp_create_req req;
-	struct hcasim_qp_create_rep rep;
-	struct hcasim_qp_msg dreq;
-	size_t got = 0;
-	uint8_t *m;
-	int fd = -1, ret;
-
-	memset(&req, 0, sizeof(req));
-	req.pdn = pdn;
-	req.send_cqn = attr->send_cq->cqn;
-	req.recv_cqn = attr->recv_cq->cqn;
-	req.sq_wqe_cnt = attr->sq_wqe_cnt;
-	req.rq_wqe_cnt = attr->rq_wqe_cnt;
-	req.max_inline = attr->max_inline;
-	req.rss_parent_qpn = attr->rss_parent->qpn;
-	ret = p->st.call(p->st.conn, HCASIM_MSG_QP_CREATE, &req, sizeof(req),
-			 &rep, sizeof(rep), &got, -1, &fd);
-	if (ret == 0 && got != sizeof(rep))
-		ret = -EPROTO;
-	if (ret < 0) {
-		if (fd >= 0)
-			close(fd);
-		return ret;
-	}
-	q->ring.len = rep.map_len;
-	q->ring.map = mmap(NULL, rep.map_len, PROT_READ | PROT_WRITE,
-			   MAP_SHARED, fd, 0);
-	close(fd);
-	if (q->ring.map == MAP_FAILED || rep.dbrec_off + 8 > rep.map_len ||
-	    rep.sq_off + (uint64_t)rep.sq_wqe_cnt * 64 > rep.map_len ||
-	    rep.rq_off + (uint64_t)rep.rq_wqe_cnt * 16 > rep.map_len) {
-		if (q->ring.map != MAP_FAILED)
-			munmap(q->ring.map, rep.map_len);
-		dreq.qpn = rep.qpn;
-		p->st.call(p->st.conn, HCASIM_MSG_QP_DESTROY, &dreq,
-			   sizeof(dreq), NULL, 0, &got, -1, NULL);
-		return -ENOMEM;
-	}
-	m = q->ring.map;
-	q->by_msg = true;
-	q->qp.qpn = rep.qpn;
-	q->qp.wire_qpn = rep.wire_qpn;
-	q->qp.sq_buf = m + rep.sq_off;
-	q->qp.sq_wqe_cnt = rep.sq_wqe_cnt;
-	q->qp.rq_buf = (struct mlx5_wqe_data_seg *)(m + rep.rq_off);
-	q->qp.rq_wqe_cnt = rep.rq_wqe_cnt;
-	q->qp.dbrec = (volatile uint32_t *)(m + rep.dbrec_off);
-	q->qp.max_inline = rep.max_inline;
-	return 0;
-}
 
 /**
  * CREATE_QP over rings of this side: the receive ring (16-byte WQEs, at
@@ -626,8 +437,8 @@ static int
 qp_create_by_cmd(struct hca_sim_port *p, struct sim_qp *q, uint32_t pdn,
 		 const struct hca_qp_init_attr *attr)
 {
-	uint32_t sq_cnt = pow2_at_least(attr->sq_wqe_cnt);
-	uint32_t rq_cnt = pow2_at_least(attr->rq_wqe_cnt < 4 ? 4 :
+	uint32_t sq_cnt = hca_sim_pow2_at_least(attr->sq_wqe_cnt);
+	uint32_t rq_cnt = hca_sim_pow2_at_least(attr->rq_wqe_cnt < 4 ? 4 :
 					attr->rq_wqe_cnt);
 	size_t rq_len = (size_t)rq_cnt * sizeof(struct mlx5_wqe_data_seg);
 	size_t dbr = rq_len + (size_t)sq_cnt * MLX5_SEND_WQE_BB;
@@ -636,7 +447,7 @@ qp_create_by_cmd(struct hca_sim_port *p, struct sim_qp *q, uint32_t pdn,
 	uint8_t *m;
 	int ret;
 
-	ret = ring_alloc(p, "hcasim-qp", dbr + DBR_ROOM, &q->ring);
+	ret = hca_sim_ring_alloc(p, "hcasim-qp", dbr + DBR_ROOM, &q->ring);
 	if (ret < 0)
 		return ret;
 	memset(&cq, 0, sizeof(cq));
@@ -645,17 +456,18 @@ qp_create_by_cmd(struct hca_sim_port *p, struct sim_qp *q, uint32_t pdn,
 	cq.pdn = pdn;
 	cq.cqn_snd = attr->send_cq->cqn;
 	cq.cqn_rcv = attr->recv_cq->cqn;
-	cq.log_sq_size = log2_of(sq_cnt);
-	cq.log_rq_size = log2_of(rq_cnt);
+	cq.log_sq_size = hca_sim_log2_of(sq_cnt);
+	cq.log_rq_size = hca_sim_log2_of(rq_cnt);
 	cq.wq_umem_id = q->ring.umem;
 	cq.dbr_umem_id = q->ring.umem;
 	cq.dbr_addr = dbr;
-	ret = exec(p, in, hca_cmd_create_qp_in(in, sizeof(in), &cq), out,
+	ret = hca_sim_exec(p, in, hca_cmd_create_qp_in(in, sizeof(in), &cq),
+			   out,
 		   HCA_CMD_SHORT_LEN);
 	if (ret == 0)
 		ret = hca_cmd_create_qp_out(out, HCA_CMD_SHORT_LEN, &q->qp.qpn);
 	if (ret < 0) {
-		ring_free(p, &q->ring, true);
+		hca_sim_ring_free(p, &q->ring, true);
 		return ret;
 	}
 	m = q->ring.map;
@@ -680,9 +492,6 @@ hca_sim_qp_create_ud(struct hca_pd *hpd, const struct hca_qp_init_attr *attr,
 	struct sim_qp *q;
 	int ret;
 
-	/* a parent on another connection: the daemon refuses it (-EINVAL)
-	 * unless it was started with --allow-forge (tests)
-	 */
 	if (((struct hca_obj_head *)attr->send_cq->priv)->dev != hpd->dev ||
 	    ((struct hca_obj_head *)attr->recv_cq->priv)->dev != hpd->dev)
 		return -EINVAL;
@@ -693,7 +502,9 @@ hca_sim_qp_create_ud(struct hca_pd *hpd, const struct hca_qp_init_attr *attr,
 	q = calloc(1, sizeof(*q));
 	if (q == NULL)
 		return -ENOMEM;
-	ret = attr->rss_parent != NULL ? qp_create_by_msg(p, q, pdn, attr) :
+	q->head.dev = hpd->dev;
+	ret = attr->rss_parent != NULL ?
+	      hca_sim_rss_child_create(p, q, pdn, attr) :
 	      qp_create_by_cmd(p, q, pdn, attr);
 	if (ret < 0) {
 		free(q);
@@ -724,6 +535,14 @@ hca_sim_qp_modify(struct hca_qp *qp, enum hca_qp_state state, uint32_t qkey,
 	uint8_t in[IN_MAX], out[OUT_MAX];
 	int len, ret;
 
+	if (q->parent != NULL || q->forger) {
+		ret = hca_sim_rss_child_modify(p, q, state);
+		if (ret == 0 && state == HCA_QPS_RESET) {
+			qp->sq_head = 0;
+			qp->rq_head = 0;
+		}
+		return ret;
+	}
 	switch (state) {
 	case HCA_QPS_RESET:
 		len = hca_cmd_qp_2rst_in(in, sizeof(in), 0, qp->qpn);
@@ -743,7 +562,7 @@ hca_sim_qp_modify(struct hca_qp *qp, enum hca_qp_state state, uint32_t qkey,
 	default:
 		return -EINVAL;
 	}
-	ret = exec(p, in, len, out, HCA_OUT_HDR_LEN);
+	ret = hca_sim_exec(p, in, len, out, HCA_OUT_HDR_LEN);
 	if (ret == 0 && state == HCA_QPS_RESET) {
 		qp->sq_head = 0;
 		qp->rq_head = 0;
@@ -768,6 +587,8 @@ qp_mcg(struct hca_qp *qp, const union hca_gid *mgid, bool attach)
 	char msg[128];
 	int len, n, ret;
 
+	if (q->parent != NULL || q->forger)
+		return -EINVAL; /* attach the parent: it has the address */
 	len = attach ? hca_cmd_attach_mcg_in(in, sizeof(in), 0, qp->qpn,
 					     mgid->raw) :
 	      hca_cmd_detach_mcg_in(in, sizeof(in), 0, qp->qpn, mgid->raw);
@@ -821,21 +642,27 @@ hca_sim_qp_destroy(struct hca_qp *qp)
 {
 	struct sim_qp *q = qp->priv;
 	struct hca_sim_port *p = port_of(q->head.dev);
-	struct hcasim_qp_msg req = { qp->qpn };
 	uint8_t in[IN_MAX];
-	size_t got = 0;
 	int ret;
 
-	if (q->by_msg)
-		ret = p->st.call(p->st.conn, HCASIM_MSG_QP_DESTROY, &req,
-				 sizeof(req), NULL, 0, &got, -1, NULL);
-	else
-		ret = exec_obj(p, hca_cmd_destroy_qp_in(in, sizeof(in), 0,
-							qp->qpn), in);
+	if (q->parent != NULL || q->forger) {
+		ret = hca_sim_rss_child_destroy(p, q);
+		if (ret < 0 && ret != -ECONNRESET)
+			return ret;
+		link_del(p, &q->link);
+		free(q);
+		return 0;
+	}
+	ret = hca_sim_rss_parent_release(p, q);
+	if (ret < 0)
+		return ret;
+	ret = exec_obj(p, hca_cmd_destroy_qp_in(in, sizeof(in), 0, qp->qpn),
+		       in);
 	if (ret < 0 && ret != -ECONNRESET)
 		return ret;
 	link_del(p, &q->link);
-	ring_free(p, &q->ring, ret == 0 && !q->by_msg);
+	hca_sim_ring_free(p, &q->ring, ret == 0);
+	free(q->rss);
 	free(q);
 	return 0;
 }

@@ -11,54 +11,14 @@
  * and doorbell records this side allocates (sealed memfds, mapped here,
  * registered as UMEMs), QP state changes and multicast attachment. The
  * public structs (hca_cq, hca_qp) are filled as the data path expects.
- * One exception: a QP with an RSS parent is made with the daemon's
- * QP_CREATE message (CREATE_QP has no field for the parent).
+ * A QP with an RSS parent is an SQ and an RQ behind the parent's
+ * steering (hca_sim_rss.h).
  */
 
-#include <pthread.h>
 #include <stdbool.h>
 
-#include "hca_dev_backend.h"
-#include "hca_sim_transport.h"
-#include "hcasim_proto.h"
+#include "hca_sim_port.h"
 
-/** Kinds of tracked objects. */
-enum hca_sim_kind { HCA_SIM_PD, HCA_SIM_MR, HCA_SIM_CQ, HCA_SIM_QP };
-
-/** Links every object of a device, so closing frees them all. */
-struct hca_sim_link {
-	struct hca_sim_link *prev, *next;
-	enum hca_sim_kind kind;
-};
-
-/** The port's event queue: a ring of this side, registered as a UMEM. */
-struct hca_sim_eq {
-	void *map;                          /**< ring, then consumer counter */
-	size_t len;
-	uint32_t umem;
-	uint8_t eqn;                        /**< 0: none */
-	uint8_t log_size;
-	uint32_t ci;                        /**< entries consumed */
-};
-
-/**
- * What the objects and queries need of an open port: the first member
- * of the backend's device.
- */
-struct hca_sim_port {
-	struct hca_dev base;
-	struct hca_cmd_transport cmd;       /**< firmware commands */
-	struct hca_sim_transport st;        /**< cmd's state */
-	pthread_mutex_t obj_lock;           /**< guards objs and mkey_tag */
-	struct hca_sim_link objs;
-	uint8_t mkey_tag;                   /**< next mkey variant byte */
-	struct hca_cmd_hca_cap cap;         /**< QUERY_HCA_CAP at open */
-	/** PORT_OPEN's reply: the port number, and what no command
-	 * carries (rate, RSS children, QP table) */
-	struct hcasim_port_attr open;
-	char ca_name[HCASIM_CA_LEN];
-	struct hca_sim_eq eq;               /**< hca_sim_eq_create() */
-};
 
 /**
  * Set up the object side of a port whose connection is open: the command

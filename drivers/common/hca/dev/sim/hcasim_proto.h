@@ -17,12 +17,9 @@
  * belongs to that connection and is destroyed when it closes.
  *
  * PDs, memory keys, CQs, QPs, their state changes and multicast
- * attachments are made by firmware commands (CMD, below). Shared memory
- * handed back by the daemon (a sealed memfd, mapped by the client with
- * MAP_SHARED) is left only for QP_CREATE: the send ring (sq_wqe_cnt
- * 64-byte blocks) at sq_off, the receive ring (rq_wqe_cnt 16-byte data
- * segments) at rq_off, the doorbell record (receive counter at [0], send
- * counter at [1]) at dbrec_off.
+ * attachments, and the RSS queues (SQs, RQs and their steering), are
+ * made by firmware commands (CMD, below), over memory the client
+ * allocates and registers (UMEM_REG).
  *
  * Events, as on a ConnectX: the client makes its event queue with the
  * firmware command CREATE_EQ (the ring in a UMEM of its own, see
@@ -45,7 +42,7 @@
 /** Protocol version; the daemon refuses others. */
 #define HCASIM_PROTO_VERSION 1u
 /** Largest message on the socket (requests and replies). */
-#define HCASIM_MSG_MAX 1024
+#define HCASIM_MSG_MAX 2048
 /** Longest host name (node description) carried. */
 #define HCASIM_HOST_LEN 64
 /** Longest CA name carried. */
@@ -56,14 +53,13 @@
 /**
  * Message types. Retired, their numbers never reused (a message of one
  * is an unknown type): 3 PORT_QUERY, 4 PD_ALLOC, 5 PD_FREE, 6 MR_REG,
- * 7 MR_DEREG, 8 CQ_CREATE, 9 CQ_DESTROY, 11 QP_MODIFY, 13 MCAST_ATTACH,
- * 14 MCAST_DETACH (firmware commands do their work).
+ * 7 MR_DEREG, 8 CQ_CREATE, 9 CQ_DESTROY, 10 QP_CREATE, 11 QP_MODIFY,
+ * 12 QP_DESTROY, 13 MCAST_ATTACH, 14 MCAST_DETACH (firmware commands do
+ * their work).
  */
 enum hcasim_msg_type {
 	HCASIM_MSG_HELLO = 1,
 	HCASIM_MSG_PORT_OPEN = 2,
-	HCASIM_MSG_QP_CREATE = 10,
-	HCASIM_MSG_QP_DESTROY = 12,
 	HCASIM_MSG_STATUS = 15,
 	HCASIM_MSG_QP_FAULT = 16,
 	HCASIM_MSG_INTR_OPEN = 17,
@@ -148,36 +144,6 @@ struct hcasim_port_attr {
 	uint32_t max_inline;
 	uint32_t max_qp;
 	uint32_t max_rss_children;
-};
-
-/** QP_CREATE request. */
-struct hcasim_qp_create_req {
-	uint32_t pdn;
-	uint32_t send_cqn;
-	uint32_t recv_cqn;
-	uint32_t sq_wqe_cnt;
-	uint32_t rq_wqe_cnt;
-	uint32_t max_inline;
-	uint32_t rss_parent_qpn; /**< 0: none */
-};
-
-/** QP_CREATE reply (the rings' fd rides along). */
-struct hcasim_qp_create_rep {
-	uint32_t qpn;
-	uint32_t wire_qpn;
-	uint32_t sq_wqe_cnt;
-	uint32_t rq_wqe_cnt;
-	uint32_t max_inline;
-	uint32_t pad;
-	uint64_t map_len;
-	uint64_t sq_off;
-	uint64_t rq_off;
-	uint64_t dbrec_off;
-};
-
-/** QP_DESTROY request. */
-struct hcasim_qp_msg {
-	uint32_t qpn;
 };
 
 /** What QP_FAULT does to a QP. */

@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+
+#ifndef HCA_SIM_RSS_H
+#define HCA_SIM_RSS_H
+
+/**
+ * @file
+ * The RSS children of a soft-HCA QP, as ConnectX IPoIB makes its queues:
+ * SQs behind a TIS naming the parent, RQs behind the parent's TIR and
+ * root flow table (hca_sim_rss.c).
+ */
+
+#include "hca_sim_port.h"
+
+/**
+ * Make an RSS child of attr->rss_parent: an SQ (through the parent's
+ * TIS, made with the first child) and an RQ (added to the RQ table of
+ * the parent's TIR, which its root flow table forwards to; all made with
+ * the first child). From then on the parent itself receives nothing. A
+ * parent of another device (connection) makes a forger: an SQ through a
+ * TIS of its own naming that QP, an RQ that nothing steers to.
+ *
+ * @param q  the child, its ring not yet allocated
+ * @return 0 or a negative errno
+ */
+int hca_sim_rss_child_create(struct hca_sim_port *p, struct sim_qp *q,
+			     uint32_t pdn,
+			     const struct hca_qp_init_attr *attr);
+
+/**
+ * Move a child's SQ and RQ to follow a QP state: RESET both to RST; RTR
+ * the RQ to RDY; RTS the SQ to RDY; ERR both to ERR; INIT nothing.
+ *
+ * @return 0 or a negative errno
+ */
+int hca_sim_rss_child_modify(struct hca_sim_port *p, struct sim_qp *q,
+			     enum hca_qp_state state);
+
+/**
+ * Destroy a child: out of its parent's RQ table (the steering goes with
+ * the last child), then its RQ and SQ, then its ring.
+ *
+ * @return 0, or a negative errno (-ECONNRESET: the daemon is gone, the
+ *         ring is freed without its UMEM)
+ */
+int hca_sim_rss_child_destroy(struct hca_sim_port *p, struct sim_qp *q);
+
+/**
+ * Release a parent's TIS (its children are gone).
+ *
+ * @return 0, -EBUSY while it has children, or a negative errno
+ */
+int hca_sim_rss_parent_release(struct hca_sim_port *p, struct sim_qp *q);
+
+#endif /* HCA_SIM_RSS_H */
