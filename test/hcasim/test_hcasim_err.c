@@ -8,6 +8,7 @@
  */
 
 #include <errno.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -549,6 +550,110 @@ test_mgid(void)
 	       "attach names no MLID\n");
 	ret = 0;
 out:
+	t_host_close(&a);
+	t_host_close(&b);
+	return ret;
+}
+
+/**
+ * Wait (5 s at most) for an event of a type about obj_num on a device.
+ *
+ * @return 1 seen, 0 not
+ */
+static int
+event_seen(struct hca_dev *dev, enum hca_event_type type, uint32_t obj_num)
+{
+	int fd = hca_dev_event_fd(dev), i;
+	struct hca_event ev;
+
+	for (i = 0; fd >= 0 && i < 50; i++) {
+		struct pollfd pfd = { fd, POLLIN, 0 };
+
+		poll(&pfd, 1, 100);
+		while (hca_dev_event_poll(dev, &ev) == 1) {
+			printf("cqerr: event %d about 0x%x\n", ev.type,
+			       ev.obj_num);
+			if (ev.type == type && ev.obj_num == obj_num)
+				return 1;
+		}
+	}
+	return 0;
+}
+
+/**
+ * A CQ overrun raises the CQ error event, as on a ConnectX: a QP whose
+ * 2-entry send CQ holds two unread completions has its next send fail
+ * (a fault injected by QP_FAULT, as a bad lkey): the error completion
+ * finds the CQ full, so the owner gets the CQ error event (its CQN) and
+ * the local WQ access error event (the QPN), and the port counts the
+ * overrun.
+ */
+int
+test_cqerr(void)
+{
+	struct hca_qp_init_attr qa;
+	struct hcasim_qp_fault_req fr;
+	struct mlx5_wqe_av av;
+	struct hca_cq *small = NULL;
+	struct hca_qp *q = NULL;
+	struct t_host a, b;
+	long long over0;
+	int s = -1, ret = -1, i;
+
+	memset(&a, 0, sizeof(a));
+	memset(&b, 0, sizeof(b));
+	a.memfd = b.memfd = -1;
+	if (t_host_open(&a, "host1") < 0 || t_host_open(&b, "host2") < 0 ||
+	    t_qp_ready(b.qp, QKEY, 0) < 0 ||
+	    hca_cq_create(a.dev, 2, &small) != 0 || small->cqe_cnt != 2)
+		goto out;
+	memset(&qa, 0, sizeof(qa));
+	qa.send_cq = small;
+	qa.recv_cq = a.rcq;
+	qa.sq_wqe_cnt = 64;
+	qa.rq_wqe_cnt = 64;
+	qa.max_inline = 256;
+	if (hca_qp_create_ud(a.pd, &qa, &q) != 0 ||
+	    t_qp_ready(q, QKEY, 0) < 0)
+		goto out;
+	t_av(&av, &b, b.qp, QKEY);
+	for (i = 0; i < 2; i++) {
+		t_recv_post(&b, b.qp);
+		t_send(&a, q, &av, t_send_area(&a), 64, false, true);
+	}
+	usleep(200000); /* both completions written, none read */
+	over0 = t_counter("host1", "cq_overruns");
+	s = rawcmd_session(NULL, "host1", NULL, NULL);
+	memset(&fr, 0, sizeof(fr));
+	fr.qpn = q->qpn;
+	fr.kind = HCASIM_QP_FAULT_NEXT_SEND;
+	if (s < 0 || raw_call(s, HCASIM_MSG_QP_FAULT, &fr, sizeof(fr), -1,
+			      NULL, 0) != 0) {
+		fprintf(stderr, "FAIL: QP_FAULT\n");
+		goto out;
+	}
+	t_send(&a, q, &av, t_send_area(&a), 64, false, true);
+	if (!event_seen(a.dev, HCA_EVENT_CQ_ERR, small->cqn)) {
+		fprintf(stderr, "FAIL: no CQ error event for CQ 0x%x\n",
+			small->cqn);
+		goto out;
+	}
+	if (!event_seen(a.dev, HCA_EVENT_QP_ACCESS_ERR, q->qpn)) {
+		fprintf(stderr, "FAIL: no WQ access error event for QP 0x%x\n",
+			q->qpn);
+		goto out;
+	}
+	if (over0 < 0 || t_counter("host1", "cq_overruns") != over0 + 1) {
+		fprintf(stderr, "FAIL: cq_overruns %lld -> %lld\n", over0,
+			t_counter("host1", "cq_overruns"));
+		goto out;
+	}
+	printf("cqerr: CQ 0x%x overran: CQ error and WQ access error "
+	       "events, 1 overrun counted\n", small->cqn);
+	ret = 0;
+out:
+	if (s >= 0)
+		close(s);
 	t_host_close(&a);
 	t_host_close(&b);
 	return ret;
