@@ -43,10 +43,10 @@ def link(root, path, target):
     os.symlink(target, p)
 
 
-def run(root):
+def run(root, *extra):
     """Run the tool on root: (exit status, output lines)."""
-    r = subprocess.run([TOOL, '--root', root], capture_output=True,
-                       text=True, timeout=60)
+    r = subprocess.run([TOOL, '--root', root] + list(extra),
+                       capture_output=True, text=True, timeout=60)
     print(r.stdout, end='')
     return r.returncode, r.stdout.splitlines()
 
@@ -98,6 +98,14 @@ with tempfile.TemporaryDirectory() as t:
     p2 = [l for l in out if l.startswith('mlx5_2 port 1')]
     check(len(p2) == 1 and 'link layer is Ethernet' in p2[0] and
           'no umad device' in p2[0], 'mlx5_2: Ethernet, no umad')
+
+    # --run: a name that is no device, a build without the programs
+    rc, out = run(r1, '--run', 'mlx5_0;rm')
+    check(rc == 2 and 'not a device name or a PCI address' in out[-1],
+          '--run refuses a name that is no device (%d)' % rc)
+    rc, out = run(r1, '--run', 'mlx5_0', '--build', os.path.join(t, 'none'))
+    check(rc == 2 and 'missing: build the tree first' in out[-1],
+          '--run says the build lacks the programs (%d)' % rc)
 
     # 2: VFIO route without an IOMMU, low memlock, no free hugepages
     r2 = os.path.join(t, 'm2')
