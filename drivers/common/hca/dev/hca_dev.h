@@ -50,7 +50,7 @@ struct hca_pd;
 /** What a device port offers. */
 struct hca_dev_attr {
 	struct hca_port_info port;   /**< LID, GID, P_Keys, state, MTU */
-	char backend[16];            /**< "hcasim" or "verbs" */
+	char backend[16];            /**< "hcasim", "devx" or "devx-vfio" */
 	uint32_t max_qp_wr;          /**< largest send/receive ring (WQEs) */
 	uint32_t max_cqe;            /**< largest CQ */
 	uint32_t max_inline;         /**< largest inline send payload */

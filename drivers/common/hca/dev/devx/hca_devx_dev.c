@@ -122,8 +122,12 @@ open_kernel(const char *ca_name, int *err)
 		    strcmp(ibv_get_device_name(list[i]), ca_name) == 0)
 			break;
 	if (list == NULL || list[i] == NULL) {
-		HCA_LOG(ERR, "%s: no such RDMA device (kernel route, ibdev=)",
-			ca_name != NULL ? ca_name : "(first)");
+		if (ca_name != NULL)
+			HCA_LOG(ERR, "%s: no such RDMA device (kernel route, "
+				"ibdev=)", ca_name);
+		else
+			HCA_LOG(ERR, "no RDMA device at all (kernel route, "
+				"ibdev= not given)");
 		goto out;
 	}
 	ctx = mlx5dv_open_device(list[i], &attr);
