@@ -5,7 +5,11 @@
 # meaning), and no port is created (no fabric needed: parsing comes first,
 # so a refused devarg never reaches the device, which good devargs do).
 # The driver's registered parameter string lists every devarg's syntax.
+# Without the soft HCA, ibdev= and pci= name real hardware by its route:
+# a device that does not exist fails the probe with a line that names it
+# and the route (kernel route for ibdev=, VFIO route for pci=).
 set -u
+unset HCASIM_SOCKET
 # the stock testpmd (a sanitized build wraps it: test/sanitizers)
 TESTPMD=${IPOIB_TESTPMD:-/usr/bin/dpdk-testpmd}
 LIB=$(realpath "$1")
@@ -46,7 +50,8 @@ else
 	fail=1
 fi
 # the parameter string the driver registers, one literal in the .so
-params='ibdev=<CA name> port=<1..254> pkey=<0x0001..0xffff> mode=<raw|eth>'
+params='ibdev=<CA name> pci=<DDDD:BB:DD.F> port=<1..254>'
+params="$params pkey=<0x0001..0xffff> mode=<raw|eth>"
 params="$params peers=<1..65535> grh=<always|auto>"
 if strings "$LIB" | grep -qxF -- "$params"; then
 	echo "ok: parameter string '$params'"
@@ -56,7 +61,7 @@ else
 	fail=1
 fi
 check 'bogus=1' \
-	'unknown devarg "bogus" (accepted: ibdev, port, pkey, mode, peers, grh)'
+	'unknown devarg "bogus" (accepted: ibdev, pci, port, pkey, mode, peers'
 check 'mode=ethernet' \
 	'bad value "ethernet" for devarg "mode": expected mode=<raw|eth>, what'
 check 'port=0' 'bad value "0" for devarg "port": expected port=<1..254>, the'
@@ -73,4 +78,31 @@ check 'grh=never' \
 long=abcdefghijklmnopqrst # 20 characters: one too many
 check "ibdev=$long" \
 	"bad value \"$long\" for devarg \"ibdev\": expected ibdev=<CA name>, "
+check 'pci=99:00.0' \
+	'bad value "99:00.0" for devarg "pci": expected pci=<DDDD:BB:DD.F>, '
+check 'ibdev=mlx5_0,pci=0000:99:00.0' \
+	'bad value "0000:99:00.0" for devarg "pci": expected pci=<DDDD:BB:DD.F>'
+check 'pci=0000:99:00.0,ibdev=mlx5_0' \
+	'bad value "mlx5_0" for devarg "ibdev": expected ibdev=<CA name>, '
+check 'ibdev=0000:99:00.0' \
+	'bad value "0000:99:00.0" for devarg "ibdev": expected ibdev=<CA name>'
+# route DEVARGS TEXT: a device that does not exist, by its route: the line
+# naming it and the route, and the probe failed
+route() {
+	out=$(run "$1")
+	if ! echo "$out" | grep -qF -- "$2"; then
+		echo "FAIL: '$1' did not say '$2'"; echo "$out" | tail -5
+		fail=1
+	elif ! echo "$out" | grep -q "failed to initialize net_ipoib0" ||
+	     ! echo "$out" | grep -q "No probed ethernet devices"; then
+		echo "FAIL: '$1': the port was not refused"
+		echo "$out" | tail -5
+		fail=1
+	else
+		echo "ok: '$1', no port: $(echo "$out" | grep -F -m1 -- "$2")"
+	fi
+}
+route 'ibdev=mlx5_9' 'mlx5_9: no such RDMA device (kernel route, ibdev=)'
+route 'pci=0000:99:00.0' \
+	'0000:99:00.0: no ConnectX function bound to vfio-pci (VFIO route, pci=)'
 exit $fail

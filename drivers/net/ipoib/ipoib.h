@@ -83,7 +83,8 @@ enum ipoib_mode {
 
 /** Parsed devargs (ipoib_devargs.c). */
 struct ipoib_args {
-	char ibdev[HCA_CA_NAME_LEN];
+	char ibdev[HCA_CA_NAME_LEN]; /**< ibdev=, or pci='s address */
+	bool pci;             /**< ibdev holds pci= (the VFIO route) */
 	int port;
 	uint16_t pkey;
 	enum ipoib_mode mode;

@@ -14,6 +14,7 @@
 
 #include <rte_kvargs.h>
 
+#include "hca_dev.h"
 #include "ipoib.h"
 #include "ipoib_devargs.h"
 #include "ipoib_log.h"
@@ -37,13 +38,28 @@ ipoib_devarg_uint(const char *val, unsigned long min, unsigned long max,
 	return 0;
 }
 
-/** ibdev=: a CA name that fits; 0 or -EINVAL. */
+/**
+ * ibdev=: a CA name that fits and is no PCI address, without pci=; 0 or
+ * -EINVAL.
+ */
 static int
 ipoib_devarg_ibdev(const char *val, struct ipoib_args *a)
 {
-	if (val == NULL || *val == '\0' || strlen(val) >= sizeof(a->ibdev))
+	if (val == NULL || *val == '\0' || strlen(val) >= sizeof(a->ibdev) ||
+	    hca_dev_name_is_pci(val) || a->pci)
 		return -EINVAL;
 	strcpy(a->ibdev, val);
+	return 0;
+}
+
+/** pci=: a PCI address DDDD:BB:DD.F, without ibdev=; 0 or -EINVAL. */
+static int
+ipoib_devarg_pci(const char *val, struct ipoib_args *a)
+{
+	if (!hca_dev_name_is_pci(val) || (a->ibdev[0] != '\0' && !a->pci))
+		return -EINVAL;
+	strcpy(a->ibdev, val);
+	a->pci = true;
 	return 0;
 }
 

@@ -47,7 +47,10 @@
 	X(ibdev, ipoib_devarg_ibdev, "<CA name>", \
 	  "the name of the CA to use, shorter than " \
 	  RTE_STR(HCA_CA_NAME_LEN) " characters (the first CA when " \
-	  "not given)") SEP \
+	  "not given; on hardware the kernel route; not with pci=)") SEP \
+	X(pci, ipoib_devarg_pci, "<DDDD:BB:DD.F>", \
+	  "the PCI address of a ConnectX function bound to vfio-pci " \
+	  "(the VFIO route; not with ibdev=)") SEP \
 	X(port, ipoib_devarg_port, \
 	  IPOIB_DEVARG_RANGE(IPOIB_DEVARG_PORT_MIN, IPOIB_DEVARG_PORT_MAX), \
 	  "the CA's port number") SEP \

@@ -637,4 +637,30 @@ hca_prm_get(const void *mb, unsigned int bit, unsigned int width)
 /** destination_type: a TIR. */
 #define HCA_FLOW_DEST_TIR 0x2
 
+/* ---------------------------------------------------------------------
+ * Event queue entries (64 bytes: event_type at byte 1, event_sub_type at
+ * byte 3, the event data from byte 32, the owner bit in byte 63)
+ */
+
+#define HCA_EQE_TYPE_OFF 1
+#define HCA_EQE_SUB_TYPE_OFF 3
+#define HCA_EQE_DATA_OFF 32
+#define HCA_EQE_OWNER_OFF 63
+/** event_type values. */
+#define HCA_EQE_TYPE_CQ_ERROR 0x04
+#define HCA_EQE_TYPE_WQ_CATAS_ERROR 0x05
+#define HCA_EQE_TYPE_PORT_CHANGE 0x09
+#define HCA_EQE_TYPE_WQ_ACCESS_ERROR 0x11
+/** PORT_CHANGE sub types. */
+#define HCA_EQE_PORT_DOWN 0x01
+#define HCA_EQE_PORT_ACTIVE 0x04
+#define HCA_EQE_PORT_INITIALIZED 0x05
+#define HCA_EQE_PORT_LID_CHANGE 0x06
+#define HCA_EQE_PORT_PKEY_CHANGE 0x07
+#define HCA_EQE_PORT_GUID_CHANGE 0x08
+#define HCA_EQE_PORT_CLIENT_REREG 0x09
+/** PORT_CHANGE data: the port number in the high nibble of data byte 8. */
+#define HCA_EQE_PORT_BYTE 8
+#define HCA_EQE_PORT_SHIFT 4
+
 #endif /* HCA_PRM_H */

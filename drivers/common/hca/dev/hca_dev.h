@@ -9,13 +9,15 @@
  *
  * One small API that drivers program against, whatever serves the queues:
  * the soft HCA daemon (app/hcasim, the first backend) or real ConnectX
- * hardware through rdma-core (later). Objects created here expose ConnectX
+ * hardware through rdma-core's DevX. Objects created here expose ConnectX
  * queues (rdma-core's <infiniband/mlx5dv.h> formats) that the data path in
  * hca_dp.h drives directly, so the hot loop is the same for every backend.
  *
  * Backend choice: hca_dev_open() uses the soft HCA when the environment
  * names its socket (HCASIM_SOCKET, as `ipoib-fabric env` prints), and real
- * hardware otherwise.
+ * hardware otherwise: a ca_name that is a PCI address (DDDD:BB:DD.F) is a
+ * function bound to vfio-pci (the VFIO route), any other an RDMA device
+ * driven by mlx5_ib (the kernel route).
  *
  * This part of the layer does not depend on DPDK (the DPDK glue, such as
  * registering a mempool, lives in hca_mempool.h). Control calls are made
@@ -26,6 +28,7 @@
  * Errors are negative errno values.
  */
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stddef.h>
 #include <sys/types.h>
@@ -47,7 +50,7 @@ struct hca_pd;
 /** What a device port offers. */
 struct hca_dev_attr {
 	struct hca_port_info port;   /**< LID, GID, P_Keys, state, MTU */
-	char backend[16];            /**< "hcasim" or "verbs" */
+	char backend[16];            /**< "hcasim", "devx" or "devx-vfio" */
 	uint32_t max_qp_wr;          /**< largest send/receive ring (WQEs) */
 	uint32_t max_cqe;            /**< largest CQ */
 	uint32_t max_inline;         /**< largest inline send payload */
@@ -143,13 +146,17 @@ struct hca_qp_init_attr {
 /**
  * Open a port of a device.
  *
- * @param ca_name  CA name, or NULL for the first
+ * @param ca_name  CA name, a PCI address (VFIO route), or NULL for the
+ *                 first
  * @param port     port number (1-based), or 0 for the first
  * @param dev      set to the device on success
- * @return 0, or a negative errno (-ENODEV: no such device or port;
- *         -ECONNREFUSED: the soft HCA is not running)
+ * @return 0, or a negative errno (-ENODEV: no such device or port, logged
+ *         with the route; -ECONNREFUSED: the soft HCA is not running)
  */
 int hca_dev_open(const char *ca_name, int port, struct hca_dev **dev);
+
+/** Whether a device name is a PCI address, DDDD:BB:DD.F (hex digits). */
+bool hca_dev_name_is_pci(const char *name);
 
 /** Close a device, destroying everything created on it. */
 void hca_dev_close(struct hca_dev *dev);

@@ -6,10 +6,13 @@
 /**
  * @file
  * Private to the HCA layer: how hca_dev_dispatch.c dispatches the device
- * API to a backend (the soft HCA client, later rdma-core verbs). Every
+ * API to a backend (the soft HCA client, or a ConnectX through rdma-core's
+ * DevX). Every
  * backend object starts with the common head below, so the generic code
  * finds the backend's operations from any object.
  */
+
+#include <stdbool.h>
 
 #include "hca_dev.h"
 
@@ -65,5 +68,18 @@ struct hca_obj_head {
 /** The soft HCA backend: open a port through the daemon at path. */
 int hca_sim_dev_open(const char *path, const char *ca_name, int port,
 		     struct hca_dev **dev);
+
+/**
+ * The DevX backend: open a port of a ConnectX through rdma-core.
+ *
+ * @param name  vfio false: the RDMA device's name (kernel route; NULL:
+ *              the first device); vfio true: the function's PCI address
+ *              (VFIO route)
+ * @param port  port number, or 0 for port 1
+ * @return 0, -ENODEV (no such device, logged with the route) or another
+ *         negative errno
+ */
+int hca_devx_dev_open(const char *name, int port, bool vfio,
+		      struct hca_dev **dev);
 
 #endif /* HCA_DEV_BACKEND_H */

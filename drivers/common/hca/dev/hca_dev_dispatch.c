@@ -3,13 +3,17 @@
 /**
  * @file
  * The device API's front: picks a backend at hca_dev_open() (the soft HCA
- * when HCASIM_SOCKET names its socket, real hardware otherwise, which is
- * not available yet) and dispatches every call to the backend that made
+ * when HCASIM_SOCKET names its socket, else a ConnectX through DevX: the
+ * VFIO route for a name that is a PCI address, the kernel route for an
+ * RDMA device's name) and dispatches every call to the backend that made
  * the object.
  */
 
+#include <ctype.h>
 #include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "hca_dev_backend.h"
 
@@ -21,8 +25,28 @@ owner_of(void *priv)
 }
 
 /**
- * Open a port: the soft HCA when HCASIM_SOCKET is set, else the verbs
- * backend (-ENOTSUP for now).
+ * Whether a name is a PCI address in the form DDDD:BB:DD.F (hex digits),
+ * as vfio-pci functions are named.
+ */
+bool
+hca_dev_name_is_pci(const char *name)
+{
+	static const char form[] = "xxxx:xx:xx.x";
+	size_t i;
+
+	if (name == NULL || strlen(name) != sizeof(form) - 1)
+		return false;
+	for (i = 0; i < sizeof(form) - 1; i++)
+		if (form[i] == 'x' ? !isxdigit((unsigned char)name[i]) :
+		    name[i] != form[i])
+			return false;
+	return true;
+}
+
+/**
+ * Open a port: the soft HCA when HCASIM_SOCKET is set; else DevX, by the
+ * VFIO route when ca_name is a PCI address, by the kernel route
+ * otherwise.
  */
 int
 hca_dev_open(const char *ca_name, int port, struct hca_dev **dev)
@@ -33,7 +57,8 @@ hca_dev_open(const char *ca_name, int port, struct hca_dev **dev)
 		return -EINVAL;
 	if (sock != NULL && sock[0] != '\0')
 		return hca_sim_dev_open(sock, ca_name, port, dev);
-	return -ENOTSUP;
+	return hca_devx_dev_open(ca_name, port, hca_dev_name_is_pci(ca_name),
+				 dev);
 }
 
 /** Close a device and everything created on it. */

@@ -79,6 +79,24 @@ hca_dp_wmb(void)
 	__atomic_thread_fence(__ATOMIC_RELEASE);
 }
 
+/**
+ * Store fence before a write to a doorbell register (write-combined
+ * device memory): the doorbell record and the WQE reach memory before
+ * the register write leaves the CPU. A compiler or release barrier is
+ * not enough there (sfence on x86, as rte_wmb()).
+ */
+static inline void
+hca_dp_io_wmb(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	__asm__ volatile("sfence" : : : "memory");
+#elif defined(__aarch64__)
+	__asm__ volatile("dsb st" : : : "memory");
+#else
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+#endif
+}
+
 /** Acquire barrier after reading a CQE's owner byte. */
 static inline void
 hca_dp_rmb(void)
@@ -240,7 +258,7 @@ hca_sq_doorbell(struct hca_qp *qp, uint32_t last_wqe_head)
 	hca_dp_wmb();
 	qp->dbrec[MLX5_SND_DBR] = htobe32(qp->sq_head & 0xffff);
 	if (qp->bf_reg != NULL) {
-		hca_dp_wmb();
+		hca_dp_io_wmb();
 		*qp->bf_reg = *(const uint64_t *)hca_sq_block(qp,
 							      last_wqe_head);
 	}

@@ -5,7 +5,7 @@
  * The device API's soft HCA backend: the connection to the hcasim daemon
  * over its unix socket (hcasim_proto.h) and its session (HELLO,
  * PORT_OPEN). Objects and queries are firmware commands carried on it
- * (hca_sim_obj.c, hca_sim_query.c, hca_sim_transport.c); queue memory is
+ * (hca_cmdobj.c, hca_cmdobj_query.c, hca_sim_transport.c); queue memory is
  * this side's, registered as UMEMs, so hca_dp.h runs on it unchanged; the
  * daemon watches the doorbell records (no doorbell register: bf_reg is
  * NULL). One connection per opened port; the daemon frees everything of
@@ -14,7 +14,7 @@
  * connection are serialised by a mutex.
  *
  * Events: at open the backend asks for the port's interrupt line
- * (INTR_OPEN) and makes its event queue (CREATE_EQ, hca_sim_obj.c); the
+ * (INTR_OPEN) and makes its event queue (CREATE_EQ, hca_cmdobj.c); the
  * daemon writes event queue entries into the ring and raises the
  * interrupt. hca_dev_event_fd() is the line, hca_dev_event_poll()
  * drains it and reads the ring.
@@ -34,8 +34,11 @@
 
 #include "hca_dev_backend.h"
 #include "hca_log.h"
-#include "hca_sim_obj.h"
-#include "hca_sim_query.h"
+#include "hca_cmdobj.h"
+#include "hca_cmdobj_query.h"
+#include "hca_sim_eq.h"
+#include "hca_sim_mem.h"
+#include "hca_sim_transport.h"
 #include "hcasim_proto.h"
 
 /** How long a request may wait for its reply. */
@@ -43,7 +46,10 @@
 
 /** An open soft-HCA port. */
 struct sim_dev {
-	struct hca_sim_port port;    /**< first: the objects' view */
+	struct hca_cmdobj_port port; /**< first: the objects' view */
+	struct hca_sim_transport st; /**< port.cmd's state */
+	struct hcasim_port_attr open; /**< PORT_OPEN's reply */
+	struct hca_sim_eq eq;        /**< the port's event queue */
 	pthread_mutex_t lock;        /**< one request at a time */
 	int fd;
 	uint32_t seq;
@@ -278,7 +284,7 @@ sim_events_open(struct sim_dev *d)
 	if (ret == -ECONNRESET || ret == -ETIMEDOUT || ret == -EPROTO)
 		return ret;
 	if (ret == 0 && rep.msg_size == sizeof(struct hcasim_intr_msg))
-		ret = hca_sim_eq_create(&d->port);
+		ret = hca_sim_eq_create(&d->port, &d->eq);
 	else if (ret == 0)
 		ret = -EPROTO;
 	if (ret == -ECONNRESET)
@@ -296,7 +302,7 @@ sim_events_open(struct sim_dev *d)
 
 /**
  * Open a port of the soft HCA: connect, HELLO with this host's name,
- * PORT_OPEN, QUERY_HCA_CAP (hca_sim_port_init()), then INTR_OPEN and
+ * PORT_OPEN, QUERY_HCA_CAP (hca_cmdobj_port_init()), then INTR_OPEN and
  * CREATE_EQ (the port's events).
  *
  * @param path     the daemon's socket
@@ -352,18 +358,31 @@ hca_sim_dev_open(const char *path, const char *ca_name, int port,
 	if (ca_name != NULL)
 		strcpy(po.ca_name, ca_name);
 	po.port = (uint32_t)port;
-	ret = sim_call(d, HCASIM_MSG_PORT_OPEN, &po, sizeof(po),
-		       &d->port.open, sizeof(d->port.open), -1, NULL);
+	ret = sim_call(d, HCASIM_MSG_PORT_OPEN, &po, sizeof(po), &d->open,
+		       sizeof(d->open), -1, NULL);
 	if (ret < 0)
 		goto fail;
 	snprintf(d->port.ca_name, sizeof(d->port.ca_name), "%s",
-		 ca_name != NULL ? ca_name : d->port.open.ca_name);
-	ret = hca_sim_port_init(&d->port, sim_chan_call, sim_chan_lost, d);
-	if (ret < 0)
+		 ca_name != NULL ? ca_name : d->open.ca_name);
+	d->port.hooks = &hca_sim_hooks;
+	d->port.backend = "hcasim";
+	d->port.port_num = d->open.port_num;
+	d->port.rate = d->open.rate;
+	d->port.max_qp = d->open.max_qp;
+	d->port.max_rss_children = d->open.max_rss_children;
+	d->port.mcg_attached_syndrome = HCASIM_CMD_SYN_MCG_ATTACHED;
+	hca_sim_transport_init(&d->port.cmd, &d->st, sim_chan_call,
+			       sim_chan_lost, d);
+	ret = hca_cmdobj_port_init(&d->port);
+	if (ret < 0) {
+		hca_sim_transport_fini(&d->st);
 		goto fail;
+	}
 	ret = sim_events_open(d);
 	if (ret < 0) {
-		hca_sim_port_fini(&d->port);
+		hca_sim_eq_free(&d->eq);
+		hca_cmdobj_port_fini(&d->port);
+		hca_sim_transport_fini(&d->st);
 		goto fail;
 	}
 	*dev = &d->port.base;
@@ -386,7 +405,9 @@ sim_close(struct hca_dev *dev)
 	close(d->fd);
 	if (d->intr_fd >= 0)
 		close(d->intr_fd);
-	hca_sim_port_fini(&d->port);
+	hca_sim_eq_free(&d->eq);
+	hca_cmdobj_port_fini(&d->port);
+	hca_sim_transport_fini(&d->st);
 	pthread_mutex_destroy(&d->lock);
 	free(d);
 }
@@ -456,7 +477,7 @@ sim_eqe_decode(const struct sim_dev *d, const struct hcasim_eqe *e,
 	memset(ev, 0, sizeof(*ev));
 	ev->eqe_type = e->event_type;
 	ev->eqe_sub_type = e->event_sub_type;
-	ev->port_num = (uint8_t)d->port.open.port_num;
+	ev->port_num = (uint8_t)d->open.port_num;
 	switch (e->event_type) {
 	case HCASIM_EQE_TYPE_PORT_CHANGE:
 		ev->port_num = (uint8_t)(e->data[HCASIM_EQE_PORT_BYTE] >>
@@ -509,7 +530,7 @@ sim_event_poll(struct hca_dev *dev, struct hca_event *ev)
 			return -ECONNRESET;
 		}
 	}
-	if (hca_sim_eq_next(&d->port, &e) == 0)
+	if (hca_sim_eq_next(&d->eq, &e) == 0)
 		return 0;
 	sim_eqe_decode(d, &e, ev);
 	return 1;
@@ -519,19 +540,19 @@ sim_event_poll(struct hca_dev *dev, struct hca_event *ev)
 static const struct hca_dev_ops sim_ops = {
 	.name = "hcasim",
 	.close = sim_close,
-	.query = hca_sim_query,
+	.query = hca_cmdobj_query,
 	.alive = sim_alive,
 	.event_fd = sim_event_fd,
 	.event_poll = sim_event_poll,
-	.pd_alloc = hca_sim_pd_alloc,
-	.pd_free = hca_sim_pd_free,
-	.mr_reg = hca_sim_mr_reg,
-	.mr_dereg = hca_sim_mr_dereg,
-	.cq_create = hca_sim_cq_create,
-	.cq_destroy = hca_sim_cq_destroy,
-	.qp_create_ud = hca_sim_qp_create_ud,
-	.qp_modify = hca_sim_qp_modify,
-	.qp_attach_mcast = hca_sim_qp_attach,
-	.qp_detach_mcast = hca_sim_qp_detach,
-	.qp_destroy = hca_sim_qp_destroy,
+	.pd_alloc = hca_cmdobj_pd_alloc,
+	.pd_free = hca_cmdobj_pd_free,
+	.mr_reg = hca_cmdobj_mr_reg,
+	.mr_dereg = hca_cmdobj_mr_dereg,
+	.cq_create = hca_cmdobj_cq_create,
+	.cq_destroy = hca_cmdobj_cq_destroy,
+	.qp_create_ud = hca_cmdobj_qp_create_ud,
+	.qp_modify = hca_cmdobj_qp_modify,
+	.qp_attach_mcast = hca_cmdobj_qp_attach,
+	.qp_detach_mcast = hca_cmdobj_qp_detach,
+	.qp_destroy = hca_cmdobj_qp_destroy,
 };

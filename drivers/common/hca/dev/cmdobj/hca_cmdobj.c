@@ -2,48 +2,45 @@
 
 /**
  * @file
- * The soft HCA backend's objects through firmware commands (see
- * hca_sim_obj.h; RSS children in hca_sim_rss.c). Rings: one sealed memfd
- * per CQ (the CQEs, then the doorbell record 64 bytes after) and per QP
- * (the receive ring, the send ring right after it as the PRM lays out a
- * WQ, then the doorbell record), mapped here and registered as one UMEM
- * each; CQEs start invalid with the owner bit clear, as hca_dp.h polls
- * them. A failed command is logged by hca_cmd_exec() (name, PRM status,
- * syndrome) and returns its errno.
+ * The objects of a command-driven backend through firmware commands (see
+ * hca_cmdobj.h; RSS children in hca_cmdobj_rss.c). Rings: one piece of
+ * queue memory per CQ (the CQEs, then the doorbell record 64 bytes
+ * after) and per QP (the receive ring, the send ring right after it as
+ * the PRM lays out a WQ, then the doorbell record), registered as one
+ * UMEM each (hca_cmdobj_ring_alloc()); CQEs start invalid with the owner
+ * bit clear, as hca_dp.h polls them. A failed command is logged by
+ * hca_cmd_exec() (name, PRM status, syndrome) and returns its errno.
  */
 
 #include <endian.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
-#include <sys/mman.h>
 #include <infiniband/mlx5dv.h>
 
 #include "hca_log.h"
-#include "hca_sim_obj.h"
-#include "hca_sim_rss.h"
+#include "hca_cmdobj.h"
+#include "hca_cmdobj_rss.h"
 
 /** A CQ (hca_cq.priv points here). */
-struct sim_cq {
+struct cmdobj_cq {
 	struct hca_obj_head head;
-	struct hca_sim_link link;
+	struct hca_cmdobj_link link;
 	struct hca_cq cq;
-	struct sim_ring ring;
+	struct cmdobj_ring ring;
 };
 
 /** The port of a device. */
-static struct hca_sim_port *
+static struct hca_cmdobj_port *
 port_of(struct hca_dev *dev)
 {
-	return (struct hca_sim_port *)dev;
+	return (struct hca_cmdobj_port *)dev;
 }
 
 /** Track an object on its port. */
 static void
-link_add(struct hca_sim_port *p, struct hca_sim_link *l,
-	 enum hca_sim_kind kind)
+link_add(struct hca_cmdobj_port *p, struct hca_cmdobj_link *l,
+	 enum hca_cmdobj_kind kind)
 {
 	pthread_mutex_lock(&p->obj_lock);
 	l->kind = kind;
@@ -56,7 +53,7 @@ link_add(struct hca_sim_port *p, struct hca_sim_link *l,
 
 /** Stop tracking an object. */
 static void
-link_del(struct hca_sim_port *p, struct hca_sim_link *l)
+link_del(struct hca_cmdobj_port *p, struct hca_cmdobj_link *l)
 {
 	pthread_mutex_lock(&p->obj_lock);
 	l->prev->next = l->next;
@@ -66,21 +63,20 @@ link_del(struct hca_sim_port *p, struct hca_sim_link *l)
 
 /** Destroy a command-made object (DESTROY_*, DEALLOC_PD). */
 static int
-exec_obj(struct hca_sim_port *p, int in_len, const uint8_t *in)
+exec_obj(struct hca_cmdobj_port *p, int in_len, const uint8_t *in)
 {
 	uint8_t out[OUT_MAX];
 
-	return hca_sim_exec(p, in, in_len, out, HCA_OUT_HDR_LEN);
+	return hca_cmdobj_exec(p, in, in_len, out, HCA_OUT_HDR_LEN);
 }
 
 /****************************************************************************
  * Port
  ****************************************************************************/
 
-/* See hca_sim_obj.h. */
+/* See hca_cmdobj.h. */
 int
-hca_sim_port_init(struct hca_sim_port *p, hca_sim_call_fn call,
-		  hca_sim_lost_fn lost, void *conn)
+hca_cmdobj_port_init(struct hca_cmdobj_port *p)
 {
 	struct hca_cmd_query_cap q = { .cap_type = HCA_CAP_TYPE_GENERAL,
 				       .current = true };
@@ -89,43 +85,42 @@ hca_sim_port_init(struct hca_sim_port *p, hca_sim_call_fn call,
 
 	p->objs.next = p->objs.prev = &p->objs;
 	pthread_mutex_init(&p->obj_lock, NULL);
-	hca_sim_transport_init(&p->cmd, &p->st, call, lost, conn);
-	ret = hca_sim_exec(p, in, hca_cmd_query_hca_cap_in(in, sizeof(in), &q),
-			   out,
-		   HCA_QUERY_HCA_CAP_OUT_CAP_OFF + HCA_CAP_GENERAL_LEN);
+	ret = hca_cmdobj_exec(p, in,
+			      hca_cmd_query_hca_cap_in(in, sizeof(in), &q),
+			      out,
+			      HCA_QUERY_HCA_CAP_OUT_CAP_OFF +
+			      HCA_CAP_GENERAL_LEN);
 	if (ret == 0)
 		ret = hca_cmd_query_hca_cap_out(out,
 						HCA_QUERY_HCA_CAP_OUT_CAP_OFF
 						+ HCA_CAP_GENERAL_LEN, &p->cap);
-	if (ret < 0) {
-		hca_sim_transport_fini(&p->st);
+	if (ret < 0)
 		pthread_mutex_destroy(&p->obj_lock);
-	}
 	return ret;
 }
 
-/** Free this side of an object (the daemon freed its side). */
+/** Free this side of an object (the device freed its side). */
 static void
-obj_free(struct hca_sim_port *p, struct hca_sim_link *l)
+obj_free(struct hca_cmdobj_port *p, struct hca_cmdobj_link *l)
 {
 	switch (l->kind) {
-	case HCA_SIM_PD:
-		free(SIM_OF(l, struct sim_pd, link));
+	case HCA_CMDOBJ_PD:
+		free(CMDOBJ_OF(l, struct cmdobj_pd, link));
 		break;
-	case HCA_SIM_MR:
-		free(SIM_OF(l, struct sim_mr, link));
+	case HCA_CMDOBJ_MR:
+		free(CMDOBJ_OF(l, struct cmdobj_mr, link));
 		break;
-	case HCA_SIM_CQ: {
-		struct sim_cq *c = SIM_OF(l, struct sim_cq, link);
+	case HCA_CMDOBJ_CQ: {
+		struct cmdobj_cq *c = CMDOBJ_OF(l, struct cmdobj_cq, link);
 
-		hca_sim_ring_free(p, &c->ring, false);
+		hca_cmdobj_ring_free(p, &c->ring, false);
 		free(c);
 		break;
 	}
-	case HCA_SIM_QP: {
-		struct sim_qp *q = SIM_OF(l, struct sim_qp, link);
+	case HCA_CMDOBJ_QP: {
+		struct cmdobj_qp *q = CMDOBJ_OF(l, struct cmdobj_qp, link);
 
-		hca_sim_ring_free(p, &q->ring, false);
+		hca_cmdobj_ring_free(p, &q->ring, false);
 		free(q->rss);
 		free(q);
 		break;
@@ -133,117 +128,40 @@ obj_free(struct hca_sim_port *p, struct hca_sim_link *l)
 	}
 }
 
-/* See hca_sim_obj.h. */
+/* See hca_cmdobj.h. */
 void
-hca_sim_port_fini(struct hca_sim_port *p)
+hca_cmdobj_port_fini(struct hca_cmdobj_port *p)
 {
 	while (p->objs.next != &p->objs) {
-		struct hca_sim_link *l = p->objs.next;
+		struct hca_cmdobj_link *l = p->objs.next;
 
 		l->prev->next = l->next;
 		l->next->prev = l->prev;
 		obj_free(p, l);
 	}
-	if (p->eq.eqn != 0)
-		munmap(p->eq.map, p->eq.len);
-	p->eq.eqn = 0;
-	hca_sim_transport_fini(&p->st);
 	pthread_mutex_destroy(&p->obj_lock);
-}
-
-/****************************************************************************
- * Event queue
- ****************************************************************************/
-
-/** Entries of the port's event queue (log2). */
-#define EQ_LOG_SIZE 6
-
-/* See hca_sim_obj.h. */
-int
-hca_sim_eq_create(struct hca_sim_port *p)
-{
-	struct hca_sim_eq *q = &p->eq;
-	uint8_t in[IN_MAX], out[OUT_MAX];
-	size_t bytes = sizeof(struct hcasim_eqe) << EQ_LOG_SIZE;
-	struct sim_ring r;
-	struct hcasim_eqe *ring;
-	struct hca_cmd_eq eq;
-	uint64_t pas;
-	uint32_t i;
-	int ret;
-
-	ret = hca_sim_ring_alloc(p, "hcasim-eq", bytes + HCASIM_EQ_DBR_ROOM, &r);
-	if (ret < 0)
-		return ret;
-	ring = r.map;
-	for (i = 0; i < 1u << EQ_LOG_SIZE; i++)
-		ring[i].owner = 1;
-	memset(&eq, 0, sizeof(eq));
-	eq.log_eq_size = EQ_LOG_SIZE;
-	eq.event_bitmask[0] =
-		UINT64_C(1) << HCASIM_EQE_TYPE_PORT_CHANGE |
-		UINT64_C(1) << HCASIM_EQE_TYPE_CQ_ERROR |
-		UINT64_C(1) << HCASIM_EQE_TYPE_WQ_CATAS_ERROR |
-		UINT64_C(1) << HCASIM_EQE_TYPE_WQ_ACCESS_ERROR;
-	pas = HCASIM_EQ_PA(r.umem, 0);
-	eq.pas = &pas;
-	eq.npas = 1;
-	ret = hca_sim_exec(p, in, hca_cmd_create_eq_in(in, sizeof(in), &eq),
-			   out, HCA_CMD_SHORT_LEN);
-	if (ret == 0)
-		ret = hca_cmd_create_eq_out(out, HCA_CMD_SHORT_LEN, &q->eqn);
-	if (ret < 0) {
-		hca_sim_ring_free(p, &r, true);
-		return ret;
-	}
-	q->map = r.map;
-	q->len = r.len;
-	q->umem = r.umem;
-	q->log_size = EQ_LOG_SIZE;
-	q->ci = 0;
-	return 0;
-}
-
-/* See hca_sim_obj.h. */
-int
-hca_sim_eq_next(struct hca_sim_port *p, struct hcasim_eqe *e)
-{
-	struct hca_sim_eq *q = &p->eq;
-	struct hcasim_eqe *ring = q->map;
-	struct hcasim_eqe *slot;
-	volatile uint32_t *dbrec;
-
-	if (q->eqn == 0)
-		return 0;
-	slot = &ring[q->ci & ((1u << q->log_size) - 1)];
-	if ((__atomic_load_n(&slot->owner, __ATOMIC_ACQUIRE) & 1) !=
-	    ((q->ci >> q->log_size) & 1))
-		return 0;
-	memcpy(e, slot, sizeof(*e));
-	q->ci++;
-	dbrec = (volatile uint32_t *)(ring + (1u << q->log_size));
-	__atomic_store_n(dbrec, htobe32(q->ci & 0xffffff), __ATOMIC_RELEASE);
-	return 1;
 }
 
 /****************************************************************************
  * PD and MR
  ****************************************************************************/
 
-/* See hca_sim_obj.h. */
+/* See hca_cmdobj.h. */
 struct hca_pd *
-hca_sim_pd_alloc(struct hca_dev *dev, int *err)
+hca_cmdobj_pd_alloc(struct hca_dev *dev, int *err)
 {
-	struct hca_sim_port *p = port_of(dev);
-	struct sim_pd *pd = calloc(1, sizeof(*pd));
+	struct hca_cmdobj_port *p = port_of(dev);
+	struct cmdobj_pd *pd = calloc(1, sizeof(*pd));
 	uint8_t in[IN_MAX], out[OUT_MAX];
 	int ret = -ENOMEM;
 
-	if (pd != NULL)
-		ret = hca_sim_exec(p, in,
+	if (pd != NULL && p->hooks->pd_alloc != NULL)
+		ret = p->hooks->pd_alloc(p, &pd->pdn, &pd->handle);
+	else if (pd != NULL)
+		ret = hca_cmdobj_exec(p, in,
 				   hca_cmd_alloc_pd_in(in, sizeof(in), 0),
 				   out, HCA_CMD_SHORT_LEN);
-	if (ret == 0)
+	if (ret == 0 && p->hooks->pd_alloc == NULL)
 		ret = hca_cmd_alloc_pd_out(out, HCA_CMD_SHORT_LEN, &pd->pdn);
 	if (ret < 0) {
 		free(pd);
@@ -252,21 +170,24 @@ hca_sim_pd_alloc(struct hca_dev *dev, int *err)
 		return NULL;
 	}
 	pd->base.dev = dev;
-	link_add(p, &pd->link, HCA_SIM_PD);
+	link_add(p, &pd->link, HCA_CMDOBJ_PD);
 	return &pd->base;
 }
 
-/* See hca_sim_obj.h. */
+/* See hca_cmdobj.h. */
 int
-hca_sim_pd_free(struct hca_pd *hpd)
+hca_cmdobj_pd_free(struct hca_pd *hpd)
 {
-	struct hca_sim_port *p = port_of(hpd->dev);
-	struct sim_pd *pd = (struct sim_pd *)hpd;
+	struct hca_cmdobj_port *p = port_of(hpd->dev);
+	struct cmdobj_pd *pd = (struct cmdobj_pd *)hpd;
 	uint8_t in[IN_MAX];
 	int ret;
 
-	ret = exec_obj(p, hca_cmd_dealloc_pd_in(in, sizeof(in), 0, pd->pdn),
-		       in);
+	if (p->hooks->pd_free != NULL)
+		ret = p->hooks->pd_free(p, pd->pdn, pd->handle);
+	else
+		ret = exec_obj(p, hca_cmd_dealloc_pd_in(in, sizeof(in), 0,
+							pd->pdn), in);
 	if (ret < 0 && ret != -ECONNRESET)
 		return ret;
 	link_del(p, &pd->link);
@@ -274,30 +195,29 @@ hca_sim_pd_free(struct hca_pd *hpd)
 	return 0;
 }
 
-/* See hca_sim_obj.h. */
+/* See hca_cmdobj.h. */
 int
-hca_sim_mr_reg(struct hca_pd *hpd, void *addr, size_t len, int fd,
+hca_cmdobj_mr_reg(struct hca_pd *hpd, void *addr, size_t len, int fd,
 	       off_t fd_off, struct hca_mr **out_mr)
 {
-	struct hca_sim_port *p = port_of(hpd->dev);
+	struct hca_cmdobj_port *p = port_of(hpd->dev);
 	uint8_t in[IN_MAX], out[OUT_MAX];
 	struct hca_cmd_mkey mk;
-	struct sim_mr *mr;
+	struct cmdobj_mr *mr;
 	int ret;
 
-	if (fd < 0 || fd_off < 0)
-		return -EINVAL; /* the soft HCA needs an fd to map */
 	mr = calloc(1, sizeof(*mr));
 	if (mr == NULL)
 		return -ENOMEM;
-	ret = hca_sim_transport_umem_reg_fd(&p->cmd, addr, len, fd, fd_off,
-					    &mr->umem);
+	ret = p->hooks->umem_reg != NULL ?
+	      p->hooks->umem_reg(p, addr, len, fd, fd_off, &mr->umem) :
+	      hca_cmdobj_umem_reg(p, addr, len, &mr->umem);
 	if (ret < 0) {
 		free(mr);
 		return ret;
 	}
 	memset(&mk, 0, sizeof(mk));
-	mk.pdn = ((struct sim_pd *)hpd)->pdn;
+	mk.pdn = ((struct cmdobj_pd *)hpd)->pdn;
 	mk.start_addr = (uintptr_t)addr;
 	mk.len = len;
 	mk.umem_id = mr->umem;
@@ -306,14 +226,14 @@ hca_sim_mr_reg(struct hca_pd *hpd, void *addr, size_t len, int fd,
 	mk.mkey_7_0 = p->mkey_tag++;
 	pthread_mutex_unlock(&p->obj_lock);
 	mk.local_write = true;
-	ret = hca_sim_exec(p, in, hca_cmd_create_mkey_in(in, sizeof(in), &mk),
+	ret = hca_cmdobj_exec(p, in, hca_cmd_create_mkey_in(in, sizeof(in), &mk),
 			   out,
 		   HCA_CMD_SHORT_LEN);
 	if (ret == 0)
 		ret = hca_cmd_create_mkey_out(out, HCA_CMD_SHORT_LEN,
 					      &mr->mkey_index);
 	if (ret < 0) {
-		hca_sim_transport_umem_dereg(&p->cmd, mr->umem);
+		hca_cmdobj_umem_dereg(p, mr->umem);
 		free(mr);
 		return ret;
 	}
@@ -321,17 +241,17 @@ hca_sim_mr_reg(struct hca_pd *hpd, void *addr, size_t len, int fd,
 	mr->obj.pub.addr = (uintptr_t)addr;
 	mr->obj.pub.len = len;
 	mr->obj.dev = hpd->dev;
-	link_add(p, &mr->link, HCA_SIM_MR);
+	link_add(p, &mr->link, HCA_CMDOBJ_MR);
 	*out_mr = &mr->obj.pub;
 	return 0;
 }
 
-/* See hca_sim_obj.h. */
+/* See hca_cmdobj.h. */
 int
-hca_sim_mr_dereg(struct hca_mr *hmr)
+hca_cmdobj_mr_dereg(struct hca_mr *hmr)
 {
-	struct sim_mr *mr = (struct sim_mr *)hmr;
-	struct hca_sim_port *p = port_of(mr->obj.dev);
+	struct cmdobj_mr *mr = (struct cmdobj_mr *)hmr;
+	struct hca_cmdobj_port *p = port_of(mr->obj.dev);
 	uint8_t in[IN_MAX];
 	int ret;
 
@@ -340,7 +260,7 @@ hca_sim_mr_dereg(struct hca_mr *hmr)
 	if (ret < 0 && ret != -ECONNRESET)
 		return ret;
 	if (ret == 0)
-		hca_sim_transport_umem_dereg(&p->cmd, mr->umem);
+		hca_cmdobj_umem_dereg(p, mr->umem);
 	link_del(p, &mr->link);
 	free(mr);
 	return 0;
@@ -350,26 +270,26 @@ hca_sim_mr_dereg(struct hca_mr *hmr)
  * CQ
  ****************************************************************************/
 
-/* See hca_sim_obj.h. */
+/* See hca_cmdobj.h. */
 int
-hca_sim_cq_create(struct hca_dev *dev, uint32_t min_cqe, struct hca_cq **out_cq)
+hca_cmdobj_cq_create(struct hca_dev *dev, uint32_t min_cqe, struct hca_cq **out_cq)
 {
-	struct hca_sim_port *p = port_of(dev);
+	struct hca_cmdobj_port *p = port_of(dev);
 	uint8_t in[IN_MAX], out[OUT_MAX];
 	struct hca_cmd_cq cc;
-	struct sim_cq *c;
+	struct cmdobj_cq *c;
 	uint32_t cnt, i;
 	size_t dbr;
 	int ret;
 
 	if (min_cqe == 0 || min_cqe > 1u << p->cap.log_max_cq_sz)
 		return -EINVAL;
-	cnt = hca_sim_pow2_at_least(min_cqe < 2 ? 2 : min_cqe);
+	cnt = hca_cmdobj_pow2_at_least(min_cqe < 2 ? 2 : min_cqe);
 	dbr = (size_t)cnt * sizeof(struct mlx5_cqe64);
 	c = calloc(1, sizeof(*c));
 	if (c == NULL)
 		return -ENOMEM;
-	ret = hca_sim_ring_alloc(p, "hcasim-cq", dbr + DBR_ROOM, &c->ring);
+	ret = hca_cmdobj_ring_alloc(p, "hca-cq", dbr + DBR_ROOM, &c->ring);
 	if (ret < 0) {
 		free(c);
 		return ret;
@@ -378,19 +298,21 @@ hca_sim_cq_create(struct hca_dev *dev, uint32_t min_cqe, struct hca_cq **out_cq)
 	for (i = 0; i < cnt; i++)
 		c->cq.cqes[i].op_own = MLX5_CQE_INVALID << 4;
 	memset(&cc, 0, sizeof(cc));
-	cc.log_cq_size = hca_sim_log2_of(cnt);
+	cc.log_cq_size = hca_cmdobj_log2_of(cnt);
 	cc.cqe_sz = HCA_CQC_CQE_SZ_64;
+	cc.uar_page = p->uar_page;
+	cc.c_eqn = p->c_eqn;
 	cc.cq_umem_id = c->ring.umem;
 	cc.dbr_umem_id = c->ring.umem;
 	cc.dbr_addr = dbr;
-	ret = hca_sim_exec(p, in, hca_cmd_create_cq_in(in, sizeof(in), &cc),
+	ret = hca_cmdobj_exec(p, in, hca_cmd_create_cq_in(in, sizeof(in), &cc),
 			   out,
 		   HCA_CMD_SHORT_LEN);
 	if (ret == 0)
 		ret = hca_cmd_create_cq_out(out, HCA_CMD_SHORT_LEN,
 					    &c->cq.cqn);
 	if (ret < 0) {
-		hca_sim_ring_free(p, &c->ring, true);
+		hca_cmdobj_ring_free(p, &c->ring, true);
 		free(c);
 		return ret;
 	}
@@ -399,17 +321,17 @@ hca_sim_cq_create(struct hca_dev *dev, uint32_t min_cqe, struct hca_cq **out_cq)
 	c->cq.cons_index = 0;
 	c->cq.dbrec = (volatile uint32_t *)((uint8_t *)c->ring.map + dbr);
 	c->cq.priv = c;
-	link_add(p, &c->link, HCA_SIM_CQ);
+	link_add(p, &c->link, HCA_CMDOBJ_CQ);
 	*out_cq = &c->cq;
 	return 0;
 }
 
-/* See hca_sim_obj.h. */
+/* See hca_cmdobj.h. */
 int
-hca_sim_cq_destroy(struct hca_cq *cq)
+hca_cmdobj_cq_destroy(struct hca_cq *cq)
 {
-	struct sim_cq *c = cq->priv;
-	struct hca_sim_port *p = port_of(c->head.dev);
+	struct cmdobj_cq *c = cq->priv;
+	struct hca_cmdobj_port *p = port_of(c->head.dev);
 	uint8_t in[IN_MAX];
 	int ret;
 
@@ -418,7 +340,7 @@ hca_sim_cq_destroy(struct hca_cq *cq)
 	if (ret < 0 && ret != -ECONNRESET)
 		return ret;
 	link_del(p, &c->link);
-	hca_sim_ring_free(p, &c->ring, ret == 0);
+	hca_cmdobj_ring_free(p, &c->ring, ret == 0);
 	free(c);
 	return 0;
 }
@@ -434,11 +356,11 @@ hca_sim_cq_destroy(struct hca_cq *cq)
  * send counter at [1]).
  */
 static int
-qp_create_by_cmd(struct hca_sim_port *p, struct sim_qp *q, uint32_t pdn,
+qp_create_by_cmd(struct hca_cmdobj_port *p, struct cmdobj_qp *q, uint32_t pdn,
 		 const struct hca_qp_init_attr *attr)
 {
-	uint32_t sq_cnt = hca_sim_pow2_at_least(attr->sq_wqe_cnt);
-	uint32_t rq_cnt = hca_sim_pow2_at_least(attr->rq_wqe_cnt < 4 ? 4 :
+	uint32_t sq_cnt = hca_cmdobj_pow2_at_least(attr->sq_wqe_cnt);
+	uint32_t rq_cnt = hca_cmdobj_pow2_at_least(attr->rq_wqe_cnt < 4 ? 4 :
 					attr->rq_wqe_cnt);
 	size_t rq_len = (size_t)rq_cnt * sizeof(struct mlx5_wqe_data_seg);
 	size_t dbr = rq_len + (size_t)sq_cnt * MLX5_SEND_WQE_BB;
@@ -447,27 +369,28 @@ qp_create_by_cmd(struct hca_sim_port *p, struct sim_qp *q, uint32_t pdn,
 	uint8_t *m;
 	int ret;
 
-	ret = hca_sim_ring_alloc(p, "hcasim-qp", dbr + DBR_ROOM, &q->ring);
+	ret = hca_cmdobj_ring_alloc(p, "hca-qp", dbr + DBR_ROOM, &q->ring);
 	if (ret < 0)
 		return ret;
 	memset(&cq, 0, sizeof(cq));
 	cq.st = HCA_QP_ST_UD;
 	cq.pm_state = HCA_QP_PM_MIGRATED;
 	cq.pdn = pdn;
+	cq.uar_page = p->uar_page;
 	cq.cqn_snd = attr->send_cq->cqn;
 	cq.cqn_rcv = attr->recv_cq->cqn;
-	cq.log_sq_size = hca_sim_log2_of(sq_cnt);
-	cq.log_rq_size = hca_sim_log2_of(rq_cnt);
+	cq.log_sq_size = hca_cmdobj_log2_of(sq_cnt);
+	cq.log_rq_size = hca_cmdobj_log2_of(rq_cnt);
 	cq.wq_umem_id = q->ring.umem;
 	cq.dbr_umem_id = q->ring.umem;
 	cq.dbr_addr = dbr;
-	ret = hca_sim_exec(p, in, hca_cmd_create_qp_in(in, sizeof(in), &cq),
+	ret = hca_cmdobj_exec(p, in, hca_cmd_create_qp_in(in, sizeof(in), &cq),
 			   out,
 		   HCA_CMD_SHORT_LEN);
 	if (ret == 0)
 		ret = hca_cmd_create_qp_out(out, HCA_CMD_SHORT_LEN, &q->qp.qpn);
 	if (ret < 0) {
-		hca_sim_ring_free(p, &q->ring, true);
+		hca_cmdobj_ring_free(p, &q->ring, true);
 		return ret;
 	}
 	m = q->ring.map;
@@ -481,15 +404,15 @@ qp_create_by_cmd(struct hca_sim_port *p, struct sim_qp *q, uint32_t pdn,
 	return 0;
 }
 
-/* See hca_sim_obj.h. */
+/* See hca_cmdobj.h. */
 int
-hca_sim_qp_create_ud(struct hca_pd *hpd, const struct hca_qp_init_attr *attr,
+hca_cmdobj_qp_create_ud(struct hca_pd *hpd, const struct hca_qp_init_attr *attr,
 		     struct hca_qp **out_qp)
 {
-	struct hca_sim_port *p = port_of(hpd->dev);
-	uint32_t pdn = ((struct sim_pd *)hpd)->pdn;
+	struct hca_cmdobj_port *p = port_of(hpd->dev);
+	uint32_t pdn = ((struct cmdobj_pd *)hpd)->pdn;
 	uint32_t max_wqe = 1u << p->cap.log_max_qp_sz;
-	struct sim_qp *q;
+	struct cmdobj_qp *q;
 	int ret;
 
 	if (((struct hca_obj_head *)attr->send_cq->priv)->dev != hpd->dev ||
@@ -504,7 +427,7 @@ hca_sim_qp_create_ud(struct hca_pd *hpd, const struct hca_qp_init_attr *attr,
 		return -ENOMEM;
 	q->head.dev = hpd->dev;
 	ret = attr->rss_parent != NULL ?
-	      hca_sim_rss_child_create(p, q, pdn, attr) :
+	      hca_cmdobj_rss_child_create(p, q, pdn, attr) :
 	      qp_create_by_cmd(p, q, pdn, attr);
 	if (ret < 0) {
 		free(q);
@@ -513,30 +436,30 @@ hca_sim_qp_create_ud(struct hca_pd *hpd, const struct hca_qp_init_attr *attr,
 	q->head.dev = hpd->dev;
 	q->qp.sq_head = 0;
 	q->qp.rq_head = 0;
-	q->qp.bf_reg = NULL;
+	q->qp.bf_reg = p->bf_reg;
 	q->qp.send_cq = attr->send_cq;
 	q->qp.recv_cq = attr->recv_cq;
 	q->qp.priv = q;
-	link_add(p, &q->link, HCA_SIM_QP);
+	link_add(p, &q->link, HCA_CMDOBJ_QP);
 	*out_qp = &q->qp;
 	return 0;
 }
 
-/* See hca_sim_obj.h. RESET also rewinds this side's counters. */
+/* See hca_cmdobj.h. RESET also rewinds this side's counters. */
 int
-hca_sim_qp_modify(struct hca_qp *qp, enum hca_qp_state state, uint32_t qkey,
+hca_cmdobj_qp_modify(struct hca_qp *qp, enum hca_qp_state state, uint32_t qkey,
 		  uint16_t pkey_index)
 {
-	struct sim_qp *q = qp->priv;
-	struct hca_sim_port *p = port_of(q->head.dev);
+	struct cmdobj_qp *q = qp->priv;
+	struct hca_cmdobj_port *p = port_of(q->head.dev);
 	struct hca_cmd_qp_modify m = { .qpn = qp->qpn, .q_key = qkey,
 		.pkey_index = pkey_index,
-		.port_num = (uint8_t)p->open.port_num };
+		.port_num = (uint8_t)p->port_num };
 	uint8_t in[IN_MAX], out[OUT_MAX];
 	int len, ret;
 
 	if (q->parent != NULL || q->forger) {
-		ret = hca_sim_rss_child_modify(p, q, state);
+		ret = hca_cmdobj_rss_child_modify(p, q, state);
 		if (ret == 0 && state == HCA_QPS_RESET) {
 			qp->sq_head = 0;
 			qp->rq_head = 0;
@@ -562,7 +485,7 @@ hca_sim_qp_modify(struct hca_qp *qp, enum hca_qp_state state, uint32_t qkey,
 	default:
 		return -EINVAL;
 	}
-	ret = hca_sim_exec(p, in, len, out, HCA_OUT_HDR_LEN);
+	ret = hca_cmdobj_exec(p, in, len, out, HCA_OUT_HDR_LEN);
 	if (ret == 0 && state == HCA_QPS_RESET) {
 		qp->sq_head = 0;
 		qp->rq_head = 0;
@@ -572,15 +495,15 @@ hca_sim_qp_modify(struct hca_qp *qp, enum hca_qp_state state, uint32_t qkey,
 
 /**
  * ATTACH_TO_MCG or DETACH_FROM_MCG: the QP and the MGID, nothing else
- * (the daemon matches arriving multicast by the DGID). Attached already
+ * (a ConnectX matches arriving multicast by the DGID). Attached already
  * (attach) or not attached (detach) is the caller's to judge, not
  * logged: -EEXIST or -EINVAL.
  */
 static int
 qp_mcg(struct hca_qp *qp, const union hca_gid *mgid, bool attach)
 {
-	struct sim_qp *q = qp->priv;
-	struct hca_sim_port *p = port_of(q->head.dev);
+	struct cmdobj_qp *q = qp->priv;
+	struct hca_cmdobj_port *p = port_of(q->head.dev);
 	uint8_t in[IN_MAX], out[OUT_MAX];
 	uint32_t syndrome = 0;
 	uint8_t status = 0;
@@ -594,22 +517,21 @@ qp_mcg(struct hca_qp *qp, const union hca_gid *mgid, bool attach)
 	      hca_cmd_detach_mcg_in(in, sizeof(in), 0, qp->qpn, mgid->raw);
 	if (len < 0)
 		return len;
-	if (hca_sim_transport_lost(&p->st))
+	if (hca_cmdobj_lost(p))
 		return -ECONNRESET;
 	n = p->cmd.ops->exec(p->cmd.ctx, in, (size_t)len, out, sizeof(out));
 	if (n < 0) {
-		HCA_LOG(ERR, "%s: hcasim transport: %s",
-			hca_cmd_opcode_name(attach ? HCA_CMD_ATTACH_TO_MCG :
+		HCA_LOG(ERR, "%s: %s transport: %s", hca_cmd_opcode_name(attach ? HCA_CMD_ATTACH_TO_MCG :
 					    HCA_CMD_DETACH_FROM_MCG),
-			strerror(-n));
+			p->cmd.ops->name, strerror(-n));
 		return n;
 	}
 	ret = hca_cmd_check_out(out, (size_t)n, HCA_OUT_HDR_LEN, &status,
 				&syndrome);
 	if (ret == 0)
 		return 0;
-	if (status == HCA_STATUS_BAD_PARAM &&
-	    syndrome == HCASIM_CMD_SYN_MCG_ATTACHED)
+	if (status == HCA_STATUS_BAD_PARAM && syndrome != 0 &&
+	    syndrome == p->mcg_attached_syndrome)
 		return attach ? -EEXIST : -EINVAL;
 	hca_cmd_format_error(msg, sizeof(msg), attach ?
 			     HCA_CMD_ATTACH_TO_MCG : HCA_CMD_DETACH_FROM_MCG,
@@ -618,42 +540,42 @@ qp_mcg(struct hca_qp *qp, const union hca_gid *mgid, bool attach)
 	return ret;
 }
 
-/* See hca_sim_obj.h. */
+/* See hca_cmdobj.h. */
 int
-hca_sim_qp_attach(struct hca_qp *qp, const union hca_gid *mgid,
+hca_cmdobj_qp_attach(struct hca_qp *qp, const union hca_gid *mgid,
 		  uint16_t mlid)
 {
 	(void)mlid; /* a ConnectX attaches by MGID alone */
 	return qp_mcg(qp, mgid, true);
 }
 
-/* See hca_sim_obj.h. */
+/* See hca_cmdobj.h. */
 int
-hca_sim_qp_detach(struct hca_qp *qp, const union hca_gid *mgid,
+hca_cmdobj_qp_detach(struct hca_qp *qp, const union hca_gid *mgid,
 		  uint16_t mlid)
 {
 	(void)mlid;
 	return qp_mcg(qp, mgid, false);
 }
 
-/* See hca_sim_obj.h. */
+/* See hca_cmdobj.h. */
 int
-hca_sim_qp_destroy(struct hca_qp *qp)
+hca_cmdobj_qp_destroy(struct hca_qp *qp)
 {
-	struct sim_qp *q = qp->priv;
-	struct hca_sim_port *p = port_of(q->head.dev);
+	struct cmdobj_qp *q = qp->priv;
+	struct hca_cmdobj_port *p = port_of(q->head.dev);
 	uint8_t in[IN_MAX];
 	int ret;
 
 	if (q->parent != NULL || q->forger) {
-		ret = hca_sim_rss_child_destroy(p, q);
+		ret = hca_cmdobj_rss_child_destroy(p, q);
 		if (ret < 0 && ret != -ECONNRESET)
 			return ret;
 		link_del(p, &q->link);
 		free(q);
 		return 0;
 	}
-	ret = hca_sim_rss_parent_release(p, q);
+	ret = hca_cmdobj_rss_parent_release(p, q);
 	if (ret < 0)
 		return ret;
 	ret = exec_obj(p, hca_cmd_destroy_qp_in(in, sizeof(in), 0, qp->qpn),
@@ -661,7 +583,7 @@ hca_sim_qp_destroy(struct hca_qp *qp)
 	if (ret < 0 && ret != -ECONNRESET)
 		return ret;
 	link_del(p, &q->link);
-	hca_sim_ring_free(p, &q->ring, ret == 0);
+	hca_cmdobj_ring_free(p, &q->ring, ret == 0);
 	free(q->rss);
 	free(q);
 	return 0;

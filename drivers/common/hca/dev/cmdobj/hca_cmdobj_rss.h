@@ -1,16 +1,17 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 
-#ifndef HCA_SIM_RSS_H
-#define HCA_SIM_RSS_H
+#ifndef HCA_CMDOBJ_RSS_H
+#define HCA_CMDOBJ_RSS_H
 
 /**
  * @file
- * The RSS children of a soft-HCA QP, as ConnectX IPoIB makes its queues:
+ * The RSS children of a command-made QP, as ConnectX IPoIB makes its
+ * queues:
  * SQs behind a TIS naming the parent, RQs behind the parent's TIR and
- * root flow table (hca_sim_rss.c).
+ * root flow table (hca_cmdobj_rss.c).
  */
 
-#include "hca_sim_port.h"
+#include "hca_cmdobj_port.h"
 
 /**
  * Make an RSS child of attr->rss_parent: an SQ (through the parent's
@@ -23,7 +24,7 @@
  * @param q  the child, its ring not yet allocated
  * @return 0 or a negative errno
  */
-int hca_sim_rss_child_create(struct hca_sim_port *p, struct sim_qp *q,
+int hca_cmdobj_rss_child_create(struct hca_cmdobj_port *p, struct cmdobj_qp *q,
 			     uint32_t pdn,
 			     const struct hca_qp_init_attr *attr);
 
@@ -33,7 +34,7 @@ int hca_sim_rss_child_create(struct hca_sim_port *p, struct sim_qp *q,
  *
  * @return 0 or a negative errno
  */
-int hca_sim_rss_child_modify(struct hca_sim_port *p, struct sim_qp *q,
+int hca_cmdobj_rss_child_modify(struct hca_cmdobj_port *p, struct cmdobj_qp *q,
 			     enum hca_qp_state state);
 
 /**
@@ -43,13 +44,13 @@ int hca_sim_rss_child_modify(struct hca_sim_port *p, struct sim_qp *q,
  * @return 0, or a negative errno (-ECONNRESET: the daemon is gone, the
  *         ring is freed without its UMEM)
  */
-int hca_sim_rss_child_destroy(struct hca_sim_port *p, struct sim_qp *q);
+int hca_cmdobj_rss_child_destroy(struct hca_cmdobj_port *p, struct cmdobj_qp *q);
 
 /**
  * Release a parent's TIS (its children are gone).
  *
  * @return 0, -EBUSY while it has children, or a negative errno
  */
-int hca_sim_rss_parent_release(struct hca_sim_port *p, struct sim_qp *q);
+int hca_cmdobj_rss_parent_release(struct hca_cmdobj_port *p, struct cmdobj_qp *q);
 
-#endif /* HCA_SIM_RSS_H */
+#endif /* HCA_CMDOBJ_RSS_H */

@@ -25,18 +25,18 @@
 #include <infiniband/mlx5dv.h>
 
 #include "hca_log.h"
-#include "hca_sim_rss.h"
+#include "hca_cmdobj_rss.h"
 
 /** Most children of one parent (the RQ table's room). */
 #define RSS_MAX_CHILDREN 64
 
 /** A parent's TIS, its receive steering, and its children. */
-struct sim_rss {
+struct cmdobj_rss {
 	uint32_t tisn;
 	bool steering;           /**< RQ table .. root made */
 	uint32_t rqtn, tirn, ft_id, fg_id;
 	uint32_t n;
-	struct sim_qp *child[RSS_MAX_CHILDREN];
+	struct cmdobj_qp *child[RSS_MAX_CHILDREN];
 };
 
 /** The Toeplitz key of the TIR: the widely used default key. */
@@ -50,10 +50,10 @@ static const uint8_t rss_toeplitz_key[HCA_TIRC_TOEPLITZ_KEY_LEN] = {
 
 /** Execute a command whose output is a header and maybe a number. */
 static int
-run(struct hca_sim_port *p, const uint8_t *in, int in_len, uint32_t *num)
+run(struct hca_cmdobj_port *p, const uint8_t *in, int in_len, uint32_t *num)
 {
 	uint8_t out[OUT_MAX];
-	int ret = hca_sim_exec(p, in, in_len, out, HCA_CMD_SHORT_LEN);
+	int ret = hca_cmdobj_exec(p, in, in_len, out, HCA_CMD_SHORT_LEN);
 
 	if (ret == 0 && num != NULL)
 		ret = hca_cmd_obj_out(out, HCA_CMD_SHORT_LEN, num);
@@ -66,7 +66,7 @@ run(struct hca_sim_port *p, const uint8_t *in, int in_len, uint32_t *num)
 
 /** The RQ numbers of a parent's children, in order. */
 static unsigned int
-rss_rqns(const struct sim_rss *r, uint32_t *rqns)
+rss_rqns(const struct cmdobj_rss *r, uint32_t *rqns)
 {
 	unsigned int i;
 
@@ -80,9 +80,9 @@ rss_rqns(const struct sim_rss *r, uint32_t *rqns)
  * flow table, group, match-all entry, root. Undone on failure.
  */
 static int
-steering_make(struct hca_sim_port *p, struct sim_qp *parent)
+steering_make(struct hca_cmdobj_port *p, struct cmdobj_qp *parent)
 {
-	struct sim_rss *r = parent->rss;
+	struct cmdobj_rss *r = parent->rss;
 	uint32_t rqns[RSS_MAX_CHILDREN];
 	struct hca_cmd_tir tir = { .rqtn = 0 };
 	struct hca_cmd_flow_table ft = { .table_type = HCA_FT_TYPE_NIC_RX };
@@ -144,9 +144,9 @@ no_tir:
 
 /** Take a parent's steering down (its last child is leaving). */
 static int
-steering_drop(struct hca_sim_port *p, struct sim_qp *parent)
+steering_drop(struct hca_cmdobj_port *p, struct cmdobj_qp *parent)
 {
-	struct sim_rss *r = parent->rss;
+	struct cmdobj_rss *r = parent->rss;
 	uint8_t in[IN_MAX];
 	int ret;
 
@@ -174,9 +174,9 @@ steering_drop(struct hca_sim_port *p, struct sim_qp *parent)
 
 /** Point the RQ table at the children now listed (MODIFY_RQT). */
 static int
-steering_update(struct hca_sim_port *p, struct sim_qp *parent)
+steering_update(struct hca_cmdobj_port *p, struct cmdobj_qp *parent)
 {
-	struct sim_rss *r = parent->rss;
+	struct cmdobj_rss *r = parent->rss;
 	uint32_t rqns[RSS_MAX_CHILDREN];
 	uint8_t in[IN_MAX];
 	unsigned int n = rss_rqns(r, rqns);
@@ -194,7 +194,7 @@ steering_update(struct hca_sim_port *p, struct sim_qp *parent)
  * child; or a forger, its own).
  */
 static int
-rss_tis(struct hca_sim_port *p, struct sim_qp *q, uint32_t underlay_qpn)
+rss_tis(struct hca_cmdobj_port *p, struct cmdobj_qp *q, uint32_t underlay_qpn)
 {
 	struct hca_cmd_tis tis = { .underlay_qpn = underlay_qpn };
 	uint8_t in[IN_MAX];
@@ -216,7 +216,7 @@ rss_tis(struct hca_sim_port *p, struct sim_qp *q, uint32_t underlay_qpn)
 
 /** Release the TIS q holds. */
 static int
-rss_tis_release(struct hca_sim_port *p, struct sim_qp *q)
+rss_tis_release(struct hca_cmdobj_port *p, struct cmdobj_qp *q)
 {
 	uint8_t in[IN_MAX];
 	int ret;
@@ -232,7 +232,7 @@ rss_tis_release(struct hca_sim_port *p, struct sim_qp *q)
 
 /** CREATE_SQ and CREATE_RQ of a child over its ring. */
 static int
-child_queues(struct hca_sim_port *p, struct sim_qp *q, uint32_t pdn,
+child_queues(struct hca_cmdobj_port *p, struct cmdobj_qp *q, uint32_t pdn,
 	     const struct hca_qp_init_attr *attr, uint32_t sq_cnt,
 	     uint32_t rq_cnt, size_t rq_len, size_t dbr)
 {
@@ -246,13 +246,13 @@ child_queues(struct hca_sim_port *p, struct sim_qp *q, uint32_t pdn,
 
 	sq.tisn = q->forger ? q->rss->tisn : q->parent->rss->tisn;
 	sq.wq = wq;
-	sq.wq.log_wq_stride = hca_sim_log2_of(MLX5_SEND_WQE_BB);
-	sq.wq.log_wq_sz = hca_sim_log2_of(sq_cnt);
+	sq.wq.log_wq_stride = hca_cmdobj_log2_of(MLX5_SEND_WQE_BB);
+	sq.wq.log_wq_sz = hca_cmdobj_log2_of(sq_cnt);
 	sq.wq.wq_umem_offset = rq_len;
 	rq.wq = wq;
-	rq.wq.log_wq_stride = hca_sim_log2_of(sizeof(struct
+	rq.wq.log_wq_stride = hca_cmdobj_log2_of(sizeof(struct
 						     mlx5_wqe_data_seg));
-	rq.wq.log_wq_sz = hca_sim_log2_of(rq_cnt);
+	rq.wq.log_wq_sz = hca_cmdobj_log2_of(rq_cnt);
 	ret = run(p, in, hca_cmd_create_sq_in(in, sizeof(in), &sq), &q->sqn);
 	if (ret < 0)
 		return ret;
@@ -263,18 +263,18 @@ child_queues(struct hca_sim_port *p, struct sim_qp *q, uint32_t pdn,
 	return ret;
 }
 
-/* See hca_sim_rss.h. */
+/* See hca_cmdobj_rss.h. */
 int
-hca_sim_rss_child_create(struct hca_sim_port *p, struct sim_qp *q,
+hca_cmdobj_rss_child_create(struct hca_cmdobj_port *p, struct cmdobj_qp *q,
 			 uint32_t pdn, const struct hca_qp_init_attr *attr)
 {
-	struct sim_qp *parent = attr->rss_parent->priv;
-	uint32_t sq_cnt = hca_sim_pow2_at_least(attr->sq_wqe_cnt);
-	uint32_t rq_cnt = hca_sim_pow2_at_least(attr->rq_wqe_cnt < 4 ? 4 :
+	struct cmdobj_qp *parent = attr->rss_parent->priv;
+	uint32_t sq_cnt = hca_cmdobj_pow2_at_least(attr->sq_wqe_cnt);
+	uint32_t rq_cnt = hca_cmdobj_pow2_at_least(attr->rq_wqe_cnt < 4 ? 4 :
 						attr->rq_wqe_cnt);
 	size_t rq_len = (size_t)rq_cnt * sizeof(struct mlx5_wqe_data_seg);
 	size_t dbr = rq_len + (size_t)sq_cnt * MLX5_SEND_WQE_BB;
-	struct sim_rss *r;
+	struct cmdobj_rss *r;
 	uint8_t in[IN_MAX];
 	uint8_t *m;
 	int ret;
@@ -290,7 +290,7 @@ hca_sim_rss_child_create(struct hca_sim_port *p, struct sim_qp *q,
 	if (ret < 0)
 		return ret;
 	r = parent->rss;
-	ret = hca_sim_ring_alloc(p, "hcasim-rss", dbr + DBR_ROOM, &q->ring);
+	ret = hca_cmdobj_ring_alloc(p, "hca-rss", dbr + DBR_ROOM, &q->ring);
 	if (ret < 0)
 		goto no_ring;
 	q->parent = q->forger ? NULL : parent;
@@ -324,7 +324,7 @@ hca_sim_rss_child_create(struct hca_sim_port *p, struct sim_qp *q,
 	return 0;
 fail:
 	q->parent = NULL;
-	hca_sim_ring_free(p, &q->ring, true);
+	hca_cmdobj_ring_free(p, &q->ring, true);
 no_ring:
 	if (q->forger)
 		rss_tis_release(p, q);
@@ -337,7 +337,7 @@ no_ring:
  * to ERR on its own).
  */
 static int
-child_move(struct hca_sim_port *p, struct sim_qp *q, bool sq, uint8_t next)
+child_move(struct hca_cmdobj_port *p, struct cmdobj_qp *q, bool sq, uint8_t next)
 {
 	uint8_t *cur = sq ? &q->sq_state : &q->rq_state;
 	uint32_t num = sq ? q->sqn : q->rqn;
@@ -355,11 +355,11 @@ child_move(struct hca_sim_port *p, struct sim_qp *q, bool sq, uint8_t next)
 		      hca_cmd_modify_rq_in(in, sizeof(in), 0, num, from[i],
 					   next);
 		if (i + 1 == tries) {
-			ret = hca_sim_exec(p, in, len, out, HCA_OUT_HDR_LEN);
+			ret = hca_cmdobj_exec(p, in, len, out, HCA_OUT_HDR_LEN);
 			break;
 		}
 		/* first try unlogged: the queue may be in ERR already */
-		if (hca_sim_transport_lost(&p->st))
+		if (hca_cmdobj_lost(p))
 			return -ECONNRESET;
 		n = p->cmd.ops->exec(p->cmd.ctx, in, (size_t)len, out,
 				     sizeof(out));
@@ -374,9 +374,9 @@ child_move(struct hca_sim_port *p, struct sim_qp *q, bool sq, uint8_t next)
 	return ret;
 }
 
-/* See hca_sim_rss.h. */
+/* See hca_cmdobj_rss.h. */
 int
-hca_sim_rss_child_modify(struct hca_sim_port *p, struct sim_qp *q,
+hca_cmdobj_rss_child_modify(struct hca_cmdobj_port *p, struct cmdobj_qp *q,
 			 enum hca_qp_state state)
 {
 	int ret = 0;
@@ -407,12 +407,12 @@ hca_sim_rss_child_modify(struct hca_sim_port *p, struct sim_qp *q,
 	return ret;
 }
 
-/* See hca_sim_rss.h. */
+/* See hca_cmdobj_rss.h. */
 int
-hca_sim_rss_child_destroy(struct hca_sim_port *p, struct sim_qp *q)
+hca_cmdobj_rss_child_destroy(struct hca_cmdobj_port *p, struct cmdobj_qp *q)
 {
-	struct sim_qp *parent = q->parent;
-	struct sim_rss *r;
+	struct cmdobj_qp *parent = q->parent;
+	struct cmdobj_rss *r;
 	uint8_t in[IN_MAX];
 	unsigned int i;
 	int ret;
@@ -428,7 +428,7 @@ hca_sim_rss_child_destroy(struct hca_sim_port *p, struct sim_qp *q)
 			ret = rss_tis_release(p, q);
 		if (ret < 0 && ret != -ECONNRESET)
 			return ret;
-		hca_sim_ring_free(p, &q->ring, ret == 0);
+		hca_cmdobj_ring_free(p, &q->ring, ret == 0);
 		free(q->rss);
 		q->rss = NULL;
 		return ret;
@@ -453,13 +453,13 @@ hca_sim_rss_child_destroy(struct hca_sim_port *p, struct sim_qp *q)
 		r->child[r->n++] = q; /* still steered to: keep it */
 		return ret;
 	}
-	hca_sim_ring_free(p, &q->ring, ret == 0);
+	hca_cmdobj_ring_free(p, &q->ring, ret == 0);
 	return ret;
 }
 
-/* See hca_sim_rss.h. */
+/* See hca_cmdobj_rss.h. */
 int
-hca_sim_rss_parent_release(struct hca_sim_port *p, struct sim_qp *q)
+hca_cmdobj_rss_parent_release(struct hca_cmdobj_port *p, struct cmdobj_qp *q)
 {
 	if (q->rss == NULL)
 		return 0;

@@ -2,18 +2,16 @@
 
 /**
  * @file
- * The port query of the soft HCA backend through firmware commands (see
- * hca_sim_query.h). What no command carries comes from the PORT_OPEN
- * reply: the port number, the rate, the QP table and the RSS children.
+ * The port query of a command-driven backend through firmware commands
+ * (see hca_cmdobj_query.h). What no command carries the backend set in
+ * the port at open: the port number, the rate, the QP table and the RSS
+ * children.
  */
 
 #include <stdio.h>
 #include <string.h>
 
-#include "hca_sim_query.h"
-
-/** Room for any output mailbox the daemon sends. */
-#define OUT_MAX HCASIM_BODY_MAX
+#include "hca_cmdobj_query.h"
 
 /**
  * Execute one query whose output must hold min_out bytes.
@@ -22,23 +20,20 @@
  *         unsent and unlogged once the connection is lost (logged then)
  */
 static int
-query(struct hca_sim_port *p, const uint8_t *in, int in_len, uint8_t *out,
+query(struct hca_cmdobj_port *p, const uint8_t *in, int in_len, uint8_t *out,
       size_t min_out)
 {
-	if (hca_sim_transport_lost(&p->st))
-		return -ECONNRESET;
 	if (in_len < 0)
 		return in_len;
-	return hca_cmd_exec(&p->cmd, in, (size_t)in_len, out, OUT_MAX,
-			    min_out);
+	return hca_cmdobj_exec(p, in, in_len, out, min_out);
 }
 
 /** Fill the port part from the vport context, GID 0, P_Keys, PMTU. */
 static int
-port_query(struct hca_sim_port *p, struct hca_port_info *pi)
+port_query(struct hca_cmdobj_port *p, struct hca_port_info *pi)
 {
 	struct hca_cmd_vport_query vq = {
-		.port_num = (uint8_t)p->open.port_num };
+		.port_num = (uint8_t)p->port_num };
 	const size_t pkey_out = HCA_VPORT_PKEY_OUT_PKEY_OFF +
 		(size_t)HCA_MAX_PKEYS * HCA_VPORT_PKEY_ENTRY_LEN;
 	uint8_t in[64], out[OUT_MAX], gid[1][16];
@@ -88,7 +83,7 @@ port_query(struct hca_sim_port *p, struct hca_port_info *pi)
 			pi->pkey_count = i + 1;
 	memcpy(pi->pkeys, pkeys, pi->pkey_count * sizeof(pi->pkeys[0]));
 	ret = query(p, in, hca_cmd_query_pmtu_in(in, sizeof(in), 0,
-						 (uint8_t)p->open.port_num),
+						 (uint8_t)p->port_num),
 		    out, HCA_ACCESS_REG_DATA_OFF + HCA_REG_PMTU_LEN);
 	if (ret == 0)
 		ret = hca_cmd_query_pmtu_out(out, HCA_ACCESS_REG_DATA_OFF +
@@ -99,11 +94,11 @@ port_query(struct hca_sim_port *p, struct hca_port_info *pi)
 	return 0;
 }
 
-/* See hca_sim_query.h. */
+/* See hca_cmdobj_query.h. */
 int
-hca_sim_query(struct hca_dev *dev, struct hca_dev_attr *attr)
+hca_cmdobj_query(struct hca_dev *dev, struct hca_dev_attr *attr)
 {
-	struct hca_sim_port *p = (struct hca_sim_port *)dev;
+	struct hca_cmdobj_port *p = (struct hca_cmdobj_port *)dev;
 	struct hca_port_info *pi = &attr->port;
 	int ret;
 
@@ -112,13 +107,14 @@ hca_sim_query(struct hca_dev *dev, struct hca_dev_attr *attr)
 	if (ret < 0)
 		return ret;
 	snprintf(pi->ca_name, sizeof(pi->ca_name), "%s", p->ca_name);
-	pi->port_num = (int)p->open.port_num;
-	pi->rate = p->open.rate;
-	snprintf(attr->backend, sizeof(attr->backend), "hcasim");
+	pi->port_num = (int)p->port_num;
+	pi->rate = p->rate;
+	snprintf(attr->backend, sizeof(attr->backend), "%s", p->backend);
 	attr->max_qp_wr = 1u << p->cap.log_max_qp_sz;
 	attr->max_cqe = 1u << p->cap.log_max_cq_sz;
 	attr->max_inline = p->cap.max_inline_ud;
-	attr->max_qp = p->open.max_qp;
-	attr->max_rss_children = p->open.max_rss_children;
+	attr->max_qp = p->max_qp != 0 ? p->max_qp :
+		       1u << p->cap.log_max_qp;
+	attr->max_rss_children = p->max_rss_children;
 	return 0;
 }
