@@ -159,6 +159,18 @@ struct hca_portinfo_rec {
 	uint8_t lmc;
 };
 
+/** How an SA client reaches the SA. */
+enum hca_sa_transport {
+	/** libibumad (the kernel's ib_umad, or ibsim's preload library) */
+	HCA_SA_TRANSPORT_UMAD = 0,
+	/**
+	 * In band: a UD QP of the client's own on the device (hca_dev.h),
+	 * Q_Key 0x80010000, sending to the SM's LID, QPN 1; for a device
+	 * with no ib_umad (a ConnectX given to VFIO).
+	 */
+	HCA_SA_TRANSPORT_INBAND = 1,
+};
+
 /** Tunables of an SA client; zero fields take the defaults. */
 struct hca_sa_config {
 	unsigned int timeout_ms; /**< per try; default 1000 */
@@ -169,6 +181,20 @@ struct hca_sa_config {
 	 * (an untrusted requester).
 	 */
 	uint64_t sm_key;
+	/** How the SA is reached (default HCA_SA_TRANSPORT_UMAD). */
+	enum hca_sa_transport transport;
+};
+
+/** What an SA client counted (hca_sa_get_stats()). */
+struct hca_sa_stats {
+	uint64_t sent;            /**< MADs sent (tries included) */
+	uint64_t send_errors;     /**< sends the transport refused */
+	uint64_t received;        /**< MADs received */
+	uint64_t dropped;         /**< received and not ours (source, size,
+				   *  unknown TID) */
+	uint64_t timeouts;        /**< requests that ran out of tries */
+	uint64_t rmpp_refused;    /**< multi-segment RMPP replies refused
+				   *  (in band: completed with -EMSGSIZE) */
 };
 
 /** An SA client bound to one CA port (opaque). */
@@ -210,7 +236,16 @@ struct hca_sa *hca_sa_open(const char *ca_name, int port,
 /** Close an SA client; pending requests complete with -ECANCELED. */
 void hca_sa_close(struct hca_sa *sa);
 
-/** The umad file descriptor of the client, for poll(2) (readable = reply). */
+/** The client's transport name ("umad" or "inband"), "" for NULL. */
+const char *hca_sa_transport_name(const struct hca_sa *sa);
+
+/** Copy the client's counters; 0 or -EINVAL. */
+int hca_sa_get_stats(const struct hca_sa *sa, struct hca_sa_stats *st);
+
+/**
+ * The umad file descriptor of the client, for poll(2) (readable = reply);
+ * -ENOTSUP in band (call hca_sa_poll() with a timeout instead).
+ */
 int hca_sa_fd(const struct hca_sa *sa);
 
 /** The SA MAD status (host order) of the last failed reply, 0 if none. */
