@@ -207,6 +207,67 @@ sa_get(struct hcasim_sa *sa, uint16_t attr, uint64_t mask,
 	return ret;
 }
 
+/**
+ * Relay one SA MAD of a client (QP 1 traffic, hcasim_gsi.c): sent from
+ * the daemon's own port with a TID of the daemon's, the reply (any
+ * response method with that TID) is copied out with the client's TID
+ * put back. One try: the client retries as it would on a real fabric.
+ *
+ * @param in       the client's 256-byte MAD
+ * @param out      receives the 256-byte reply
+ * @param wait_ms  how long to wait for it
+ * @return 0, -ETIMEDOUT (no reply) or -EIO (the send failed)
+ */
+int
+hcasim_sa_relay(struct hcasim_sa *sa, const uint8_t *in, uint8_t *out,
+		int wait_ms)
+{
+	uint8_t *umad = sa->buf;
+	uint8_t *mad = umad_get_mad(umad);
+	struct timespec t0, t1;
+	uint8_t client_tid[8];
+	long waited = 0;
+	uint64_t tid;
+	int ret = -ETIMEDOUT;
+
+	pthread_mutex_lock(&sa->lock);
+	if (sa->sm_lid == 0)
+		sa_refresh_sm(sa);
+	tid = htobe64(++sa->tid & 0xffffffff);
+	memset(umad, 0, umad_size() + MAD_LEN);
+	memcpy(mad, in, MAD_LEN);
+	memcpy(client_tid, mad + 8, 8);
+	memcpy(mad + 8, &tid, 8);
+	umad_set_addr(umad, sa->sm_lid, 1, sa->sm_sl, SA_QKEY);
+	if (umad_send(sa->fd, sa->agent, umad, MAD_LEN, wait_ms, 0) < 0) {
+		sa_refresh_sm(sa);
+		pthread_mutex_unlock(&sa->lock);
+		return -EIO;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	while (waited < wait_ms) {
+		int len = MAD_LEN;
+
+		if (umad_recv(sa->fd, umad, &len, wait_ms - (int)waited) < 0)
+			break;
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		waited = (t1.tv_sec - t0.tv_sec) * 1000 +
+			 (t1.tv_nsec - t0.tv_nsec) / 1000000;
+		/* the kernel owns the TID's high 32 bits */
+		if (memcmp(mad + 12, (uint8_t *)&tid + 4, 4) != 0 ||
+		    !(mad[3] & 0x80))
+			continue;
+		memcpy(out, mad, MAD_LEN);
+		memcpy(out + 8, client_tid, 8);
+		ret = 0;
+		break;
+	}
+	if (ret != 0)
+		sa_refresh_sm(sa);
+	pthread_mutex_unlock(&sa->lock);
+	return ret;
+}
+
 /** Read a big-endian 64-bit field. */
 static uint64_t
 get64(const uint8_t *p)
