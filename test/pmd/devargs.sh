@@ -36,7 +36,7 @@ check() {
 	fi
 }
 # control: good devargs get past parsing to the device (absent here)
-out=$(run 'mode=raw,pkey=0x7fff,grh=auto')
+out=$(run 'mode=raw,pkey=0x7fff,grh=auto,sa=inband')
 if echo "$out" | grep -q "cannot open" &&
    ! echo "$out" | grep -q "devarg"; then
 	echo "ok: good devargs reach the device"
@@ -47,7 +47,7 @@ else
 fi
 # the parameter string the driver registers, one literal in the .so
 params='ibdev=<CA name> port=<1..254> pkey=<0x0001..0xffff> mode=<raw|eth>'
-params="$params peers=<1..65535> grh=<always|auto>"
+params="$params peers=<1..65535> grh=<always|auto> sa=<umad|inband>"
 if strings "$LIB" | grep -qxF -- "$params"; then
 	echo "ok: parameter string '$params'"
 else
@@ -56,7 +56,7 @@ else
 	fail=1
 fi
 check 'bogus=1' \
-	'unknown devarg "bogus" (accepted: ibdev, port, pkey, mode, peers, grh)'
+	'unknown devarg "bogus" (accepted: ibdev, port, pkey, mode, peers, grh, sa)'
 check 'mode=ethernet' \
 	'bad value "ethernet" for devarg "mode": expected mode=<raw|eth>, what'
 check 'port=0' 'bad value "0" for devarg "port": expected port=<1..254>, the'
@@ -70,6 +70,8 @@ check 'peers=12x' \
 	'bad value "12x" for devarg "peers": expected peers=<1..65535>, the'
 check 'grh=never' \
 	'bad value "never" for devarg "grh": expected grh=<always|auto>, a GRH'
+check 'sa=kernel' \
+	'bad value "kernel" for devarg "sa": expected sa=<umad|inband>, how'
 long=abcdefghijklmnopqrst # 20 characters: one too many
 check "ibdev=$long" \
 	"bad value \"$long\" for devarg \"ibdev\": expected ibdev=<CA name>, "

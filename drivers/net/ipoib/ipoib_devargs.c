@@ -115,6 +115,19 @@ ipoib_devarg_grh(const char *val, struct ipoib_args *a)
 	return 0;
 }
 
+/** sa=: umad or inband; 0 or -EINVAL. */
+static int
+ipoib_devarg_sa(const char *val, struct ipoib_args *a)
+{
+	if (val != NULL && strcmp(val, "umad") == 0)
+		a->sa = HCA_SA_TRANSPORT_UMAD;
+	else if (val != NULL && strcmp(val, "inband") == 0)
+		a->sa = HCA_SA_TRANSPORT_INBAND;
+	else
+		return -EINVAL;
+	return 0;
+}
+
 /** One devarg: an entry of the table. */
 struct ipoib_devarg {
 	const char *key;
@@ -161,6 +174,7 @@ ipoib_devargs_default(struct ipoib_args *a)
 	a->mode = IPOIB_MODE_ETH;
 	a->peers = IPOIB_PEER_MAX;
 	a->grh_auto = false;
+	a->sa = HCA_SA_TRANSPORT_UMAD;
 }
 
 /** Parse the devargs of a vdev (see ipoib_devargs.h). */
