@@ -5,7 +5,8 @@
 
 /**
  * @file
- * The SA client's transport over a UD QP of the client's own (in band) (hca_sa_inband.c).
+ * The SA client's in-band transport: a UD QP of the client's own
+ * (hca_sa_inband.c).
  */
 
 #include "hca_sa_priv.h"
