@@ -29,5 +29,6 @@ int test_truncate(void);
 int test_gone(void);
 int test_flush(void);
 int test_mgid(void);
+int test_gsi(void);
 
 #endif /* HCASIM_TESTS_H */

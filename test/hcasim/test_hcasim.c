@@ -747,6 +747,7 @@ main(int argc, char **argv)
 		{ "faults", test_faults }, { "truncate", test_truncate },
 		{ "gone", test_gone }, { "flush", test_flush },
 		{ "mgid", test_mgid }, { "events", test_events },
+		{ "gsi", test_gsi },
 	};
 	unsigned int i;
 
