@@ -31,8 +31,12 @@
 #define SA_QKEY 0x80010000u
 /** Receive buffers posted (the GRH area, then one MAD). */
 #define IB_RECV_N 32
-/** Send buffers (a ring: a send is done long before its slot comes back). */
-#define IB_SEND_N 32
+/**
+ * Send buffers, a ring, and send CQEs: room for every request of a full
+ * table sent (or resent) in one burst, so no buffer is reused and no
+ * completion lost before the device took the earlier ones.
+ */
+#define IB_SEND_N (2 * HCA_SA_MAX_PENDING)
 /** Bytes per buffer (GRH area + MAD, rounded up). */
 #define IB_BUF_LEN 512
 /** Poll step while waiting for a reply, in microseconds. */
