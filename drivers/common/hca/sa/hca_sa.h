@@ -7,15 +7,18 @@
  * @file
  * The HCA access layer's port and subnet-administration (SA) client.
  *
- * A small API over rdma-core's libibumad: read a CA port's attributes and
- * ask the subnet manager (opensm, on real fabrics and on ibsim alike) for
- * path records, multicast memberships and the list of ports.
+ * A small API over rdma-core's libibumad, or in band over a UD QP of the
+ * client's own (struct hca_sa_config.transport): read a CA port's
+ * attributes and ask the subnet manager (opensm, on real fabrics and on
+ * ibsim alike) for path records, multicast memberships and the list of
+ * ports.
  *
  * This part of the layer does not depend on DPDK: the soft HCA daemon
  * links it too. An SA client (struct hca_sa) is owned by one control
  * thread; it is not safe to use one client from several threads at once.
  * Implemented by hca_port.c (port attributes, helpers), hca_sa_core.c
- * (the asynchronous core) and hca_sa_query.c (the queries).
+ * (the asynchronous core), hca_sa_umad.c and hca_sa_inband.c (the two
+ * transports) and hca_sa_query.c (the queries).
  *
  * Errors are negative errno values:
  *   -ETIMEDOUT  no reply after every retry;
@@ -24,6 +27,7 @@
  *               the request (wrong TID, attribute or method);
  *   -EREMOTEIO  the SA answered with another error status
  *               (hca_sa_last_status() gives it);
+ *   -EMSGSIZE   in band: a multi-segment RMPP reply (not reassembled);
  *   -ENODEV     no such CA or port;
  *   -EINVAL     bad arguments;
  *   -ENOMEM     out of memory.
