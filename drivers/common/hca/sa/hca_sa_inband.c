@@ -13,6 +13,7 @@
  */
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -55,6 +56,9 @@ struct sa_inband {
 	size_t memlen;
 	uint32_t next_send;
 	uint8_t mad[HCA_MAD_SIZE]; /**< the MAD recv() hands out */
+	bool ca_given;            /**< ca[] names the CA (else the first) */
+	char ca[HCA_CA_NAME_LEN]; /**< as given to open, to open again */
+	int port;
 };
 
 /** Receive buffer i. */
@@ -137,9 +141,12 @@ ib_qp_ready(struct sa_inband *ib, uint16_t pkey_index)
 /**
  * Open the device port, make a PD, a registered memfd area, two CQs and
  * a UD QP in RTS, and post every receive buffer.
+ *
+ * @param out  set to the new transport state on success
  */
 static int
-ib_tp_open(struct hca_sa *sa, const char *ca_name, int port)
+ib_make(struct hca_sa *sa, const char *ca_name, int port,
+	struct sa_inband **out)
 {
 	struct hca_qp_init_attr qa = { 0 };
 	struct hca_dev_attr attr;
@@ -151,6 +158,10 @@ ib_tp_open(struct hca_sa *sa, const char *ca_name, int port)
 	if (ib == NULL)
 		return -ENOMEM;
 	ib->memfd = -1;
+	ib->port = port;
+	ib->ca_given = ca_name != NULL;
+	if (ca_name != NULL)
+		snprintf(ib->ca, sizeof(ib->ca), "%s", ca_name);
 	ret = hca_dev_open(ca_name, port, &ib->dev);
 	if (ret == 0)
 		ret = hca_dev_query(ib->dev, &attr);
@@ -191,13 +202,25 @@ ib_tp_open(struct hca_sa *sa, const char *ca_name, int port)
 		goto fail;
 	for (i = 0; i < IB_RECV_N; i++)
 		ib_post_recv(ib, i);
-	sa->tp = ib;
+	*out = ib;
 	HCA_LOG(DEBUG, "SA in band: QPN %#x on %s/%d", ib->qp->qpn,
 		sa->ca_name, sa->port_num);
 	return 0;
 fail:
 	ib_free(ib);
 	return ret != 0 ? ret : -ENODEV;
+}
+
+/** Open the transport (see ib_make()). */
+static int
+ib_tp_open(struct hca_sa *sa, const char *ca_name, int port)
+{
+	struct sa_inband *ib;
+	int ret = ib_make(sa, ca_name, port, &ib);
+
+	if (ret == 0)
+		sa->tp = ib;
+	return ret;
 }
 
 /** Close the transport: the device frees its objects. */
@@ -308,13 +331,27 @@ ib_tp_wait(struct hca_sa *sa, int ms)
 	return 0;
 }
 
-/** Re-read the SM's LID and SL from the device port. */
+/**
+ * Re-read the SM's LID and SL from the device port. A device that went
+ * away (the soft HCA restarted) is opened again with a new QP, so that
+ * the requests still pending are resent on it.
+ */
 static void
 ib_tp_refresh_sm(struct hca_sa *sa)
 {
-	struct sa_inband *ib = sa->tp;
+	struct sa_inband *ib = sa->tp, *fresh;
 	struct hca_dev_attr attr;
 
+	if (hca_dev_alive(ib->dev) <= 0) {
+		if (ib_make(sa, ib->ca_given ? ib->ca : NULL, ib->port,
+			    &fresh) != 0)
+			return; /* not back yet: the next try asks again */
+		HCA_LOG(INFO, "SA in band: device back, new QP %#x",
+			fresh->qp->qpn);
+		ib_free(ib);
+		sa->tp = fresh;
+		return; /* ib_make() read the port */
+	}
 	if (hca_dev_query(ib->dev, &attr) != 0)
 		return;
 	sa->lid = attr.port.lid;
