@@ -516,8 +516,30 @@ route_multicast(struct hcasim *h, struct dp_pkt *p)
 static struct hcasim_qp gsi_source = { .wire_qpn = HCASIM_GSI_QPN };
 
 /**
+ * Whether a MAD changes a membership of another port than the sender's:
+ * a Set or Delete of an MCMemberRecord whose PortGID (record bytes
+ * 16..31) is not the sending port's GID. opensm takes the relay's MADs
+ * from the SM's own port, which may join any port: the daemon checks
+ * what the SA cannot.
+ */
+static bool
+gsi_forged(const struct dp_pkt *p, const uint8_t *mad)
+{
+	const struct hcasim_port *gp = p->sport;
+	uint64_t gid[2];
+
+	if (mad[1] != 0x03 || (mad[3] != 0x02 && mad[3] != 0x15) ||
+	    mad[16] != 0x00 || mad[17] != 0x38)
+		return false; /* not SA Set/Delete(MCMemberRecord) */
+	gid[0] = htobe64(__atomic_load_n(&gp->gid_prefix, __ATOMIC_RELAXED));
+	gid[1] = htobe64(__atomic_load_n(&gp->port_guid, __ATOMIC_RELAXED));
+	return memcmp(mad + 56 + 16, gid, sizeof(gid)) != 0;
+}
+
+/**
  * Hand a datagram to QPN 1 to the relay: one MAD, to the port's SM LID,
- * with the GSI's Q_Key; anything else is counted there and dropped.
+ * with the GSI's Q_Key, not about another port's memberships; anything
+ * else is counted there and dropped.
  */
 static void
 gsi_send(struct hcasim *h, struct dp_pkt *p)
@@ -527,11 +549,14 @@ gsi_send(struct hcasim *h, struct dp_pkt *p)
 	bool to_sm = p->s.dlid == __atomic_load_n(&sport->sm_lid,
 						  __ATOMIC_RELAXED) &&
 		     p->s.qkey == HCASIM_GSI_QKEY;
+	bool forged = false;
 
-	if (p->s.len == HCASIM_GSI_MAD_LEN)
+	if (p->s.len == HCASIM_GSI_MAD_LEN) {
 		payload_copy(mad, p);
+		forged = gsi_forged(p, mad);
+	}
 	hcasim_gsi_submit(h, (uint16_t)(sport - h->ports), p->sqp->wire_qpn,
-			  p->pkey, to_sm, mad, p->s.len);
+			  p->pkey, to_sm, forged, mad, p->s.len);
 }
 
 /**

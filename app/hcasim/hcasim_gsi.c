@@ -65,7 +65,7 @@ gsi_now_s(void)
 	return (uint64_t)ts.tv_sec;
 }
 
-/** Whether a queue is full / empty. */
+/** Whether a queue is full. */
 static bool
 gsi_full(const struct gsi_queue *q)
 {
@@ -99,11 +99,14 @@ gsi_rate_ok(struct hcasim_gsi *g, uint16_t port)
  * @param port   the sender's port (index in hcasim.ports)
  * @param qpn    the sender's QPN (where the reply goes)
  * @param pkey   the sender's P_Key (the reply carries it)
- * @param to_sm  whether the DLID is the port's SM LID
+ * @param to_sm  whether the DLID is the port's SM LID (and the Q_Key
+ *               the GSI's)
+ * @param forged whether it changes another port's membership
  */
 void
 hcasim_gsi_submit(struct hcasim *h, uint16_t port, uint32_t qpn,
-		  uint16_t pkey, bool to_sm, const uint8_t *mad, uint32_t len)
+		  uint16_t pkey, bool to_sm, bool forged, const uint8_t *mad,
+		  uint32_t len)
 {
 	struct hcasim_gsi *g = h->gsi;
 	struct gsi_msg *m;
@@ -114,6 +117,8 @@ hcasim_gsi_submit(struct hcasim *h, uint16_t port, uint32_t qpn,
 	g->st.requests++;
 	if (!to_sm || len != HCASIM_GSI_MAD_LEN) {
 		g->st.dropped_bad++;
+	} else if (forged) {
+		g->st.dropped_forged++;
 	} else if (!gsi_rate_ok(g, port)) {
 		g->st.dropped_rate++;
 	} else if (gsi_full(&g->req)) {

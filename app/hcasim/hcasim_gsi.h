@@ -38,6 +38,7 @@ struct hcasim_gsi_stats {
 	uint64_t answered;        /**< replies delivered to a QP */
 	uint64_t timeouts;        /**< opensm gave no answer in time */
 	uint64_t dropped_bad;     /**< not one MAD, or not to the SM's LID */
+	uint64_t dropped_forged;  /**< a membership of another port */
 	uint64_t dropped_rate;    /**< over the per-port rate */
 	uint64_t dropped_full;    /**< request or reply queue full */
 	uint64_t undeliverable;   /**< the asking QP was gone */
@@ -47,8 +48,8 @@ int hcasim_gsi_start(struct hcasim *h);
 void hcasim_gsi_stop(struct hcasim *h);
 void hcasim_gsi_free(struct hcasim *h);
 void hcasim_gsi_submit(struct hcasim *h, uint16_t port, uint32_t qpn,
-		       uint16_t pkey, bool to_sm, const uint8_t *mad,
-		       uint32_t len);
+		       uint16_t pkey, bool to_sm, bool forged,
+		       const uint8_t *mad, uint32_t len);
 /**
  * Take the next reply to deliver (data path thread).
  *

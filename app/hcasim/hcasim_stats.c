@@ -206,10 +206,11 @@ gsi_json(struct sbuf *b, struct hcasim *h)
 	hcasim_gsi_get_stats(h, &st);
 	sb_printf(b, ",\"gsi\":{\"requests\":%" PRIu64 ",\"relayed\":%"
 		  PRIu64 ",\"answered\":%" PRIu64 ",\"timeouts\":%" PRIu64
-		  ",\"dropped_bad\":%" PRIu64 ",\"dropped_rate\":%" PRIu64
+		  ",\"dropped_bad\":%" PRIu64 ",\"dropped_forged\":%" PRIu64
+		  ",\"dropped_rate\":%" PRIu64
 		  ",\"dropped_full\":%" PRIu64 ",\"undeliverable\":%" PRIu64
 		  "}", st.requests, st.relayed, st.answered, st.timeouts,
-		  st.dropped_bad, st.dropped_rate, st.dropped_full,
+		  st.dropped_bad, st.dropped_forged, st.dropped_rate, st.dropped_full,
 		  st.undeliverable);
 }
 

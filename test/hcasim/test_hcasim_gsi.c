@@ -5,7 +5,8 @@
  * QP 1 of the SM's port (hcasim_gsi.c): an SA MAD sent from a UD QP to
  * (SM LID, QPN 1) is answered into that QP from (SM LID, QPN 1) with its
  * TID; datagrams to QPN 1 that are not one MAD to the SM's LID are
- * counted and dropped; a flood is cut at the per-port rate, counted.
+ * counted and dropped, as is a join for another port; a flood is cut at
+ * the per-port rate, counted.
  */
 
 #include <endian.h>
@@ -87,6 +88,31 @@ gsi_one(struct t_host *a, uint16_t peer_lid)
 	return 0;
 }
 
+/**
+ * Send a full-member Set(MCMemberRecord) of the broadcast group for the
+ * port whose GID is gid, from slot 3 of the host's send area.
+ */
+static void
+gsi_send_join(struct t_host *h, const union hca_gid *gid)
+{
+	static const uint8_t bcast[16] = {
+		0xff, 0x12, 0x40, 0x1b, 0xff, 0xff, 0, 0,
+		0, 0, 0, 0, 0xff, 0xff, 0xff, 0xff,
+	};
+	uint8_t *mad = t_send_area(h) + 3 * HCA_MAD_SIZE;
+	uint8_t rec[HCA_SA_MCMEMBER_REC_LEN] = { 0 };
+	struct mlx5_wqe_av av;
+
+	memcpy(rec, bcast, 16);
+	memcpy(rec + 16, gid->raw, 16);
+	rec[39] = 1; /* JoinState: full member (low nibble of byte 39) */
+	hca_sa_mad_build(mad, 77, HCA_METHOD_SET, HCA_SA_ATTR_MCMEMBER_REC,
+			 (1u << 0) | (1u << 1) | (1u << 16), rec, sizeof(rec));
+	hca_av_fill(&av, GSI_QPN, GSI_QKEY, h->attr.port.sm_lid, 0, 0, NULL,
+		    0, 0, 0);
+	t_send(h, h->qp, &av, mad, HCA_MAD_SIZE, false, false);
+}
+
 /** Sleep ms milliseconds. */
 static void
 sleep_ms(long ms)
@@ -106,7 +132,7 @@ int
 test_gsi(void)
 {
 	struct t_host a, b;
-	long long bad0, rate0, relayed0, bad, rate, relayed;
+	long long bad0, rate0, relayed0, bad, rate, relayed, forged0, forged;
 	int pk, ret = -1;
 	unsigned int i;
 
@@ -125,6 +151,16 @@ test_gsi(void)
 	bad = gsi_counter("dropped_bad");
 	if (bad0 < 0 || bad != bad0 + 2) {
 		fprintf(stderr, "FAIL: dropped_bad %lld -> %lld\n", bad0, bad);
+		goto out;
+	}
+	/* a join for another port (host2's PortGID) from host1: refused */
+	forged0 = gsi_counter("dropped_forged");
+	gsi_send_join(&a, &b.attr.port.gid);
+	sleep_ms(300);
+	forged = gsi_counter("dropped_forged");
+	if (forged0 < 0 || forged != forged0 + 1) {
+		fprintf(stderr, "FAIL: dropped_forged %lld -> %lld\n", forged0,
+			forged);
 		goto out;
 	}
 	/* a flood: cut at the rate, the rest counted */
