@@ -282,6 +282,7 @@ struct hcasim_eq {
 
 struct hcasim_wire;
 struct hcasim_sa;
+struct hcasim_gsi;
 
 /** Port events waiting for the control thread (hcasim_event.c). */
 #define HCASIM_EVQ_SIZE 1024
@@ -372,6 +373,7 @@ struct hcasim {
 	unsigned int nidents;
 	struct hcasim_refusals refused;
 	struct hcasim_sa *sa;          /**< shared SA reader (locked inside) */
+	struct hcasim_gsi *gsi;        /**< QP 1 relay (hcasim_gsi.c) */
 	struct hcasim_evq evq;         /**< port events (hcasim_event.c) */
 };
 

@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "hcasim.h"
+#include "hcasim_gsi.h"
 #include "hcasim_wire.h"
 #include "hcasim_cmd.h"
 #include "hca_log.h"
@@ -228,8 +229,12 @@ daemon_run(struct hcasim *h)
 	}
 	ret = hcasim_dp_start(h);
 	if (ret == 0) {
-		ret = hcasim_ctl_run(h);
+		ret = hcasim_gsi_start(h);
+		if (ret == 0)
+			ret = hcasim_ctl_run(h);
+		hcasim_gsi_stop(h);
 		hcasim_dp_stop(h);
+		hcasim_gsi_free(h);
 	}
 	h->stop = 1;
 	hcasim_addr_stop(h);

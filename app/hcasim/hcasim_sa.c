@@ -27,6 +27,9 @@
 #define SA_ATTR_PKEY_REC 0x0033
 #define SA_ATTR_MCMEMBER_REC 0x0038
 #define SA_DATA_OFF 56
+#define SA_METHOD_GET_TABLE_RESP 0x92
+/** PayloadLength counts the SA header (SM_Key to ComponentMask). */
+#define SA_HDR_PAYLOAD 20
 #define SA_QKEY 0x80010000
 #define SA_TIMEOUT_MS 200
 #define SA_TRIES 3
@@ -203,6 +206,98 @@ sa_get(struct hcasim_sa *sa, uint16_t attr, uint64_t mask,
 
 	pthread_mutex_lock(&sa->lock);
 	ret = sa_get_locked(sa, attr, mask, rec, rlen, out, sa->sm_key);
+	pthread_mutex_unlock(&sa->lock);
+	return ret;
+}
+
+/**
+ * Frame a GetTable reply of len bytes as the one segment of an RMPP
+ * transfer: RMPP version 1, type DATA, flags ACTIVE | FIRST | LAST,
+ * segment number 1, PayloadLength = the SA header (20) + the records.
+ */
+static void
+sa_rmpp_one_segment(uint8_t *mad, uint32_t len)
+{
+	uint32_t seg = htobe32(1);
+	uint32_t paylen = htobe32(len - SA_DATA_OFF + SA_HDR_PAYLOAD);
+
+	mad[24] = 1;
+	mad[25] = 1;
+	mad[26] = 0x7;
+	mad[27] = 0;
+	memcpy(mad + 28, &seg, 4);
+	memcpy(mad + 32, &paylen, 4);
+}
+
+/**
+ * Relay one SA MAD of a client (QP 1 traffic, hcasim_gsi.c): sent from
+ * the daemon's own port with a TID of the daemon's, the reply (any
+ * response method with that TID) is copied out with the client's TID
+ * put back. One try: the client retries as it would on a real fabric.
+ *
+ * ibsim hands a reply over as umad does after reassembly: RMPP version
+ * 0 and a length. On a link the MAD is 256 bytes whatever it holds, so
+ * a GetTable reply shorter than that gets the RMPP header a real SA
+ * sends with a one-segment table (DATA, ACTIVE | FIRST | LAST, segment
+ * 1, PayloadLength = SA header + records). A reply of 256 bytes is
+ * passed as it came (it may have been cut by ibsim: see doc/sa-client.md).
+ *
+ * @param in       the client's 256-byte MAD
+ * @param out      receives the 256-byte reply
+ * @param wait_ms  how long to wait for it
+ * @return 0, -ETIMEDOUT (no reply) or -EIO (the send failed)
+ */
+int
+hcasim_sa_relay(struct hcasim_sa *sa, const uint8_t *in, uint8_t *out,
+		int wait_ms)
+{
+	uint8_t *umad = sa->buf;
+	uint8_t *mad = umad_get_mad(umad);
+	struct timespec t0, t1;
+	uint8_t client_tid[8];
+	long waited = 0;
+	uint64_t tid;
+	int ret = -ETIMEDOUT;
+
+	pthread_mutex_lock(&sa->lock);
+	if (sa->sm_lid == 0)
+		sa_refresh_sm(sa);
+	tid = htobe64(++sa->tid & 0xffffffff);
+	memset(umad, 0, umad_size() + MAD_LEN);
+	memcpy(mad, in, MAD_LEN);
+	memcpy(client_tid, mad + 8, 8);
+	memcpy(mad + 8, &tid, 8);
+	umad_set_addr(umad, sa->sm_lid, 1, sa->sm_sl, SA_QKEY);
+	if (umad_send(sa->fd, sa->agent, umad, MAD_LEN, wait_ms, 0) < 0) {
+		sa_refresh_sm(sa);
+		pthread_mutex_unlock(&sa->lock);
+		return -EIO;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	while (waited < wait_ms) {
+		int len = MAD_LEN;
+
+		if (umad_recv(sa->fd, umad, &len, wait_ms - (int)waited) < 0)
+			break;
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		waited = (t1.tv_sec - t0.tv_sec) * 1000 +
+			 (t1.tv_nsec - t0.tv_nsec) / 1000000;
+		/* the kernel owns the TID's high 32 bits */
+		if (memcmp(mad + 12, (uint8_t *)&tid + 4, 4) != 0 ||
+		    !(mad[3] & 0x80))
+			continue;
+		memset(out, 0, MAD_LEN);
+		memcpy(out, mad, len > 0 && len < MAD_LEN ? (size_t)len :
+		       MAD_LEN);
+		memcpy(out + 8, client_tid, 8);
+		if (mad[3] == SA_METHOD_GET_TABLE_RESP && mad[24] == 0 &&
+		    len >= SA_DATA_OFF && len < MAD_LEN)
+			sa_rmpp_one_segment(out, (uint32_t)len);
+		ret = 0;
+		break;
+	}
+	if (ret != 0)
+		sa_refresh_sm(sa);
 	pthread_mutex_unlock(&sa->lock);
 	return ret;
 }

@@ -55,4 +55,11 @@ int hcasim_sa_get_pkeys(struct hcasim_sa *sa, uint16_t lid, uint8_t port,
 int hcasim_sa_is_member(struct hcasim_sa *sa, const uint8_t *mgid,
 			const uint8_t *port_gid);
 
+/**
+ * Relay a client's SA MAD to the SM and copy out its reply (client's
+ * TID restored); 0, -ETIMEDOUT or -EIO.
+ */
+int hcasim_sa_relay(struct hcasim_sa *sa, const uint8_t *in, uint8_t *out,
+		    int wait_ms);
+
 #endif /* HCASIM_SA_H */

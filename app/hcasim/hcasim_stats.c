@@ -14,6 +14,7 @@
 #include <inttypes.h>
 
 #include "hcasim.h"
+#include "hcasim_gsi.h"
 #include "hcasim_wire.h"
 
 /** A growing text buffer. */
@@ -196,6 +197,23 @@ events_json(struct sbuf *b, struct hcasim *h)
 	pthread_mutex_unlock(&q->lock);
 }
 
+/** Append the QP 1 relay's counters (hcasim_gsi.c). */
+static void
+gsi_json(struct sbuf *b, struct hcasim *h)
+{
+	struct hcasim_gsi_stats st;
+
+	hcasim_gsi_get_stats(h, &st);
+	sb_printf(b, ",\"gsi\":{\"requests\":%" PRIu64 ",\"relayed\":%"
+		  PRIu64 ",\"answered\":%" PRIu64 ",\"timeouts\":%" PRIu64
+		  ",\"dropped_bad\":%" PRIu64 ",\"dropped_forged\":%" PRIu64
+		  ",\"dropped_rate\":%" PRIu64
+		  ",\"dropped_full\":%" PRIu64 ",\"undeliverable\":%" PRIu64
+		  "}", st.requests, st.relayed, st.answered, st.timeouts,
+		  st.dropped_bad, st.dropped_forged, st.dropped_rate, st.dropped_full,
+		  st.undeliverable);
+}
+
 /**
  * Render the status as JSON.
  *
@@ -222,6 +240,7 @@ hcasim_status_json(struct hcasim *h, size_t *len)
 	wire_json(&b, h->wire);
 	limits_json(&b, h);
 	events_json(&b, h);
+	gsi_json(&b, h);
 	sb_printf(&b, "}\n");
 	if (b.failed) {
 		free(b.s);

@@ -7,8 +7,11 @@
 # by tshark: ARP with hardware type 32 and 20-byte addresses holding the
 # real QPN and GID of the sender; check-erf reads the IPoIB reserved
 # field (zero) from the captured bytes.
-# Runs under test/with-fabric --capture.
+# Runs under test/with-fabric --capture. IPOIB_TEST_SA=inband gives the
+# three ports sa=inband: testpmd's xstats must then say so (and show SA
+# replies), and the soft HCA must have relayed QP 1 to opensm.
 set -u
+SA=${IPOIB_TEST_SA:-umad}
 # the stock testpmd (a sanitized build wraps it: test/sanitizers)
 TESTPMD=${IPOIB_TESTPMD:-/usr/bin/dpdk-testpmd}
 APP=$1
@@ -20,18 +23,18 @@ WORK=$(mktemp -d "$FD/ie.XXXX")
  echo "show port xstats 0"; sleep 1; echo quit) |
 	timeout 90 "$TOOL" run --dir "$FD" host2 -- "$TESTPMD" \
 	--no-huge -m 512 --no-pci --file-prefix "ie2$$" --lcores '0@0,1@1' \
-	-d "$LIB" --vdev net_ipoib0 --log-level pmd.net.ipoib:info -- -i \
+	-d "$LIB" --vdev "net_ipoib0,sa=$SA" --log-level pmd.net.ipoib:info -- -i \
 	--total-num-mbufs=16384 --forward-mode=icmpecho \
 	> "$WORK/tp.log" 2>&1 &
 PT=$!
 sleep 6
 timeout 60 "$TOOL" run --dir "$FD" host1 -- "$APP" --no-huge -m 512 \
 	--no-pci --file-prefix "ie1$$" --lcores '0@1' -d "$LIB" \
-	--vdev net_ipoib0 -- ping 10.9.0.1 10.9.0.2 > "$WORK/ping.log" 2>&1
+	--vdev "net_ipoib0,sa=$SA" -- ping 10.9.0.1 10.9.0.2 > "$WORK/ping.log" 2>&1
 RP=$?
 timeout 60 "$TOOL" run --dir "$FD" host1 -- "$APP" --no-huge -m 512 \
 	--no-pci --file-prefix "ie3$$" --lcores '0@1' -d "$LIB" \
-	--vdev net_ipoib0 -- malformed > "$WORK/mal.log" 2>&1
+	--vdev "net_ipoib0,sa=$SA" -- malformed > "$WORK/mal.log" 2>&1
 RM=$?
 wait $PT
 RT=$?
@@ -41,6 +44,20 @@ echo "--- testpmd"; tail -60 "$WORK/tp.log"
 echo "ping rc $RP, malformed rc $RM, testpmd rc $RT"
 [ $RP -eq 0 ] && [ $RM -eq 0 ] && [ $RT -eq 0 ] || exit 1
 grep -q "echo replies: 3 of 3" "$WORK/ping.log" || exit 1
+# the SA transport (testpmd's xstats of its port), and the QP 1 relay
+want=0; [ "$SA" = inband ] && want=1
+grep -Eq "sa_transport_inband: +$want\$" "$WORK/tp.log" ||
+	{ echo "FAIL: testpmd's port is not sa=$SA"; exit 1; }
+grep -Eq "sa_mads_received: +[1-9]" "$WORK/tp.log" ||
+	{ echo "FAIL: no SA reply counted"; exit 1; }
+ANSWERED=$("$IPOIB_BUILD/app/hcasim/hcasim" --status \
+	--socket "$FD/hcasim.sock" | python3 -c 'import json,sys; print(json.load(sys.stdin)["gsi"]["answered"])')
+echo "QP 1 relay answered $ANSWERED (sa=$SA)"
+if [ "$SA" = inband ]; then
+	[ "${ANSWERED:-0}" -gt 0 ] || { echo "FAIL: QP 1 relay unused"; exit 1; }
+else
+	[ "${ANSWERED:-1}" -eq 0 ] || { echo "FAIL: QP 1 relay used"; exit 1; }
+fi
 # the wire
 CAP=$3
 [ -n "$CAP" ] && [ -s "$CAP" ] || { echo "no capture"; exit 1; }

@@ -22,12 +22,14 @@ PIDS=()
 NSS=()
 
 # start_testpmd HOST LCORES: testpmd reading commands from the fifo
+# (its own bound, 200 s, is above the sum of the steps' bounds below and
+# under meson's 240 s: a slow sanitized run is not cut short mid-test)
 # $WORK/HOST.in, logging to $WORK/HOST.log; port 0 net_ipoib, port 1
 # net_tap with the kernel interface t<ID><HOST number>
 start_testpmd() {
 	local host=$1 lcores=$2
 	mkfifo "$WORK/$host.in"
-	timeout 80 "$TOOL" run --dir "$FD" "$host" -- stdbuf -oL "$TESTPMD" \
+	timeout 200 "$TOOL" run --dir "$FD" "$host" -- stdbuf -oL "$TESTPMD" \
 		--no-huge -m 512 --no-pci --file-prefix "ns$ID$host" \
 		--lcores "$lcores" -d "$LIB" --vdev net_ipoib0 \
 		--vdev "net_tap0,iface=t$ID${host#host}" -- -i \

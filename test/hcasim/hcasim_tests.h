@@ -30,5 +30,6 @@ int test_gone(void);
 int test_flush(void);
 int test_mgid(void);
 int test_cqerr(void);
+int test_gsi(void);
 
 #endif /* HCASIM_TESTS_H */

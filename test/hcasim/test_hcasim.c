@@ -748,6 +748,7 @@ main(int argc, char **argv)
 		{ "gone", test_gone }, { "flush", test_flush },
 		{ "mgid", test_mgid }, { "events", test_events },
 		{ "cqerr", test_cqerr },
+		{ "gsi", test_gsi },
 	};
 	unsigned int i;
 

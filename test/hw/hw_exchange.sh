@@ -18,7 +18,9 @@ APP=$3
 unset HCASIM_SOCKET
 WORK=$(mktemp -d /tmp/ipoib-hw.XXXX)
 trap 'rm -rf "$WORK"' EXIT
-EAL="-m 512 --no-pci --log-level pmd.net.ipoib:info"
+# --huge-unlink: no hugepage file outlives a process (one that fails to
+# probe included)
+EAL="-m 512 --huge-unlink --no-pci --log-level pmd.net.ipoib:info"
 case $KIND in
 raw)
 	timeout 120 "$APP" $EAL --file-prefix "hwa$$" \

@@ -40,7 +40,7 @@ check() {
 	fi
 }
 # control: good devargs get past parsing to the device (absent here)
-out=$(run 'mode=raw,pkey=0x7fff,grh=auto')
+out=$(run 'mode=raw,pkey=0x7fff,grh=auto,sa=inband')
 if echo "$out" | grep -q "cannot open" &&
    ! echo "$out" | grep -q "devarg"; then
 	echo "ok: good devargs reach the device"
@@ -52,7 +52,7 @@ fi
 # the parameter string the driver registers, one literal in the .so
 params='ibdev=<CA name> pci=<DDDD:BB:DD.F> port=<1..254>'
 params="$params pkey=<0x0001..0xffff> mode=<raw|eth>"
-params="$params peers=<1..65535> grh=<always|auto>"
+params="$params peers=<1..65535> grh=<always|auto> sa=<umad|inband>"
 if strings "$LIB" | grep -qxF -- "$params"; then
 	echo "ok: parameter string '$params'"
 else
@@ -75,6 +75,8 @@ check 'peers=12x' \
 	'bad value "12x" for devarg "peers": expected peers=<1..65535>, the'
 check 'grh=never' \
 	'bad value "never" for devarg "grh": expected grh=<always|auto>, a GRH'
+check 'sa=kernel' \
+	'bad value "kernel" for devarg "sa": expected sa=<umad|inband>, how'
 long=abcdefghijklmnopqrst # 20 characters: one too many
 check "ibdev=$long" \
 	"bad value \"$long\" for devarg \"ibdev\": expected ibdev=<CA name>, "
@@ -86,6 +88,8 @@ check 'pci=0000:99:00.0,ibdev=mlx5_0' \
 	'bad value "mlx5_0" for devarg "ibdev": expected ibdev=<CA name>, '
 check 'ibdev=0000:99:00.0' \
 	'bad value "0000:99:00.0" for devarg "ibdev": expected ibdev=<CA name>'
+check 'pci=0000:99:00.0,sa=umad' \
+	'sa=umad with pci=: a function bound to vfio-pci has no umad device'
 # route DEVARGS TEXT: a device that does not exist, by its route: the line
 # naming it and the route, and the probe failed
 route() {

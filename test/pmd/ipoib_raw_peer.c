@@ -19,6 +19,8 @@
  * Exit status 0 when every check passed.
  */
 
+#include <inttypes.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -184,6 +186,24 @@ xstat(const char *name)
 	return ipoib_test_xstat(port, name);
 }
 
+/**
+ * The port reached the SA the way IPOIB_TEST_SA (the sa= devarg the
+ * test gave, default umad) says, and the SA answered on it.
+ */
+static void
+check_sa_transport(void)
+{
+	const char *want = getenv("IPOIB_TEST_SA");
+	bool inband = want != NULL && strcmp(want, "inband") == 0;
+
+	printf("%s: SA transport inband=%" PRIu64 ", %" PRIu64 " MADs sent, %"
+	       PRIu64 " received\n", role, xstat("sa_transport_inband"),
+	       xstat("sa_mads_sent"), xstat("sa_mads_received"));
+	CHECK(xstat("sa_transport_inband") == (inband ? 1 : 0),
+	      "SA transport as the sa= devarg says");
+	CHECK(xstat("sa_mads_received") > 0, "SA replies received");
+}
+
 /** Poll receive for ms milliseconds. */
 static void
 idle(unsigned int ms, uint16_t peer_key, struct rx_result *r)
@@ -241,6 +261,7 @@ test_exchange(uint16_t *peer_key_out, struct rx_result *r)
 	CHECK(r->bad == 0, "no bad packets");
 	CHECK(xstat("rx_own_multicast_loopback") > 0,
 	      "own broadcasts came back and were dropped");
+	check_sa_transport();
 }
 
 /** Prove the drop paths by their counters. */

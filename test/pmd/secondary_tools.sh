@@ -64,11 +64,11 @@ cleanup() {
 	local p i
 	[ -n "${TP_FD:-}" ] && echo quit >&"$TP_FD" 2>/dev/null
 	# the primary removes its hugepage files when it quits cleanly
-	for ((i = 0; i < 40; i++)); do
+	for ((i = 0; i < 40 && ${#PIDS[@]} > 0; i++)); do
 		kill -0 "${PIDS[0]}" 2>/dev/null || break
 		sleep 0.25
 	done
-	for p in "${PIDS[@]}"; do
+	for p in ${PIDS[@]+"${PIDS[@]}"}; do
 		kill "$p" 2>/dev/null
 		wait "$p" 2>/dev/null
 	done

@@ -8,10 +8,17 @@ Runs inside test/with-fabric (IPOIB_FABRIC_DIR, IPOIB_FABRIC_TOOL set).
 CHECK is one of: port, path, mcast, nodes, errors, async. Every value the
 SA client reports is compared with what the stock tools (ibstat,
 smpquery, saquery, run as the same host) say about the same fabric.
+
+With SA_TRANSPORT=inband in the environment sa_tool reaches the SA in
+band (a UD QP on the soft HCA, which relays QP 1 to opensm): then every
+client must report transport inband with MADs received on it, and the
+soft HCA's QP 1 relay must have answered; with the default (umad) the
+relay must have carried nothing.
 Exit 0 when every comparison holds, 1 otherwise (each mismatch printed).
 """
 
 import ipaddress
+import json
 import os
 import signal
 import subprocess
@@ -20,6 +27,7 @@ import time
 
 FABRIC_DIR = os.environ.get('IPOIB_FABRIC_DIR', '')
 FABRIC_TOOL = os.environ.get('IPOIB_FABRIC_TOOL', '')
+TRANSPORT = os.environ.get('SA_TRANSPORT', '') or 'umad'
 BCAST = 'ff12:401b:ffff::ffff:ffff'
 CMD_TIMEOUT = 45
 failures = []
@@ -90,7 +98,49 @@ def sa(sa_tool, host, *args, opts=()):
     if not res:
         print('no result from sa_tool %s: %r' % (' '.join(args), out))
         return {'rc': 'none', 'err': 'NONE'}, []
+    check_transport(res[-1][0], args[0])
     return res[-1]
+
+
+def check_transport(res, what):
+    """A result line says the client's transport: the one asked for, and
+    (when the SA answered) MADs received on it."""
+    if 'tp' not in res:
+        return  # the client did not open (checked by the caller)
+    check(res['tp'] == TRANSPORT, '%s: transport %s (want %s)' %
+          (what, res['tp'], TRANSPORT))
+    if res.get('rc') == '0' and what != 'async':  # rc of the command
+        check(num(res.get('tp_received', '0')) > 0,
+              '%s: replies received on %s' % (what, res['tp']))
+
+
+def gsi_status():
+    """The soft HCA's QP 1 relay counters (status JSON "gsi"), or None."""
+    sock = os.path.join(FABRIC_DIR, 'hcasim.sock')
+    hcasim = os.path.join(os.environ.get('IPOIB_BUILD', ''),
+                          'app/hcasim/hcasim')
+    try:
+        res = subprocess.run([hcasim, '--status', '--socket', sock],
+                             capture_output=True, text=True,
+                             timeout=CMD_TIMEOUT)
+        return json.loads(res.stdout).get('gsi')
+    except (OSError, ValueError, subprocess.TimeoutExpired):
+        return None
+
+
+def check_gsi():
+    """In band, the soft HCA relayed and answered QP 1 requests; through
+    umad it relayed none."""
+    g = gsi_status()
+    check(g is not None, 'soft HCA status has QP 1 relay counters')
+    if g is None:
+        return
+    print('gsi: %s' % g)
+    if TRANSPORT == 'inband':
+        check(g['answered'] > 0, 'QP 1 relay answered (%d)' % g['answered'])
+    else:
+        check(g['relayed'] == 0, 'QP 1 relay carried nothing (%d)'
+              % g['relayed'])
 
 
 def parse_dumps(text):
@@ -268,6 +318,8 @@ class Session:
             if out.startswith('rc='):
                 break
         res = parse_sa_output(text)
+        if res:
+            check_transport(res[-1][0], line.split()[0])
         return res[-1] if res else ({'rc': 'none', 'err': 'NONE'}, [])
 
     def close(self):
@@ -484,6 +536,8 @@ def main():
         print('run me under test/with-fabric')
         return 2
     CHECKS[sys.argv[2]](os.path.abspath(sys.argv[1]))
+    if sys.argv[2] != 'errors':  # opensm was killed there
+        check_gsi()
     print('%d failure(s)' % len(failures))
     return 1 if failures else 0
 

@@ -8,6 +8,9 @@
  *   sa_tool [--timeout MS] [--retries N] CMD ARGS...   one command
  *   sa_tool [--timeout MS] [--retries N] -             commands on stdin
  *
+ * --transport umad|inband (or SA_TRANSPORT in the environment) picks how
+ * the client reaches the SA (default umad).
+ *
  * Commands (one client serves every command of a run):
  *   port                       the port's attributes (hca_port_query)
  *   path DGID [PKEY]           a PathRecord
@@ -20,7 +23,9 @@
  *   async DGID...              concurrent async path queries
  *
  * Each command prints zero or more "rec ..." lines, then one line
- * "rc=<errno> err=<name> ms=<elapsed> key=value...".
+ * "rc=<errno> err=<name> ms=<elapsed> key=value..."; once the client is
+ * open the line also says its transport and counters (tp=, tp_sent=,
+ * tp_received=, tp_dropped=, tp_rmpp_refused=).
  */
 
 #include <errno.h>
@@ -73,8 +78,28 @@ elapsed_ms(void)
 static void
 print_rc(int rc)
 {
+	struct hca_sa_stats st;
+
 	printf("rc=%d err=%s ms=%ld status=0x%04x", rc, err_name(rc),
 	       elapsed_ms(), sa != NULL ? hca_sa_last_status(sa) : 0);
+	if (hca_sa_get_stats(sa, &st) == 0)
+		printf(" tp=%s tp_sent=%" PRIu64 " tp_received=%" PRIu64
+		       " tp_dropped=%" PRIu64 " tp_rmpp_refused=%" PRIu64,
+		       hca_sa_transport_name(sa), st.sent, st.received,
+		       st.dropped, st.rmpp_refused);
+}
+
+/** Set the transport from a name; 0 or -1 for an unknown name. */
+static int
+set_transport(const char *name)
+{
+	if (strcmp(name, "umad") == 0)
+		cfg.transport = HCA_SA_TRANSPORT_UMAD;
+	else if (strcmp(name, "inband") == 0)
+		cfg.transport = HCA_SA_TRANSPORT_INBAND;
+	else
+		return -1;
+	return 0;
 }
 
 /** Open the client on first use; 0 or a negative errno. */
@@ -458,20 +483,30 @@ run_script(void)
 int
 main(int argc, char **argv)
 {
+	const char *tp = getenv("SA_TRANSPORT");
 	int i = 1, rc;
 
+	if (tp != NULL && tp[0] != '\0' && set_transport(tp) != 0) {
+		fprintf(stderr, "sa_tool: unknown SA_TRANSPORT %s\n", tp);
+		return 2;
+	}
 	while (i + 1 < argc && strncmp(argv[i], "--", 2) == 0) {
 		if (strcmp(argv[i], "--timeout") == 0)
 			cfg.timeout_ms = (unsigned int)atoi(argv[i + 1]);
 		else if (strcmp(argv[i], "--retries") == 0)
 			cfg.retries = (unsigned int)atoi(argv[i + 1]);
-		else
+		else if (strcmp(argv[i], "--transport") == 0) {
+			if (set_transport(argv[i + 1]) != 0) {
+				fprintf(stderr, "sa_tool: unknown transport\n");
+				return 2;
+			}
+		} else
 			break;
 		i += 2;
 	}
 	if (i >= argc) {
 		fprintf(stderr, "usage: sa_tool [--timeout MS] [--retries N]"
-			" CMD ARGS... | -\n");
+			" [--transport umad|inband] CMD ARGS... | -\n");
 		return 2;
 	}
 	if (strcmp(argv[i], "-") == 0)

@@ -90,6 +90,8 @@ struct ipoib_args {
 	enum ipoib_mode mode;
 	uint32_t peers;
 	bool grh_auto;        /**< grh=auto: no GRH inside the subnet */
+	enum hca_sa_transport sa; /**< sa=: how the SA is reached */
+	bool sa_given;        /**< sa= was given (else pci= means inband) */
 };
 
 /** Counters of a receive queue. */
@@ -291,6 +293,10 @@ struct ipoib_priv {
 	struct hca_pd *pd;
 	struct hca_mr_map *mrs;
 	struct hca_sa *sa;
+	struct hca_sa_stats sa_stats; /**< the SA client's counters, added
+				       *   up by the control thread (xstats,
+				       *   reset with them) */
+	struct hca_sa_stats sa_seen;  /**< the client's, as last read */
 	uint16_t pkey_index;
 	uint32_t qkey;
 	uint16_t lid;

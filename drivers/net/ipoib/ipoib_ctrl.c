@@ -72,12 +72,34 @@ ipoib_ctrl_poll_link(struct ipoib_priv *priv)
 	ipoib_link_update_from(priv, &attr);
 }
 
+/**
+ * Add what the SA client counted since the last round to the port's SA
+ * counters (which xstats_reset zeroes; the client's own never go back).
+ */
+static void
+ipoib_ctrl_sa_stats(struct ipoib_priv *priv)
+{
+	uint64_t *sum = (uint64_t *)&priv->sa_stats;
+	uint64_t *seen = (uint64_t *)&priv->sa_seen;
+	struct hca_sa_stats now;
+	const uint64_t *cur = (const uint64_t *)&now;
+	size_t i;
+
+	if (hca_sa_get_stats(priv->sa, &now) != 0)
+		return;
+	for (i = 0; i < sizeof(now) / sizeof(uint64_t); i++) {
+		sum[i] += cur[i] - seen[i];
+		seen[i] = cur[i];
+	}
+}
+
 /** One round of the control thread. */
 static void
 ipoib_ctrl_round(struct ipoib_priv *priv)
 {
 	pthread_mutex_lock(&priv->lock);
 	hca_sa_poll(priv->sa, 0);
+	ipoib_ctrl_sa_stats(priv);
 	ipoib_path_learn(priv);
 	ipoib_path_take_pending(priv);
 	ipoib_path_retry(priv);

@@ -131,6 +131,20 @@ ipoib_devarg_grh(const char *val, struct ipoib_args *a)
 	return 0;
 }
 
+/** sa=: umad or inband; 0 or -EINVAL. */
+static int
+ipoib_devarg_sa(const char *val, struct ipoib_args *a)
+{
+	if (val != NULL && strcmp(val, "umad") == 0)
+		a->sa = HCA_SA_TRANSPORT_UMAD;
+	else if (val != NULL && strcmp(val, "inband") == 0)
+		a->sa = HCA_SA_TRANSPORT_INBAND;
+	else
+		return -EINVAL;
+	a->sa_given = true;
+	return 0;
+}
+
 /** One devarg: an entry of the table. */
 struct ipoib_devarg {
 	const char *key;
@@ -177,6 +191,7 @@ ipoib_devargs_default(struct ipoib_args *a)
 	a->mode = IPOIB_MODE_ETH;
 	a->peers = IPOIB_PEER_MAX;
 	a->grh_auto = false;
+	a->sa = HCA_SA_TRANSPORT_UMAD;
 }
 
 /** Parse the devargs of a vdev (see ipoib_devargs.h). */
@@ -217,5 +232,13 @@ ipoib_devargs_parse(const char *name, const char *params, struct ipoib_args *a)
 		}
 	}
 	rte_kvargs_free(kv);
+	if (ret == 0 && a->pci && !a->sa_given)
+		a->sa = HCA_SA_TRANSPORT_INBAND; /* no umad for a VFIO function */
+	if (ret == 0 && a->pci && a->sa == HCA_SA_TRANSPORT_UMAD) {
+		IPOIB_LOG(ERR, "%s: sa=umad with pci=: a function bound to "
+			  "vfio-pci has no umad device; its SA is reached in "
+			  "band (sa=inband, the default with pci=)", name);
+		ret = -EINVAL;
+	}
 	return ret;
 }

@@ -65,7 +65,10 @@
 	  "the peer cache's capacity") SEP \
 	X(grh, ipoib_devarg_grh, "<always|auto>", \
 	  "a GRH on every send (always), or none on unicast inside the " \
-	  "subnet (auto)")
+	  "subnet (auto)") SEP \
+	X(sa, ipoib_devarg_sa, "<umad|inband>", \
+	  "how the SA is reached: libibumad (umad) or in band, from a UD " \
+	  "QP of the port's own (inband)")
 
 /** X of IPOIB_DEVARGS for the parameter string: "key=syntax". */
 #define IPOIB_DEVARG_PARAM(key, parser, syntax, meaning) #key "=" syntax

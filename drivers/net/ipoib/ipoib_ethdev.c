@@ -170,6 +170,7 @@ ipoib_dev_start(struct rte_eth_dev *dev)
 {
 	struct ipoib_priv *priv = dev->data->dev_private;
 	const char *ca = priv->args.ibdev[0] ? priv->args.ibdev : NULL;
+	struct hca_sa_config sa_cfg = { 0 };
 	uint16_t i;
 	int err = 0;
 
@@ -185,7 +186,9 @@ ipoib_dev_start(struct rte_eth_dev *dev)
 		return -ENODEV;
 	priv->lid = priv->attr.port.lid;
 	priv->gid = priv->attr.port.gid;
-	priv->sa = hca_sa_open(ca, priv->attr.port.port_num, NULL, &err);
+	sa_cfg.transport = priv->args.sa;
+	priv->sa = hca_sa_open(ca, priv->attr.port.port_num, &sa_cfg, &err);
+	memset(&priv->sa_seen, 0, sizeof(priv->sa_seen)); /* a new client */
 	if (priv->sa == NULL) {
 		IPOIB_LOG(ERR, "%s: no SA client: %s", priv->name,
 			  hca_sa_strerror(err));

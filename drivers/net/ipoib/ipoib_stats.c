@@ -29,6 +29,8 @@ enum ipoib_xsrc {
 	XS_ETH_RXQ,       /**< struct ipoib_eth_rx_stats, per queue (eth) */
 	XS_ETH_TXQ,       /**< struct ipoib_eth_tx_stats, per queue (eth) */
 	XS_ETH_MC,        /**< struct ipoib_eth_mc_stats (eth) */
+	XS_SA,            /**< struct hca_sa_stats (the SA client's) */
+	XS_SA_INBAND,     /**< 1 when the SA is reached in band (sa=) */
 };
 
 /** What a counter adds to the basic stats. */
@@ -58,6 +60,9 @@ struct ipoib_xstat {
 	{ n, XS_ETH_TXQ, k, offsetof(struct ipoib_eth_tx_stats, f) }
 #define EMC_(n, f, k) \
 	{ n, XS_ETH_MC, k, offsetof(struct ipoib_eth_mc_stats, f) }
+
+/* the SA client's counters, added up by the control thread */
+#define XSA(n, f) { n, XS_SA, XK_COUNT, offsetof(struct hca_sa_stats, f) }
 
 /* counts */
 #define XRX(n, f) XRX_(n, f, XK_COUNT)
@@ -151,6 +156,12 @@ static const struct ipoib_xstat ipoib_xstats[] = {
 	XPC("peer_cache_evictions", evictions),
 	XPC("peer_cache_full", full),
 	{ "peer_cache_size", XS_CACHE_SIZE, XK_GAUGE, 0 },
+	{ "sa_transport_inband", XS_SA_INBAND, XK_GAUGE, 0 },
+	XSA("sa_mads_sent", sent),
+	XSA("sa_mads_received", received),
+	XSA("sa_mads_dropped", dropped),
+	XSA("sa_timeouts", timeouts),
+	XSA("sa_rmpp_refused", rmpp_refused),
 	/* mode=eth (doc/eth-mode.md) */
 	ERX_DROP("rx_eth_unknown_source_dropped", unknown_src),
 	ERX_DROP("rx_eth_no_mac", no_mac),
@@ -257,6 +268,10 @@ ipoib_xstat_counter(struct ipoib_priv *priv, const struct ipoib_xstat *x,
 			base = &priv->peers->stats;
 		break;
 	case XS_CACHE_SIZE:
+	case XS_SA_INBAND:
+		break;
+	case XS_SA:
+		base = &priv->sa_stats;
 		break;
 	case XS_ETH_RXQ:
 		if (priv->eth != NULL)
@@ -286,6 +301,8 @@ ipoib_xstat_read(struct ipoib_priv *priv, const struct ipoib_xstat *x,
 
 	if (x->src == XS_CACHE_SIZE)
 		return priv->peers != NULL ? priv->peers->size : 0;
+	if (x->src == XS_SA_INBAND)
+		return priv->args.sa == HCA_SA_TRANSPORT_INBAND;
 	c = ipoib_xstat_counter(priv, x, q);
 	return c != NULL ? *c : 0;
 }

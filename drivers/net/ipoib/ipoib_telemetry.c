@@ -70,6 +70,38 @@ ipoib_tel_peers(const char *cmd __rte_unused, const char *params,
 	return 0;
 }
 
+/** /ipoib/sa,<port_id>: how a port reaches the SA, and its counters. */
+static int
+ipoib_tel_sa(const char *cmd __rte_unused, const char *params,
+	     struct rte_tel_data *d)
+{
+	struct ipoib_priv *priv;
+	struct hca_sa_stats st;
+	unsigned long port;
+	char *end;
+
+	if (params == NULL || *params == '\0')
+		return -EINVAL;
+	port = strtoul(params, &end, 0);
+	if (*end != '\0' || port >= RTE_MAX_ETHPORTS)
+		return -EINVAL;
+	priv = ipoib_priv_of_port((uint16_t)port);
+	if (priv == NULL)
+		return -EINVAL;
+	pthread_mutex_lock(&priv->lock);
+	st = priv->sa_stats;
+	pthread_mutex_unlock(&priv->lock);
+	rte_tel_data_start_dict(d);
+	rte_tel_data_add_dict_string(d, "transport",
+		priv->args.sa == HCA_SA_TRANSPORT_INBAND ? "inband" : "umad");
+	rte_tel_data_add_dict_u64(d, "sent", st.sent);
+	rte_tel_data_add_dict_u64(d, "received", st.received);
+	rte_tel_data_add_dict_u64(d, "dropped", st.dropped);
+	rte_tel_data_add_dict_u64(d, "timeouts", st.timeouts);
+	rte_tel_data_add_dict_u64(d, "rmpp_refused", st.rmpp_refused);
+	return 0;
+}
+
 /** Register the telemetry commands (once). */
 void
 ipoib_telemetry_register(void)
@@ -80,4 +112,7 @@ ipoib_telemetry_register(void)
 		return;
 	rte_telemetry_register_cmd("/ipoib/peers", ipoib_tel_peers,
 		"Peers of an ipoib port. Parameters: int port_id");
+	rte_telemetry_register_cmd("/ipoib/sa", ipoib_tel_sa,
+		"How an ipoib port reaches the SA (umad or inband) and its "
+		"SA counters. Parameters: int port_id");
 }

@@ -236,6 +236,10 @@ hca_sa_strerror(int err)
 		return "request cancelled (client closed)";
 	case -EBUSY:
 		return "too many requests pending";
+	case -EMSGSIZE:
+		return "multi-segment SA reply (not reassembled in band)";
+	case -ECONNREFUSED:
+		return "the device (soft HCA) is not running";
 	default:
 		return "unknown error";
 	}

@@ -7,15 +7,18 @@
  * @file
  * The HCA access layer's port and subnet-administration (SA) client.
  *
- * A small API over rdma-core's libibumad: read a CA port's attributes and
- * ask the subnet manager (opensm, on real fabrics and on ibsim alike) for
- * path records, multicast memberships and the list of ports.
+ * A small API over rdma-core's libibumad, or in band over a UD QP of the
+ * client's own (struct hca_sa_config.transport): read a CA port's
+ * attributes and ask the subnet manager (opensm, on real fabrics and on
+ * ibsim alike) for path records, multicast memberships and the list of
+ * ports.
  *
  * This part of the layer does not depend on DPDK: the soft HCA daemon
  * links it too. An SA client (struct hca_sa) is owned by one control
  * thread; it is not safe to use one client from several threads at once.
  * Implemented by hca_port.c (port attributes, helpers), hca_sa_core.c
- * (the asynchronous core) and hca_sa_query.c (the queries).
+ * (the asynchronous core), hca_sa_umad.c and hca_sa_inband.c (the two
+ * transports) and hca_sa_query.c (the queries).
  *
  * Errors are negative errno values:
  *   -ETIMEDOUT  no reply after every retry;
@@ -24,6 +27,7 @@
  *               the request (wrong TID, attribute or method);
  *   -EREMOTEIO  the SA answered with another error status
  *               (hca_sa_last_status() gives it);
+ *   -EMSGSIZE   in band: a multi-segment RMPP reply (not reassembled);
  *   -ENODEV     no such CA or port;
  *   -EINVAL     bad arguments;
  *   -ENOMEM     out of memory.
@@ -159,6 +163,18 @@ struct hca_portinfo_rec {
 	uint8_t lmc;
 };
 
+/** How an SA client reaches the SA. */
+enum hca_sa_transport {
+	/** libibumad (the kernel's ib_umad, or ibsim's preload library) */
+	HCA_SA_TRANSPORT_UMAD = 0,
+	/**
+	 * In band: a UD QP of the client's own on the device (hca_dev.h),
+	 * Q_Key 0x80010000, sending to the SM's LID, QPN 1; for a device
+	 * with no ib_umad (a ConnectX given to VFIO).
+	 */
+	HCA_SA_TRANSPORT_INBAND = 1,
+};
+
 /** Tunables of an SA client; zero fields take the defaults. */
 struct hca_sa_config {
 	unsigned int timeout_ms; /**< per try; default 1000 */
@@ -169,6 +185,20 @@ struct hca_sa_config {
 	 * (an untrusted requester).
 	 */
 	uint64_t sm_key;
+	/** How the SA is reached (default HCA_SA_TRANSPORT_UMAD). */
+	enum hca_sa_transport transport;
+};
+
+/** What an SA client counted (hca_sa_get_stats()). */
+struct hca_sa_stats {
+	uint64_t sent;            /**< MADs sent (tries included) */
+	uint64_t send_errors;     /**< sends the transport refused */
+	uint64_t received;        /**< MADs received */
+	uint64_t dropped;         /**< received and not ours (source, size,
+				   *  unknown TID) */
+	uint64_t timeouts;        /**< requests that ran out of tries */
+	uint64_t rmpp_refused;    /**< multi-segment RMPP replies refused
+				   *  (in band: completed with -EMSGSIZE) */
 };
 
 /** An SA client bound to one CA port (opaque). */
@@ -210,7 +240,16 @@ struct hca_sa *hca_sa_open(const char *ca_name, int port,
 /** Close an SA client; pending requests complete with -ECANCELED. */
 void hca_sa_close(struct hca_sa *sa);
 
-/** The umad file descriptor of the client, for poll(2) (readable = reply). */
+/** The client's transport name ("umad" or "inband"), "" for NULL. */
+const char *hca_sa_transport_name(const struct hca_sa *sa);
+
+/** Copy the client's counters; 0 or -EINVAL. */
+int hca_sa_get_stats(const struct hca_sa *sa, struct hca_sa_stats *st);
+
+/**
+ * The umad file descriptor of the client, for poll(2) (readable = reply);
+ * -ENOTSUP in band (call hca_sa_poll() with a timeout instead).
+ */
 int hca_sa_fd(const struct hca_sa *sa);
 
 /** The SA MAD status (host order) of the last failed reply, 0 if none. */

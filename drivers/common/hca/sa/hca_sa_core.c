@@ -5,34 +5,27 @@
  * The SA client's asynchronous core: opening a client, the table of
  * requests in flight keyed by TID, sending and resending with backoff,
  * reading and matching replies, and running callbacks from
- * hca_sa_poll(). The queries themselves are in hca_sa_query.c.
+ * hca_sa_poll(). The queries themselves are in hca_sa_query.c; the
+ * MADs travel through a transport (hca_sa_umad.c, hca_sa_inband.c).
  */
 
 #include <endian.h>
 #include <errno.h>
-#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
-#include <infiniband/umad.h>
-
 #include "hca_log.h"
+#include "hca_sa_inband.h"
 #include "hca_sa_priv.h"
+#include "hca_sa_umad.h"
 
 /** Defaults of struct hca_sa_config. */
 #define DEFAULT_TIMEOUT_MS 1000
 #define DEFAULT_RETRIES 3
 /** opensm's default SA key (its sa_key option). */
 #define DEFAULT_SM_KEY 1
-/** The SA's QP and Q_Key (IBA 15.4). */
-#define SA_QPN 1
-#define SA_QKEY 0x80010000
-/** Room for libibumad's header in a send buffer. */
-#define SEND_BUF_LEN 512
-/** Initial receive buffer: 16 MADs (grows for reassembled tables). */
-#define RBUF_INITIAL (16 * HCA_MAD_SIZE)
 /** Replies read per hca_sa_poll() round, so one call stays bounded. */
 #define DRAIN_MAX 64
 
@@ -80,45 +73,6 @@ try_timeout_ms(const struct hca_sa *sa, unsigned int k)
 /* Opening and closing                                                 */
 /* ------------------------------------------------------------------ */
 
-/** Read the port's LID, SM and GID into the client; 0 or -ENODEV. */
-static int
-sa_read_port(struct hca_sa *sa, const char *ca_name, int port)
-{
-	umad_port_t up;
-
-	memset(&up, 0, sizeof(up));
-	if (umad_get_port(ca_name, port, &up) < 0)
-		return -ENODEV;
-	memcpy(sa->ca_name, up.ca_name, sizeof(sa->ca_name));
-	sa->ca_name[sizeof(sa->ca_name) - 1] = '\0';
-	sa->port_num = up.portnum;
-	sa->lid = (uint16_t)up.base_lid;
-	sa->sm_lid = (uint16_t)up.sm_lid;
-	sa->sm_sl = (uint8_t)up.sm_sl;
-	sa->port_gid.global.subnet_prefix = up.gid_prefix;
-	sa->port_gid.global.interface_id = up.port_guid;
-	umad_release_port(&up);
-	return 0;
-}
-
-/** Open the umad port and register an SA agent that asks for RMPP. */
-static int
-sa_open_agent(struct hca_sa *sa)
-{
-	sa->portid = umad_open_port(sa->ca_name, sa->port_num);
-	if (sa->portid < 0)
-		return -ENODEV;
-	sa->agent = umad_register(sa->portid, HCA_MGMT_CLASS_SA,
-				  HCA_SA_CLASS_VERSION, 1, NULL);
-	if (sa->agent < 0) {
-		umad_close_port(sa->portid);
-		sa->portid = -1;
-		return -EACCES;
-	}
-	sa->fd = umad_get_fd(sa->portid);
-	return 0;
-}
-
 /** Open an SA client on a CA port (see hca_sa.h). */
 struct hca_sa *
 hca_sa_open(const char *ca_name, int port, const struct hca_sa_config *cfg,
@@ -131,15 +85,15 @@ hca_sa_open(const char *ca_name, int port, const struct hca_sa_config *cfg,
 		ret = -EINVAL;
 		goto fail;
 	}
-	if (umad_init() < 0) {
-		ret = -ENODEV;
-		goto fail;
-	}
 	sa = calloc(1, sizeof(*sa));
 	if (sa == NULL) {
 		ret = -ENOMEM;
 		goto fail;
 	}
+	sa->ops = cfg != NULL && cfg->transport == HCA_SA_TRANSPORT_INBAND ?
+		  &hca_sa_inband_ops : &hca_sa_umad_ops;
+	sa->portid = -1;
+	sa->fd = -1;
 	sa->timeout_ms = cfg != NULL && cfg->timeout_ms != 0 ?
 			 cfg->timeout_ms : DEFAULT_TIMEOUT_MS;
 	sa->retries = cfg != NULL && cfg->retries != 0 ?
@@ -148,25 +102,14 @@ hca_sa_open(const char *ca_name, int port, const struct hca_sa_config *cfg,
 		     cfg->sm_key : DEFAULT_SM_KEY;
 	sa->next_tid = (uint32_t)(hca_sa_now_ms() * 2654435761u) ^
 		       ((uint32_t)getpid() << 12);
-	ret = sa_read_port(sa, ca_name, port);
-	if (ret == 0)
-		ret = hca_sa_share_port_open(sa, sa_open_agent);
+	ret = sa->ops->open(sa, ca_name, port);
 	if (ret != 0) {
 		free(sa);
 		goto fail;
 	}
-	/* umad_size() depends on the ABI found by umad_open_port(). */
-	sa->rbuf_len = RBUF_INITIAL;
-	sa->rbuf = calloc(1, umad_size() + sa->rbuf_len);
-	if (sa->rbuf == NULL) {
-		hca_sa_share_port_close(sa);
-		free(sa);
-		ret = -ENOMEM;
-		goto fail;
-	}
 	sa->share_id = hca_sa_share_join(sa);
-	HCA_LOG(DEBUG, "SA client on %s/%d: LID %u, SM LID %u", sa->ca_name,
-		sa->port_num, sa->lid, sa->sm_lid);
+	HCA_LOG(DEBUG, "SA client (%s) on %s/%d: LID %u, SM LID %u",
+		sa->ops->name, sa->ca_name, sa->port_num, sa->lid, sa->sm_lid);
 	return sa;
 fail:
 	HCA_LOG(ERR, "cannot open SA client on %s/%d: %s",
@@ -203,8 +146,7 @@ hca_sa_close(struct hca_sa *sa)
 		if (sa->slots[i].busy)
 			sa_complete(sa, &sa->slots[i], -ECANCELED, NULL);
 	hca_sa_share_leave(sa, sa->share_id);
-	hca_sa_share_port_close(sa);
-	free(sa->rbuf);
+	sa->ops->close(sa);
 	free(sa);
 }
 
@@ -212,7 +154,26 @@ hca_sa_close(struct hca_sa *sa)
 int
 hca_sa_fd(const struct hca_sa *sa)
 {
-	return sa != NULL ? sa->fd : -EINVAL;
+	if (sa == NULL)
+		return -EINVAL;
+	return sa->ops == &hca_sa_umad_ops ? sa->fd : -ENOTSUP;
+}
+
+/** The client's transport name (see hca_sa.h). */
+const char *
+hca_sa_transport_name(const struct hca_sa *sa)
+{
+	return sa != NULL ? sa->ops->name : "";
+}
+
+/** Copy the client's counters (see hca_sa.h). */
+int
+hca_sa_get_stats(const struct hca_sa *sa, struct hca_sa_stats *st)
+{
+	if (sa == NULL || st == NULL)
+		return -EINVAL;
+	*st = sa->stats;
+	return 0;
 }
 
 /** The SA MAD status of the last failed reply, 0 if none. */
@@ -241,21 +202,16 @@ hca_sa_pending(const struct hca_sa *sa)
 static void
 sa_send_slot(struct hca_sa *sa, struct hca_sa_slot *slot)
 {
-	_Alignas(8) uint8_t ub[SEND_BUF_LEN];
 	unsigned int wait = try_timeout_ms(sa, slot->tries);
 
 	slot->tries++;
 	slot->deadline_ms = hca_sa_now_ms() + wait;
-	if (umad_size() + HCA_MAD_SIZE > sizeof(ub))
-		return; /* cannot happen with ABI 5; the try times out */
-	memset(ub, 0, sizeof(ub));
-	memcpy(umad_get_mad(ub), slot->mad, HCA_MAD_SIZE);
-	umad_set_addr(ub, sa->sm_lid, SA_QPN, sa->sm_sl, SA_QKEY);
-	if (sa->sm_lid == 0 ||
-	    umad_send(sa->portid, sa->agent, ub, HCA_MAD_SIZE, (int)wait,
-		      0) < 0)
+	sa->stats.sent++;
+	if (sa->sm_lid == 0 || sa->ops->send(sa, slot->mad, wait) < 0) {
+		sa->stats.send_errors++;
 		HCA_LOG(DEBUG, "SA send of TID %#x to LID %u failed",
 			(unsigned int)slot->tid, sa->sm_lid);
+	}
 }
 
 /** Take a free slot, or NULL when the table is full. */
@@ -399,6 +355,21 @@ sa_complete_mcmember(struct hca_sa *sa, struct hca_sa_slot *slot,
 }
 
 /**
+ * Whether a MAD is one segment of a multi-segment RMPP transfer (RMPP
+ * header at byte 24: version, type, flags; ACTIVE 1, FIRST 2, LAST 4).
+ */
+static bool
+sa_rmpp_segmented(const uint8_t *mad, size_t len)
+{
+	uint8_t flags;
+
+	if (len < 28 || mad[24] == 0)
+		return false;
+	flags = mad[26] & 0x7;
+	return (flags & 1) != 0 && (flags & 6) != 6;
+}
+
+/**
  * Handle one received MAD: match it to a request and complete that
  * request. Replies that match no request (late answers to a retried or
  * finished request) are dropped; replies that match one but are
@@ -428,7 +399,17 @@ sa_handle_mad(struct hca_sa *sa, const uint8_t *mad, size_t len,
 			return 0; /* another client of the process asked */
 		HCA_LOG(DEBUG, "dropped SA MAD with unknown TID %#x",
 			(unsigned int)tid);
+		sa->stats.dropped++;
 		return 0;
+	}
+	if (sa->ops != &hca_sa_umad_ops && sa_rmpp_segmented(mad, len)) {
+		/* only ib_umad reassembles: in band, refuse, do not guess */
+		sa->stats.rmpp_refused++;
+		HCA_LOG(WARNING, "SA reply (TID %#x) is a multi-segment RMPP "
+			"transfer, not reassembled in band",
+			(unsigned int)tid);
+		sa_complete(sa, slot, -EMSGSIZE, NULL);
+		return 1;
 	}
 	ret = hca_sa_mad_parse(mad, len, &r);
 	if (ret == 0)
@@ -454,24 +435,6 @@ sa_handle_mad(struct hca_sa *sa, const uint8_t *mad, size_t len,
 	return 1;
 }
 
-/** Make the receive buffer hold need bytes of MAD; 0 or -ENOMEM. */
-static int
-sa_grow_rbuf(struct hca_sa *sa, size_t need)
-{
-	uint8_t *nb;
-
-	if (need <= sa->rbuf_len)
-		return 0;
-	if (need > HCA_SA_MAX_REPLY)
-		return -ENOMEM;
-	nb = realloc(sa->rbuf, umad_size() + need);
-	if (nb == NULL)
-		return -ENOMEM;
-	sa->rbuf = nb;
-	sa->rbuf_len = need;
-	return 0;
-}
-
 /**
  * Read and handle the MADs that are waiting, without blocking.
  *
@@ -483,31 +446,15 @@ sa_drain(struct hca_sa *sa)
 	int done = 0, i;
 
 	for (i = 0; i < DRAIN_MAX; i++) {
-		struct pollfd pfd = { .fd = sa->fd, .events = POLLIN };
-		int len = (int)sa->rbuf_len;
-		int ret;
+		const uint8_t *mad = NULL;
+		int len = sa->ops->recv(sa, &mad);
 
-		/* Only read what is there: never block in read(). */
-		if (poll(&pfd, 1, 0) <= 0 || !(pfd.revents & POLLIN))
+		if (len < 0)
+			return len;
+		if (len == 0)
 			break;
-		ret = umad_recv(sa->portid, sa->rbuf, &len, 0);
-
-		if (ret == -ENOSPC && len > 0) {
-			if (sa_grow_rbuf(sa, (size_t)len) != 0) {
-				HCA_LOG(ERR, "SA reply of %d bytes too big",
-					len);
-				return -ENOMEM;
-			}
-			continue;
-		}
-		if (ret < 0)
-			break; /* nothing more (or a transient error) */
-		if (umad_status(sa->rbuf) != 0)
-			continue; /* the kernel gave up on a send: we retry */
-		if (len < 0 || (size_t)len > sa->rbuf_len)
-			continue;
-		done += sa_handle_mad(sa, umad_get_mad(sa->rbuf),
-				      (size_t)len, false);
+		sa->stats.received++;
+		done += sa_handle_mad(sa, mad, (size_t)len, false);
 	}
 	return done;
 }
@@ -531,20 +478,6 @@ sa_drain_inbox(struct hca_sa *sa)
 	return done;
 }
 
-/** Refresh the SM LID (it may have moved) before resending. */
-static void
-sa_refresh_sm(struct hca_sa *sa)
-{
-	umad_port_t up;
-
-	memset(&up, 0, sizeof(up));
-	if (umad_get_port(sa->ca_name, sa->port_num, &up) < 0)
-		return;
-	sa->sm_lid = (uint16_t)up.sm_lid;
-	sa->sm_sl = (uint8_t)up.sm_sl;
-	umad_release_port(&up);
-}
-
 /**
  * Resend requests whose try timed out, and fail those out of retries.
  *
@@ -564,12 +497,13 @@ sa_expire(struct hca_sa *sa)
 		if (!slot->busy || slot->deadline_ms > now)
 			continue;
 		if (slot->tries > sa->retries) {
+			sa->stats.timeouts++;
 			sa_complete(sa, slot, -ETIMEDOUT, NULL);
 			done++;
 			continue;
 		}
 		if (!refreshed) {
-			sa_refresh_sm(sa);
+			sa->ops->refresh_sm(sa);
 			refreshed = true;
 		}
 		HCA_LOG(DEBUG, "SA TID %#x: try %u", (unsigned int)slot->tid,
@@ -605,7 +539,6 @@ hca_sa_poll(struct hca_sa *sa, int timeout_ms)
 		return -EINVAL;
 	end = hca_sa_now_ms() + (timeout_ms > 0 ? (uint64_t)timeout_ms : 0);
 	for (;;) {
-		struct pollfd pfd = { .fd = sa->fd, .events = POLLIN };
 		uint64_t now;
 		int ret, wait;
 
@@ -622,8 +555,9 @@ hca_sa_poll(struct hca_sa *sa, int timeout_ms)
 			wait = (int)(end - now);
 		if (hca_sa_share_crowded() && (wait < 0 || wait > 10))
 			wait = 10; /* another client may hand a reply over */
-		if (poll(&pfd, 1, wait) < 0 && errno != EINTR)
-			return -errno;
+		ret = sa->ops->wait(sa, wait);
+		if (ret < 0)
+			return ret;
 	}
 }
 

@@ -61,8 +61,40 @@ struct hca_sa_slot {
 	uint8_t mad[HCA_MAD_SIZE];
 };
 
+struct hca_sa;
+
+/**
+ * How an SA client reaches the SA: one table per transport, chosen at
+ * open (hca_sa_umad.c: libibumad; hca_sa_inband.c: a UD QP of the
+ * client's own). The core (requests, matching, timeouts, retries) is the
+ * same above both.
+ */
+struct hca_sa_transport_ops {
+	const char *name;          /**< "umad" or "inband" */
+	/** Read the port (LID, SM, GID) and open the transport; 0 or -errno. */
+	int (*open)(struct hca_sa *sa, const char *ca_name, int port);
+	/** Close what open() made. */
+	void (*close)(struct hca_sa *sa);
+	/** Send one 256-byte MAD to the SM's LID, QPN 1; 0 or -errno. */
+	int (*send)(struct hca_sa *sa, const uint8_t *mad, unsigned int wait_ms);
+	/**
+	 * Take the next received MAD without blocking.
+	 *
+	 * @return its length (*mad points to it until the next call), 0 when
+	 *         none is waiting, or a negative errno (-ENOMEM: too big)
+	 */
+	int (*recv)(struct hca_sa *sa, const uint8_t **mad);
+	/** Wait up to ms (-1: no bound) for a MAD; <0 only on a hard error. */
+	int (*wait)(struct hca_sa *sa, int ms);
+	/** Re-read the SM's LID and SL (it may have moved). */
+	void (*refresh_sm)(struct hca_sa *sa);
+};
+
 /** An SA client. */
 struct hca_sa {
+	const struct hca_sa_transport_ops *ops;
+	void *tp;                 /**< transport state (in band) */
+	struct hca_sa_stats stats;
 	int portid;
 	int agent;
 	int fd;
