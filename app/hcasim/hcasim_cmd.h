@@ -296,14 +296,18 @@ hcasim_cmd_pd_ours(const struct hcasim_client *c, uint64_t pdn)
 /* hcasim_cmd_qp.c: helpers shared with hcasim_cmd_wq.c */
 
 /**
- * Find one of the client's UMEMs for a ring: its own, sealed against
- * shrinking, holding [off, off + len).
+ * Check the memory of a new queue: its ring in one of the client's UMEMs
+ * (its own, sealed against shrinking, holding [off, off + len), off
+ * aligned to RING_ALIGN) and its doorbell record likewise (DBR_LEN bytes
+ * at dbr, aligned); and the client's command state.
  *
- * @param u  set to the UMEM
+ * @param ring  set to the ring's UMEM
+ * @param dbu   set to the doorbell record's UMEM
  * @return 0 or a failed status (x's syndrome set)
  */
-int hcasim_cmd_ring_umem(struct hcasim_cmd_ctx *x, uint64_t id, uint64_t off,
-			 uint64_t len, struct hcasim_umem **u);
+int hcasim_cmd_rings(struct hcasim_cmd_ctx *x, uint64_t ring_id, uint64_t off,
+		     uint64_t len, uint64_t dbr_id, uint64_t dbr,
+		     struct hcasim_umem **ring, struct hcasim_umem **dbu);
 
 /**
  * Map a negative errno of hcasim_res.c's create functions to a status.

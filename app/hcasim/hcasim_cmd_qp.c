@@ -47,6 +47,30 @@ ring_umem(struct hcasim_cmd_ctx *x, uint64_t id, uint64_t off, uint64_t len,
 	return 0;
 }
 
+/* See hcasim_cmd.h. */
+int
+hcasim_cmd_rings(struct hcasim_cmd_ctx *x, uint64_t ring_id, uint64_t off,
+		 uint64_t len, uint64_t dbr_id, uint64_t dbr,
+		 struct hcasim_umem **ring, struct hcasim_umem **dbu)
+{
+	int st = ring_umem(x, ring_id, off, len, ring);
+
+	if (st == 0)
+		st = ring_umem(x, dbr_id, dbr, DBR_LEN, dbu);
+	if (st != 0)
+		return st;
+	if (dbr % DBR_LEN != 0)
+		return hcasim_cmd_fail(x, HCA_STATUS_BAD_PARAM,
+				       HCASIM_SYN_DBR);
+	if (off % RING_ALIGN != 0)
+		return hcasim_cmd_fail(x, HCA_STATUS_BAD_PARAM,
+				       HCASIM_SYN_RING_ALIGN);
+	if (hcasim_cmd_state(x->c) == NULL)
+		return hcasim_cmd_fail(x, HCA_STATUS_NO_RESOURCES,
+				       HCASIM_SYN_NO_MEM);
+	return 0;
+}
+
 /**
  * Map a negative errno of hcasim_res.c's create functions to a status.
  *
@@ -73,14 +97,6 @@ cq_ours(struct hcasim_client *c, uint64_t cqn)
 {
 	return cqn >= 1 && cqn <= HCASIM_CLIENT_MAX_CQ ? c->cqs[cqn - 1] :
 	       NULL;
-}
-
-/* See hcasim_cmd.h. */
-int
-hcasim_cmd_ring_umem(struct hcasim_cmd_ctx *x, uint64_t id, uint64_t off,
-		     uint64_t len, struct hcasim_umem **u)
-{
-	return ring_umem(x, id, off, len, u);
 }
 
 /* See hcasim_cmd.h. */
@@ -126,23 +142,13 @@ hcasim_cmd_create_cq(struct hcasim_cmd_ctx *x)
 	    !hca_prm_get(cqc, HCA_CQC_DBR_UMEM_VALID))
 		return hcasim_cmd_fail(x, HCA_STATUS_BAD_PARAM,
 				       HCASIM_SYN_UMEM_VALID);
-	st = ring_umem(x, hca_prm_get(x->in, HCA_CREATE_CQ_IN_UMEM_ID),
-		       hca_prm_get(x->in, HCA_CREATE_CQ_IN_UMEM_OFFSET),
-		       (uint64_t)sizeof(struct mlx5_cqe64) << log, &ring);
-	if (st == 0)
-		st = ring_umem(x, hca_prm_get(cqc, HCA_CQC_DBR_UMEM_ID), dbr,
-			       DBR_LEN, &dbu);
+	st = hcasim_cmd_rings(x, hca_prm_get(x->in, HCA_CREATE_CQ_IN_UMEM_ID),
+			      hca_prm_get(x->in, HCA_CREATE_CQ_IN_UMEM_OFFSET),
+			      (uint64_t)sizeof(struct mlx5_cqe64) << log,
+			      hca_prm_get(cqc, HCA_CQC_DBR_UMEM_ID), dbr,
+			      &ring, &dbu);
 	if (st != 0)
 		return st;
-	if (dbr % DBR_LEN != 0)
-		return hcasim_cmd_fail(x, HCA_STATUS_BAD_PARAM,
-				       HCASIM_SYN_DBR);
-	if (hca_prm_get(x->in, HCA_CREATE_CQ_IN_UMEM_OFFSET) % RING_ALIGN != 0)
-		return hcasim_cmd_fail(x, HCA_STATUS_BAD_PARAM,
-				       HCASIM_SYN_RING_ALIGN);
-	if (hcasim_cmd_state(x->c) == NULL)
-		return hcasim_cmd_fail(x, HCA_STATUS_NO_RESOURCES,
-				       HCASIM_SYN_NO_MEM);
 	ret = hcasim_cq_create(x->h, x->c, 1u << log, &cqn, &fd);
 	if (ret < 0)
 		return create_fail(x, ret, x->c->ncq >=
@@ -236,22 +242,13 @@ hcasim_cmd_create_qp(struct hcasim_cmd_ctx *x)
 	    !hca_prm_get(qpc, HCA_QPC_DBR_UMEM_VALID))
 		return hcasim_cmd_fail(x, HCA_STATUS_BAD_PARAM,
 				       HCASIM_SYN_UMEM_VALID);
-	st = ring_umem(x, hca_prm_get(x->in, HCA_CREATE_QP_IN_WQ_UMEM_ID),
-		       off, rq_len + sq_len, &wq);
-	if (st == 0)
-		st = ring_umem(x, hca_prm_get(qpc, HCA_QPC_DBR_UMEM_ID), dbr,
-			       DBR_LEN, &dbu);
+	st = hcasim_cmd_rings(x, hca_prm_get(x->in,
+					     HCA_CREATE_QP_IN_WQ_UMEM_ID),
+			      off, rq_len + sq_len,
+			      hca_prm_get(qpc, HCA_QPC_DBR_UMEM_ID), dbr,
+			      &wq, &dbu);
 	if (st != 0)
 		return st;
-	if (dbr % DBR_LEN != 0)
-		return hcasim_cmd_fail(x, HCA_STATUS_BAD_PARAM,
-				       HCASIM_SYN_DBR);
-	if (off % RING_ALIGN != 0)
-		return hcasim_cmd_fail(x, HCA_STATUS_BAD_PARAM,
-				       HCASIM_SYN_RING_ALIGN);
-	if (hcasim_cmd_state(c) == NULL)
-		return hcasim_cmd_fail(x, HCA_STATUS_NO_RESOURCES,
-				       HCASIM_SYN_NO_MEM);
 	memset(&req, 0, sizeof(req));
 	req.pdn = hca_prm_get(qpc, HCA_QPC_PD);
 	req.send_cqn = hca_prm_get(qpc, HCA_QPC_CQN_SND);

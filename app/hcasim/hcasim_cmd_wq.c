@@ -71,23 +71,12 @@ wq_check(struct hcasim_cmd_ctx *x, const uint8_t *wq, unsigned int stride,
 	    !hca_prm_get(wq, HCA_WQ_DBR_UMEM_VALID))
 		return hcasim_cmd_fail(x, HCA_STATUS_BAD_PARAM,
 				       HCASIM_SYN_UMEM_VALID);
-	st = hcasim_cmd_ring_umem(x, hca_prm_get(wq, HCA_WQ_WQ_UMEM_ID), off,
-				  (uint64_t)1 << (log + stride), ring);
-	if (st == 0)
-		st = hcasim_cmd_ring_umem(x, hca_prm_get(wq,
-							 HCA_WQ_DBR_UMEM_ID),
-					  dbr, DBR_LEN, dbu);
+	st = hcasim_cmd_rings(x, hca_prm_get(wq, HCA_WQ_WQ_UMEM_ID), off,
+			      (uint64_t)1 << (log + stride),
+			      hca_prm_get(wq, HCA_WQ_DBR_UMEM_ID), dbr, ring,
+			      dbu);
 	if (st != 0)
 		return st;
-	if (dbr % DBR_LEN != 0)
-		return hcasim_cmd_fail(x, HCA_STATUS_BAD_PARAM,
-				       HCASIM_SYN_DBR);
-	if (off % RING_ALIGN != 0)
-		return hcasim_cmd_fail(x, HCA_STATUS_BAD_PARAM,
-				       HCASIM_SYN_RING_ALIGN);
-	if (hcasim_cmd_state(x->c) == NULL)
-		return hcasim_cmd_fail(x, HCA_STATUS_NO_RESOURCES,
-				       HCASIM_SYN_NO_MEM);
 	return 0;
 }
 

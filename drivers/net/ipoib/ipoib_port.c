@@ -61,8 +61,8 @@ ipoib_port_register_pools(struct ipoib_priv *priv)
 	rte_mempool_walk(ipoib_port_register_pool, priv);
 }
 
-/** Move a new QP to RTS with the port's Q_Key and P_Key index. */
-static int
+/* See ipoib_port.h. */
+int
 ipoib_port_qp_ready(struct ipoib_priv *priv, struct hca_qp *qp)
 {
 	int ret;

@@ -19,4 +19,12 @@ int ipoib_port_resources_open(struct ipoib_priv *priv);
 int ipoib_port_queues_fill(struct ipoib_priv *priv);
 void ipoib_port_resources_close(struct ipoib_priv *priv);
 
+/**
+ * Move a QP from RESET to RTS with the port's Q_Key and P_Key index (a
+ * new QP, or one reset after an error).
+ *
+ * @return 0 or a negative errno
+ */
+int ipoib_port_qp_ready(struct ipoib_priv *priv, struct hca_qp *qp);
+
 #endif /* IPOIB_PORT_H */

@@ -32,6 +32,7 @@
 #include "ipoib.h"
 #include "ipoib_dp.h"
 #include "ipoib_log.h"
+#include "ipoib_port.h"
 #include "ipoib_qp_reset.h"
 
 /** How long the device gets to flush a failed QP's WQEs (ms). */
@@ -181,26 +182,6 @@ ipoib_rxq_collect(struct ipoib_priv *priv, struct ipoib_rxq *rxq,
 }
 
 /**
- * Move a QP from RESET back to RTS with the port's Q_Key and P_Key.
- *
- * @return 0 or a negative errno
- */
-static int
-ipoib_qp_ready(struct ipoib_priv *priv, struct hca_qp *qp)
-{
-	int ret;
-
-	ret = hca_qp_modify(qp, HCA_QPS_INIT, priv->qkey, priv->pkey_index);
-	if (ret == 0)
-		ret = hca_qp_modify(qp, HCA_QPS_RTR, priv->qkey,
-				    priv->pkey_index);
-	if (ret == 0)
-		ret = hca_qp_modify(qp, HCA_QPS_RTS, priv->qkey,
-				    priv->pkey_index);
-	return ret;
-}
-
-/**
  * Reset the QP of a queue that entered the error state and put it back
  * in service (control thread, data path paused and quiet, under
  * priv->lock). Waits at most IPOIB_FLUSH_WAIT_MS for the device's flush.
@@ -247,7 +228,7 @@ ipoib_qp_reset(struct ipoib_priv *priv, uint16_t idx)
 		txq->sq_tail = qp->sq_head;
 		txq->since_signal = 0;
 	}
-	ret = ipoib_qp_ready(priv, qp);
+	ret = ipoib_port_qp_ready(priv, qp);
 	if (ret == 0 && has_rx && ipoib_rxq_fill(rxq) < 0)
 		IPOIB_LOG(WARNING, "%s: queue %u: receive ring only partly "
 			  "refilled after the reset (no mbufs)", priv->name,
