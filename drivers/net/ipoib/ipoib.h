@@ -337,6 +337,10 @@ struct ipoib_priv {
 	int dp_paused;             /**< atomic: bursts return 0 at once */
 	uint32_t qp_failed;        /**< atomic: bit per queue whose QP is in
 				    *   the error state (reset by control) */
+	/** control: when each queue's QP was last reset (TSC), so that
+	 * the device's event about the error a reset already handled does
+	 * not reset it again */
+	uint64_t qp_reset_tsc[IPOIB_MAX_QUEUES];
 };
 
 /**

@@ -39,6 +39,14 @@
 #define IPOIB_FLUSH_WAIT_MS 200
 
 /**
+ * An error event about a queue reset less than this long ago (ms) reports
+ * the error that reset handled (the error completion, read by the data
+ * path, came first): it is not acted on. A new error within that time is
+ * still seen by its error completion.
+ */
+#define IPOIB_EVENT_AFTER_RESET_MS 3000
+
+/**
  * Basic blocks of the send WQE that starts at a block, from the count of
  * 16-byte units its control segment gives.
  *
@@ -243,7 +251,8 @@ ipoib_qp_reset(struct ipoib_priv *priv, uint16_t idx)
  * priv->lock): mark the queue whose QP (or CQ) it names failed, so that
  * the QP error recovery (ipoib_recover_qp_poll()) resets it, as when the
  * data path reads the error completion. An event for no queue of the port (a QP
- * already replaced) is ignored.
+ * already replaced), or about a queue reset in the last
+ * IPOIB_EVENT_AFTER_RESET_MS, is ignored.
  *
  * @param priv  the port
  * @param ev    HCA_EVENT_QP_FATAL, HCA_EVENT_QP_ACCESS_ERR or
@@ -271,6 +280,14 @@ ipoib_qp_mark_failed(struct ipoib_priv *priv, const struct hca_event *ev)
 			      (txq->qp != NULL && txq->qp->qpn == ev->obj_num);
 		if (!hit)
 			continue;
+		if (priv->qp_reset_tsc[i] != 0 &&
+		    rte_get_tsc_cycles() - priv->qp_reset_tsc[i] <
+		    rte_get_tsc_hz() * IPOIB_EVENT_AFTER_RESET_MS / 1000) {
+			IPOIB_LOG(INFO, "%s: queue %u: %s %u error event "
+				  "after its reset: already handled",
+				  priv->name, i, cq ? "CQ" : "QP", ev->obj_num);
+			return;
+		}
 		bit = UINT32_C(1) << i;
 		old = __atomic_fetch_or(&priv->qp_failed, bit,
 					__ATOMIC_RELEASE);

@@ -299,6 +299,7 @@ ipoib_recover_qp_poll(struct ipoib_priv *priv)
 			continue;
 		}
 		__atomic_fetch_and(&priv->qp_failed, ~bit, __ATOMIC_RELAXED);
+		priv->qp_reset_tsc[i] = rte_get_tsc_cycles();
 		priv->cst.qp_recoveries++;
 		IPOIB_LOG(NOTICE, "%s: queue %u: queue pair reset, back in "
 			  "service", priv->name, i);
@@ -318,6 +319,7 @@ void
 ipoib_recover_init(struct ipoib_priv *priv)
 {
 	memset(&priv->rec, 0, sizeof(priv->rec));
+	memset(priv->qp_reset_tsc, 0, sizeof(priv->qp_reset_tsc));
 	__atomic_store_n(&priv->qp_failed, 0, __ATOMIC_RELAXED);
 	__atomic_store_n(&priv->dp_paused, 0, __ATOMIC_RELEASE);
 }
