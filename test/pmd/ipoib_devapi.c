@@ -279,6 +279,12 @@ phase_nogrh(void)
 	      addr_qpn(&want));
 	CHECK(xstat("rx_no_grh") >= sent, "rx_no_grh %" PRIu64,
 	      xstat("rx_no_grh"));
+	/* the control thread counts the learning right after publishing
+	 * the peer, which the data path may show first: 2 s at most */
+	end = deadline_in(2);
+	while (xstat("peers_learned_by_lid") == 0 &&
+	       rte_get_tsc_cycles() < end)
+		rte_delay_ms(10);
 	CHECK(xstat("lid_queries") >= 1 && xstat("peers_learned_by_lid") == 1,
 	      "learned by LID: %" PRIu64 " queries, %" PRIu64 " learned",
 	      xstat("lid_queries"), xstat("peers_learned_by_lid"));
