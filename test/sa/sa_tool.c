@@ -17,6 +17,9 @@
  *   join MGID STATE [TMPL]     join (TMPL: copy create params from it)
  *   leave MGID STATE           leave
  *   mcast MGID                 a group's record
+ *   member MGID                whether this port is in the group (any
+ *                              join state, any client of the port):
+ *                              member=1 or member=0
  *   nodes | portinfos          every NodeRecord / PortInfoRecord
  *   pkeys LID PORT             a port's P_Key table from the SA
  *   byguid GUID                the SA's view of one port
@@ -280,6 +283,24 @@ cmd_mcast(char **argv, int argc)
 	return rc;
 }
 
+/** member MGID */
+static int
+cmd_member(char **argv, int argc)
+{
+	union hca_gid mgid;
+	bool member = false;
+	int rc = argc < 2 ? -EINVAL : arg_gid(argv[1], &mgid);
+
+	if (rc == 0)
+		rc = need_client();
+	if (rc == 0)
+		rc = hca_sa_query_membership(sa, &mgid, &member);
+	print_rc(rc);
+	if (rc == 0)
+		printf(" member=%d", member);
+	return rc;
+}
+
 /** nodes */
 static int
 cmd_nodes(void)
@@ -435,6 +456,8 @@ run_command(char **argv, int argc)
 		rc = cmd_leave(argv, argc);
 	else if (strcmp(c, "mcast") == 0)
 		rc = cmd_mcast(argv, argc);
+	else if (strcmp(c, "member") == 0)
+		rc = cmd_member(argv, argc);
 	else if (strcmp(c, "nodes") == 0)
 		rc = cmd_nodes();
 	else if (strcmp(c, "portinfos") == 0)

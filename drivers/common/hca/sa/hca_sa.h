@@ -36,6 +36,7 @@
  * of the records below is in host byte order.
  */
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stddef.h>
 
@@ -292,6 +293,20 @@ int hca_sa_leave_mcast(struct hca_sa *sa, const union hca_gid *mgid,
 /** Read an existing group's record (MGID match, no membership change). */
 int hca_sa_query_mcast(struct hca_sa *sa, const union hca_gid *mgid,
 		       struct hca_mcmember_rec *rec);
+
+/**
+ * Ask the SA whether this port is a member of a group, in any join
+ * state (the synchronous form of hca_sa_query_membership_async()). The
+ * SA keeps memberships per port GID: another client of the same port
+ * (the kernel's ib0, another process) makes the port a member too.
+ *
+ * @param mgid    the group
+ * @param member  set on success: true when the SA lists the port in the
+ *                group (an unknown group is not an error: false)
+ * @return 0 or a negative errno
+ */
+int hca_sa_query_membership(struct hca_sa *sa, const union hca_gid *mgid,
+			    bool *member);
 
 /**
  * List every NodeRecord the SA knows.

@@ -302,6 +302,52 @@ hca_sa_query_membership_async(struct hca_sa *sa, const union hca_gid *mgid,
 	return ret;
 }
 
+/** The state of a synchronous membership query. */
+struct membership_sync {
+	bool done;
+	int status;
+	bool member;
+};
+
+/** Completion of a synchronous membership query: keep the answer. */
+static void
+membership_sync_done(void *arg, int status, const void *record)
+{
+	struct membership_sync *s = arg;
+
+	s->done = true;
+	s->status = status;
+	if (status == 0 && record != NULL)
+		s->member = *(const bool *)record;
+}
+
+/** Ask whether this port is a member of a group, and wait (hca_sa.h). */
+int
+hca_sa_query_membership(struct hca_sa *sa, const union hca_gid *mgid,
+			bool *member)
+{
+	struct membership_sync s = { .done = false };
+	int ret;
+
+	if (member == NULL)
+		return -EINVAL;
+	ret = hca_sa_query_membership_async(sa, mgid, membership_sync_done,
+					    &s);
+	if (ret != 0)
+		return ret;
+	ret = hca_sa_wait(sa, &s.done);
+	if (ret == 0)
+		ret = s.status;
+	if (ret == -ENOENT) {
+		/* "no records": not a member (an SA may say so this way) */
+		s.member = false;
+		ret = 0;
+	}
+	if (ret == 0)
+		*member = s.member;
+	return ret;
+}
+
 /* ------------------------------------------------------------------ */
 /* Tables of records                                                   */
 /* ------------------------------------------------------------------ */
