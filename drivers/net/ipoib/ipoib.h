@@ -180,6 +180,11 @@ struct ipoib_mcast {
 	uint16_t mlid;
 	uint16_t key;
 	bool used;
+	/**
+	 * The port was a member before this port joined (the kernel's ib0
+	 * on the same port, another process): never left at the SA.
+	 */
+	bool shared;
 };
 
 /** Counters of the control thread. */
@@ -205,6 +210,14 @@ struct ipoib_ctrl_stats {
 	uint64_t resyncs;         /**< rejoin + path refresh rounds */
 	uint64_t rejoins;         /**< groups joined again */
 	uint64_t rejoin_failures;
+	/* groups the port belonged to before joining (ipoib_group.c) */
+	uint64_t mcast_found_joined; /**< joins of groups the SA already
+				      *   listed the port in */
+	uint64_t mcast_leaves_skipped; /**< leaves not sent to the SA for
+					*   such groups */
+	uint64_t mcast_member_query_failures; /**< membership queries that
+					       *   failed (group then taken
+					       *   as shared) */
 	uint64_t path_refreshes;  /**< resolved paths asked again */
 	uint64_t path_refresh_failures;
 	uint64_t own_lid_changes; /**< the port's own LID changed */
@@ -310,6 +323,7 @@ struct ipoib_priv {
 	uint32_t mtu;              /**< IPoIB MTU (IB MTU - 4) */
 	struct hca_mcmember_rec bcast;
 	union hca_gid bcast_mgid;
+	bool bcast_shared;         /**< the port was in it before: not left */
 	uint16_t bcast_key;
 	struct ipoib_mcast mcast[32];
 

@@ -103,6 +103,8 @@ struct ipoib_eth_group {
 	bool listed;              /**< in the set_mc_addr_list list */
 	bool joined;
 	uint16_t key;             /**< send-only: its static peer key */
+	bool shared;              /**< send-only: the port was a member
+				   *   before: not left at the SA */
 	uint64_t retry_tsc;       /**< no new attempt before (failures) */
 	bool snooped;             /**< asked for by IGMP/MLD reports */
 	uint8_t snoop_fails;      /**< failed snooped joins in a row */

@@ -109,7 +109,8 @@ ipoib_mc_serve(struct ipoib_eth *eth, struct ipoib_eth_mc_wait *w)
 	if (!g->joined) {
 		g->join_state = HCA_JOIN_SENDONLY_FULL;
 		ret = ipoib_group_join_sendonly(eth->priv, &w->mgid,
-						&g->key, IPOIB_ETH_JOIN_MS);
+						&g->key, IPOIB_ETH_JOIN_MS,
+						&g->shared);
 		if (ret < 0) {
 			eth->mst.join_failures++;
 			g->retry_tsc = now + ipoib_ms_to_tsc(IPOIB_MC_RETRY_MS);
@@ -270,7 +271,10 @@ ipoib_mc_join_full(struct ipoib_eth *eth, struct ipoib_eth_group *g)
 	return 0;
 }
 
-/** Leave a group this port joined; under mc_lock. */
+/**
+ * Leave a group this port joined (the SA is not told when the port was
+ * a member before: ipoib_group.c); under mc_lock.
+ */
 static void
 ipoib_mc_leave(struct ipoib_eth *eth, struct ipoib_eth_group *g)
 {
@@ -282,12 +286,11 @@ ipoib_mc_leave(struct ipoib_eth *eth, struct ipoib_eth_group *g)
 		ipoib_group_leave(priv, &g->mgid);
 		eth->mst.leaves++;
 	} else {
-		pthread_mutex_lock(&priv->lock);
-		ipoib_peer_remove(priv->peers, g->key);
-		hca_sa_leave_mcast(priv->sa, &g->mgid, HCA_JOIN_SENDONLY_FULL);
-		pthread_mutex_unlock(&priv->lock);
+		ipoib_group_leave_sendonly(priv, &g->mgid, g->key,
+					   g->shared);
 	}
 	g->joined = false;
+	g->shared = false;
 }
 
 /**
