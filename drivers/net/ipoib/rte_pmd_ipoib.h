@@ -176,7 +176,10 @@ int rte_pmd_ipoib_broadcast_key(uint16_t port_id, uint16_t *key);
 
 /**
  * Join a multicast group (full member) and attach the port to it; waits
- * for the subnet manager at most timeout_ms.
+ * for the subnet manager at most timeout_ms for each of its two requests
+ * (whether the port is a member already, then the join). A group the
+ * port was a member of before (the kernel's ib0 on the same port) is
+ * never left at the subnet manager, only detached.
  *
  * @param mgid  the group's 16-byte MGID
  * @param key   set to the group's key (to send to it)
@@ -185,7 +188,11 @@ __rte_experimental
 int rte_pmd_ipoib_mcast_join(uint16_t port_id, const uint8_t mgid[16],
 			     uint16_t *key, unsigned int timeout_ms);
 
-/** Leave a multicast group joined with rte_pmd_ipoib_mcast_join(). */
+/**
+ * Leave a multicast group joined with rte_pmd_ipoib_mcast_join(): the
+ * port is detached; the subnet manager is told unless the port was a
+ * member before the join.
+ */
 __rte_experimental
 int rte_pmd_ipoib_mcast_leave(uint16_t port_id, const uint8_t mgid[16]);
 
