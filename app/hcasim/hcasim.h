@@ -342,6 +342,9 @@ struct hcasim_config {
 	uint32_t fault_qpn;
 	uint32_t fault_kind;           /**< enum hcasim_qp_fault_kind */
 	bool allow_forge;  /**< tests: a QP may send as another's (forger) */
+	/** tests: QUERY_HCA_CAP without ipoib_enhanced_offloads (no RSS
+	 * on UD), CREATE_TIS refused */
+	bool no_ipoib_enhanced;
 	const char *cmd_log;           /**< --cmd-log: firmware command log */
 };
 

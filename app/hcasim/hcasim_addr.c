@@ -195,7 +195,8 @@ hcasim_port_describe(struct hcasim *h, struct hcasim_port *p,
 	attr->max_cqe = HCASIM_MAX_CQE;
 	attr->max_inline = HCASIM_MAX_INLINE;
 	attr->max_qp = h->cfg.limits.client_qp;
-	attr->max_rss_children = HCASIM_MAX_RSS_CHILDREN;
+	attr->max_rss_children = h->cfg.no_ipoib_enhanced ? 0 :
+				 HCASIM_MAX_RSS_CHILDREN;
 }
 
 /****************************************************************************

@@ -303,9 +303,12 @@ log2_floor(uint64_t n)
 
 /**
  * QUERY_HCA_CAP, general capabilities (current or maximum: the same
- * here), consistent with the PORT_OPEN reply. The output is the header and the
- * 256 bytes of general capabilities the command layer reads, not the
- * whole 4096-byte structure (see doc/hcasim.md).
+ * here), consistent with the PORT_OPEN reply and the daemon's limits.
+ * RSS on UD (ipoib_enhanced_offloads; the daemon checksums nothing, so
+ * no ipoib_basic_offloads): RQs and SQs count as QPs, an RQ table holds
+ * HCASIM_RQT_MAX RQs; none of it with --no-ipoib-enhanced. The output
+ * is the header and the 256 bytes of general capabilities the command
+ * layer reads, not the whole 4096-byte structure (see doc/hcasim.md).
  */
 static int
 cmd_query_hca_cap(struct hcasim_cmd_ctx *x)
@@ -339,6 +342,20 @@ cmd_query_hca_cap(struct hcasim_cmd_ctx *x)
 	hca_prm_set(cap, HCA_CAP_UD, 1);
 	hca_prm_set(cap, HCA_CAP_QKV, 1);
 	hca_prm_set(cap, HCA_CAP_PKV, 1);
+	if (!x->h->cfg.no_ipoib_enhanced) {
+		hca_prm_set(cap, HCA_CAP_IPOIB_ENHANCED_OFFLOADS, 1);
+		hca_prm_set(cap, HCA_CAP_NIC_FLOW_TABLE, 1);
+		hca_prm_set(cap, HCA_CAP_LOG_MAX_RQ, log2_floor(l->client_qp));
+		hca_prm_set(cap, HCA_CAP_LOG_MAX_SQ, log2_floor(l->client_qp));
+		hca_prm_set(cap, HCA_CAP_LOG_MAX_TIR,
+			    log2_floor(HCASIM_STEER_MAX));
+		hca_prm_set(cap, HCA_CAP_LOG_MAX_TIS,
+			    log2_floor(HCASIM_STEER_MAX));
+		hca_prm_set(cap, HCA_CAP_LOG_MAX_RQT,
+			    log2_floor(HCASIM_STEER_MAX));
+		hca_prm_set(cap, HCA_CAP_LOG_MAX_RQT_SIZE,
+			    log2_floor(HCASIM_RQT_MAX));
+	}
 	x->out_len = HCA_QUERY_HCA_CAP_OUT_CAP_OFF + HCA_CAP_GENERAL_LEN;
 	return HCA_STATUS_OK;
 }

@@ -115,6 +115,13 @@ enum hcasim_cmd_syndrome {
 					      *   op_mod over 1 */
 };
 
+/** TISes, RQ tables and TIRs a client can hold, of each kind
+ * (QUERY_HCA_CAP's log_max_tis, log_max_rqt, log_max_tir). */
+#define HCASIM_STEER_MAX 64
+/** Most RQs in one RQ table (QUERY_HCA_CAP's log_max_rqt_size): the
+ * daemon's limit of RSS children under one QP. */
+#define HCASIM_RQT_MAX HCASIM_MAX_RSS_CHILDREN
+
 /** Largest EQ: log2 of its entries (QUERY_HCA_CAP's log_max_eq_sz). */
 #define HCASIM_EQ_LOG_MAX 12
 /** Largest EQ page: log2 of its size over 4 KiB. */

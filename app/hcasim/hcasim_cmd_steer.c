@@ -30,14 +30,14 @@
 #include "hcasim_msg.h"
 
 /** Objects of each kind a client can hold. */
-#define STEER_MAX 64
+#define STEER_MAX HCASIM_STEER_MAX
 /** Flow tables a client can hold, groups per table, entries per table. */
 #define FT_MAX 16
 #define FG_MAX 4
 #define LOG_FTE_MAX 4
 #define FTE_MAX (1u << LOG_FTE_MAX)
 /** Most RQs in one RQ table (as the HCA layer writes at most). */
-#define RQT_MAX 64
+#define RQT_MAX HCASIM_RQT_MAX
 
 /** A TIS. */
 struct steer_tis {
@@ -263,7 +263,8 @@ steer_publish(struct hcasim_cmd_ctx *x, struct hcasim_steer *s)
 /**
  * CREATE_TIS: its underlay QP must be a UD QP of the client; with
  * --allow-forge (tests), any client's (a hostile host sending as
- * another: the forging test).
+ * another: the forging test). With --no-ipoib-enhanced, refused: a
+ * device without ipoib_enhanced_offloads has no RSS on UD.
  */
 int
 hcasim_cmd_create_tis(struct hcasim_cmd_ctx *x)
@@ -275,6 +276,9 @@ hcasim_cmd_create_tis(struct hcasim_cmd_ctx *x)
 	uint32_t n;
 
 	STEER_OR_FAIL(x, s);
+	if (x->h->cfg.no_ipoib_enhanced)
+		return hcasim_cmd_fail(x, HCA_STATUS_BAD_PARAM,
+				       HCASIM_SYN_UNDERLAY);
 	if (u == NULL || u->kind != HCASIM_Q_QP ||
 	    (u->owner != x->c && !x->h->cfg.allow_forge))
 		return hcasim_cmd_fail(x, HCA_STATUS_BAD_PARAM,

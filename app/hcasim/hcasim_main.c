@@ -33,6 +33,7 @@ usage(FILE *f)
 		"              [--capture FILE] [--cmd-log FILE]\n"
 		"              [--drop-rate R] [--corrupt-rate R] [--seed N]\n"
 		"              [--sm-key K] [--refresh-ms MS] [--allow-forge]\n"
+		"              [--no-ipoib-enhanced]\n"
 		"       hcasim --status --socket PATH\n"
 		"       hcasim --fail-qp QPN[,send] --socket PATH\n"
 		"limits: client-qp, client-mr, client-cq, client-mcast,\n"
@@ -111,6 +112,7 @@ parse_args(int argc, char **argv, struct hcasim_config *cfg)
 		{ "status", no_argument, NULL, 't' },
 		{ "fail-qp", required_argument, NULL, 'f' },
 		{ "allow-forge", no_argument, NULL, 'F' },
+		{ "no-ipoib-enhanced", no_argument, NULL, 'E' },
 		{ "cmd-log", required_argument, NULL, 'C' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -140,6 +142,7 @@ parse_args(int argc, char **argv, struct hcasim_config *cfg)
 				return -EINVAL;
 			break;
 		case 'F': cfg->allow_forge = true; break;
+		case 'E': cfg->no_ipoib_enhanced = true; break;
 		case 'C': cfg->cmd_log = optarg; break;
 		case 'd':
 			if (!parse_rate(optarg, &cfg->drop_rate))

@@ -240,7 +240,10 @@ decode_one(const char *name, const uint8_t *out, size_t len)
 				"pkey_table_len=%x max_wqe_sz_sq=%x ud=%x "
 				"ipoib_basic_offloads=%x "
 				"ipoib_enhanced_offloads=%x max_qp_mcg=%x "
-				"log_max_mcg=%x\n", name, cap.port_type,
+				"log_max_mcg=%x nic_flow_table=%x "
+				"log_max_rq=%x log_max_sq=%x log_max_tir=%x "
+				"log_max_tis=%x log_max_rqt=%x "
+				"log_max_rqt_size=%x\n", name, cap.port_type,
 				cap.num_ports, cap.log_max_qp_sz,
 				cap.log_max_qp, cap.log_max_cq_sz,
 				cap.log_max_cq, cap.log_max_pd,
@@ -248,7 +251,10 @@ decode_one(const char *name, const uint8_t *out, size_t len)
 				cap.max_wqe_sz_sq, cap.ud,
 				cap.ipoib_basic_offloads,
 				cap.ipoib_enhanced_offloads, cap.max_qp_mcg,
-				cap.log_max_mcg);
+				cap.log_max_mcg, cap.nic_flow_table,
+				cap.log_max_rq, cap.log_max_sq,
+				cap.log_max_tir, cap.log_max_tis,
+				cap.log_max_rqt, cap.log_max_rqt_size);
 	} else if (strcmp(name, "QUERY_HCA_VPORT_CONTEXT") == 0) {
 		rc = hca_cmd_query_vport_ctx_out(out, len, &vc);
 		if (rc == 0)

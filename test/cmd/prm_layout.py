@@ -452,7 +452,9 @@ def outputs(m):
                       log_max_pd=23, gid_table_size=4, pkey_table_size=1,
                       max_wqe_sz_sq=1024, ud=1, ipoib_basic_offloads=1,
                       ipoib_enhanced_offloads=0, max_qp_mcg=0x1234567,
-                      log_max_mcg=21)
+                      log_max_mcg=21, nic_flow_table=1, log_max_rq=17,
+                      log_max_sq=16, log_max_tir=10, log_max_tis=9,
+                      log_max_rqt=8, log_max_rqt_size=7)
     vctx = m.HcaVportContext(port_state=4, vport_state=3,
                              port_physical_state=5, has_smi=1,
                              grh_required=0, port_guid=0x0002c90300a1b2c3,
@@ -470,7 +472,9 @@ def outputs(m):
             "log_max_cq_sz=16 log_max_cq=18 log_max_pd=17 "
             "gid_table_len=80 pkey_table_len=100 max_wqe_sz_sq=400 ud=1 "
             "ipoib_basic_offloads=1 ipoib_enhanced_offloads=0 "
-            "max_qp_mcg=1234567 log_max_mcg=15"),
+            "max_qp_mcg=1234567 log_max_mcg=15 nic_flow_table=1 "
+            "log_max_rq=11 log_max_sq=10 log_max_tir=a log_max_tis=9 "
+            "log_max_rqt=8 log_max_rqt_size=7"),
         "QUERY_HCA_VPORT_CONTEXT": (
             m.QueryHcaVportContextOut(hca_vport_context=vctx),
             "port_state=4 vport_state=3 port_physical_state=5 has_smi=1 "

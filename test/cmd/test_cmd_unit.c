@@ -477,6 +477,60 @@ test_encode_steer(void)
  * Decoders and statuses
  */
 
+/** The RSS queues the capabilities allow (hca_cmd_hca_cap_rss_queues()). */
+static void
+test_rss_queues(void)
+{
+	struct hca_cmd_hca_cap full = {
+		.ipoib_enhanced_offloads = true, .nic_flow_table = true,
+		.log_max_rq = 17, .log_max_sq = 16, .log_max_tir = 10,
+		.log_max_tis = 9, .log_max_rqt = 8, .log_max_rqt_size = 7,
+	};
+	struct hca_cmd_hca_cap cap;
+
+	/* the RQ table's size bounds it, then the RQs and the SQs */
+	EXPECT(hca_cmd_hca_cap_rss_queues(&full) == 128);
+	cap = full;
+	cap.log_max_rq = 3;
+	EXPECT(hca_cmd_hca_cap_rss_queues(&cap) == 8);
+	cap = full;
+	cap.log_max_sq = 2;
+	EXPECT(hca_cmd_hca_cap_rss_queues(&cap) == 4);
+	cap = full;
+	cap.log_max_rqt_size = 31;
+	cap.log_max_rq = 31;
+	cap.log_max_sq = 31;
+	EXPECT(hca_cmd_hca_cap_rss_queues(&cap) == 1u << 31);
+	/* without ipoib_enhanced_offloads or any one object: the QP alone */
+	cap = full;
+	cap.ipoib_enhanced_offloads = false;
+	cap.ipoib_basic_offloads = true;
+	EXPECT(hca_cmd_hca_cap_rss_queues(&cap) == 1);
+	cap = full;
+	cap.nic_flow_table = false;
+	EXPECT(hca_cmd_hca_cap_rss_queues(&cap) == 1);
+	cap = full;
+	cap.log_max_rq = 0;
+	EXPECT(hca_cmd_hca_cap_rss_queues(&cap) == 1);
+	cap = full;
+	cap.log_max_sq = 0;
+	EXPECT(hca_cmd_hca_cap_rss_queues(&cap) == 1);
+	cap = full;
+	cap.log_max_tir = 0;
+	EXPECT(hca_cmd_hca_cap_rss_queues(&cap) == 1);
+	cap = full;
+	cap.log_max_tis = 0;
+	EXPECT(hca_cmd_hca_cap_rss_queues(&cap) == 1);
+	cap = full;
+	cap.log_max_rqt = 0;
+	EXPECT(hca_cmd_hca_cap_rss_queues(&cap) == 1);
+	cap = full;
+	cap.log_max_rqt_size = 0;
+	EXPECT(hca_cmd_hca_cap_rss_queues(&cap) == 1);
+	memset(&cap, 0, sizeof(cap));
+	EXPECT(hca_cmd_hca_cap_rss_queues(&cap) == 1);
+}
+
 /** Decoders on crafted outputs. */
 static void
 test_decoders(void)
@@ -504,8 +558,22 @@ test_decoders(void)
 	hca_prm_set(c, HCA_PRM_FIELD(0x203, 1), 1);
 	hca_prm_set(c, HCA_PRM_FIELD(0x23d, 1), 1);
 	hca_prm_set(c, HCA_PRM_FIELD(0x2e7, 25), 0x1234567);
+	/* RSS on UD: nic_flow_table, log_max_rq, _sq, _tir, _tis, _rqt,
+	 * _rqt_size (with every bit around them set: none may leak in) */
+	hca_prm_set(c, HCA_PRM_FIELD(0x1a5, 1), 1);
+	hca_prm_set(c, HCA_PRM_FIELD(0x1a6, 1), 1);
+	hca_prm_set(c, HCA_PRM_FIELD(0x1a7, 1), 1);
+	hca_prm_set(c, HCA_PRM_FIELD(0x360, 32), 0xe0e0e0e0 | 17 << 24 |
+		16 << 16 | 10 << 8 | 9);
+	hca_prm_set(c, HCA_PRM_FIELD(0x380, 32), 0xffe0e0ff);
+	hca_prm_set(c, HCA_PRM_FIELD(0x38b, 5), 8);
+	hca_prm_set(c, HCA_PRM_FIELD(0x393, 5), 7);
 	EXPECT(hca_cmd_query_hca_cap_out(out, HCA_QUERY_HCA_CAP_OUT_LEN,
 		&cap) == 0);
+	EXPECT(cap.nic_flow_table);
+	EXPECT(cap.log_max_rq == 17 && cap.log_max_sq == 16);
+	EXPECT(cap.log_max_tir == 10 && cap.log_max_tis == 9);
+	EXPECT(cap.log_max_rqt == 8 && cap.log_max_rqt_size == 7);
 	EXPECT(cap.port_type == HCA_CAP_PORT_TYPE_IB && cap.num_ports == 2);
 	EXPECT(cap.log_max_qp_sz == 15 && cap.log_max_qp == 18);
 	EXPECT(cap.log_max_cq_sz == 22 && cap.log_max_cq == 24);
@@ -708,6 +776,7 @@ main(void)
 	test_encode_wq();
 	test_encode_steer();
 	test_decoders();
+	test_rss_queues();
 	test_statuses();
 	test_exec();
 	if (failures != 0) {

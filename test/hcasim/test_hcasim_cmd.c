@@ -218,6 +218,10 @@ check_queries(int s)
 		cap.pkey_table_len >= port.pkey_count,
 		"caps disagree with PORT_OPEN (qp_sz %u cq_sz %u inline %u)",
 		cap.log_max_qp_sz, cap.log_max_cq_sz, cap.max_inline_ud);
+	T_CHECK(cap.ipoib_enhanced_offloads &&
+		hca_cmd_hca_cap_rss_queues(&cap) == port.max_rss_children,
+		"caps: RSS on UD for %u children, PORT_OPEN says %u",
+		hca_cmd_hca_cap_rss_queues(&cap), port.max_rss_children);
 	n = OK(s, in, hca_cmd_query_vport_ctx_in(in, sizeof(in), &vq), out,
 	       "QUERY_HCA_VPORT_CONTEXT");
 	T_CHECK(n >= 0 && hca_cmd_query_vport_ctx_out(out, (size_t)n, &vc) ==

@@ -44,37 +44,66 @@ ipoib_priv_of_port(uint16_t port_id)
 	return dev->data->dev_private;
 }
 
+/* See ipoib_ethdev.h. */
+uint16_t
+ipoib_queues_max(const struct ipoib_priv *priv)
+{
+	uint32_t q = RTE_MIN(priv->attr.max_rss_queues,
+			     (uint32_t)IPOIB_MAX_QUEUES);
+
+	return q == 0 ? 1 : (uint16_t)q;
+}
+
+/**
+ * The most descriptors of a queue the device's rings allow: a receive
+ * descriptor is one receive WQE and one CQE, a send descriptor
+ * IPOIB_TX_WQE_BLOCKS send blocks and as many CQEs (QUERY_HCA_CAP's
+ * log_max_qp_sz and log_max_cq_sz), at most IPOIB_MAX_DESC.
+ *
+ * @param per_desc  WQEs (and CQEs) one descriptor may take.
+ */
+static uint16_t
+ipoib_desc_max(const struct ipoib_priv *priv, uint32_t per_desc)
+{
+	uint32_t n = RTE_MIN(priv->attr.max_qp_wr, priv->attr.max_cqe) /
+		per_desc;
+
+	n = RTE_MIN(n, (uint32_t)IPOIB_MAX_DESC);
+	return (uint16_t)RTE_MAX(n, (uint32_t)IPOIB_MIN_DESC);
+}
+
 /**
  * dev_infos_get: what the port offers (read from the private data only,
- * so a secondary process uses it too).
+ * so a secondary process uses it too), decided by the device's
+ * capabilities: queues and RSS by its RSS on UD, descriptors by its
+ * ring sizes, the MTU by the port's (see doc/ipoib.md).
  */
 int
 ipoib_dev_infos_get(struct rte_eth_dev *dev, struct rte_eth_dev_info *info)
 {
 	struct ipoib_priv *priv = dev->data->dev_private;
 	uint32_t ib_mtu = hca_mtu_to_bytes(priv->attr.port.active_mtu);
-	uint32_t qmax = RTE_MIN(priv->attr.max_rss_children + 1,
-				(uint32_t)IPOIB_MAX_QUEUES);
+	uint16_t qmax = ipoib_queues_max(priv);
 
 	if (ib_mtu == 0)
 		ib_mtu = IPOIB_IB_MTU_DEFAULT;
-	if (qmax == 0)
-		qmax = 1;
-	info->max_rx_queues = (uint16_t)qmax;
-	info->max_tx_queues = (uint16_t)qmax;
+	info->max_rx_queues = qmax;
+	info->max_tx_queues = qmax;
 	info->max_mac_addrs = 1;
 	info->min_mtu = RTE_ETHER_MIN_MTU;
 	info->max_mtu = priv->started ? priv->mtu : ib_mtu - RTE_IPOIB_HDR_LEN;
 	info->max_rx_pktlen = info->max_mtu + RTE_IPOIB_HDR_LEN;
 	info->min_rx_bufsize = ib_mtu;
-	info->rx_offload_capa = RTE_ETH_RX_OFFLOAD_RSS_HASH;
 	info->tx_offload_capa = RTE_ETH_TX_OFFLOAD_MULTI_SEGS;
-	info->flow_type_rss_offloads = RTE_ETH_RSS_IP | RTE_ETH_RSS_TCP |
-		RTE_ETH_RSS_UDP;
-	info->rx_desc_lim.nb_max = IPOIB_MAX_DESC;
+	if (qmax > 1) {
+		info->rx_offload_capa = RTE_ETH_RX_OFFLOAD_RSS_HASH;
+		info->flow_type_rss_offloads = RTE_ETH_RSS_IP |
+			RTE_ETH_RSS_TCP | RTE_ETH_RSS_UDP;
+	}
+	info->rx_desc_lim.nb_max = ipoib_desc_max(priv, 1);
 	info->rx_desc_lim.nb_min = IPOIB_MIN_DESC;
 	info->rx_desc_lim.nb_align = 1;
-	info->tx_desc_lim.nb_max = IPOIB_MAX_DESC;
+	info->tx_desc_lim.nb_max = ipoib_desc_max(priv, IPOIB_TX_WQE_BLOCKS);
 	info->tx_desc_lim.nb_min = IPOIB_MIN_DESC;
 	info->tx_desc_lim.nb_align = 1;
 	info->tx_desc_lim.nb_mtu_seg_max = IPOIB_TX_MAX_SEGS;

@@ -100,6 +100,13 @@ ipoib_probe(struct rte_vdev_device *vdev)
 		  name, priv->attr.port.ca_name, priv->attr.port.port_num,
 		  args.pkey, args.mode == IPOIB_MODE_RAW ? "raw" : "eth",
 		  args.peers);
+	if (ipoib_queues_max(priv) == 1)
+		IPOIB_LOG(NOTICE, "%s: one rx and one tx queue only: the "
+			  "device has no RSS on UD (no ipoib_enhanced_offloads "
+			  "or no RSS objects in QUERY_HCA_CAP)", name);
+	else
+		IPOIB_LOG(INFO, "%s: up to %u rx and tx queues (RSS on UD)",
+			  name, ipoib_queues_max(priv));
 	return 0;
 }
 

@@ -191,6 +191,15 @@ struct hca_cmd_hca_cap {
 	bool pkv;               /**< P_Key violation counter */
 	bool ipoib_basic_offloads;    /**< checksum on UD */
 	bool ipoib_enhanced_offloads; /**< checksum, LSO, RSS on UD */
+	/* the objects of RSS on UD (an underlay QP's children): log2 of
+	 * how many of each the device holds, 0 when it has none */
+	uint8_t log_max_rq;
+	uint8_t log_max_sq;
+	uint8_t log_max_tir;
+	uint8_t log_max_tis;
+	uint8_t log_max_rqt;
+	uint8_t log_max_rqt_size; /**< log2 of the most RQs in one RQT */
+	bool nic_flow_table;    /**< NIC receive flow tables */
 };
 
 /** Input of QUERY_HCA_VPORT_CONTEXT, _GID and _PKEY. */
@@ -236,6 +245,19 @@ int hca_cmd_query_hca_cap_in(void *in, size_t size,
 /** Decode QUERY_HCA_CAP's general capabilities. @return 0 or -errno. */
 int hca_cmd_query_hca_cap_out(const void *out, size_t len,
 	struct hca_cmd_hca_cap *cap);
+
+/**
+ * How many receive queues one QP can spread its datagrams over by RSS,
+ * as the capabilities allow: its RSS children (each an SQ and an RQ,
+ * behind a TIS, an RQ table, a TIR and a NIC receive flow table). 1
+ * (the QP alone) unless the device has ipoib_enhanced_offloads and every
+ * one of those objects; then the smaller of the RQ table's size and the
+ * RQs and SQs the device holds.
+ *
+ * @param cap  capabilities decoded by hca_cmd_query_hca_cap_out().
+ * @return 1 or more.
+ */
+uint32_t hca_cmd_hca_cap_rss_queues(const struct hca_cmd_hca_cap *cap);
 
 /** Encode QUERY_HCA_VPORT_CONTEXT. @return input length or -errno. */
 int hca_cmd_query_vport_ctx_in(void *in, size_t size,

@@ -78,7 +78,34 @@ hca_cmd_query_hca_cap_out(const void *out, size_t len,
 		hca_prm_get(c, HCA_CAP_IPOIB_BASIC_OFFLOADS);
 	cap->ipoib_enhanced_offloads =
 		hca_prm_get(c, HCA_CAP_IPOIB_ENHANCED_OFFLOADS);
+	cap->log_max_rq = hca_prm_get(c, HCA_CAP_LOG_MAX_RQ);
+	cap->log_max_sq = hca_prm_get(c, HCA_CAP_LOG_MAX_SQ);
+	cap->log_max_tir = hca_prm_get(c, HCA_CAP_LOG_MAX_TIR);
+	cap->log_max_tis = hca_prm_get(c, HCA_CAP_LOG_MAX_TIS);
+	cap->log_max_rqt = hca_prm_get(c, HCA_CAP_LOG_MAX_RQT);
+	cap->log_max_rqt_size = hca_prm_get(c, HCA_CAP_LOG_MAX_RQT_SIZE);
+	cap->nic_flow_table = hca_prm_get(c, HCA_CAP_NIC_FLOW_TABLE);
 	return 0;
+}
+
+/* See hca_cmd.h. */
+uint32_t
+hca_cmd_hca_cap_rss_queues(const struct hca_cmd_hca_cap *cap)
+{
+	unsigned int l;
+
+	if (!cap->ipoib_enhanced_offloads || !cap->nic_flow_table ||
+	    cap->log_max_rq == 0 || cap->log_max_sq == 0 ||
+	    cap->log_max_tir == 0 || cap->log_max_tis == 0 ||
+	    cap->log_max_rqt == 0 || cap->log_max_rqt_size == 0)
+		return 1;
+	l = cap->log_max_rqt_size;
+	if (cap->log_max_rq < l)
+		l = cap->log_max_rq;
+	if (cap->log_max_sq < l)
+		l = cap->log_max_sq;
+	/* the fields are 5 bits wide: at most 1 << 31 */
+	return 1u << l;
 }
 
 /* ---------------------------------------------------------------------

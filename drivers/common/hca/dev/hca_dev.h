@@ -55,7 +55,10 @@ struct hca_dev_attr {
 	uint32_t max_cqe;            /**< largest CQ */
 	uint32_t max_inline;         /**< largest inline send payload */
 	uint32_t max_qp;             /**< QPs per device (children included) */
-	uint32_t max_rss_children;   /**< child QPs under one parent */
+	/** Queues one QP can spread receives over: its RSS children, as
+	 * QUERY_HCA_CAP allows them (hca_cmd_hca_cap_rss_queues()); 1
+	 * when the device has no RSS on UD (the QP alone). */
+	uint32_t max_rss_queues;
 };
 
 /** A registered memory region. */

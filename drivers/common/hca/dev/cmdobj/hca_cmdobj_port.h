@@ -90,7 +90,6 @@ struct hca_cmdobj_port {
 	uint32_t port_num;                  /**< 1-based */
 	uint32_t rate;                      /**< Mb/s, 0 when unknown */
 	uint32_t max_qp;                    /**< 0: from the capabilities */
-	uint32_t max_rss_children;
 	uint32_t uar_page;                  /**< CREATE_CQ/QP's uar_page */
 	uint8_t c_eqn;                      /**< CREATE_CQ's c_eqn */
 	volatile uint64_t *bf_reg;          /**< doorbell register for QPs,

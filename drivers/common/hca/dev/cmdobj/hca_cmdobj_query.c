@@ -4,14 +4,15 @@
  * @file
  * The port query of a command-driven backend through firmware commands
  * (see hca_cmdobj_query.h). What no command carries the backend set in
- * the port at open: the port number, the rate, the QP table and the RSS
- * children.
+ * the port at open: the port number, the rate, the QP table. The RSS
+ * queues come from QUERY_HCA_CAP (hca_cmdobj_rss_queues()).
  */
 
 #include <stdio.h>
 #include <string.h>
 
 #include "hca_cmdobj_query.h"
+#include "hca_cmdobj_rss.h"
 
 /**
  * Execute one query whose output must hold min_out bytes.
@@ -115,6 +116,6 @@ hca_cmdobj_query(struct hca_dev *dev, struct hca_dev_attr *attr)
 	attr->max_inline = p->cap.max_inline_ud;
 	attr->max_qp = p->max_qp != 0 ? p->max_qp :
 		       1u << p->cap.log_max_qp;
-	attr->max_rss_children = p->max_rss_children;
+	attr->max_rss_queues = hca_cmdobj_rss_queues(p);
 	return 0;
 }

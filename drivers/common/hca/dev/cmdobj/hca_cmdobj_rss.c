@@ -28,7 +28,7 @@
 #include "hca_cmdobj_rss.h"
 
 /** Most children of one parent (the RQ table's room). */
-#define RSS_MAX_CHILDREN 64
+#define RSS_MAX_CHILDREN HCA_CMDOBJ_RSS_MAX_CHILDREN
 
 /** A parent's TIS, its receive steering, and its children. */
 struct cmdobj_rss {
@@ -264,6 +264,15 @@ child_queues(struct hca_cmdobj_port *p, struct cmdobj_qp *q, uint32_t pdn,
 }
 
 /* See hca_cmdobj_rss.h. */
+uint32_t
+hca_cmdobj_rss_queues(const struct hca_cmdobj_port *p)
+{
+	uint32_t n = hca_cmd_hca_cap_rss_queues(&p->cap);
+
+	return n < RSS_MAX_CHILDREN ? n : RSS_MAX_CHILDREN;
+}
+
+/* See hca_cmdobj_rss.h. */
 int
 hca_cmdobj_rss_child_create(struct hca_cmdobj_port *p, struct cmdobj_qp *q,
 			 uint32_t pdn, const struct hca_qp_init_attr *attr)
@@ -274,6 +283,7 @@ hca_cmdobj_rss_child_create(struct hca_cmdobj_port *p, struct cmdobj_qp *q,
 						attr->rq_wqe_cnt);
 	size_t rq_len = (size_t)rq_cnt * sizeof(struct mlx5_wqe_data_seg);
 	size_t dbr = rq_len + (size_t)sq_cnt * MLX5_SEND_WQE_BB;
+	uint32_t max = hca_cmdobj_rss_queues(p);
 	struct cmdobj_rss *r;
 	uint8_t in[IN_MAX];
 	uint8_t *m;
@@ -282,8 +292,13 @@ hca_cmdobj_rss_child_create(struct hca_cmdobj_port *p, struct cmdobj_qp *q,
 	if (parent->parent != NULL || parent->forger)
 		return -EINVAL;
 	q->forger = parent->head.dev != q->head.dev;
-	if (!q->forger && parent->rss != NULL &&
-	    parent->rss->n == RSS_MAX_CHILDREN)
+	if (!q->forger && max < 2) {
+		HCA_LOG(ERR, "%s: no RSS children: the device lacks "
+			"ipoib_enhanced_offloads or an RSS object "
+			"(QUERY_HCA_CAP)", p->ca_name);
+		return -ENOTSUP;
+	}
+	if (!q->forger && parent->rss != NULL && parent->rss->n >= max)
 		return -ENOSPC;
 	ret = q->forger ? rss_tis(p, q, parent->qp.qpn) :
 	      rss_tis(p, parent, parent->qp.qpn);

@@ -13,6 +13,17 @@
 
 #include "hca_cmdobj_port.h"
 
+/** Most children of one parent (the RQ table this layer writes). */
+#define HCA_CMDOBJ_RSS_MAX_CHILDREN 64
+
+/**
+ * How many RSS children one QP of the port can have: what QUERY_HCA_CAP
+ * allows (hca_cmd_hca_cap_rss_queues()), at most
+ * HCA_CMDOBJ_RSS_MAX_CHILDREN; 1 when the device has no RSS on UD (the
+ * QP receives alone, no child can be made).
+ */
+uint32_t hca_cmdobj_rss_queues(const struct hca_cmdobj_port *p);
+
 /**
  * Make an RSS child of attr->rss_parent: an SQ (through the parent's
  * TIS, made with the first child) and an RQ (added to the RQ table of

@@ -369,7 +369,6 @@ hca_sim_dev_open(const char *path, const char *ca_name, int port,
 	d->port.port_num = d->open.port_num;
 	d->port.rate = d->open.rate;
 	d->port.max_qp = d->open.max_qp;
-	d->port.max_rss_children = d->open.max_rss_children;
 	d->port.mcg_attached_syndrome = HCASIM_CMD_SYN_MCG_ATTACHED;
 	hca_sim_transport_init(&d->port.cmd, &d->st, sim_chan_call,
 			       sim_chan_lost, d);

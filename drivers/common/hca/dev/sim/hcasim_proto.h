@@ -143,6 +143,9 @@ struct hcasim_port_attr {
 	uint32_t max_cqe;
 	uint32_t max_inline;
 	uint32_t max_qp;
+	/** The daemon's limit of RSS children under one QP (0 with
+	 * --no-ipoib-enhanced); informative: clients take the count from
+	 * QUERY_HCA_CAP. */
 	uint32_t max_rss_children;
 };
 
