@@ -35,9 +35,9 @@
  * 0x05, invalid request local WQ error 0x10 and local WQ access error
  * 0x11 for a QP, 0x05 for an SQ or RQ, CQ error 0x04 for a CQ, the
  * kernel refusing any other), its entries read by
- * mlx5dv_devx_get_event() (their meaning: hca_devx_event.h). Both fds are in
- * one epoll set, whose fd is the event fd: it is readable while either
- * has something.
+ * mlx5dv_devx_get_event() (their meaning: hca_devx_event.h). Both fds
+ * are in one epoll set, whose fd is the event fd: it is readable while
+ * either has something.
  *
  * Events, VFIO route: mlx5dv_vfio_get_events_fd() and
  * mlx5dv_vfio_process_events() (firmware page requests, health), the
@@ -89,8 +89,10 @@ struct hca_devx_transport {
 extern const struct hca_cmd_transport_ops hca_devx_transport_ops;
 
 /**
- * Set up a transport over an open DevX context and bind t to it (the
- * kernel route's async fd is made non-blocking).
+ * Set up a transport over an open DevX context and bind t to it (kernel
+ * route: the async fd made non-blocking, the event channel and the
+ * epoll set made; a kernel without event channels is logged and leaves
+ * the async fd alone).
  *
  * @param vfio      whether ctx is a VFIO function's
  * @param port_num  the port whose events are read (1-based)
