@@ -9,7 +9,11 @@
  *                     parameters below, and prints "NAME HEX" lines;
  *   prm_dump decode   reads "NAME HEX" output mailboxes from stdin and
  *                     prints what the decoders make of them, as
- *                     "NAME key=value ..." lines (values in hex).
+ *                     "NAME key=value ..." lines (values in hex);
+ *   prm_dump outlen   builds the same inputs and prints "NAME LEN" lines:
+ *                     the output length hca_cmd_out_len() gives each
+ *                     (with a GID table of 8 entries and a P_Key table
+ *                     of 128).
  *
  * The parameters are distinct non-trivial values; prm_layout.py holds
  * the same values as its expectations.
@@ -26,7 +30,13 @@
  * Inputs
  */
 
-/** Print one mailbox as "NAME HEX" (or the encoder's error). */
+/** Whether to print output lengths rather than the inputs. */
+static int outlen_mode;
+
+/**
+ * Print one mailbox as "NAME HEX", or in outlen mode "NAME LEN" (or the
+ * encoder's error).
+ */
 static int
 dump(const char *name, const uint8_t *mb, int len)
 {
@@ -36,6 +46,11 @@ dump(const char *name, const uint8_t *mb, int len)
 		fprintf(stderr, "prm_dump: %s: encoder failed: %s\n", name,
 			strerror(-len));
 		return 1;
+	}
+	if (outlen_mode) {
+		printf("%s %zu\n", name,
+		       hca_cmd_out_len(mb, (size_t)len, 8, 128));
+		return 0;
 	}
 	printf("%s ", name);
 	for (i = 0; i < len; i++)
@@ -327,11 +342,15 @@ decode_outputs(void)
 	return bad;
 }
 
-/** Dump the inputs, or decode outputs with "decode". */
+/**
+ * Dump the inputs, decode outputs with "decode", or print the inputs'
+ * output lengths with "outlen".
+ */
 int
 main(int argc, char **argv)
 {
 	if (argc > 1 && strcmp(argv[1], "decode") == 0)
 		return decode_outputs() != 0;
+	outlen_mode = argc > 1 && strcmp(argv[1], "outlen") == 0;
 	return dump_inputs() != 0;
 }

@@ -9,7 +9,10 @@ script decodes them with rdma-core's scapy definitions of the PRM
 python3-pyverbs, compressed, under the rdma-core documentation) and
 compares every decoded field with what prm_dump meant. It then builds
 output mailboxes with the same definitions and checks what prm_dump's
-decoders make of them.
+decoders make of them, and compares the output length the command layer
+gives each command (hca_cmd_out_len(), what DevX passes the kernel) with
+the size of the scapy file's output class, or the PRM's where it has
+none.
 
 The definitions are loaded at run time from the installed package, never
 copied. The scapy file has no class for most commands of the IPoIB
@@ -520,12 +523,65 @@ def check_outputs(m, prm_dump):
     return errors
 
 
+def output_lengths(m):
+    """The output length of each command prm_dump builds: the size of
+    rdma-core's scapy class where it has one, else the PRM's as Linux's
+    mlx5_ifc.h gives the *_out structure (header 16 bytes; most outputs
+    are the header alone)."""
+    n = {name: 16 for name in INPUT_LEN}
+    n.update({
+        # the capability union is 0x1000 bytes; the scapy class lists
+        # only the general capabilities' 2048 of them
+        "QUERY_HCA_CAP": 16 + 4096,
+        "QUERY_HCA_VPORT_CONTEXT": len(m.QueryHcaVportContextOut()),
+        # prm_dump asks one GID, one P_Key (index 0x67)
+        "QUERY_HCA_VPORT_GID": len(m.QueryHcaVportGidOut()),
+        "QUERY_HCA_VPORT_PKEY": 16 + 4,
+        # header, then the 16-byte PMTU register
+        "ACCESS_REG_PMTU": 16 + 16,
+        "ALLOC_PD": len(m.AllocPdOut()),
+        "CREATE_MKEY": len(m.CreateMkeyOut()),
+        "CREATE_EQ": len(m.CreateEqOut()),
+        "CREATE_CQ": len(m.CreateCqOut()),
+        "CREATE_QP": len(m.CreateQpOut()),
+        "RST2INIT_QP": len(m.ModifyQpOut()),
+        "INIT2RTR_QP": len(m.ModifyQpOut()),
+        "RTR2RTS_QP": len(m.ModifyQpOut()),
+        "QUERY_QP": len(m.QueryQpOut()),
+        "CREATE_TIR": len(m.CreateTirOut()),
+    })
+    return n
+
+
+def check_out_lens(m, prm_dump):
+    """Compare hca_cmd_out_len() of every input with the PRM's output
+    length; return the list of mismatches."""
+    res = subprocess.run([prm_dump, "outlen"], capture_output=True,
+                         text=True)
+    if res.returncode != 0:
+        die("prm_dump outlen failed (%d): %s" % (res.returncode, res.stderr))
+    got = dict((name, int(n)) for name, n in
+               (line.split() for line in res.stdout.splitlines()))
+    want = output_lengths(m)
+    errors = []
+    if set(got) != set(want):
+        errors.append("output lengths for %s, expected %s" %
+                      (sorted(got), sorted(want)))
+    for name in sorted(set(got) & set(want)):
+        if got[name] != want[name]:
+            errors.append("%s: output length %d, the PRM's is %d" %
+                          (name, got[name], want[name]))
+    print("prm_layout: %d output lengths checked" % len(got))
+    return errors
+
+
 def main():
-    """Run both checks; exit non-zero on any mismatch."""
+    """Run the checks; exit non-zero on any mismatch."""
     if len(sys.argv) != 2:
         die("usage: prm_layout.py PRM_DUMP")
     m = load_prm_structs()
-    errors = check_inputs(m, sys.argv[1]) + check_outputs(m, sys.argv[1])
+    errors = check_inputs(m, sys.argv[1]) + check_outputs(m, sys.argv[1]) + \
+        check_out_lens(m, sys.argv[1])
     for e in errors:
         print("prm_layout: FAIL: " + e, file=sys.stderr)
     if errors:

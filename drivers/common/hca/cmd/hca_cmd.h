@@ -56,6 +56,24 @@ int hca_cmd_status_errno(uint8_t status);
 const char *hca_cmd_opcode_name(uint16_t opcode);
 
 /**
+ * The exact length of an encoded command's output mailbox, as the PRM
+ * gives it (*_OUT_LEN of hca_prm.h). rdma-core's DevX passes the length
+ * to the kernel and the firmware, which refuse a wrong one.
+ *
+ * @param in, in_len      the encoded input (QUERY_HCA_VPORT_GID and _PKEY
+ *                        answer one entry or the whole table, by the
+ *                        input's index; ACCESS_REG answers as much
+ *                        register data as the input carries)
+ * @param gid_table_len   entries of the port's GID table
+ *                        (QUERY_HCA_CAP), for a query of all; 0: unknown
+ * @param pkey_table_len  the same for the P_Key table
+ * @return the length in bytes; 0 for an opcode not in hca_prm.h, an
+ *         input too short to tell, or a whole table of unknown size
+ */
+size_t hca_cmd_out_len(const void *in, size_t in_len,
+	uint32_t gid_table_len, uint32_t pkey_table_len);
+
+/**
  * Format a failed command for a log message:
  * "CREATE_QP failed: bad parameter (0x3), syndrome 0x1a2b3c4d". An
  * unknown opcode is printed as "opcode 0x123".

@@ -294,6 +294,10 @@ hca_prm_get(const void *mb, unsigned int bit, unsigned int width)
 #define HCA_VPORT_PKEY_OUT_PKEY_OFF 16
 #define HCA_VPORT_PKEY_ENTRY_LEN 4
 #define HCA_VPORT_PKEY_ENTRY_PKEY       HCA_PRM_FIELD(0x10, 16)
+/** Output lengths of the GID and P_Key queries answering n entries. */
+#define HCA_VPORT_GID_OUT_LEN(n) (HCA_VPORT_GID_OUT_GID_OFF + 16 * (n))
+#define HCA_VPORT_PKEY_OUT_LEN(n) \
+	(HCA_VPORT_PKEY_OUT_PKEY_OFF + HCA_VPORT_PKEY_ENTRY_LEN * (n))
 
 /* ---------------------------------------------------------------------
  * ALLOC_PD / DEALLOC_PD: the pd is HCA_CMD_OBJ_NUM of the output / input.
@@ -377,6 +381,9 @@ hca_prm_get(const void *mb, unsigned int bit, unsigned int width)
 /** cqe_sz values. */
 #define HCA_CQC_CQE_SZ_64  0x0
 #define HCA_CQC_CQE_SZ_128 0x1
+/** QUERY_CQ output: header, CQ context (64 bytes), 192 reserved bytes
+ * (the page list after them is not asked for). */
+#define HCA_QUERY_CQ_OUT_LEN 272
 
 /* ---------------------------------------------------------------------
  * QPs: CREATE_QP, the modify commands, QUERY_QP
@@ -462,12 +469,21 @@ hca_prm_get(const void *mb, unsigned int bit, unsigned int width)
 #define HCA_MCG_IN_LEN 32
 
 /* ---------------------------------------------------------------------
+ * MAD_IFC: output header, then the 256-byte response MAD.
+ */
+
+#define HCA_MAD_IFC_OUT_LEN (16 + 256)
+
+/* ---------------------------------------------------------------------
  * ACCESS_REG, and the port MTU register (PMTU)
  */
 
 #define HCA_ACCESS_REG_IN_REGISTER_ID   HCA_PRM_FIELD(0x050, 16)
 #define HCA_ACCESS_REG_IN_ARGUMENT      HCA_PRM_FIELD(0x060, 32)
 #define HCA_ACCESS_REG_DATA_OFF 16
+/** ACCESS_REG output: header, then reg_len bytes of register data (as
+ * many as the input carries). */
+#define HCA_ACCESS_REG_OUT_LEN(reg_len) (HCA_ACCESS_REG_DATA_OFF + (reg_len))
 /** op_mod of ACCESS_REG. */
 #define HCA_ACCESS_REG_WRITE 0x0
 #define HCA_ACCESS_REG_READ  0x1
@@ -657,6 +673,7 @@ hca_prm_get(const void *mb, unsigned int bit, unsigned int width)
 #define HCA_EQE_TYPE_CQ_ERROR 0x04
 #define HCA_EQE_TYPE_WQ_CATAS_ERROR 0x05
 #define HCA_EQE_TYPE_PORT_CHANGE 0x09
+#define HCA_EQE_TYPE_WQ_INVAL_REQ_ERROR 0x10
 #define HCA_EQE_TYPE_WQ_ACCESS_ERROR 0x11
 /** PORT_CHANGE sub types. */
 #define HCA_EQE_PORT_DOWN 0x01
@@ -669,5 +686,15 @@ hca_prm_get(const void *mb, unsigned int bit, unsigned int width)
 /** PORT_CHANGE data: the port number in the high nibble of data byte 8. */
 #define HCA_EQE_PORT_BYTE 8
 #define HCA_EQE_PORT_SHIFT 4
+/** QP error data (0x05, 0x10, 0x11): the kind of queue in data byte 20,
+ * its number (24 bits, big endian) in data bytes 24..27. */
+#define HCA_EQE_WQ_TYPE_BYTE 20
+#define HCA_EQE_WQ_NUM_BYTE 24
+/** Kinds of queue of a QP error. */
+#define HCA_EQE_WQ_TYPE_QP 0x0
+#define HCA_EQE_WQ_TYPE_RQ 0x1
+#define HCA_EQE_WQ_TYPE_SQ 0x2
+/** CQ error data: the CQN (24 bits, big endian) in data bytes 0..3. */
+#define HCA_EQE_CQ_NUM_BYTE 0
 
 #endif /* HCA_PRM_H */

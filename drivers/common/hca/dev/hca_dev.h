@@ -168,8 +168,9 @@ void hca_dev_close(struct hca_dev *dev);
 int hca_dev_query(struct hca_dev *dev, struct hca_dev_attr *attr);
 
 /**
- * Whether the device is still there (the soft HCA's socket is alive);
- * cheap enough for a link-state poll.
+ * Whether the device is still there (the soft HCA's socket is alive; a
+ * ConnectX through DevX has not reported a fatal error to the event
+ * poll); cheap enough for a link-state poll.
  */
 int hca_dev_alive(struct hca_dev *dev);
 

@@ -31,6 +31,7 @@
 #include "hca_cmdobj.h"
 #include "hca_cmdobj_query.h"
 #include "hca_dev_backend.h"
+#include "hca_devx_event.h"
 #include "hca_devx_transport.h"
 #include "hca_log.h"
 
@@ -211,12 +212,16 @@ devx_port_setup(struct devx_dev *d, const char *name, int port, bool vfio)
 	}
 	p->c_eqn = (uint8_t)eqn;
 	ret = hca_cmdobj_port_init(p);
-	if (ret == 0)
+	if (ret == 0) {
+		hca_devx_transport_set_tables(&d->dt, p->cap.gid_table_len,
+					      p->cap.pkey_table_len);
 		return 0;
+	}
 fail:
 	if (d->uar != NULL)
 		mlx5dv_devx_free_uar(d->uar);
 	d->uar = NULL;
+	hca_devx_transport_release(&d->dt);
 	hca_devx_transport_fini(&d->dt);
 	return ret;
 }
@@ -256,27 +261,58 @@ hca_devx_dev_open(const char *name, int port, bool vfio,
  ****************************************************************************/
 
 /**
- * Close: the UAR, then the context (the kernel, or rdma-core's VFIO
- * provider, destroys what is left of the objects), then this side.
+ * Free the PDs still allocated (ibv_dealloc_pd(); their numbers stay in
+ * this side's structs, which hca_cmdobj_port_fini() frees).
+ */
+static void
+devx_free_pds(struct devx_dev *d)
+{
+	struct hca_cmdobj_link *l;
+
+	for (l = d->port.objs.next; l != &d->port.objs; l = l->next) {
+		struct cmdobj_pd *pd;
+
+		if (l->kind != HCA_CMDOBJ_PD)
+			continue;
+		pd = CMDOBJ_OF(l, struct cmdobj_pd, link);
+		if (pd->handle != NULL && ibv_dealloc_pd(pd->handle) != 0)
+			HCA_LOG(WARNING, "%s: PD 0x%x not freed at close",
+				d->port.ca_name, pd->pdn);
+		pd->handle = NULL;
+	}
+}
+
+/**
+ * Close, in the reverse order of what was made: the objects still kept
+ * (newest first, each taking its event subscriptions along), the UMEMs,
+ * the PDs, the UAR, the event channel, then the context, then this
+ * side's structs and queue memory.
  */
 static void
 devx_close(struct hca_dev *dev)
 {
 	struct devx_dev *d = (struct devx_dev *)dev;
 
+	hca_devx_transport_release(&d->dt);
+	devx_free_pds(d);
 	mlx5dv_devx_free_uar(d->uar);
+	hca_devx_transport_fini(&d->dt);
 	ibv_close_device(d->ctx);
 	hca_cmdobj_port_fini(&d->port);
-	hca_devx_transport_fini(&d->dt);
 	free(d);
 }
 
-/** Whether the device answers (QUERY_HCA_VPORT_CONTEXT would). */
+/**
+ * Whether the device is alive: no IBV_EVENT_DEVICE_FATAL (kernel route)
+ * and no failure of mlx5dv_vfio_process_events() (VFIO route) seen by
+ * the event poll.
+ */
 static int
 devx_alive(struct hca_dev *dev)
 {
-	(void)dev;
-	return 1;
+	struct devx_dev *d = (struct devx_dev *)dev;
+
+	return hca_devx_transport_alive(&d->dt);
 }
 
 /** The transport's event fd. */
@@ -288,32 +324,38 @@ devx_event_fd(struct hca_dev *dev)
 	return d->port.cmd.ops->event_fd(d->port.cmd.ctx);
 }
 
-/** The device API's event of a PORT_CHANGE sub type. */
-static enum hca_event_type
-port_event(uint8_t sub_type)
+/**
+ * The QP number the device API knows an RQ by: an RSS child's is its
+ * SQ's (hca_qp.qpn); the RQN itself when no child has it.
+ */
+static uint32_t
+qpn_of_rq(struct devx_dev *d, uint32_t rqn)
 {
-	switch (sub_type) {
-	case HCA_EQE_PORT_ACTIVE:
-		return HCA_EVENT_PORT_ACTIVE;
-	case HCA_EQE_PORT_DOWN:
-		return HCA_EVENT_PORT_DOWN;
-	case HCA_EQE_PORT_LID_CHANGE:
-		return HCA_EVENT_LID_CHANGE;
-	case HCA_EQE_PORT_PKEY_CHANGE:
-		return HCA_EVENT_PKEY_CHANGE;
-	case HCA_EQE_PORT_GUID_CHANGE:
-		return HCA_EVENT_GID_CHANGE;
-	case HCA_EQE_PORT_CLIENT_REREG:
-		return HCA_EVENT_CLIENT_REREGISTER;
-	default:
-		return HCA_EVENT_OTHER;
+	struct hca_cmdobj_port *p = &d->port;
+	struct hca_cmdobj_link *l;
+	uint32_t qpn = rqn;
+
+	pthread_mutex_lock(&p->obj_lock);
+	for (l = p->objs.next; l != &p->objs; l = l->next) {
+		struct cmdobj_qp *q;
+
+		if (l->kind != HCA_CMDOBJ_QP)
+			continue;
+		q = CMDOBJ_OF(l, struct cmdobj_qp, link);
+		if (q->parent != NULL && q->rqn == rqn) {
+			qpn = q->qp.qpn;
+			break;
+		}
 	}
+	pthread_mutex_unlock(&p->obj_lock);
+	return qpn;
 }
 
 /**
- * Take the next event: one EQE from the transport, decoded.
+ * Take the next event: one EQE from the transport (a port change, a QP,
+ * SQ, RQ or CQ error), decoded as the soft HCA's backend decodes them.
  *
- * @return 1, 0 (none now) or a negative errno
+ * @return 1, 0 (none now) or a negative errno (the device is dead)
  */
 static int
 devx_event_poll(struct hca_dev *dev, struct hca_event *ev)
@@ -325,13 +367,11 @@ devx_event_poll(struct hca_dev *dev, struct hca_event *ev)
 	ret = d->port.cmd.ops->event_read(d->port.cmd.ctx, eqe, sizeof(eqe));
 	if (ret <= 0)
 		return ret;
-	memset(ev, 0, sizeof(*ev));
-	ev->eqe_type = eqe[HCA_EQE_TYPE_OFF];
-	ev->eqe_sub_type = eqe[HCA_EQE_SUB_TYPE_OFF];
-	ev->port_num = (uint8_t)(eqe[HCA_EQE_DATA_OFF + HCA_EQE_PORT_BYTE] >>
-				 HCA_EQE_PORT_SHIFT);
-	ev->type = ev->eqe_type == HCA_EQE_TYPE_PORT_CHANGE ?
-		   port_event(ev->eqe_sub_type) : HCA_EVENT_OTHER;
+	hca_devx_eqe_decode(eqe, (uint8_t)d->port.port_num, ev);
+	if ((ev->type == HCA_EVENT_QP_FATAL ||
+	     ev->type == HCA_EVENT_QP_ACCESS_ERR) &&
+	    hca_devx_eqe_wq_type(eqe) == HCA_EQE_WQ_TYPE_RQ)
+		ev->obj_num = qpn_of_rq(d, ev->obj_num);
 	return 1;
 }
 

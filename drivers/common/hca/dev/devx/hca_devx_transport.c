@@ -8,11 +8,16 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
+#include <unistd.h>
 #include <infiniband/mlx5dv.h>
 
+#include "hca_devx_event.h"
 #include "hca_devx_transport.h"
+#include "hca_log.h"
 
 /** IB PortState: Active. */
 #define PORT_STATE_ACTIVE 4
@@ -184,6 +189,53 @@ failed(int err, const void *out, size_t out_len)
 	return err > 0 ? -err : -EIO;
 }
 
+/** The cookie kind of an object kind with error events, 0 for none. */
+static char
+cookie_kind_of(uint8_t kind)
+{
+	switch (kind) {
+	case DEVX_QP:
+		return 'Q';
+	case DEVX_SQ:
+		return 'S';
+	case DEVX_RQ:
+		return 'R';
+	case DEVX_CQ:
+		return 'C';
+	default:
+		return 0;
+	}
+}
+
+/**
+ * Subscribe a new object to its error events on the event channel (no
+ * channel, or a kind without errors: nothing). A refusal is logged: the
+ * object's errors are then seen by its error completions only.
+ */
+static void
+subscribe(struct hca_devx_transport *dt, struct hca_devx_obj *o)
+{
+	char kind = cookie_kind_of(o->kind);
+	uint16_t events[HCA_DEVX_EVENT_TYPES_MAX];
+	unsigned int n;
+	int ret;
+
+	if (dt->channel == NULL || kind == 0)
+		return;
+	n = hca_devx_event_types(kind, events);
+	ret = mlx5dv_devx_subscribe_devx_event(dt->channel, o->obj,
+			(uint16_t)(n * sizeof(events[0])), events,
+			hca_devx_event_cookie(kind, (uint32_t)o->key));
+	if (ret != 0)
+		HCA_LOG(WARNING, "devx: no error events for %c 0x%x: %s",
+			kind, (unsigned int)o->key,
+			strerror(ret > 0 ? ret : errno));
+}
+
+/****************************************************************************
+ * Commands
+ ****************************************************************************/
+
 /** A create: mlx5dv_devx_obj_create(), the handle kept by its key. */
 static int
 exec_create(struct hca_devx_transport *dt, const struct devx_rule *r,
@@ -202,6 +254,7 @@ exec_create(struct hca_devx_transport *dt, const struct devx_rule *r,
 	}
 	o->kind = r->kind;
 	o->key = key_of(r, in, out);
+	subscribe(dt, o);
 	pthread_mutex_lock(&dt->lock);
 	o->next = dt->objs;
 	dt->objs = o;
@@ -260,18 +313,18 @@ exec_on_obj(struct hca_devx_transport *dt, const struct devx_rule *r,
 	return ret == 0 ? (int)out_len : failed(ret, out, out_len);
 }
 
-/** exec: the DevX call for the opcode. @return output bytes or -errno. */
+/**
+ * The DevX call for the opcode, with an output of exactly out_len bytes.
+ *
+ * @return output bytes or -errno
+ */
 static int
-devx_exec(void *ctx, const void *in, size_t in_len, void *out,
-	  size_t out_len)
+exec_call(struct hca_devx_transport *dt, const void *in, size_t in_len,
+	  void *out, size_t out_len)
 {
-	struct hca_devx_transport *dt = ctx;
 	const struct devx_rule *r;
 	int ret;
 
-	if (in_len < 8 || out_len < HCA_OUT_HDR_LEN)
-		return -EINVAL;
-	memset(out, 0, out_len);
 	r = rule_of((uint16_t)(be32_at(in, 0) >> 16));
 	if (r == NULL) {
 		ret = mlx5dv_devx_general_cmd(dt->ctx, in, in_len, out,
@@ -286,6 +339,52 @@ devx_exec(void *ctx, const void *in, size_t in_len, void *out,
 	default:
 		return exec_on_obj(dt, r, in, in_len, out, out_len);
 	}
+}
+
+/* See hca_devx_transport.h. */
+size_t
+hca_devx_out_len(const struct hca_devx_transport *dt, const void *in,
+		 size_t in_len, size_t out_len)
+{
+	size_t exact = hca_cmd_out_len(in, in_len, dt->gid_table_len,
+				       dt->pkey_table_len);
+
+	return exact != 0 ? exact : out_len;
+}
+
+/**
+ * exec: the DevX call for the opcode, given the output's exact length
+ * (hca_devx_out_len()); when out holds fewer bytes, a full output is
+ * read aside and its first out_len bytes copied.
+ *
+ * @return output bytes (at most out_len) or -errno
+ */
+static int
+devx_exec(void *ctx, const void *in, size_t in_len, void *out,
+	  size_t out_len)
+{
+	struct hca_devx_transport *dt = ctx;
+	size_t exact;
+	uint8_t *full;
+	int ret;
+
+	if (in_len < 8 || out_len < HCA_OUT_HDR_LEN)
+		return -EINVAL;
+	memset(out, 0, out_len);
+	exact = hca_devx_out_len(dt, in, in_len, out_len);
+	if (exact <= out_len)
+		return exec_call(dt, in, in_len, out, exact);
+	full = calloc(1, exact);
+	if (full == NULL)
+		return -ENOMEM;
+	ret = exec_call(dt, in, in_len, full, exact);
+	if (ret > 0) {
+		if ((size_t)ret > out_len)
+			ret = (int)out_len;
+		memcpy(out, full, (size_t)ret);
+	}
+	free(full);
+	return ret;
 }
 
 /** umem_reg: mlx5dv_devx_umem_reg() by address. */
@@ -342,14 +441,34 @@ devx_umem_dereg(void *ctx, uint32_t umem_id)
 	return ret > 0 ? -ret : ret;
 }
 
-/** event_fd: the async fd (kernel route) or the VFIO events fd. */
+/**
+ * event_fd: the epoll set of the async fd and the event channel's fd
+ * (kernel route; the async fd alone when there is no set), or the VFIO
+ * events fd.
+ */
 static int
 devx_event_fd(void *ctx)
 {
 	struct hca_devx_transport *dt = ctx;
 
-	return dt->vfio ? mlx5dv_vfio_get_events_fd(dt->ctx) :
-	       dt->ctx->async_fd;
+	if (dt->vfio)
+		return mlx5dv_vfio_get_events_fd(dt->ctx);
+	return dt->epfd >= 0 ? dt->epfd : dt->ctx->async_fd;
+}
+
+/** Mark the device dead (once, logged). */
+static void
+mark_dead(struct hca_devx_transport *dt, const char *why)
+{
+	if (!__atomic_exchange_n(&dt->dead, true, __ATOMIC_ACQ_REL))
+		HCA_LOG(ERR, "devx: %s: the device is dead", why);
+}
+
+/* See hca_devx_transport.h. */
+bool
+hca_devx_transport_alive(const struct hca_devx_transport *dt)
+{
+	return !__atomic_load_n(&dt->dead, __ATOMIC_ACQUIRE);
 }
 
 /** Fill a PORT_CHANGE entry of the PRM's layout. */
@@ -393,7 +512,7 @@ sub_type_of(enum ibv_event_type t)
  * @return 1, 0 (none pending), -EIO (the device is fatal)
  */
 static int
-event_read_kernel(struct hca_devx_transport *dt, uint8_t *eqe)
+event_read_async(struct hca_devx_transport *dt, uint8_t *eqe)
 {
 	struct ibv_async_event ev;
 	uint8_t sub;
@@ -401,8 +520,9 @@ event_read_kernel(struct hca_devx_transport *dt, uint8_t *eqe)
 	for (;;) {
 		if (ibv_get_async_event(dt->ctx, &ev) != 0)
 			return 0;
-		if (ev.event_type == IBV_EVENT_DEVICE_FATAL) {
+		if (!hca_devx_alive_after(true, ev.event_type)) {
 			ibv_ack_async_event(&ev);
+			mark_dead(dt, "IBV_EVENT_DEVICE_FATAL");
 			return -EIO;
 		}
 		sub = sub_type_of(ev.event_type);
@@ -413,6 +533,59 @@ event_read_kernel(struct hca_devx_transport *dt, uint8_t *eqe)
 		}
 		ibv_ack_async_event(&ev);
 	}
+}
+
+/**
+ * Kernel route: the next QP, SQ, RQ or CQ error from the event channel
+ * (an entry that does not translate is logged and skipped).
+ *
+ * @return 1, 0 (none pending or no channel)
+ */
+static int
+event_read_channel(struct hca_devx_transport *dt, uint8_t *eqe)
+{
+	union {
+		struct mlx5dv_devx_async_event_hdr hdr;
+		uint8_t bytes[sizeof(uint64_t) + HCA_CMD_EQE_LEN];
+	} buf;
+	ssize_t n;
+	int ret;
+
+	if (dt->channel == NULL)
+		return 0;
+	for (;;) {
+		n = mlx5dv_devx_get_event(dt->channel, &buf.hdr,
+					  sizeof(buf));
+		if (n < 0 && errno == EOVERFLOW) {
+			/* the kernel dropped entries: the error completions
+			 * of their queues still tell */
+			if (dt->channel_lost++ == 0)
+				HCA_LOG(WARNING, "devx: error events lost "
+					"(EOVERFLOW)");
+			continue;
+		}
+		if (n < 0)
+			return 0; /* EAGAIN: none */
+		ret = hca_devx_event_translate(buf.bytes, (size_t)n, eqe);
+		if (ret == 1)
+			return 1;
+		HCA_LOG(WARNING, "devx: an error event not understood "
+			"(%zd bytes): %s", n, strerror(-ret));
+	}
+}
+
+/**
+ * Kernel route: a port event or a fatal device first, then QP and CQ
+ * errors.
+ *
+ * @return 1, 0 (none pending), -EIO (the device is fatal)
+ */
+static int
+event_read_kernel(struct hca_devx_transport *dt, uint8_t *eqe)
+{
+	int ret = event_read_async(dt, eqe);
+
+	return ret != 0 ? ret : event_read_channel(dt, eqe);
 }
 
 /**
@@ -430,8 +603,10 @@ event_read_vfio(struct hca_devx_transport *dt, uint8_t *eqe)
 	int len, ret;
 
 	ret = mlx5dv_vfio_process_events(dt->ctx);
-	if (ret != 0)
+	if (!hca_devx_vfio_alive_after(true, ret)) {
+		mark_dead(dt, "mlx5dv_vfio_process_events failed");
 		return ret > 0 ? -ret : ret;
+	}
 	len = hca_cmd_query_vport_ctx_in(in, sizeof(in), &vq);
 	if (len < 0)
 		return len;
@@ -471,22 +646,83 @@ const struct hca_cmd_transport_ops hca_devx_transport_ops = {
 	.event_read = devx_event_read,
 };
 
+/** Make an fd non-blocking. @return 0 or a negative errno. */
+static int
+set_nonblock(int fd)
+{
+	int flags = fcntl(fd, F_GETFL);
+
+	if (flags < 0 || fcntl(fd, F_SETFL, flags | O_NONBLOCK) < 0)
+		return -errno;
+	return 0;
+}
+
+/** Add an fd to the epoll set, readable. @return 0 or a negative errno. */
+static int
+epoll_add(int epfd, int fd)
+{
+	struct epoll_event ev = { .events = EPOLLIN, .data.fd = fd };
+
+	return epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev) == 0 ? 0 : -errno;
+}
+
+/**
+ * Kernel route: the event channel for QP and CQ errors (with event
+ * data) and the epoll set of it and the async fd. Without a channel
+ * (a kernel or rdma-core that has none) the async fd is the event fd
+ * alone and QP and CQ errors are seen by their error completions.
+ *
+ * @return 0 or a negative errno (no epoll set)
+ */
+static int
+channel_open(struct hca_devx_transport *dt)
+{
+	int ret;
+
+	dt->epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (dt->epfd < 0)
+		return -errno;
+	ret = epoll_add(dt->epfd, dt->ctx->async_fd);
+	if (ret < 0)
+		goto fail;
+	dt->channel = mlx5dv_devx_create_event_channel(dt->ctx, 0);
+	if (dt->channel == NULL) {
+		HCA_LOG(WARNING, "devx: no event channel (%s): QP and CQ "
+			"errors only by their completions", strerror(errno));
+		return 0;
+	}
+	ret = set_nonblock(dt->channel->fd);
+	if (ret == 0)
+		ret = epoll_add(dt->epfd, dt->channel->fd);
+	if (ret == 0)
+		return 0;
+	mlx5dv_devx_destroy_event_channel(dt->channel);
+	dt->channel = NULL;
+fail:
+	close(dt->epfd);
+	dt->epfd = -1;
+	return ret;
+}
+
 /* See hca_devx_transport.h. */
 int
 hca_devx_transport_init(struct hca_cmd_transport *t,
 			struct hca_devx_transport *dt,
 			struct ibv_context *ctx, bool vfio, uint8_t port_num)
 {
+	int ret;
+
 	memset(dt, 0, sizeof(*dt));
 	dt->ctx = ctx;
 	dt->vfio = vfio;
 	dt->port_num = port_num;
+	dt->epfd = -1;
 	if (!vfio) {
-		int flags = fcntl(ctx->async_fd, F_GETFL);
-
-		if (flags < 0 ||
-		    fcntl(ctx->async_fd, F_SETFL, flags | O_NONBLOCK) < 0)
-			return -errno;
+		ret = set_nonblock(ctx->async_fd);
+		if (ret == 0)
+			ret = channel_open(dt);
+		if (ret < 0)
+			return ret;
 	}
 	pthread_mutex_init(&dt->lock, NULL);
 	t->ops = &hca_devx_transport_ops;
@@ -496,8 +732,54 @@ hca_devx_transport_init(struct hca_cmd_transport *t,
 
 /* See hca_devx_transport.h. */
 void
+hca_devx_transport_set_tables(struct hca_devx_transport *dt,
+			      uint32_t gid_table_len, uint32_t pkey_table_len)
+{
+	dt->gid_table_len = gid_table_len;
+	dt->pkey_table_len = pkey_table_len;
+}
+
+/* See hca_devx_transport.h. */
+void
+hca_devx_transport_release(struct hca_devx_transport *dt)
+{
+	int ret;
+
+	pthread_mutex_lock(&dt->lock);
+	while (dt->objs != NULL) {
+		struct hca_devx_obj *o = dt->objs;
+
+		dt->objs = o->next;
+		ret = mlx5dv_devx_obj_destroy(o->obj);
+		if (ret != 0)
+			HCA_LOG(WARNING, "devx: object kind %u 0x%" PRIx64
+				" not destroyed at close: %s", o->kind,
+				o->key, strerror(ret > 0 ? ret : -ret));
+		free(o);
+	}
+	while (dt->umems != NULL) {
+		struct hca_devx_umem *u = dt->umems;
+
+		dt->umems = u->next;
+		ret = mlx5dv_devx_umem_dereg(u->umem);
+		if (ret != 0)
+			HCA_LOG(WARNING, "devx: UMEM not released at close: "
+				"%s", strerror(ret > 0 ? ret : -ret));
+		free(u);
+	}
+	pthread_mutex_unlock(&dt->lock);
+}
+
+/* See hca_devx_transport.h. */
+void
 hca_devx_transport_fini(struct hca_devx_transport *dt)
 {
+	if (dt->channel != NULL)
+		mlx5dv_devx_destroy_event_channel(dt->channel);
+	dt->channel = NULL;
+	if (dt->epfd >= 0)
+		close(dt->epfd);
+	dt->epfd = -1;
 	while (dt->objs != NULL) {
 		struct hca_devx_obj *o = dt->objs;
 
