@@ -801,9 +801,9 @@ bench_parse(int argc, char **argv, struct bench_opts *o)
 	if (optind != argc - 1 || o->packets == 0 || o->size < 20 ||
 	    o->size > 2044 || o->inflight == 0 || o->inflight > 4096 ||
 	    !(o->seconds > 0)) {
-		fprintf(stderr, "usage: bench-pmd <EAL> -- fwd|ping|cost [-n N] "
-			"[-s 20..2044] [-b 1..4096] [-r] [-e] [-y] [-t SECONDS]"
-			"\n");
+		fprintf(stderr, "usage: bench-pmd <EAL> -- fwd|ping|cost "
+			"[-n N] [-s 20..2044] [-b 1..4096] [-r] [-e] [-y] "
+			"[-t SECONDS]\n");
 		return -EINVAL;
 	}
 	o->mode = argv[optind];
