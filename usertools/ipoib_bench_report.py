@@ -73,9 +73,14 @@ def report(results, level):
     c = results.get("cost")
     if c:
         L += ["### PMD cost per packet (callgrind, rx+tx bursts)", "",
-              "instr: callgrind, bench-pmd fwd, 64 B. cycles: TSC cycles"
-              " in the same bursts, native, in the bench-pmd fwd runs"
-              " at 64 B above (perf stat has no hardware counters in"
+              "instr: callgrind, bench-pmd cost, 64 B: every counted"
+              " burst carries exactly 32 packets, made ready before it is"
+              " received; instr/pkt = (rx + tx instructions) / packets;"
+              " the empty poll is a figure of its own, in no other"
+              " column. cycles: TSC cycles"
+              " in the bursts of the bench-pmd fwd runs at 64 B above,"
+              " native, bursts of any size (perf stat has no hardware"
+              " counters in"
               " this virtual machine).", "",
               "| PMD | instr/pkt rx | instr/pkt tx | instr/pkt rx+tx |"
               " vs memif | empty poll (instr) | cycles/pkt rx+tx |",

@@ -5,8 +5,8 @@
  * bench-pmd: packets between two ethdev ports of one process, for the
  * benchmark harness (usertools/ipoib-bench).
  *
- *   bench-pmd <EAL args, two ports> -- fwd|ping [-n PACKETS] [-s SIZE]
- *             [-b INFLIGHT] [-r] [-e] [-y] [-t SECONDS]
+ *   bench-pmd <EAL args, two ports> -- fwd|ping|cost [-n PACKETS]
+ *             [-s SIZE] [-b INFLIGHT] [-r] [-e] [-y] [-t SECONDS]
  *
  * fwd:  INFLIGHT packets per port circulate between the two ports (what
  *       is received on one is sent on the other, as testpmd io
@@ -18,6 +18,10 @@
  *       the cost of an empty poll.
  * ping: one packet goes from port 0 to port 1 and back, PACKETS times;
  *       prints the round trip's percentiles.
+ * cost: the bursts of fwd under callgrind, made deterministic: every
+ *       counted burst carries exactly INFLIGHT packets (at most 32), made
+ *       ready before it is received (bench_cost.c); PACKETS in all, a
+ *       multiple of INFLIGHT.
  *
  * -r: the ports are net_ipoib in mode=raw: frames start with the IPoIB
  * header and carry the destination's peer key (each port resolves the
@@ -57,25 +61,11 @@
 
 #include "rte_pmd_ipoib.h"
 #include "bench_arp.h"
+#include "bench_pmd.h"
 
-#define BENCH_BURST 32
 #define BENCH_DESC 1024
 #define BENCH_MBUFS 16383
-#define BENCH_IDLE_POLLS 1000
 #define BENCH_MAX_SAMPLES 1000000
-#define BENCH_STALL_S 5.0        /**< give up after this long without rx */
-
-/** Options of a run. */
-struct bench_opts {
-	const char *mode;        /**< "fwd" or "ping" */
-	uint64_t packets;
-	uint32_t size;
-	uint32_t inflight;       /**< per port (fwd) */
-	bool raw;                /**< net_ipoib mode=raw ports */
-	bool echo;               /**< one port: only send back (-e) */
-	bool yield;              /**< give up the CPU after an empty poll */
-	double seconds;          /**< give up after this long */
-};
 
 /** The first bytes of every frame sent from each port. */
 static uint8_t bench_hdr[2][RTE_ETHER_HDR_LEN];
@@ -85,11 +75,10 @@ static uint32_t bench_hdr_len;
 static uint16_t bench_key[2];
 /** Its tag (raw mode): forwarded packets carry the receiving port's. */
 static uint64_t bench_tag[2];
-/** Ports in this process: 2, or 1 when the other is another process's. */
-static uint16_t bench_nports = 2;
+uint16_t bench_nports = 2;
 /** net_ipoib mode=eth: forwarded frames get the peer MAC of bench_hdr. */
 static bool bench_eth_readdress;
-static struct rte_mempool *bench_pool;
+struct rte_mempool *bench_pool;
 
 /**
  * Receive a burst on an idle port (empty poll cost).
@@ -150,7 +139,7 @@ bench_dump_xstats(uint16_t port)
 }
 
 /** Seconds since an arbitrary origin (TSC). */
-static double
+double
 bench_now(void)
 {
 	return (double)rte_get_tsc_cycles() / (double)rte_get_tsc_hz();
@@ -234,7 +223,7 @@ bench_resolve(uint16_t port, uint16_t other, double deadline)
  *
  * @return the mbuf, or NULL when the pool is empty
  */
-static struct rte_mbuf *
+struct rte_mbuf *
 bench_frame(uint16_t port, uint32_t size)
 {
 	struct rte_mbuf *m = rte_pktmbuf_alloc(bench_pool);
@@ -261,7 +250,7 @@ bench_frame(uint16_t port, uint32_t size)
  * router rewrites it). Other PMDs: frames already name the port they
  * came from.
  */
-static inline void
+void
 bench_readdress(uint16_t to, struct rte_mbuf **pkts, uint16_t n, bool raw)
 {
 	const struct rte_ether_hdr *h = (const void *)bench_hdr[to];
@@ -581,7 +570,7 @@ bench_tsc_span(const struct bench_tsc *c, uint64_t t0, uint64_t t1)
  *
  * @return how many frames are left
  */
-static uint16_t
+uint16_t
 bench_solo_filter(const struct bench_opts *o, struct rte_mbuf **pkts,
 		  uint16_t n)
 {
@@ -812,14 +801,21 @@ bench_parse(int argc, char **argv, struct bench_opts *o)
 	if (optind != argc - 1 || o->packets == 0 || o->size < 20 ||
 	    o->size > 2044 || o->inflight == 0 || o->inflight > 4096 ||
 	    !(o->seconds > 0)) {
-		fprintf(stderr, "usage: bench-pmd <EAL> -- fwd|ping [-n N] "
-			"[-s 20..2044] [-b 1..4096] [-r] [-e] [-y] [-t SECONDS]"
-			"\n");
+		fprintf(stderr, "usage: bench-pmd <EAL> -- fwd|ping|cost "
+			"[-n N] [-s 20..2044] [-b 1..4096] [-r] [-e] [-y] "
+			"[-t SECONDS]\n");
 		return -EINVAL;
 	}
 	o->mode = argv[optind];
-	if (strcmp(o->mode, "fwd") != 0 && strcmp(o->mode, "ping") != 0) {
+	if (strcmp(o->mode, "fwd") != 0 && strcmp(o->mode, "ping") != 0 &&
+	    strcmp(o->mode, "cost") != 0) {
 		fprintf(stderr, "bench-pmd: unknown mode \"%s\"\n", o->mode);
+		return -EINVAL;
+	}
+	if (strcmp(o->mode, "cost") == 0 &&
+	    (o->inflight > BENCH_BURST || o->packets % o->inflight != 0)) {
+		fprintf(stderr, "bench-pmd: cost: -b 1..%u and -n a multiple "
+			"of it\n", BENCH_BURST);
 		return -EINVAL;
 	}
 	return 0;
@@ -844,9 +840,9 @@ main(int argc, char **argv)
 		return 2;
 	bench_nports = rte_eth_dev_count_avail();
 	if (bench_nports != 2 && (bench_nports != 1 || o.raw ||
-				  strcmp(o.mode, "fwd") != 0)) {
-		fprintf(stderr, "bench-pmd: need 2 ports (1 for fwd in "
-			"mode=eth), have %u\n", bench_nports);
+				  strcmp(o.mode, "ping") == 0)) {
+		fprintf(stderr, "bench-pmd: need 2 ports (1 for fwd or cost "
+			"in mode=eth), have %u\n", bench_nports);
 		return 2;
 	}
 	bench_pool = rte_pktmbuf_pool_create("bench", BENCH_MBUFS, 256, 0,
@@ -882,6 +878,8 @@ main(int argc, char **argv)
 	}
 	if (strcmp(o.mode, "fwd") == 0)
 		ret = bench_fwd(&o, deadline);
+	else if (strcmp(o.mode, "cost") == 0)
+		ret = bench_cost(&o, deadline);
 	else
 		ret = bench_ping(&o, deadline);
 	fflush(stdout);

@@ -31,11 +31,16 @@ for name, per in r.get("fwd", {}).get("pmds", {}).items():
     for size, f in per.items():
         if not f["mpps"] or f["mpps"]["median"] <= 0:
             bad.append("fwd %s %s: no packets" % (name, size))
-# every PMD of the cost scenario was measured (net_ipoib eth included)
+# every PMD of the cost scenario was measured (net_ipoib eth included),
+# every counted burst whole, the empty poll apart
 cost = r.get("cost", {})
 for name in ("net_memif", "net_ipoib raw", "net_ipoib eth"):
-    if "per_pkt" not in cost.get(name, {}):
-        bad.append("cost %s: %s" % (name, cost.get(name, "missing")))
+    c = cost.get(name, {})
+    if "per_pkt" not in c:
+        bad.append("cost %s: %s" % (name, c or "missing"))
+    elif c["rx_bursts"] * c["burst"] != c["packets"] or \
+            c["tx_bursts"] != c["rx_bursts"] or not c["ir_empty_poll"] > 0:
+        bad.append("cost %s: bursts not whole: %s" % (name, c))
 if r.get("failed"):
     bad.append("failed: %s" % r["failed"])
 md = open(out + "/results.md").read()

@@ -82,6 +82,8 @@ ipoib_probe(struct rte_vdev_device *vdev)
 	dev->dev_ops = &ipoib_ops;
 	dev->rx_pkt_burst = ipoib_rx_burst_pausable;
 	dev->tx_pkt_burst = ipoib_tx_burst_pausable;
+	/* both views: the same receive queues and CQs */
+	dev->rx_queue_count = ipoib_rx_queue_count;
 	if (args.mode == IPOIB_MODE_ETH) {
 		if (ipoib_eth_create(priv) == NULL) {
 			hca_dev_close(priv->hca);

@@ -793,6 +793,39 @@ ipoib_rx_burst_pausable(void *q, struct rte_mbuf **pkts, uint16_t n)
 	return got;
 }
 
+/**
+ * Receive completions waiting on a queue (rte_eth_rx_queue_count): the
+ * CQEs the software owns from the consumer index on, read without
+ * consuming them. Counts completions, not packets: a frame the view
+ * keeps for itself (ARP, an own multicast copy) is one of them. 0 while
+ * the data path is paused.
+ */
+uint32_t
+ipoib_rx_queue_count(void *q)
+{
+	struct ipoib_rxq *rxq = q;
+	struct hca_cq *cq = rxq->cq;
+	uint32_t ci, n = 0;
+
+	if (!ipoib_dp_enter(&rxq->dp_seq, rxq->priv))
+		return 0;
+	ci = cq->cons_index;
+	while (n < cq->cqe_cnt) {
+		uint32_t at = ci + n;
+		const struct mlx5_cqe64 *cqe =
+			&cq->cqes[at & (cq->cqe_cnt - 1)];
+		uint8_t op_own = __atomic_load_n(&cqe->op_own,
+						 __ATOMIC_ACQUIRE);
+
+		if ((op_own >> 4) == MLX5_CQE_INVALID ||
+		    (op_own & MLX5_CQE_OWNER_MASK) != !!(at & cq->cqe_cnt))
+			break;
+		n++;
+	}
+	ipoib_dp_leave(&rxq->dp_seq);
+	return n;
+}
+
 /** tx_burst of a port in mode=raw, pausable (nothing taken). */
 uint16_t
 ipoib_tx_burst_pausable(void *q, struct rte_mbuf **pkts, uint16_t n)
