@@ -5,7 +5,9 @@
 # from hugepages in dynamic memory mode (no -m: pages are added and
 # freed as the heap needs; --socket-limit keeps it small; --huge-unlink:
 # no files left behind), host2 receives (--no-huge) and checks every
-# payload. Hugepages missing: FAIL (not a skip). Runs under
+# payload. IPOIB_MEM_EAL adds EAL options to host1's (e.g.
+# --single-file-segments: one file per memseg list, regions at file
+# offsets). Hugepages missing: FAIL (not a skip). Runs under
 # test/with-fabric --hosts 2.
 set -u
 APP=$1
@@ -31,7 +33,8 @@ run() {
 }
 run host2 recv '0@1' --no-huge -m 512 > "$WORK/recv.log" 2>&1 &
 PR=$!
-run host1 send '0@0' --huge-unlink --socket-limit 128 \
+# shellcheck disable=SC2086 # options, split on purpose
+run host1 send '0@0' --huge-unlink --socket-limit 128 ${IPOIB_MEM_EAL:-} \
 	> "$WORK/send.log" 2>&1 &
 PS=$!
 wait $PS; RS=$?
