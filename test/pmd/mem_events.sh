@@ -5,9 +5,10 @@
 # from hugepages in dynamic memory mode (no -m: pages are added and
 # freed as the heap needs; --socket-limit keeps it small; --huge-unlink:
 # no files left behind), host2 receives (--no-huge) and checks every
-# payload. IPOIB_MEM_EAL adds EAL options to host1's (e.g.
+# payload. IPOIB_MEM_EAL replaces host1's --huge-unlink (e.g. with
 # --single-file-segments: one file per memseg list, regions at file
-# offsets). Hugepages missing: FAIL (not a skip). Runs under
+# offsets; DPDK refuses it with --huge-unlink, so the files are removed
+# here). Hugepages missing: FAIL (not a skip). Runs under
 # test/with-fabric --hosts 2.
 set -u
 APP=$1
@@ -34,12 +35,17 @@ run() {
 run host2 recv '0@1' --no-huge -m 512 > "$WORK/recv.log" 2>&1 &
 PR=$!
 # shellcheck disable=SC2086 # options, split on purpose
-run host1 send '0@0' --huge-unlink --socket-limit 128 ${IPOIB_MEM_EAL:-} \
+run host1 send '0@0' --socket-limit 128 ${IPOIB_MEM_EAL:---huge-unlink} \
 	> "$WORK/send.log" 2>&1 &
 PS=$!
 wait $PS; RS=$?
+touch "$WORK/done.send" # a sender that failed early: recv stops too
 wait $PR; RR=$?
 echo "--- host1, send (rc $RS)"; cat "$WORK/send.log"
 echo "--- host2, recv (rc $RR)"; cat "$WORK/recv.log"
 rm -rf "/var/run/dpdk/mem$$send" "/var/run/dpdk/mem$$recv"
+# hugepage files the sender may leave (not unlinked)
+awk '$3 == "hugetlbfs" { print $2 }' /proc/mounts | while read -r m; do
+	rm -f "$m/mem$$send"map_*
+done
 [ $RS -eq 0 ] && [ $RR -eq 0 ]

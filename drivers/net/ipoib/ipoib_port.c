@@ -5,9 +5,10 @@
  * The resources of a net_ipoib port on its device, one module for the
  * start and for the recovery after the device came back: opening the HCA
  * port, the P_Key index, the peer cache, memory registration (every
- * memseg and mempool of the process, ipoib_mem.c), the CQs and UD QPs of the queues (brought to
- * RTS, queue 1 and up as RSS children of queue 0), the receive buffers
- * posted and the send rings, and their release.
+ * memseg and mempool of the process, through ipoib_mem.c), the CQs and UD
+ * QPs of the queues (brought to RTS, queue 1 and up as RSS children of
+ * queue 0), the receive buffers posted and the send rings, and their
+ * release.
  */
 
 #include <errno.h>
