@@ -16,8 +16,8 @@
  *   eth_peer <EAL args> -- malformed
  *       sends broken ARP/ND frames; they must be dropped and counted,
  *       in their xstats and in oerrors; then xstats_reset must zero
- *       every xstat but the gauges peer_cache_size and
- *       sa_transport_inband.
+ *       every xstat but the gauges peer_cache_size,
+ *       sa_transport_inband and mr_regions.
  *   eth_peer <EAL args> -- snoop
  *       sends IGMP/MLD reports and leaves (and broken ones); checks the
  *       joins and leaves they cause and set_mc_addr_list's share.

@@ -187,6 +187,17 @@ struct ipoib_mcast {
 	bool shared;
 };
 
+/**
+ * Counters of the port's memory registration (ipoib_mem.c), written by
+ * whichever thread allocates or frees DPDK memory (atomically).
+ */
+struct ipoib_mem_stats {
+	uint64_t regions;         /**< gauge: regions registered now */
+	uint64_t registered;      /**< regions registered by an ALLOC event */
+	uint64_t deregistered;    /**< regions dropped by a FREE event */
+	uint64_t failures;        /**< events not followed in full */
+};
+
 /** Counters of the control thread. */
 struct ipoib_ctrl_stats {
 	uint64_t path_queries;
@@ -305,6 +316,8 @@ struct ipoib_priv {
 	struct hca_dev_attr attr;
 	struct hca_pd *pd;
 	struct hca_mr_map *mrs;
+	struct ipoib_mem_stats mst; /**< memory registration counters */
+	bool mem_cb;               /**< the memory event callback is set */
 	struct hca_sa *sa;
 	struct hca_sa_stats sa_stats; /**< the SA client's counters, added
 				       *   up by the control thread (xstats,

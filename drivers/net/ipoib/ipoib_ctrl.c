@@ -21,6 +21,7 @@
 
 #include "ipoib.h"
 #include "ipoib_ctrl.h"
+#include "ipoib_mem.h"
 #include "ipoib_path.h"
 #include "ipoib_recover.h"
 #include "ipoib_watch.h"
@@ -104,6 +105,7 @@ ipoib_ctrl_round(struct ipoib_priv *priv)
 	ipoib_path_take_pending(priv);
 	ipoib_path_retry(priv);
 	ipoib_peer_reclaim(priv->peers);
+	ipoib_mem_reclaim(priv);
 	ipoib_ctrl_poll_link(priv);
 	ipoib_recover_qp_poll(priv);
 	ipoib_watch_round(priv);

@@ -5,9 +5,10 @@
  * The resources of a net_ipoib port on its device, one module for the
  * start and for the recovery after the device came back: opening the HCA
  * port, the P_Key index, the peer cache, memory registration (every
- * mempool of the process), the CQs and UD QPs of the queues (brought to
- * RTS, queue 1 and up as RSS children of queue 0), the receive buffers
- * posted and the send rings, and their release.
+ * memseg and mempool of the process, through ipoib_mem.c), the CQs and UD
+ * QPs of the queues (brought to RTS, queue 1 and up as RSS children of
+ * queue 0), the receive buffers posted and the send rings, and their
+ * release.
  */
 
 #include <errno.h>
@@ -18,6 +19,7 @@
 #include "ipoib.h"
 #include "ipoib_dp.h"
 #include "ipoib_log.h"
+#include "ipoib_mem.h"
 #include "ipoib_port.h"
 
 /** Find the P_Key index of the port's P_Key (full member first). */
@@ -41,24 +43,6 @@ ipoib_port_find_pkey(struct ipoib_priv *priv)
 	IPOIB_LOG(ERR, "%s: P_Key 0x%04x is not in the port's table",
 		  priv->name, priv->args.pkey);
 	return -ENOENT;
-}
-
-/** rte_mempool_walk callback: register every mempool's memory. */
-static void
-ipoib_port_register_pool(struct rte_mempool *mp, void *arg)
-{
-	struct ipoib_priv *priv = arg;
-
-	if (hca_mr_map_add_mempool(priv->mrs, mp) < 0)
-		IPOIB_LOG(WARNING, "%s: mempool %s not registered: packets "
-			  "from it are dropped", priv->name, mp->name);
-}
-
-/** Register every mempool of the process with the port's device. */
-static void
-ipoib_port_register_pools(struct ipoib_priv *priv)
-{
-	rte_mempool_walk(ipoib_port_register_pool, priv);
 }
 
 /* See ipoib_port.h. */
@@ -269,9 +253,9 @@ ipoib_port_open(struct ipoib_priv *priv)
 }
 
 /**
- * Allocate the port's protection domain, register the memory of every
- * mempool (the receive queues' pools must succeed) and create the
- * queues' CQs and QPs, in RTS.
+ * Allocate the port's protection domain, register the process's memory
+ * (ipoib_mem_open(): every memseg, the receive queues' pools must
+ * succeed) and create the queues' CQs and QPs, in RTS.
  *
  * @param priv  the port (device open, P_Key index and Q_Key known)
  * @return 0 or a negative errno (release with ipoib_port_resources_close())
@@ -279,23 +263,14 @@ ipoib_port_open(struct ipoib_priv *priv)
 int
 ipoib_port_resources_open(struct ipoib_priv *priv)
 {
-	uint16_t i;
 	int err = 0;
 
 	priv->pd = hca_pd_alloc(priv->hca, &err);
-	priv->mrs = priv->pd ?
-		hca_mr_map_create(priv->pd, IPOIB_MR_RANGES_MAX) : NULL;
-	if (priv->mrs == NULL)
+	if (priv->pd == NULL)
 		return err ? err : -ENOMEM;
-	for (i = 0; i < priv->nb_rxq; i++) {
-		err = hca_mr_map_add_mempool(priv->mrs, priv->rxq[i].mp);
-		if (err < 0) {
-			IPOIB_LOG(ERR, "%s: cannot register mempool %s: %d",
-				  priv->name, priv->rxq[i].mp->name, err);
-			return err;
-		}
-	}
-	ipoib_port_register_pools(priv);
+	err = ipoib_mem_open(priv);
+	if (err < 0)
+		return err;
 	err = ipoib_port_queues_create(priv);
 	if (err < 0)
 		IPOIB_LOG(ERR, "%s: cannot create queues: %d", priv->name, err);
@@ -313,8 +288,7 @@ void
 ipoib_port_resources_close(struct ipoib_priv *priv)
 {
 	ipoib_port_queues_destroy(priv);
-	hca_mr_map_destroy(priv->mrs);
-	priv->mrs = NULL;
+	ipoib_mem_close(priv);
 	if (priv->pd != NULL)
 		hca_pd_free(priv->pd);
 	priv->pd = NULL;

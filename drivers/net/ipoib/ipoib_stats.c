@@ -3,7 +3,8 @@
  * @file
  * Basic stats and xstats of a net_ipoib port, both views, from one table
  * (ipoib_xstats[]): every counter's name, where it is kept (per receive
- * or transmit queue, the control thread, the peer cache, the mode=eth
+ * or transmit queue, the control thread, the peer cache, the memory
+ * registration, the mode=eth
  * state) and what it is: a drop (in ierrors or oerrors), a receive
  * refill failure (imissed), another count, or a gauge (never reset).
  * stats_get, xstats_get_names, xstats_get, stats_reset and xstats_reset
@@ -24,6 +25,7 @@ enum ipoib_xsrc {
 	XS_RXQ,           /**< struct ipoib_rxq_stats, per receive queue */
 	XS_TXQ,           /**< struct ipoib_txq_stats, per transmit queue */
 	XS_CTRL,          /**< struct ipoib_ctrl_stats of the port */
+	XS_MEM,           /**< struct ipoib_mem_stats of the port */
 	XS_CACHE,         /**< struct ipoib_peer_cache_stats */
 	XS_CACHE_SIZE,    /**< the peer cache's size */
 	XS_ETH_RXQ,       /**< struct ipoib_eth_rx_stats, per queue (eth) */
@@ -54,6 +56,8 @@ struct ipoib_xstat {
 #define XTX_(n, f, k) { n, XS_TXQ, k, offsetof(struct ipoib_txq_stats, f) }
 #define XCT_(n, f, k) \
 	{ n, XS_CTRL, k, offsetof(struct ipoib_ctrl_stats, f) }
+#define XMR_(n, f, k) \
+	{ n, XS_MEM, k, offsetof(struct ipoib_mem_stats, f) }
 #define ERX_(n, f, k) \
 	{ n, XS_ETH_RXQ, k, offsetof(struct ipoib_eth_rx_stats, f) }
 #define ETX_(n, f, k) \
@@ -155,6 +159,10 @@ static const struct ipoib_xstat ipoib_xstats[] = {
 	XCT("qp_recoveries", qp_recoveries),
 	XCT("qp_recover_failures", qp_recover_failures),
 	XCT("rx_flushed", rx_flushed),
+	XMR_("mr_regions", regions, XK_GAUGE),
+	XMR_("mr_registered_by_event", registered, XK_COUNT),
+	XMR_("mr_deregistered_by_event", deregistered, XK_COUNT),
+	XMR_("mr_event_failures", failures, XK_COUNT),
 	XPC("peer_cache_inserts", inserts),
 	XPC("peer_cache_evictions", evictions),
 	XPC("peer_cache_full", full),
@@ -265,6 +273,9 @@ ipoib_xstat_counter(struct ipoib_priv *priv, const struct ipoib_xstat *x,
 		break;
 	case XS_CTRL:
 		base = &priv->cst;
+		break;
+	case XS_MEM:
+		base = &priv->mst;
 		break;
 	case XS_CACHE:
 		if (priv->peers != NULL)

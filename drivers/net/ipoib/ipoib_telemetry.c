@@ -102,6 +102,35 @@ ipoib_tel_sa(const char *cmd __rte_unused, const char *params,
 	return 0;
 }
 
+/** /ipoib/mem,<port_id>: the port's memory registration counters. */
+static int
+ipoib_tel_mem(const char *cmd __rte_unused, const char *params,
+	      struct rte_tel_data *d)
+{
+	struct ipoib_priv *priv;
+	unsigned long port;
+	char *end;
+
+	if (params == NULL || *params == '\0')
+		return -EINVAL;
+	port = strtoul(params, &end, 0);
+	if (*end != '\0' || port >= RTE_MAX_ETHPORTS)
+		return -EINVAL;
+	priv = ipoib_priv_of_port((uint16_t)port);
+	if (priv == NULL)
+		return -EINVAL;
+	rte_tel_data_start_dict(d);
+	rte_tel_data_add_dict_u64(d, "mr_regions",
+		__atomic_load_n(&priv->mst.regions, __ATOMIC_RELAXED));
+	rte_tel_data_add_dict_u64(d, "mr_registered_by_event",
+		__atomic_load_n(&priv->mst.registered, __ATOMIC_RELAXED));
+	rte_tel_data_add_dict_u64(d, "mr_deregistered_by_event",
+		__atomic_load_n(&priv->mst.deregistered, __ATOMIC_RELAXED));
+	rte_tel_data_add_dict_u64(d, "mr_event_failures",
+		__atomic_load_n(&priv->mst.failures, __ATOMIC_RELAXED));
+	return 0;
+}
+
 /** Register the telemetry commands (once). */
 void
 ipoib_telemetry_register(void)
@@ -115,4 +144,8 @@ ipoib_telemetry_register(void)
 	rte_telemetry_register_cmd("/ipoib/sa", ipoib_tel_sa,
 		"How an ipoib port reaches the SA (umad or inband) and its "
 		"SA counters. Parameters: int port_id");
+	rte_telemetry_register_cmd("/ipoib/mem", ipoib_tel_mem,
+		"Memory registration of an ipoib port: regions now, "
+		"registered and deregistered by memory events, events not "
+		"followed. Parameters: int port_id");
 }

@@ -36,7 +36,11 @@ static struct mlx5_wqe_data_seg fuzz_rq[FUZZ_PMD_DESC];
 static uint32_t fuzz_rq_dbrec[2];
 static uint32_t fuzz_cq_dbrec[2];
 static struct rte_mbuf *fuzz_elts[FUZZ_PMD_DESC];
-static struct hca_mr_range fuzz_range;
+/** One range over every address, as the table the data path reads. */
+static struct {
+	struct hca_mr_table t;
+	struct hca_mr_range r[1];
+} fuzz_table;
 static struct hca_mr_map fuzz_mrs;
 /** A second live cache: its tags are foreign to the port's. */
 static struct ipoib_peer_cache *fuzz_foreign;
@@ -164,11 +168,12 @@ fuzz_priv_fill(struct ipoib_priv *priv, bool eth)
 	priv->qkey = FUZZ_QKEY;
 	memcpy(priv->bcast_mgid.raw, bcast, sizeof(bcast));
 	priv->mrs = &fuzz_mrs;
-	fuzz_range.start = 0;
-	fuzz_range.end = UINTPTR_MAX;
-	fuzz_range.lkey = FUZZ_PMD_LKEY;
-	fuzz_mrs.ranges = &fuzz_range;
-	fuzz_mrs.n = 1;
+	fuzz_table.t.ranges[0].start = 0;
+	fuzz_table.t.ranges[0].end = UINTPTR_MAX;
+	fuzz_table.t.ranges[0].lkey = FUZZ_PMD_LKEY;
+	fuzz_table.t.n = 1;
+	fuzz_table.t.max = 1;
+	fuzz_mrs.table = &fuzz_table.t;
 	fuzz_mrs.max = 1;
 	priv->learn = rte_ring_create_elem("fuzz_learn",
 		sizeof(struct ipoib_learn), IPOIB_CTRL_RING_SIZE,
