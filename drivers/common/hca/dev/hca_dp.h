@@ -289,6 +289,34 @@ hca_sq_doorbell(struct hca_qp *qp, uint32_t last_wqe_head)
 }
 
 /**
+ * Whether a CQE's owner byte gives it to the software at free-running
+ * consumer index ci (owner bit as the pass over the ring, opcode not
+ * MLX5_CQE_INVALID).
+ *
+ * @param op_own   the CQE's op_own byte
+ * @param ci       the consumer index the CQE is read at
+ * @param cqe_cnt  entries of the ring (a power of two)
+ */
+static inline bool
+hca_cqe_is_sw_owned(uint8_t op_own, uint32_t ci, uint32_t cqe_cnt)
+{
+	return (op_own >> 4) != MLX5_CQE_INVALID &&
+		(op_own & MLX5_CQE_OWNER_MASK) == !!(ci & cqe_cnt);
+}
+
+/**
+ * Whether a CQE's owner byte says, in one compare: the software's at
+ * consumer index ci, a receive completion (MLX5_CQE_RESP_SEND), not
+ * compressed (format bits 0). The solicited-event bit does not matter.
+ */
+static inline bool
+hca_cqe_is_rx_ok(uint8_t op_own, uint32_t ci, uint32_t cqe_cnt)
+{
+	return (op_own & 0xfd) ==
+		((MLX5_CQE_RESP_SEND << 4) | !!(ci & cqe_cnt));
+}
+
+/**
  * The next completion if the software owns it, else NULL. Does not
  * consume it: call hca_cq_consume() after reading.
  */
@@ -299,11 +327,25 @@ hca_cq_peek(struct hca_cq *cq)
 	struct mlx5_cqe64 *cqe = &cq->cqes[ci & (cq->cqe_cnt - 1)];
 	uint8_t op_own = __atomic_load_n(&cqe->op_own, __ATOMIC_ACQUIRE);
 
-	if ((op_own >> 4) == MLX5_CQE_INVALID ||
-	    (op_own & MLX5_CQE_OWNER_MASK) != !!(ci & cq->cqe_cnt))
+	if (!hca_cqe_is_sw_owned(op_own, ci, cq->cqe_cnt))
 		return NULL;
 	hca_dp_rmb();
 	return cqe;
+}
+
+/**
+ * Whether the next completion is the software's: one load of its owner
+ * byte, nothing consumed. No barrier: read the CQE after an acquire load
+ * of its owner byte (hca_cq_peek()).
+ */
+static inline bool
+hca_cq_ready(const struct hca_cq *cq)
+{
+	uint32_t ci = cq->cons_index;
+
+	return hca_cqe_is_sw_owned(
+		__atomic_load_n(&cq->cqes[ci & (cq->cqe_cnt - 1)].op_own,
+				__ATOMIC_RELAXED), ci, cq->cqe_cnt);
 }
 
 /** Consume the completion returned by hca_cq_peek(). */
