@@ -531,7 +531,14 @@ ipoib_eth_rx_burst_pausable(void *q, struct rte_mbuf **pkts, uint16_t n)
 
 	if (!ipoib_dp_enter(&rxq->dp_seq, rxq->priv))
 		return 0;
-	got = ipoib_eth_rx_burst(q, pkts, n);
+	/* an empty poll: nothing held, the next CQE not ours yet */
+	if (likely(rxq->priv->eth->rxq[rxq->idx].n_held == 0) &&
+	    !hca_cq_ready(rxq->cq)) {
+		ipoib_rx_idle(rxq);
+		got = 0;
+	} else {
+		got = ipoib_eth_rx_burst(q, pkts, n);
+	}
 	ipoib_dp_leave(&rxq->dp_seq);
 	return got;
 }

@@ -597,6 +597,18 @@ ipoib_rx_refill_short(struct ipoib_rxq *rxq)
 }
 
 /**
+ * What a receive burst that found nothing does (ipoib_dp.h): refill a
+ * short ring, report the quiescent state of the peer cache's reader.
+ */
+void
+ipoib_rx_idle(struct ipoib_rxq *rxq)
+{
+	if (unlikely(rxq->qp->rq_head - rxq->rq_tail != rxq->nb_desc))
+		ipoib_rx_refill_short(rxq);
+	ipoib_peer_reader_quiescent(rxq->priv->peers, rxq->idx);
+}
+
+/**
  * Receive a burst of packets (rte_eth_rx_burst). An empty poll reads the
  * next CQE's owner byte, checks that the ring is full and reports the
  * quiescent state of the peer cache's reader.
