@@ -190,6 +190,9 @@ ipoib_rxq_fill(struct ipoib_rxq *rxq)
 	memcpy(&rxq->mbuf_rearm,
 	       (const uint8_t *)&mb + offsetof(struct rte_mbuf, rearm_data),
 	       sizeof(rxq->mbuf_rearm));
+	/* a pool's pinned external buffers stay attached: keep the flag */
+	rxq->ol_base = rte_pktmbuf_priv_flags(rxq->mp) &
+		RTE_PKTMBUF_POOL_F_PINNED_EXT_BUF ? RTE_MBUF_F_EXTERNAL : 0;
 	rxq->buf_room = rte_pktmbuf_data_room_size(rxq->mp) -
 		RTE_PKTMBUF_HEADROOM;
 	rxq->used_every = rte_get_tsc_hz() / 16;
@@ -459,7 +462,7 @@ ipoib_rx_completions(struct ipoib_rxq *rxq, struct rte_mbuf **pkts,
 	struct hca_cq *cq = rxq->cq;
 	uint32_t mask = qp->rq_wqe_cnt - 1;
 	uint32_t ci = cq->cons_index, ci0 = ci;
-	uint64_t rearm = rxq->mbuf_rearm;
+	uint64_t rearm = rxq->mbuf_rearm, ol_base = rxq->ol_base;
 	uint32_t room = rxq->buf_room;
 	struct hca_rx_cqe rcs[IPOIB_BURST];
 	uint16_t which[IPOIB_BURST];
@@ -525,7 +528,8 @@ ipoib_rx_completions(struct ipoib_rxq *rxq, struct rte_mbuf **pkts,
 			rte_pktmbuf_free(m);
 			continue;
 		}
-		ol = rc.rss_hash != 0 ? RTE_MBUF_F_RX_RSS_HASH : 0;
+		ol = ol_base |
+			(rc.rss_hash != 0 ? RTE_MBUF_F_RX_RSS_HASH : 0);
 		p = NULL;
 		if (rc.grh) {
 			const struct ipoib_grh *grh =
