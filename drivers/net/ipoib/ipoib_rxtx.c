@@ -119,6 +119,8 @@ static uint32_t
 ipoib_rxq_refill(struct ipoib_rxq *rxq, uint32_t n)
 {
 	struct hca_qp *qp = rxq->qp;
+	struct mlx5_wqe_data_seg *ring = qp->rq_buf;
+	struct rte_mbuf **elts = rxq->elts;
 	uint32_t mask = qp->rq_wqe_cnt - 1;
 	uint32_t len = HCA_GRH_LEN + rxq->buf_room;
 	uint32_t head = qp->rq_head;
@@ -141,7 +143,7 @@ ipoib_rxq_refill(struct ipoib_rxq *rxq, uint32_t n)
 			struct rte_mbuf *m = bufs[i];
 			uintptr_t addr = (uintptr_t)m->buf_addr +
 				RTE_PKTMBUF_HEADROOM - HCA_GRH_LEN;
-			struct mlx5_wqe_data_seg *seg = &qp->rq_buf[head & mask];
+			struct mlx5_wqe_data_seg *seg = &ring[head & mask];
 			uint32_t lkey = lk.lkey;
 
 			if (unlikely(addr < lk.start || addr > lk.last)) {
@@ -155,7 +157,7 @@ ipoib_rxq_refill(struct ipoib_rxq *rxq, uint32_t n)
 				}
 				ipoib_rx_lkey_load(rxq, len, &lk);
 			}
-			rxq->elts[head & mask] = m;
+			elts[head & mask] = m;
 			seg->byte_count = len_be;
 			seg->lkey = rte_cpu_to_be_32(lkey);
 			seg->addr = rte_cpu_to_be_64(addr);
@@ -460,7 +462,15 @@ ipoib_rx_completions(struct ipoib_rxq *rxq, struct rte_mbuf **pkts,
 	const struct ipoib_priv *priv = rxq->priv;
 	struct hca_qp *qp = rxq->qp;
 	struct hca_cq *cq = rxq->cq;
-	uint32_t mask = qp->rq_wqe_cnt - 1;
+	/* in locals: the stores into mbufs could alias them */
+	struct mlx5_cqe64 *cqes = cq->cqes;
+	struct rte_mbuf **elts = rxq->elts;
+	const uint32_t cqe_cnt = cq->cqe_cnt, mask = qp->rq_wqe_cnt - 1;
+	const uint32_t own_qpn = priv->qpn;
+	const uint16_t own_lid = priv->lid;
+	const uint64_t tag_flag = ipoib_tag_flag;
+	const uint64_t mcast_flag = ipoib_rx_mcast_flag;
+	const int tag_offset = ipoib_tag_offset;
 	uint32_t ci = cq->cons_index, ci0 = ci;
 	uint64_t rearm = rxq->mbuf_rearm, ol_base = rxq->ol_base;
 	uint32_t room = rxq->buf_room;
@@ -474,7 +484,7 @@ ipoib_rx_completions(struct ipoib_rxq *rxq, struct rte_mbuf **pkts,
 		n = IPOIB_BURST;
 	ipoib_rx_memo_load(rxq, &mm);
 	while (nb < n) {
-		struct mlx5_cqe64 *cqe = &cq->cqes[ci & (cq->cqe_cnt - 1)];
+		struct mlx5_cqe64 *cqe = &cqes[ci & (cqe_cnt - 1)];
 		uint8_t op_own = __atomic_load_n(&cqe->op_own,
 						 __ATOMIC_ACQUIRE);
 		struct ipoib_peer *p;
@@ -484,8 +494,8 @@ ipoib_rx_completions(struct ipoib_rxq *rxq, struct rte_mbuf **pkts,
 		uint64_t ol;
 		uint32_t idx, len;
 
-		if (unlikely(!hca_cqe_is_rx_ok(op_own, ci, cq->cqe_cnt))) {
-			if (!hca_cqe_is_sw_owned(op_own, ci, cq->cqe_cnt))
+		if (unlikely(!hca_cqe_is_rx_ok(op_own, ci, cqe_cnt))) {
+			if (!hca_cqe_is_sw_owned(op_own, ci, cqe_cnt))
 				break;
 			idx = be16toh(cqe->wqe_counter) & mask;
 			if ((op_own >> 4) == MLX5_CQE_RESP_ERR) {
@@ -495,8 +505,8 @@ ipoib_rx_completions(struct ipoib_rxq *rxq, struct rte_mbuf **pkts,
 				ipoib_qp_error_seen(rxq->priv, rxq->idx);
 				break;
 			}
-			m = rxq->elts[idx];
-			rxq->elts[idx] = NULL;
+			m = elts[idx];
+			elts[idx] = NULL;
 			ci++;
 			rxq->st.errors++;
 			if (m != NULL)
@@ -506,8 +516,8 @@ ipoib_rx_completions(struct ipoib_rxq *rxq, struct rte_mbuf **pkts,
 		hca_dp_rmb();
 		hca_cqe_decode_rx(cqe, &rc);
 		idx = rc.wqe_index & mask;
-		m = rxq->elts[idx];
-		rxq->elts[idx] = NULL;
+		m = elts[idx];
+		elts[idx] = NULL;
 		ci++;
 		if (unlikely(m == NULL)) {
 			rxq->st.errors++;
@@ -522,8 +532,7 @@ ipoib_rx_completions(struct ipoib_rxq *rxq, struct rte_mbuf **pkts,
 			rte_pktmbuf_free(m);
 			continue;
 		}
-		if (unlikely(rc.src_qpn == priv->qpn &&
-			     rc.slid == priv->lid)) {
+		if (unlikely(rc.src_qpn == own_qpn && rc.slid == own_lid)) {
 			rxq->st.loopback++;
 			rte_pktmbuf_free(m);
 			continue;
@@ -536,7 +545,7 @@ ipoib_rx_completions(struct ipoib_rxq *rxq, struct rte_mbuf **pkts,
 				(const void *)(data - HCA_GRH_LEN);
 
 			if (grh->dgid[0] == 0xff) { /* DGID is multicast */
-				ol |= ipoib_rx_mcast_flag;
+				ol |= mcast_flag;
 				rxq->st.mcast++;
 			}
 			p = ipoib_rx_memo_match(rxq, &mm, grh,
@@ -545,9 +554,8 @@ ipoib_rx_completions(struct ipoib_rxq *rxq, struct rte_mbuf **pkts,
 			rxq->st.no_grh++;
 		}
 		if (likely(p != NULL)) {
-			ol |= ipoib_tag_flag;
-			*RTE_MBUF_DYNFIELD(m, ipoib_tag_offset, uint64_t *) =
-				mm.tag;
+			ol |= tag_flag;
+			*RTE_MBUF_DYNFIELD(m, tag_offset, uint64_t *) = mm.tag;
 			mm.hits++;
 		} else {
 			rcs[nslow] = rc;
