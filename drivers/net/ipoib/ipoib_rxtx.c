@@ -147,8 +147,8 @@ ipoib_rxq_refill(struct ipoib_rxq *rxq, uint32_t n)
 			uint32_t lkey = lk.lkey;
 
 			if (unlikely(addr < lk.start || addr > lk.last)) {
-				lkey = hca_mr_map_lkey(rxq->priv->mrs, addr, len,
-						       &rxq->lkey_hint);
+				lkey = hca_mr_map_lkey(rxq->priv->mrs, addr,
+						       len, &rxq->lkey_hint);
 				if (unlikely(lkey == HCA_NO_LKEY)) {
 					rxq->st.errors++;
 					rte_mempool_put(rxq->mp, m);
