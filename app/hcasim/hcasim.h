@@ -545,7 +545,7 @@ int hcasim_fault_init(void);
 bool hcasim_fault_contain(struct hcasim *h);
 
 /* hcasim_rss.c */
-uint32_t hcasim_rss_hash(const uint8_t *ipoib, uint32_t len);
+uint32_t hcasim_rss_hash(const uint8_t *ipoib, uint32_t len, uint8_t *type);
 bool hcasim_rss_key_is(const uint8_t *key);
 
 /* hcasim_stats.c */

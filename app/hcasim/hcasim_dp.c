@@ -58,6 +58,7 @@ struct dp_pkt {
 	struct iovec bounce_iov;
 	bool hashed;
 	uint32_t hash;
+	uint8_t hash_type;                 /**< the CQE's rx_hash_type */
 };
 
 /** What the data path's address translation needs. */
@@ -263,7 +264,7 @@ pkt_hash(struct dp_pkt *p)
 		memcpy(peek + n, p->out_iov[i].iov_base, c);
 		n += c;
 	}
-	p->hash = hcasim_rss_hash(peek, n);
+	p->hash = hcasim_rss_hash(peek, n, &p->hash_type);
 	p->hashed = true;
 	return p->hash;
 }
@@ -433,7 +434,8 @@ deliver_to(struct hcasim *h, struct dp_pkt *p, struct hcasim_qp *rqp,
 	cqe.slid = htobe16(p->slid);
 	cqe.wqe_counter = htobe16(idx);
 	cqe.sop_drop_qpn = htobe32(rqp->qpn);
-	cqe.imm_inval_pkey = htobe32(hash);
+	/* where a ConnectX writes it: only an RQ a TIR steered to */
+	hca_cqe_set_rx_hash(&cqe, hash, rqp != underlay ? p->hash_type : 0);
 	cq_write(rqp->rcq, &cqe, MLX5_CQE_RESP_SEND);
 	hcasim_count(&cnt->rcv_packets, 1);
 	hcasim_count(&cnt->rcv_bytes, p->s.len);

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "hcasim.h"
+#include "hca_dp.h"
 
 /** Longest hashed input: two IPv6 addresses and two ports. */
 #define RSS_INPUT_MAX 36
@@ -92,16 +93,20 @@ toeplitz(const uint8_t *in, unsigned int n)
  *
  * @param ipoib  the payload, starting with the 4-byte IPoIB header
  * @param len    bytes available (at least the headers needed)
+ * @param type   set to what was hashed, as a CQE's rx_hash_type says it
+ *               (HCA_CQE_RSS_IPV4/_IPV6 | HCA_CQE_RSS_TCP/_UDP; 0 for
+ *               non-IP)
  * @return the hash, or 0 when the payload is not IPv4/IPv6
  */
 uint32_t
-hcasim_rss_hash(const uint8_t *ipoib, uint32_t len)
+hcasim_rss_hash(const uint8_t *ipoib, uint32_t len, uint8_t *type)
 {
 	uint8_t in[RSS_INPUT_MAX];
 	const uint8_t *ip = ipoib + 4;
 	unsigned int n, l4_off, proto;
 	uint16_t etype;
 
+	*type = 0;
 	if (len < 4 + 20)
 		return 0;
 	etype = (uint16_t)(ipoib[0] << 8 | ipoib[1]);
@@ -114,17 +119,20 @@ hcasim_rss_hash(const uint8_t *ipoib, uint32_t len)
 		/* fragments (MF set or an offset) hash on addresses only */
 		if ((ip[6] & 0x3f) != 0 || ip[7] != 0)
 			proto = 0;
+		*type = HCA_CQE_RSS_IPV4;
 	} else if (etype == 0x86dd && len >= 40 && (ip[0] >> 4) == 6) {
 		l4_off = 40;
 		memcpy(in, ip + 8, 32);
 		n = 32;
 		proto = ip[6];
+		*type = HCA_CQE_RSS_IPV6;
 	} else {
 		return 0;
 	}
 	if ((proto == 6 || proto == 17) && l4_off >= 20 && len >= l4_off + 4) {
 		memcpy(in + n, ip + l4_off, 4);
 		n += 4;
+		*type |= proto == 6 ? HCA_CQE_RSS_TCP : HCA_CQE_RSS_UDP;
 	}
 	return toeplitz(in, n);
 }

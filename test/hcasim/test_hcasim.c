@@ -377,7 +377,12 @@ test_rss(void)
 				break;
 			}
 		}
-		if (k == 4 || be32toh(c.imm_inval_pkey) == 0) {
+		/* where a ConnectX writes it: rx_hash_result and
+		 * rx_hash_type, not imm_inval_pkey */
+		if (k == 4 || hca_cqe_rx_hash(&c) == 0 ||
+		    c.imm_inval_pkey != 0 ||
+		    ((const uint8_t *)&c)[HCA_CQE_RX_HASH_TYPE_OFF] !=
+		    (HCA_CQE_RSS_IPV4 | HCA_CQE_RSS_UDP)) {
 			fprintf(stderr, "FAIL: flow %u lost or unhashed\n", i);
 			goto out;
 		}
@@ -397,7 +402,7 @@ test_rss(void)
 			;
 	t_send(&a, a.qp, &av, t_send_area(&a),
 	       udp_packet(t_send_area(&a), 7, 0x0806), false, false);
-	if (t_poll(kcq[0], WAIT_MS, &c) != 0 || c.imm_inval_pkey != 0 ||
+	if (t_poll(kcq[0], WAIT_MS, &c) != 0 || hca_cqe_rx_hash(&c) != 0 ||
 	    t_poll(b.rcq, 100, &c) == 0) {
 		fprintf(stderr, "FAIL: non-IP not at the first child\n");
 		goto out;

@@ -117,6 +117,53 @@ drop:
 }
 
 /**
+ * The common received packet, turned into an Ethernet frame in two
+ * stores: unicast to us, from a peer with a tag (so a MAC), neither ARP
+ * nor IPv6 (nothing to translate). Destination MAC, source MAC and
+ * EtherType are written as two overlapping 8-byte words in front of the
+ * payload (the IPoIB header's reserved bytes become the EtherType).
+ *
+ * @param m         a packet the raw receive delivered
+ * @param own       the port's MAC in the low 6 bytes of a word, as in
+ *                  memory
+ * @param tag_base  the peer cache's first tag
+ * @return false when the packet needs ipoib_eth_rx_one() (nothing done)
+ */
+static inline bool
+ipoib_eth_rx_fast(struct rte_mbuf *m, uint64_t own, uint64_t tag_base)
+{
+	uint8_t *d = rte_pktmbuf_mtod(m, uint8_t *);
+	uint64_t tag, rel, w0, w1;
+	uint16_t proto;
+
+	if (RTE_BYTE_ORDER != RTE_LITTLE_ENDIAN) /* the words below are */
+		return false;
+	if ((m->ol_flags & (ipoib_tag_flag | ipoib_rx_mcast_flag)) !=
+	    ipoib_tag_flag || ipoib_tag_flag == 0 ||
+	    m->data_off < IPOIB_ETH_GROWTH)
+		return false;
+	memcpy(&proto, d, sizeof(proto));
+	if (proto == RTE_BE16(RTE_ETHER_TYPE_ARP) ||
+	    proto == RTE_BE16(RTE_ETHER_TYPE_IPV6))
+		return false;
+	tag = *RTE_MBUF_DYNFIELD(m, ipoib_tag_offset, const uint64_t *);
+	rel = tag - tag_base;
+	if (unlikely(tag <= tag_base || (rel >> IPOIB_MAC_TAG_BITS) != 0))
+		return false;
+	/* source MAC 02:t4:..:t0 (ipoib_mac_of_tag()), then EtherType */
+	w1 = rte_cpu_to_be_64(((uint64_t)IPOIB_MAC_PEER_BYTE0 << 56 |
+			       rel << 16)) | (uint64_t)proto << 48;
+	w0 = (own & 0xffffffffffffULL) | (w1 & 0xffff) << 48;
+	d -= IPOIB_ETH_GROWTH;
+	memcpy(d + 6, &w1, 8);
+	memcpy(d, &w0, 8);
+	m->data_off -= IPOIB_ETH_GROWTH;
+	m->data_len += IPOIB_ETH_GROWTH;
+	m->pkt_len += IPOIB_ETH_GROWTH;
+	return true;
+}
+
+/**
  * Try again the packets held while their senders were learned: deliver
  * those whose sender is known now, drop those held too long.
  *
@@ -174,16 +221,25 @@ ipoib_eth_rx_burst(void *rxq, struct rte_mbuf **pkts, uint16_t n)
 	struct ipoib_eth *eth = raw->priv->eth;
 	struct ipoib_eth_rxq *q = &eth->rxq[raw->idx];
 	uint16_t nb = 0, got, out, i;
+	uint64_t own = 0, tag_base;
 
 	if (unlikely(q->n_held != 0))
 		nb = ipoib_eth_rx_retry(eth, q, pkts, n);
 	if (nb == n)
 		return nb;
 	got = ipoib_rx_burst(raw, pkts + nb, n - nb);
+	if (got == 0)
+		return nb;
+	memcpy(&own, &eth->own_mac, sizeof(eth->own_mac));
+	tag_base = ipoib_peer_tag_base(raw->priv->peers);
 	out = nb;
 	for (i = 0; i < got; i++) {
 		struct rte_mbuf *m = pkts[nb + i];
 
+		if (likely(ipoib_eth_rx_fast(m, own, tag_base))) {
+			pkts[out++] = m;
+			continue;
+		}
 		switch (ipoib_eth_rx_one(eth, q, m)) {
 		case RX_DELIVERED:
 			pkts[out++] = m;
@@ -475,7 +531,14 @@ ipoib_eth_rx_burst_pausable(void *q, struct rte_mbuf **pkts, uint16_t n)
 
 	if (!ipoib_dp_enter(&rxq->dp_seq, rxq->priv))
 		return 0;
-	got = ipoib_eth_rx_burst(q, pkts, n);
+	/* an empty poll: nothing held, the next CQE not ours yet */
+	if (likely(rxq->priv->eth->rxq[rxq->idx].n_held == 0) &&
+	    !hca_cq_ready(rxq->cq)) {
+		ipoib_rx_idle(rxq);
+		got = 0;
+	} else {
+		got = ipoib_eth_rx_burst(q, pkts, n);
+	}
 	ipoib_dp_leave(&rxq->dp_seq);
 	return got;
 }

@@ -75,7 +75,43 @@ rte_pmd_ipoib_rx_is_multicast(const struct rte_mbuf *m)
 /* ------------------------------------------------------------ receive */
 
 /**
- * Post up to n fresh mbufs on a receive queue, in bursts.
+ * The lkey of receive buffers: the range the queue's hint names, read
+ * once per refill, checked per buffer with two compares; the map's own
+ * search when a buffer is outside it.
+ */
+struct ipoib_rx_lkey {
+	uintptr_t start;          /**< first address of the range */
+	uintptr_t last;           /**< last buffer start the range holds */
+	uint32_t lkey;
+};
+
+/** Read the range of the queue's lkey hint (empty when there is none). */
+static inline void
+ipoib_rx_lkey_load(struct ipoib_rxq *rxq, uint32_t len,
+		   struct ipoib_rx_lkey *lk)
+{
+	const struct hca_mr_map *map = rxq->priv->mrs;
+	uint32_t n = __atomic_load_n(&map->n, __ATOMIC_ACQUIRE);
+
+	lk->start = 1;
+	lk->last = 0;
+	lk->lkey = HCA_NO_LKEY;
+	if (rxq->lkey_hint < n) {
+		const struct hca_mr_range *r = &map->ranges[rxq->lkey_hint];
+
+		if (r->end - r->start >= len) {
+			lk->start = r->start;
+			lk->last = r->end - len;
+			lk->lkey = r->lkey;
+		}
+	}
+}
+
+/**
+ * Post up to n fresh mbufs on a receive queue: taken from the pool in
+ * bulk (no per-mbuf reset: the receive writes every field it hands
+ * out, ipoib_rx_burst), written as WQEs in one loop, one doorbell
+ * record update.
  *
  * @return how many were posted
  */
@@ -83,49 +119,85 @@ static uint32_t
 ipoib_rxq_refill(struct ipoib_rxq *rxq, uint32_t n)
 {
 	struct hca_qp *qp = rxq->qp;
+	struct mlx5_wqe_data_seg *ring = qp->rq_buf;
+	struct rte_mbuf **elts = rxq->elts;
 	uint32_t mask = qp->rq_wqe_cnt - 1;
+	uint32_t len = HCA_GRH_LEN + rxq->buf_room;
+	uint32_t head = qp->rq_head;
+	rte_be32_t len_be = rte_cpu_to_be_32(len);
 	struct rte_mbuf *bufs[IPOIB_BURST];
+	struct ipoib_rx_lkey lk;
 	uint32_t done = 0, i;
 
+	ipoib_rx_lkey_load(rxq, len, &lk);
 	while (done < n) {
 		uint32_t k = RTE_MIN(n - done, (uint32_t)IPOIB_BURST);
+		bool short_of_lkey = false;
 
-		if (rte_pktmbuf_alloc_bulk(rxq->mp, bufs, k) != 0) {
+		if (rte_mempool_get_bulk(rxq->mp, (void **)bufs, k) != 0) {
 			rxq->st.nombuf++;
 			rxq->priv->dev->data->rx_mbuf_alloc_failed++;
 			break;
 		}
 		for (i = 0; i < k; i++) {
 			struct rte_mbuf *m = bufs[i];
-			uintptr_t addr = (uintptr_t)m->buf_addr + m->data_off -
-				HCA_GRH_LEN;
-			uint32_t len = HCA_GRH_LEN + m->buf_len - m->data_off;
-			uint32_t lkey = hca_mr_map_lkey(rxq->priv->mrs, addr,
-							len, &rxq->lkey_hint);
+			uintptr_t addr = (uintptr_t)m->buf_addr +
+				RTE_PKTMBUF_HEADROOM - HCA_GRH_LEN;
+			struct mlx5_wqe_data_seg *seg = &ring[head & mask];
+			uint32_t lkey = lk.lkey;
 
-			if (unlikely(lkey == HCA_NO_LKEY)) {
-				rxq->st.errors++;
-				rte_pktmbuf_free(m);
-				continue;
+			if (unlikely(addr < lk.start || addr > lk.last)) {
+				lkey = hca_mr_map_lkey(rxq->priv->mrs, addr,
+						       len, &rxq->lkey_hint);
+				if (unlikely(lkey == HCA_NO_LKEY)) {
+					rxq->st.errors++;
+					rte_mempool_put(rxq->mp, m);
+					short_of_lkey = true;
+					continue;
+				}
+				ipoib_rx_lkey_load(rxq, len, &lk);
 			}
-			rxq->elts[qp->rq_head & mask] = m;
-			hca_rq_post(qp, addr, len, lkey);
+			elts[head & mask] = m;
+			seg->byte_count = len_be;
+			seg->lkey = rte_cpu_to_be_32(lkey);
+			seg->addr = rte_cpu_to_be_64(addr);
+			head++;
 			done++;
 		}
-		if (done < n && i < k)
+		if (unlikely(short_of_lkey))
 			break;
 	}
-	if (done != 0)
+	if (done != 0) {
+		qp->rq_head = head;
 		hca_rq_doorbell(qp);
+	}
 	return done;
 }
 
-/** Post receive buffers until the ring is full (at start). */
+/**
+ * Post receive buffers until the ring is full (at start, after a reset);
+ * first the queue's constants for the data path.
+ */
 int
 ipoib_rxq_fill(struct ipoib_rxq *rxq)
 {
 	uint32_t want = rxq->nb_desc - (rxq->qp->rq_head - rxq->rq_tail);
+	struct rte_mbuf mb = { .nb_segs = 1 };
 
+	/* the pool's buffers all have its data room (setup checked that
+	 * the headroom and an IPoIB header fit) */
+	mb.data_off = RTE_PKTMBUF_HEADROOM;
+	mb.port = rxq->port_id;
+	rte_mbuf_refcnt_set(&mb, 1);
+	memcpy(&rxq->mbuf_rearm,
+	       (const uint8_t *)&mb + offsetof(struct rte_mbuf, rearm_data),
+	       sizeof(rxq->mbuf_rearm));
+	/* a pool's pinned external buffers stay attached: keep the flag */
+	rxq->ol_base = rte_pktmbuf_priv_flags(rxq->mp) &
+		RTE_PKTMBUF_POOL_F_PINNED_EXT_BUF ? RTE_MBUF_F_EXTERNAL : 0;
+	rxq->buf_room = rte_pktmbuf_data_room_size(rxq->mp) -
+		RTE_PKTMBUF_HEADROOM;
+	rxq->used_every = rte_get_tsc_hz() / 16;
 	return ipoib_rxq_refill(rxq, want) == want ? 0 : -ENOMEM;
 }
 
@@ -146,64 +218,35 @@ ipoib_rxq_drain(struct ipoib_rxq *rxq)
 }
 
 /**
- * Check one receive completion and shape its mbuf.
- *
- * @param src  filled with the source address (GID zero without a GRH)
- * @return 2 when the packet is kept (src filled), 0 when it was dropped
- *         (counted, freed)
+ * Write the fields of a received mbuf that the application reads, in
+ * four stores: rearm data (data offset, reference count 1, one segment,
+ * port) and offload flags; packet type 0, lengths, VLAN 0 and the RSS
+ * hash. Nothing else was reset when the mbuf left its pool.
  */
-static inline int
-ipoib_rx_one(struct ipoib_rxq *rxq, struct rte_mbuf *m,
-	     const struct hca_rx_cqe *rc, struct ipoib_hwaddr *src)
+static inline void
+ipoib_rx_mbuf_init(struct rte_mbuf *m, uint64_t rearm, uint64_t ol_flags,
+		   uint32_t len, uint32_t hash)
 {
-	const struct ipoib_priv *priv = rxq->priv;
-	uint32_t room = m->buf_len - m->data_off;
-	struct rte_ipoib_hdr *hdr;
-	const struct ipoib_grh *grh;
-	uint32_t len;
+#if RTE_BYTE_ORDER == RTE_LITTLE_ENDIAN
+	uint64_t d0 = (uint64_t)len << 32;      /* packet_type 0, pkt_len */
+	uint64_t d1 = len | (uint64_t)hash << 32; /* data_len, vlan_tci 0 */
+	uint8_t *b = (uint8_t *)m;
 
-	/* a source QPN of 0xFFFFFF would make a group the sender */
-	if (unlikely(rc->byte_cnt < HCA_GRH_LEN + RTE_IPOIB_HDR_LEN ||
-		     rc->byte_cnt - HCA_GRH_LEN > room ||
-		     rc->src_qpn == IPOIB_MCAST_QPN)) {
-		rxq->st.malformed++;
-		rte_pktmbuf_free(m);
-		return 0;
-	}
-	if (unlikely(rc->src_qpn == priv->qpn && rc->slid == priv->lid)) {
-		rxq->st.loopback++;
-		rte_pktmbuf_free(m);
-		return 0;
-	}
-	len = rc->byte_cnt - HCA_GRH_LEN;
-	m->data_len = (uint16_t)len;
-	m->pkt_len = len;
-	m->port = rxq->port_id;
+	memcpy(b + offsetof(struct rte_mbuf, rearm_data), &rearm, 8);
+	m->ol_flags = ol_flags;
+	memcpy(b + offsetof(struct rte_mbuf, rx_descriptor_fields1), &d0, 8);
+	memcpy(b + offsetof(struct rte_mbuf, rx_descriptor_fields1) + 8,
+	       &d1, 8);
+#else
+	memcpy((uint8_t *)m + offsetof(struct rte_mbuf, rearm_data), &rearm,
+	       8);
+	m->ol_flags = ol_flags;
 	m->packet_type = 0;
-	m->ol_flags = 0;
-	if (rc->rss_hash != 0) {
-		m->hash.rss = rc->rss_hash;
-		m->ol_flags |= RTE_MBUF_F_RX_RSS_HASH;
-	}
-	hdr = rte_pktmbuf_mtod(m, struct rte_ipoib_hdr *);
-	hdr->key = 0;
-	src->flags = 0;
-	src->qpn[0] = (rc->src_qpn >> 16) & 0xff;
-	src->qpn[1] = (rc->src_qpn >> 8) & 0xff;
-	src->qpn[2] = rc->src_qpn & 0xff;
-	if (!rc->grh) { /* unicast inside the subnet (Linux): (SLID, QPN) */
-		rxq->st.no_grh++;
-		memset(&src->gid, 0, sizeof(src->gid));
-		return 2;
-	}
-	grh = rte_pktmbuf_mtod_offset(m, const struct ipoib_grh *,
-				      -HCA_GRH_LEN);
-	if (grh->dgid[0] == 0xff) { /* DGID is multicast */
-		m->ol_flags |= ipoib_rx_mcast_flag;
-		rxq->st.mcast++;
-	}
-	memcpy(src->gid.raw, grh->sgid, HCA_GID_LEN);
-	return 2;
+	m->pkt_len = len;
+	m->data_len = (uint16_t)len;
+	m->vlan_tci = 0;
+	m->hash.rss = hash;
+#endif
 }
 
 /** Tell the control thread about a source it should learn or update. */
@@ -220,6 +263,36 @@ ipoib_rx_report(struct ipoib_rxq *rxq, const struct ipoib_hwaddr *addr,
 
 	if (rte_ring_mp_enqueue_elem(rxq->priv->learn, &l, sizeof(l)) != 0)
 		rxq->st.learn_dropped++;
+}
+
+/** The source address of a received packet (GID zero without a GRH). */
+static inline void
+ipoib_rx_source(const struct rte_mbuf *m, const struct hca_rx_cqe *rc,
+		struct ipoib_hwaddr *src)
+{
+	src->flags = 0;
+	src->qpn[0] = (rc->src_qpn >> 16) & 0xff;
+	src->qpn[1] = (rc->src_qpn >> 8) & 0xff;
+	src->qpn[2] = rc->src_qpn & 0xff;
+	if (!rc->grh) {
+		memset(&src->gid, 0, sizeof(src->gid));
+		return;
+	}
+	memcpy(src->gid.raw, rte_pktmbuf_mtod_offset(m,
+	       const struct ipoib_grh *, -HCA_GRH_LEN)->sgid, HCA_GID_LEN);
+}
+
+/**
+ * Whether the source moved to another LID (a packet with a GRH from a
+ * resolved unicast peer whose path names another LID): the control
+ * thread follows.
+ */
+static inline bool
+ipoib_rx_lid_moved(const struct ipoib_peer *p, const struct hca_rx_cqe *rc)
+{
+	return rc->grh && p->path.lid != rc->slid &&
+		ipoib_peer_is_resolved(p) &&
+		!(p->flags & IPOIB_PEER_F_MCAST);
 }
 
 /**
@@ -243,12 +316,9 @@ ipoib_rx_set_peer(struct ipoib_rxq *rxq, struct rte_mbuf *m,
 	rxq->st.peer_hits++;
 	rte_pmd_ipoib_set_key(m, ipoib_tag_key(tag));
 	ipoib_mbuf_set_tag(m, tag);
-	if (p->last_used + rte_get_tsc_hz() / 16 < now)
+	if (p->last_used + rxq->used_every < now)
 		__atomic_store_n(&p->last_used, now, __ATOMIC_RELAXED);
-	/* the source moved to another LID: the control thread follows */
-	if (unlikely(rc->grh && p->path.lid != rc->slid &&
-		     ipoib_peer_is_resolved(p) &&
-		     !(p->flags & IPOIB_PEER_F_MCAST)))
+	if (unlikely(ipoib_rx_lid_moved(p, rc)))
 		ipoib_rx_report(rxq, addr, rc);
 }
 
@@ -278,55 +348,36 @@ ipoib_rx_set_source(struct ipoib_rxq *rxq, struct rte_mbuf *m, uint64_t tag,
 }
 
 /**
- * Give a packet the queue's last source when its address is that one and
- * the memo's tag is still its slot's current tag (the peer was neither
- * evicted nor replaced since): no hash lookup then.
+ * Put the source keys and tags into the received packets the last-source
+ * memo did not serve: one bulk lookup by address for those with a GRH,
+ * the (SLID, QPN) index for those without; unknown sources go to the
+ * control thread. The last source found by address becomes the memo.
  *
- * @return true when the packet got its source, false to look it up
+ * @param which  index in pkts of each packet
+ * @param rcs    its completion
+ * @param n      how many
  */
-static inline bool
-ipoib_rx_last_source(struct ipoib_rxq *rxq, struct rte_mbuf *m,
-		     const struct ipoib_hwaddr *addr,
-		     const struct hca_rx_cqe *rc, uint64_t now)
-{
-	struct ipoib_peer *p;
-
-	if (!ipoib_hwaddr_equal(addr, &rxq->last_src))
-		return false;
-	p = ipoib_peer_get_tagged(rxq->priv->peers, rxq->last_tag);
-	if (unlikely(p == NULL)) {
-		rxq->last_tag = 0;
-		return false;
-	}
-	ipoib_rx_set_peer(rxq, m, p, rxq->last_tag, addr, rc, now);
-	return true;
-}
-
-/**
- * Put the source keys and tags into received packets: the queue's last
- * source first, then one bulk lookup by address for the other packets
- * with a GRH, the (SLID, QPN) index for those without; unknown sources go
- * to the control thread.
- */
-static inline void
-ipoib_rx_set_keys(struct ipoib_rxq *rxq, struct rte_mbuf **pkts,
-		  const uint16_t *which, struct ipoib_hwaddr *addrs,
-		  const struct hca_rx_cqe *rcs, unsigned int n, uint64_t now)
+static __rte_noinline void
+ipoib_rx_lookup(struct ipoib_rxq *rxq, struct rte_mbuf **pkts,
+		const uint16_t *which, const struct hca_rx_cqe *rcs,
+		unsigned int n)
 {
 	struct ipoib_priv *priv = rxq->priv;
 	const struct ipoib_hwaddr *ap[IPOIB_BURST];
+	struct ipoib_hwaddr addrs[IPOIB_BURST];
 	uint16_t keys[IPOIB_BURST], gi[IPOIB_BURST];
+	uint64_t now = rte_get_tsc_cycles();
 	unsigned int i, ng = 0;
 
 	for (i = 0; i < n; i++) {
+		struct rte_mbuf *m = pkts[which[i]];
+
+		ipoib_rx_source(m, &rcs[i], &addrs[i]);
 		if (rcs[i].grh) {
-			if (ipoib_rx_last_source(rxq, pkts[which[i]],
-						 &addrs[i], &rcs[i], now))
-				continue;
 			gi[ng] = (uint16_t)i;
 			ap[ng++] = &addrs[i];
 		} else {
-			ipoib_rx_set_source(rxq, pkts[which[i]],
+			ipoib_rx_set_source(rxq, m,
 				ipoib_peer_lookup_lid(priv->peers, rcs[i].slid,
 						      rcs[i].src_qpn),
 				&addrs[i], &rcs[i], now);
@@ -349,86 +400,244 @@ ipoib_rx_set_keys(struct ipoib_rxq *rxq, struct rte_mbuf **pkts,
 	}
 }
 
-/** Receive a burst of packets (rte_eth_rx_burst). */
-uint16_t
-ipoib_rx_burst(void *q, struct rte_mbuf **pkts, uint16_t n)
+/** The last-source memo of a burst, in the form a GRH compares with. */
+struct ipoib_rx_memo {
+	uint32_t qpn_be;          /**< flags 0 and the QPN, as the address */
+	uint64_t gid[2];          /**< the GID, as the address holds it */
+	struct ipoib_peer *p;     /**< checked once per burst, NULL before */
+	uint64_t tag;             /**< 0: no memo (or found stale) */
+	unsigned int hits;
+};
+
+/** Load the queue's memo for a burst. */
+static inline void
+ipoib_rx_memo_load(const struct ipoib_rxq *rxq, struct ipoib_rx_memo *mm)
 {
-	struct ipoib_rxq *rxq = q;
+	const uint8_t *a = (const uint8_t *)&rxq->last_src;
+
+	memcpy(&mm->qpn_be, a, 4);
+	memcpy(mm->gid, a + 4, 16);
+	mm->tag = rxq->last_tag;
+	mm->p = NULL;
+	mm->hits = 0;
+}
+
+/**
+ * The memo's peer when a packet with a GRH comes from the memo's source
+ * (its QPN and SGID compared where they lie, in the CQE and the GRH),
+ * NULL to look the source up.
+ */
+static inline struct ipoib_peer *
+ipoib_rx_memo_match(struct ipoib_rxq *rxq, struct ipoib_rx_memo *mm,
+		    const struct ipoib_grh *grh, rte_be32_t flags_rqpn)
+{
+	uint64_t g0, g1;
+
+	memcpy(&g0, grh->sgid, 8);
+	memcpy(&g1, grh->sgid + 8, 8);
+	if (((g0 ^ mm->gid[0]) | (g1 ^ mm->gid[1])) != 0 ||
+	    (flags_rqpn & RTE_BE32(0xffffff)) != mm->qpn_be || mm->tag == 0)
+		return NULL;
+	if (unlikely(mm->p == NULL)) {
+		mm->p = ipoib_peer_get_tagged(rxq->priv->peers, mm->tag);
+		if (unlikely(mm->p == NULL)) {
+			rxq->last_tag = 0;
+			mm->tag = 0;
+		}
+	}
+	return mm->p;
+}
+
+/**
+ * Receive a burst of packets (rte_eth_rx_burst), once the next CQE was
+ * seen to be the software's. One pass over the completions: checks, the
+ * mbuf's fields in four stores, and the source's key and tag when it is
+ * the queue's last source (the common case); the others are looked up
+ * after the pass, together.
+ */
+static __rte_noinline uint16_t
+ipoib_rx_completions(struct ipoib_rxq *rxq, struct rte_mbuf **pkts,
+		     uint16_t n)
+{
+	const struct ipoib_priv *priv = rxq->priv;
 	struct hca_qp *qp = rxq->qp;
 	struct hca_cq *cq = rxq->cq;
-	uint32_t mask = qp->rq_wqe_cnt - 1;
-	struct ipoib_hwaddr addrs[IPOIB_BURST];
+	/* in locals: the stores into mbufs could alias them */
+	struct mlx5_cqe64 *cqes = cq->cqes;
+	struct rte_mbuf **elts = rxq->elts;
+	const uint32_t cqe_cnt = cq->cqe_cnt, mask = qp->rq_wqe_cnt - 1;
+	const uint32_t own_qpn = priv->qpn;
+	const uint16_t own_lid = priv->lid;
+	const uint64_t tag_flag = ipoib_tag_flag;
+	const uint64_t mcast_flag = ipoib_rx_mcast_flag;
+	const int tag_offset = ipoib_tag_offset;
+	uint32_t ci = cq->cons_index, ci0 = ci;
+	uint64_t rearm = rxq->mbuf_rearm, ol_base = rxq->ol_base;
+	uint32_t room = rxq->buf_room;
 	struct hca_rx_cqe rcs[IPOIB_BURST];
 	uint16_t which[IPOIB_BURST];
-	unsigned int nb = 0, nsrc = 0, consumed = 0;
+	struct ipoib_rx_memo mm;
+	unsigned int nb = 0, nslow = 0;
 	uint64_t bytes = 0;
 
 	if (n > IPOIB_BURST)
 		n = IPOIB_BURST;
+	ipoib_rx_memo_load(rxq, &mm);
 	while (nb < n) {
-		struct mlx5_cqe64 *cqe = hca_cq_peek(cq);
+		struct mlx5_cqe64 *cqe = &cqes[ci & (cqe_cnt - 1)];
+		uint8_t op_own = __atomic_load_n(&cqe->op_own,
+						 __ATOMIC_ACQUIRE);
+		struct ipoib_peer *p;
+		uint8_t *data;
 		struct hca_rx_cqe rc;
 		struct rte_mbuf *m;
-		uint32_t idx;
-		int kept;
+		uint64_t ol;
+		uint32_t idx, len;
 
-		if (cqe == NULL)
-			break;
-		hca_cqe_decode_rx(cqe, &rc);
-		idx = rc.wqe_index & mask;
-		m = rxq->elts[idx];
-		rxq->elts[idx] = NULL;
-		if (unlikely(hca_cqe_opcode(cqe) != MLX5_CQE_RESP_SEND ||
-			     m == NULL)) {
-			if (hca_cqe_opcode(cqe) == MLX5_CQE_RESP_ERR) {
+		if (unlikely(!hca_cqe_is_rx_ok(op_own, ci, cqe_cnt))) {
+			if (!hca_cqe_is_sw_owned(op_own, ci, cqe_cnt))
+				break;
+			idx = be16toh(cqe->wqe_counter) & mask;
+			if ((op_own >> 4) == MLX5_CQE_RESP_ERR) {
 				/* the QP is in the error state: the control
 				 * thread drains and resets it
 				 * (ipoib_qp_reset.c) */
-				rxq->elts[idx] = m;
 				ipoib_qp_error_seen(rxq->priv, rxq->idx);
 				break;
 			}
-			hca_cq_consume(cq);
-			rxq->rq_tail++;
-			consumed++;
+			m = elts[idx];
+			elts[idx] = NULL;
+			ci++;
 			rxq->st.errors++;
 			if (m != NULL)
 				rte_pktmbuf_free(m);
 			continue;
 		}
-		hca_cq_consume(cq);
-		rxq->rq_tail++;
-		consumed++;
-		kept = ipoib_rx_one(rxq, m, &rc, &addrs[nsrc]);
-		if (kept == 0)
+		hca_dp_rmb();
+		hca_cqe_decode_rx(cqe, &rc);
+		idx = rc.wqe_index & mask;
+		m = elts[idx];
+		elts[idx] = NULL;
+		ci++;
+		if (unlikely(m == NULL)) {
+			rxq->st.errors++;
 			continue;
-		rcs[nsrc] = rc;
-		which[nsrc++] = (uint16_t)nb;
-		bytes += m->pkt_len;
+		}
+		data = (uint8_t *)m->buf_addr + RTE_PKTMBUF_HEADROOM;
+		len = rc.byte_cnt - HCA_GRH_LEN;
+		/* a source QPN of 0xFFFFFF would make a group the sender */
+		if (unlikely(rc.byte_cnt < HCA_GRH_LEN + RTE_IPOIB_HDR_LEN ||
+			     len > room || rc.src_qpn == IPOIB_MCAST_QPN)) {
+			rxq->st.malformed++;
+			rte_pktmbuf_free(m);
+			continue;
+		}
+		if (unlikely(rc.src_qpn == own_qpn && rc.slid == own_lid)) {
+			rxq->st.loopback++;
+			rte_pktmbuf_free(m);
+			continue;
+		}
+		ol = ol_base |
+			(rc.rss_hash != 0 ? RTE_MBUF_F_RX_RSS_HASH : 0);
+		p = NULL;
+		if (rc.grh) {
+			const struct ipoib_grh *grh =
+				(const void *)(data - HCA_GRH_LEN);
+
+			if (grh->dgid[0] == 0xff) { /* DGID is multicast */
+				ol |= mcast_flag;
+				rxq->st.mcast++;
+			}
+			p = ipoib_rx_memo_match(rxq, &mm, grh,
+						cqe->flags_rqpn);
+		} else { /* unicast inside the subnet (Linux): (SLID, QPN) */
+			rxq->st.no_grh++;
+		}
+		if (likely(p != NULL)) {
+			ol |= tag_flag;
+			*RTE_MBUF_DYNFIELD(m, tag_offset, uint64_t *) = mm.tag;
+			mm.hits++;
+		} else {
+			rcs[nslow] = rc;
+			which[nslow++] = (uint16_t)nb;
+		}
+		ipoib_rx_mbuf_init(m, rearm, ol, len, rc.rss_hash);
+		((struct rte_ipoib_hdr *)data)->key = p != NULL ?
+			rte_cpu_to_be_16(ipoib_tag_key(mm.tag)) : 0;
+		if (unlikely(p != NULL && ipoib_rx_lid_moved(p, &rc))) {
+			struct ipoib_hwaddr a;
+
+			ipoib_rx_source(m, &rc, &a);
+			ipoib_rx_report(rxq, &a, &rc);
+		}
+		bytes += len;
 		pkts[nb++] = m;
 	}
-	if (consumed == 0) {
-		/* a ring that a failed refill left short is refilled on an
-		 * empty poll too: once empty it would never complete again
-		 * (not while its QP waits for a reset: it would flush them) */
-		if (unlikely(qp->rq_head - rxq->rq_tail != rxq->nb_desc) &&
-		    !(__atomic_load_n(&rxq->priv->qp_failed,
-				      __ATOMIC_RELAXED) &
-		      (UINT32_C(1) << rxq->idx)))
-			ipoib_rxq_refill(rxq, rxq->nb_desc -
-					 (qp->rq_head - rxq->rq_tail));
-		goto out;
-	}
+	rxq->rq_tail += ci - ci0;
+	if (ci == ci0)
+		return 0;
+	cq->cons_index = ci;
 	hca_cq_doorbell(cq);
-	if (nsrc != 0)
-		ipoib_rx_set_keys(rxq, pkts, which, addrs, rcs, nsrc,
-				  rte_get_tsc_cycles());
+	if (mm.hits != 0) {
+		uint64_t now = rte_get_tsc_cycles();
+
+		rxq->st.peer_hits += mm.hits;
+		if (mm.p->last_used + rxq->used_every < now)
+			__atomic_store_n(&mm.p->last_used, now,
+					 __ATOMIC_RELAXED);
+	}
+	if (nslow != 0)
+		ipoib_rx_lookup(rxq, pkts, which, rcs, nslow);
 	ipoib_rxq_refill(rxq, rxq->nb_desc - (qp->rq_head - rxq->rq_tail));
 	rxq->st.packets += nb;
 	rxq->st.bytes += bytes;
-out:
-	ipoib_peer_reader_quiescent(rxq->priv->peers, rxq->idx);
 	return (uint16_t)nb;
+}
+
+/**
+ * Nothing to receive: refill a ring that a failed refill left short (once
+ * empty it would never complete again; not while its QP waits for a
+ * reset: it would flush them).
+ */
+static __rte_noinline void
+ipoib_rx_refill_short(struct ipoib_rxq *rxq)
+{
+	if (!(__atomic_load_n(&rxq->priv->qp_failed, __ATOMIC_RELAXED) &
+	      (UINT32_C(1) << rxq->idx)))
+		ipoib_rxq_refill(rxq, rxq->nb_desc -
+				 (rxq->qp->rq_head - rxq->rq_tail));
+}
+
+/**
+ * What a receive burst that found nothing does (ipoib_dp.h): refill a
+ * short ring, report the quiescent state of the peer cache's reader.
+ */
+void
+ipoib_rx_idle(struct ipoib_rxq *rxq)
+{
+	if (unlikely(rxq->qp->rq_head - rxq->rq_tail != rxq->nb_desc))
+		ipoib_rx_refill_short(rxq);
+	ipoib_peer_reader_quiescent(rxq->priv->peers, rxq->idx);
+}
+
+/**
+ * Receive a burst of packets (rte_eth_rx_burst). An empty poll reads the
+ * next CQE's owner byte, checks that the ring is full and reports the
+ * quiescent state of the peer cache's reader.
+ */
+uint16_t
+ipoib_rx_burst(void *q, struct rte_mbuf **pkts, uint16_t n)
+{
+	struct ipoib_rxq *rxq = q;
+	uint16_t nb = 0;
+
+	if (hca_cq_ready(rxq->cq))
+		nb = ipoib_rx_completions(rxq, pkts, n);
+	if (nb == 0 && unlikely(rxq->qp->rq_head - rxq->rq_tail !=
+				rxq->nb_desc))
+		ipoib_rx_refill_short(rxq);
+	ipoib_peer_reader_quiescent(rxq->priv->peers, rxq->idx);
+	return nb;
 }
 
 /* ----------------------------------------------------------- transmit */

@@ -272,7 +272,8 @@ fuzz_pmd_complete(struct fuzz_port *fp, uint8_t opcode, uint32_t byte_cnt,
 	cqe->slid = htobe16(slid);
 	cqe->wqe_counter = htobe16((uint16_t)wqe);
 	cqe->sop_drop_qpn = htobe32(FUZZ_OWN_QPN);
-	cqe->imm_inval_pkey = htobe32(rss_hash);
+	hca_cqe_set_rx_hash(cqe, rss_hash, rss_hash != 0 ?
+			    HCA_CQE_RSS_IPV4 : 0);
 	__atomic_store_n(&cqe->op_own, (uint8_t)(opcode << 4 |
 			 ((ci / FUZZ_PMD_CQES) & 1)), __ATOMIC_RELEASE);
 	fp->pending++;

@@ -24,8 +24,13 @@
  * - Receive CQE (op_own opcode MLX5_CQE_RESP_SEND): byte_cnt = bytes
  *   written including the 40-byte GRH area; flags_rqpn = GRH present
  *   (bits 28-29) | SL << 24 | source QPN; slid; wqe_counter = receive WQE
- *   index; sop_drop_qpn = the local QPN; imm_inval_pkey = the RSS hash
- *   of the inner headers (0 for non-IP).
+ *   index; sop_drop_qpn = the local QPN. An RQ reached through a TIR
+ *   (RSS) also gets rx_hash_result (bytes 12-15, big endian: the Toeplitz
+ *   hash of the inner headers, 0 for non-IP) and rx_hash_type (byte 16:
+ *   bits 3:2 the IP type hashed, 1 IPv4, 2 IPv6; bits 7:6 the L4 type,
+ *   1 TCP, 2 UDP), both inside mlx5_cqe64's rsvd4[] (DPDK's mlx5_prm.h
+ *   names them in struct mlx5_cqe); imm_inval_pkey is not the hash (on UD
+ *   it carries the P_Key).
  * - Send CQE (MLX5_CQE_REQ): wqe_counter = index of the signalled WQE.
  * - Error CQE (MLX5_CQE_REQ_ERR / MLX5_CQE_RESP_ERR, struct mlx5_err_cqe):
  *   syndrome says why (MLX5_CQE_SYNDROME_LOCAL_PROT_ERR for a bad lkey or
@@ -36,6 +41,7 @@
  *   first.
  */
 
+#include <stddef.h>
 #include <stdint.h>
 #include <stdbool.h>
 #include <string.h>
@@ -53,6 +59,24 @@ extern "C" {
 #define HCA_GRH_LEN 40
 /** grh_gid_fl bit that says the AV sends a GRH. */
 #define HCA_AV_GRH (1u << 30)
+
+/** Byte offset of rx_hash_result in a CQE (32 bits, big endian). */
+#define HCA_CQE_RX_HASH_OFF 12
+/** Byte offset of rx_hash_type in a CQE. */
+#define HCA_CQE_RX_HASH_TYPE_OFF 16
+/** rx_hash_type: the IP addresses hashed were IPv4 ones. */
+#define HCA_CQE_RSS_IPV4 (1u << 2)
+/** rx_hash_type: the IP addresses hashed were IPv6 ones. */
+#define HCA_CQE_RSS_IPV6 (2u << 2)
+/** rx_hash_type: TCP ports were hashed too. */
+#define HCA_CQE_RSS_TCP (1u << 6)
+/** rx_hash_type: UDP ports were hashed too. */
+#define HCA_CQE_RSS_UDP (2u << 6)
+
+/* both lie in mlx5_cqe64's reserved bytes 4-16 */
+_Static_assert(offsetof(struct mlx5_cqe64, rsvd4) == 4 &&
+	       sizeof(((struct mlx5_cqe64 *)0)->rsvd4) >= 13,
+	       "rx_hash_result and rx_hash_type inside rsvd4");
 
 /** One gather entry of a send. */
 struct hca_sge {
@@ -265,6 +289,34 @@ hca_sq_doorbell(struct hca_qp *qp, uint32_t last_wqe_head)
 }
 
 /**
+ * Whether a CQE's owner byte gives it to the software at free-running
+ * consumer index ci (owner bit as the pass over the ring, opcode not
+ * MLX5_CQE_INVALID).
+ *
+ * @param op_own   the CQE's op_own byte
+ * @param ci       the consumer index the CQE is read at
+ * @param cqe_cnt  entries of the ring (a power of two)
+ */
+static inline bool
+hca_cqe_is_sw_owned(uint8_t op_own, uint32_t ci, uint32_t cqe_cnt)
+{
+	return (op_own >> 4) != MLX5_CQE_INVALID &&
+		(op_own & MLX5_CQE_OWNER_MASK) == !!(ci & cqe_cnt);
+}
+
+/**
+ * Whether a CQE's owner byte says, in one compare: the software's at
+ * consumer index ci, a receive completion (MLX5_CQE_RESP_SEND), not
+ * compressed (format bits 0). The solicited-event bit does not matter.
+ */
+static inline bool
+hca_cqe_is_rx_ok(uint8_t op_own, uint32_t ci, uint32_t cqe_cnt)
+{
+	return (op_own & 0xfd) ==
+		((MLX5_CQE_RESP_SEND << 4) | !!(ci & cqe_cnt));
+}
+
+/**
  * The next completion if the software owns it, else NULL. Does not
  * consume it: call hca_cq_consume() after reading.
  */
@@ -275,11 +327,25 @@ hca_cq_peek(struct hca_cq *cq)
 	struct mlx5_cqe64 *cqe = &cq->cqes[ci & (cq->cqe_cnt - 1)];
 	uint8_t op_own = __atomic_load_n(&cqe->op_own, __ATOMIC_ACQUIRE);
 
-	if ((op_own >> 4) == MLX5_CQE_INVALID ||
-	    (op_own & MLX5_CQE_OWNER_MASK) != !!(ci & cq->cqe_cnt))
+	if (!hca_cqe_is_sw_owned(op_own, ci, cq->cqe_cnt))
 		return NULL;
 	hca_dp_rmb();
 	return cqe;
+}
+
+/**
+ * Whether the next completion is the software's: one load of its owner
+ * byte, nothing consumed. No barrier: read the CQE after an acquire load
+ * of its owner byte (hca_cq_peek()).
+ */
+static inline bool
+hca_cq_ready(const struct hca_cq *cq)
+{
+	uint32_t ci = cq->cons_index;
+
+	return hca_cqe_is_sw_owned(
+		__atomic_load_n(&cq->cqes[ci & (cq->cqe_cnt - 1)].op_own,
+				__ATOMIC_RELAXED), ci, cq->cqe_cnt);
 }
 
 /** Consume the completion returned by hca_cq_peek(). */
@@ -304,6 +370,35 @@ hca_cqe_opcode(const struct mlx5_cqe64 *cqe)
 	return cqe->op_own >> 4;
 }
 
+/**
+ * The RSS hash of a receive completion (rx_hash_result): the Toeplitz
+ * hash the TIR computed, 0 when none (no TIR, or a non-IP packet).
+ */
+static inline uint32_t
+hca_cqe_rx_hash(const struct mlx5_cqe64 *cqe)
+{
+	uint32_t h;
+
+	memcpy(&h, (const uint8_t *)cqe + HCA_CQE_RX_HASH_OFF, sizeof(h));
+	return be32toh(h);
+}
+
+/**
+ * Write the RSS hash of a receive completion where the device does
+ * (rx_hash_result, rx_hash_type): for a device model and tests.
+ *
+ * @param hash  the Toeplitz hash
+ * @param type  HCA_CQE_RSS_IPV4/_IPV6 | HCA_CQE_RSS_TCP/_UDP, or 0
+ */
+static inline void
+hca_cqe_set_rx_hash(struct mlx5_cqe64 *cqe, uint32_t hash, uint8_t type)
+{
+	uint32_t h = htobe32(hash);
+
+	memcpy((uint8_t *)cqe + HCA_CQE_RX_HASH_OFF, &h, sizeof(h));
+	((uint8_t *)cqe)[HCA_CQE_RX_HASH_TYPE_OFF] = type;
+}
+
 /** Decode a receive completion. */
 static inline void
 hca_cqe_decode_rx(const struct mlx5_cqe64 *cqe, struct hca_rx_cqe *rx)
@@ -316,7 +411,7 @@ hca_cqe_decode_rx(const struct mlx5_cqe64 *cqe, struct hca_rx_cqe *rx)
 	rx->grh = ((fq >> 28) & 3) != 0;
 	rx->slid = be16toh(cqe->slid);
 	rx->wqe_index = be16toh(cqe->wqe_counter);
-	rx->rss_hash = be32toh(cqe->imm_inval_pkey);
+	rx->rss_hash = hca_cqe_rx_hash(cqe);
 }
 
 #ifdef __cplusplus
