@@ -44,6 +44,8 @@
  * hints: a reader checks the tag it finds with ipoib_peer_get_tagged().
  */
 
+#include <assert.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdbool.h>
 #include <string.h>
@@ -104,20 +106,33 @@ struct ipoib_path {
 	uint32_t flow_label;
 };
 
-/** One peer entry, indexed by slot. */
+/**
+ * One peer entry, indexed by slot: two cache lines. The first holds what
+ * the data path reads for every packet and nobody writes while the peer
+ * lives (its identity, state and prebuilt address vector): a transmit by
+ * key reads that line only, and readers on several lcores share it clean.
+ * The second holds what readers write now and then (last_used, pending)
+ * and what only the writer and the slow paths read (address, path).
+ */
 struct ipoib_peer {
+	/* first line: read per packet */
 	uint64_t tag;             /**< current tag, 0 while free (atomic) */
 	uint16_t key;             /**< current key, 0 while free (atomic) */
 	uint8_t state;            /**< enum ipoib_peer_state (atomic) */
 	uint8_t flags;
 	uint8_t key_fresh;        /**< key never handed out for another peer */
-	uint32_t qpn;
-	union hca_gid gid;
-	struct ipoib_path path;
-	uint32_t pending;         /**< packets held for resolution (atomic) */
-	uint64_t last_used;       /**< TSC of the last use (relaxed) */
 	struct mlx5_wqe_av av;    /**< prebuilt address vector */
+	/* second line: written by readers now and then, read by the rest */
+	uint64_t last_used __rte_cache_aligned;
+				  /**< TSC of the last use (relaxed) */
+	uint32_t pending;         /**< packets held for resolution (atomic) */
+	uint32_t qpn;
+	struct ipoib_path path;
+	union hca_gid gid;
 } __rte_cache_aligned;
+
+static_assert(offsetof(struct ipoib_peer, av) + sizeof(struct mlx5_wqe_av) <=
+	      RTE_CACHE_LINE_SIZE, "a peer's hot fields fit one cache line");
 
 /** Writer-side counters of a cache. */
 struct ipoib_peer_cache_stats {
@@ -147,30 +162,37 @@ ipoib_tag_key(uint64_t tag)
 	return (uint16_t)tag;
 }
 
-/** A peer cache (one per port). */
+/**
+ * A peer cache (one per port). The fields readers use are written only
+ * when the cache is made; the writer's own fields are on cache lines of
+ * their own, so that inserts and evictions do not take the readers' line
+ * away from them.
+ */
 struct ipoib_peer_cache {
+	/* read by the data path, constant */
 	struct rte_hash *by_addr;      /**< hwaddr -> key */
 	struct ipoib_peer *peers;      /**< slot_mask + 1 entries */
+	struct rte_hash *by_lid;       /**< (LID, QPN) -> tag, hints */
+	struct rte_rcu_qsbr *qsv;
+	uint64_t gen_base;             /**< first generation (the epoch) */
 	uint32_t slot_bits;
 	uint32_t slot_mask;
 	uint32_t capacity;             /**< peers at most */
-	uint32_t size;                 /**< peers now (writer) */
-	uint64_t *gen;                 /**< next generation per slot */
-	uint64_t gen_base;             /**< first generation (the epoch) */
-	struct rte_hash *by_lid;       /**< (LID, QPN) -> tag, hints */
+	uint32_t max_readers;
 	bool grh_auto;                 /**< no GRH to unicast peers whose
 					*   path has hop limit <= 1 */
+	uint64_t idle_tsc;             /**< idle time that makes a peer
+					*   evictable first */
+	uint64_t *gen;                 /**< next generation per slot */
 	uint32_t *free_fifo;           /**< free slots, FIFO */
+	struct rte_rcu_qsbr_dq *dq;    /**< slots waiting for a grace period */
+	/* written by the writer */
+	uint32_t size __rte_cache_aligned; /**< peers now (writer) */
 	uint32_t free_head;
 	uint32_t free_count;
 	uint32_t evict_hand;           /**< clock hand for eviction */
-	uint64_t idle_tsc;             /**< idle time that makes a peer
-					*   evictable first */
-	struct rte_rcu_qsbr *qsv;
-	uint32_t max_readers;
-	struct rte_rcu_qsbr_dq *dq;    /**< slots waiting for a grace period */
 	struct ipoib_peer_cache_stats stats;
-};
+} __rte_cache_aligned;
 
 /**
  * Create a peer cache.
