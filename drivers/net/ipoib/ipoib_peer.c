@@ -16,6 +16,7 @@
 #include <rte_errno.h>
 #include <rte_hash_crc.h>
 #include <rte_malloc.h>
+#include <rte_prefetch.h>
 
 #include "hca_dp.h"
 #include "ipoib_peer.h"
@@ -349,9 +350,16 @@ ipoib_peer_lookup_bulk(const struct ipoib_peer_cache *pc,
 	if (rte_hash_lookup_bulk_data(pc->by_addr, (const void **)addrs, n,
 				      &hits, data) < 0)
 		hits = 0;
+	/* the caller reads the entries next: start their loads for the
+	 * whole burst at once rather than miss on each in turn */
 	for (i = 0; i < n; i++) {
 		if (hits & (1ULL << i)) {
-			keys[i] = (uint16_t)(uintptr_t)data[i];
+			uint16_t k = (uint16_t)(uintptr_t)data[i];
+			const struct ipoib_peer *p = &pc->peers[k & pc->slot_mask];
+
+			rte_prefetch0(p);
+			rte_prefetch0(&p->last_used);
+			keys[i] = k;
 			found++;
 		} else {
 			keys[i] = 0;
