@@ -358,7 +358,6 @@ ipoib_peer_lookup_bulk(const struct ipoib_peer_cache *pc,
 			const struct ipoib_peer *p = &pc->peers[k & pc->slot_mask];
 
 			rte_prefetch0(p);
-			rte_prefetch0(&p->last_used);
 			keys[i] = k;
 			found++;
 		} else {
@@ -472,27 +471,30 @@ ipoib_peer_reclaim(struct ipoib_peer_cache *pc)
 
 /**
  * Choose an eviction victim: the least recently used of the next few
- * evictable entries under the clock hand. Returns its slot or 0.
+ * evictable entries under the clock hand (the oldest use stamp, ages
+ * taken modulo the stamp's wrap). Returns its slot or 0.
  */
 static uint32_t
 ipoib_peer_pick_victim(struct ipoib_peer_cache *pc)
 {
-	uint64_t oldest = UINT64_MAX;
+	uint16_t now = ipoib_peer_stamp(rte_get_tsc_cycles());
+	int32_t oldest = -1;
 	uint32_t victim = 0, seen = 0, i;
 
 	for (i = 0; i < pc->slot_mask && seen < IPOIB_EVICT_SCAN; i++) {
 		uint32_t slot = (pc->evict_hand++ & pc->slot_mask);
 		struct ipoib_peer *p = &pc->peers[slot];
-		uint64_t used;
+		int32_t age;
 
 		if (slot == 0 || p->key == 0 ||
 		    (p->flags & IPOIB_PEER_F_STATIC) ||
 		    __atomic_load_n(&p->pending, __ATOMIC_ACQUIRE) != 0)
 			continue;
 		seen++;
-		used = __atomic_load_n(&p->last_used, __ATOMIC_RELAXED);
-		if (used < oldest) {
-			oldest = used;
+		age = (uint16_t)(now - __atomic_load_n(&p->used,
+						       __ATOMIC_RELAXED));
+		if (age > oldest) {
+			oldest = age;
 			victim = slot;
 		}
 	}
@@ -566,7 +568,7 @@ ipoib_peer_insert(struct ipoib_peer_cache *pc,
 	memset(&p->path, 0, sizeof(p->path));
 	memset(&p->av, 0, sizeof(p->av));
 	__atomic_store_n(&p->pending, 0, __ATOMIC_RELAXED);
-	__atomic_store_n(&p->last_used, rte_get_tsc_cycles(),
+	__atomic_store_n(&p->used, ipoib_peer_stamp(rte_get_tsc_cycles()),
 			 __ATOMIC_RELAXED);
 	__atomic_store_n(&p->state, IPOIB_PEER_RESOLVING, __ATOMIC_RELAXED);
 	__atomic_store_n(&p->tag, tag, __ATOMIC_RELEASE);

@@ -50,6 +50,7 @@
 #include <stdbool.h>
 #include <string.h>
 
+#include <rte_byteorder.h>
 #include <rte_common.h>
 #include <rte_hash.h>
 #include <rte_rcu_qsbr.h>
@@ -107,25 +108,32 @@ struct ipoib_path {
 };
 
 /**
- * One peer entry, indexed by slot: two cache lines. The first holds what
- * the data path reads for every packet and nobody writes while the peer
- * lives (its identity, state and prebuilt address vector): a transmit by
- * key reads that line only, and readers on several lcores share it clean.
- * The second holds what readers write now and then (last_used, pending)
- * and what only the writer and the slow paths read (address, path).
+ * TSC bits below a peer's use stamp: a stamp counts units of 2^28 cycles
+ * (about 0.1 s at 2.5 GHz) and wraps after 2^16 of them (about 2 hours).
+ */
+#define IPOIB_PEER_STAMP_SHIFT 28
+
+/**
+ * One peer entry, indexed by slot: two cache lines. The first holds all
+ * the data path reads and writes per packet: identity, state, the
+ * prebuilt address vector and a coarse use stamp that changes a few
+ * times a second at most, so that readers on several lcores share the
+ * line clean. The second holds what only the writer and the slow paths
+ * use (held packets, address, path).
  */
 struct ipoib_peer {
-	/* first line: read per packet */
+	/* first line: the data path's */
 	uint64_t tag;             /**< current tag, 0 while free (atomic) */
 	uint16_t key;             /**< current key, 0 while free (atomic) */
 	uint8_t state;            /**< enum ipoib_peer_state (atomic) */
 	uint8_t flags;
 	uint8_t key_fresh;        /**< key never handed out for another peer */
+	uint16_t used;            /**< use stamp, see ipoib_peer_touch()
+				   *   (relaxed) */
 	struct mlx5_wqe_av av;    /**< prebuilt address vector */
-	/* second line: written by readers now and then, read by the rest */
-	uint64_t last_used __rte_cache_aligned;
-				  /**< TSC of the last use (relaxed) */
-	uint32_t pending;         /**< packets held for resolution (atomic) */
+	/* second line: the writer's and the slow paths' */
+	uint32_t pending __rte_cache_aligned;
+				  /**< packets held for resolution (atomic) */
 	uint32_t qpn;
 	struct ipoib_path path;
 	union hca_gid gid;
@@ -381,6 +389,40 @@ uint64_t ipoib_peer_lookup_lid(const struct ipoib_peer_cache *pc,
  */
 int ipoib_peer_set_lid(struct ipoib_peer_cache *pc, uint16_t key,
 		       uint16_t lid);
+
+/** The use stamp of a TSC value (see IPOIB_PEER_STAMP_SHIFT). */
+static inline uint16_t
+ipoib_peer_stamp(uint64_t tsc)
+{
+	return (uint16_t)(tsc >> IPOIB_PEER_STAMP_SHIFT);
+}
+
+/**
+ * Note that a peer was used (reader). The entry's line is written only
+ * when the coarse stamp changed, a few times a second at most, not per
+ * packet: other lcores reading the peer keep their copy of the line.
+ *
+ * @param p    a live entry
+ * @param now  TSC of the burst
+ */
+static inline void
+ipoib_peer_touch(struct ipoib_peer *p, uint64_t now)
+{
+	uint16_t s = ipoib_peer_stamp(now);
+
+	if (__atomic_load_n(&p->used, __ATOMIC_RELAXED) != s)
+		__atomic_store_n(&p->used, s, __ATOMIC_RELAXED);
+}
+
+/**
+ * The LID a resolved unicast peer is sent to (its address vector's):
+ * the path's LID, read from the entry's first line.
+ */
+static inline uint16_t
+ipoib_peer_dlid(const struct ipoib_peer *p)
+{
+	return rte_be_to_cpu_16(p->av.rlid);
+}
 
 /** Whether a peer's address vector may be used (acquire). */
 static inline bool

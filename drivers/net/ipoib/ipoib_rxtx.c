@@ -243,10 +243,9 @@ ipoib_rx_set_peer(struct ipoib_rxq *rxq, struct rte_mbuf *m,
 	rxq->st.peer_hits++;
 	rte_pmd_ipoib_set_key(m, ipoib_tag_key(tag));
 	ipoib_mbuf_set_tag(m, tag);
-	if (p->last_used + rte_get_tsc_hz() / 16 < now)
-		__atomic_store_n(&p->last_used, now, __ATOMIC_RELAXED);
+	ipoib_peer_touch(p, now);
 	/* the source moved to another LID: the control thread follows */
-	if (unlikely(rc->grh && p->path.lid != rc->slid &&
+	if (unlikely(rc->grh && ipoib_peer_dlid(p) != rc->slid &&
 		     ipoib_peer_is_resolved(p) &&
 		     !(p->flags & IPOIB_PEER_F_MCAST)))
 		ipoib_rx_report(rxq, addr, rc);
@@ -699,8 +698,7 @@ ipoib_tx_post(struct ipoib_txq *txq, struct rte_mbuf **pkts, uint16_t n,
 			}
 		}
 		posted++;
-		if (p->last_used + rte_get_tsc_hz() / 16 < now)
-			__atomic_store_n(&p->last_used, now, __ATOMIC_RELAXED);
+		ipoib_peer_touch(p, now);
 	}
 	if (posted != 0) {
 		if (txq->since_signal != 0) {
