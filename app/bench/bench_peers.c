@@ -5,9 +5,9 @@
  * bench-peers: the cost of the net_ipoib peer cache on the data path, as
  * the population grows and while a writer churns entries. A
  * microbenchmark over the same calls the PMD's bursts make per packet
- * (ipoib_peer_lookup_bulk() on receive, ipoib_peer_get() and a read of
- * the prebuilt address vector on transmit, a quiescent report per burst
- * of 32), not an end-to-end run: a fabric with 64K peers is out of
+ * (ipoib_peer_lookup_bulk() on receive, ipoib_peer_get(), the use stamp
+ * (ipoib_peer_touch()) and a read of the prebuilt address vector on
+ * transmit, a quiescent report per burst of 32), not an end-to-end run: a fabric with 64K peers is out of
  * reach of the simulator.
  *
  *   bench-peers <EAL args, 2 lcores> -- [-n PACKETS] [-r ROUNDS]
@@ -124,24 +124,26 @@ pb_pattern(const struct ipoib_hwaddr **t, uint32_t n, uint64_t seed)
 
 /**
  * One burst as the PMD's bursts treat it: bulk lookup of the sources
- * (receive), then per packet the peer by key and its address vector
- * (transmit), then a quiescent state.
+ * (receive), then per packet the peer by key, its use stamp and its
+ * address vector (transmit), then a quiescent state.
  *
  * @return a checksum of what was read (keeps the reads alive)
  */
 static inline uint64_t
 pb_burst(struct ipoib_peer_cache *pc, const struct ipoib_hwaddr **addrs)
 {
+	uint64_t now = rte_get_tsc_cycles(), sum = 0;
 	uint16_t keys[PB_BURST];
-	uint64_t sum = 0;
 	unsigned int i;
 
 	ipoib_peer_lookup_bulk(pc, addrs, PB_BURST, keys);
 	for (i = 0; i < PB_BURST; i++) {
 		struct ipoib_peer *p = ipoib_peer_get(pc, keys[i]);
 
-		if (likely(p != NULL && ipoib_peer_is_resolved(p)))
+		if (likely(p != NULL && ipoib_peer_is_resolved(p))) {
+			ipoib_peer_touch(p, now);
 			sum += p->av.key.qkey.qkey + p->av.rlid;
+		}
 	}
 	ipoib_peer_reader_quiescent(pc, PB_READER);
 	return sum;
