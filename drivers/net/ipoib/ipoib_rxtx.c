@@ -90,14 +90,14 @@ static inline void
 ipoib_rx_lkey_load(struct ipoib_rxq *rxq, uint32_t len,
 		   struct ipoib_rx_lkey *lk)
 {
-	const struct hca_mr_map *map = rxq->priv->mrs;
-	uint32_t n = __atomic_load_n(&map->n, __ATOMIC_ACQUIRE);
+	const struct hca_mr_table *t =
+		__atomic_load_n(&rxq->priv->mrs->table, __ATOMIC_ACQUIRE);
 
 	lk->start = 1;
 	lk->last = 0;
 	lk->lkey = HCA_NO_LKEY;
-	if (rxq->lkey_hint < n) {
-		const struct hca_mr_range *r = &map->ranges[rxq->lkey_hint];
+	if (rxq->lkey_hint < t->n) {
+		const struct hca_mr_range *r = &t->ranges[rxq->lkey_hint];
 
 		if (r->end - r->start >= len) {
 			lk->start = r->start;
@@ -197,7 +197,6 @@ ipoib_rxq_fill(struct ipoib_rxq *rxq)
 		RTE_PKTMBUF_POOL_F_PINNED_EXT_BUF ? RTE_MBUF_F_EXTERNAL : 0;
 	rxq->buf_room = rte_pktmbuf_data_room_size(rxq->mp) -
 		RTE_PKTMBUF_HEADROOM;
-	rxq->used_every = rte_get_tsc_hz() / 16;
 	return ipoib_rxq_refill(rxq, want) == want ? 0 : -ENOMEM;
 }
 
@@ -290,7 +289,7 @@ ipoib_rx_source(const struct rte_mbuf *m, const struct hca_rx_cqe *rc,
 static inline bool
 ipoib_rx_lid_moved(const struct ipoib_peer *p, const struct hca_rx_cqe *rc)
 {
-	return rc->grh && p->path.lid != rc->slid &&
+	return rc->grh && ipoib_peer_dlid(p) != rc->slid &&
 		ipoib_peer_is_resolved(p) &&
 		!(p->flags & IPOIB_PEER_F_MCAST);
 }
@@ -316,8 +315,7 @@ ipoib_rx_set_peer(struct ipoib_rxq *rxq, struct rte_mbuf *m,
 	rxq->st.peer_hits++;
 	rte_pmd_ipoib_set_key(m, ipoib_tag_key(tag));
 	ipoib_mbuf_set_tag(m, tag);
-	if (p->last_used + rxq->used_every < now)
-		__atomic_store_n(&p->last_used, now, __ATOMIC_RELAXED);
+	ipoib_peer_touch(p, now);
 	if (unlikely(ipoib_rx_lid_moved(p, rc)))
 		ipoib_rx_report(rxq, addr, rc);
 }
@@ -582,9 +580,7 @@ ipoib_rx_completions(struct ipoib_rxq *rxq, struct rte_mbuf **pkts,
 		uint64_t now = rte_get_tsc_cycles();
 
 		rxq->st.peer_hits += mm.hits;
-		if (mm.p->last_used + rxq->used_every < now)
-			__atomic_store_n(&mm.p->last_used, now,
-					 __ATOMIC_RELAXED);
+		ipoib_peer_touch(mm.p, now);
 	}
 	if (nslow != 0)
 		ipoib_rx_lookup(rxq, pkts, which, rcs, nslow);
@@ -908,8 +904,7 @@ ipoib_tx_post(struct ipoib_txq *txq, struct rte_mbuf **pkts, uint16_t n,
 			}
 		}
 		posted++;
-		if (p->last_used + rte_get_tsc_hz() / 16 < now)
-			__atomic_store_n(&p->last_used, now, __ATOMIC_RELAXED);
+		ipoib_peer_touch(p, now);
 	}
 	if (posted != 0) {
 		if (txq->since_signal != 0) {
