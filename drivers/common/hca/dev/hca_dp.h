@@ -179,16 +179,19 @@ hca_ud_wqe_blocks(uint32_t n_sge, uint32_t inline_len)
 	return (units * 16 + MLX5_SEND_WQE_BB - 1) / MLX5_SEND_WQE_BB;
 }
 
+/** Copy 16 bytes (unaligned loads and stores). */
+#define HCA_SQ_COPY16(d, s) memcpy((d), (s), 16)
+
 /**
- * Copy len bytes into a send queue, in 16-byte moves: the last one
- * overlaps the one before instead of a byte tail, and nothing is read
- * past the source's end.
+ * Copy len bytes into a send queue in 16-byte moves, without a loop up
+ * to 128 bytes: the moves from the end overlap those from the start
+ * instead of a byte tail, and nothing is read past the source's end.
  *
  * @param dst  where the bytes go (contiguous for len bytes)
  * @param src  the bytes
  * @param len  how many
  */
-static inline void
+static inline __attribute__((always_inline)) void
 hca_sq_copy(uint8_t *dst, const uint8_t *src, uint32_t len)
 {
 	uint32_t i;
@@ -205,9 +208,28 @@ hca_sq_copy(uint8_t *dst, const uint8_t *src, uint32_t len)
 		memcpy(dst + len - w, src + len - w, w);
 		return;
 	}
-	for (i = 0; i + 16 < len; i += 16)
-		memcpy(dst + i, src + i, 16);
-	memcpy(dst + len - 16, src + len - 16, 16);
+	if (len <= 32) {
+		HCA_SQ_COPY16(dst, src);
+		HCA_SQ_COPY16(dst + len - 16, src + len - 16);
+		return;
+	}
+	if (len <= 64) {
+		HCA_SQ_COPY16(dst, src);
+		HCA_SQ_COPY16(dst + 16, src + 16);
+		HCA_SQ_COPY16(dst + len - 32, src + len - 32);
+		HCA_SQ_COPY16(dst + len - 16, src + len - 16);
+		return;
+	}
+	for (i = 0; i + 64 < len; i += 64) {
+		HCA_SQ_COPY16(dst + i, src + i);
+		HCA_SQ_COPY16(dst + i + 16, src + i + 16);
+		HCA_SQ_COPY16(dst + i + 32, src + i + 32);
+		HCA_SQ_COPY16(dst + i + 48, src + i + 48);
+	}
+	HCA_SQ_COPY16(dst + len - 64, src + len - 64);
+	HCA_SQ_COPY16(dst + len - 48, src + len - 48);
+	HCA_SQ_COPY16(dst + len - 32, src + len - 32);
+	HCA_SQ_COPY16(dst + len - 16, src + len - 16);
 }
 
 /**
@@ -222,7 +244,7 @@ hca_sq_copy(uint8_t *dst, const uint8_t *src, uint32_t len)
  * @param av        the destination's address vector
  * @param signaled  ask for a send completion
  */
-static inline void
+static inline __attribute__((always_inline)) void
 hca_sq_write_head(uint8_t *blk, const struct hca_qp *qp, uint32_t head,
 		  uint32_t ds, const struct mlx5_wqe_av *av, bool signaled)
 {
@@ -248,7 +270,7 @@ hca_sq_write_head(uint8_t *blk, const struct hca_qp *qp, uint32_t head,
  * @param signaled  ask for a send completion
  * @return the WQE's index (for matching its completion)
  */
-static inline uint16_t
+static inline __attribute__((always_inline)) uint16_t
 hca_sq_post_ud_inline(struct hca_qp *qp, const struct mlx5_wqe_av *av,
 		      const void *data, uint32_t len, bool signaled)
 {
