@@ -662,7 +662,7 @@ ipoib_tx_post_one(struct ipoib_txq *txq, const struct ipoib_peer *p,
 	struct hca_sge sge[IPOIB_TX_MAX_SEGS];
 	uint32_t mask = qp->sq_wqe_cnt - 1;
 	struct rte_mbuf *shared = NULL;
-	uint32_t nsge = 0, blocks, head;
+	uint32_t nsge = 0, blocks, head, len, pkt_len;
 	bool signal, inl;
 
 	if (may_share && unlikely(ipoib_mbuf_is_shared(m))) {
@@ -676,10 +676,12 @@ ipoib_tx_post_one(struct ipoib_txq *txq, const struct ipoib_peer *p,
 			return 1;
 		}
 	}
-	inl = m->nb_segs == 1 && m->data_len <= qp->max_inline &&
-		m->data_len <= IPOIB_TX_INLINE_MAX;
-	blocks = hca_ud_wqe_blocks(inl ? 0 : m->nb_segs,
-				   inl ? m->data_len : 0);
+	/* read once: the header store below may alias them */
+	len = m->data_len;
+	pkt_len = m->pkt_len;
+	inl = m->nb_segs == 1 && len <= qp->max_inline &&
+		len <= IPOIB_TX_INLINE_MAX;
+	blocks = hca_ud_wqe_blocks(inl ? 0 : m->nb_segs, inl ? len : 0);
 	if (qp->sq_wqe_cnt - (qp->sq_head - txq->sq_tail) < blocks) {
 		if (shared != NULL) /* the caller keeps the original */
 			rte_pktmbuf_free(m);
@@ -701,11 +703,11 @@ ipoib_tx_post_one(struct ipoib_txq *txq, const struct ipoib_peer *p,
 	rte_pktmbuf_mtod(m, struct rte_ipoib_hdr *)->key = 0;
 	signal = ++txq->since_signal >= IPOIB_TX_SIGNAL_EVERY;
 	sum->sent++;
-	sum->bytes += m->pkt_len;
+	sum->bytes += pkt_len;
 	if (inl) {
 		head = hca_sq_post_ud_inline(qp, ipoib_tx_peer_av(p),
 					     rte_pktmbuf_mtod(m, void *),
-					     m->data_len, signal);
+					     len, signal);
 		ipoib_tx_done_add(done, m);
 	} else {
 		head = hca_sq_post_ud_gather(qp, ipoib_tx_peer_av(p), sge,

@@ -277,12 +277,12 @@ hca_sq_post_ud_inline(struct hca_qp *qp, const struct mlx5_wqe_av *av,
 	uint32_t head = qp->sq_head;
 	uint32_t cnt = qp->sq_wqe_cnt;
 	uint32_t idx = head & (cnt - 1);
-	uint32_t nblocks = hca_ud_wqe_blocks(0, len);
+	uint32_t ds = 4 + (4 + len + 15) / 16; /* 16-byte units */
+	uint32_t nblocks = (ds + 3) / 4;
 	uint8_t *blk = qp->sq_buf + ((size_t)idx << MLX5_SEND_WQE_SHIFT);
 	uint32_t bc = htobe32(len | MLX5_INLINE_SEG);
 
-	hca_sq_write_head(blk, qp, head, 4 + (4 + len + 15) / 16, av,
-			  signaled);
+	hca_sq_write_head(blk, qp, head, ds, av, signaled);
 	if (__builtin_expect(idx + nblocks <= cnt, 1)) {
 		memcpy(blk + 64, &bc, 4);
 		hca_sq_copy(blk + 68, data, len);
