@@ -344,7 +344,8 @@ ipoib_eth_tx_hold_for_join(struct ipoib_eth *eth, struct ipoib_eth_txq *q,
 
 /**
  * Turn one Ethernet frame into an IPoIB packet with its destination's
- * key and tag, in place; a shared frame (ipoib_mbuf_is_shared()) is
+ * key, in place (the tag follows only on a packet the post holds); a
+ * shared frame (ipoib_mbuf_is_shared()) is
  * translated in a copy, never where its other holders see it.
  *
  * @param dest  set to the destination's entry (handed to the post, which
@@ -405,7 +406,7 @@ ipoib_eth_tx_one(struct ipoib_eth *eth, struct ipoib_eth_txq *q,
 		ipoib_eth_tx_hold_for_join(eth, q, m, &mgid);
 		return NULL;
 	}
-	ipoib_mbuf_set_tag(m, tag);
+	/* the tag goes on the packet only if the post holds it */
 	return m;
 drop:
 	rte_pktmbuf_free(m);

@@ -637,6 +637,7 @@ ipoib_tx_done_add(struct ipoib_tx_done *done, struct rte_mbuf *m)
 /** What the posts of one burst add up, written to the queue once. */
 struct ipoib_tx_sum {
 	uint32_t last_head;       /**< index of the last WQE built */
+	uint32_t since_signal;    /**< WQEs since the last signalled one */
 	uint32_t sent;            /**< packets posted */
 	uint64_t bytes;           /**< their bytes */
 };
@@ -701,7 +702,7 @@ ipoib_tx_post_one(struct ipoib_txq *txq, const struct ipoib_peer *p,
 	}
 	/* the wire carries zero; written before the device owns the mbuf */
 	rte_pktmbuf_mtod(m, struct rte_ipoib_hdr *)->key = 0;
-	signal = ++txq->since_signal >= IPOIB_TX_SIGNAL_EVERY;
+	signal = ++sum->since_signal >= IPOIB_TX_SIGNAL_EVERY;
 	sum->sent++;
 	sum->bytes += pkt_len;
 	if (inl) {
@@ -717,7 +718,7 @@ ipoib_tx_post_one(struct ipoib_txq *txq, const struct ipoib_peer *p,
 	}
 	if (signal) {
 		txq->wqe_end[head & mask] = qp->sq_head;
-		txq->since_signal = 0;
+		sum->since_signal = 0;
 	}
 	sum->last_head = head;
 	return 1;
@@ -763,7 +764,7 @@ ipoib_tx_post(struct ipoib_txq *txq, struct rte_mbuf **pkts,
 {
 	struct ipoib_priv *priv = txq->priv;
 	struct hca_qp *qp = txq->qp;
-	struct ipoib_tx_sum sum = { 0, 0, 0 };
+	struct ipoib_tx_sum sum = { 0, txq->since_signal, 0, 0 };
 	uint64_t now = rte_get_tsc_cycles();
 	uint64_t period = rte_get_tsc_hz() / 16;
 	/* a UD message holds at most the IB MTU: IPoIB header + MTU */
@@ -798,6 +799,10 @@ ipoib_tx_post(struct ipoib_txq *txq, struct rte_mbuf **pkts,
 		}
 		if (unlikely(!ipoib_peer_is_resolved(p))) {
 			txq->st.peer_misses++;
+			/* the control thread finds the peer by the tag (a
+			 * peer removed meanwhile has none: dropped there) */
+			if (peers != NULL)
+				ipoib_mbuf_set_tag(m, ipoib_peer_tag(p));
 			ipoib_tx_hold(txq, p, m);
 			continue;
 		}
@@ -814,19 +819,20 @@ ipoib_tx_post(struct ipoib_txq *txq, struct rte_mbuf **pkts,
 	}
 	txq->st.peer_hits += hits;
 	if (sum.sent != 0) {
-		if (txq->since_signal != 0) {
+		if (sum.since_signal != 0) {
 			struct mlx5_wqe_ctrl_seg *ctrl =
 				hca_sq_block(qp, sum.last_head);
 
 			ctrl->fm_ce_se |= MLX5_WQE_CTRL_CQ_UPDATE;
 			txq->wqe_end[sum.last_head & (qp->sq_wqe_cnt - 1)] =
 				qp->sq_head;
-			txq->since_signal = 0;
+			sum.since_signal = 0;
 		}
 		hca_sq_doorbell(qp, sum.last_head);
 		txq->st.packets += sum.sent;
 		txq->st.bytes += sum.bytes;
 	}
+	txq->since_signal = sum.since_signal;
 	ipoib_tx_done_flush(&done);
 	return i;
 }
