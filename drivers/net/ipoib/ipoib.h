@@ -172,6 +172,12 @@ struct ipoib_txq {
 	uint32_t since_signal;
 	uint32_t lkey_hint;
 	uint32_t ring_size;       /**< entries of elts: the SQ's blocks */
+	/**
+	 * Producer counter after the last send whose mbuf elts holds (a
+	 * gather list, not inline): completions behind it free nothing,
+	 * so the tail jumps there without a walk.
+	 */
+	uint32_t gather_end;
 	struct rte_ring *ready;   /**< resolved packets handed back (q 0) */
 	uint32_t dp_seq;          /**< odd while a burst is inside (recover) */
 	bool qp_error;            /**< an error completion: wait for reset */

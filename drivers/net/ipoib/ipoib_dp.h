@@ -181,7 +181,7 @@ ipoib_dp_leave(uint32_t *seq)
 uint16_t ipoib_rx_burst(void *rxq, struct rte_mbuf **pkts, uint16_t n);
 uint16_t ipoib_tx_burst(void *txq, struct rte_mbuf **pkts, uint16_t n);
 uint16_t ipoib_tx_burst_owned(struct ipoib_txq *txq, struct rte_mbuf **pkts,
-			      uint16_t n);
+			      struct ipoib_peer **peers, uint16_t n);
 uint16_t ipoib_rx_burst_pausable(void *q, struct rte_mbuf **pkts, uint16_t n);
 uint16_t ipoib_tx_burst_pausable(void *q, struct rte_mbuf **pkts, uint16_t n);
 uint32_t ipoib_rx_queue_count(void *q);

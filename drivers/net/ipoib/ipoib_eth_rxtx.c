@@ -288,16 +288,17 @@ ipoib_eth_tx_mgid(const struct ipoib_priv *priv, const struct rte_mbuf *m,
 }
 
 /**
- * The tag of a multicast frame's group (0 when the port has not joined
- * it; *mgid is then the group to join).
+ * The tag and entry of a multicast frame's group (tag 0 when the port
+ * has not joined it; *mgid is then the group to join).
  *
+ * @param peer  set to the group's entry when the tag is not 0
  * @return 0, or -EINVAL when the MAC maps to no group
  */
 static int
 ipoib_eth_tx_group_tag(const struct ipoib_priv *priv,
 		       const struct rte_mbuf *m,
 		       const struct rte_ether_hdr *eh, union hca_gid *mgid,
-		       uint64_t *tag)
+		       uint64_t *tag, struct ipoib_peer **peer)
 {
 	struct ipoib_hwaddr a;
 	struct ipoib_peer *p;
@@ -317,6 +318,7 @@ ipoib_eth_tx_group_tag(const struct ipoib_priv *priv,
 		*tag = ipoib_peer_tag(p);
 		if (ipoib_tag_key(*tag) != key)
 			*tag = 0;
+		*peer = p;
 	}
 	return 0;
 }
@@ -398,15 +400,19 @@ ipoib_eth_tx_hold_for_join(struct ipoib_eth *eth, struct ipoib_eth_txq *q,
 
 /**
  * Turn one Ethernet frame into an IPoIB packet with its destination's
- * key and tag, in place; a shared frame (ipoib_mbuf_is_shared()) is
+ * key, in place (the tag follows only on a packet the post holds); a
+ * shared frame (ipoib_mbuf_is_shared()) is
  * translated in a copy, never where its other holders see it.
  *
+ * @param dest  set to the destination's entry (handed to the post, which
+ *              then does not look it up again)
  * @return the packet ready to post; NULL when it was dropped (freed,
  *         counted) or held for a send-only join
  */
-static struct rte_mbuf *
+static __rte_always_inline struct rte_mbuf *
 ipoib_eth_tx_one(struct ipoib_eth *eth, struct ipoib_eth_txq *q,
-		 struct ipoib_txq *raw, struct rte_mbuf *m)
+		 struct ipoib_txq *raw, struct rte_mbuf *m,
+		 struct ipoib_peer **dest)
 {
 	const struct ipoib_priv *priv = eth->priv;
 	struct rte_ether_hdr *eh;
@@ -429,7 +435,8 @@ ipoib_eth_tx_one(struct ipoib_eth *eth, struct ipoib_eth_txq *q,
 	if (rte_is_multicast_ether_addr(&eh->dst_addr)) {
 		if (!ipoib_snoop_tx(eth, q, m))
 			goto drop;
-		if (ipoib_eth_tx_group_tag(priv, m, eh, &mgid, &tag) < 0) {
+		if (ipoib_eth_tx_group_tag(priv, m, eh, &mgid, &tag,
+					   dest) < 0) {
 			q->st.unknown_mac++;
 			goto drop;
 		}
@@ -443,6 +450,7 @@ ipoib_eth_tx_one(struct ipoib_eth *eth, struct ipoib_eth_txq *q,
 			q->st.unknown_mac++;
 			goto drop;
 		}
+		*dest = p;
 	}
 	if (proto != RTE_BE16(RTE_ETHER_TYPE_IPV4) &&
 	    !ipoib_eth_tx_payload(eth, q, m, proto))
@@ -454,7 +462,7 @@ ipoib_eth_tx_one(struct ipoib_eth *eth, struct ipoib_eth_txq *q,
 		ipoib_eth_tx_hold_for_join(eth, q, m, &mgid);
 		return NULL;
 	}
-	ipoib_mbuf_set_tag(m, tag);
+	/* the tag goes on the packet only if the post holds it */
 	return m;
 drop:
 	rte_pktmbuf_free(m);
@@ -492,11 +500,12 @@ ipoib_eth_tx_burst(void *txq, struct rte_mbuf **pkts, uint16_t n)
 	struct ipoib_eth *eth = raw->priv->eth;
 	struct ipoib_eth_txq *q = &eth->txq[raw->idx];
 	struct rte_mbuf *out[IPOIB_BURST];
+	struct ipoib_peer *dest[IPOIB_BURST];
 	uint16_t room = ipoib_eth_tx_room(raw);
 	uint16_t done = 0;
 
 	if (room < n) {
-		ipoib_tx_burst_owned(raw, out, 0); /* reap completions */
+		ipoib_tx_burst_owned(raw, out, dest, 0); /* reap */
 		room = ipoib_eth_tx_room(raw);
 	}
 	if (n > room)
@@ -507,12 +516,13 @@ ipoib_eth_tx_burst(void *txq, struct rte_mbuf **pkts, uint16_t n)
 
 		for (i = 0; i < k; i++) {
 			struct rte_mbuf *m = ipoib_eth_tx_one(eth, q, raw,
-							      pkts[done + i]);
+							      pkts[done + i],
+							      &dest[nout]);
 
 			if (m != NULL)
 				out[nout++] = m;
 		}
-		sent = ipoib_tx_burst_owned(raw, out, nout);
+		sent = ipoib_tx_burst_owned(raw, out, dest, nout);
 		for (; sent < nout; sent++) {
 			q->st.ring_full++;
 			rte_pktmbuf_free(out[sent]);

@@ -28,7 +28,9 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 
+#include <rte_byteorder.h>
 #include <rte_ether.h>
 
 #include "hca_sa.h"
@@ -69,13 +71,17 @@ ipoib_mac_of_tag(uint64_t tag, uint64_t base, struct rte_ether_addr *mac)
 static inline uint64_t
 ipoib_mac_to_tag(const struct rte_ether_addr *mac, uint64_t base)
 {
-	uint64_t rel = 0;
-	int i;
+	uint16_t hi;
+	uint32_t lo;
+	uint64_t rel;
 
 	if (mac->addr_bytes[0] != IPOIB_MAC_PEER_BYTE0)
 		return 0;
-	for (i = 1; i <= 5; i++)
-		rel = (rel << 8) | mac->addr_bytes[i];
+	/* bytes 1..5, big endian: two loads rather than five */
+	memcpy(&hi, &mac->addr_bytes[0], sizeof(hi));
+	memcpy(&lo, &mac->addr_bytes[2], sizeof(lo));
+	rel = ((uint64_t)(rte_be_to_cpu_16(hi) & 0xff) << 32) |
+		rte_be_to_cpu_32(lo);
 	return rel == 0 ? 0 : base + rel;
 }
 

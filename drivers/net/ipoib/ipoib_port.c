@@ -161,6 +161,7 @@ ipoib_port_queues_fill(struct ipoib_priv *priv)
 		uint32_t n = txq->qp->sq_wqe_cnt;
 
 		txq->sq_tail = txq->qp->sq_head;
+		txq->gather_end = txq->sq_tail;
 		txq->since_signal = 0;
 		txq->qp_error = false;
 		txq->elts = rte_zmalloc("ipoib_tx_elts", sizeof(void *) * n, 0);

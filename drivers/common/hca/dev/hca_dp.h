@@ -203,6 +203,169 @@ hca_ud_wqe_blocks(uint32_t n_sge, uint32_t inline_len)
 	return (units * 16 + MLX5_SEND_WQE_BB - 1) / MLX5_SEND_WQE_BB;
 }
 
+/** Copy 16 bytes (unaligned loads and stores). */
+#define HCA_SQ_COPY16(d, s) memcpy((d), (s), 16)
+
+/**
+ * Copy len bytes into a send queue in 16-byte moves, without a loop up
+ * to 128 bytes: the moves from the end overlap those from the start
+ * instead of a byte tail, and nothing is read past the source's end.
+ *
+ * @param dst  where the bytes go (contiguous for len bytes)
+ * @param src  the bytes
+ * @param len  how many
+ */
+static inline __attribute__((always_inline)) void
+hca_sq_copy(uint8_t *dst, const uint8_t *src, uint32_t len)
+{
+	uint32_t i;
+
+	if (__builtin_expect(len < 16, 0)) {
+		uint32_t w = len >= 8 ? 8 : 4;
+
+		if (len < 4) {
+			for (i = 0; i < len; i++)
+				dst[i] = src[i];
+			return;
+		}
+		memcpy(dst, src, w);
+		memcpy(dst + len - w, src + len - w, w);
+		return;
+	}
+	if (len <= 32) {
+		HCA_SQ_COPY16(dst, src);
+		HCA_SQ_COPY16(dst + len - 16, src + len - 16);
+		return;
+	}
+	if (len <= 64) {
+		HCA_SQ_COPY16(dst, src);
+		HCA_SQ_COPY16(dst + 16, src + 16);
+		HCA_SQ_COPY16(dst + len - 32, src + len - 32);
+		HCA_SQ_COPY16(dst + len - 16, src + len - 16);
+		return;
+	}
+	for (i = 0; i + 64 < len; i += 64) {
+		HCA_SQ_COPY16(dst + i, src + i);
+		HCA_SQ_COPY16(dst + i + 16, src + i + 16);
+		HCA_SQ_COPY16(dst + i + 32, src + i + 32);
+		HCA_SQ_COPY16(dst + i + 48, src + i + 48);
+	}
+	HCA_SQ_COPY16(dst + len - 64, src + len - 64);
+	HCA_SQ_COPY16(dst + len - 48, src + len - 48);
+	HCA_SQ_COPY16(dst + len - 32, src + len - 32);
+	HCA_SQ_COPY16(dst + len - 16, src + len - 16);
+}
+
+/**
+ * Write the control and datagram segments (the first basic block) of a
+ * UD send WQE: the control segment in two 8-byte stores, the address
+ * vector in 16-byte ones.
+ *
+ * @param blk       the WQE's first block
+ * @param qp        its QP (QPN)
+ * @param head      the WQE's index (producer counter)
+ * @param ds        its size in 16-byte units
+ * @param av        the destination's address vector
+ * @param signaled  ask for a send completion
+ */
+static inline __attribute__((always_inline)) void
+hca_sq_write_head(uint8_t *blk, const struct hca_qp *qp, uint32_t head,
+		  uint32_t ds, const struct mlx5_wqe_av *av, bool signaled)
+{
+	struct mlx5_wqe_ctrl_seg ctrl = {
+		.opmod_idx_opcode = htobe32(((head & 0xffff) << 8) |
+					    MLX5_OPCODE_SEND),
+		.qpn_ds = htobe32((qp->qpn << 8) | ds),
+		.fm_ce_se = signaled ? MLX5_WQE_CTRL_CQ_UPDATE : 0,
+	};
+
+	memcpy(blk, &ctrl, sizeof(ctrl));
+	memcpy(blk + 16, av, sizeof(*av));
+}
+
+/**
+ * Build one UD send WQE whose payload goes inline, at the producer
+ * counter, and advance it. The payload lands in one copy unless the WQE
+ * wraps around the ring's end.
+ *
+ * @param av        the destination's address vector
+ * @param data      the payload
+ * @param len       its length (at most qp->max_inline bytes)
+ * @param signaled  ask for a send completion
+ * @return the WQE's index (for matching its completion)
+ */
+static inline __attribute__((always_inline)) uint16_t
+hca_sq_post_ud_inline(struct hca_qp *qp, const struct mlx5_wqe_av *av,
+		      const void *data, uint32_t len, bool signaled)
+{
+	uint32_t head = qp->sq_head;
+	uint32_t cnt = qp->sq_wqe_cnt;
+	uint32_t idx = head & (cnt - 1);
+	uint32_t ds = 4 + (4 + len + 15) / 16; /* 16-byte units */
+	uint32_t nblocks = (ds + 3) / 4;
+	uint8_t *blk = qp->sq_buf + ((size_t)idx << MLX5_SEND_WQE_SHIFT);
+	uint32_t bc = htobe32(len | MLX5_INLINE_SEG);
+
+	hca_sq_write_head(blk, qp, head, ds, av, signaled);
+	if (__builtin_expect(idx + nblocks <= cnt, 1)) {
+		memcpy(blk + 64, &bc, 4);
+		hca_sq_copy(blk + 68, data, len);
+	} else {
+		/* the WQE wraps: the blocks after the end are the ring's
+		 * first ones */
+		uint32_t off = 68, done = 0;
+
+		memcpy(hca_sq_block(qp, head + 1), &bc, 4);
+		while (done < len) {
+			uint32_t in_blk = off & (MLX5_SEND_WQE_BB - 1);
+			uint32_t chunk = MLX5_SEND_WQE_BB - in_blk;
+			uint8_t *dst = (uint8_t *)hca_sq_block(qp,
+				head + off / MLX5_SEND_WQE_BB) + in_blk;
+
+			if (chunk > len - done)
+				chunk = len - done;
+			memcpy(dst, (const uint8_t *)data + done, chunk);
+			done += chunk;
+			off += chunk;
+		}
+	}
+	qp->sq_head = head + nblocks;
+	return (uint16_t)head;
+}
+
+/**
+ * Build one UD send WQE with a gather list at the producer counter and
+ * advance it.
+ *
+ * @param av        the destination's address vector
+ * @param sge       the gather list
+ * @param n_sge     its length
+ * @param signaled  ask for a send completion
+ * @return the WQE's index (for matching its completion)
+ */
+static inline uint16_t
+hca_sq_post_ud_gather(struct hca_qp *qp, const struct mlx5_wqe_av *av,
+		      const struct hca_sge *sge, uint32_t n_sge, bool signaled)
+{
+	uint32_t head = qp->sq_head;
+	uint8_t *blk = hca_sq_block(qp, head);
+	uint32_t i;
+
+	hca_sq_write_head(blk, qp, head, 4 + n_sge, av, signaled);
+	for (i = 0; i < n_sge; i++) {
+		uint32_t off = 64 + i * 16;
+		struct mlx5_wqe_data_seg *d = (void *)((uint8_t *)
+			hca_sq_block(qp, head + off / MLX5_SEND_WQE_BB) +
+			(off & (MLX5_SEND_WQE_BB - 1)));
+
+		d->byte_count = htobe32(sge[i].len);
+		d->lkey = htobe32(sge[i].lkey);
+		d->addr = htobe64(sge[i].addr);
+	}
+	qp->sq_head = head + hca_ud_wqe_blocks(n_sge, 0);
+	return (uint16_t)head;
+}
+
 /**
  * Build one UD send WQE at the producer counter and advance it.
  *
@@ -219,57 +382,10 @@ hca_sq_post_ud(struct hca_qp *qp, const struct mlx5_wqe_av *av,
 	       const struct hca_sge *sge, uint32_t n_sge,
 	       const void *inline_data, uint32_t inline_len, bool signaled)
 {
-	uint32_t head = qp->sq_head;
-	uint32_t nblocks = hca_ud_wqe_blocks(n_sge,
-					     inline_data ? inline_len : 0);
-	uint8_t *blk = hca_sq_block(qp, head);
-	struct mlx5_wqe_ctrl_seg *ctrl = (struct mlx5_wqe_ctrl_seg *)blk;
-	uint32_t ds;
-	uint32_t i;
-
-	/* control + datagram fill the first block exactly */
-	memcpy(blk + 16, av, sizeof(*av));
-	if (inline_data != NULL) {
-		uint32_t off = 64, done = 0;
-		struct mlx5_wqe_inl_data_seg *iseg = hca_sq_block(qp, head + 1);
-
-		iseg->byte_count = htobe32(inline_len | MLX5_INLINE_SEG);
-		off += 4;
-		while (done < inline_len) {
-			uint32_t in_blk = off & (MLX5_SEND_WQE_BB - 1);
-			uint32_t chunk = MLX5_SEND_WQE_BB - in_blk;
-			uint8_t *dst = (uint8_t *)hca_sq_block(qp,
-				head + off / MLX5_SEND_WQE_BB) + in_blk;
-
-			if (chunk > inline_len - done)
-				chunk = inline_len - done;
-			memcpy(dst, (const uint8_t *)inline_data + done, chunk);
-			done += chunk;
-			off += chunk;
-		}
-		ds = 4 + (4 + inline_len + 15) / 16;
-	} else {
-		for (i = 0; i < n_sge; i++) {
-			uint32_t off = 64 + i * 16;
-			struct mlx5_wqe_data_seg *d = (void *)((uint8_t *)
-				hca_sq_block(qp, head + off / MLX5_SEND_WQE_BB) +
-				(off & (MLX5_SEND_WQE_BB - 1)));
-
-			d->byte_count = htobe32(sge[i].len);
-			d->lkey = htobe32(sge[i].lkey);
-			d->addr = htobe64(sge[i].addr);
-		}
-		ds = 4 + n_sge;
-	}
-	ctrl->opmod_idx_opcode = htobe32(((head & 0xffff) << 8) |
-					 MLX5_OPCODE_SEND);
-	ctrl->qpn_ds = htobe32((qp->qpn << 8) | ds);
-	ctrl->signature = 0;
-	ctrl->dci_stream_channel_id = 0;
-	ctrl->fm_ce_se = signaled ? MLX5_WQE_CTRL_CQ_UPDATE : 0;
-	ctrl->imm = 0;
-	qp->sq_head = head + nblocks;
-	return (uint16_t)head;
+	if (inline_data != NULL)
+		return hca_sq_post_ud_inline(qp, av, inline_data, inline_len,
+					     signaled);
+	return hca_sq_post_ud_gather(qp, av, sge, n_sge, signaled);
 }
 
 /**
