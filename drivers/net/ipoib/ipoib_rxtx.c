@@ -23,6 +23,7 @@
 
 #include "ipoib.h"
 #include "ipoib_dp.h"
+#include "ipoib_tx_offload.h"
 #include "rte_pmd_ipoib.h"
 
 /** Dynamic flag set on packets received for a multicast group. */
@@ -659,6 +660,25 @@ ipoib_tx_post(struct ipoib_txq *txq, struct rte_mbuf **pkts, uint16_t n,
 		struct ipoib_peer *p;
 		uint16_t key;
 
+		if (unlikely(m->ol_flags & IPOIB_TX_OFFLOAD_FLAGS)) {
+			/* checksums or LSO by the device: its own WQE */
+			int r;
+
+			p = ipoib_peer_of_mbuf(priv->peers, m,
+					       rte_pmd_ipoib_get_key(m), &why);
+			r = ipoib_tx_offload_post(txq, m, p, &last_head);
+			if (r < 0) {
+				ipoib_tx_reap(txq);
+				r = ipoib_tx_offload_post(txq, m, p,
+							  &last_head);
+			}
+			if (r < 0) {
+				txq->st.ring_full++;
+				break;
+			}
+			posted += (uint32_t)r;
+			continue;
+		}
 		if (unlikely(m->data_len < RTE_IPOIB_HDR_LEN ||
 			     m->nb_segs > IPOIB_TX_MAX_SEGS)) {
 			txq->st.malformed++;
