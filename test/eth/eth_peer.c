@@ -21,8 +21,9 @@
  *   eth_peer <EAL args> -- tso MY_IP PEER_IP MSS STREAM_FILE
  *       ARP for PEER_IP, then a TCP stream to it in 64 KiB sends with
  *       TCP segmentation and checksum offloads (and one with checksum
- *       offloads only), and a TSO send whose MSS the MTU cannot hold
- *       (dropped, counted); writes the stream's bytes to STREAM_FILE.
+ *       offloads only), a TSO send whose MSS the MTU cannot hold and
+ *       one whose l3_len is wrong (dropped, counted); writes the
+ *       stream's bytes to STREAM_FILE.
  *   eth_peer <EAL args> -- snoop
  *       sends IGMP/MLD reports and leaves (and broken ones); checks the
  *       joins and leaves they cause and set_mc_addr_list's share.

@@ -4,8 +4,9 @@
  * @file
  * eth_peer's tso run: a TCP stream sent in 64 KiB frames with TCP
  * segmentation and checksum offloads through the port under test, one
- * frame with checksum offloads only, and a TSO frame whose MSS the MTU
- * cannot hold (dropped and counted by the PMD). The checksums are left
+ * frame with checksum offloads only, a TSO frame whose MSS the MTU
+ * cannot hold and one whose l3_len disagrees with its IPv4 header (both
+ * dropped and counted by the PMD). The checksums are left
  * for the device (the pseudo-header sum in the TCP field, as DPDK asks);
  * what the wire carried is checked from the capture by the script
  * (test/eth/tso.sh) against the stream written to a file.
@@ -161,6 +162,16 @@ run_tso(const char *my, const char *peer, uint16_t mss,
 			    9000);
 		frame_send(m);
 	}
+	/* headers that disagree with l3_len: dropped, counted, never a
+	 * WQE the device would fail */
+	m = tso_frame(&mac, my_ip, peer_ip, off, 3000, RTE_TCP_ACK_FLAG,
+		      0x7100);
+	if (m != NULL) {
+		tso_offload(m, RTE_MBUF_F_TX_IP_CKSUM | RTE_MBUF_F_TX_TCP_SEG,
+			    mss);
+		m->l3_len = 24;
+		frame_send(m);
+	}
 	usleep(300000);
 	f = fopen(stream_file, "wb");
 	CHECK(f != NULL, "cannot write %s", stream_file);
@@ -175,7 +186,7 @@ run_tso(const char *my, const char *peer, uint16_t mss,
 	      xstat("tx_offload_tso"));
 	CHECK(xstat("tx_offload_csum") == 1, "tx_offload_csum %" PRIu64,
 	      xstat("tx_offload_csum"));
-	CHECK(xstat("tx_offload_malformed") == 1,
+	CHECK(xstat("tx_offload_malformed") == 2,
 	      "tx_offload_malformed %" PRIu64,
 	      xstat("tx_offload_malformed"));
 }

@@ -8,9 +8,10 @@
  * a WQE whose Ethernet segment carries the packet's headers.
  */
 
-#include <rte_cycles.h>
 #include <rte_ip.h>
 #include <rte_mbuf.h>
+#include <rte_tcp.h>
+#include <rte_udp.h>
 
 #include "ipoib.h"
 #include "ipoib_peer.h"
@@ -114,6 +115,65 @@ ipoib_tx_offload_check(struct ipoib_txq *txq, const struct rte_mbuf *m,
 }
 
 /**
+ * Check the packet's own headers against what the application says of
+ * them, so that the device, which reads them, never fails the WQE (and
+ * the QP with it) for an application's mistake: an IPoIB type of IPv4
+ * with an IPv4 header of l3_len bytes (not a fragment when L4 is
+ * asked), or IPv6 without extension headers (and then no IPv4 checksum
+ * asked); the L4 protocol asked for, a TCP header of l4_len bytes;
+ * without TSO an IP length that says the packet's.
+ *
+ * @param hdr  the packet's first bytes, IPoIB, l3_len and (for TCP)
+ *             l4_len of them (ipoib_tx_offload_check())
+ * @return true when they agree
+ */
+static bool
+ipoib_tx_offload_headers_ok(const struct rte_mbuf *m, const uint8_t *hdr)
+{
+	const struct rte_ipoib_hdr *ih = (const void *)hdr;
+	const uint8_t *ip = hdr + RTE_IPOIB_HDR_LEN;
+	uint64_t f = m->ol_flags;
+	uint64_t l4 = f & RTE_MBUF_F_TX_L4_MASK;
+	bool tcp = (f & RTE_MBUF_F_TX_TCP_SEG) ||
+		   l4 == RTE_MBUF_F_TX_TCP_CKSUM;
+	uint32_t ip_len;
+	uint8_t proto;
+
+	if (ih->proto == RTE_BE16(RTE_ETHER_TYPE_IPV4)) {
+		if (ip[0] >> 4 != 4 || (ip[0] & 0xfu) * 4 != m->l3_len)
+			return false;
+		/* a fragment has no L4 header to sum */
+		if ((tcp || l4 != 0) &&
+		    (rte_be_to_cpu_16(*(const rte_be16_t *)(const void *)
+				      (ip + 6)) & 0x3fff) != 0)
+			return false;
+		ip_len = rte_be_to_cpu_16(*(const rte_be16_t *)(const void *)
+					  (ip + 2));
+		proto = ip[9];
+	} else if (ih->proto == RTE_BE16(RTE_ETHER_TYPE_IPV6)) {
+		if (ip[0] >> 4 != 6 || m->l3_len != 40 ||
+		    (f & RTE_MBUF_F_TX_IP_CKSUM))
+			return false;
+		ip_len = 40u + rte_be_to_cpu_16(*(const rte_be16_t *)
+			(const void *)(ip + 4));
+		proto = ip[6];
+	} else {
+		return false;
+	}
+	/* (the TCP header is within the ihs bytes read: l4_len of them) */
+	if (tcp && (proto != IPPROTO_TCP ||
+		    m->l4_len < sizeof(struct rte_tcp_hdr) ||
+		    (uint32_t)(ip[m->l3_len + 12] >> 4) * 4 != m->l4_len))
+		return false;
+	if (l4 == RTE_MBUF_F_TX_UDP_CKSUM && proto != IPPROTO_UDP)
+		return false;
+	if (!(f & RTE_MBUF_F_TX_TCP_SEG) &&
+	    RTE_IPOIB_HDR_LEN + ip_len != m->pkt_len)
+		return false;
+	return true;
+}
+
+/**
  * Fill the gather list of what follows the inlined headers, skipping
  * empty pieces.
  *
@@ -179,6 +239,16 @@ ipoib_tx_offload_post(struct ipoib_txq *txq, struct rte_mbuf *m,
 		ipoib_tx_offload_hold(txq, p, m);
 		return 0;
 	}
+	/* the headers go into the WQE: the wire's key (zero) is written in
+	 * the copy, never in the mbuf, which may be shared */
+	ih = rte_pktmbuf_read(m, 0, ihs, hdr);
+	if (ih != (const void *)hdr)
+		memcpy(hdr, ih, ihs);
+	if (unlikely(!ipoib_tx_offload_headers_ok(m, hdr))) {
+		txq->st.offload_malformed++;
+		goto drop;
+	}
+	((struct rte_ipoib_hdr *)(void *)hdr)->key = 0;
 	nsge = ipoib_tx_offload_sges(txq, m, ihs, sge);
 	if (unlikely(nsge == 0))
 		goto drop;
@@ -193,12 +263,6 @@ ipoib_tx_offload_post(struct ipoib_txq *txq, struct rte_mbuf *m,
 	if (qp->sq_wqe_cnt - (qp->sq_head - txq->sq_tail) < blocks)
 		return -1;
 	txq->st.peer_hits++;
-	/* the headers go into the WQE: the wire's key (zero) is written in
-	 * the copy, never in the mbuf, which may be shared */
-	ih = rte_pktmbuf_read(m, 0, ihs, hdr);
-	if (ih != (const void *)hdr)
-		memcpy(hdr, ih, ihs);
-	((struct rte_ipoib_hdr *)(void *)hdr)->key = 0;
 	signal = ++txq->since_signal >= IPOIB_TX_SIGNAL_EVERY;
 	txq->st.packets++;
 	txq->st.bytes += m->pkt_len;
