@@ -27,7 +27,9 @@
 
 /** The stream's first sequence number. */
 #define TSO_SEQ0 0x10000000u
-/** TCP ports of the stream. */
+/** The IPv6 stream's first sequence number. */
+#define TSO_SEQ6 0x20000000u
+/** TCP ports of the stream (the IPv6 one to TSO_DPORT + 1). */
 #define TSO_SPORT 40000
 #define TSO_DPORT 5001
 /** Headers of a frame: Ethernet, IPv4, TCP. */
@@ -101,6 +103,55 @@ tso_frame(const struct rte_ether_addr *dst, uint32_t my_ip, uint32_t peer_ip,
 	return m;
 }
 
+/**
+ * The IPv6 twin of tso_frame(): IPv6 (no extension headers), TCP to
+ * TSO_DPORT + 1 from sequence number TSO_SEQ6 + off, TSO and the TCP
+ * checksum offloaded, the pseudo-header sum in the TCP field.
+ */
+static struct rte_mbuf *
+tso6_frame(const struct rte_ether_addr *dst, uint32_t off, uint32_t plen,
+	   uint8_t flags, uint16_t mss)
+{
+	struct rte_mbuf *m = tso_frame(dst, 0, 0, off, plen, flags, 0);
+	struct rte_ether_hdr *eh;
+	struct rte_ipv6_hdr *ip6;
+	struct rte_tcp_hdr tcp, *t;
+	uint32_t i;
+
+	if (m == NULL)
+		return NULL;
+	/* 20 more header bytes, in the head segment's tailroom */
+	eh = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
+	memcpy(&tcp, rte_pktmbuf_mtod_offset(m, void *, RTE_ETHER_HDR_LEN +
+					     20), sizeof(tcp));
+	if (rte_pktmbuf_tailroom(m) < 20) {
+		rte_pktmbuf_free(m);
+		return NULL;
+	}
+	m->data_len += 20; /* the head segment (append() takes the last) */
+	m->pkt_len += 20;
+	eh->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV6);
+	ip6 = (struct rte_ipv6_hdr *)(eh + 1);
+	memset(ip6, 0, sizeof(*ip6));
+	ip6->vtc_flow = rte_cpu_to_be_32(6u << 28);
+	ip6->payload_len = rte_cpu_to_be_16((uint16_t)(20 + plen));
+	ip6->proto = IPPROTO_TCP;
+	ip6->hop_limits = 64;
+	for (i = 0; i < 16; i++) {
+		ip6->src_addr[i] = (uint8_t)(0x20 + i);
+		ip6->dst_addr[i] = (uint8_t)(0x40 + i);
+	}
+	t = (struct rte_tcp_hdr *)(ip6 + 1);
+	*t = tcp;
+	t->dst_port = rte_cpu_to_be_16(TSO_DPORT + 1);
+	t->sent_seq = rte_cpu_to_be_32(TSO_SEQ6 + off);
+	m->l3_len = sizeof(*ip6);
+	m->ol_flags |= RTE_MBUF_F_TX_IPV6 | RTE_MBUF_F_TX_TCP_SEG;
+	m->tso_segsz = mss;
+	t->cksum = rte_ipv6_phdr_cksum(ip6, m->ol_flags);
+	return m;
+}
+
 /** Set a frame's offload request and the pseudo-header sum DPDK asks. */
 static void
 tso_offload(struct rte_mbuf *m, uint64_t flags, uint16_t mss)
@@ -123,8 +174,9 @@ run_tso(const char *my, const char *peer, uint16_t mss,
 	static const uint32_t plen[] = { 65480, 100, 65480, 30001, 0 };
 	struct rte_eth_dev_info info;
 	struct rte_ether_addr mac;
-	uint32_t my_ip, peer_ip, off = 0, i, k;
+	uint32_t my_ip, peer_ip, off = 0, off6, i, k;
 	struct rte_mbuf *m;
+	char name[512];
 	FILE *f;
 
 	inet_pton(AF_INET, my, &my_ip);
@@ -154,6 +206,20 @@ run_tso(const char *my, const char *peer, uint16_t mss,
 		off += plen[i];
 		usleep(20000);
 	}
+	/* an IPv6 stream of two TSO sends */
+	for (i = 0, k = 0; i < 2; i++) {
+		uint32_t n = i == 0 ? 65460 : 20001;
+
+		m = tso6_frame(&mac, k, n, RTE_TCP_ACK_FLAG | RTE_TCP_PSH_FLAG |
+			       (i == 1 ? RTE_TCP_FIN_FLAG : 0), mss);
+		CHECK(m != NULL, "IPv6 frame %u: no mbufs", i);
+		if (m == NULL)
+			return;
+		frame_send(m);
+		k += n;
+		usleep(20000);
+	}
+	off6 = k;
 	/* an MSS the MTU cannot hold: the PMD drops and counts it */
 	m = tso_frame(&mac, my_ip, peer_ip, off, 9000, RTE_TCP_ACK_FLAG,
 		      0x7000);
@@ -180,9 +246,17 @@ run_tso(const char *my, const char *peer, uint16_t mss,
 			fputc(tso_byte(k), f);
 		fclose(f);
 	}
+	snprintf(name, sizeof(name), "%s6", stream_file);
+	f = fopen(name, "wb");
+	CHECK(f != NULL, "cannot write %s", name);
+	if (f != NULL) {
+		for (k = 0; k < off6; k++)
+			fputc(tso_byte(k), f);
+		fclose(f);
+	}
 	printf("stream: %u bytes from seq 0x%08x, mss %u\n", off, TSO_SEQ0,
 	       mss);
-	CHECK(xstat("tx_offload_tso") == 3, "tx_offload_tso %" PRIu64,
+	CHECK(xstat("tx_offload_tso") == 5, "tx_offload_tso %" PRIu64,
 	      xstat("tx_offload_tso"));
 	CHECK(xstat("tx_offload_csum") == 1, "tx_offload_csum %" PRIu64,
 	      xstat("tx_offload_csum"));
