@@ -21,8 +21,8 @@
 extern "C" {
 #endif
 
-/** The LSO opcode of a ConnectX send WQE. */
-#define HCA_OPCODE_LSO 0x0e
+/** The LSO opcode of a ConnectX send WQE (0x0e, MLX5_OPCODE_TSO). */
+#define HCA_OPCODE_LSO MLX5_OPCODE_TSO
 /** opmod of a SEND that carries an Ethernet segment (see above). */
 #define HCA_WQE_OPMOD_ETH 0x01
 /** Most 16-byte units of one send WQE (the control's ds field). */
