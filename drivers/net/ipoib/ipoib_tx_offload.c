@@ -8,6 +8,7 @@
  * a WQE whose Ethernet segment carries the packet's headers.
  */
 
+#include <rte_cycles.h>
 #include <rte_ip.h>
 #include <rte_mbuf.h>
 #include <rte_tcp.h>
@@ -219,6 +220,7 @@ ipoib_tx_offload_post(struct ipoib_txq *txq, struct rte_mbuf *m,
 	uint8_t hdr[HCA_ETH_INLINE_MAX];
 	const struct rte_ipoib_hdr *ih;
 	uint32_t ihs, nsge, blocks, head;
+	uint64_t now;
 	uint8_t cs_flags;
 	uint16_t mss;
 	bool signal;
@@ -278,6 +280,10 @@ ipoib_tx_offload_post(struct ipoib_txq *txq, struct rte_mbuf *m,
 		txq->since_signal = 0;
 	}
 	*last_head = head;
+	/* the peer is in use (as the plain send marks it) */
+	now = rte_get_tsc_cycles();
+	if (p->last_used + rte_get_tsc_hz() / 16 < now)
+		__atomic_store_n(&p->last_used, now, __ATOMIC_RELAXED);
 	return 1;
 drop:
 	rte_pktmbuf_free(m);
