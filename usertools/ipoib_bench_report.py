@@ -156,6 +156,15 @@ def report(results, level):
                           fmt(pe["churn_vs_quiet_cpu"])))
     elif pe:
         L += ["### Peer cache: error", ""]
+    tc = results.get("tcp")
+    if tc and tc.get("lso") and tc.get("no_lso"):
+        L += ["### TCP stream, net_ipoib raw (bench-pmd tcp, MSS %d,"
+              " checksums offloaded)" % tc["mss"], "",
+              "| sends | payload Gbit/s |", "|---|---|",
+              "| MSS-sized | %s |" % fmt(tc["no_lso"]),
+              "| 64 KiB with LSO | %s |" % fmt(tc["lso"]), ""]
+    elif tc:
+        L += ["### TCP stream: error", ""]
     L += ["### Targets (reported, not asserted)", ""] + tgt + [""]
     return "\n".join(L)
 

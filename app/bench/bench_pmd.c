@@ -5,8 +5,8 @@
  * bench-pmd: packets between two ethdev ports of one process, for the
  * benchmark harness (usertools/ipoib-bench).
  *
- *   bench-pmd <EAL args, two ports> -- fwd|ping|cost [-n PACKETS]
- *             [-s SIZE] [-b INFLIGHT] [-r] [-e] [-y] [-t SECONDS]
+ *   bench-pmd <EAL args, two ports> -- fwd|ping|cost|tcp [-n PACKETS]
+ *             [-s SIZE] [-b INFLIGHT] [-r] [-e] [-y] [-t SECONDS] [-l]
  *
  * fwd:  INFLIGHT packets per port circulate between the two ports (what
  *       is received on one is sent on the other, as testpmd io
@@ -22,6 +22,9 @@
  *       counted burst carries exactly INFLIGHT packets (at most 32), made
  *       ready before it is received (bench_cost.c); PACKETS in all, a
  *       multiple of INFLIGHT.
+ * tcp:  a TCP stream from port 0 to port 1 for SECONDS, in segments of
+ *       SIZE payload bytes: sent so (checksums offloaded), or with -l
+ *       as 64 KiB TSO sends the device segments (bench_tcp.c).
  *
  * -r: the ports are net_ipoib in mode=raw: frames start with the IPoIB
  * header and carry the destination's peer key (each port resolves the
@@ -71,6 +74,8 @@
 static uint8_t bench_hdr[2][RTE_ETHER_HDR_LEN];
 /** Length of bench_hdr in use. */
 static uint32_t bench_hdr_len;
+/** Transmit offloads to configure where offered (tcp mode only). */
+static uint64_t bench_tx_offloads;
 /** The peer key a port sends to (raw mode). */
 static uint16_t bench_key[2];
 /** Its tag (raw mode): forwarded packets carry the receiving port's. */
@@ -156,7 +161,12 @@ bench_port_start(uint16_t port)
 	struct rte_eth_conf conf;
 	int ret;
 
+	struct rte_eth_dev_info info;
+
 	memset(&conf, 0, sizeof(conf));
+	/* the offloads of the tcp mode, where offered */
+	if (bench_tx_offloads != 0 && rte_eth_dev_info_get(port, &info) == 0)
+		conf.txmode.offloads = info.tx_offload_capa & bench_tx_offloads;
 	ret = rte_eth_dev_configure(port, 1, 1, &conf);
 	if (ret == 0)
 		ret = rte_eth_rx_queue_setup(port, 0, BENCH_DESC,
@@ -785,7 +795,7 @@ bench_parse(int argc, char **argv, struct bench_opts *o)
 	o->size = 64;
 	o->inflight = 64;
 	o->seconds = 60;
-	while ((c = getopt(argc, argv, "n:s:b:ert:y")) != -1) {
+	while ((c = getopt(argc, argv, "n:s:b:ert:yl")) != -1) {
 		switch (c) {
 		case 'n': o->packets = strtoull(optarg, NULL, 0); break;
 		case 's': o->size = (uint32_t)strtoul(optarg, NULL, 0); break;
@@ -795,20 +805,21 @@ bench_parse(int argc, char **argv, struct bench_opts *o)
 		case 'e': o->echo = true; break;
 		case 'y': o->yield = true; break;
 		case 't': o->seconds = strtod(optarg, NULL); break;
+		case 'l': o->lso = true; break;
 		default: return -EINVAL;
 		}
 	}
 	if (optind != argc - 1 || o->packets == 0 || o->size < 20 ||
 	    o->size > 2044 || o->inflight == 0 || o->inflight > 4096 ||
 	    !(o->seconds > 0)) {
-		fprintf(stderr, "usage: bench-pmd <EAL> -- fwd|ping|cost "
+		fprintf(stderr, "usage: bench-pmd <EAL> -- fwd|ping|cost|tcp "
 			"[-n N] [-s 20..2044] [-b 1..4096] [-r] [-e] [-y] "
-			"[-t SECONDS]\n");
+			"[-t SECONDS] [-l]\n");
 		return -EINVAL;
 	}
 	o->mode = argv[optind];
 	if (strcmp(o->mode, "fwd") != 0 && strcmp(o->mode, "ping") != 0 &&
-	    strcmp(o->mode, "cost") != 0) {
+	    strcmp(o->mode, "cost") != 0 && strcmp(o->mode, "tcp") != 0) {
 		fprintf(stderr, "bench-pmd: unknown mode \"%s\"\n", o->mode);
 		return -EINVAL;
 	}
@@ -853,6 +864,11 @@ main(int argc, char **argv)
 		return 1;
 	}
 	deadline = bench_now() + o.seconds;
+	if (strcmp(o.mode, "tcp") == 0) {
+		bench_tx_offloads = BENCH_TCP_OFFLOADS |
+			RTE_ETH_TX_OFFLOAD_MULTI_SEGS;
+		deadline += 10; /* the addressing comes first */
+	}
 	for (p = 0; p < bench_nports; p++) {
 		ret = bench_port_start(p);
 		if (ret < 0) {
@@ -880,6 +896,8 @@ main(int argc, char **argv)
 		ret = bench_fwd(&o, deadline);
 	else if (strcmp(o.mode, "cost") == 0)
 		ret = bench_cost(&o, deadline);
+	else if (strcmp(o.mode, "tcp") == 0)
+		ret = bench_tcp(&o, deadline);
 	else
 		ret = bench_ping(&o, deadline);
 	fflush(stdout);

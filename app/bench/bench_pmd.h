@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <rte_ethdev.h>
 #include <rte_mbuf.h>
 #include <rte_mempool.h>
 
@@ -21,7 +22,7 @@
 
 /** Options of a run. */
 struct bench_opts {
-	const char *mode;        /**< "fwd", "ping" or "cost" */
+	const char *mode;        /**< "fwd", "ping", "cost" or "tcp" */
 	uint64_t packets;
 	uint32_t size;
 	uint32_t inflight;       /**< per port (fwd); the burst (cost) */
@@ -29,7 +30,13 @@ struct bench_opts {
 	bool echo;               /**< one port: only send back (-e) */
 	bool yield;              /**< give up the CPU after an empty poll */
 	double seconds;          /**< give up after this long */
+	bool lso;                /**< tcp: TSO sends of 64 KiB (-l) */
 };
+
+/** Transmit offloads a port is configured with when it offers them. */
+#define BENCH_TCP_OFFLOADS (RTE_ETH_TX_OFFLOAD_IPV4_CKSUM | \
+			    RTE_ETH_TX_OFFLOAD_TCP_CKSUM | \
+			    RTE_ETH_TX_OFFLOAD_TCP_TSO)
 
 /** Ports in this process: 2, or 1 when the other is another process's. */
 extern uint16_t bench_nports;
@@ -91,5 +98,13 @@ uint16_t bench_solo_filter(const struct bench_opts *o, struct rte_mbuf **pkts,
  * @return 0, or 1 when a burst could not be filled or sent whole
  */
 int bench_cost(const struct bench_opts *o, double deadline);
+
+/**
+ * tcp: a TCP stream from port 0 to port 1, with or without TSO
+ * (bench_tcp.c).
+ *
+ * @return 0, or 1 when nothing arrived or the ports lack the offloads
+ */
+int bench_tcp(const struct bench_opts *o, double deadline);
 
 #endif /* BENCH_PMD_H */

@@ -83,6 +83,11 @@ struct hcasim_counters {
 	uint64_t rcv_errors_icrc;
 	uint64_t rcv_errors_vcrc;
 	uint64_t rcv_errors;           /**< bad receive WQE (error CQE) */
+	/* stateless offloads of sends (hcasim_offload.h) */
+	uint64_t xmit_offload_csum;    /**< sends whose checksums we made */
+	uint64_t xmit_lso_sends;       /**< LSO sends */
+	uint64_t xmit_lso_segments;    /**< the datagrams they became */
+	uint64_t xmit_errors_offload;  /**< bad Ethernet segment or headers */
 };
 
 /** Add to a counter the control thread may be reading. */

@@ -20,6 +20,7 @@
 #include <linux/magic.h>
 
 #include "hcasim_cmd.h"
+#include "hcasim_offload.h"
 #include "hca_dev.h"
 #include "hca_log.h"
 
@@ -304,9 +305,11 @@ log2_floor(uint64_t n)
 /**
  * QUERY_HCA_CAP, general capabilities (current or maximum: the same
  * here), consistent with the PORT_OPEN reply and the daemon's limits.
- * RSS on UD (ipoib_enhanced_offloads; the daemon checksums nothing, so
- * no ipoib_basic_offloads): RQs and SQs count as QPs, an RQ table holds
- * HCASIM_RQT_MAX RQs; none of it with --no-ipoib-enhanced. The output
+ * Checksums of UD sends (ipoib_basic_offloads), LSO and RSS on UD
+ * (ipoib_enhanced_offloads): RQs and SQs count as QPs, an RQ table holds
+ * HCASIM_RQT_MAX RQs; none of the enhanced ones with --no-ipoib-enhanced.
+ * The Ethernet offload type says csum_cap and max_lso_cap
+ * (HCASIM_LSO_MAX, hcasim_offload.h). The output
  * is the header and the 256 bytes of general capabilities the command
  * layer reads, not the whole 4096-byte structure (see doc/hcasim.md).
  */
@@ -317,6 +320,13 @@ cmd_query_hca_cap(struct hcasim_cmd_ctx *x)
 	const struct hcasim_limits *l = &x->h->cfg.limits;
 	unsigned int op_mod = hca_prm_get(x->in, HCA_IN_OP_MOD);
 
+	if (op_mod >> 1 == HCA_CAP_TYPE_ETH_OFFLOADS) {
+		/* checksums and LSO of IPoIB sends (hcasim_offload.h) */
+		hca_prm_set(cap, HCA_CAP_ETH_CSUM_CAP, 1);
+		hca_prm_set(cap, HCA_CAP_ETH_MAX_LSO_CAP, HCASIM_LSO_LOG_MAX);
+		x->out_len = HCA_QUERY_HCA_CAP_OUT_CAP_OFF + HCA_CAP_ETH_LEN;
+		return HCA_STATUS_OK;
+	}
 	if (op_mod >> 1 != HCA_CAP_TYPE_GENERAL)
 		return hcasim_cmd_fail(x, HCA_STATUS_BAD_PARAM,
 				       HCASIM_SYN_OP_MOD);
@@ -342,6 +352,7 @@ cmd_query_hca_cap(struct hcasim_cmd_ctx *x)
 	hca_prm_set(cap, HCA_CAP_UD, 1);
 	hca_prm_set(cap, HCA_CAP_QKV, 1);
 	hca_prm_set(cap, HCA_CAP_PKV, 1);
+	hca_prm_set(cap, HCA_CAP_IPOIB_BASIC_OFFLOADS, 1);
 	if (!x->h->cfg.no_ipoib_enhanced) {
 		hca_prm_set(cap, HCA_CAP_IPOIB_ENHANCED_OFFLOADS, 1);
 		hca_prm_set(cap, HCA_CAP_NIC_FLOW_TABLE, 1);

@@ -29,6 +29,7 @@
 #include "hcasim_gsi.h"
 #include "hcasim_wire.h"
 #include "hcasim_wqe.h"
+#include "hcasim_offload.h"
 #include "hca_dp.h"
 #include "hca_log.h"
 
@@ -42,6 +43,10 @@
 #define DP_EMPTY_SLEEP_NS 100000000L
 /** The payload as the wire model delivered it (data path thread). */
 static __thread uint8_t wire_bounce[HCASIM_WIRE_MAX_PAYLOAD];
+/** An offloaded send, linearized (data path thread). */
+static __thread uint8_t offload_lin[HCASIM_LSO_MAX];
+/** One datagram of an offloaded send (data path thread). */
+static __thread uint8_t offload_seg[HCASIM_WIRE_MAX_PAYLOAD];
 
 /** Bytes the RSS hash may look at (IPoIB + IPv6 header + ports). */
 #define DP_HASH_PEEK 48
@@ -662,6 +667,57 @@ send_one(struct hcasim *h, struct hcasim_qp *qp, struct dp_pkt *p)
 }
 
 /**
+ * Send a WQE with an Ethernet segment (hcasim_offload.h): parse and
+ * linearize it, check its headers, then send each datagram it becomes
+ * (one, or the LSO segments) with the checksums made.
+ *
+ * @param wqe  a private copy of the WQE's blocks
+ * @return 0 or a syndrome (a bad segment or header counted in
+ *         xmit_errors_offload)
+ */
+static int
+send_offload(struct hcasim *h, struct hcasim_qp *qp, struct dp_pkt *p,
+	     const uint8_t *wqe, struct dp_xlate_ctx *x)
+{
+	struct hcasim_counters *cnt = &qp->port->cnt;
+	struct hcasim_eth eth;
+	uint32_t len, mtu, i;
+	int syn;
+
+	syn = hcasim_offload_parse(wqe, dp_xlate, x, offload_lin,
+				   sizeof(offload_lin), &p->s, &eth);
+	if (syn != 0)
+		return syn;
+	len = p->s.len;
+	mtu = 128u << (__atomic_load_n(&qp->port->mtu, __ATOMIC_RELAXED) & 7);
+	if (mtu > sizeof(offload_seg))
+		mtu = sizeof(offload_seg);
+	syn = hcasim_offload_prepare(offload_lin, len, mtu, &eth);
+	if (syn != 0) {
+		if (syn != MLX5_CQE_SYNDROME_LOCAL_LENGTH_ERR)
+			hcasim_count(&cnt->xmit_errors_offload, 1);
+		return syn;
+	}
+	if (eth.lso) {
+		hcasim_count(&cnt->xmit_lso_sends, 1);
+		hcasim_count(&cnt->xmit_lso_segments, eth.nseg);
+	} else if (eth.cs_flags != 0) {
+		hcasim_count(&cnt->xmit_offload_csum, 1);
+	}
+	for (i = 0; i < eth.nseg; i++) {
+		p->s.len = hcasim_offload_segment(offload_lin, len, &eth, i,
+						  offload_seg);
+		p->s.iov[0].iov_base = offload_seg;
+		p->s.iov[0].iov_len = p->s.len;
+		p->s.iovcnt = 1;
+		syn = send_one(h, qp, p);
+		if (syn != 0)
+			return syn;
+	}
+	return 0;
+}
+
+/**
  * Copy nblk whole 64-byte blocks of the send ring from block idx on
  * (wrapping) into buf.
  */
@@ -722,13 +778,16 @@ sq_service(struct hcasim *h, struct hcasim_qp *qp)
 		}
 		if (p.s.nblk > 1)
 			sq_copy(qp, qp->sq_tail + 1, wqe + 64, p.s.nblk - 1);
-		syn = hcasim_wqe_body_parse(wqe, dp_xlate, &x, &p.s);
+		if (__builtin_expect(p.s.eth, 0))
+			syn = send_offload(h, qp, &p, wqe, &x);
+		else
+			syn = hcasim_wqe_body_parse(wqe, dp_xlate, &x, &p.s);
 		if (__atomic_load_n(&qp->fail_next_send,
 				    __ATOMIC_RELAXED) &&
 		    __atomic_exchange_n(&qp->fail_next_send, 0,
 					__ATOMIC_ACQUIRE))
 			syn = MLX5_CQE_SYNDROME_LOCAL_PROT_ERR; /* injected */
-		if (syn == 0)
+		if (syn == 0 && !p.s.eth)
 			syn = send_one(h, qp, &p);
 		qp->sq_tail += p.s.nblk;
 		pending -= p.s.nblk;

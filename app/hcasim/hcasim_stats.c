@@ -115,7 +115,11 @@ port_json(struct sbuf *b, const struct hcasim_port *p)
 		  "\"rcv_errors_icrc\":%" PRIu64 ","
 		  "\"rcv_errors_vcrc\":%" PRIu64 ","
 		  "\"rcv_errors\":%" PRIu64 ","
-		  "\"cq_overruns\":%" PRIu64 "}}",
+		  "\"cq_overruns\":%" PRIu64 ","
+		  "\"xmit_offload_csum\":%" PRIu64 ","
+		  "\"xmit_lso_sends\":%" PRIu64 ","
+		  "\"xmit_lso_segments\":%" PRIu64 ","
+		  "\"xmit_errors_offload\":%" PRIu64 "}}",
 		  rd(&c->xmit_packets), rd(&c->xmit_bytes),
 		  rd(&c->rcv_packets), rd(&c->rcv_bytes),
 		  rd(&c->xmit_discards), rd(&c->xmit_errors_wqe),
@@ -124,7 +128,9 @@ port_json(struct sbuf *b, const struct hcasim_port *p)
 		  rd(&c->rcv_discards_pkey), rd(&c->rcv_discards_no_buffer),
 		  rd(&c->rcv_discards_wire), rd(&c->rcv_errors_icrc),
 		  rd(&c->rcv_errors_vcrc), rd(&c->rcv_errors),
-		  rd(&c->cq_overruns));
+		  rd(&c->cq_overruns), rd(&c->xmit_offload_csum),
+		  rd(&c->xmit_lso_sends), rd(&c->xmit_lso_segments),
+		  rd(&c->xmit_errors_offload));
 }
 
 /** Append the wire's counters. */

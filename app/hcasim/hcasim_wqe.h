@@ -24,6 +24,7 @@
 #include "hcasim.h"
 #include "hcasim_wire.h"
 #include "hca_dp.h"
+#include "hca_dp_eth.h"
 
 /** Bytes of the longest send WQE: HCASIM_MAX_DS units in whole blocks. */
 #define HCASIM_WQE_MAX_BYTES ((HCASIM_MAX_DS * 16 + MLX5_SEND_WQE_BB - 1) / \
@@ -41,6 +42,9 @@ struct hcasim_send {
 	uint32_t ds;                 /**< size in 16-byte units */
 	uint32_t nblk;               /**< size in 64-byte blocks */
 	bool signalled;              /**< a completion is wanted */
+	/** an Ethernet segment follows the datagram segment (opcode LSO,
+	 *  or SEND with opmod HCA_WQE_OPMOD_ETH: hcasim_offload.h) */
+	bool eth;
 	/* datagram segment (address vector) */
 	uint32_t dqpn;
 	uint32_t qkey;               /**< high bit set: use the QP's */
@@ -111,7 +115,9 @@ hcasim_mr_translate(const struct hcasim_mr *mr,
 
 /**
  * First step of hcasim_wqe_parse(): check a send WQE's control segment
- * (opcode SEND, the expected index, a size of HCASIM_WQE_MIN_DS ..
+ * (opcode SEND or LSO; LSO, or SEND with opmod HCA_WQE_OPMOD_ETH, sets
+ * out->eth: an Ethernet segment follows; the expected index, a size of
+ * HCASIM_WQE_MIN_DS ..
  * HCASIM_MAX_DS units in at most avail_bytes). It reads the first 16
  * bytes only, so the data path runs it on the first block before it
  * copies the others (out->nblk of them in all).
@@ -138,7 +144,10 @@ hcasim_wqe_ctrl_parse(const uint8_t *wqe, uint32_t avail_bytes,
 	opc = be32toh(ctrl.opmod_idx_opcode);
 	ds = be32toh(ctrl.qpn_ds) & 0xff;
 	nblk = (ds * 16 + MLX5_SEND_WQE_BB - 1) / MLX5_SEND_WQE_BB;
-	if (__builtin_expect((opc & 0xff) != MLX5_OPCODE_SEND ||
+	out->eth = (opc & 0xff) == HCA_OPCODE_LSO ||
+		   opc >> 24 == HCA_WQE_OPMOD_ETH;
+	if (__builtin_expect(((opc & 0xff) != MLX5_OPCODE_SEND &&
+			      (opc & 0xff) != HCA_OPCODE_LSO) ||
 			     ((opc >> 8) & 0xffff) != expect_idx ||
 			     ds < HCASIM_WQE_MIN_DS || ds > HCASIM_MAX_DS ||
 			     nblk > avail_bytes / MLX5_SEND_WQE_BB, 0))

@@ -477,6 +477,43 @@ test_encode_steer(void)
  * Decoders and statuses
  */
 
+/**
+ * The send offloads the capabilities allow (hca_cmd_query_eth_cap_out(),
+ * hca_cmd_hca_cap_tx_offloads()).
+ */
+static void
+test_tx_offloads(void)
+{
+	uint8_t out[HCA_QUERY_HCA_CAP_OUT_CAP_OFF + HCA_CAP_ETH_LEN];
+	struct hca_cmd_hca_cap cap;
+	bool csum = true;
+
+	memset(out, 0, sizeof(out));
+	memset(&cap, 0, sizeof(cap));
+	EXPECT(hca_prm_set(out + HCA_QUERY_HCA_CAP_OUT_CAP_OFF,
+			   HCA_CAP_ETH_CSUM_CAP, 1) == 0);
+	EXPECT(hca_prm_set(out + HCA_QUERY_HCA_CAP_OUT_CAP_OFF,
+			   HCA_CAP_ETH_MAX_LSO_CAP, 17) == 0);
+	/* csum_cap: the first bit; max_lso_cap: bits 11..15 */
+	EXPECT(out[HCA_QUERY_HCA_CAP_OUT_CAP_OFF] == 0x80);
+	EXPECT(out[HCA_QUERY_HCA_CAP_OUT_CAP_OFF + 1] == 0x11);
+	EXPECT(hca_cmd_query_eth_cap_out(out, sizeof(out), &cap) == 0);
+	EXPECT(cap.csum_cap && cap.max_lso_cap == 17);
+	EXPECT(hca_cmd_query_eth_cap_out(out, sizeof(out) - 1, &cap) < 0);
+	/* neither offload flag: nothing */
+	EXPECT(hca_cmd_hca_cap_tx_offloads(&cap, &csum) == 0 && !csum);
+	/* basic: checksums only */
+	cap.ipoib_basic_offloads = true;
+	EXPECT(hca_cmd_hca_cap_tx_offloads(&cap, &csum) == 0 && csum);
+	/* enhanced: LSO too, up to 1 << max_lso_cap */
+	cap.ipoib_enhanced_offloads = true;
+	EXPECT(hca_cmd_hca_cap_tx_offloads(&cap, &csum) == 1u << 17 && csum);
+	cap.max_lso_cap = 0;
+	EXPECT(hca_cmd_hca_cap_tx_offloads(&cap, &csum) == 0 && csum);
+	cap.csum_cap = false;
+	EXPECT(hca_cmd_hca_cap_tx_offloads(&cap, &csum) == 0 && !csum);
+}
+
 /** The RSS queues the capabilities allow (hca_cmd_hca_cap_rss_queues()). */
 static void
 test_rss_queues(void)
@@ -777,6 +814,7 @@ main(void)
 	test_encode_steer();
 	test_decoders();
 	test_rss_queues();
+	test_tx_offloads();
 	test_statuses();
 	test_exec();
 	if (failures != 0) {

@@ -18,6 +18,12 @@
  *       in their xstats and in oerrors; then xstats_reset must zero
  *       every xstat but the gauges peer_cache_size,
  *       sa_transport_inband and mr_regions.
+ *   eth_peer <EAL args> -- tso MY_IP PEER_IP MSS STREAM_FILE
+ *       ARP for PEER_IP, then a TCP stream to it in 64 KiB sends with
+ *       TCP segmentation and checksum offloads (and one with checksum
+ *       offloads only), a TSO send whose MSS the MTU cannot hold and
+ *       one whose l3_len is wrong (dropped, counted); writes the
+ *       stream's bytes to STREAM_FILE.
  *   eth_peer <EAL args> -- snoop
  *       sends IGMP/MLD reports and leaves (and broken ones); checks the
  *       joins and leaves they cause and set_mc_addr_list's share.
@@ -47,6 +53,7 @@ unsigned int failures;
 struct rte_mempool *pool;
 uint16_t port;
 struct rte_ether_addr own;
+uint64_t tx_offloads;
 
 /* --------------------------------------------------------------- IPv4 */
 
@@ -173,6 +180,28 @@ echo_reply_match(struct rte_mbuf *m, void *arg)
 	for (i = 0; i < 56; i++)
 		bad += pl[i] != (uint8_t)(c->seq * 7 + i);
 	CHECK(bad == 0, "echo payload differs in %d bytes", bad);
+	return true;
+}
+
+/* See eth_peer.h. */
+bool
+arp_resolve(const char *my, const char *peer, struct rte_ether_addr *mac)
+{
+	struct ping_ctx c = { .id = 0 };
+	struct rte_mbuf *m = NULL;
+	int i;
+
+	inet_pton(AF_INET, my, &c.my_ip);
+	inet_pton(AF_INET, peer, &c.peer_ip);
+	for (i = 0; i < 30 && m == NULL; i++) {
+		arp_request(&c);
+		m = frame_wait(arp_reply_match, &c, 300);
+	}
+	CHECK(m != NULL, "no ARP reply");
+	if (m == NULL)
+		return false;
+	rte_pktmbuf_free(m);
+	*mac = c.peer_mac;
 	return true;
 }
 
@@ -450,6 +479,7 @@ port_start(void)
 	struct rte_eth_conf conf;
 
 	memset(&conf, 0, sizeof(conf));
+	conf.txmode.offloads = tx_offloads;
 	pool = rte_pktmbuf_pool_create("eth_peer", 4095, 64, 0,
 				       RTE_MBUF_DEFAULT_BUF_SIZE, 0);
 	if (pool == NULL || rte_eth_dev_configure(port, 1, 1, &conf) < 0 ||
@@ -473,6 +503,8 @@ main(int argc, char **argv)
 		return 2;
 	argc -= n;
 	argv += n;
+	if (argc >= 2 && strcmp(argv[1], "tso") == 0)
+		tx_offloads = TSO_TX_OFFLOADS;
 	if (argc < 2 || rte_eth_dev_count_avail() < 1 || port_start() < 0) {
 		printf("usage or port start failed\n");
 		return 2;
@@ -487,6 +519,8 @@ main(int argc, char **argv)
 		run_malformed();
 	else if (strcmp(argv[1], "snoop") == 0)
 		run_snoop();
+	else if (strcmp(argv[1], "tso") == 0 && argc == 6)
+		run_tso(argv[2], argv[3], (uint16_t)atoi(argv[4]), argv[5]);
 	else
 		return 2;
 	xstats_print();

@@ -127,6 +127,11 @@ struct ipoib_txq_stats {
 	uint64_t oversized;       /**< longer than the IB MTU: refused */
 	uint64_t shared_copied;   /**< shared packets sent from a copy */
 	uint64_t shared_copy_failed; /**< ... dropped: no copy */
+	/* offloaded sends (ipoib_tx_offload.c) */
+	uint64_t offload_csum;    /**< sent with checksums by the device */
+	uint64_t offload_tso;     /**< sent as LSO */
+	uint64_t offload_malformed; /**< headers or sizes unfit: dropped */
+	uint64_t offload_unsupported; /**< flags the port does not offer */
 };
 
 struct ipoib_priv;

@@ -26,6 +26,7 @@
 #include "ipoib_port.h"
 #include "ipoib_recover.h"
 #include "ipoib_stats.h"
+#include "ipoib_tx_offload.h"
 #include "rte_pmd_ipoib.h"
 
 /* --------------------------------------------------------- ethdev ops */
@@ -94,7 +95,8 @@ ipoib_dev_infos_get(struct rte_eth_dev *dev, struct rte_eth_dev_info *info)
 	info->max_mtu = priv->started ? priv->mtu : ib_mtu - RTE_IPOIB_HDR_LEN;
 	info->max_rx_pktlen = info->max_mtu + RTE_IPOIB_HDR_LEN;
 	info->min_rx_bufsize = ib_mtu;
-	info->tx_offload_capa = RTE_ETH_TX_OFFLOAD_MULTI_SEGS;
+	info->tx_offload_capa = RTE_ETH_TX_OFFLOAD_MULTI_SEGS |
+		ipoib_tx_offload_capa(priv);
 	if (qmax > 1) {
 		info->rx_offload_capa = RTE_ETH_RX_OFFLOAD_RSS_HASH;
 		info->flow_type_rss_offloads = RTE_ETH_RSS_IP |
@@ -107,7 +109,9 @@ ipoib_dev_infos_get(struct rte_eth_dev *dev, struct rte_eth_dev_info *info)
 	info->tx_desc_lim.nb_min = IPOIB_MIN_DESC;
 	info->tx_desc_lim.nb_align = 1;
 	info->tx_desc_lim.nb_mtu_seg_max = IPOIB_TX_MAX_SEGS;
-	info->tx_desc_lim.nb_seg_max = IPOIB_TX_MAX_SEGS;
+	/* a TSO packet may gather more than a plain send */
+	info->tx_desc_lim.nb_seg_max = priv->attr.max_lso != 0 ?
+		IPOIB_TX_OFFLOAD_MAX_SEGS : IPOIB_TX_MAX_SEGS;
 	info->default_rxportconf.ring_size = IPOIB_DEFAULT_DESC;
 	info->default_txportconf.ring_size = IPOIB_DEFAULT_DESC;
 	info->speed_capa = RTE_ETH_LINK_SPEED_FIXED;

@@ -23,6 +23,7 @@
 
 #include "ipoib.h"
 #include "ipoib_dp.h"
+#include "ipoib_tx_offload.h"
 #include "rte_pmd_ipoib.h"
 
 /** Dynamic flag set on packets received for a multicast group. */
@@ -967,6 +968,34 @@ ipoib_tx_post(struct ipoib_txq *txq, struct rte_mbuf **pkts,
 		struct rte_mbuf *m = pkts[i];
 		struct ipoib_peer *p;
 
+		if (unlikely(m->ol_flags & IPOIB_TX_OFFLOAD_FLAGS)) {
+			/* checksums or LSO by the device: its own WQE */
+			uint32_t pkt_len = m->pkt_len;
+			int r;
+
+			p = peers != NULL ? peers[i] : ipoib_tx_dest(txq, m);
+			if (unlikely(p == NULL)) {
+				rte_pktmbuf_free(m);
+				continue;
+			}
+			if (peers != NULL && !ipoib_peer_is_resolved(p))
+				ipoib_mbuf_set_tag(m, ipoib_peer_tag(p));
+			r = ipoib_tx_offload_post(txq, m, p, &sum.since_signal,
+						  &sum.last_head);
+			if (r < 0) {
+				ipoib_tx_reap(txq);
+				r = ipoib_tx_offload_post(txq, m, p,
+							  &sum.since_signal,
+							  &sum.last_head);
+			}
+			if (r < 0) {
+				txq->st.ring_full++;
+				break;
+			}
+			sum.sent += (uint32_t)r;
+			sum.bytes += r > 0 ? pkt_len : 0;
+			continue;
+		}
 		if (unlikely((peers == NULL &&
 			      m->data_len < RTE_IPOIB_HDR_LEN) ||
 			     m->nb_segs > IPOIB_TX_MAX_SEGS)) {

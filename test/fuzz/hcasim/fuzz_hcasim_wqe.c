@@ -37,6 +37,7 @@
 #include <string.h>
 
 #include "hcasim_wqe.h"
+#include "hcasim_offload.h"
 #include "fuzz_hcasim_wqe.h"
 
 #include "fuzz.h"
@@ -228,9 +229,47 @@ ref_ctrl_ok(const uint8_t *w, uint32_t avail, uint16_t idx)
 	if (avail < 64)
 		return false;
 	ds = w[7];
-	return w[3] == MLX5_OPCODE_SEND && fuzz_be16(w + 1) == idx &&
+	return (w[3] == MLX5_OPCODE_SEND || w[3] == HCA_OPCODE_LSO) &&
+	       fuzz_be16(w + 1) == idx &&
 	       ds >= 4 && ds <= HCASIM_MAX_DS && (ds * 16 + 63) / 64 * 64 <=
 	       avail;
+}
+
+/**
+ * Run a send WQE with an Ethernet segment through the offload path
+ * (hcasim_offload.h) as the data path does: parse and linearize, check
+ * the headers, build every datagram; each must fit the MTU.
+ */
+static void
+check_offload(const struct model *orig, const uint8_t *w,
+	      const struct hcasim_send *c)
+{
+	struct model copy = *orig, *m = &copy; /* its own calls */
+	static uint8_t lin[HCASIM_LSO_MAX], seg[HCASIM_WIRE_MAX_PAYLOAD];
+	struct hcasim_send s = *c;
+	struct hcasim_eth eth;
+	uint32_t mtu = 256u << (w[15] & 3), len, i;
+	int syn;
+
+	m->ncalls = 0;
+	syn = hcasim_offload_parse(w, model_xlate, m, lin, sizeof(lin), &s,
+				   &eth);
+	FUZZ_CHECK(syn == 0 || syn == MLX5_CQE_SYNDROME_LOCAL_QP_OP_ERR ||
+		   syn == MLX5_CQE_SYNDROME_LOCAL_LENGTH_ERR ||
+		   syn == MLX5_CQE_SYNDROME_LOCAL_PROT_ERR);
+	if (syn != 0)
+		return;
+	FUZZ_CHECK(s.len <= sizeof(lin) && eth.ihs <= s.len);
+	len = s.len;
+	syn = hcasim_offload_prepare(lin, len, mtu, &eth);
+	FUZZ_CHECK(syn == 0 || syn == MLX5_CQE_SYNDROME_LOCAL_QP_OP_ERR ||
+		   syn == MLX5_CQE_SYNDROME_LOCAL_LENGTH_ERR);
+	if (syn != 0)
+		return;
+	FUZZ_CHECK(eth.nseg >= 1 && eth.hdr_len <= len);
+	for (i = 0; i < eth.nseg; i++)
+		FUZZ_CHECK(hcasim_offload_segment(lin, len, &eth, i, seg) <=
+			   mtu);
 }
 
 /** Run a send WQE through the parser and check its answer. */
@@ -243,6 +282,8 @@ check_send(struct model *m, const uint8_t *w, uint32_t avail, uint16_t idx)
 
 	memset(&s, 0x5a, sizeof(s));
 	syn = hcasim_wqe_parse(w, avail, idx, model_xlate, m, &s);
+	if (s.ds != 0 && s.eth)
+		check_offload(m, w, &s);
 	FUZZ_CHECK(syn == 0 || syn == MLX5_CQE_SYNDROME_LOCAL_QP_OP_ERR ||
 		   syn == MLX5_CQE_SYNDROME_LOCAL_LENGTH_ERR ||
 		   syn == MLX5_CQE_SYNDROME_LOCAL_PROT_ERR);

@@ -29,6 +29,7 @@
 #include "hca_cmd.h"
 #include "hca_dev.h"
 #include "fuzz_hcasim_wqe.h"
+#include "hca_dp_eth.h"
 
 /** Client address of the first modelled region. */
 #define VA0 0x7f0000001000ull
@@ -452,6 +453,79 @@ wqe_seeds_refused(void)
 	seed_write("send-truncated", s.b, s.n);
 }
 
+/**
+ * Append an Ethernet segment (hca_dp_eth.h) with IPoIB + IPv4 + TCP (or
+ * UDP) headers inlined, for a payload of plen bytes.
+ */
+static void
+wqe_eth(struct wseed *s, uint8_t cs_flags, uint16_t mss, bool udp,
+	uint32_t plen)
+{
+	uint8_t h[44], *e = s->b + s->n;
+	uint32_t ihs = udp ? 32 : 44;
+
+	memset(h, 0, sizeof(h));
+	put_be(h, 0x0800, 2);                 /* IPoIB: IPv4 */
+	h[4] = 0x45;
+	put_be(h + 6, 20 + (udp ? 8 : 20) + plen, 2);
+	put_be(h + 8, 0x1234, 2);
+	h[12] = 64;
+	h[13] = udp ? 17 : 6;
+	put_be(h + 16, 0x0a000001, 4);
+	put_be(h + 20, 0x0a000002, 4);
+	put_be(h + 24, 40000, 2);
+	put_be(h + 26, 5001, 2);
+	if (udp) {
+		put_be(h + 28, 8 + plen, 2);
+	} else {
+		put_be(h + 28, 0x10000000, 4);
+		h[36] = 5 << 4;
+		h[37] = 0x19;                  /* ACK, PSH, FIN */
+	}
+	e[4] = cs_flags;
+	put_be(e + 6, mss, 2);
+	put_be(e + 12, ihs, 2);
+	memcpy(e + 14, h, 2);
+	memcpy(e + 16, h + 2, ihs - 2);
+	s->n += 16 + (ihs - 2 + 15) / 16 * 16;
+}
+
+/**
+ * Send WQEs with an Ethernet segment (offloads): LSO of a TCP payload
+ * from two regions, checksums of UDP, and a segment whose headers run
+ * past the WQE. The control's last byte picks the harness's MTU.
+ */
+static void
+wqe_seeds_offload(void)
+{
+	struct wseed s;
+	uint8_t *w;
+
+	wseed_start(&s, HW_MODE_BLOCKS, 7, 0);
+	w = wqe_head(&s, 7, 4 + 1 + 3 + 2, true, false);
+	put_be(w, 7u << 8 | HCA_OPCODE_LSO, 4);
+	w[15] = 3;                             /* MTU 2048 */
+	wqe_eth(&s, MLX5_ETH_WQE_L3_CSUM | MLX5_ETH_WQE_L4_CSUM, 536, false,
+		0);
+	wqe_data(&s, 3000, LKEY0 + 1, VA0 + 0x10000);
+	wqe_data(&s, 1000, LKEY0, VA0 + 100);
+	wseed_finish(&s, w, "send-lso-tcp");
+	wseed_start(&s, HW_MODE_BLOCKS, 8, 0);
+	w = wqe_head(&s, 8, 4 + 1 + 2 + 1, true, false);
+	put_be(w, (uint32_t)HCA_WQE_OPMOD_ETH << 24 | 8u << 8 |
+	       MLX5_OPCODE_SEND, 4);
+	w[15] = 2;                             /* MTU 1024 */
+	wqe_eth(&s, MLX5_ETH_WQE_L3_CSUM | MLX5_ETH_WQE_L4_CSUM, 0, true,
+		500);
+	wqe_data(&s, 500, LKEY0, VA0);
+	wseed_finish(&s, w, "send-csum-udp");
+	wseed_start(&s, HW_MODE_BLOCKS, 9, 0);
+	w = wqe_head(&s, 9, 4 + 1 + 1, true, false); /* headers need 3 */
+	put_be(w, 9u << 8 | HCA_OPCODE_LSO, 4);
+	wqe_eth(&s, MLX5_ETH_WQE_L4_CSUM, 536, false, 0);
+	wseed_finish(&s, w, "send-lso-headers-past-wqe");
+}
+
 /** Receive segments: good, short, another client's. */
 static void
 wqe_seeds_recv(void)
@@ -484,6 +558,7 @@ main(int argc, char **argv)
 	wqe_seeds_gather();
 	wqe_seeds_inline();
 	wqe_seeds_refused();
+	wqe_seeds_offload();
 	wqe_seeds_recv();
 	return 0;
 }

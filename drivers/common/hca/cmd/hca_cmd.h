@@ -218,6 +218,10 @@ struct hca_cmd_hca_cap {
 	uint8_t log_max_rqt;
 	uint8_t log_max_rqt_size; /**< log2 of the most RQs in one RQT */
 	bool nic_flow_table;    /**< NIC receive flow tables */
+	/* from the Ethernet offload capabilities (hca_cmd_query_eth_cap_out()),
+	 * read when ipoib_basic_offloads or ipoib_enhanced_offloads */
+	bool csum_cap;          /**< IPv4, TCP, UDP checksums on send */
+	uint8_t max_lso_cap;    /**< log2 of the largest LSO send; 0: none */
 };
 
 /** Input of QUERY_HCA_VPORT_CONTEXT, _GID and _PKEY. */
@@ -263,6 +267,24 @@ int hca_cmd_query_hca_cap_in(void *in, size_t size,
 /** Decode QUERY_HCA_CAP's general capabilities. @return 0 or -errno. */
 int hca_cmd_query_hca_cap_out(const void *out, size_t len,
 	struct hca_cmd_hca_cap *cap);
+
+/**
+ * Decode QUERY_HCA_CAP's Ethernet offload capabilities into cap
+ * (csum_cap, max_lso_cap). @return 0 or -errno.
+ */
+int hca_cmd_query_eth_cap_out(const void *out, size_t len,
+	struct hca_cmd_hca_cap *cap);
+
+/**
+ * The send offloads of UD (IPoIB) the capabilities allow: checksums with
+ * ipoib_basic_offloads or ipoib_enhanced_offloads and csum_cap; LSO
+ * with ipoib_enhanced_offloads and max_lso_cap.
+ *
+ * @param csum  set to whether the device checksums sends
+ * @return the largest LSO send in bytes, 0 when none
+ */
+uint32_t hca_cmd_hca_cap_tx_offloads(const struct hca_cmd_hca_cap *cap,
+	bool *csum);
 
 /**
  * How many receive queues one QP can spread its datagrams over by RSS,

@@ -89,6 +89,35 @@ hca_cmd_query_hca_cap_out(const void *out, size_t len,
 }
 
 /* See hca_cmd.h. */
+int
+hca_cmd_query_eth_cap_out(const void *out, size_t len,
+	struct hca_cmd_hca_cap *cap)
+{
+	const uint8_t *c = (const uint8_t *)out + HCA_QUERY_HCA_CAP_OUT_CAP_OFF;
+	int rc;
+
+	rc = hca_cmd_check_out(out, len,
+		HCA_QUERY_HCA_CAP_OUT_CAP_OFF + HCA_CAP_ETH_LEN, NULL, NULL);
+	if (rc != 0)
+		return rc;
+	cap->csum_cap = hca_prm_get(c, HCA_CAP_ETH_CSUM_CAP);
+	cap->max_lso_cap = hca_prm_get(c, HCA_CAP_ETH_MAX_LSO_CAP);
+	return 0;
+}
+
+/* See hca_cmd.h. */
+uint32_t
+hca_cmd_hca_cap_tx_offloads(const struct hca_cmd_hca_cap *cap, bool *csum)
+{
+	*csum = (cap->ipoib_basic_offloads || cap->ipoib_enhanced_offloads) &&
+		cap->csum_cap;
+	if (!cap->ipoib_enhanced_offloads || cap->max_lso_cap == 0 ||
+	    cap->max_lso_cap > 24)
+		return 0;
+	return 1u << cap->max_lso_cap;
+}
+
+/* See hca_cmd.h. */
 uint32_t
 hca_cmd_hca_cap_rss_queues(const struct hca_cmd_hca_cap *cap)
 {

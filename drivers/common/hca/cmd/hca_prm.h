@@ -242,6 +242,13 @@ hca_prm_get(const void *mb, unsigned int bit, unsigned int width)
 #define HCA_CAP_LOG_MAX_RQT_SIZE        HCA_PRM_FIELD(0x393, 5)
 /** Bytes of the general capabilities that the decoder reads. */
 #define HCA_CAP_GENERAL_LEN 256
+/** Capability type of the Ethernet (and IPoIB) offloads. */
+#define HCA_CAP_TYPE_ETH_OFFLOADS 0x1
+/** Ethernet offload capabilities: checksums, log2 of the largest LSO. */
+#define HCA_CAP_ETH_CSUM_CAP            HCA_PRM_FIELD(0x000, 1)
+#define HCA_CAP_ETH_MAX_LSO_CAP         HCA_PRM_FIELD(0x00b, 5)
+/** Bytes of the Ethernet offload capabilities that the decoder reads. */
+#define HCA_CAP_ETH_LEN 64
 /** port_type values. */
 #define HCA_CAP_PORT_TYPE_IB  0x0
 #define HCA_CAP_PORT_TYPE_ETH 0x1

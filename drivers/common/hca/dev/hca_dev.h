@@ -59,6 +59,11 @@ struct hca_dev_attr {
 	 * QUERY_HCA_CAP allows them (hca_cmd_hca_cap_rss_queues()); 1
 	 * when the device has no RSS on UD (the QP alone). */
 	uint32_t max_rss_queues;
+	/** Send offloads of UD (hca_cmd_hca_cap_tx_offloads()): IPv4
+	 * header and TCP/UDP checksums, and the largest LSO send in bytes
+	 * (0: no LSO). See hca_dp_eth.h for the WQE. */
+	bool tx_csum;
+	uint32_t max_lso;
 };
 
 /** A registered memory region. */

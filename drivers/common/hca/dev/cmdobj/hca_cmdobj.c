@@ -94,6 +94,22 @@ hca_cmdobj_port_init(struct hca_cmdobj_port *p)
 		ret = hca_cmd_query_hca_cap_out(out,
 						HCA_QUERY_HCA_CAP_OUT_CAP_OFF
 						+ HCA_CAP_GENERAL_LEN, &p->cap);
+	if (ret == 0 && (p->cap.ipoib_basic_offloads ||
+			 p->cap.ipoib_enhanced_offloads)) {
+		/* the offloads' details; a device that refuses the query
+		 * has none of them */
+		q.cap_type = HCA_CAP_TYPE_ETH_OFFLOADS;
+		if (hca_cmdobj_exec(p, in,
+				    hca_cmd_query_hca_cap_in(in, sizeof(in), &q),
+				    out, HCA_QUERY_HCA_CAP_OUT_CAP_OFF +
+				    HCA_CAP_ETH_LEN) != 0 ||
+		    hca_cmd_query_eth_cap_out(out,
+					      HCA_QUERY_HCA_CAP_OUT_CAP_OFF +
+					      HCA_CAP_ETH_LEN, &p->cap) != 0) {
+			p->cap.csum_cap = false;
+			p->cap.max_lso_cap = 0;
+		}
+	}
 	if (ret < 0)
 		pthread_mutex_destroy(&p->obj_lock);
 	return ret;

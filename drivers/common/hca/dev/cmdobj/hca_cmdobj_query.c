@@ -117,5 +117,13 @@ hca_cmdobj_query(struct hca_dev *dev, struct hca_dev_attr *attr)
 	attr->max_qp = p->max_qp != 0 ? p->max_qp :
 		       1u << p->cap.log_max_qp;
 	attr->max_rss_queues = hca_cmdobj_rss_queues(p);
+	attr->max_lso = hca_cmd_hca_cap_tx_offloads(&p->cap, &attr->tx_csum);
+	if (strcmp(p->backend, "hcasim") != 0) {
+		/* a ConnectX reads the Ethernet segment only on a QP created
+		 * in stateless offload mode, where every send must carry one:
+		 * the plain send does not, so DevX ports offer none */
+		attr->tx_csum = false;
+		attr->max_lso = 0;
+	}
 	return 0;
 }
