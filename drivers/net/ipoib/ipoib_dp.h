@@ -57,7 +57,7 @@ ipoib_qp_error_seen(struct ipoib_priv *priv, uint16_t idx)
 			  __ATOMIC_RELEASE);
 }
 
-/** Offset of the peer tag dynamic field (ipoib_rxtx.c), -1 before. */
+/** Offset of the peer tag dynamic field (ipoib_rx.c), -1 before. */
 extern int ipoib_tag_offset;
 /** The dynamic flag that says the field holds a tag. */
 extern uint64_t ipoib_tag_flag;
@@ -176,7 +176,7 @@ ipoib_dp_leave(uint32_t *seq)
 	__atomic_store_n(seq, *seq + 1, __ATOMIC_RELEASE);
 }
 
-/* ipoib_rxtx.c: the raw view's bursts (ethdev installs the pausable
+/* ipoib_rx.c, ipoib_tx.c: the raw view's bursts (ethdev installs the pausable
  * ones) and its queues' buffers */
 uint16_t ipoib_rx_burst(void *rxq, struct rte_mbuf **pkts, uint16_t n);
 uint16_t ipoib_tx_burst(void *txq, struct rte_mbuf **pkts, uint16_t n);

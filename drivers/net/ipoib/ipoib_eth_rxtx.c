@@ -3,7 +3,7 @@
 /**
  * @file
  * mode=eth data path: the burst functions of a port in the Ethernet view
- * (doc/eth-mode.md). They wrap the raw ones (ipoib_rxtx.c): receive turns
+ * (doc/eth-mode.md). They wrap the raw ones (ipoib_rx.c, ipoib_tx.c): receive turns
  * the 4-byte IPoIB header into a 14-byte Ethernet header in place (the
  * headroom holds the GRH, read first); transmit maps the destination MAC
  * to a peer or group, strips the Ethernet header and writes the IPoIB

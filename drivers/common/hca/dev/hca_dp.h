@@ -55,6 +55,9 @@
 extern "C" {
 #endif
 
+/** A helper the data path wants inlined whatever the compiler thinks. */
+#define HCA_DP_ALWAYS_INLINE inline __attribute__((always_inline))
+
 /** Bytes of GRH area at the head of every UD receive buffer. */
 #define HCA_GRH_LEN 40
 /** grh_gid_fl bit that says the AV sends a GRH. */
@@ -215,7 +218,7 @@ hca_ud_wqe_blocks(uint32_t n_sge, uint32_t inline_len)
  * @param src  the bytes
  * @param len  how many
  */
-static inline __attribute__((always_inline)) void
+static HCA_DP_ALWAYS_INLINE void
 hca_sq_copy(uint8_t *dst, const uint8_t *src, uint32_t len)
 {
 	uint32_t i;
@@ -268,7 +271,7 @@ hca_sq_copy(uint8_t *dst, const uint8_t *src, uint32_t len)
  * @param av        the destination's address vector
  * @param signaled  ask for a send completion
  */
-static inline __attribute__((always_inline)) void
+static HCA_DP_ALWAYS_INLINE void
 hca_sq_write_head(uint8_t *blk, const struct hca_qp *qp, uint32_t head,
 		  uint32_t ds, const struct mlx5_wqe_av *av, bool signaled)
 {
@@ -294,7 +297,7 @@ hca_sq_write_head(uint8_t *blk, const struct hca_qp *qp, uint32_t head,
  * @param signaled  ask for a send completion
  * @return the WQE's index (for matching its completion)
  */
-static inline __attribute__((always_inline)) uint16_t
+static HCA_DP_ALWAYS_INLINE uint16_t
 hca_sq_post_ud_inline(struct hca_qp *qp, const struct mlx5_wqe_av *av,
 		      const void *data, uint32_t len, bool signaled)
 {

@@ -1,0 +1,519 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+
+/**
+ * @file
+ * The data path of net_ipoib, transmit: bursts of both views, completions
+ * reaped, mbufs released. No locks, no system calls.
+ *
+ * The reserved field of the IPoIB header names the destination's key;
+ * the peer's prebuilt address vector goes into a UD WQE and the field is
+ * zeroed before the device can read the packet. Unresolved destinations
+ * go to the control thread, which hands their packets back through queue
+ * 0's ready ring once the path is known. Packets asking for checksum or
+ * segmentation offloads go to ipoib_tx_offload.c.
+ */
+
+#include <rte_cycles.h>
+#include <rte_mbuf.h>
+
+#include "ipoib.h"
+#include "ipoib_dp.h"
+#include "ipoib_tx_offload.h"
+#include "rte_pmd_ipoib.h"
+
+
+/**
+ * The prebuilt address vector of a peer (read through an accessor: the
+ * entry's layout is the peer cache's; its use stamp is ipoib_peer_touch()).
+ */
+static inline const struct mlx5_wqe_av *
+ipoib_tx_peer_av(const struct ipoib_peer *p)
+{
+	return &p->av;
+}
+
+/**
+ * Free the mbufs of the gathered sends (not inline) among the blocks
+ * from the queue's tail up to end, in bulk, and move the tail there.
+ * Inline sends hold no mbuf: when no gathered send lies behind end, the
+ * tail jumps.
+ */
+static inline void
+ipoib_tx_release(struct ipoib_txq *txq, uint32_t end)
+{
+	uint32_t mask = txq->qp->sq_wqe_cnt - 1;
+	struct rte_mbuf *free[IPOIB_BURST];
+	uint32_t stop = end, n = 0;
+
+	if (likely((int32_t)(txq->gather_end - txq->sq_tail) <= 0)) {
+		txq->sq_tail = end;
+		return;
+	}
+	if ((int32_t)(end - txq->gather_end) > 0)
+		stop = txq->gather_end;
+	while ((int32_t)(stop - txq->sq_tail) > 0) {
+		struct rte_mbuf **e = &txq->elts[txq->sq_tail & mask];
+
+		if (*e != NULL) {
+			free[n++] = *e;
+			*e = NULL;
+			if (n == IPOIB_BURST) {
+				rte_pktmbuf_free_bulk(free, n);
+				n = 0;
+			}
+		}
+		txq->sq_tail++;
+	}
+	if (n != 0)
+		rte_pktmbuf_free_bulk(free, n);
+	txq->sq_tail = end;
+}
+
+/**
+ * Free the mbufs of sends completed so far (lazily, per burst). An error
+ * completion is left for the control thread, which accounts for every
+ * send of the failed QP and resets it (ipoib_qp_reset.c); until then the
+ * queue takes nothing.
+ */
+static void
+ipoib_tx_reap(struct ipoib_txq *txq)
+{
+	struct hca_qp *qp = txq->qp;
+	uint32_t mask = qp->sq_wqe_cnt - 1;
+	struct mlx5_cqe64 *cqe;
+	int polled = 0;
+
+	while ((cqe = hca_cq_peek(txq->cq)) != NULL) {
+		uint32_t idx = be16toh(cqe->wqe_counter) & mask;
+		uint32_t end = txq->wqe_end[idx];
+
+		if (unlikely(hca_cqe_opcode(cqe) != MLX5_CQE_REQ)) {
+			txq->qp_error = true;
+			ipoib_qp_error_seen(txq->priv, txq->idx);
+			break;
+		}
+		hca_cq_consume(txq->cq);
+		polled = 1;
+		if ((int32_t)(end - txq->sq_tail) > 0)
+			ipoib_tx_release(txq, end);
+	}
+	if (polled)
+		hca_cq_doorbell(txq->cq);
+}
+
+/** Free every mbuf still owned by a send queue (after stop). */
+void
+ipoib_txq_drain(struct ipoib_txq *txq)
+{
+	uint32_t i;
+
+	if (txq->elts == NULL)
+		return;
+	for (i = 0; i < txq->ring_size; i++) {
+		if (txq->elts[i] != NULL) {
+			rte_pktmbuf_free(txq->elts[i]);
+			txq->elts[i] = NULL;
+		}
+	}
+}
+
+/**
+ * Hold a packet for a peer whose path is not known yet: the control
+ * thread resolves it. At most IPOIB_MAX_HELD packets per peer.
+ */
+static inline void
+ipoib_tx_hold(struct ipoib_txq *txq, struct ipoib_peer *p,
+	      struct rte_mbuf *m)
+{
+	if (__atomic_fetch_add(&p->pending, 1, __ATOMIC_ACQ_REL) >=
+	    IPOIB_MAX_HELD ||
+	    rte_ring_mp_enqueue(txq->priv->pending, m) != 0) {
+		__atomic_fetch_sub(&p->pending, 1, __ATOMIC_RELEASE);
+		txq->st.unresolved_dropped++;
+		rte_pktmbuf_free(m);
+		return;
+	}
+	txq->st.unresolved_held++;
+}
+
+/**
+ * Fill the gather list of a packet, skipping empty segments.
+ *
+ * @return the number of entries, or 0 when some memory is not registered
+ */
+static inline uint32_t
+ipoib_tx_sges(struct ipoib_txq *txq, struct rte_mbuf *m,
+	      struct hca_sge *sge)
+{
+	uint32_t n = 0;
+
+	for (; m != NULL; m = m->next) {
+		if (unlikely(m->data_len == 0))
+			continue; /* a byte count of 0 means 2 GiB */
+		sge[n].addr = rte_pktmbuf_mtod(m, uintptr_t);
+		sge[n].len = m->data_len;
+		sge[n].lkey = hca_mr_map_lkey(txq->priv->mrs, sge[n].addr,
+					      m->data_len, &txq->lkey_hint);
+		if (unlikely(sge[n].lkey == HCA_NO_LKEY))
+			return 0;
+		n++;
+	}
+	return n;
+}
+
+/**
+ * Mbufs whose data was sent inline, given back together: straight to
+ * their mempool in bulk when they are plain (one reference, direct, one
+ * pool: what rte_pktmbuf_free() would do for them), else one by one.
+ */
+struct ipoib_tx_done {
+	unsigned int n;
+	struct rte_mempool *mp;          /**< the pool of m[] */
+	struct rte_mbuf *m[IPOIB_BURST];
+};
+
+/** Give the collected mbufs back to their pool. */
+static inline void
+ipoib_tx_done_flush(struct ipoib_tx_done *done)
+{
+	if (done->n != 0) {
+		rte_mempool_put_bulk(done->mp, (void **)done->m, done->n);
+		done->n = 0;
+	}
+}
+
+/**
+ * Give back an mbuf of one segment whose data the device no longer needs
+ * (it went inline into the WQE).
+ *
+ * @param done  the burst's collection
+ * @param m     the mbuf (one segment)
+ */
+static inline void
+ipoib_tx_done_add(struct ipoib_tx_done *done, struct rte_mbuf *m)
+{
+	if (unlikely(rte_mbuf_refcnt_read(m) != 1 ||
+		     (m->ol_flags &
+		      (RTE_MBUF_F_INDIRECT | RTE_MBUF_F_EXTERNAL)) != 0)) {
+		rte_pktmbuf_free(m);
+		return;
+	}
+	if (unlikely(m->pool != done->mp)) {
+		ipoib_tx_done_flush(done);
+		done->mp = m->pool;
+	}
+	done->m[done->n++] = m;
+	if (unlikely(done->n == IPOIB_BURST))
+		ipoib_tx_done_flush(done);
+}
+
+/** What the posts of one burst add up, written to the queue once. */
+struct ipoib_tx_sum {
+	uint32_t last_head;       /**< index of the last WQE built */
+	uint32_t since_signal;    /**< WQEs since the last signalled one */
+	uint32_t sent;            /**< packets posted */
+	uint64_t bytes;           /**< their bytes */
+};
+
+/**
+ * Post one packet to a resolved peer: the per-packet post of both views
+ * (the one place a packet becomes a WQE). A shared packet (another
+ * holder would see the header written) is sent from a copy in its own
+ * pool; the original's reference is dropped once the copy is posted.
+ *
+ * @param done      where an mbuf sent inline goes to be freed
+ * @param sum       the burst's sums (a posted packet adds to them)
+ * @param may_share  false when the caller owns every packet alone (the
+ *                   Ethernet view unshared them before its rewrite)
+ * @return 1 when posted or dropped (consumed), 0 when the ring is full
+ */
+static __rte_always_inline int
+ipoib_tx_post_one(struct ipoib_txq *txq, const struct ipoib_peer *p,
+		  struct rte_mbuf *m, struct ipoib_tx_sum *sum,
+		  struct ipoib_tx_done *done, bool may_share)
+{
+	struct hca_qp *qp = txq->qp;
+	struct hca_sge sge[IPOIB_TX_MAX_SEGS];
+	uint32_t mask = qp->sq_wqe_cnt - 1;
+	struct rte_mbuf *shared = NULL;
+	uint32_t nsge = 0, blocks, head, len, pkt_len;
+	bool signal, inl;
+
+	if (may_share && unlikely(ipoib_mbuf_is_shared(m))) {
+		/* the header is written below: send a private copy */
+		shared = m;
+		m = rte_pktmbuf_copy(shared, shared->pool, 0, UINT32_MAX);
+		if (m == NULL || m->nb_segs > IPOIB_TX_MAX_SEGS) {
+			txq->st.shared_copy_failed++;
+			rte_pktmbuf_free(m);
+			rte_pktmbuf_free(shared);
+			return 1;
+		}
+	}
+	/* read once: the header store below may alias them */
+	len = m->data_len;
+	pkt_len = m->pkt_len;
+	inl = m->nb_segs == 1 && len <= qp->max_inline &&
+		len <= IPOIB_TX_INLINE_MAX;
+	blocks = hca_ud_wqe_blocks(inl ? 0 : m->nb_segs, inl ? len : 0);
+	if (qp->sq_wqe_cnt - (qp->sq_head - txq->sq_tail) < blocks) {
+		if (shared != NULL) /* the caller keeps the original */
+			rte_pktmbuf_free(m);
+		return 0;
+	}
+	if (shared != NULL) {
+		txq->st.shared_copied++;
+		rte_pktmbuf_free(shared); /* our reference */
+	}
+	if (!inl) {
+		nsge = ipoib_tx_sges(txq, m, sge);
+		if (unlikely(nsge == 0)) {
+			txq->st.no_lkey++;
+			rte_pktmbuf_free(m);
+			return 1;
+		}
+	}
+	/* the wire carries zero; written before the device owns the mbuf */
+	rte_pktmbuf_mtod(m, struct rte_ipoib_hdr *)->key = 0;
+	signal = ++sum->since_signal >= IPOIB_TX_SIGNAL_EVERY;
+	sum->sent++;
+	sum->bytes += pkt_len;
+	if (inl) {
+		head = hca_sq_post_ud_inline(qp, ipoib_tx_peer_av(p),
+					     rte_pktmbuf_mtod(m, void *),
+					     len, signal);
+		ipoib_tx_done_add(done, m);
+	} else {
+		head = hca_sq_post_ud_gather(qp, ipoib_tx_peer_av(p), sge,
+					     nsge, signal);
+		txq->elts[head & mask] = m;
+		txq->gather_end = qp->sq_head;
+	}
+	if (signal) {
+		txq->wqe_end[head & mask] = qp->sq_head;
+		sum->since_signal = 0;
+	}
+	sum->last_head = head;
+	return 1;
+}
+
+/**
+ * The destination peer of a packet of the raw view, from the key in its
+ * IPoIB header (and its tag); NULL when refused (counted, not freed).
+ */
+static __rte_always_inline struct ipoib_peer *
+ipoib_tx_dest(struct ipoib_txq *txq, struct rte_mbuf *m)
+{
+	enum ipoib_dest_error why;
+	struct ipoib_peer *p;
+
+	p = ipoib_peer_of_mbuf(txq->priv->peers, m, rte_pmd_ipoib_get_key(m),
+			       &why);
+	if (unlikely(p == NULL)) {
+		if (why == IPOIB_DEST_NO_KEY)
+			txq->st.malformed++;
+		else if (why == IPOIB_DEST_AMBIGUOUS)
+			txq->st.untagged++;
+		else
+			txq->st.stale_key++;
+	}
+	return p;
+}
+
+/**
+ * Send packets whose IPoIB header names a destination key, or whose
+ * destinations the caller found already.
+ *
+ * @param peers      the destination of each packet (the Ethernet view
+ *                   found them; their tags are on the packets too), or
+ *                   NULL to find them from the headers' keys
+ * @param may_share  whether a packet may be shared (see
+ *                   ipoib_tx_post_one())
+ * @return how many were consumed (sent, held or dropped)
+ */
+static __rte_always_inline uint16_t
+ipoib_tx_post(struct ipoib_txq *txq, struct rte_mbuf **pkts,
+	      struct ipoib_peer **peers, uint16_t n, bool may_share)
+{
+	struct ipoib_priv *priv = txq->priv;
+	struct hca_qp *qp = txq->qp;
+	struct ipoib_tx_sum sum = { 0, txq->since_signal, 0, 0 };
+	uint64_t now = rte_get_tsc_cycles();
+	/* a UD message holds at most the IB MTU: IPoIB header + MTU */
+	uint32_t max_len = priv->mtu + RTE_IPOIB_HDR_LEN;
+	uint32_t hits = 0;
+	struct ipoib_tx_done done;
+	uint16_t i;
+
+	done.n = 0;
+	done.mp = NULL;
+	for (i = 0; i < n; i++) {
+		struct rte_mbuf *m = pkts[i];
+		struct ipoib_peer *p;
+
+		if (unlikely(m->ol_flags & IPOIB_TX_OFFLOAD_FLAGS)) {
+			/* checksums or LSO by the device: its own WQE */
+			uint32_t pkt_len = m->pkt_len;
+			int r;
+
+			p = peers != NULL ? peers[i] : ipoib_tx_dest(txq, m);
+			if (unlikely(p == NULL)) {
+				rte_pktmbuf_free(m);
+				continue;
+			}
+			if (peers != NULL && !ipoib_peer_is_resolved(p))
+				ipoib_mbuf_set_tag(m, ipoib_peer_tag(p));
+			r = ipoib_tx_offload_post(txq, m, p, &sum.since_signal,
+						  &sum.last_head);
+			if (r < 0) {
+				ipoib_tx_reap(txq);
+				r = ipoib_tx_offload_post(txq, m, p,
+							  &sum.since_signal,
+							  &sum.last_head);
+			}
+			if (r < 0) {
+				txq->st.ring_full++;
+				break;
+			}
+			sum.sent += (uint32_t)r;
+			sum.bytes += r > 0 ? pkt_len : 0;
+			continue;
+		}
+		if (unlikely((peers == NULL &&
+			      m->data_len < RTE_IPOIB_HDR_LEN) ||
+			     m->nb_segs > IPOIB_TX_MAX_SEGS)) {
+			txq->st.malformed++;
+			rte_pktmbuf_free(m);
+			continue;
+		}
+		/* the device would fail the WQE and its QP with it */
+		if (unlikely(m->pkt_len > max_len)) {
+			txq->st.oversized++;
+			rte_pktmbuf_free(m);
+			continue;
+		}
+		p = peers != NULL ? peers[i] : ipoib_tx_dest(txq, m);
+		if (unlikely(p == NULL)) {
+			rte_pktmbuf_free(m);
+			continue;
+		}
+		if (unlikely(!ipoib_peer_is_resolved(p))) {
+			txq->st.peer_misses++;
+			/* the control thread finds the peer by the tag (a
+			 * peer removed meanwhile has none: dropped there) */
+			if (peers != NULL)
+				ipoib_mbuf_set_tag(m, ipoib_peer_tag(p));
+			ipoib_tx_hold(txq, p, m);
+			continue;
+		}
+		hits++;
+		if (!ipoib_tx_post_one(txq, p, m, &sum, &done, may_share)) {
+			ipoib_tx_reap(txq);
+			if (!ipoib_tx_post_one(txq, p, m, &sum, &done,
+					       may_share)) {
+				txq->st.ring_full++;
+				break;
+			}
+		}
+		ipoib_peer_touch(p, now);
+	}
+	txq->st.peer_hits += hits;
+	if (sum.sent != 0) {
+		if (sum.since_signal != 0) {
+			struct mlx5_wqe_ctrl_seg *ctrl =
+				hca_sq_block(qp, sum.last_head);
+
+			ctrl->fm_ce_se |= MLX5_WQE_CTRL_CQ_UPDATE;
+			txq->wqe_end[sum.last_head & (qp->sq_wqe_cnt - 1)] =
+				qp->sq_head;
+			sum.since_signal = 0;
+		}
+		hca_sq_doorbell(qp, sum.last_head);
+		txq->st.packets += sum.sent;
+		txq->st.bytes += sum.bytes;
+	}
+	txq->since_signal = sum.since_signal;
+	ipoib_tx_done_flush(&done);
+	return i;
+}
+
+/** Send the packets the control thread resolved (queue 0 only). */
+static void
+ipoib_tx_send_ready(struct ipoib_txq *txq)
+{
+	struct rte_mbuf *m[IPOIB_BURST];
+	unsigned int n, sent;
+
+	n = rte_ring_sc_dequeue_burst(txq->ready, (void **)m, IPOIB_BURST,
+				      NULL);
+	if (n == 0)
+		return;
+	sent = ipoib_tx_post(txq, m, NULL, (uint16_t)n, true);
+	for (; sent < n; sent++) {
+		txq->st.ring_full++;
+		rte_pktmbuf_free(m[sent]);
+	}
+}
+
+/**
+ * Transmit a burst: completions reaped, the packets the control thread
+ * resolved sent first, then the burst.
+ *
+ * @param peers      the packets' destinations, or NULL (see
+ *                   ipoib_tx_post())
+ * @param may_share  whether a packet of the burst may be shared
+ */
+static __rte_always_inline uint16_t
+ipoib_tx_burst_of(struct ipoib_txq *txq, struct rte_mbuf **pkts,
+		  struct ipoib_peer **peers, uint16_t n, bool may_share)
+{
+	struct ipoib_priv *priv = txq->priv;
+	uint16_t done;
+
+	ipoib_tx_reap(txq);
+	if (unlikely(txq->qp_error))
+		return 0; /* the QP is being reset: nothing taken */
+	if (txq->ready != NULL && !rte_ring_empty(txq->ready))
+		ipoib_tx_send_ready(txq);
+	done = ipoib_tx_post(txq, pkts, peers, n, may_share);
+	ipoib_peer_reader_quiescent(priv->peers,
+				    IPOIB_RCU_TX_BASE + txq->idx);
+	return done;
+}
+
+/** Transmit a burst of packets (rte_eth_tx_burst). */
+uint16_t
+ipoib_tx_burst(void *q, struct rte_mbuf **pkts, uint16_t n)
+{
+	return ipoib_tx_burst_of(q, pkts, NULL, n, true);
+}
+
+/**
+ * Transmit a burst of packets that the caller owns alone (none shared,
+ * no clone) to destinations it found: the Ethernet view's, after its
+ * rewrite (their keys and tags are in them too, for the packets held
+ * while a peer resolves). The peers must have been found since the
+ * queue's last quiescent report (in the same burst).
+ *
+ * @param peers  the destination of each packet, resolved or not
+ */
+uint16_t
+ipoib_tx_burst_owned(struct ipoib_txq *txq, struct rte_mbuf **pkts,
+		     struct ipoib_peer **peers, uint16_t n)
+{
+	return ipoib_tx_burst_of(txq, pkts, peers, n, false);
+}
+
+/** tx_burst of a port in mode=raw, pausable (nothing taken). */
+uint16_t
+ipoib_tx_burst_pausable(void *q, struct rte_mbuf **pkts, uint16_t n)
+{
+	struct ipoib_txq *txq = q;
+	uint16_t sent;
+
+	if (!ipoib_dp_enter(&txq->dp_seq, txq->priv))
+		return 0;
+	sent = ipoib_tx_burst(q, pkts, n);
+	ipoib_dp_leave(&txq->dp_seq);
+	return sent;
+}
