@@ -101,11 +101,15 @@ fd_churn_reflect(struct fd_churn *c, bool keep)
 	return n;
 }
 
-/** Poll PMD and hosts until 200 ms pass quietly (at most 10 s). */
+/**
+ * Poll PMD and hosts until 500 ms pass quietly (at most 10 s): the soft
+ * HCA of a loaded machine can pause for a few hundred ms, and an echo
+ * still on its way when the round's QPs go would be lost uncounted.
+ */
 static void
 fd_churn_settle(struct fd_churn *c, struct fd_host *hs, unsigned int nh)
 {
-	uint64_t end = fd_deadline(10), quiet = fd_deadline(0.2);
+	uint64_t end = fd_deadline(10), quiet = fd_deadline(0.5);
 	unsigned int i;
 
 	while (!fd_expired(end) && !fd_expired(quiet)) {
@@ -114,7 +118,7 @@ fd_churn_settle(struct fd_churn *c, struct fd_host *hs, unsigned int nh)
 		for (i = 0; i < nh; i++)
 			got += fd_host_poll(&hs[i], fd_churn_echo, c);
 		if (got > 0)
-			quiet = fd_deadline(0.2);
+			quiet = fd_deadline(0.5);
 		else
 			fd_sleep_ms(1);
 	}
