@@ -38,9 +38,9 @@
  * ARP, sends INFLIGHT frames to it and sends every frame it receives
  * back to its source; the other, started with -e, only sends back what
  * it receives (and answers ARP), and ends 0.5 s after the traffic stops.
- * (Two mode=eth ports in one process cannot reach each other: see
- * doc/performance.md.) -y: sched_yield() after every empty poll, so that
- * the two processes can share one CPU.
+ * (The harness takes the cost figure of mode=eth so; two mode=eth ports
+ * of one process, as raw, everywhere else.) -y: sched_yield() after
+ * every empty poll, so that the two processes can share one CPU.
  *
  * fwd also reports the TSC cycles spent in the bursts per packet (native,
  * the rte_rdtsc() pair's own cost subtracted): hardware counters

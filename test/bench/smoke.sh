@@ -41,10 +41,22 @@ for name in ("net_memif", "net_ipoib raw", "net_ipoib eth"):
     elif c["rx_bursts"] * c["burst"] != c["packets"] or \
             c["tx_bursts"] != c["rx_bursts"] or not c["ir_empty_poll"] > 0:
         bad.append("cost %s: bursts not whole: %s" % (name, c))
+# mode=eth is measured wherever raw is: forwarding (both) and latency
+for key in ("fwd", "appfwd", "latency"):
+    if "net_ipoib eth" not in r.get(key, {}).get("pmds", {}):
+        bad.append("%s: no net_ipoib eth" % key)
+lt = r.get("latency", {}).get("pmds", {}).get("net_ipoib eth", {})
+if not lt.get("p50_us"):
+    bad.append("latency net_ipoib eth: no round trip")
+# every target is reported, with its figure, ratio, goal and verdict
+tg = r.get("targets", [])
+if len(tg) != 11 or any(t.get("met") is None or not t.get("goal")
+                        for t in tg):
+    bad.append("targets: %s" % tg)
 if r.get("failed"):
     bad.append("failed: %s" % r["failed"])
 md = open(out + "/results.md").read()
-if "| PMD |" not in md or "Targets" not in md:
+if "| PMD |" not in md or "Targets" not in md or "| target |" not in md:
     bad.append("results.md has no table")
 print("\n".join(bad) if bad else "bench smoke: every scenario ran")
 sys.exit(1 if bad else 0)
