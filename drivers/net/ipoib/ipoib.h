@@ -186,6 +186,12 @@ struct ipoib_txq {
 	struct rte_ring *ready;   /**< resolved packets handed back (q 0) */
 	uint32_t dp_seq;          /**< odd while a burst is inside (recover) */
 	bool qp_error;            /**< an error completion: wait for reset */
+	/**
+	 * The raw view's last destination found by tag (see
+	 * ipoib_peer_of_mbuf_memo()); cleared whenever the port's peer
+	 * cache is made or freed.
+	 */
+	struct ipoib_peer_memo memo;
 	struct ipoib_txq_stats st;
 } __rte_cache_aligned;
 

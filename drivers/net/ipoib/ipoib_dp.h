@@ -139,6 +139,45 @@ ipoib_peer_of_mbuf(const struct ipoib_peer_cache *pc,
 	return p;
 }
 
+/**
+ * ipoib_peer_of_mbuf() with a memo of the last answer found by tag: a
+ * packet with the memo's tag and that tag's key in its header gets the
+ * memo's peer at the cost of four compares while the memo holds (see
+ * struct ipoib_peer_memo); the same answer the full lookup gives. Any
+ * other packet is looked up, and its answer becomes the memo when it
+ * carries a tag for its header's key.
+ *
+ * @param memo  the caller's memo (zero: none yet)
+ * @param key   the header's key (host order)
+ * @param err   set to why the result is NULL
+ */
+static __rte_always_inline struct ipoib_peer *
+ipoib_peer_of_mbuf_memo(const struct ipoib_peer_cache *pc,
+			struct ipoib_peer_memo *memo,
+			const struct rte_mbuf *m, uint16_t key,
+			enum ipoib_dest_error *err)
+{
+	uint64_t tag = ipoib_mbuf_tag(m);
+	uint32_t seq = __atomic_load_n(&ipoib_peer_live_seq, __ATOMIC_ACQUIRE);
+	struct ipoib_peer *p;
+
+	if (likely(tag == memo->tag && tag != 0 &&
+		   ipoib_tag_key(tag) == key && memo->live_seq == seq &&
+		   ipoib_peer_tag(memo->peer) == memo->peer_tag)) {
+		*err = IPOIB_DEST_OK;
+		return memo->peer;
+	}
+	p = ipoib_peer_of_mbuf(pc, m, key, err);
+	if (p == NULL || tag == 0 || ipoib_tag_key(tag) != key)
+		return p;
+	/* the occupant found (no other before the next quiescent report),
+	 * or 0 when it was removed meanwhile: no memo then */
+	memo->peer_tag = ipoib_peer_tag(p);
+	memo->tag = memo->peer_tag != 0 ? tag : 0;
+	memo->peer = p;
+	memo->live_seq = seq;
+	return p;
+}
 
 /*
  * The burst functions the ethdev installs. Each marks its queue busy

@@ -35,6 +35,8 @@
 static uint32_t ipoib_cache_epoch;
 /** Epochs of the caches alive in this process (see ipoib_peer.h). */
 uint64_t ipoib_peer_live_epochs[IPOIB_PEER_EPOCHS / 64];
+/** Changes of ipoib_peer_live_epochs so far (see ipoib_peer.h). */
+uint32_t ipoib_peer_live_seq;
 
 /** Mark a cache's epoch alive or gone, for foreign-tag checks. */
 static void
@@ -49,6 +51,8 @@ ipoib_peer_epoch_set_live(const struct ipoib_peer_cache *pc, bool live)
 	else
 		__atomic_fetch_and(&ipoib_peer_live_epochs[epoch / 64], ~bit,
 				   __ATOMIC_RELEASE);
+	/* after the bit: a memo made before sees the change */
+	__atomic_fetch_add(&ipoib_peer_live_seq, 1, __ATOMIC_RELEASE);
 }
 
 /** A slot and hash positions waiting in the RCU defer queue. */

@@ -72,6 +72,11 @@
 #define IPOIB_PEER_EPOCHS 65536u
 /** Bitmap of the epochs of the caches alive in this process. */
 extern uint64_t ipoib_peer_live_epochs[IPOIB_PEER_EPOCHS / 64];
+/**
+ * Changes of ipoib_peer_live_epochs so far (a cache made or freed): a
+ * memo of which tags are foreign holds while it is unchanged.
+ */
+extern uint32_t ipoib_peer_live_seq;
 /** Smallest number of slots a cache has. */
 #define IPOIB_PEER_MIN_SLOTS 16u
 /** QPN of multicast destinations. */
@@ -141,6 +146,20 @@ struct ipoib_peer {
 
 static_assert(offsetof(struct ipoib_peer, av) + sizeof(struct mlx5_wqe_av) <=
 	      RTE_CACHE_LINE_SIZE, "a peer's hot fields fit one cache line");
+
+/**
+ * A reader's memo of its last destination lookup by tag (one per
+ * transmit queue): a packet with this tag and the tag's key in its
+ * header goes to this peer while the entry still holds peer_tag (the
+ * same occupant: same key, same freshness) and ipoib_peer_live_seq is
+ * unchanged (the tag is still this cache's, or still foreign).
+ */
+struct ipoib_peer_memo {
+	uint64_t tag;             /**< the packets' tag, 0: no memo */
+	uint64_t peer_tag;        /**< the peer's own tag then */
+	struct ipoib_peer *peer;
+	uint32_t live_seq;        /**< ipoib_peer_live_seq then */
+};
 
 /** Writer-side counters of a cache. */
 struct ipoib_peer_cache_stats {

@@ -213,6 +213,21 @@ ipoib_port_queues_destroy(struct ipoib_priv *priv)
 	priv->ucq = NULL;
 }
 
+/**
+ * Forget the transmit queues' memo peers (entries of the cache being
+ * made or freed).
+ *
+ * @param priv  the port (data path not running)
+ */
+static void
+ipoib_port_tx_memo_clear(struct ipoib_priv *priv)
+{
+	uint16_t i;
+
+	for (i = 0; i < IPOIB_MAX_QUEUES; i++)
+		memset(&priv->txq[i].memo, 0, sizeof(priv->txq[i].memo));
+}
+
 /** Create the port's peer cache (unique name per start). */
 int
 ipoib_port_peers_create(struct ipoib_priv *priv)
@@ -228,6 +243,7 @@ ipoib_port_peers_create(struct ipoib_priv *priv)
 	if (priv->peers == NULL)
 		return -rte_errno;
 	priv->peers->grh_auto = priv->args.grh_auto;
+	ipoib_port_tx_memo_clear(priv);
 	return 0;
 }
 
@@ -312,6 +328,7 @@ ipoib_port_peers_free(struct ipoib_priv *priv)
 		ipoib_peer_reader_offline(priv->peers, i);
 	for (i = 0; i < priv->nb_txq; i++)
 		ipoib_peer_reader_offline(priv->peers, IPOIB_RCU_TX_BASE + i);
+	ipoib_port_tx_memo_clear(priv);
 	ipoib_peer_cache_free(priv->peers);
 	priv->peers = NULL;
 }

@@ -299,7 +299,8 @@ ipoib_tx_post_one(struct ipoib_txq *txq, const struct ipoib_peer *p,
 
 /**
  * The destination peer of a packet of the raw view, from the key in its
- * IPoIB header (and its tag); NULL when refused (counted, not freed).
+ * IPoIB header (and its tag, through the queue's memo); NULL when
+ * refused (counted, not freed).
  */
 static __rte_always_inline struct ipoib_peer *
 ipoib_tx_dest(struct ipoib_txq *txq, struct rte_mbuf *m)
@@ -307,8 +308,8 @@ ipoib_tx_dest(struct ipoib_txq *txq, struct rte_mbuf *m)
 	enum ipoib_dest_error why;
 	struct ipoib_peer *p;
 
-	p = ipoib_peer_of_mbuf(txq->priv->peers, m, rte_pmd_ipoib_get_key(m),
-			       &why);
+	p = ipoib_peer_of_mbuf_memo(txq->priv->peers, &txq->memo, m,
+				    rte_pmd_ipoib_get_key(m), &why);
 	if (unlikely(p == NULL)) {
 		if (why == IPOIB_DEST_NO_KEY)
 			txq->st.malformed++;
