@@ -417,7 +417,7 @@ ipoib_eth_tx_one(struct ipoib_eth *eth, struct ipoib_eth_txq *q,
 	const struct ipoib_priv *priv = eth->priv;
 	struct rte_ether_hdr *eh;
 	struct rte_ipoib_hdr *h;
-	union hca_gid mgid = { .raw = { 0 } };
+	union hca_gid mgid;
 	uint64_t tag = 0;
 	rte_be16_t proto;
 
@@ -433,6 +433,7 @@ ipoib_eth_tx_one(struct ipoib_eth *eth, struct ipoib_eth_txq *q,
 	eh = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
 	proto = eh->ether_type;
 	if (rte_is_multicast_ether_addr(&eh->dst_addr)) {
+		memset(&mgid, 0, sizeof(mgid)); /* broadcast: none */
 		if (!ipoib_snoop_tx(eth, q, m))
 			goto drop;
 		if (ipoib_eth_tx_group_tag(priv, m, eh, &mgid, &tag,
@@ -455,7 +456,13 @@ ipoib_eth_tx_one(struct ipoib_eth *eth, struct ipoib_eth_txq *q,
 	if (proto != RTE_BE16(RTE_ETHER_TYPE_IPV4) &&
 	    !ipoib_eth_tx_payload(eth, q, m, proto))
 		goto drop;
-	h = (struct rte_ipoib_hdr *)rte_pktmbuf_adj(m, IPOIB_ETH_GROWTH);
+	/* rte_pktmbuf_adj() without its length test: the frame holds an
+	 * Ethernet header (tested above; the payload's translation keeps
+	 * it) */
+	m->data_len = (uint16_t)(m->data_len - IPOIB_ETH_GROWTH);
+	m->data_off = (uint16_t)(m->data_off + IPOIB_ETH_GROWTH);
+	m->pkt_len -= IPOIB_ETH_GROWTH;
+	h = (struct rte_ipoib_hdr *)((char *)eh + IPOIB_ETH_GROWTH);
 	h->proto = proto;
 	h->key = rte_cpu_to_be_16(ipoib_tag_key(tag));
 	if (tag == 0) { /* a group not joined yet */
