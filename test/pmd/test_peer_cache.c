@@ -131,6 +131,7 @@ test_foreign_tags(void)
 	struct ipoib_hwaddr a;
 	uint16_t ka, kb;
 	uint64_t tag_a, tag_b;
+	uint32_t seq = __atomic_load_n(&ipoib_peer_live_seq, __ATOMIC_ACQUIRE);
 
 	pa = ipoib_peer_cache_create("foreign_a", 16, 4, SOCKET_ID_ANY);
 	pb = ipoib_peer_cache_create("foreign_b", 16, 4, SOCKET_ID_ANY);
@@ -152,7 +153,13 @@ test_foreign_tags(void)
 	CHECK(ipoib_peer_get_tagged(pb, tag_a) == NULL,
 	      "a foreign tag never finds a peer by itself");
 	test_macs_of_two_caches(pa, tag_a, pb, tag_b);
+	CHECK(__atomic_load_n(&ipoib_peer_live_seq, __ATOMIC_ACQUIRE) != seq,
+	      "a cache made changes the live sequence (memos of foreign "
+	      "tags end)");
+	seq = __atomic_load_n(&ipoib_peer_live_seq, __ATOMIC_ACQUIRE);
 	ipoib_peer_cache_free(pa);
+	CHECK(__atomic_load_n(&ipoib_peer_live_seq, __ATOMIC_ACQUIRE) != seq,
+	      "a cache freed changes the live sequence");
 	CHECK(!ipoib_peer_tag_is_foreign(pb, tag_a),
 	      "a gone cache's tag is stale, not foreign");
 	ipoib_peer_cache_free(pb);
