@@ -7,7 +7,8 @@
 # over IPv6 in two TSO frames, and two TSO frames the PMD must drop and
 # count (an MSS the MTU cannot hold; an l3_len its header disagrees with).
 # The soft HCA segments and checksums; the wire is captured (hcasim ERF)
-# and tshark checks every datagram: within the MTU, TCP payload at most
+# and read by tcp_wire.py (shared with tso_testpmd.sh) for IPv4;
+# tshark checks every datagram: within the MTU, TCP payload at most
 # the MSS, IP and TCP checksums good, IP ids consecutive within a send,
 # sequence numbers contiguous, PSH/FIN only on a send's last segment,
 # and the payload reassembles to the stream eth_peer sent.
@@ -44,53 +45,28 @@ echo "eth_peer rc $RS, testpmd rc $RT"
 "$IPOIB_BUILD/app/hcasim/hcasim" --status --socket "$FD/hcasim.sock" \
 	> "$WORK/status.json"
 [ -n "$CAP" ] && [ -s "$CAP" ] || { echo "no capture"; exit 1; }
-tshark -r "$CAP" -o tcp.check_checksum:TRUE -o ip.check_checksum:TRUE \
-	-o tcp.desegment_tcp_streams:FALSE -o tcp.relative_sequence_numbers:FALSE \
-	-Y "tcp.port == 5001" -T fields -e ip.len -e ip.id \
-	-e ip.checksum.status -e tcp.checksum.status -e tcp.seq \
-	-e tcp.len -e tcp.flags -e tcp.payload 2>/dev/null > "$WORK/tcp.txt"
 tshark -r "$CAP" -o tcp.check_checksum:TRUE \
 	-o tcp.desegment_tcp_streams:FALSE -o tcp.relative_sequence_numbers:FALSE \
 	-Y "tcp.port == 5002" -T fields -e ipv6.plen -e tcp.checksum.status \
 	-e tcp.seq -e tcp.len -e tcp.flags -e tcp.payload 2>/dev/null \
 	> "$WORK/tcp6.txt"
-echo "--- TCP on the wire: $(wc -l < "$WORK/tcp.txt") datagrams, over IPv6 $(wc -l < "$WORK/tcp6.txt")"
-head -3 "$WORK/tcp.txt" | cut -c1-100
-/usr/bin/python3 - "$WORK/tcp.txt" "$WORK/stream.bin" "$MSS" \
-	"$WORK/status.json" "$WORK/tcp6.txt" "$WORK/stream.bin6" <<'PY' || exit 1
+PYTHONPATH="$(dirname "$0")" /usr/bin/python3 - "$WORK/tcp.txt" \
+	"$WORK/stream.bin" "$MSS" "$WORK/status.json" "$WORK/tcp6.txt" \
+	"$WORK/stream.bin6" "$CAP" <<'PY' || exit 1
 import json, sys
-rows = [l.rstrip('\n').split('\t') for l in open(sys.argv[1]) if l.strip()]
+import tcp_wire
+rows = tcp_wire.read_ipv4(sys.argv[7], 5001, sys.argv[1])
 stream = open(sys.argv[2], 'rb').read()
 mss = int(sys.argv[3])
 st = json.load(open(sys.argv[4]))
-mtus = [128 << p['mtu'] for p in st['ports'] if p.get('mtu')]
-mtu = min(mtus) if mtus else 2048
-assert rows, 'no TCP on the wire'
-seq0 = 0x10000000
-got = bytearray()
-sends = 0
-prev_id = None
-for ip_len, ip_id, ipck, tcpck, seq, tlen, flags, payload in rows:
-    ip_len, ip_id, seq, tlen = int(ip_len), int(ip_id, 16), int(seq), int(tlen)
-    flags = int(flags, 16)
-    assert ip_len + 4 <= mtu, ('datagram over the MTU', ip_len, mtu)
-    assert tlen <= mss, ('segment over the MSS', tlen, mss)
-    assert ipck == '1', ('bad IP checksum', ip_id, ipck)
-    assert tcpck == '1', ('bad TCP checksum', seq, tcpck)
-    assert seq == seq0 + len(got), ('sequence not contiguous',
-                                    hex(seq), hex(seq0 + len(got)))
-    if prev_id is not None and ip_id != prev_id + 1:
-        assert ip_id & 0xfff == 0, ('IP id not consecutive', prev_id, ip_id)
-    if ip_id & 0xfff == 0:
-        sends += 1
-    prev_id = ip_id
-    got += bytes.fromhex(payload.replace(':', ''))
-    last = len(got) in (65480, 65580, 131060, len(stream))
-    assert bool(flags & 0x08) == last, ('PSH on a middle segment'
-                                        if not last else 'no PSH', hex(seq))
-    assert bool(flags & 0x01) == (len(got) == len(stream)), ('FIN', hex(seq))
+mtu = tcp_wire.wire_mtu(sys.argv[4])
+rows6_n = sum(1 for l in open(sys.argv[5]) if l.strip())
+print('--- TCP on the wire: %d datagrams, over IPv6 %d' % (len(rows), rows6_n))
+for r in rows[:3]:
+    print('\t'.join(r)[:100])
+sends = tcp_wire.check_ipv4(rows, stream, mss, mtu, 0x10000000,
+                            (65480, 65580, 131060))
 assert sends == 4, ('sends seen', sends)
-assert bytes(got) == stream, ('payload differs', len(got), len(stream))
 # the IPv6 stream: two TSO sends
 rows6 = [l.rstrip('\n').split('\t') for l in open(sys.argv[5]) if l.strip()]
 stream6 = open(sys.argv[6], 'rb').read()
@@ -117,5 +93,5 @@ bad = sum(p['counters'].get('xmit_errors_offload', 0) for p in st['ports'])
 assert lso == 5 and bad == 0, ('soft HCA counters', lso, segs, bad)
 print('wire TCP ok: %d datagrams, %d bytes over IPv4, %d datagrams, %d '
       'bytes over IPv6, %d LSO sends -> %d segments, MTU %d, MSS %d' %
-      (len(rows), len(got), len(rows6), len(got6), lso, segs, mtu, mss))
+      (len(rows), len(stream), len(rows6), len(got6), lso, segs, mtu, mss))
 PY
