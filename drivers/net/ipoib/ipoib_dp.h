@@ -18,6 +18,7 @@
 
 #include <rte_mbuf.h>
 #include <rte_mbuf_dyn.h>
+#include <rte_ring.h>
 
 #include "ipoib.h"
 
@@ -177,6 +178,26 @@ ipoib_peer_of_mbuf_memo(const struct ipoib_peer_cache *pc,
 	memo->peer = p;
 	memo->live_seq = seq;
 	return p;
+}
+
+/**
+ * Hold a packet for a peer whose path is not known yet: the control
+ * thread resolves it. At most IPOIB_MAX_HELD packets per peer (both the
+ * plain and the offloaded send hold this way).
+ */
+static inline void
+ipoib_tx_hold(struct ipoib_txq *txq, struct ipoib_peer *p,
+	      struct rte_mbuf *m)
+{
+	if (__atomic_fetch_add(&p->pending, 1, __ATOMIC_ACQ_REL) >=
+	    IPOIB_MAX_HELD ||
+	    rte_ring_mp_enqueue(txq->priv->pending, m) != 0) {
+		__atomic_fetch_sub(&p->pending, 1, __ATOMIC_RELEASE);
+		txq->st.unresolved_dropped++;
+		rte_pktmbuf_free(m);
+		return;
+	}
+	txq->st.unresolved_held++;
 }
 
 /*

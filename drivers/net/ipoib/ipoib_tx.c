@@ -118,25 +118,6 @@ ipoib_txq_drain(struct ipoib_txq *txq)
 }
 
 /**
- * Hold a packet for a peer whose path is not known yet: the control
- * thread resolves it. At most IPOIB_MAX_HELD packets per peer.
- */
-static inline void
-ipoib_tx_hold(struct ipoib_txq *txq, struct ipoib_peer *p,
-	      struct rte_mbuf *m)
-{
-	if (__atomic_fetch_add(&p->pending, 1, __ATOMIC_ACQ_REL) >=
-	    IPOIB_MAX_HELD ||
-	    rte_ring_mp_enqueue(txq->priv->pending, m) != 0) {
-		__atomic_fetch_sub(&p->pending, 1, __ATOMIC_RELEASE);
-		txq->st.unresolved_dropped++;
-		rte_pktmbuf_free(m);
-		return;
-	}
-	txq->st.unresolved_held++;
-}
-
-/**
  * Fill the gather list of a packet, skipping empty segments.
  *
  * @return the number of entries, or 0 when some memory is not registered

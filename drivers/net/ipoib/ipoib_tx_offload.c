@@ -15,6 +15,7 @@
 #include <rte_udp.h>
 
 #include "ipoib.h"
+#include "ipoib_dp.h"
 #include "ipoib_peer.h"
 #include "ipoib_tx_offload.h"
 #include "hca_dp_eth.h"
@@ -33,25 +34,6 @@ ipoib_tx_offload_capa(const struct ipoib_priv *priv)
 	if (priv->attr.tx_csum && priv->attr.max_lso != 0)
 		capa |= RTE_ETH_TX_OFFLOAD_TCP_TSO;
 	return capa;
-}
-
-/**
- * Hold a packet for its unresolved peer, as the plain send does: the
- * control thread sends it once the path is known.
- */
-static void
-ipoib_tx_offload_hold(struct ipoib_txq *txq, struct ipoib_peer *p,
-		      struct rte_mbuf *m)
-{
-	if (__atomic_fetch_add(&p->pending, 1, __ATOMIC_ACQ_REL) >=
-	    IPOIB_MAX_HELD ||
-	    rte_ring_mp_enqueue(txq->priv->pending, m) != 0) {
-		__atomic_fetch_sub(&p->pending, 1, __ATOMIC_RELEASE);
-		txq->st.unresolved_dropped++;
-		rte_pktmbuf_free(m);
-		return;
-	}
-	txq->st.unresolved_held++;
 }
 
 /**
@@ -238,7 +220,7 @@ ipoib_tx_offload_post(struct ipoib_txq *txq, struct rte_mbuf *m,
 	}
 	if (unlikely(!ipoib_peer_is_resolved(p))) {
 		txq->st.peer_misses++;
-		ipoib_tx_offload_hold(txq, p, m);
+		ipoib_tx_hold(txq, p, m);
 		return 0;
 	}
 	/* the headers go into the WQE: the wire's key (zero) is written in
