@@ -466,18 +466,37 @@ ipoib_rx_lookup(struct ipoib_rxq *rxq, struct rte_mbuf **pkts,
 	}
 }
 
-/** The last-source memo of a burst, in the form a GRH compares with. */
+/** The last-source memo of a burst, in the form a CQE and a GRH compare with. */
 struct ipoib_rx_memo {
-	uint32_t qpn_be;          /**< flags 0 and the QPN, as the address */
+	/**
+	 * Flags 0 and the QPN, big endian as flags_rqpn holds them; one
+	 * that no CQE's masked QPN equals (top byte set) when the fast
+	 * path is off for the burst.
+	 */
+	rte_be32_t qpn_be;
+	rte_be16_t slid_be;       /**< the peer's DLID, as the CQE holds it */
+	uint16_t slid_mask;       /**< 0xffff: the SLID must be it; 0: any */
+	rte_be16_t key_be;        /**< the key, as the header holds it */
 	uint64_t gid[2];          /**< the GID, as the address holds it */
-	struct ipoib_peer *p;     /**< checked once per burst, NULL before */
+	struct ipoib_peer *p;     /**< the tag's peer, NULL: no memo */
 	uint64_t tag;             /**< 0: no memo (or found stale) */
 	unsigned int hits;
 };
 
-/** Load the queue's memo for a burst. */
+/** A memo QPN no CQE's masked source QPN equals: the fast path off. */
+#define IPOIB_RX_MEMO_OFF RTE_BE32(0xff000000)
+
+/**
+ * Load the queue's memo for a burst: its peer checked once (a stale
+ * tag clears the memo), and what a CQE of that source must hold for the
+ * fast path: its QPN, and the peer's DLID when the peer is a resolved
+ * unicast one (another SLID is a source that moved: the general path
+ * reports it). Off when there is no memo, and when the memo's QPN is
+ * the port's own (the general path tells a loopback apart) or the
+ * groups' (malformed as a source).
+ */
 static inline void
-ipoib_rx_memo_load(const struct ipoib_rxq *rxq, struct ipoib_rx_memo *mm)
+ipoib_rx_memo_load(struct ipoib_rxq *rxq, struct ipoib_rx_memo *mm)
 {
 	const uint8_t *a = (const uint8_t *)&rxq->last_src;
 
@@ -486,40 +505,78 @@ ipoib_rx_memo_load(const struct ipoib_rxq *rxq, struct ipoib_rx_memo *mm)
 	mm->tag = rxq->last_tag;
 	mm->p = NULL;
 	mm->hits = 0;
-}
-
-/**
- * The memo's peer when a packet with a GRH comes from the memo's source
- * (its QPN and SGID compared where they lie, in the CQE and the GRH),
- * NULL to look the source up.
- */
-static inline struct ipoib_peer *
-ipoib_rx_memo_match(struct ipoib_rxq *rxq, struct ipoib_rx_memo *mm,
-		    const struct ipoib_grh *grh, rte_be32_t flags_rqpn)
-{
-	uint64_t g0, g1;
-
-	memcpy(&g0, grh->sgid, 8);
-	memcpy(&g1, grh->sgid + 8, 8);
-	if (((g0 ^ mm->gid[0]) | (g1 ^ mm->gid[1])) != 0 ||
-	    (flags_rqpn & RTE_BE32(0xffffff)) != mm->qpn_be || mm->tag == 0)
-		return NULL;
-	if (unlikely(mm->p == NULL)) {
+	mm->slid_be = 0;
+	mm->slid_mask = 0;
+	mm->key_be = 0;
+	if (mm->tag != 0) {
 		mm->p = ipoib_peer_get_tagged(rxq->priv->peers, mm->tag);
 		if (unlikely(mm->p == NULL)) {
 			rxq->last_tag = 0;
 			mm->tag = 0;
 		}
 	}
+	if (mm->p == NULL ||
+	    mm->qpn_be == rte_cpu_to_be_32(rxq->priv->qpn) ||
+	    mm->qpn_be == RTE_BE32(IPOIB_MCAST_QPN)) {
+		mm->qpn_be = IPOIB_RX_MEMO_OFF;
+		return;
+	}
+	mm->key_be = rte_cpu_to_be_16(ipoib_tag_key(mm->tag));
+	if (ipoib_peer_is_resolved(mm->p) &&
+	    !(mm->p->flags & IPOIB_PEER_F_MCAST)) {
+		mm->slid_be = mm->p->av.rlid;
+		mm->slid_mask = 0xffff;
+	}
+}
+
+/**
+ * The memo's peer when a packet with a GRH comes from the memo's source
+ * (its QPN and SGID compared where they lie, in the CQE and the GRH),
+ * NULL to look the source up (also while the memo is off: a memo of the
+ * port's own QPN is looked up each time).
+ */
+static inline struct ipoib_peer *
+ipoib_rx_memo_match(const struct ipoib_rx_memo *mm,
+		    const struct ipoib_grh *grh, rte_be32_t flags_rqpn)
+{
+	uint64_t g0, g1;
+
+	memcpy(&g0, grh->sgid, 8);
+	memcpy(&g1, grh->sgid + 8, 8);
+	/* IPOIB_RX_MEMO_OFF (also without a peer) matches no QPN */
+	if (((g0 ^ mm->gid[0]) | (g1 ^ mm->gid[1])) != 0 ||
+	    (flags_rqpn & RTE_BE32(0xffffff)) != mm->qpn_be)
+		return NULL;
 	return mm->p;
 }
 
 /**
+ * Whether a receive completion is the fast path's, from its CQE alone:
+ * the memo's source QPN with a GRH, from the memo peer's LID when that
+ * is checked, a length that holds an IPoIB header and fits the buffer.
+ * The SGID (in the GRH) is compared after.
+ */
+static __rte_always_inline bool
+ipoib_rx_fast_cqe(const struct ipoib_rx_memo *mm,
+		  const struct mlx5_cqe64 *cqe, uint32_t len, uint32_t room)
+{
+	rte_be32_t fq = cqe->flags_rqpn;
+
+	return (fq & RTE_BE32(0xffffff)) == mm->qpn_be &&
+		(fq & RTE_BE32(0x30000000)) != 0 &&
+		((cqe->slid ^ mm->slid_be) & mm->slid_mask) == 0 &&
+		len - RTE_IPOIB_HDR_LEN <= room - RTE_IPOIB_HDR_LEN;
+}
+
+/**
  * Receive a burst of packets (rte_eth_rx_burst), once the next CQE was
- * seen to be the software's. One pass over the completions: checks, the
- * mbuf's fields in four stores, and the source's key and tag when it is
- * the queue's last source (the common case); the others are looked up
- * after the pass, together.
+ * seen to be the software's. One pass over the completions. The fast
+ * path takes a plain receive from the queue's last source (the common
+ * case): the CQE's QPN, GRH bits, SLID and length compared with the
+ * burst's memo in place (big endian, no decode), the SGID in the GRH,
+ * then the mbuf's fields in four stores, the key and the tag. Anything
+ * else goes the general way (decoded, every check, counted); sources
+ * other than the memo's are looked up after the pass, together.
  */
 static __rte_noinline uint16_t
 ipoib_rx_completions(struct ipoib_rxq *rxq, struct rte_mbuf **pkts,
@@ -539,11 +596,12 @@ ipoib_rx_completions(struct ipoib_rxq *rxq, struct rte_mbuf **pkts,
 	const int tag_offset = ipoib_tag_offset;
 	uint32_t ci = cq->cons_index, ci0 = ci;
 	uint64_t rearm = rxq->mbuf_rearm, ol_base = rxq->ol_base;
+	uint64_t ol_fast = ol_base | tag_flag;
 	uint32_t room = rxq->buf_room;
 	struct hca_rx_cqe rcs[IPOIB_BURST];
 	uint16_t which[IPOIB_BURST];
 	struct ipoib_rx_memo mm;
-	unsigned int nb = 0, nslow = 0;
+	unsigned int nb = 0, nslow = 0, nmc = 0;
 	uint64_t bytes = 0;
 
 	if (n > IPOIB_BURST)
@@ -560,7 +618,45 @@ ipoib_rx_completions(struct ipoib_rxq *rxq, struct rte_mbuf **pkts,
 		uint64_t ol;
 		uint32_t idx, len;
 
-		if (unlikely(!hca_cqe_is_rx_ok(op_own, ci, cqe_cnt))) {
+		if (likely(hca_cqe_is_rx_ok(op_own, ci, cqe_cnt))) {
+			hca_dp_rmb();
+			len = rte_be_to_cpu_32(cqe->byte_cnt) - HCA_GRH_LEN;
+			idx = rte_be_to_cpu_16(cqe->wqe_counter) & mask;
+			m = elts[idx];
+			if (likely(ipoib_rx_fast_cqe(&mm, cqe, len, room) &&
+				   m != NULL)) {
+				const struct ipoib_grh *grh;
+				uint64_t g0, g1;
+
+				data = (uint8_t *)m->buf_addr +
+					RTE_PKTMBUF_HEADROOM;
+				grh = (const void *)(data - HCA_GRH_LEN);
+				memcpy(&g0, grh->sgid, 8);
+				memcpy(&g1, grh->sgid + 8, 8);
+				if (likely(((g0 ^ mm.gid[0]) |
+					    (g1 ^ mm.gid[1])) == 0)) {
+					uint32_t hash = hca_cqe_rx_hash(cqe);
+					bool mc = grh->dgid[0] == 0xff;
+
+					ol = ol_fast | (mc ? mcast_flag : 0) |
+						(hash != 0 ?
+						 RTE_MBUF_F_RX_RSS_HASH : 0);
+					nmc += mc;
+					*RTE_MBUF_DYNFIELD(m, tag_offset,
+							   uint64_t *) = mm.tag;
+					ipoib_rx_mbuf_init(m, rearm, ol, len,
+							   hash);
+					((struct rte_ipoib_hdr *)data)->key =
+						mm.key_be;
+					elts[idx] = NULL;
+					ci++;
+					mm.hits++;
+					bytes += len;
+					pkts[nb++] = m;
+					continue;
+				}
+			}
+		} else {
 			if (!hca_cqe_is_sw_owned(op_own, ci, cqe_cnt))
 				break;
 			idx = be16toh(cqe->wqe_counter) & mask;
@@ -579,7 +675,7 @@ ipoib_rx_completions(struct ipoib_rxq *rxq, struct rte_mbuf **pkts,
 				rte_pktmbuf_free(m);
 			continue;
 		}
-		hca_dp_rmb();
+		/* the general way: a receive the fast path did not take */
 		hca_cqe_decode_rx(cqe, &rc);
 		idx = rc.wqe_index & mask;
 		m = elts[idx];
@@ -614,12 +710,11 @@ ipoib_rx_completions(struct ipoib_rxq *rxq, struct rte_mbuf **pkts,
 				ol |= mcast_flag;
 				rxq->st.mcast++;
 			}
-			p = ipoib_rx_memo_match(rxq, &mm, grh,
-						cqe->flags_rqpn);
+			p = ipoib_rx_memo_match(&mm, grh, cqe->flags_rqpn);
 		} else { /* unicast inside the subnet (Linux): (SLID, QPN) */
 			rxq->st.no_grh++;
 		}
-		if (likely(p != NULL)) {
+		if (p != NULL) {
 			ol |= tag_flag;
 			*RTE_MBUF_DYNFIELD(m, tag_offset, uint64_t *) = mm.tag;
 			mm.hits++;
@@ -629,7 +724,7 @@ ipoib_rx_completions(struct ipoib_rxq *rxq, struct rte_mbuf **pkts,
 		}
 		ipoib_rx_mbuf_init(m, rearm, ol, len, rc.rss_hash);
 		((struct rte_ipoib_hdr *)data)->key = p != NULL ?
-			rte_cpu_to_be_16(ipoib_tag_key(mm.tag)) : 0;
+			mm.key_be : 0;
 		if (unlikely(p != NULL && ipoib_rx_lid_moved(p, &rc))) {
 			struct ipoib_hwaddr a;
 
@@ -650,6 +745,7 @@ ipoib_rx_completions(struct ipoib_rxq *rxq, struct rte_mbuf **pkts,
 		rxq->st.peer_hits += mm.hits;
 		ipoib_peer_touch(mm.p, now);
 	}
+	rxq->st.mcast += nmc;
 	if (nslow != 0)
 		ipoib_rx_lookup(rxq, pkts, which, rcs, nslow);
 	ipoib_rxq_refill(rxq, rxq->nb_desc - (qp->rq_head - rxq->rq_tail));
