@@ -477,6 +477,11 @@ struct ipoib_rx_memo {
 	rte_be16_t slid_be;       /**< the peer's DLID, as the CQE holds it */
 	uint16_t slid_mask;       /**< 0xffff: the SLID must be it; 0: any */
 	rte_be16_t key_be;        /**< the key, as the header holds it */
+	/**
+	 * CQE bytes 20-27 (reserved, slid, flags_rqpn) as one load: what
+	 * the fast path's must be once masked, and the GRH bits (one set)
+	 */
+	uint64_t cqe_key, cqe_mask, cqe_grh;
 	uint64_t gid[2];          /**< the GID, as the address holds it */
 	struct ipoib_peer *p;     /**< the tag's peer, NULL: no memo */
 	uint64_t tag;             /**< 0: no memo (or found stale) */
@@ -485,6 +490,41 @@ struct ipoib_rx_memo {
 
 /** A memo QPN no CQE's masked source QPN equals: the fast path off. */
 #define IPOIB_RX_MEMO_OFF RTE_BE32(0xff000000)
+
+/** The image of CQE bytes 20-27 (reserved, slid, flags_rqpn). */
+struct ipoib_rx_cqe_word {
+	uint8_t rsvd[2];
+	rte_be16_t slid;
+	rte_be32_t flags_rqpn;
+};
+
+_Static_assert(offsetof(struct mlx5_cqe64, slid) == 22 &&
+	       offsetof(struct mlx5_cqe64, flags_rqpn) == 24,
+	       "slid and flags_rqpn lie at CQE bytes 22-27");
+
+/** Offset of struct ipoib_rx_cqe_word in a CQE. */
+#define IPOIB_RX_CQE_WORD_OFF 20
+
+/** Set the memo's CQE word key and masks from its QPN and SLID. */
+static inline void
+ipoib_rx_memo_cqe_words(struct ipoib_rx_memo *mm)
+{
+	struct ipoib_rx_cqe_word k = {
+		.slid = mm->slid_be & mm->slid_mask,
+		.flags_rqpn = mm->qpn_be,
+	};
+	struct ipoib_rx_cqe_word m = {
+		.slid = mm->slid_mask,
+		.flags_rqpn = RTE_BE32(0xffffff),
+	};
+	struct ipoib_rx_cqe_word g = {
+		.flags_rqpn = RTE_BE32(0x30000000),
+	};
+
+	memcpy(&mm->cqe_key, &k, 8);
+	memcpy(&mm->cqe_mask, &m, 8);
+	memcpy(&mm->cqe_grh, &g, 8);
+}
 
 /**
  * Load the queue's memo for a burst: its peer checked once (a stale
@@ -519,6 +559,7 @@ ipoib_rx_memo_load(struct ipoib_rxq *rxq, struct ipoib_rx_memo *mm)
 	    mm->qpn_be == rte_cpu_to_be_32(rxq->priv->qpn) ||
 	    mm->qpn_be == RTE_BE32(IPOIB_MCAST_QPN)) {
 		mm->qpn_be = IPOIB_RX_MEMO_OFF;
+		ipoib_rx_memo_cqe_words(mm);
 		return;
 	}
 	mm->key_be = rte_cpu_to_be_16(ipoib_tag_key(mm->tag));
@@ -527,6 +568,7 @@ ipoib_rx_memo_load(struct ipoib_rxq *rxq, struct ipoib_rx_memo *mm)
 		mm->slid_be = mm->p->av.rlid;
 		mm->slid_mask = 0xffff;
 	}
+	ipoib_rx_memo_cqe_words(mm);
 }
 
 /**
@@ -550,22 +592,111 @@ ipoib_rx_memo_match(const struct ipoib_rx_memo *mm,
 	return mm->p;
 }
 
-/**
- * Whether a receive completion is the fast path's, from its CQE alone:
- * the memo's source QPN with a GRH, from the memo peer's LID when that
- * is checked, a length that holds an IPoIB header and fits the buffer.
- * The SGID (in the GRH) is compared after.
- */
-static __rte_always_inline bool
-ipoib_rx_fast_cqe(const struct ipoib_rx_memo *mm,
-		  const struct mlx5_cqe64 *cqe, uint32_t len, uint32_t room)
-{
-	rte_be32_t fq = cqe->flags_rqpn;
+/** What the fast path of a burst reads, in one place (per burst). */
+struct ipoib_rx_fast {
+	struct mlx5_cqe64 *cqes;
+	struct rte_mbuf **elts;
+	uint32_t cqe_cnt;
+	uint32_t rq_mask;
+	uint32_t room;
+	int tag_offset;
+	uint64_t rearm;
+	uint64_t ol;              /**< ol_flags of a tagged packet */
+	uint64_t mcast_flag;
+};
 
-	return (fq & RTE_BE32(0xffffff)) == mm->qpn_be &&
-		(fq & RTE_BE32(0x30000000)) != 0 &&
-		((cqe->slid ^ mm->slid_be) & mm->slid_mask) == 0 &&
-		len - RTE_IPOIB_HDR_LEN <= room - RTE_IPOIB_HDR_LEN;
+/**
+ * Take the consecutive completions that are plain receives from the
+ * burst's memo source (the common case), up to n, and stop at the first
+ * other one: per CQE the owner byte, one masked compare of the QPN and
+ * SLID as they lie (big endian, no decode) and a test of the GRH bits,
+ * the length, then the SGID in the GRH; the mbuf's fields in four
+ * stores, the key and the tag. A function of its own so that its loop
+ * keeps what it reads in registers.
+ *
+ * @param f      the burst's constants
+ * @param mm     the burst's memo (on: cqe_key holds its QPN)
+ * @param pkts   where the packets go
+ * @param n      how many at most
+ * @param ci     the consumer index, advanced past those taken
+ * @param bytes  their bytes, added
+ * @param nmc    those sent to a group, added
+ * @return how many were taken
+ */
+static __rte_noinline unsigned int
+ipoib_rx_fast_run(const struct ipoib_rx_fast *f, const struct ipoib_rx_memo *mm,
+		  struct rte_mbuf **pkts, unsigned int n, uint32_t *ci,
+		  uint64_t *bytes, unsigned int *nmc)
+{
+	struct mlx5_cqe64 *const cqes = f->cqes;
+	struct rte_mbuf **const elts = f->elts;
+	const uint32_t cnt = f->cqe_cnt, rq_mask = f->rq_mask;
+	const uint32_t room4 = f->room - RTE_IPOIB_HDR_LEN;
+	const uint64_t key = mm->cqe_key, kmask = mm->cqe_mask;
+	const uint64_t grh_bits = mm->cqe_grh;
+	const uint64_t g0 = mm->gid[0], g1 = mm->gid[1], tag = mm->tag;
+	const uint64_t rearm = f->rearm, ol_tag = f->ol;
+	const uint64_t mcast_flag = f->mcast_flag;
+	const rte_be16_t key_be = mm->key_be;
+	const int tag_offset = f->tag_offset;
+	uint32_t at = *ci & (cnt - 1);
+	uint8_t own = (MLX5_CQE_RESP_SEND << 4) | !!(*ci & cnt);
+	uint64_t nbytes = 0;
+	unsigned int i = 0, mc_count = 0;
+
+	while (i < n) {
+		unsigned int stop = RTE_MIN(n, i + (cnt - at));
+		struct mlx5_cqe64 *cqe = &cqes[at];
+
+		for (; i < stop; i++, cqe++) {
+			uint8_t op_own = __atomic_load_n(&cqe->op_own,
+							 __ATOMIC_ACQUIRE);
+			const struct ipoib_grh *grh;
+			struct rte_mbuf *m;
+			uint64_t w, s0, s1, ol;
+			uint32_t len, hash, idx;
+			uint8_t *data;
+			bool mc;
+
+			if ((op_own & 0xfd) != own)
+				goto out;
+			hca_dp_rmb();
+			memcpy(&w, (const uint8_t *)cqe + IPOIB_RX_CQE_WORD_OFF,
+			       8);
+			len = rte_be_to_cpu_32(cqe->byte_cnt) - HCA_GRH_LEN;
+			if ((w & kmask) != key || (w & grh_bits) == 0 ||
+			    len - RTE_IPOIB_HDR_LEN > room4)
+				goto out;
+			idx = rte_be_to_cpu_16(cqe->wqe_counter) & rq_mask;
+			m = elts[idx];
+			if (unlikely(m == NULL))
+				goto out;
+			data = (uint8_t *)m->buf_addr + RTE_PKTMBUF_HEADROOM;
+			grh = (const void *)(data - HCA_GRH_LEN);
+			memcpy(&s0, grh->sgid, 8);
+			memcpy(&s1, grh->sgid + 8, 8);
+			if (((s0 ^ g0) | (s1 ^ g1)) != 0)
+				goto out;
+			hash = hca_cqe_rx_hash(cqe);
+			mc = grh->dgid[0] == 0xff;
+			ol = ol_tag | (mc ? mcast_flag : 0) |
+				(hash != 0 ? RTE_MBUF_F_RX_RSS_HASH : 0);
+			mc_count += mc;
+			*RTE_MBUF_DYNFIELD(m, tag_offset, uint64_t *) = tag;
+			ipoib_rx_mbuf_init(m, rearm, ol, len, hash);
+			((struct rte_ipoib_hdr *)data)->key = key_be;
+			elts[idx] = NULL;
+			nbytes += len;
+			pkts[i] = m;
+		}
+		at = 0;
+		own ^= 1;
+	}
+out:
+	*ci += i;
+	*bytes += nbytes;
+	*nmc += mc_count;
+	return i;
 }
 
 /**
@@ -596,21 +727,29 @@ ipoib_rx_completions(struct ipoib_rxq *rxq, struct rte_mbuf **pkts,
 	const int tag_offset = ipoib_tag_offset;
 	uint32_t ci = cq->cons_index, ci0 = ci;
 	uint64_t rearm = rxq->mbuf_rearm, ol_base = rxq->ol_base;
-	uint64_t ol_fast = ol_base | tag_flag;
 	uint32_t room = rxq->buf_room;
 	struct hca_rx_cqe rcs[IPOIB_BURST];
 	uint16_t which[IPOIB_BURST];
 	struct ipoib_rx_memo mm;
+	struct ipoib_rx_fast fast;
 	unsigned int nb = 0, nslow = 0, nmc = 0;
 	uint64_t bytes = 0;
 
 	if (n > IPOIB_BURST)
 		n = IPOIB_BURST;
 	ipoib_rx_memo_load(rxq, &mm);
+	fast.cqes = cqes;
+	fast.elts = elts;
+	fast.cqe_cnt = cqe_cnt;
+	fast.rq_mask = mask;
+	fast.room = room;
+	fast.tag_offset = tag_offset;
+	fast.rearm = rearm;
+	fast.ol = ol_base | tag_flag;
+	fast.mcast_flag = mcast_flag;
 	while (nb < n) {
-		struct mlx5_cqe64 *cqe = &cqes[ci & (cqe_cnt - 1)];
-		uint8_t op_own = __atomic_load_n(&cqe->op_own,
-						 __ATOMIC_ACQUIRE);
+		struct mlx5_cqe64 *cqe;
+		uint8_t op_own;
 		struct ipoib_peer *p;
 		uint8_t *data;
 		struct hca_rx_cqe rc;
@@ -618,45 +757,19 @@ ipoib_rx_completions(struct ipoib_rxq *rxq, struct rte_mbuf **pkts,
 		uint64_t ol;
 		uint32_t idx, len;
 
-		if (likely(hca_cqe_is_rx_ok(op_own, ci, cqe_cnt))) {
-			hca_dp_rmb();
-			len = rte_be_to_cpu_32(cqe->byte_cnt) - HCA_GRH_LEN;
-			idx = rte_be_to_cpu_16(cqe->wqe_counter) & mask;
-			m = elts[idx];
-			if (likely(ipoib_rx_fast_cqe(&mm, cqe, len, room) &&
-				   m != NULL)) {
-				const struct ipoib_grh *grh;
-				uint64_t g0, g1;
+		if (mm.qpn_be != IPOIB_RX_MEMO_OFF) {
+			unsigned int got = ipoib_rx_fast_run(&fast, &mm,
+							     pkts + nb, n - nb,
+							     &ci, &bytes, &nmc);
 
-				data = (uint8_t *)m->buf_addr +
-					RTE_PKTMBUF_HEADROOM;
-				grh = (const void *)(data - HCA_GRH_LEN);
-				memcpy(&g0, grh->sgid, 8);
-				memcpy(&g1, grh->sgid + 8, 8);
-				if (likely(((g0 ^ mm.gid[0]) |
-					    (g1 ^ mm.gid[1])) == 0)) {
-					uint32_t hash = hca_cqe_rx_hash(cqe);
-					bool mc = grh->dgid[0] == 0xff;
-
-					ol = ol_fast | (mc ? mcast_flag : 0) |
-						(hash != 0 ?
-						 RTE_MBUF_F_RX_RSS_HASH : 0);
-					nmc += mc;
-					*RTE_MBUF_DYNFIELD(m, tag_offset,
-							   uint64_t *) = mm.tag;
-					ipoib_rx_mbuf_init(m, rearm, ol, len,
-							   hash);
-					((struct rte_ipoib_hdr *)data)->key =
-						mm.key_be;
-					elts[idx] = NULL;
-					ci++;
-					mm.hits++;
-					bytes += len;
-					pkts[nb++] = m;
-					continue;
-				}
-			}
-		} else {
+			nb += got;
+			mm.hits += got;
+			if (nb == n)
+				break;
+		}
+		cqe = &cqes[ci & (cqe_cnt - 1)];
+		op_own = __atomic_load_n(&cqe->op_own, __ATOMIC_ACQUIRE);
+		if (unlikely(!hca_cqe_is_rx_ok(op_own, ci, cqe_cnt))) {
 			if (!hca_cqe_is_sw_owned(op_own, ci, cqe_cnt))
 				break;
 			idx = be16toh(cqe->wqe_counter) & mask;
@@ -675,6 +788,7 @@ ipoib_rx_completions(struct ipoib_rxq *rxq, struct rte_mbuf **pkts,
 				rte_pktmbuf_free(m);
 			continue;
 		}
+		hca_dp_rmb();
 		/* the general way: a receive the fast path did not take */
 		hca_cqe_decode_rx(cqe, &rc);
 		idx = rc.wqe_index & mask;
