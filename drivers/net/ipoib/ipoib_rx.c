@@ -15,6 +15,7 @@
 #include <rte_cycles.h>
 #include <rte_mbuf.h>
 #include <rte_mbuf_dyn.h>
+#include <rte_vect.h>
 
 #include "ipoib.h"
 #include "ipoib_dp.h"
@@ -479,9 +480,9 @@ struct ipoib_rx_memo {
 	rte_be16_t key_be;        /**< the key, as the header holds it */
 	/**
 	 * CQE bytes 20-27 (reserved, slid, flags_rqpn) as one load: what
-	 * the fast path's must be once masked, and the GRH bits (one set)
+	 * the fast path's must be once masked
 	 */
-	uint64_t cqe_key, cqe_mask, cqe_grh;
+	uint64_t cqe_key, cqe_mask;
 	uint64_t gid[2];          /**< the GID, as the address holds it */
 	struct ipoib_peer *p;     /**< the tag's peer, NULL: no memo */
 	uint64_t tag;             /**< 0: no memo (or found stale) */
@@ -517,13 +518,9 @@ ipoib_rx_memo_cqe_words(struct ipoib_rx_memo *mm)
 		.slid = mm->slid_mask,
 		.flags_rqpn = RTE_BE32(0xffffff),
 	};
-	struct ipoib_rx_cqe_word g = {
-		.flags_rqpn = RTE_BE32(0x30000000),
-	};
 
 	memcpy(&mm->cqe_key, &k, 8);
 	memcpy(&mm->cqe_mask, &m, 8);
-	memcpy(&mm->cqe_grh, &g, 8);
 }
 
 /**
@@ -602,17 +599,81 @@ struct ipoib_rx_fast {
 	int tag_offset;
 	uint64_t rearm;
 	uint64_t ol;              /**< ol_flags of a tagged packet */
-	uint64_t mcast_flag;
 };
 
+/** Byte of a CQE that holds flags_rqpn's GRH bits (28-29, big endian). */
+#define IPOIB_RX_CQE_GRH_BYTE 24
+/** Those bits in that byte. */
+#define IPOIB_RX_CQE_GRH_BITS 0x30
+
 /**
- * Take the consecutive completions that are plain receives from the
- * burst's memo source (the common case), up to n, and stop at the first
- * other one: per CQE the owner byte, one masked compare of the QPN and
- * SLID as they lie (big endian, no decode) and a test of the GRH bits,
- * the length, then the SGID in the GRH; the mbuf's fields in four
- * stores, the key and the tag. A function of its own so that its loop
- * keeps what it reads in registers.
+ * The memo's source as the fast path compares it: the CQE word's mask
+ * and key (QPN, SLID when checked), the GID. In SSE2 registers on x86.
+ */
+struct ipoib_rx_src {
+#if defined(RTE_ARCH_X86) && defined(__SSE2__)
+	__m128i kmask, key, gid;
+#else
+	uint64_t kmask, key, g0, g1;
+#endif
+};
+
+/** Load the memo's source for the compares. */
+static __rte_always_inline void
+ipoib_rx_src_load(struct ipoib_rx_src *src, const struct ipoib_rx_memo *mm)
+{
+#if defined(RTE_ARCH_X86) && defined(__SSE2__)
+	src->kmask = _mm_cvtsi64_si128((long long)mm->cqe_mask);
+	src->key = _mm_cvtsi64_si128((long long)mm->cqe_key);
+	src->gid = _mm_loadu_si128((const __m128i *)mm->gid);
+#else
+	src->kmask = mm->cqe_mask;
+	src->key = mm->cqe_key;
+	src->g0 = mm->gid[0];
+	src->g1 = mm->gid[1];
+#endif
+}
+
+/**
+ * Whether a completion's source is the memo's: its QPN and, when
+ * checked, its SLID (the CQE word, masked) and its SGID (the GRH), as
+ * they lie. With SSE2 two byte compares and one branch; without, the
+ * same in 64-bit words.
+ */
+static __rte_always_inline bool
+ipoib_rx_src_is_memo(const struct ipoib_rx_src *src,
+		     const struct mlx5_cqe64 *cqe, const struct ipoib_grh *grh)
+{
+	const uint8_t *w = (const uint8_t *)cqe + IPOIB_RX_CQE_WORD_OFF;
+#if defined(RTE_ARCH_X86) && defined(__SSE2__)
+	__m128i c = _mm_and_si128(_mm_loadl_epi64((const __m128i *)w),
+				  src->kmask);
+	__m128i g = _mm_loadu_si128((const __m128i *)grh->sgid);
+
+	/* the upper halves of the CQE word's registers are zeros */
+	return _mm_movemask_epi8(_mm_and_si128(_mm_cmpeq_epi8(c, src->key),
+					       _mm_cmpeq_epi8(g, src->gid))) ==
+		0xffff;
+#else
+	uint64_t v, s0, s1;
+
+	memcpy(&v, w, 8);
+	memcpy(&s0, grh->sgid, 8);
+	memcpy(&s1, grh->sgid + 8, 8);
+	return (((v & src->kmask) ^ src->key) | (s0 ^ src->g0) |
+		(s1 ^ src->g1)) == 0;
+#endif
+}
+
+/**
+ * Take the consecutive completions that are plain unicast receives
+ * from the burst's memo source (the common case), up to n, and stop at
+ * the first other one: per CQE the owner byte, the GRH bits and the
+ * length tested in place, the QPN and SLID (CQE) and the SGID (GRH)
+ * compared with the memo's as they lie (big endian, no decode), the
+ * DGID's first byte; then the mbuf's fields in four stores, the key and
+ * the tag. A function of its own so that its loop keeps what it reads
+ * in registers.
  *
  * @param f      the burst's constants
  * @param mm     the burst's memo (on: cqe_key holds its QPN)
@@ -620,30 +681,28 @@ struct ipoib_rx_fast {
  * @param n      how many at most
  * @param ci     the consumer index, advanced past those taken
  * @param bytes  their bytes, added
- * @param nmc    those sent to a group, added
  * @return how many were taken
  */
 static __rte_noinline unsigned int
 ipoib_rx_fast_run(const struct ipoib_rx_fast *f, const struct ipoib_rx_memo *mm,
 		  struct rte_mbuf **pkts, unsigned int n, uint32_t *ci,
-		  uint64_t *bytes, unsigned int *nmc)
+		  uint64_t *bytes)
 {
 	struct mlx5_cqe64 *const cqes = f->cqes;
 	struct rte_mbuf **const elts = f->elts;
 	const uint32_t cnt = f->cqe_cnt, rq_mask = f->rq_mask;
 	const uint32_t room4 = f->room - RTE_IPOIB_HDR_LEN;
-	const uint64_t key = mm->cqe_key, kmask = mm->cqe_mask;
-	const uint64_t grh_bits = mm->cqe_grh;
-	const uint64_t g0 = mm->gid[0], g1 = mm->gid[1], tag = mm->tag;
+	const uint64_t tag = mm->tag;
 	const uint64_t rearm = f->rearm, ol_tag = f->ol;
-	const uint64_t mcast_flag = f->mcast_flag;
 	const rte_be16_t key_be = mm->key_be;
 	const int tag_offset = f->tag_offset;
+	struct ipoib_rx_src src;
 	uint32_t at = *ci & (cnt - 1);
 	uint8_t own = (MLX5_CQE_RESP_SEND << 4) | !!(*ci & cnt);
 	uint64_t nbytes = 0;
-	unsigned int i = 0, mc_count = 0;
+	unsigned int i = 0;
 
+	ipoib_rx_src_load(&src, mm);
 	while (i < n) {
 		unsigned int stop = RTE_MIN(n, i + (cnt - at));
 		struct mlx5_cqe64 *cqe = &cqes[at];
@@ -653,18 +712,15 @@ ipoib_rx_fast_run(const struct ipoib_rx_fast *f, const struct ipoib_rx_memo *mm,
 							 __ATOMIC_ACQUIRE);
 			const struct ipoib_grh *grh;
 			struct rte_mbuf *m;
-			uint64_t w, s0, s1, ol;
 			uint32_t len, hash, idx;
 			uint8_t *data;
-			bool mc;
 
 			if ((op_own & 0xfd) != own)
 				goto out;
 			hca_dp_rmb();
-			memcpy(&w, (const uint8_t *)cqe + IPOIB_RX_CQE_WORD_OFF,
-			       8);
 			len = rte_be_to_cpu_32(cqe->byte_cnt) - HCA_GRH_LEN;
-			if ((w & kmask) != key || (w & grh_bits) == 0 ||
+			if (!(((const uint8_t *)cqe)[IPOIB_RX_CQE_GRH_BYTE] &
+			      IPOIB_RX_CQE_GRH_BITS) ||
 			    len - RTE_IPOIB_HDR_LEN > room4)
 				goto out;
 			idx = rte_be_to_cpu_16(cqe->wqe_counter) & rq_mask;
@@ -673,17 +729,15 @@ ipoib_rx_fast_run(const struct ipoib_rx_fast *f, const struct ipoib_rx_memo *mm,
 				goto out;
 			data = (uint8_t *)m->buf_addr + RTE_PKTMBUF_HEADROOM;
 			grh = (const void *)(data - HCA_GRH_LEN);
-			memcpy(&s0, grh->sgid, 8);
-			memcpy(&s1, grh->sgid + 8, 8);
-			if (((s0 ^ g0) | (s1 ^ g1)) != 0)
+			if (!ipoib_rx_src_is_memo(&src, cqe, grh) ||
+			    grh->dgid[0] == 0xff)
 				goto out;
 			hash = hca_cqe_rx_hash(cqe);
-			mc = grh->dgid[0] == 0xff;
-			ol = ol_tag | (mc ? mcast_flag : 0) |
-				(hash != 0 ? RTE_MBUF_F_RX_RSS_HASH : 0);
-			mc_count += mc;
 			*RTE_MBUF_DYNFIELD(m, tag_offset, uint64_t *) = tag;
-			ipoib_rx_mbuf_init(m, rearm, ol, len, hash);
+			ipoib_rx_mbuf_init(m, rearm, ol_tag |
+					   (hash != 0 ?
+					    RTE_MBUF_F_RX_RSS_HASH : 0),
+					   len, hash);
 			((struct rte_ipoib_hdr *)data)->key = key_be;
 			elts[idx] = NULL;
 			nbytes += len;
@@ -695,7 +749,6 @@ ipoib_rx_fast_run(const struct ipoib_rx_fast *f, const struct ipoib_rx_memo *mm,
 out:
 	*ci += i;
 	*bytes += nbytes;
-	*nmc += mc_count;
 	return i;
 }
 
@@ -732,7 +785,7 @@ ipoib_rx_completions(struct ipoib_rxq *rxq, struct rte_mbuf **pkts,
 	uint16_t which[IPOIB_BURST];
 	struct ipoib_rx_memo mm;
 	struct ipoib_rx_fast fast;
-	unsigned int nb = 0, nslow = 0, nmc = 0;
+	unsigned int nb = 0, nslow = 0;
 	uint64_t bytes = 0;
 
 	if (n > IPOIB_BURST)
@@ -746,7 +799,6 @@ ipoib_rx_completions(struct ipoib_rxq *rxq, struct rte_mbuf **pkts,
 	fast.tag_offset = tag_offset;
 	fast.rearm = rearm;
 	fast.ol = ol_base | tag_flag;
-	fast.mcast_flag = mcast_flag;
 	while (nb < n) {
 		struct mlx5_cqe64 *cqe;
 		uint8_t op_own;
@@ -760,7 +812,7 @@ ipoib_rx_completions(struct ipoib_rxq *rxq, struct rte_mbuf **pkts,
 		if (mm.qpn_be != IPOIB_RX_MEMO_OFF) {
 			unsigned int got = ipoib_rx_fast_run(&fast, &mm,
 							     pkts + nb, n - nb,
-							     &ci, &bytes, &nmc);
+							     &ci, &bytes);
 
 			nb += got;
 			mm.hits += got;
@@ -859,7 +911,6 @@ ipoib_rx_completions(struct ipoib_rxq *rxq, struct rte_mbuf **pkts,
 		rxq->st.peer_hits += mm.hits;
 		ipoib_peer_touch(mm.p, now);
 	}
-	rxq->st.mcast += nmc;
 	if (nslow != 0)
 		ipoib_rx_lookup(rxq, pkts, which, rcs, nslow);
 	ipoib_rxq_refill(rxq, rxq->nb_desc - (qp->rq_head - rxq->rq_tail));
