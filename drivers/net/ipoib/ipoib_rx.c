@@ -755,12 +755,11 @@ out:
 /**
  * Receive a burst of packets (rte_eth_rx_burst), once the next CQE was
  * seen to be the software's. One pass over the completions. The fast
- * path takes a plain receive from the queue's last source (the common
- * case): the CQE's QPN, GRH bits, SLID and length compared with the
- * burst's memo in place (big endian, no decode), the SGID in the GRH,
- * then the mbuf's fields in four stores, the key and the tag. Anything
- * else goes the general way (decoded, every check, counted); sources
- * other than the memo's are looked up after the pass, together.
+ * path (ipoib_rx_fast_run()) takes the plain unicast receives from the
+ * queue's last source (the common case) without decoding their CQEs;
+ * the first other completion goes the general way (decoded, every
+ * check, counted), then the fast path again. Sources other than the
+ * memo's are looked up after the pass, together.
  */
 static __rte_noinline uint16_t
 ipoib_rx_completions(struct ipoib_rxq *rxq, struct rte_mbuf **pkts,
