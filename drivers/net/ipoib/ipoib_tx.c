@@ -433,8 +433,28 @@ struct ipoib_tx_run {
 	uint32_t last_head;       /**< index of the last WQE built */
 	uint64_t bytes;           /**< their bytes */
 	unsigned int n_done;      /**< mbufs in done[] */
+	const struct ipoib_peer *touched; /**< the last peer touched */
 	struct rte_mempool *mp;   /**< their pool */
 };
+
+/**
+ * The destination of a packet of the raw view that the burst's copy of
+ * the memo does not answer for: the full lookup, which may make a new
+ * memo (the copy is taken again). A packet refused is counted and freed.
+ *
+ * @return the peer, or NULL when the packet was dropped
+ */
+static __rte_noinline struct ipoib_peer *
+ipoib_tx_find(struct ipoib_txq *txq, struct ipoib_tx_fast *f,
+	      struct rte_mbuf *m)
+{
+	struct ipoib_peer *p = ipoib_tx_dest(txq, m);
+
+	ipoib_peer_memo_view_load(&txq->memo, &f->memo);
+	if (unlikely(p == NULL))
+		rte_pktmbuf_free(m);
+	return p;
+}
 
 /**
  * Post one packet: the per-packet post of both views (the one place a
@@ -470,12 +490,18 @@ ipoib_tx_post_one(struct ipoib_txq *txq, struct ipoib_tx_fast *f,
 			rte_pktmbuf_mtod(m, struct rte_ipoib_hdr *);
 		uint32_t nblocks = hca_ud_inline_blocks(len);
 
-		if (by_key && !ipoib_peer_memo_view_hit(&f->memo, m, h))
-			goto slow;
-		if (by_key)
+		if (by_key) {
 			p = f->memo.peer;
-		else if (unlikely(p == NULL))
+			if (unlikely(!ipoib_peer_memo_view_hit(&f->memo, m,
+							       h))) {
+				/* another destination */
+				p = ipoib_tx_find(txq, f, m);
+				if (p == NULL)
+					return 1; /* dropped, counted */
+			}
+		} else if (unlikely(p == NULL)) {
 			goto slow;
+		}
 		if (likely(ipoib_peer_is_resolved(p) &&
 			   hca_sq_cursor_fits(&r->c, nblocks))) {
 			h->key = 0; /* the wire carries zero (copied below) */
@@ -490,7 +516,11 @@ ipoib_tx_post_one(struct ipoib_txq *txq, struct ipoib_tx_fast *f,
 			}
 			done[r->n_done++] = m;
 			r->bytes += len;
-			ipoib_peer_touch(p, f->now);
+			if (p != r->touched) {
+				/* the same stamp all burst: once per run */
+				ipoib_peer_touch(p, f->now);
+				r->touched = p;
+			}
 			return 1;
 		}
 		if (by_key)
@@ -544,6 +574,7 @@ ipoib_tx_post(struct ipoib_txq *txq, struct rte_mbuf **pkts,
 	r.last_head = 0;
 	r.bytes = 0;
 	r.n_done = 0;
+	r.touched = NULL;
 	r.mp = pkts[0]->pool;
 	do {
 		uint32_t start = r.c.head;
