@@ -341,16 +341,17 @@ ipoib_tx_dest(struct ipoib_txq *txq, struct rte_mbuf *m)
  * the destination, a peer still resolving, the general WQE, a full ring
  * (reaped once, tried again). The queue's producer counter is current.
  *
- * @param p  the packet's destination (the Ethernet view found it), or
- *           NULL to find it from the header's key
+ * @param p       the packet's destination (the Ethernet view found it;
+ *                NULL: dropped), or NULL to find it from the header's key
+ * @param by_key  find it from the header's key (the raw view)
  * @return 1 when consumed (sent, held or dropped), 0 when the ring is
  *         full (the packet is still the caller's)
  */
 static __rte_noinline int
 ipoib_tx_post_slow(struct ipoib_txq *txq, struct rte_mbuf *m,
-		   struct ipoib_peer *p, struct ipoib_tx_sum *sum, bool may_share)
+		   struct ipoib_peer *p, bool by_key, struct ipoib_tx_sum *sum,
+		   bool may_share)
 {
-	bool by_key = p == NULL;
 	/* a UD message holds at most the IB MTU: IPoIB header + MTU */
 	uint32_t max_len = txq->priv->mtu + RTE_IPOIB_HDR_LEN;
 
@@ -523,12 +524,11 @@ ipoib_tx_post_one(struct ipoib_txq *txq, struct ipoib_tx_fast *f,
 			}
 			return 1;
 		}
-		if (by_key)
-			p = NULL;
 	}
 slow:
 	hca_sq_cursor_store(txq->qp, &r->c);
-	ret = ipoib_tx_post_slow(txq, m, p, sum, may_share);
+	ret = ipoib_tx_post_slow(txq, m, by_key ? NULL : p, by_key, sum,
+				 may_share);
 	/* it may have reaped (the tail moved) and found a new memo */
 	hca_sq_cursor_load(txq->qp, txq->sq_tail, &r->c);
 	if (r->c.head != head)
