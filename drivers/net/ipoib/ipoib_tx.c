@@ -208,6 +208,21 @@ _Static_assert(offsetof(struct rte_mbuf, nb_segs) ==
 _Static_assert(IPOIB_TX_SIGNAL_EVERY <= IPOIB_BURST,
 	       "a chunk of sends fits the inline mbufs' collection");
 
+/**
+ * Whether a packet whose ol_flags passed is the common send's: one
+ * segment of one reference, of a length sent inline (the IPoIB header
+ * at least).
+ *
+ * @param len  its data_len
+ */
+static __rte_always_inline bool
+ipoib_tx_is_plain(const struct ipoib_tx_fast *f, const struct rte_mbuf *m,
+		  uint32_t len)
+{
+	return ipoib_tx_rc_segs(m) == ipoib_tx_rc_segs_plain() &&
+		len - RTE_IPOIB_HDR_LEN < f->len_span && m->pkt_len == len;
+}
+
 /** Read what the common send of a burst tests against. */
 static __rte_always_inline void
 ipoib_tx_fast_load(struct ipoib_txq *txq, bool by_key,
@@ -222,12 +237,14 @@ ipoib_tx_fast_load(struct ipoib_txq *txq, bool by_key,
 		RTE_MBUF_F_EXTERNAL;
 	f->flag_want = 0;
 	if (by_key) {
-		/* the memo answers for tagged packets only */
+		/* the memo answers for tagged packets only (the others
+		 * are looked up) */
 		f->flag_mask |= ipoib_tag_flag;
 		f->flag_want = ipoib_tag_flag;
 		ipoib_peer_memo_view_load(&txq->memo, &f->memo);
 	}
-	f->len_span = inl >= RTE_IPOIB_HDR_LEN ? inl - RTE_IPOIB_HDR_LEN + 1 : 0;
+	f->len_span = inl >= RTE_IPOIB_HDR_LEN ?
+		inl - RTE_IPOIB_HDR_LEN + 1 : 0;
 	f->now = rte_get_tsc_cycles();
 }
 
@@ -462,7 +479,8 @@ ipoib_tx_find(struct ipoib_txq *txq, struct ipoib_tx_fast *f,
  * packet becomes a WQE). The common send (no offload asked, one plain
  * segment of a size sent inline, a resolved peer, the WQE free and not
  * wrapping) is built here from the burst's locals; anything else goes
- * to ipoib_tx_post_slow().
+ * to ipoib_tx_post_slow(). The raw view's destination: the burst's copy
+ * of the memo for a tagged packet, else ipoib_tx_find().
  *
  * @param f       the burst's tests (ipoib_tx_fast_load())
  * @param r       the burst's locals
@@ -479,35 +497,30 @@ ipoib_tx_post_one(struct ipoib_txq *txq, struct ipoib_tx_fast *f,
 		  struct rte_mbuf *m, struct ipoib_peer *p, bool by_key,
 		  struct ipoib_tx_sum *sum, bool may_share)
 {
+	uint64_t fl = m->ol_flags & f->flag_mask;
 	uint32_t len = m->data_len;
 	uint32_t head = r->c.head;
+	struct rte_ipoib_hdr *h;
 	int ret;
 
-	if (likely((m->ol_flags & f->flag_mask) == f->flag_want &&
-		   ipoib_tx_rc_segs(m) == ipoib_tx_rc_segs_plain() &&
-		   len - RTE_IPOIB_HDR_LEN < f->len_span &&
-		   m->pkt_len == len)) {
-		struct rte_ipoib_hdr *h =
-			rte_pktmbuf_mtod(m, struct rte_ipoib_hdr *);
-		uint32_t nblocks = hca_ud_inline_blocks(len);
-
+	if (likely(fl == f->flag_want && ipoib_tx_is_plain(f, m, len))) {
+		h = rte_pktmbuf_mtod(m, struct rte_ipoib_hdr *);
 		if (by_key) {
 			p = f->memo.peer;
 			if (unlikely(!ipoib_peer_memo_view_hit(&f->memo, m,
-							       h))) {
-				/* another destination */
-				p = ipoib_tx_find(txq, f, m);
-				if (p == NULL)
-					return 1; /* dropped, counted */
-			}
+							       h)))
+				goto find; /* another destination */
 		} else if (unlikely(p == NULL)) {
 			goto slow;
 		}
+put:
 		if (likely(ipoib_peer_is_resolved(p) &&
-			   hca_sq_cursor_fits(&r->c, nblocks))) {
+			   hca_sq_cursor_fits(&r->c,
+					      hca_ud_inline_blocks(len)))) {
 			h->key = 0; /* the wire carries zero (copied below) */
 			r->last_head = hca_sq_cursor_put_ud_inline(&r->c,
-				ipoib_tx_peer_av(p), h, len, nblocks);
+				ipoib_tx_peer_av(p), h, len,
+				hca_ud_inline_blocks(len));
 			/* one plain segment: straight back to its pool */
 			if (unlikely(m->pool != r->mp)) {
 				ipoib_tx_done_put(r->mp, done, r->n_done);
@@ -524,6 +537,16 @@ ipoib_tx_post_one(struct ipoib_txq *txq, struct ipoib_tx_fast *f,
 			}
 			return 1;
 		}
+		goto slow;
+	}
+	if (by_key && fl == 0 && ipoib_tx_is_plain(f, m, len)) {
+		/* no tag: by the header's bare key */
+		h = rte_pktmbuf_mtod(m, struct rte_ipoib_hdr *);
+find:
+		p = ipoib_tx_find(txq, f, m);
+		if (p == NULL)
+			return 1; /* dropped, counted */
+		goto put;
 	}
 slow:
 	hca_sq_cursor_store(txq->qp, &r->c);
