@@ -388,6 +388,9 @@ hca_sq_cursor_store(struct hca_qp *qp, const struct hca_sq_cursor *c)
 	qp->sq_head = c->head;
 }
 
+/* the cursor's WQE copies the address vector in three 16-byte moves */
+_Static_assert(sizeof(struct mlx5_wqe_av) == 48, "a 48-byte address vector");
+
 /** Basic blocks of a UD WQE with len bytes inline (64 B + 4 + len). */
 static HCA_DP_ALWAYS_INLINE uint32_t
 hca_ud_inline_blocks(uint32_t len)
