@@ -21,6 +21,7 @@
 #include <rte_ring.h>
 
 #include "ipoib.h"
+#include "rte_pmd_ipoib.h"
 
 /**
  * Whether the PMD must not write into a packet: another holder shares
@@ -178,6 +179,62 @@ ipoib_peer_of_mbuf_memo(const struct ipoib_peer_cache *pc,
 	memo->peer = p;
 	memo->live_seq = seq;
 	return p;
+}
+
+/**
+ * A transmit burst's copy of its queue's memo (ipoib_peer_of_mbuf_memo()),
+ * checked once: a packet goes to peer when it carries the tag flag, its
+ * tag field holds tag and its header's key field holds key_be. The
+ * occupant cannot change before the queue's next quiescent report (the
+ * end of the burst); a peer removed meanwhile is no longer resolved,
+ * which the sender tests per packet.
+ */
+struct ipoib_peer_memo_view {
+	uint64_t tag;             /**< the packets' tag */
+	struct ipoib_peer *peer;
+	/** the key in network order; 0x10000 (no key equals it): no memo */
+	uint32_t key_be;
+	int32_t tag_off;          /**< offset of the tag field (0: none) */
+};
+
+/**
+ * Take a burst's copy of a memo (again after each full lookup, which may
+ * have replaced the memo).
+ *
+ * @param memo  the queue's memo
+ * @param v     the burst's copy
+ */
+static __rte_always_inline void
+ipoib_peer_memo_view_load(const struct ipoib_peer_memo *memo,
+			  struct ipoib_peer_memo_view *v)
+{
+	uint32_t seq = __atomic_load_n(&ipoib_peer_live_seq, __ATOMIC_ACQUIRE);
+
+	v->tag = memo->tag;
+	v->peer = memo->peer;
+	v->tag_off = ipoib_tag_flag != 0 ? ipoib_tag_offset : 0;
+	v->key_be = UINT32_C(0x10000);
+	if (memo->tag != 0 && ipoib_tag_flag != 0 && memo->live_seq == seq &&
+	    ipoib_peer_tag(memo->peer) == memo->peer_tag)
+		v->key_be = rte_cpu_to_be_16(ipoib_tag_key(memo->tag));
+}
+
+/**
+ * Whether the memo answers for a packet that carries the tag flag (the
+ * caller tested ol_flags): then its peer is the answer
+ * ipoib_peer_of_mbuf_memo() gives.
+ *
+ * @param v  the burst's copy of the memo
+ * @param m  the packet
+ * @param h  its IPoIB header
+ */
+static __rte_always_inline bool
+ipoib_peer_memo_view_hit(const struct ipoib_peer_memo_view *v,
+			 const struct rte_mbuf *m,
+			 const struct rte_ipoib_hdr *h)
+{
+	return *RTE_MBUF_DYNFIELD(m, v->tag_off, const uint64_t *) ==
+		v->tag && h->key == v->key_be;
 }
 
 /**

@@ -213,6 +213,7 @@ hca_ud_wqe_blocks(uint32_t n_sge, uint32_t inline_len)
  * Copy len bytes into a send queue in 16-byte moves, without a loop up
  * to 128 bytes: the moves from the end overlap those from the start
  * instead of a byte tail, and nothing is read past the source's end.
+ * The common sizes (32 to 64 bytes: a small packet) take two tests.
  *
  * @param dst  where the bytes go (contiguous for len bytes)
  * @param src  the bytes
@@ -223,40 +224,47 @@ hca_sq_copy(uint8_t *dst, const uint8_t *src, uint32_t len)
 {
 	uint32_t i;
 
-	if (__builtin_expect(len < 16, 0)) {
-		uint32_t w = len >= 8 ? 8 : 4;
-
-		if (len < 4) {
-			for (i = 0; i < len; i++)
-				dst[i] = src[i];
+	if (__builtin_expect(len >= 32, 1)) {
+		if (len <= 64) {
+			HCA_SQ_COPY16(dst, src);
+			HCA_SQ_COPY16(dst + 16, src + 16);
+			HCA_SQ_COPY16(dst + len - 32, src + len - 32);
+			HCA_SQ_COPY16(dst + len - 16, src + len - 16);
 			return;
 		}
-		memcpy(dst, src, w);
-		memcpy(dst + len - w, src + len - w, w);
-		return;
-	}
-	if (len <= 32) {
-		HCA_SQ_COPY16(dst, src);
-		HCA_SQ_COPY16(dst + len - 16, src + len - 16);
-		return;
-	}
-	if (len <= 64) {
-		HCA_SQ_COPY16(dst, src);
-		HCA_SQ_COPY16(dst + 16, src + 16);
+		for (i = 0; i + 64 < len; i += 64) {
+			HCA_SQ_COPY16(dst + i, src + i);
+			HCA_SQ_COPY16(dst + i + 16, src + i + 16);
+			HCA_SQ_COPY16(dst + i + 32, src + i + 32);
+			HCA_SQ_COPY16(dst + i + 48, src + i + 48);
+		}
+		HCA_SQ_COPY16(dst + len - 64, src + len - 64);
+		HCA_SQ_COPY16(dst + len - 48, src + len - 48);
 		HCA_SQ_COPY16(dst + len - 32, src + len - 32);
 		HCA_SQ_COPY16(dst + len - 16, src + len - 16);
 		return;
 	}
-	for (i = 0; i + 64 < len; i += 64) {
-		HCA_SQ_COPY16(dst + i, src + i);
-		HCA_SQ_COPY16(dst + i + 16, src + i + 16);
-		HCA_SQ_COPY16(dst + i + 32, src + i + 32);
-		HCA_SQ_COPY16(dst + i + 48, src + i + 48);
+	if (len >= 16) {
+		HCA_SQ_COPY16(dst, src);
+		HCA_SQ_COPY16(dst + len - 16, src + len - 16);
+		return;
 	}
-	HCA_SQ_COPY16(dst + len - 64, src + len - 64);
-	HCA_SQ_COPY16(dst + len - 48, src + len - 48);
-	HCA_SQ_COPY16(dst + len - 32, src + len - 32);
-	HCA_SQ_COPY16(dst + len - 16, src + len - 16);
+	if (len >= 4) {
+		uint32_t w = len >= 8 ? 8 : 4;
+
+		memcpy(dst, src, w);
+		memcpy(dst + len - w, src + len - w, w);
+		return;
+	}
+	for (i = 0; i < len; i++)
+		dst[i] = src[i];
+}
+
+/** hca_sq_copy() out of line, for the sizes a fast path does not expect. */
+static __attribute__((noinline, unused)) void
+hca_sq_copy_any(uint8_t *dst, const uint8_t *src, uint32_t len)
+{
+	hca_sq_copy(dst, src, len);
 }
 
 /**
@@ -334,6 +342,133 @@ hca_sq_post_ud_inline(struct hca_qp *qp, const struct mlx5_wqe_av *av,
 	}
 	qp->sq_head = head + nblocks;
 	return (uint16_t)head;
+}
+
+/**
+ * A send queue as a burst of posts sees it, kept in the caller's locals:
+ * the producer counter and what every WQE needs, and how far WQEs may
+ * go without a test of their own (up to the first block not free, or
+ * the ring's end: a WQE that would wrap takes hca_sq_post_ud_inline()).
+ * Load it with hca_sq_cursor_load(), store the counter back with
+ * hca_sq_cursor_store() before any other post or the doorbell.
+ */
+struct hca_sq_cursor {
+	uint8_t *buf;             /**< the ring */
+	uint32_t mask;            /**< sq_wqe_cnt - 1 */
+	uint32_t head;            /**< producer counter */
+	uint32_t stop;            /**< blocks before it are free, no wrap */
+	uint32_t qpn_be;          /**< htobe32(QPN << 8): qpn_ds but ds */
+};
+
+/**
+ * Load a cursor from the QP.
+ *
+ * @param tail  the oldest block the device may still own (producer
+ *              counter of the oldest WQE not completed)
+ */
+static HCA_DP_ALWAYS_INLINE void
+hca_sq_cursor_load(const struct hca_qp *qp, uint32_t tail,
+		   struct hca_sq_cursor *c)
+{
+	uint32_t cnt = qp->sq_wqe_cnt;
+	uint32_t room_end = tail + cnt;
+	uint32_t pass_end = (qp->sq_head | (cnt - 1)) + 1;
+
+	c->buf = qp->sq_buf;
+	c->mask = cnt - 1;
+	c->head = qp->sq_head;
+	c->stop = (int32_t)(room_end - pass_end) < 0 ? room_end : pass_end;
+	c->qpn_be = htobe32(qp->qpn << 8);
+}
+
+/** Store a cursor's producer counter back into its QP. */
+static HCA_DP_ALWAYS_INLINE void
+hca_sq_cursor_store(struct hca_qp *qp, const struct hca_sq_cursor *c)
+{
+	qp->sq_head = c->head;
+}
+
+/* the cursor's WQE copies the address vector in three 16-byte moves */
+_Static_assert(sizeof(struct mlx5_wqe_av) == 48, "a 48-byte address vector");
+
+/** Basic blocks of a UD WQE with len bytes inline (64 B + 4 + len). */
+static HCA_DP_ALWAYS_INLINE uint32_t
+hca_ud_inline_blocks(uint32_t len)
+{
+	return (64 + 4 + len + MLX5_SEND_WQE_BB - 1) / MLX5_SEND_WQE_BB;
+}
+
+/**
+ * Whether a WQE of nblocks fits at the cursor: free, and not wrapping.
+ */
+static HCA_DP_ALWAYS_INLINE bool
+hca_sq_cursor_fits(const struct hca_sq_cursor *c, uint32_t nblocks)
+{
+	return c->stop - c->head >= nblocks;
+}
+
+/**
+ * Build one UD send WQE whose payload goes inline, unsignalled, at the
+ * cursor and advance it; the same WQE as hca_sq_post_ud_inline(), in
+ * fewer steps: the control segment from the cursor's prebuilt QPN word
+ * in two 8-byte stores, the address vector in three 16-byte moves, the
+ * payload in 16-byte moves. The caller checked hca_sq_cursor_fits().
+ *
+ * @param av       the destination's address vector
+ * @param data     the payload
+ * @param len      its length (at most the QP's max_inline)
+ * @param nblocks  hca_ud_inline_blocks(len)
+ * @return the WQE's index (producer counter)
+ */
+static HCA_DP_ALWAYS_INLINE uint32_t
+hca_sq_cursor_put_ud_inline(struct hca_sq_cursor *c,
+			    const struct mlx5_wqe_av *av, const void *data,
+			    uint32_t len, uint32_t nblocks)
+{
+	uint32_t head = c->head;
+	uint8_t *blk = c->buf + ((size_t)(head & c->mask) <<
+				 MLX5_SEND_WQE_SHIFT);
+	uint32_t ds = (64 + 4 + len + 15) / 16; /* 16-byte units */
+	uint32_t ctrl[4] = {
+		htobe32(((head & 0xffff) << 8) | MLX5_OPCODE_SEND),
+		c->qpn_be | htobe32(ds),
+		0, /* signature, fm_ce_se: no completion asked */
+		0,
+	};
+	uint32_t bc = htobe32(len | MLX5_INLINE_SEG);
+
+	memcpy(blk, ctrl, sizeof(ctrl));
+	HCA_SQ_COPY16(blk + 16, (const uint8_t *)av);
+	HCA_SQ_COPY16(blk + 32, (const uint8_t *)av + 16);
+	HCA_SQ_COPY16(blk + 48, (const uint8_t *)av + 32);
+	memcpy(blk + 64, &bc, sizeof(bc));
+	if (__builtin_expect(len >= 32 && len <= 64, 1)) {
+		/* a small packet: four moves, the last two from its end */
+		const uint8_t *s_end = (const uint8_t *)data + len;
+		uint8_t *d_end = blk + 68 + len;
+
+		HCA_SQ_COPY16(blk + 68, data);
+		HCA_SQ_COPY16(blk + 84, (const uint8_t *)data + 16);
+		HCA_SQ_COPY16(d_end - 32, s_end - 32);
+		HCA_SQ_COPY16(d_end - 16, s_end - 16);
+	} else {
+		hca_sq_copy_any(blk + 68, data, len);
+	}
+	c->head = head + nblocks;
+	return head;
+}
+
+/**
+ * Ask for a completion of a WQE built already (not yet rung).
+ *
+ * @param head  the WQE's index
+ */
+static HCA_DP_ALWAYS_INLINE void
+hca_sq_signal(struct hca_qp *qp, uint32_t head)
+{
+	struct mlx5_wqe_ctrl_seg *ctrl = hca_sq_block(qp, head);
+
+	ctrl->fm_ce_se |= MLX5_WQE_CTRL_CQ_UPDATE;
 }
 
 /**
