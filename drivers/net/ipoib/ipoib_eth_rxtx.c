@@ -32,6 +32,31 @@ static_assert(IPOIB_ETH_GROWTH <= HCA_GRH_LEN, "Ethernet header fits");
 
 /* ------------------------------------------------------------ receive */
 
+/**
+ * Add to a packet's pkt_len and its first segment's data_len in one 8-byte
+ * update (little-endian: pkt_len the low 4 bytes, data_len the next 2;
+ * no carry or borrow crosses them: pkt_len stays above data_len and
+ * data_len within 16 bits). The vlan_tci after them is unchanged.
+ *
+ * @param delta  -IPOIB_ETH_GROWTH or IPOIB_ETH_GROWTH
+ */
+static __rte_always_inline void
+ipoib_eth_mbuf_lengths_add(struct rte_mbuf *m, int delta)
+{
+	uint8_t *f = (uint8_t *)m + offsetof(struct rte_mbuf, pkt_len);
+	uint64_t v;
+
+	memcpy(&v, f, sizeof(v));
+	v += (uint64_t)(int64_t)delta * (UINT64_C(1) << 32 | 1);
+	memcpy(f, &v, sizeof(v));
+}
+
+static_assert(offsetof(struct rte_mbuf, data_len) ==
+	      offsetof(struct rte_mbuf, pkt_len) + 4 &&
+	      offsetof(struct rte_mbuf, vlan_tci) ==
+	      offsetof(struct rte_mbuf, data_len) + 2, "mbuf length fields");
+
+
 /** How a received packet fared. */
 enum ipoib_eth_rx_fate { RX_DROPPED, RX_DELIVERED, RX_WAIT };
 
@@ -201,8 +226,7 @@ ipoib_eth_rx_fast(struct rte_mbuf *m, struct ipoib_eth_rx_ctx *c)
 	memcpy(d, &c->own, 8);
 	memcpy(d + 6, &w1, 8);
 	m->data_off -= IPOIB_ETH_GROWTH;
-	m->data_len += IPOIB_ETH_GROWTH;
-	m->pkt_len += IPOIB_ETH_GROWTH;
+	ipoib_eth_mbuf_lengths_add(m, IPOIB_ETH_GROWTH);
 	return true;
 }
 
@@ -549,8 +573,7 @@ ipoib_eth_tx_fast(struct rte_mbuf *m, const struct ipoib_eth_tx_memo *mm)
 	h |= mm->key_hi;
 	memcpy(eh + IPOIB_ETH_GROWTH, &h, sizeof(h));
 	m->data_off += IPOIB_ETH_GROWTH;
-	m->data_len -= IPOIB_ETH_GROWTH;
-	m->pkt_len -= IPOIB_ETH_GROWTH;
+	ipoib_eth_mbuf_lengths_add(m, -IPOIB_ETH_GROWTH);
 	return true;
 }
 
@@ -692,6 +715,27 @@ ipoib_eth_tx_rest(struct ipoib_eth *eth, struct ipoib_eth_txq *q,
 }
 
 /**
+ * Frames of a chunk translated in place by ipoib_eth_tx_fast() until one
+ * does not take that path (the memo read once, kept in registers).
+ *
+ * @param i  the first frame to translate
+ * @return the first frame not translated (k when all were)
+ */
+static __rte_always_inline uint16_t
+ipoib_eth_tx_run(struct rte_mbuf **chunk, uint16_t i, uint16_t k,
+		 struct ipoib_peer **dest, const struct ipoib_eth_tx_memo *mm)
+{
+	const struct ipoib_eth_tx_memo c = *mm;
+
+	for (; i < k; i++) {
+		if (unlikely(!ipoib_eth_tx_fast(chunk[i], &c)))
+			break;
+		dest[i] = c.p;
+	}
+	return i;
+}
+
+/**
  * Transmit a burst of Ethernet frames (rte_eth_tx_burst, mode=eth).
  * Takes only as many frames as the ring surely holds, so that every
  * frame taken is sent, held or dropped, and every frame left is
@@ -722,26 +766,26 @@ ipoib_eth_tx_burst(void *txq, struct rte_mbuf **pkts, uint16_t n)
 		struct rte_mbuf **chunk = pkts + done, **post = chunk;
 		/* a memo lives until the post's quiescent report */
 		struct ipoib_eth_tx_memo mm = { .mac = UINT64_MAX };
-		struct rte_mbuf *m = NULL;
-		uint16_t nout, sent, i;
+		uint16_t nout = 0, sent;
 
-		for (i = 0; i < k; i++) {
-			m = chunk[i];
-			if (likely(ipoib_eth_tx_fast(m, &mm))) {
-				dest[i] = mm.p;
-				continue;
-			}
+		for (;;) {
+			struct rte_mbuf *m;
+
+			nout = ipoib_eth_tx_run(chunk, nout, k, dest, &mm);
+			if (likely(nout == k))
+				break;
 			/* the first frame of a chunk, usually (the memo) */
-			m = ipoib_eth_tx_one(eth, q, raw, m, &dest[i], &mm);
-			if (unlikely(m != chunk[i]))
-				break; /* dropped, held or copied */
-		}
-		nout = i;
-		if (unlikely(i != k)) {
-			nout = ipoib_eth_tx_rest(eth, q, raw, chunk, i,
-						 m, k,
-						 out, dest, &mm);
-			post = out;
+			m = ipoib_eth_tx_one(eth, q, raw, chunk[nout],
+					     &dest[nout], &mm);
+			if (unlikely(m != chunk[nout])) {
+				/* dropped, held or copied */
+				nout = ipoib_eth_tx_rest(eth, q, raw, chunk,
+							 nout, m, k, out,
+							 dest, &mm);
+				post = out;
+				break;
+			}
+			nout++;
 		}
 		sent = ipoib_tx_burst_owned(raw, post, dest, nout);
 		for (; sent < nout; sent++) {
