@@ -56,7 +56,6 @@ static_assert(offsetof(struct rte_mbuf, data_len) ==
 	      offsetof(struct rte_mbuf, vlan_tci) ==
 	      offsetof(struct rte_mbuf, data_len) + 2, "mbuf length fields");
 
-
 /** How a received packet fared. */
 enum ipoib_eth_rx_fate { RX_DROPPED, RX_DELIVERED, RX_WAIT };
 
@@ -153,7 +152,8 @@ struct ipoib_eth_rx_ctx {
 	uint64_t flag_mask;       /**< tag and multicast flags */
 	uint64_t tag_flag;        /**< what flag_mask must leave: tag only */
 	uint64_t tag_base;        /**< the peer cache's first tag */
-	uint64_t tag;             /**< last source tag (0: none yet) */
+	uint64_t tag;             /**< last source tag (0: none yet; the
+				   *   raw receive flags no packet with 0) */
 	uint64_t src;             /**< its MAC in the low 6 bytes, as in
 				   *   memory; the top 2 bytes zero */
 	int tag_offset;           /**< the tag's dynamic field */
@@ -349,7 +349,7 @@ ipoib_eth_rx_burst(void *rxq, struct rte_mbuf **pkts, uint16_t n)
 	/* no tag flag registered: no packet takes the fast path */
 	c.tag_flag = ipoib_tag_flag != 0 ? ipoib_tag_flag : ~UINT64_C(0);
 	c.tag_base = ipoib_peer_tag_base(raw->priv->peers);
-	c.tag = 0; /* never a source's (tags are above the base) */
+	c.tag = 0; /* no packet with the tag flag carries tag 0 */
 	c.src = 0;
 	c.tag_offset = ipoib_tag_offset;
 	end = rx + got;
