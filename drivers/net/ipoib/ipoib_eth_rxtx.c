@@ -25,10 +25,36 @@
 
 /** What the Ethernet header adds to the IPoIB one. */
 #define IPOIB_ETH_GROWTH (RTE_ETHER_HDR_LEN - RTE_IPOIB_HDR_LEN)
+/* a received packet's GRH area, in the headroom, takes the growth */
+static_assert(IPOIB_ETH_GROWTH <= HCA_GRH_LEN, "Ethernet header fits");
 /** Basic blocks a send WQE takes at most (inline 128 bytes). */
 #define IPOIB_ETH_WQE_BLOCKS_MAX 4
 
 /* ------------------------------------------------------------ receive */
+
+/**
+ * Add to a packet's pkt_len and its first segment's data_len in one 8-byte
+ * update (little-endian: pkt_len the low 4 bytes, data_len the next 2;
+ * no carry or borrow crosses them: pkt_len stays above data_len and
+ * data_len within 16 bits). The vlan_tci after them is unchanged.
+ *
+ * @param delta  -IPOIB_ETH_GROWTH or IPOIB_ETH_GROWTH
+ */
+static __rte_always_inline void
+ipoib_eth_mbuf_lengths_add(struct rte_mbuf *m, int delta)
+{
+	uint8_t *f = (uint8_t *)m + offsetof(struct rte_mbuf, pkt_len);
+	uint64_t v;
+
+	memcpy(&v, f, sizeof(v));
+	v += (uint64_t)(int64_t)delta * (UINT64_C(1) << 32 | 1);
+	memcpy(f, &v, sizeof(v));
+}
+
+static_assert(offsetof(struct rte_mbuf, data_len) ==
+	      offsetof(struct rte_mbuf, pkt_len) + 4 &&
+	      offsetof(struct rte_mbuf, vlan_tci) ==
+	      offsetof(struct rte_mbuf, data_len) + 2, "mbuf length fields");
 
 /** How a received packet fared. */
 enum ipoib_eth_rx_fate { RX_DROPPED, RX_DELIVERED, RX_WAIT };
@@ -117,49 +143,90 @@ drop:
 }
 
 /**
- * The common received packet, turned into an Ethernet frame in two
- * stores: unicast to us, from a peer with a tag (so a MAC), neither ARP
- * nor IPv6 (nothing to translate). Destination MAC, source MAC and
- * EtherType are written as two overlapping 8-byte words in front of the
- * payload (the IPoIB header's reserved bytes become the EtherType).
+ * What the common receive path reads once per burst: the port's MAC, the
+ * dynamic flags and field, the last source tag and its MAC.
+ */
+struct ipoib_eth_rx_ctx {
+	uint64_t own;             /**< own MAC in the low 6 bytes, as in
+				   *   memory (the top 2 bytes: anything) */
+	uint64_t flag_mask;       /**< tag and multicast flags */
+	uint64_t tag_flag;        /**< what flag_mask must leave: tag only */
+	uint64_t tag_base;        /**< the peer cache's first tag */
+	uint64_t tag;             /**< last source tag (0: none yet; the
+				   *   raw receive flags no packet with 0) */
+	uint64_t src;             /**< its MAC in the low 6 bytes, as in
+				   *   memory; the top 2 bytes zero */
+	int tag_offset;           /**< the tag's dynamic field */
+};
+
+/**
+ * The source MAC word of a tag (ipoib_mac_of_tag()): 02:t4:..:t0 in the
+ * low 6 bytes, as in memory, the top 2 bytes zero.
  *
- * @param m         a packet the raw receive delivered
- * @param own       the port's MAC in the low 6 bytes of a word, as in
- *                  memory
- * @param tag_base  the peer cache's first tag
+ * @param base  the peer cache's first tag
+ * @return the word, 0 when the tag has no MAC
+ */
+static __rte_noinline uint64_t
+ipoib_eth_rx_src(uint64_t tag, uint64_t base)
+{
+	struct rte_ether_addr mac;
+	uint64_t w = 0;
+
+	if (!ipoib_mac_of_tag(tag, base, &mac))
+		return 0;
+	memcpy(&w, &mac, sizeof(mac));
+	return w;
+}
+
+/**
+ * The common received packet, turned into an Ethernet frame in two
+ * stores: unicast to us, from a peer with a tag (so a MAC), not ARP
+ * (IPv4 checked first) nor IPv6 (nothing to translate). The port's MAC
+ * is written as an 8-byte word in front, then source MAC and EtherType as
+ * an 8-byte word over its last two bytes (the IPoIB header's reserved
+ * bytes become the EtherType). The source MAC comes from the burst's
+ * last source when the tag is the same (the common case: one load and a
+ * compare).
+ *
+ * @param m  a packet the raw receive delivered: its data at the offset
+ *           the receive posted, the GRH area in the headroom (so the
+ *           10 more bytes of the Ethernet header fit there)
+ * @param c  the burst's context
  * @return false when the packet needs ipoib_eth_rx_one() (nothing done)
  */
-static inline bool
-ipoib_eth_rx_fast(struct rte_mbuf *m, uint64_t own, uint64_t tag_base)
+static __rte_always_inline bool
+ipoib_eth_rx_fast(struct rte_mbuf *m, struct ipoib_eth_rx_ctx *c)
 {
-	uint8_t *d = rte_pktmbuf_mtod(m, uint8_t *);
-	uint64_t tag, rel, w0, w1;
-	uint16_t proto;
+	uint8_t *d;
+	uint64_t tag, w1;
+	uint32_t h;
 
 	if (RTE_BYTE_ORDER != RTE_LITTLE_ENDIAN) /* the words below are */
 		return false;
-	if ((m->ol_flags & (ipoib_tag_flag | ipoib_rx_mcast_flag)) !=
-	    ipoib_tag_flag || ipoib_tag_flag == 0 ||
-	    m->data_off < IPOIB_ETH_GROWTH)
+	if ((m->ol_flags & c->flag_mask) != c->tag_flag)
 		return false;
-	memcpy(&proto, d, sizeof(proto));
-	if (proto == RTE_BE16(RTE_ETHER_TYPE_ARP) ||
-	    proto == RTE_BE16(RTE_ETHER_TYPE_IPV6))
+	d = rte_pktmbuf_mtod(m, uint8_t *);
+	memcpy(&h, d, sizeof(h)); /* EtherType, reserved */
+	if (unlikely((uint16_t)h != RTE_BE16(RTE_ETHER_TYPE_IPV4)) &&
+	    ((uint16_t)h == RTE_BE16(RTE_ETHER_TYPE_ARP) ||
+	     (uint16_t)h == RTE_BE16(RTE_ETHER_TYPE_IPV6)))
 		return false;
-	tag = *RTE_MBUF_DYNFIELD(m, ipoib_tag_offset, const uint64_t *);
-	rel = tag - tag_base;
-	if (unlikely(tag <= tag_base || (rel >> IPOIB_MAC_TAG_BITS) != 0))
-		return false;
-	/* source MAC 02:t4:..:t0 (ipoib_mac_of_tag()), then EtherType */
-	w1 = rte_cpu_to_be_64(((uint64_t)IPOIB_MAC_PEER_BYTE0 << 56 |
-			       rel << 16)) | (uint64_t)proto << 48;
-	w0 = (own & 0xffffffffffffULL) | (w1 & 0xffff) << 48;
+	w1 = (uint64_t)h << 48;   /* EtherType in the word's last 2 bytes */
+	tag = *RTE_MBUF_DYNFIELD(m, c->tag_offset, const uint64_t *);
+	if (unlikely(tag != c->tag)) {
+		uint64_t src = ipoib_eth_rx_src(tag, c->tag_base);
+
+		if (src == 0)
+			return false;
+		c->tag = tag;
+		c->src = src;
+	}
+	w1 |= c->src;
 	d -= IPOIB_ETH_GROWTH;
+	memcpy(d, &c->own, 8);
 	memcpy(d + 6, &w1, 8);
-	memcpy(d, &w0, 8);
 	m->data_off -= IPOIB_ETH_GROWTH;
-	m->data_len += IPOIB_ETH_GROWTH;
-	m->pkt_len += IPOIB_ETH_GROWTH;
+	ipoib_eth_mbuf_lengths_add(m, IPOIB_ETH_GROWTH);
 	return true;
 }
 
@@ -169,7 +236,7 @@ ipoib_eth_rx_fast(struct rte_mbuf *m, uint64_t own, uint64_t tag_base)
  *
  * @return how many were put into pkts (at most n)
  */
-static uint16_t
+static __rte_noinline uint16_t
 ipoib_eth_rx_retry(const struct ipoib_eth *eth, struct ipoib_eth_rxq *q,
 		   struct rte_mbuf **pkts, uint16_t n)
 {
@@ -213,36 +280,34 @@ ipoib_eth_rx_hold(struct ipoib_eth_rxq *q, struct rte_mbuf *m)
 	q->held[q->n_held++] = m;
 }
 
-/** Receive a burst of Ethernet frames (rte_eth_rx_burst, mode=eth). */
-uint16_t
-ipoib_eth_rx_burst(void *rxq, struct rte_mbuf **pkts, uint16_t n)
+/**
+ * The rest of a received burst once a packet did not take the common
+ * path: common frames still by ipoib_eth_rx_fast(), the others by
+ * ipoib_eth_rx_one() (delivered, held or dropped); the delivered ones
+ * moved up to fill the gaps.
+ *
+ * @param rx    the burst (its first `from` packets delivered already)
+ * @param from  the first packet to judge
+ * @param got   packets in the burst
+ * @return the packets delivered in rx
+ */
+static __rte_noinline uint16_t
+ipoib_eth_rx_rest(const struct ipoib_eth *eth, struct ipoib_eth_rxq *q,
+		  struct rte_mbuf **rx, uint16_t from, uint16_t got,
+		  struct ipoib_eth_rx_ctx *c)
 {
-	struct ipoib_rxq *raw = rxq;
-	struct ipoib_eth *eth = raw->priv->eth;
-	struct ipoib_eth_rxq *q = &eth->rxq[raw->idx];
-	uint16_t nb = 0, got, out, i;
-	uint64_t own = 0, tag_base;
+	uint16_t out = from, i;
 
-	if (unlikely(q->n_held != 0))
-		nb = ipoib_eth_rx_retry(eth, q, pkts, n);
-	if (nb == n)
-		return nb;
-	got = ipoib_rx_burst(raw, pkts + nb, n - nb);
-	if (got == 0)
-		return nb;
-	memcpy(&own, &eth->own_mac, sizeof(eth->own_mac));
-	tag_base = ipoib_peer_tag_base(raw->priv->peers);
-	out = nb;
-	for (i = 0; i < got; i++) {
-		struct rte_mbuf *m = pkts[nb + i];
+	for (i = from; i < got; i++) {
+		struct rte_mbuf *m = rx[i];
 
-		if (likely(ipoib_eth_rx_fast(m, own, tag_base))) {
-			pkts[out++] = m;
+		if (likely(ipoib_eth_rx_fast(m, c))) {
+			rx[out++] = m;
 			continue;
 		}
 		switch (ipoib_eth_rx_one(eth, q, m)) {
 		case RX_DELIVERED:
-			pkts[out++] = m;
+			rx[out++] = m;
 			break;
 		case RX_WAIT:
 			ipoib_eth_rx_hold(q, m);
@@ -252,6 +317,48 @@ ipoib_eth_rx_burst(void *rxq, struct rte_mbuf **pkts, uint16_t n)
 		}
 	}
 	return out;
+}
+
+/**
+ * Receive a burst of Ethernet frames (rte_eth_rx_burst, mode=eth): the
+ * raw receive's burst translated in place, the common frames by
+ * ipoib_eth_rx_fast() in a loop that moves nothing, the rest from the
+ * first other one on by ipoib_eth_rx_rest().
+ */
+uint16_t
+ipoib_eth_rx_burst(void *rxq, struct rte_mbuf **pkts, uint16_t n)
+{
+	struct ipoib_rxq *raw = rxq;
+	struct ipoib_eth *eth = raw->priv->eth;
+	struct ipoib_eth_rxq *q = &eth->rxq[raw->idx];
+	struct ipoib_eth_rx_ctx c;
+	struct rte_mbuf **rx, **end, **mp;
+	uint16_t nb = 0, got;
+
+	if (unlikely(q->n_held != 0))
+		nb = ipoib_eth_rx_retry(eth, q, pkts, n);
+	if (nb == n)
+		return nb;
+	rx = pkts + nb;
+	got = ipoib_rx_burst(raw, rx, n - nb);
+	if (got == 0)
+		return nb;
+	c.own = 0;
+	memcpy(&c.own, &eth->own_mac, sizeof(eth->own_mac));
+	c.flag_mask = ipoib_tag_flag | ipoib_rx_mcast_flag;
+	/* no tag flag registered: no packet takes the fast path */
+	c.tag_flag = ipoib_tag_flag != 0 ? ipoib_tag_flag : ~UINT64_C(0);
+	c.tag_base = ipoib_peer_tag_base(raw->priv->peers);
+	c.tag = 0; /* no packet with the tag flag carries tag 0 */
+	c.src = 0;
+	c.tag_offset = ipoib_tag_offset;
+	end = rx + got;
+	for (mp = rx; mp != end; mp++)
+		if (unlikely(!ipoib_eth_rx_fast(*mp, &c)))
+			return nb + ipoib_eth_rx_rest(eth, q, rx,
+						      (uint16_t)(mp - rx),
+						      got, &c);
+	return nb + got;
 }
 
 /* ----------------------------------------------------------- transmit */
@@ -399,6 +506,78 @@ ipoib_eth_tx_hold_for_join(struct ipoib_eth *eth, struct ipoib_eth_txq *q,
 }
 
 /**
+ * The last unicast destination of a transmit burst: frames to the same
+ * MAC go to the same peer, found once. Valid until the queue's next
+ * quiescent report (the raw post's end), like the entry it points to.
+ */
+struct ipoib_eth_tx_memo {
+	uint64_t mac;             /**< the MAC in the low 6 bytes, as in
+				   *   memory, the top 2 bytes zero;
+				   *   UINT64_MAX: none (matches no MAC) */
+	struct ipoib_peer *p;     /**< its peer */
+	uint32_t key_hi;          /**< the peer's key as the IPoIB header's
+				   *   reserved bytes hold it, in the top 2
+				   *   bytes of a word read from memory */
+};
+
+/** Remember a unicast destination found by its MAC. */
+static inline void
+ipoib_eth_tx_memo_set(struct ipoib_eth_tx_memo *mm,
+		      const struct rte_ether_addr *mac, struct ipoib_peer *p,
+		      uint64_t tag)
+{
+	rte_be16_t key = rte_cpu_to_be_16(ipoib_tag_key(tag));
+	uint8_t w[4] = { 0, 0, 0, 0 };
+
+	memcpy(&w[2], &key, sizeof(key));
+	mm->mac = 0;
+	memcpy(&mm->mac, mac, sizeof(*mac));
+	mm->p = p;
+	memcpy(&mm->key_hi, w, sizeof(w));
+}
+
+/**
+ * The common frame to send, turned into an IPoIB packet in place: not
+ * shared, its Ethernet header in the first segment, to the memo's
+ * unicast MAC, not ARP (IPv4 checked first) nor IPv6. The destination
+ * MAC is compared as one masked 8-byte word; the EtherType is read
+ * where the IPoIB header begins and written back with the key in one
+ * 4-byte store.
+ *
+ * @return false when the frame needs ipoib_eth_tx_one() (nothing done)
+ */
+static __rte_always_inline bool
+ipoib_eth_tx_fast(struct rte_mbuf *m, const struct ipoib_eth_tx_memo *mm)
+{
+	uint8_t *eh;
+	uint64_t dst;
+	uint32_t h;
+
+	if (RTE_BYTE_ORDER != RTE_LITTLE_ENDIAN) /* the words below are */
+		return false;
+	if (unlikely(rte_mbuf_refcnt_read(m) != 1 ||
+		     (m->ol_flags & (RTE_MBUF_F_INDIRECT |
+				     RTE_MBUF_F_EXTERNAL)) != 0 ||
+		     m->data_len < RTE_ETHER_HDR_LEN))
+		return false;
+	eh = rte_pktmbuf_mtod(m, uint8_t *);
+	memcpy(&dst, eh, sizeof(dst));
+	if ((dst & UINT64_C(0xffffffffffff)) != mm->mac)
+		return false;
+	memcpy(&h, eh + IPOIB_ETH_GROWTH, sizeof(h)); /* source, type */
+	h >>= 16;                 /* the EtherType, as in memory */
+	if (unlikely(h != RTE_BE16(RTE_ETHER_TYPE_IPV4)) &&
+	    (h == RTE_BE16(RTE_ETHER_TYPE_ARP) ||
+	     h == RTE_BE16(RTE_ETHER_TYPE_IPV6)))
+		return false;
+	h |= mm->key_hi;
+	memcpy(eh + IPOIB_ETH_GROWTH, &h, sizeof(h));
+	m->data_off += IPOIB_ETH_GROWTH;
+	ipoib_eth_mbuf_lengths_add(m, -IPOIB_ETH_GROWTH);
+	return true;
+}
+
+/**
  * Turn one Ethernet frame into an IPoIB packet with its destination's
  * key, in place (the tag follows only on a packet the post holds); a
  * shared frame (ipoib_mbuf_is_shared()) is
@@ -406,13 +585,14 @@ ipoib_eth_tx_hold_for_join(struct ipoib_eth *eth, struct ipoib_eth_txq *q,
  *
  * @param dest  set to the destination's entry (handed to the post, which
  *              then does not look it up again)
+ * @param mm    the burst's memo: set to a unicast destination found
  * @return the packet ready to post; NULL when it was dropped (freed,
  *         counted) or held for a send-only join
  */
-static __rte_always_inline struct rte_mbuf *
+static struct rte_mbuf *
 ipoib_eth_tx_one(struct ipoib_eth *eth, struct ipoib_eth_txq *q,
 		 struct ipoib_txq *raw, struct rte_mbuf *m,
-		 struct ipoib_peer **dest)
+		 struct ipoib_peer **dest, struct ipoib_eth_tx_memo *mm)
 {
 	const struct ipoib_priv *priv = eth->priv;
 	struct rte_ether_hdr *eh;
@@ -452,6 +632,7 @@ ipoib_eth_tx_one(struct ipoib_eth *eth, struct ipoib_eth_txq *q,
 			goto drop;
 		}
 		*dest = p;
+		ipoib_eth_tx_memo_set(mm, &eh->dst_addr, p, tag);
 	}
 	if (proto != RTE_BE16(RTE_ETHER_TYPE_IPV4) &&
 	    !ipoib_eth_tx_payload(eth, q, m, proto))
@@ -495,10 +676,73 @@ ipoib_eth_tx_room(const struct ipoib_txq *txq)
 }
 
 /**
+ * The rest of a chunk of frames once one was not translated in place:
+ * the frames before it and what became of it copied to out, then each
+ * by ipoib_eth_tx_fast() or ipoib_eth_tx_one().
+ *
+ * @param pkts  the chunk
+ * @param from  frames before this one were translated in place (their
+ *              destinations in dest)
+ * @param m     what ipoib_eth_tx_one() made of frame from: NULL, or a
+ *              copy (its destination in dest[from])
+ * @param k     frames in the chunk
+ * @return the packets to post in out (their destinations in dest)
+ */
+static __rte_noinline uint16_t
+ipoib_eth_tx_rest(struct ipoib_eth *eth, struct ipoib_eth_txq *q,
+		  struct ipoib_txq *raw, struct rte_mbuf **pkts,
+		  uint16_t from, struct rte_mbuf *m, uint16_t k,
+		  struct rte_mbuf **out, struct ipoib_peer **dest,
+		  struct ipoib_eth_tx_memo *mm)
+{
+	uint16_t nout = from, i;
+
+	memcpy(out, pkts, from * sizeof(*out));
+	if (m != NULL)
+		out[nout++] = m;
+	for (i = from + 1; i < k; i++) {
+		m = pkts[i];
+		if (likely(ipoib_eth_tx_fast(m, mm))) {
+			dest[nout] = mm->p;
+			out[nout++] = m;
+			continue;
+		}
+		m = ipoib_eth_tx_one(eth, q, raw, m, &dest[nout], mm);
+		if (m != NULL)
+			out[nout++] = m;
+	}
+	return nout;
+}
+
+/**
+ * Frames of a chunk translated in place by ipoib_eth_tx_fast() until one
+ * does not take that path (the memo read once, kept in registers).
+ *
+ * @param i  the first frame to translate
+ * @return the first frame not translated (k when all were)
+ */
+static __rte_always_inline uint16_t
+ipoib_eth_tx_run(struct rte_mbuf **chunk, uint16_t i, uint16_t k,
+		 struct ipoib_peer **dest, const struct ipoib_eth_tx_memo *mm)
+{
+	const struct ipoib_eth_tx_memo c = *mm;
+
+	for (; i < k; i++) {
+		if (unlikely(!ipoib_eth_tx_fast(chunk[i], &c)))
+			break;
+		dest[i] = c.p;
+	}
+	return i;
+}
+
+/**
  * Transmit a burst of Ethernet frames (rte_eth_tx_burst, mode=eth).
  * Takes only as many frames as the ring surely holds, so that every
  * frame taken is sent, held or dropped, and every frame left is
- * untouched.
+ * untouched. In chunks of at most IPOIB_BURST, one raw post each; a
+ * chunk whose frames all take the common path is posted from the
+ * caller's array, the others from a copy that leaves out the frames
+ * dropped or held.
  */
 uint16_t
 ipoib_eth_tx_burst(void *txq, struct rte_mbuf **pkts, uint16_t n)
@@ -517,22 +761,36 @@ ipoib_eth_tx_burst(void *txq, struct rte_mbuf **pkts, uint16_t n)
 	}
 	if (n > room)
 		n = room;
-	do {
+	do { /* once even for none: the post reaps and reports */
 		uint16_t k = RTE_MIN((uint16_t)(n - done), IPOIB_BURST);
-		uint16_t nout = 0, sent, i;
+		struct rte_mbuf **chunk = pkts + done, **post = chunk;
+		/* a memo lives until the post's quiescent report */
+		struct ipoib_eth_tx_memo mm = { .mac = UINT64_MAX };
+		uint16_t nout = 0, sent;
 
-		for (i = 0; i < k; i++) {
-			struct rte_mbuf *m = ipoib_eth_tx_one(eth, q, raw,
-							      pkts[done + i],
-							      &dest[nout]);
+		for (;;) {
+			struct rte_mbuf *m;
 
-			if (m != NULL)
-				out[nout++] = m;
+			nout = ipoib_eth_tx_run(chunk, nout, k, dest, &mm);
+			if (likely(nout == k))
+				break;
+			/* the first frame of a chunk, usually (the memo) */
+			m = ipoib_eth_tx_one(eth, q, raw, chunk[nout],
+					     &dest[nout], &mm);
+			if (unlikely(m != chunk[nout])) {
+				/* dropped, held or copied */
+				nout = ipoib_eth_tx_rest(eth, q, raw, chunk,
+							 nout, m, k, out,
+							 dest, &mm);
+				post = out;
+				break;
+			}
+			nout++;
 		}
-		sent = ipoib_tx_burst_owned(raw, out, dest, nout);
+		sent = ipoib_tx_burst_owned(raw, post, dest, nout);
 		for (; sent < nout; sent++) {
 			q->st.ring_full++;
-			rte_pktmbuf_free(out[sent]);
+			rte_pktmbuf_free(post[sent]);
 		}
 		done += k;
 	} while (done < n);
