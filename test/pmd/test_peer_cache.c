@@ -21,7 +21,6 @@
 #include <rte_eal.h>
 #include <rte_byteorder.h>
 #include <rte_cycles.h>
-#include <rte_hash_crc.h>
 #include <rte_launch.h>
 #include <rte_lcore.h>
 #include <rte_pause.h>
@@ -303,7 +302,7 @@ test_index_spill(void)
 		return;
 	for (id = 0; n < SPILL_N && id < 1000000; id++) {
 		addr_of(id, &a);
-		if ((rte_hash_crc(&a, sizeof(a), 0) & pc->idx_mask) == 0)
+		if ((ipoib_peer_addr_hash(&a) & pc->idx_mask) == 0)
 			ids[n++] = id;
 	}
 	CHECK(n == SPILL_N, "%u addresses of one home bucket", n);

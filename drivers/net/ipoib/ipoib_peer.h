@@ -311,6 +311,12 @@ ipoib_hwaddr_qpn(const struct ipoib_hwaddr *addr)
 }
 
 /**
+ * The address index's hash of an address (CRC32-C of its 20 bytes): its
+ * home bucket is the low bits, its signature the high 16.
+ */
+uint32_t ipoib_peer_addr_hash(const struct ipoib_hwaddr *addr);
+
+/**
  * Find the key of an address (reader, lock free).
  *
  * @return the key, or 0 if the address is not in the cache
