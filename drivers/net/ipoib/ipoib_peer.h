@@ -136,8 +136,9 @@ struct ipoib_path {
  * the data path reads and writes per packet: identity, state, the
  * prebuilt address vector and a coarse use stamp that changes a few
  * times a second at most, so that readers on several lcores share the
- * line clean. The second holds what only the writer and the slow paths
- * use (held packets, address, path).
+ * line clean. The second holds the address (QPN and GID), which a
+ * lookup by address compares (it fetches both lines at once), and what
+ * only the writer and the slow paths use (held packets, path).
  */
 struct ipoib_peer {
 	/* first line: the data path's */
@@ -149,7 +150,8 @@ struct ipoib_peer {
 	uint16_t used;            /**< use stamp, see ipoib_peer_touch()
 				   *   (relaxed) */
 	struct mlx5_wqe_av av;    /**< prebuilt address vector */
-	/* second line: the writer's and the slow paths' */
+	/* second line: the address lookups compare, the writer's and the
+	 * slow paths' fields */
 	uint32_t pending __rte_cache_aligned;
 				  /**< packets held for resolution (atomic) */
 	uint32_t qpn;
@@ -159,6 +161,8 @@ struct ipoib_peer {
 
 static_assert(offsetof(struct ipoib_peer, av) + sizeof(struct mlx5_wqe_av) <=
 	      RTE_CACHE_LINE_SIZE, "a peer's hot fields fit one cache line");
+static_assert(offsetof(struct ipoib_peer, gid) + sizeof(union hca_gid) <=
+	      2 * RTE_CACHE_LINE_SIZE, "a peer's address is in its second line");
 
 /**
  * A reader's memo of its last destination lookup by tag (one per
