@@ -11,7 +11,7 @@
  * reach of the simulator.
  *
  *   bench-peers <EAL args, 2 lcores> -- [-n PACKETS] [-r ROUNDS]
- *                                       [-t SECONDS] [-p MAXPEERS]
+ *                                       [-t SECONDS] [-p MAXPEERS] [-k K]
  *
  * Scale: three caches of the PMD's default capacity (65535) hold 16,
  * 1024 and MAXPEERS (default 65535) resolved peers; traffic is spread
@@ -26,6 +26,11 @@
  * leaves out the time the reader was not running (other work moves onto
  * the reader's CPU while the writer keeps the other one busy): it is the
  * one that judges the cache.
+ *
+ * -k K measures population K only (0: 16, 1: 1024, 2: MAXPEERS), without
+ * the churn: for a run under callgrind's cache simulation
+ * (--toggle-collect=pb_measure), where the instructions and simulated
+ * misses of one population's bursts are divided by PACKETS.
  *
  * Prints one JSON object on stdout.
  */
@@ -58,12 +63,18 @@ struct pb_opts {
 	unsigned int rounds;
 	double seconds;
 	uint32_t max_peers;
+	int only;                 /**< population to measure alone, or -1 */
 };
 
 /** Addresses of the peers, index i is peer i. */
 static struct ipoib_hwaddr *pb_addrs;
-/** Pointers into pb_addrs in traffic order, one pattern per population. */
-static const struct ipoib_hwaddr **pb_traffic;
+/**
+ * Source addresses in traffic order, one pattern per population: copies
+ * read in order, as a receive burst has them (in its packets and the
+ * local array it looks up), not pointers into pb_addrs, whose random
+ * reads would add a miss per packet of the benchmark's own at 64K peers.
+ */
+static struct ipoib_hwaddr *pb_traffic;
 /** Set to stop the churning writer. */
 static volatile int pb_stop;
 /** Writer operations done. */
@@ -110,15 +121,15 @@ pb_fill(struct ipoib_peer_cache *pc, uint32_t from, uint32_t to)
 	return 0;
 }
 
-/** A random traffic pattern over peers [0, n): pointers into pb_addrs. */
+/** A random traffic pattern over peers [0, n): copies of pb_addrs. */
 static void
-pb_pattern(const struct ipoib_hwaddr **t, uint32_t n, uint64_t seed)
+pb_pattern(struct ipoib_hwaddr *t, uint32_t n, uint64_t seed)
 {
 	uint32_t i;
 
 	for (i = 0; i < PB_TRAFFIC; i++) {
 		seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
-		t[i] = &pb_addrs[(seed >> 33) % n];
+		t[i] = pb_addrs[(seed >> 33) % n];
 	}
 }
 
@@ -130,12 +141,15 @@ pb_pattern(const struct ipoib_hwaddr **t, uint32_t n, uint64_t seed)
  * @return a checksum of what was read (keeps the reads alive)
  */
 static inline uint64_t
-pb_burst(struct ipoib_peer_cache *pc, const struct ipoib_hwaddr **addrs)
+pb_burst(struct ipoib_peer_cache *pc, const struct ipoib_hwaddr *a)
 {
+	const struct ipoib_hwaddr *addrs[PB_BURST];
 	uint64_t now = rte_get_tsc_cycles(), sum = 0;
 	uint16_t keys[PB_BURST];
 	unsigned int i;
 
+	for (i = 0; i < PB_BURST; i++)
+		addrs[i] = &a[i];
 	ipoib_peer_lookup_bulk(pc, addrs, PB_BURST, keys);
 	for (i = 0; i < PB_BURST; i++) {
 		struct ipoib_peer *p = ipoib_peer_get(pc, keys[i]);
@@ -164,8 +178,8 @@ pb_thread_cpu(void)
  *
  * @return nanoseconds of the thread's CPU time per packet
  */
-static double
-pb_measure(struct ipoib_peer_cache *pc, const struct ipoib_hwaddr **t,
+static __rte_noinline double
+pb_measure(struct ipoib_peer_cache *pc, const struct ipoib_hwaddr *t,
 	   uint64_t packets, uint64_t *sink)
 {
 	uint64_t done, pos = 0;
@@ -248,21 +262,24 @@ pb_parse(int argc, char **argv, struct pb_opts *o)
 	o->rounds = 5;
 	o->seconds = 1.0;
 	o->max_peers = PB_CAPACITY;
-	while ((c = getopt(argc, argv, "n:r:t:p:")) != -1) {
+	o->only = -1;
+	while ((c = getopt(argc, argv, "n:r:t:p:k:")) != -1) {
 		switch (c) {
 		case 'n': o->packets = strtoull(optarg, NULL, 0); break;
 		case 'r': o->rounds = (unsigned int)atoi(optarg); break;
 		case 't': o->seconds = strtod(optarg, NULL); break;
 		case 'p': o->max_peers = (uint32_t)strtoul(optarg, NULL, 0);
 			break;
+		case 'k': o->only = atoi(optarg); break;
 		default: return -EINVAL;
 		}
 	}
 	if (optind != argc || o->packets < PB_BURST || o->rounds == 0 ||
 	    o->rounds > 100 || !(o->seconds > 0) || o->max_peers < 1024 ||
-	    o->max_peers > PB_CAPACITY) {
+	    o->max_peers > PB_CAPACITY || o->only < -1 || o->only > 2) {
 		fprintf(stderr, "usage: bench-peers <EAL> -- [-n PACKETS] "
-			"[-r 1..100] [-t SECONDS] [-p 1024..65535]\n");
+			"[-r 1..100] [-t SECONDS] [-p 1024..65535] "
+			"[-k 0..2]\n");
 		return -EINVAL;
 	}
 	return 0;
@@ -282,6 +299,34 @@ pb_print_array(const char *name, const double *v, unsigned int n,
 }
 
 /**
+ * Measure one population alone (-k); print the JSON.
+ *
+ * @return 0 or 1
+ */
+static int
+pb_run_one(const struct pb_opts *o, uint32_t pop)
+{
+	struct ipoib_peer_cache *pc;
+	double ns[100];
+	uint64_t sink = 0;
+	unsigned int r;
+
+	pc = ipoib_peer_cache_create("pb", PB_CAPACITY, 1, SOCKET_ID_ANY);
+	if (pc == NULL || pb_fill(pc, 0, pop) < 0)
+		return 1;
+	ipoib_peer_reader_online(pc, PB_READER);
+	pb_pattern(pb_traffic, pop, 1);
+	for (r = 0; r < o->rounds; r++)
+		ns[r] = pb_measure(pc, pb_traffic, o->packets, &sink);
+	ipoib_peer_reader_offline(pc, PB_READER);
+	ipoib_peer_cache_free(pc);
+	printf("{\"population\": %u, ", pop);
+	pb_print_array("ns", ns, o->rounds, true);
+	printf("\"sink\": %" PRIu64 "}\n", sink & 1);
+	return 0;
+}
+
+/**
  * Measure the three populations and the churn; print the JSON.
  *
  * @return 0 or 1
@@ -297,6 +342,8 @@ pb_run(const struct pb_opts *o)
 	char name[32];
 	unsigned int k, r;
 
+	if (o->only >= 0)
+		return pb_run_one(o, pops[o->only]);
 	for (k = 0; k < 3; k++) {
 		snprintf(name, sizeof(name), "pb%u", k);
 		pc[k] = ipoib_peer_cache_create(name, PB_CAPACITY, 1,

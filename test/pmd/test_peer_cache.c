@@ -3,7 +3,8 @@
 /**
  * @file
  * Unit test of the peer-key cache (drivers/net/ipoib/ipoib_peer.c):
- * insert, lookup, remove, eviction when full, stale key detection, and
+ * insert, lookup, remove, eviction when full, stale key detection, an
+ * overflowing bucket of the address index, and
  * concurrent lock-free readers while a writer churns ten times the
  * capacity. Every address encodes its identity (QPN and GID interface ID
  * derived from one number), so a reader can tell a wrong peer at once.
@@ -252,6 +253,85 @@ test_evict(void)
 	CHECK(ipoib_peer_get(pc, kstatic) != NULL, "static peer kept");
 	ipoib_peer_cache_free(pc);
 	printf("evict: %u stale keys detected\n", stale);
+}
+
+/** Spilled addresses of test_index_spill(). */
+#define SPILL_N 40u
+
+/** Whether every address of ids[0..n) is found, by itself and in bulk. */
+static bool
+spill_all_found(struct ipoib_peer_cache *pc, const uint32_t *ids,
+		const uint16_t *keys, unsigned int n)
+{
+	struct ipoib_hwaddr a[SPILL_N];
+	const struct ipoib_hwaddr *ap[SPILL_N];
+	uint16_t got[SPILL_N];
+	unsigned int i;
+	bool ok = true;
+
+	for (i = 0; i < n; i++) {
+		addr_of(ids[i], &a[i]);
+		ap[i] = &a[i];
+		ok &= ipoib_peer_lookup(pc, &a[i]) == keys[i];
+	}
+	ok &= ipoib_peer_lookup_bulk(pc, ap, n, got) == n;
+	for (i = 0; i < n; i++)
+		ok &= got[i] == keys[i];
+	return ok;
+}
+
+/**
+ * The address index when one bucket overflows: 40 addresses of one home
+ * bucket (found with the index's hash, as the cache computes it) take
+ * three buckets; all are found, by themselves and in bulk, while the
+ * first ones come and go, and the spill counts are 0 again once all are
+ * gone.
+ */
+static void
+test_index_spill(void)
+{
+	struct ipoib_peer_cache *pc;
+	struct ipoib_hwaddr a;
+	uint32_t ids[SPILL_N], id, b;
+	uint16_t keys[SPILL_N];
+	unsigned int n = 0, i, spill = 0;
+
+	pc = ipoib_peer_cache_create("spill", 255, 4, SOCKET_ID_ANY);
+	CHECK(pc != NULL, "create");
+	if (pc == NULL)
+		return;
+	for (id = 0; n < SPILL_N && id < 1000000; id++) {
+		addr_of(id, &a);
+		if ((ipoib_peer_addr_hash(&a) & pc->idx_mask) == 0)
+			ids[n++] = id;
+	}
+	CHECK(n == SPILL_N, "%u addresses of one home bucket", n);
+	for (i = 0; i < n; i++) {
+		addr_of(ids[i], &a);
+		CHECK(ipoib_peer_insert(pc, &a, 0, &keys[i]) == 1,
+		      "insert %u", i);
+	}
+	CHECK(pc->idx[0].spill > 0 && pc->idx[1].spill > 0,
+	      "two buckets spill (%u, %u)", pc->idx[0].spill,
+	      pc->idx[1].spill);
+	CHECK(spill_all_found(pc, ids, keys, n), "all found");
+	for (i = 0; i < 20; i++)
+		CHECK(ipoib_peer_remove(pc, keys[i]) == 0, "remove %u", i);
+	CHECK(spill_all_found(pc, &ids[20], &keys[20], n - 20),
+	      "the spilled ones found with holes in the home bucket");
+	for (i = 0; i < 20; i++) {
+		addr_of(ids[i], &a);
+		CHECK(ipoib_peer_lookup(pc, &a) == 0, "removed %u gone", i);
+		CHECK(ipoib_peer_insert(pc, &a, 0, &keys[i]) == 1,
+		      "insert again %u", i);
+	}
+	CHECK(spill_all_found(pc, ids, keys, n), "all found again");
+	for (i = 0; i < n; i++)
+		CHECK(ipoib_peer_remove(pc, keys[i]) == 0, "remove all %u", i);
+	for (b = 0; b <= pc->idx_mask; b++)
+		spill += pc->idx[b].spill;
+	CHECK(spill == 0, "no spill count left (%u)", spill);
+	ipoib_peer_cache_free(pc);
 }
 
 /**
@@ -527,6 +607,7 @@ main(int argc, char **argv)
 	test_basic();
 	test_foreign_tags();
 	test_evict();
+	test_index_spill();
 	test_limits();
 	test_tags();
 	test_concurrent(CHURN_CAPACITY);

@@ -2,13 +2,16 @@
 
 /**
  * @file
- * The peer-key cache (see ipoib_peer.h): an rte_hash with lock-free
- * readers from addresses to keys, an array of peer entries indexed by the
- * key's slot, a FIFO of free slots, and an RCU defer queue that returns
- * evicted slots (and their positions in both hashes) once no reader can
- * see them. One queue for both hashes: a grace period starts (the RCU
- * token, a line every reader reads once a burst, is written) once per
- * eviction, not once per hash.
+ * The peer-key cache (see ipoib_peer.h): an address index with lock-free
+ * readers from addresses to slots, an array of peer entries indexed by
+ * the key's slot, a FIFO of free slots, and an RCU defer queue that
+ * returns evicted slots (and their positions in the (LID, QPN) hash) once
+ * no reader can see them. One queue for both: a grace period starts (the
+ * RCU token, a line every reader reads once a burst, is written) once per
+ * eviction, not once per index. An address's word in the index is
+ * cleared at once on eviction and may be reused at once: a reader that
+ * read the old word holds a slot that is not reused before its next
+ * quiescent report.
  */
 
 #include <errno.h>
@@ -20,6 +23,7 @@
 #include <rte_hash_crc.h>
 #include <rte_malloc.h>
 #include <rte_prefetch.h>
+#include <rte_vect.h>
 
 #include "hca_dp.h"
 #include "ipoib_peer.h"
@@ -28,6 +32,10 @@
 #define IPOIB_EVICT_BATCH_MAX 64u
 /** Entries looked at to choose one victim. */
 #define IPOIB_EVICT_SCAN 32u
+/** Index buckets per slot: at most half the index's words are used. */
+#define IPOIB_IDX_SLOTS_PER_BUCKET 8u
+/** Addresses hashed and fetched together by ipoib_peer_lookup_bulk(). */
+#define IPOIB_LOOKUP_CHUNK 64u
 /** Copies tried before a concurrently changing entry is given up on. */
 #define IPOIB_READ_TRIES 8
 
@@ -55,10 +63,9 @@ ipoib_peer_epoch_set_live(const struct ipoib_peer_cache *pc, bool live)
 	__atomic_fetch_add(&ipoib_peer_live_seq, 1, __ATOMIC_RELEASE);
 }
 
-/** A slot and hash positions waiting in the RCU defer queue. */
+/** A slot and a (LID, QPN) hash position waiting in the RCU queue. */
 struct ipoib_limbo {
 	uint32_t slot;            /**< 0: no slot, a (LID, QPN) entry only */
-	int32_t hash_pos;         /**< in by_addr, or negative */
 	int32_t lid_pos;          /**< in by_lid, or negative */
 };
 
@@ -136,9 +143,6 @@ ipoib_limbo_release(void *arg, void *e, unsigned int n)
 	unsigned int i;
 
 	for (i = 0; i < n; i++) {
-		if (l[i].hash_pos >= 0)
-			rte_hash_free_key_with_position(pc->by_addr,
-							l[i].hash_pos);
 		if (l[i].lid_pos >= 0)
 			rte_hash_free_key_with_position(pc->by_lid,
 							l[i].lid_pos);
@@ -151,29 +155,22 @@ ipoib_limbo_release(void *arg, void *e, unsigned int n)
 
 /* ------------------------------------------------------ create / free */
 
-/** Create the rte_hash from addresses to keys. */
-static struct rte_hash *
-ipoib_peer_hash_create(const char *name, uint32_t entries, int socket)
+/** Create the address index: a power of two of buckets, 1/8 per slot. */
+static int
+ipoib_idx_create(struct ipoib_peer_cache *pc, int socket)
 {
-	char hname[RTE_HASH_NAMESIZE];
-	struct rte_hash_parameters hp = {
-		.name = hname,
-		.entries = entries,
-		.key_len = sizeof(struct ipoib_hwaddr),
-		.hash_func = rte_hash_crc,
-		.hash_func_init_val = 0,
-		.socket_id = socket,
-		.extra_flag = RTE_HASH_EXTRA_FLAGS_RW_CONCURRENCY_LF |
-			RTE_HASH_EXTRA_FLAGS_EXT_TABLE,
-	};
+	uint32_t n = RTE_MAX((pc->slot_mask + 1) / IPOIB_IDX_SLOTS_PER_BUCKET,
+			     2u);
 
-	snprintf(hname, sizeof(hname), "ipoib_h_%s", name);
-	return rte_hash_create(&hp);
+	pc->idx = rte_zmalloc_socket("ipoib_peer_idx", sizeof(*pc->idx) * n,
+				     RTE_CACHE_LINE_SIZE, socket);
+	pc->idx_mask = n - 1;
+	return pc->idx == NULL ? -ENOMEM : 0;
 }
 
 /**
  * Create the (LID, QPN) index; the positions of deleted entries go
- * through the cache's defer queue, like those of by_addr.
+ * through the cache's defer queue, with the slots.
  */
 static struct rte_hash *
 ipoib_lid_hash_create(struct ipoib_peer_cache *pc, const char *name,
@@ -258,7 +255,7 @@ ipoib_peer_cache_create(const char *name, uint32_t capacity,
 	pc->free_fifo = rte_zmalloc_socket("ipoib_peer_free",
 					   sizeof(*pc->free_fifo) * slots, 0,
 					   socket);
-	pc->by_addr = ipoib_peer_hash_create(name, slots, socket);
+	ret = ipoib_idx_create(pc, socket);
 	/* caches of one process (a port started again) never share tags */
 	pc->gen_base = (uint64_t)(__atomic_fetch_add(&ipoib_cache_epoch, 1,
 			__ATOMIC_RELAXED) % IPOIB_PEER_EPOCHS) *
@@ -267,7 +264,7 @@ ipoib_peer_cache_create(const char *name, uint32_t capacity,
 		pc->gen[i] = pc->gen_base;
 	ipoib_peer_epoch_set_live(pc, true);
 	if (pc->peers == NULL || pc->gen == NULL || pc->free_fifo == NULL ||
-	    pc->by_addr == NULL) {
+	    ret < 0) {
 		ret = -ENOMEM;
 		goto fail;
 	}
@@ -295,10 +292,10 @@ ipoib_peer_cache_free(struct ipoib_peer_cache *pc)
 	if (pc == NULL)
 		return;
 	ipoib_peer_epoch_set_live(pc, false);
-	if (pc->dq != NULL) /* frees positions in both hashes */
+	if (pc->dq != NULL) /* frees positions in the (LID, QPN) hash */
 		rte_rcu_qsbr_dq_delete(pc->dq);
 	rte_hash_free(pc->by_lid);
-	rte_hash_free(pc->by_addr);
+	rte_free(pc->idx);
 	rte_free(pc->qsv);
 	rte_free(pc->free_fifo);
 	rte_free(pc->gen);
@@ -324,16 +321,195 @@ ipoib_peer_reader_offline(struct ipoib_peer_cache *pc, unsigned int tid)
 
 /* ------------------------------------------------------------ readers */
 
-/** Find the key of an address (reader, lock free); 0 if absent. */
+/**
+ * The address index's hash of an address: CRC32-C of its 20 bytes in
+ * three steps (8, 8, 4 bytes), without rte_hash_crc()'s loop over the
+ * length.
+ */
+static inline uint32_t
+ipoib_idx_hash(const struct ipoib_hwaddr *addr)
+{
+	uint64_t a0, a1;
+	uint32_t a2;
+
+	memcpy(&a0, addr, 8);
+	memcpy(&a1, (const uint8_t *)addr + 8, 8);
+	memcpy(&a2, (const uint8_t *)addr + 16, 4);
+	return rte_hash_crc_4byte(a2, rte_hash_crc_8byte(a1,
+				  rte_hash_crc_8byte(a0, 0)));
+}
+
+/** The address index's hash of an address (see ipoib_peer.h). */
+uint32_t
+ipoib_peer_addr_hash(const struct ipoib_hwaddr *addr)
+{
+	return ipoib_idx_hash(addr);
+}
+
+/** The signature of a hash in an index word (never 0). */
+static inline uint32_t
+ipoib_idx_sig(uint32_t h)
+{
+	uint32_t sig = h >> 16;
+
+	return sig | (sig == 0);
+}
+
+/**
+ * The words of a bucket whose signature is sig: bit 4 * w + 2 set for
+ * word w (1..15) of the bucket seen as 16 words (word 0 the spill count).
+ */
+static inline uint64_t
+ipoib_idx_match(const struct ipoib_peer_bucket *b, uint32_t sig)
+{
+#if defined(RTE_ARCH_X86)
+	const __m128i *v = (const __m128i *)b;
+	__m128i s = _mm_set1_epi16((short)sig);
+	uint64_t m;
+
+	/* 16-bit lanes: the signature is the upper half of each word */
+	m = (uint64_t)(uint16_t)_mm_movemask_epi8(
+			_mm_cmpeq_epi16(_mm_load_si128(&v[0]), s)) |
+		(uint64_t)(uint16_t)_mm_movemask_epi8(
+			_mm_cmpeq_epi16(_mm_load_si128(&v[1]), s)) << 16 |
+		(uint64_t)(uint16_t)_mm_movemask_epi8(
+			_mm_cmpeq_epi16(_mm_load_si128(&v[2]), s)) << 32 |
+		(uint64_t)(uint16_t)_mm_movemask_epi8(
+			_mm_cmpeq_epi16(_mm_load_si128(&v[3]), s)) << 48;
+	/* the upper half's low byte of words 1..15 */
+	return m & 0x4444444444444440ULL;
+#else
+	uint64_t m = 0;
+	unsigned int w;
+
+	for (w = 0; w < IPOIB_PEER_IDX_WAYS; w++)
+		if ((__atomic_load_n(&b->e[w], __ATOMIC_RELAXED) >> 16) == sig)
+			m |= 1ULL << (4 * (w + 1) + 2);
+	return m;
+#endif
+}
+
+/** The slot of word w (1..15, as ipoib_idx_match() numbers them). */
+static inline uint32_t
+ipoib_idx_slot(const struct ipoib_peer_bucket *b, unsigned int w)
+{
+	return __atomic_load_n(&b->e[w - 1], __ATOMIC_ACQUIRE) & 0xffff;
+}
+
+/** Whether the entry of a slot holds this address (qpn host order). */
+static inline bool
+ipoib_idx_entry_is(const struct ipoib_peer *p, uint32_t qpn,
+		   const struct ipoib_hwaddr *addr)
+{
+	uint64_t a0, a1, b0, b1;
+
+	memcpy(&a0, &p->gid, 8);
+	memcpy(&a1, (const uint8_t *)&p->gid + 8, 8);
+	memcpy(&b0, &addr->gid, 8);
+	memcpy(&b1, (const uint8_t *)&addr->gid + 8, 8);
+	return ((a0 ^ b0) | (a1 ^ b1) | (uint64_t)(p->qpn ^ qpn)) == 0;
+}
+
+/**
+ * Find an address in the index (reader or writer), from its home bucket
+ * on: its slot, or 0.
+ */
+static uint32_t
+ipoib_idx_find(const struct ipoib_peer_cache *pc,
+	       const struct ipoib_hwaddr *addr, uint32_t h)
+{
+	uint32_t sig = ipoib_idx_sig(h), qpn = ipoib_hwaddr_qpn(addr);
+	uint32_t b = h & pc->idx_mask, n;
+
+	for (n = 0; n <= pc->idx_mask; n++) {
+		const struct ipoib_peer_bucket *bk = &pc->idx[b];
+		uint64_t m = ipoib_idx_match(bk, sig);
+
+		while (m != 0) {
+			uint32_t slot = ipoib_idx_slot(bk,
+					(unsigned int)rte_bsf64(m) / 4);
+
+			if (slot != 0 && ipoib_idx_entry_is(&pc->peers[slot],
+							    qpn, addr))
+				return slot;
+			m &= m - 1;
+		}
+		if (__atomic_load_n(&bk->spill, __ATOMIC_ACQUIRE) == 0)
+			break;
+		b = (b + 1) & pc->idx_mask;
+	}
+	return 0;
+}
+
+/** The current key of a slot found in the index (0: being retired). */
+static inline uint16_t
+ipoib_idx_key(const struct ipoib_peer_cache *pc, uint32_t slot)
+{
+	return slot == 0 ? 0 :
+		__atomic_load_n(&pc->peers[slot].key, __ATOMIC_ACQUIRE);
+}
+
+/**
+ * Find the key of an address (reader, lock free); 0 if absent. The cache
+ * holds addresses with flags 0: one with flags is never found.
+ */
 uint16_t
 ipoib_peer_lookup(const struct ipoib_peer_cache *pc,
 		  const struct ipoib_hwaddr *addr)
 {
-	void *data;
-
-	if (rte_hash_lookup_data(pc->by_addr, addr, &data) < 0)
+	if (addr->flags != 0)
 		return 0;
-	return (uint16_t)(uintptr_t)data;
+	return ipoib_idx_key(pc, ipoib_idx_find(pc, addr,
+						ipoib_idx_hash(addr)));
+}
+
+/**
+ * Look up at most IPOIB_LOOKUP_CHUNK addresses in three passes: hash
+ * and fetch the home buckets; take the first slot whose signature
+ * matches and fetch both lines of its entry; compare the addresses
+ * (the rare rest, a second match or a spilled address, the long way).
+ */
+static unsigned int
+ipoib_peer_lookup_chunk(const struct ipoib_peer_cache *pc,
+			const struct ipoib_hwaddr **addrs, unsigned int n,
+			uint16_t *keys)
+{
+	uint32_t h[IPOIB_LOOKUP_CHUNK], slot[IPOIB_LOOKUP_CHUNK];
+	unsigned int i, found = 0;
+
+	for (i = 0; i < n; i++) {
+		h[i] = ipoib_idx_hash(addrs[i]);
+		rte_prefetch0(&pc->idx[h[i] & pc->idx_mask]);
+	}
+	for (i = 0; i < n; i++) {
+		const struct ipoib_peer_bucket *bk =
+			&pc->idx[h[i] & pc->idx_mask];
+		uint64_t m = ipoib_idx_match(bk, ipoib_idx_sig(h[i]));
+
+		slot[i] = m != 0 ?
+			ipoib_idx_slot(bk, (unsigned int)rte_bsf64(m) / 4) : 0;
+		if (slot[i] != 0) {
+			const uint8_t *p = (const uint8_t *)&pc->peers[slot[i]];
+
+			rte_prefetch0(p);
+			rte_prefetch0(p + RTE_CACHE_LINE_SIZE);
+		}
+	}
+	for (i = 0; i < n; i++) {
+		const struct ipoib_hwaddr *a = addrs[i];
+		uint32_t s = slot[i];
+
+		if (unlikely(a->flags != 0 || s == 0 ||
+			     !ipoib_idx_entry_is(&pc->peers[s],
+						 ipoib_hwaddr_qpn(a), a))) {
+			/* not the first match, spilled, absent, or flagged */
+			keys[i] = ipoib_peer_lookup(pc, a);
+		} else {
+			keys[i] = ipoib_idx_key(pc, s);
+		}
+		found += keys[i] != 0;
+	}
+	return found;
 }
 
 /** Find the keys of n addresses at once (reader, lock free). */
@@ -342,30 +518,14 @@ ipoib_peer_lookup_bulk(const struct ipoib_peer_cache *pc,
 		       const struct ipoib_hwaddr **addrs, unsigned int n,
 		       uint16_t *keys)
 {
-	void *data[RTE_HASH_LOOKUP_BULK_MAX];
-	uint64_t hits = 0;
-	unsigned int i, found = 0;
+	unsigned int done = 0, found = 0;
 
-	if (n == 0)
-		return 0;
-	if (n > RTE_HASH_LOOKUP_BULK_MAX)
-		n = RTE_HASH_LOOKUP_BULK_MAX;
-	if (rte_hash_lookup_bulk_data(pc->by_addr, (const void **)addrs, n,
-				      &hits, data) < 0)
-		hits = 0;
-	/* the caller reads the entries next: start their loads for the
-	 * whole burst at once rather than miss on each in turn */
-	for (i = 0; i < n; i++) {
-		if (hits & (1ULL << i)) {
-			uint16_t k = (uint16_t)(uintptr_t)data[i];
-			const struct ipoib_peer *p = &pc->peers[k & pc->slot_mask];
+	while (done < n) {
+		unsigned int c = RTE_MIN(n - done, IPOIB_LOOKUP_CHUNK);
 
-			rte_prefetch0(p);
-			keys[i] = k;
-			found++;
-		} else {
-			keys[i] = 0;
-		}
+		found += ipoib_peer_lookup_chunk(pc, &addrs[done], c,
+						 &keys[done]);
+		done += c;
 	}
 	return found;
 }
@@ -440,13 +600,79 @@ ipoib_lid_index_del(struct ipoib_peer_cache *pc, const struct ipoib_peer *p)
 	return rte_hash_del_key(pc->by_lid, &lk);
 }
 
-/** Queue a slot and hash positions for the grace period (writer). */
+/**
+ * Put an address in the index (writer): in the first word free from its
+ * home bucket on; every full bucket passed counts it as spilled first,
+ * so that a reader finding the word also finds the way to it.
+ *
+ * @return 0, or -ENOSPC when every bucket is full (never with the
+ *         index's size)
+ */
+static int
+ipoib_idx_add(struct ipoib_peer_cache *pc, const struct ipoib_hwaddr *addr,
+	      uint32_t slot)
+{
+	uint32_t h = ipoib_idx_hash(addr), home = h & pc->idx_mask;
+	uint32_t word = ipoib_idx_sig(h) << 16 | slot, b = home, n, w;
+
+	for (n = 0; n <= pc->idx_mask; n++) {
+		struct ipoib_peer_bucket *bk = &pc->idx[b];
+
+		for (w = 0; w < IPOIB_PEER_IDX_WAYS; w++) {
+			uint32_t c = home;
+
+			if (bk->e[w] != 0)
+				continue;
+			for (; c != b; c = (c + 1) & pc->idx_mask)
+				__atomic_store_n(&pc->idx[c].spill,
+						 pc->idx[c].spill + 1,
+						 __ATOMIC_RELEASE);
+			/* the entry and the way to the word are written:
+			 * publish it */
+			__atomic_store_n(&bk->e[w], word, __ATOMIC_RELEASE);
+			return 0;
+		}
+		b = (b + 1) & pc->idx_mask;
+	}
+	return -ENOSPC;
+}
+
+/**
+ * Take an address's word out of the index (writer), and its count from
+ * the spill counts of the buckets before it.
+ */
+static void
+ipoib_idx_del(struct ipoib_peer_cache *pc, const struct ipoib_hwaddr *addr,
+	      uint32_t slot)
+{
+	uint32_t h = ipoib_idx_hash(addr), home = h & pc->idx_mask;
+	uint32_t word = ipoib_idx_sig(h) << 16 | slot, b = home, n, w;
+
+	for (n = 0; n <= pc->idx_mask; n++) {
+		struct ipoib_peer_bucket *bk = &pc->idx[b];
+
+		for (w = 0; w < IPOIB_PEER_IDX_WAYS; w++) {
+			if (bk->e[w] != word)
+				continue;
+			__atomic_store_n(&bk->e[w], 0, __ATOMIC_RELEASE);
+			for (b = home; n > 0; n--) {
+				__atomic_store_n(&pc->idx[b].spill,
+						 pc->idx[b].spill - 1,
+						 __ATOMIC_RELEASE);
+				b = (b + 1) & pc->idx_mask;
+			}
+			return;
+		}
+		b = (b + 1) & pc->idx_mask;
+	}
+}
+
+/** Queue a slot and a (LID, QPN) position for the grace period (writer). */
 static void
 ipoib_limbo_defer(struct ipoib_peer_cache *pc, uint32_t slot,
-		  int32_t hash_pos, int32_t lid_pos)
+		  int32_t lid_pos)
 {
-	struct ipoib_limbo l = { .slot = slot, .hash_pos = hash_pos,
-				 .lid_pos = lid_pos };
+	struct ipoib_limbo l = { .slot = slot, .lid_pos = lid_pos };
 
 	if (rte_rcu_qsbr_dq_enqueue(pc->dq, &l) != 0) {
 		/* queue full: wait for the readers, then free directly */
@@ -461,16 +687,16 @@ ipoib_peer_retire(struct ipoib_peer_cache *pc, uint32_t slot)
 {
 	struct ipoib_peer *p = &pc->peers[slot];
 	struct ipoib_hwaddr addr;
-	int32_t hash_pos, lid_pos;
+	int32_t lid_pos;
 
 	ipoib_hwaddr_make(&addr, p->qpn, &p->gid);
-	hash_pos = rte_hash_del_key(pc->by_addr, &addr);
+	ipoib_idx_del(pc, &addr, slot);
 	lid_pos = ipoib_lid_index_del(pc, p);
 	__atomic_store_n(&p->tag, 0, __ATOMIC_RELEASE);
 	__atomic_store_n(&p->key, 0, __ATOMIC_RELEASE);
 	__atomic_store_n(&p->state, IPOIB_PEER_FREE, __ATOMIC_RELEASE);
 	pc->size--;
-	ipoib_limbo_defer(pc, slot, hash_pos, lid_pos);
+	ipoib_limbo_defer(pc, slot, lid_pos);
 	return 0;
 }
 
@@ -589,7 +815,7 @@ ipoib_peer_insert(struct ipoib_peer_cache *pc,
 	__atomic_store_n(&p->state, IPOIB_PEER_RESOLVING, __ATOMIC_RELAXED);
 	__atomic_store_n(&p->tag, tag, __ATOMIC_RELEASE);
 	__atomic_store_n(&p->key, k, __ATOMIC_RELEASE);
-	ret = rte_hash_add_key_data(pc->by_addr, &norm, (void *)(uintptr_t)k);
+	ret = ipoib_idx_add(pc, &norm, slot);
 	if (ret < 0) {
 		__atomic_store_n(&p->tag, 0, __ATOMIC_RELEASE);
 		__atomic_store_n(&p->key, 0, __ATOMIC_RELEASE);
@@ -641,7 +867,7 @@ ipoib_peer_set_lid(struct ipoib_peer_cache *pc, uint16_t key, uint16_t lid)
 		return 0;
 	lid_pos = ipoib_lid_index_del(pc, p);
 	if (lid_pos >= 0)
-		ipoib_limbo_defer(pc, 0, -1, lid_pos);
+		ipoib_limbo_defer(pc, 0, lid_pos);
 	/* one aligned 16-bit store: a reader copies the old or the new LID */
 	__atomic_store_n(&p->av.rlid, htobe16(lid), __ATOMIC_RELEASE);
 	p->path.lid = lid;

@@ -9,8 +9,8 @@
  * to 16-bit peer keys and keys to peers (address, path, address vector).
  *
  * Readers (the data path, any number of lcores) never lock: they look up
- * addresses in an rte_hash built with lock-free read/write concurrency and
- * read peer entries by key. Writers (the control thread; the caller
+ * addresses in the cache's address index (below) and read peer entries
+ * by key. Writers (the control thread; the caller
  * serializes them) insert, resolve and evict peers. An evicted entry is
  * reused only after an RCU grace period (rte_rcu_qsbr): every reader
  * reports a quiescent state between bursts.
@@ -37,6 +37,19 @@
  * the receiving port's tag on it) is foreign, not stale: its epoch is
  * marked live in ipoib_peer_live_epochs. The sending port then ignores it
  * and judges the bare key by the rule above (ipoib_peer_tag_is_foreign).
+ *
+ * The address index is a table of 64-byte buckets, each a spill count
+ * and 15 words (16-bit signature of the address's hash << 16 | slot, 0
+ * when empty); an address lives in its home bucket (low bits of the
+ * hash) or, when that is full, in the next bucket with room, and every
+ * bucket passed counts it in its spill count. A lookup reads the home
+ * bucket, then the entry of each slot whose signature matches, and
+ * compares the address with the one the entry holds: one dependent miss
+ * for the bucket and one for the entry (whose two lines are fetched
+ * together), where a general hash table has a third for its key store.
+ * Words and spill counts change with single atomic stores; an entry
+ * found through a word stays the slot's until the reader's next
+ * quiescent report (its slot is reused only after a grace period).
  *
  * A second lock-free index maps (LID, QPN) to tags for unicast peers with
  * a path, so that packets without a GRH (Linux sends unicast inside a
@@ -123,8 +136,9 @@ struct ipoib_path {
  * the data path reads and writes per packet: identity, state, the
  * prebuilt address vector and a coarse use stamp that changes a few
  * times a second at most, so that readers on several lcores share the
- * line clean. The second holds what only the writer and the slow paths
- * use (held packets, address, path).
+ * line clean. The second holds the address (QPN and GID), which a
+ * lookup by address compares (it fetches both lines at once), and what
+ * only the writer and the slow paths use (held packets, path).
  */
 struct ipoib_peer {
 	/* first line: the data path's */
@@ -136,7 +150,8 @@ struct ipoib_peer {
 	uint16_t used;            /**< use stamp, see ipoib_peer_touch()
 				   *   (relaxed) */
 	struct mlx5_wqe_av av;    /**< prebuilt address vector */
-	/* second line: the writer's and the slow paths' */
+	/* second line: the address lookups compare, the writer's and the
+	 * slow paths' fields */
 	uint32_t pending __rte_cache_aligned;
 				  /**< packets held for resolution (atomic) */
 	uint32_t qpn;
@@ -146,6 +161,8 @@ struct ipoib_peer {
 
 static_assert(offsetof(struct ipoib_peer, av) + sizeof(struct mlx5_wqe_av) <=
 	      RTE_CACHE_LINE_SIZE, "a peer's hot fields fit one cache line");
+static_assert(offsetof(struct ipoib_peer, gid) + sizeof(union hca_gid) <=
+	      2 * RTE_CACHE_LINE_SIZE, "a peer's address is in its second line");
 
 /**
  * A reader's memo of its last destination lookup by tag (one per
@@ -160,6 +177,17 @@ struct ipoib_peer_memo {
 	struct ipoib_peer *peer;
 	uint32_t live_seq;        /**< ipoib_peer_live_seq then */
 };
+
+/** Slots of an address index bucket (a spill count takes the 16th word). */
+#define IPOIB_PEER_IDX_WAYS 15u
+
+/** A bucket of the address index (see the file comment). */
+struct ipoib_peer_bucket {
+	uint32_t spill;           /**< addresses of this or an earlier home
+				   *   bucket stored in a later one (atomic) */
+	uint32_t e[IPOIB_PEER_IDX_WAYS]; /**< signature << 16 | slot, 0: empty
+					  *   (atomic) */
+} __rte_cache_aligned;
 
 /** Writer-side counters of a cache. */
 struct ipoib_peer_cache_stats {
@@ -197,13 +225,14 @@ ipoib_tag_key(uint64_t tag)
  */
 struct ipoib_peer_cache {
 	/* read by the data path, constant */
-	struct rte_hash *by_addr;      /**< hwaddr -> key */
+	struct ipoib_peer_bucket *idx; /**< address index, idx_mask + 1 */
 	struct ipoib_peer *peers;      /**< slot_mask + 1 entries */
 	struct rte_hash *by_lid;       /**< (LID, QPN) -> tag, hints */
 	struct rte_rcu_qsbr *qsv;
 	uint64_t gen_base;             /**< first generation (the epoch) */
 	uint32_t slot_bits;
 	uint32_t slot_mask;
+	uint32_t idx_mask;             /**< buckets of the index - 1 */
 	uint32_t capacity;             /**< peers at most */
 	uint32_t max_readers;
 	bool grh_auto;                 /**< no GRH to unicast peers whose
@@ -286,6 +315,12 @@ ipoib_hwaddr_qpn(const struct ipoib_hwaddr *addr)
 }
 
 /**
+ * The address index's hash of an address (CRC32-C of its 20 bytes): its
+ * home bucket is the low bits, its signature the high 16.
+ */
+uint32_t ipoib_peer_addr_hash(const struct ipoib_hwaddr *addr);
+
+/**
  * Find the key of an address (reader, lock free).
  *
  * @return the key, or 0 if the address is not in the cache
@@ -294,9 +329,12 @@ uint16_t ipoib_peer_lookup(const struct ipoib_peer_cache *pc,
 			   const struct ipoib_hwaddr *addr);
 
 /**
- * Find the keys of n addresses at once (reader, lock free).
+ * Find the keys of n addresses at once (reader, lock free): the hashes
+ * of all, then their buckets, then their entries are fetched together,
+ * so that the misses of a burst overlap; the entries found are in the
+ * cache for the caller.
  *
- * @param addrs  the addresses (n <= RTE_HASH_LOOKUP_BULK_MAX)
+ * @param addrs  the addresses (any n)
  * @param keys   filled with a key or 0 each
  * @return how many were found
  */
