@@ -474,8 +474,10 @@ run_responder(const char *my, unsigned int seconds, const char *stop_file)
 			respond(b[i], ip);
 			rte_pktmbuf_free(b[i]);
 		}
-		if (n == 0)
+		if (n == 0) {
+			frame_flush();
 			usleep(200);
+		}
 	}
 }
 
