@@ -605,7 +605,10 @@ qp_unlink(struct hcasim_client *c, struct hcasim_qp *qp)
 
 /**
  * Destroy a QP: withdraw it from routing, multicast and polling, wait for
- * the data path, unmap its rings.
+ * the data path, unmap its rings. A QP that was still attached takes its
+ * port's probed group with it (as a client that goes away does): its
+ * client left the group at the SA first, and the SM-restart probe must
+ * not take that membership for one the SM forgot.
  *
  * @return 0 or -EINVAL (unknown)
  */
@@ -618,6 +621,8 @@ hcasim_qp_destroy(struct hcasim *h, struct hcasim_client *c, uint32_t qpn)
 
 	if (qp == NULL || qp->owner != c)
 		return -EINVAL;
+	if (qp->nattach != 0)
+		hcasim_event_forget_port(h, qp->port);
 	__atomic_store_n(&qp->state, HCASIM_QPS_DEAD, __ATOMIC_RELEASE);
 	__atomic_store_n(&h->qp_table[qpn % HCASIM_QP_SLOTS], NULL,
 			 __ATOMIC_RELEASE);

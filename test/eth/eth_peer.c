@@ -11,8 +11,9 @@
  *       joins its solicited-node group, sends a neighbour solicitation,
  *       checks the advertisement (target link-layer option -> MAC), then
  *       a UDP exchange over IPv6 with that MAC.
- *   eth_peer <EAL args> -- responder MY_IP6 SECONDS
- *       answers neighbour solicitations for MY_IP6 and echoes UDP.
+ *   eth_peer <EAL args> -- responder MY_IP6 SECONDS [STOP_FILE]
+ *       answers neighbour solicitations for MY_IP6 and echoes UDP, for
+ *       SECONDS at most: sooner once STOP_FILE exists.
  *   eth_peer <EAL args> -- malformed
  *       sends broken ARP/ND frames; they must be dropped and counted,
  *       in their xstats and in oerrors; then xstats_reset must zero
@@ -448,25 +449,35 @@ respond(struct rte_mbuf *m, const uint8_t my_ip[16])
 	}
 }
 
-/** Answer NS and echo UDP for seconds. */
+/** Answer NS and echo UDP for seconds, or until stop_file exists. */
 static void
-run_responder(const char *my, unsigned int seconds)
+run_responder(const char *my, unsigned int seconds, const char *stop_file)
 {
-	uint64_t end = rte_get_timer_cycles() + rte_get_timer_hz() * seconds;
+	uint64_t hz = rte_get_timer_hz();
+	uint64_t now = rte_get_timer_cycles();
+	uint64_t end = now + hz * seconds, look = now;
 	uint8_t ip[16];
 	struct rte_mbuf *b[32];
 	uint16_t n, i;
 
 	inet_pton(AF_INET6, my, ip);
 	join_solicited(ip);
-	while (rte_get_timer_cycles() < end) {
+	while ((now = rte_get_timer_cycles()) < end) {
+		/* the stop file, looked for every 50 ms */
+		if (stop_file != NULL && now >= look) {
+			if (access(stop_file, F_OK) == 0)
+				break;
+			look = now + hz / 20;
+		}
 		n = rte_eth_rx_burst(port, 0, b, 32);
 		for (i = 0; i < n; i++) {
 			respond(b[i], ip);
 			rte_pktmbuf_free(b[i]);
 		}
-		if (n == 0)
+		if (n == 0) {
+			frame_flush();
 			usleep(200);
+		}
 	}
 }
 
@@ -513,8 +524,10 @@ main(int argc, char **argv)
 		run_ping(argv[2], argv[3]);
 	else if (strcmp(argv[1], "nd6") == 0 && argc == 4)
 		run_nd6(argv[2], argv[3]);
-	else if (strcmp(argv[1], "responder") == 0 && argc == 4)
-		run_responder(argv[2], (unsigned int)atoi(argv[3]));
+	else if (strcmp(argv[1], "responder") == 0 &&
+		 (argc == 4 || argc == 5))
+		run_responder(argv[2], (unsigned int)atoi(argv[3]),
+			      argc == 5 ? argv[4] : NULL);
 	else if (strcmp(argv[1], "malformed") == 0)
 		run_malformed();
 	else if (strcmp(argv[1], "snoop") == 0)

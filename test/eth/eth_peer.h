@@ -36,6 +36,12 @@ void mac_print(const char *what, const struct rte_ether_addr *m);
 struct rte_mbuf *frame_new(const struct rte_ether_addr *dst, uint16_t type,
 			   uint16_t len);
 void frame_send(struct rte_mbuf *m);
+/**
+ * An empty transmit burst on queue 0: the frames the PMD held while it
+ * resolved their destination go out with the next burst call of queue 0
+ * (doc/pmd.md), which an application that only answers makes late.
+ */
+void frame_flush(void);
 struct rte_mbuf *frame_wait(bool (*match)(struct rte_mbuf *m, void *arg),
 			    void *arg, unsigned int ms);
 void solicited(const uint8_t ip[16], uint8_t grp[16],

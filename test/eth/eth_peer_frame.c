@@ -57,8 +57,19 @@ frame_send(struct rte_mbuf *m)
 		rte_pktmbuf_free(m);
 }
 
+/* See eth_peer.h. */
+void
+frame_flush(void)
+{
+	struct rte_mbuf *none[1];
+
+	rte_eth_tx_burst(port, 0, none, 0);
+}
+
 /**
- * Receive frames until match() accepts one or ms pass.
+ * Receive frames until match() accepts one or ms pass; while nothing
+ * arrives, the frames the PMD held for a destination it was resolving
+ * go out (frame_flush()).
  *
  * @return the frame accepted (caller frees), or NULL
  */
@@ -79,8 +90,10 @@ frame_wait(bool (*match)(struct rte_mbuf *m, void *arg), void *arg,
 			else
 				rte_pktmbuf_free(b[i]);
 		}
-		if (n == 0)
+		if (n == 0) {
+			frame_flush();
 			usleep(200);
+		}
 	}
 	return found;
 }

@@ -19,15 +19,24 @@ LIB=$(realpath "$2")
 FD="$IPOIB_FABRIC_DIR"
 TOOL="$IPOIB_FABRIC_TOOL"
 WORK=$(mktemp -d "$FD/ie.XXXX")
-(echo "set promisc all off"; echo start; sleep 25; echo stop;
- echo "show port xstats 0"; sleep 1; echo quit) |
-	timeout 90 "$TOOL" run --dir "$FD" host2 -- "$TESTPMD" \
+# testpmd reads its commands from a fifo and logs line-buffered: it
+# forwards from when its log shows the start until host1's tools are done
+mkfifo "$WORK/tp.in"
+timeout 90 "$TOOL" run --dir "$FD" host2 -- stdbuf -oL "$TESTPMD" \
 	--no-huge -m 512 --no-pci --file-prefix "ie2$$" --lcores '0@0,1@1' \
 	-d "$LIB" --vdev "net_ipoib0,sa=$SA" --log-level pmd.net.ipoib:info -- -i \
 	--total-num-mbufs=16384 --forward-mode=icmpecho \
-	> "$WORK/tp.log" 2>&1 &
+	< "$WORK/tp.in" > "$WORK/tp.log" 2>&1 &
 PT=$!
-sleep 6
+exec 3<> "$WORK/tp.in"
+echo "set promisc all off" >&3
+echo start >&3
+# forwarding has started (at most 30 s)
+for ((i = 0; i < 300; i++)); do
+	grep -q "icmpecho packet forwarding - ports=" "$WORK/tp.log" && break
+	kill -0 $PT 2>/dev/null || break
+	sleep 0.1
+done
 timeout 60 "$TOOL" run --dir "$FD" host1 -- "$APP" --no-huge -m 512 \
 	--no-pci --file-prefix "ie1$$" --lcores '0@1' -d "$LIB" \
 	--vdev "net_ipoib0,sa=$SA" -- ping 10.9.0.1 10.9.0.2 > "$WORK/ping.log" 2>&1
@@ -36,6 +45,10 @@ timeout 60 "$TOOL" run --dir "$FD" host1 -- "$APP" --no-huge -m 512 \
 	--no-pci --file-prefix "ie3$$" --lcores '0@1' -d "$LIB" \
 	--vdev "net_ipoib0,sa=$SA" -- malformed > "$WORK/mal.log" 2>&1
 RM=$?
+echo stop >&3
+echo "show port xstats 0" >&3
+echo quit >&3
+exec 3>&-
 wait $PT
 RT=$?
 echo "--- ping"; cat "$WORK/ping.log"

@@ -15,13 +15,20 @@ TOOL="$IPOIB_FABRIC_TOOL"
 WORK=$(mktemp -d "$FD/nd.XXXX")
 timeout 90 "$TOOL" run --dir "$FD" host2 -- "$APP" --no-huge -m 512 \
 	--no-pci --file-prefix "nd2$$" --lcores '0@0' -d "$LIB" \
-	--vdev net_ipoib0 -- responder fe80::2 25 > "$WORK/resp.log" 2>&1 &
+	--vdev net_ipoib0 -- responder fe80::2 60 "$WORK/stop" \
+	> "$WORK/resp.log" 2>&1 &
 PR=$!
-sleep 5
+# the responder's port is up once it prints its MAC (at most 30 s)
+for ((i = 0; i < 300; i++)); do
+	grep -q "^own MAC" "$WORK/resp.log" && break
+	kill -0 $PR 2>/dev/null || break
+	sleep 0.1
+done
 timeout 60 "$TOOL" run --dir "$FD" host1 -- "$APP" --no-huge -m 512 \
 	--no-pci --file-prefix "nd1$$" --lcores '0@1' -d "$LIB" \
 	--vdev net_ipoib0 -- nd6 fe80::1 fe80::2 > "$WORK/nd.log" 2>&1
 RN=$?
+touch "$WORK/stop"
 wait $PR
 RR=$?
 echo "--- nd6"; cat "$WORK/nd.log"

@@ -22,20 +22,32 @@ MSS=${IPOIB_TEST_MSS:-1400}
 FD="$IPOIB_FABRIC_DIR"
 TOOL="$IPOIB_FABRIC_TOOL"
 WORK=$(mktemp -d "$FD/tso.XXXX")
-(echo "set promisc all off"; echo start; sleep 14; echo stop; sleep 1;
- echo quit) |
-	timeout 60 "$TOOL" run --dir "$FD" host2 -- "$TESTPMD" \
+# testpmd reads its commands from a fifo and logs line-buffered: it
+# answers from when its log shows the start until eth_peer is done
+mkfifo "$WORK/tp.in"
+timeout 60 "$TOOL" run --dir "$FD" host2 -- stdbuf -oL "$TESTPMD" \
 	--no-huge -m 512 --no-pci --file-prefix "ts2$$" --lcores '0@0,1@1' \
 	-d "$LIB" --vdev net_ipoib0 -- -i \
 	--total-num-mbufs=16384 --forward-mode=icmpecho \
-	> "$WORK/tp.log" 2>&1 &
+	< "$WORK/tp.in" > "$WORK/tp.log" 2>&1 &
 PT=$!
-sleep 5
+exec 3<> "$WORK/tp.in"
+echo "set promisc all off" >&3
+echo start >&3
+# forwarding has started (at most 30 s)
+for ((i = 0; i < 300; i++)); do
+	grep -q "icmpecho packet forwarding - ports=" "$WORK/tp.log" && break
+	kill -0 $PT 2>/dev/null || break
+	sleep 0.1
+done
 timeout 60 "$TOOL" run --dir "$FD" host1 -- "$APP" --no-huge -m 512 \
 	--no-pci --file-prefix "ts1$$" --lcores '0@1' -d "$LIB" \
 	--vdev net_ipoib0 -- tso 10.9.0.1 10.9.0.2 "$MSS" "$WORK/stream.bin" \
 	> "$WORK/tso.log" 2>&1
 RS=$?
+echo stop >&3
+echo quit >&3
+exec 3>&-
 wait $PT
 RT=$?
 echo "--- eth_peer"; cat "$WORK/tso.log"

@@ -36,15 +36,30 @@ wait_log() {
 	return 1
 }
 
-(echo "set promisc all off"; echo start; sleep 40; echo stop; sleep 1;
- echo quit) |
-	timeout 90 "$TOOL" run --dir "$FD" host2 -- "$TESTPMD" \
+# the last TX-packets that "show port stats" printed
+tx_packets() {
+	sed -En 's/^ *TX-packets: +([0-9]+) +TX-errors.*/\1/p' "$LOG" | tail -1
+}
+
+# host2's testpmd reads its commands from a fifo (fd 4) and logs
+# line-buffered: it answers from when its log shows the start until
+# host1 is done
+mkfifo "$WORK/cmd2"
+timeout 90 "$TOOL" run --dir "$FD" host2 -- stdbuf -oL "$TESTPMD" \
 	--no-huge -m 512 --no-pci --file-prefix "tt2$$" --lcores '0@0,1@1' \
 	-d "$LIB" --vdev net_ipoib0 -- -i \
 	--total-num-mbufs=16384 --forward-mode=icmpecho \
-	> "$WORK/tp2.log" 2>&1 &
+	< "$WORK/cmd2" > "$WORK/tp2.log" 2>&1 &
 PT2=$!
-sleep 5
+exec 4<> "$WORK/cmd2"
+echo "set promisc all off" >&4
+echo start >&4
+# host2 forwards (at most 30 s)
+for ((i = 0; i < 300; i++)); do
+	grep -q "icmpecho packet forwarding - ports=" "$WORK/tp2.log" && break
+	kill -0 $PT2 2>/dev/null || break
+	sleep 0.1
+done
 /usr/bin/python3 "$PCAPGEN" empty "$WORK/in.pcap" || exit 1
 mkfifo "$WORK/cmd"
 # line-buffered: the script reads the log while testpmd runs
@@ -66,12 +81,18 @@ fail() {
 	wait $PT1
 	echo "--- testpmd host1"
 	grep -Ev '^ *[a-z_0-9]+: +0$' "$LOG" | tail -150
-	kill $PT2 2>/dev/null
+	echo quit >&4
+	exec 4>&-
 	wait $PT2
 	exit 1
 }
-wait_log "^Port [0-9]+: [0-9A-F]{2}:[0-9A-F:]{14}$" 300 &&
-	sleep 1 || fail "host1 testpmd has no prompt"
+# both ports configured (the commands wait in the fifo for the prompt)
+for ((i = 0; i < 300; i++)); do
+	[ "$(grep -Ec "^Port [0-9]+: [0-9A-F]{2}:[0-9A-F:]{14}$" "$LOG")" -ge 2 ] &&
+		break
+	sleep 0.1
+done
+[ $i -lt 300 ] || fail "host1 testpmd has no prompt"
 # the ports as they come: net_pcap's MAC spells "pcap"
 PP=$(sed -En 's/^Port ([0-9]+): 02:70:63:61:70:.*/\1/p' "$LOG" | head -1)
 read -r IP OWN < <(sed -En 's/^Port ([0-9]+): ([0-9A-Fa-f:]{17})$/\1 \2/p' \
@@ -111,8 +132,17 @@ echo "port stop $PP" >&3
 echo "port start $PP" >&3
 echo "set eth-peer $IP $PEER" >&3
 echo "set fwd csum" >&3
+# the ipoib port's TX-packets before and while forwarding: until it has
+# taken the 4 frames (at most 10 s)
+echo "show port stats $IP" >&3
+wait_log "TX-packets: +[0-9]+ +TX-errors" 50 || fail "no port stats"
+TX0=$(tx_packets)
 echo "start" >&3
-sleep 3
+for ((i = 0; i < 50; i++)); do
+	echo "show port stats $IP" >&3
+	sleep 0.2
+	[ "$(tx_packets)" -ge $((TX0 + 4)) ] && break
+done
 echo "stop" >&3
 echo "show port xstats $IP" >&3
 sleep 1
@@ -120,6 +150,9 @@ echo quit >&3
 exec 3>&-
 wait $PT1
 RT1=$?
+echo stop >&4
+echo quit >&4
+exec 4>&-
 wait $PT2
 RT2=$?
 echo "--- testpmd host1"; grep -Ev '^ *[a-z_0-9]+: +0$' "$LOG" | tail -80
