@@ -11,6 +11,7 @@
 # three ports sa=inband: testpmd's xstats must then say so (and show SA
 # replies), and the soft HCA must have relayed QP 1 to opensm.
 set -u
+. "$(dirname "$0")/testpmd_wait.sh"
 SA=${IPOIB_TEST_SA:-umad}
 # the stock testpmd (a sanitized build wraps it: test/sanitizers)
 TESTPMD=${IPOIB_TESTPMD:-/usr/bin/dpdk-testpmd}
@@ -32,11 +33,7 @@ exec 3<> "$WORK/tp.in"
 echo "set promisc all off" >&3
 echo start >&3
 # forwarding has started (at most 30 s)
-for ((i = 0; i < 300; i++)); do
-	grep -q "icmpecho packet forwarding - ports=" "$WORK/tp.log" && break
-	kill -0 $PT 2>/dev/null || break
-	sleep 0.1
-done
+wait_for_log "$WORK/tp.log" "icmpecho packet forwarding - ports=" $PT
 timeout 60 "$TOOL" run --dir "$FD" host1 -- "$APP" --no-huge -m 512 \
 	--no-pci --file-prefix "ie1$$" --lcores '0@1' -d "$LIB" \
 	--vdev "net_ipoib0,sa=$SA" -- ping 10.9.0.1 10.9.0.2 > "$WORK/ping.log" 2>&1

@@ -14,6 +14,7 @@
 # and the payload reassembles to the stream eth_peer sent.
 # Runs under test/with-fabric --capture.
 set -u
+. "$(dirname "$0")/testpmd_wait.sh"
 TESTPMD=${IPOIB_TESTPMD:-/usr/bin/dpdk-testpmd}
 APP=$1
 LIB=$(realpath "$2")
@@ -35,11 +36,7 @@ exec 3<> "$WORK/tp.in"
 echo "set promisc all off" >&3
 echo start >&3
 # forwarding has started (at most 30 s)
-for ((i = 0; i < 300; i++)); do
-	grep -q "icmpecho packet forwarding - ports=" "$WORK/tp.log" && break
-	kill -0 $PT 2>/dev/null || break
-	sleep 0.1
-done
+wait_for_log "$WORK/tp.log" "icmpecho packet forwarding - ports=" $PT
 timeout 60 "$TOOL" run --dir "$FD" host1 -- "$APP" --no-huge -m 512 \
 	--no-pci --file-prefix "ts1$$" --lcores '0@1' -d "$LIB" \
 	--vdev net_ipoib0 -- tso 10.9.0.1 10.9.0.2 "$MSS" "$WORK/stream.bin" \

@@ -15,6 +15,7 @@
 # and counts them (tx_oversized) and the test fails.
 # Runs under test/with-fabric --capture.
 set -u
+. "$(dirname "$0")/testpmd_wait.sh"
 TESTPMD=${IPOIB_TESTPMD:-/usr/bin/dpdk-testpmd}
 LIB=$(realpath "$1")
 CAP=$2
@@ -55,11 +56,7 @@ exec 4<> "$WORK/cmd2"
 echo "set promisc all off" >&4
 echo start >&4
 # host2 forwards (at most 30 s)
-for ((i = 0; i < 300; i++)); do
-	grep -q "icmpecho packet forwarding - ports=" "$WORK/tp2.log" && break
-	kill -0 $PT2 2>/dev/null || break
-	sleep 0.1
-done
+wait_for_log "$WORK/tp2.log" "icmpecho packet forwarding - ports=" $PT2
 /usr/bin/python3 "$PCAPGEN" empty "$WORK/in.pcap" || exit 1
 mkfifo "$WORK/cmd"
 # line-buffered: the script reads the log while testpmd runs

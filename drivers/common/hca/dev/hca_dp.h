@@ -57,6 +57,8 @@ extern "C" {
 
 /** A helper the data path wants inlined whatever the compiler thinks. */
 #define HCA_DP_ALWAYS_INLINE inline __attribute__((always_inline))
+/** Kept out of line (a rare case of a fast path); unused in some users. */
+#define HCA_DP_OUT_OF_LINE __attribute__((noinline, unused))
 
 /** Bytes of GRH area at the head of every UD receive buffer. */
 #define HCA_GRH_LEN 40
@@ -261,7 +263,7 @@ hca_sq_copy(uint8_t *dst, const uint8_t *src, uint32_t len)
 }
 
 /** hca_sq_copy() out of line, for the sizes a fast path does not expect. */
-static __attribute__((noinline, unused)) void
+static HCA_DP_OUT_OF_LINE void
 hca_sq_copy_any(uint8_t *dst, const uint8_t *src, uint32_t len)
 {
 	hca_sq_copy(dst, src, len);
