@@ -149,9 +149,12 @@ diag() {
 }
 # nsping NS ADDRESS: 3 ICMP echo replies within 10 s (ping(8) in python,
 # raw sockets: no iputils needed)
+# The Python tools enter only the host's network namespace (nsenter),
+# not the mount namespace and sysfs remount of `ip netns exec`: they
+# need sockets, not /sys.
 nsping() {
 	local rc
-	timeout 15 ip netns exec "$1" /usr/bin/python3 - "$2" <<'PY'
+	timeout 15 nsenter --net="/run/netns/$1" /usr/bin/python3 - "$2" <<'PY'
 import os, socket, struct, sys, time
 print('ping %s: started' % sys.argv[1], file=sys.stderr, flush=True)
 dst = sys.argv[1]
@@ -200,7 +203,7 @@ check "ping 10.77.0.2" nsping "$NS1" 10.77.0.2
 check "ping -6 fd77::2" nsping "$NS1" fd77::2
 # 1 MB over TCP/IPv6, host1 -> host2, sha256 at both ends
 head -c 1048576 /dev/urandom > "$WORK/data"
-timeout 30 ip netns exec "$NS2" /usr/bin/python3 - "$WORK/recv.sha" <<'PY' &
+timeout 30 nsenter --net="/run/netns/$NS2" /usr/bin/python3 - "$WORK/recv.sha" <<'PY' &
 import hashlib, socket, sys
 s = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
 s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -220,7 +223,7 @@ open(sys.argv[1], 'w').write('%s %d\n' % (h.hexdigest(), n))
 PY
 SRV=$!
 sleep 0.5
-timeout 25 ip netns exec "$NS1" /usr/bin/python3 - "$WORK/data" <<'PY'
+timeout 25 nsenter --net="/run/netns/$NS1" /usr/bin/python3 - "$WORK/data" <<'PY'
 import socket, sys, time
 data = open(sys.argv[1], 'rb').read()
 for i in range(20):  # the server may still be starting
@@ -248,7 +251,7 @@ check "1 MB over TCP/IPv6, sha256 equal" test "$SENT" = "$GOT"
 # IPv4 multicast: a socket of host2 joins 239.1.2.3 (IGMPv3 report,
 # snooped: full join), host1 sends to it (send-only join); closing the
 # socket sends the leave (CHANGE_TO_INCLUDE {}), snooped too
-timeout 15 ip netns exec "$NS2" /usr/bin/python3 - "$WORK/mc.txt" <<'PY' &
+timeout 15 nsenter --net="/run/netns/$NS2" /usr/bin/python3 - "$WORK/mc.txt" <<'PY' &
 import socket, sys
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -264,7 +267,7 @@ except OSError as e:
 s.close()
 PY
 MCR=$!
-timeout 12 ip netns exec "$NS1" /usr/bin/python3 - "$MCR" <<'PY'
+timeout 12 nsenter --net="/run/netns/$NS1" /usr/bin/python3 - "$MCR" <<'PY'
 import os, socket, sys, time
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 s.setsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_IF,
