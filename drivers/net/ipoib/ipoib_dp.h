@@ -303,9 +303,6 @@ uint16_t ipoib_rx_burst_pausable(void *q, struct rte_mbuf **pkts, uint16_t n);
 uint16_t ipoib_tx_burst_pausable(void *q, struct rte_mbuf **pkts, uint16_t n);
 uint32_t ipoib_rx_queue_count(void *q);
 void ipoib_rx_idle(struct ipoib_rxq *rxq);
-uint32_t ipoib_rxq_refill(struct ipoib_rxq *rxq, uint32_t n);
-int ipoib_rxq_fill(struct ipoib_rxq *rxq);
-void ipoib_rxq_drain(struct ipoib_rxq *rxq);
 void ipoib_txq_drain(struct ipoib_txq *txq);
 int ipoib_rx_dynflag_register(void);
 

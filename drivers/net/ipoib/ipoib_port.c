@@ -17,6 +17,7 @@
 #include <rte_malloc.h>
 
 #include "ipoib.h"
+#include "ipoib_rx_refill.h"
 #include "ipoib_dp.h"
 #include "ipoib_log.h"
 #include "ipoib_mem.h"

@@ -30,6 +30,7 @@
 #include <rte_mbuf.h>
 
 #include "ipoib.h"
+#include "ipoib_rx_refill.h"
 #include "ipoib_dp.h"
 #include "ipoib_log.h"
 #include "ipoib_port.h"

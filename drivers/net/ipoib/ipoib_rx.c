@@ -18,6 +18,7 @@
 #include <rte_vect.h>
 
 #include "ipoib.h"
+#include "ipoib_rx_refill.h"
 #include "ipoib_dp.h"
 #include "rte_pmd_ipoib.h"
 

@@ -11,7 +11,8 @@
 #include <rte_mbuf.h>
 
 #include "ipoib.h"
-#include "ipoib_dp.h"
+#include "hca_dp.h"
+#include "ipoib_rx_refill.h"
 
 /**
  * The lkey of receive buffers: the range the queue's hint names, read

@@ -19,6 +19,7 @@
 #include <stdint.h>
 
 #include "ipoib_dp.h"
+#include "ipoib_rx_refill.h"
 #include "ipoib_eth.h"
 #include "rte_pmd_ipoib.h"
 
