@@ -396,18 +396,35 @@ ipoib_idx_slot(const struct ipoib_peer_bucket *b, unsigned int w)
 	return __atomic_load_n(&b->e[w - 1], __ATOMIC_ACQUIRE) & 0xffff;
 }
 
-/** Whether the entry of a slot holds this address (qpn host order). */
+/**
+ * Give a slot's address vector the peer's name before the slot is
+ * indexed (writer): the GID in rgid and the QPN in dqp_dct, the rest
+ * zero until the peer is resolved.
+ */
+static void
+ipoib_peer_av_name(struct ipoib_peer *p)
+{
+	memset(&p->av, 0, sizeof(p->av));
+	memcpy(p->av.rgid, p->gid.raw, sizeof(p->av.rgid));
+	p->av.dqp_dct = rte_cpu_to_be_32(p->qpn | MLX5_EXTENDED_UD_AV);
+}
+
+/**
+ * Whether the entry of a slot holds this address (qpn host order): the
+ * address vector in the entry's first line names it (see ipoib_peer.h).
+ */
 static inline bool
 ipoib_idx_entry_is(const struct ipoib_peer *p, uint32_t qpn,
 		   const struct ipoib_hwaddr *addr)
 {
+	uint32_t dqp = rte_cpu_to_be_32(qpn | MLX5_EXTENDED_UD_AV);
 	uint64_t a0, a1, b0, b1;
 
-	memcpy(&a0, &p->gid, 8);
-	memcpy(&a1, (const uint8_t *)&p->gid + 8, 8);
+	memcpy(&a0, p->av.rgid, 8);
+	memcpy(&a1, p->av.rgid + 8, 8);
 	memcpy(&b0, &addr->gid, 8);
 	memcpy(&b1, (const uint8_t *)&addr->gid + 8, 8);
-	return ((a0 ^ b0) | (a1 ^ b1) | (uint64_t)(p->qpn ^ qpn)) == 0;
+	return ((a0 ^ b0) | (a1 ^ b1) | (uint64_t)(p->av.dqp_dct ^ dqp)) == 0;
 }
 
 /**
@@ -466,7 +483,7 @@ ipoib_peer_lookup(const struct ipoib_peer_cache *pc,
 /**
  * Look up at most IPOIB_LOOKUP_CHUNK addresses in three passes: hash
  * and fetch the home buckets; take the first slot whose signature
- * matches and fetch both lines of its entry; compare the addresses
+ * matches and fetch its entry's first line; compare the addresses
  * (the rare rest, a second match or a spilled address, the long way).
  */
 static unsigned int
@@ -488,12 +505,8 @@ ipoib_peer_lookup_chunk(const struct ipoib_peer_cache *pc,
 
 		slot[i] = m != 0 ?
 			ipoib_idx_slot(bk, (unsigned int)rte_bsf64(m) / 4) : 0;
-		if (slot[i] != 0) {
-			const uint8_t *p = (const uint8_t *)&pc->peers[slot[i]];
-
-			rte_prefetch0(p);
-			rte_prefetch0(p + RTE_CACHE_LINE_SIZE);
-		}
+		if (slot[i] != 0)
+			rte_prefetch0(&pc->peers[slot[i]]);
 	}
 	for (i = 0; i < n; i++) {
 		const struct ipoib_hwaddr *a = addrs[i];
@@ -808,7 +821,7 @@ ipoib_peer_insert(struct ipoib_peer_cache *pc,
 	p->gid = norm.gid;
 	p->flags = flags;
 	memset(&p->path, 0, sizeof(p->path));
-	memset(&p->av, 0, sizeof(p->av));
+	ipoib_peer_av_name(p);
 	__atomic_store_n(&p->pending, 0, __ATOMIC_RELAXED);
 	__atomic_store_n(&p->used, ipoib_peer_stamp(rte_get_tsc_cycles()),
 			 __ATOMIC_RELAXED);
@@ -835,6 +848,7 @@ ipoib_peer_resolve(struct ipoib_peer_cache *pc, uint16_t key,
 		   const struct ipoib_path *path, uint32_t qkey)
 {
 	struct ipoib_peer *p = ipoib_peer_get(pc, key);
+	struct mlx5_wqe_av av;
 	bool with_grh;
 
 	if (p == NULL)
@@ -844,10 +858,13 @@ ipoib_peer_resolve(struct ipoib_peer_cache *pc, uint16_t key,
 	p->path = *path;
 	with_grh = !pc->grh_auto || (p->flags & IPOIB_PEER_F_MCAST) ||
 		path->hop_limit > 1;
-	hca_av_fill(&p->av, p->qpn, qkey, path->lid, path->sl, 0,
+	hca_av_fill(&av, p->qpn, qkey, path->lid, path->sl, 0,
 		    with_grh ? &p->gid : NULL,
 		    path->hop_limit ? path->hop_limit : 1, path->tclass,
 		    path->flow_label);
+	/* the name lookups compare: the copy rewrites it with its own bytes */
+	memcpy(av.rgid, p->gid.raw, sizeof(av.rgid));
+	p->av = av;
 	__atomic_store_n(&p->state, IPOIB_PEER_RESOLVED, __ATOMIC_RELEASE);
 	ipoib_lid_index_add(pc, p);
 	return 0;

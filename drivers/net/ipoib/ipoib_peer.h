@@ -136,9 +136,12 @@ struct ipoib_path {
  * the data path reads and writes per packet: identity, state, the
  * prebuilt address vector and a coarse use stamp that changes a few
  * times a second at most, so that readers on several lcores share the
- * line clean. The second holds the address (QPN and GID), which a
- * lookup by address compares (it fetches both lines at once), and what
- * only the writer and the slow paths use (held packets, path).
+ * line clean. The vector names the peer from its slot's first use on
+ * (its rgid is the peer's GID even when it sends no GRH, which a
+ * ConnectX then ignores; its dqp_dct the QPN): a lookup by address
+ * compares those, one line per entry. The second holds the address
+ * again for the writer, and what only the writer and the slow paths use
+ * (held packets, path).
  */
 struct ipoib_peer {
 	/* first line: the data path's */
@@ -149,9 +152,9 @@ struct ipoib_peer {
 	uint8_t key_fresh;        /**< key never handed out for another peer */
 	uint16_t used;            /**< use stamp, see ipoib_peer_touch()
 				   *   (relaxed) */
-	struct mlx5_wqe_av av;    /**< prebuilt address vector */
-	/* second line: the address lookups compare, the writer's and the
-	 * slow paths' fields */
+	struct mlx5_wqe_av av;    /**< prebuilt address vector; rgid and
+				   *   dqp_dct set while the slot is indexed */
+	/* second line: the writer's and the slow paths' fields */
 	uint32_t pending __rte_cache_aligned;
 				  /**< packets held for resolution (atomic) */
 	uint32_t qpn;
@@ -162,7 +165,7 @@ struct ipoib_peer {
 static_assert(offsetof(struct ipoib_peer, av) + sizeof(struct mlx5_wqe_av) <=
 	      RTE_CACHE_LINE_SIZE, "a peer's hot fields fit one cache line");
 static_assert(offsetof(struct ipoib_peer, gid) + sizeof(union hca_gid) <=
-	      2 * RTE_CACHE_LINE_SIZE, "a peer's address is in its second line");
+	      2 * RTE_CACHE_LINE_SIZE, "a peer entry is two cache lines");
 
 /**
  * A reader's memo of its last destination lookup by tag (one per
