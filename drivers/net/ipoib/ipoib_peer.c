@@ -614,6 +614,22 @@ ipoib_lid_index_del(struct ipoib_peer_cache *pc, const struct ipoib_peer *p)
 }
 
 /**
+ * Change by delta the spill counts of the buckets from an address's home
+ * bucket up to the one before the bucket that holds its word (writer).
+ */
+static void
+ipoib_idx_spill(struct ipoib_peer_cache *pc, uint32_t home, uint32_t upto,
+		int32_t delta)
+{
+	uint32_t b;
+
+	for (b = home; b != upto; b = (b + 1) & pc->idx_mask)
+		__atomic_store_n(&pc->idx[b].spill,
+				 pc->idx[b].spill + (uint32_t)delta,
+				 __ATOMIC_RELEASE);
+}
+
+/**
  * Put an address in the index (writer): in the first word free from its
  * home bucket on; every full bucket passed counts it as spilled first,
  * so that a reader finding the word also finds the way to it.
@@ -632,14 +648,9 @@ ipoib_idx_add(struct ipoib_peer_cache *pc, const struct ipoib_hwaddr *addr,
 		struct ipoib_peer_bucket *bk = &pc->idx[b];
 
 		for (w = 0; w < IPOIB_PEER_IDX_WAYS; w++) {
-			uint32_t c = home;
-
 			if (bk->e[w] != 0)
 				continue;
-			for (; c != b; c = (c + 1) & pc->idx_mask)
-				__atomic_store_n(&pc->idx[c].spill,
-						 pc->idx[c].spill + 1,
-						 __ATOMIC_RELEASE);
+			ipoib_idx_spill(pc, home, b, 1);
 			/* the entry and the way to the word are written:
 			 * publish it */
 			__atomic_store_n(&bk->e[w], word, __ATOMIC_RELEASE);
@@ -668,12 +679,7 @@ ipoib_idx_del(struct ipoib_peer_cache *pc, const struct ipoib_hwaddr *addr,
 			if (bk->e[w] != word)
 				continue;
 			__atomic_store_n(&bk->e[w], 0, __ATOMIC_RELEASE);
-			for (b = home; n > 0; n--) {
-				__atomic_store_n(&pc->idx[b].spill,
-						 pc->idx[b].spill - 1,
-						 __ATOMIC_RELEASE);
-				b = (b + 1) & pc->idx_mask;
-			}
+			ipoib_idx_spill(pc, home, b, -1);
 			return;
 		}
 		b = (b + 1) & pc->idx_mask;
