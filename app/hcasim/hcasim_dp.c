@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "hcasim.h"
+#include "hcasim_dp.h"
 #include "hcasim_gsi.h"
 #include "hcasim_wire.h"
 #include "hcasim_wqe.h"
@@ -50,21 +51,6 @@ static __thread uint8_t offload_seg[HCASIM_WIRE_MAX_PAYLOAD];
 
 /** Bytes the RSS hash may look at (IPoIB + IPv6 header + ports). */
 #define DP_HASH_PEEK 48
-
-/** A datagram being sent: its WQE as parsed, then routing state. */
-struct dp_pkt {
-	struct hcasim_send s;              /**< the WQE (payload as sent) */
-	struct hcasim_qp *sqp;
-	struct hcasim_port *sport;
-	uint16_t slid;
-	uint16_t pkey;
-	const struct iovec *out_iov;       /**< as received (after the wire) */
-	int out_cnt;
-	struct iovec bounce_iov;
-	bool hashed;
-	uint32_t hash;
-	uint8_t hash_type;                 /**< the CQE's rx_hash_type */
-};
 
 /** What the data path's address translation needs. */
 struct dp_xlate_ctx {
@@ -229,7 +215,7 @@ qp_pkey(const struct hcasim_qp *qp)
 
 /** Build the 40-byte GRH a receiver finds in front of the payload. */
 static void
-grh_build(const struct dp_pkt *p, const uint8_t *dgid, uint8_t *grh)
+grh_build(const struct hcasim_dp_pkt *p, const uint8_t *dgid, uint8_t *grh)
 {
 	uint32_t w0 = 6u << 28 | (uint32_t)p->s.tclass << 20 |
 		      (p->s.flow_label & 0xfffff);
@@ -253,7 +239,7 @@ grh_build(const struct dp_pkt *p, const uint8_t *dgid, uint8_t *grh)
 
 /** Gather the first bytes of a payload for the RSS hash. */
 static uint32_t
-pkt_hash(struct dp_pkt *p)
+pkt_hash(struct hcasim_dp_pkt *p)
 {
 	uint8_t peek[DP_HASH_PEEK];
 	uint32_t n = 0;
@@ -274,18 +260,6 @@ pkt_hash(struct dp_pkt *p)
 	return p->hash;
 }
 
-/** Copy a gathered payload to dst. */
-static inline void
-payload_copy(uint8_t *dst, const struct dp_pkt *p)
-{
-	int i;
-
-	for (i = 0; i < p->out_cnt; i++) {
-		memcpy(dst, p->out_iov[i].iov_base, p->out_iov[i].iov_len);
-		dst += p->out_iov[i].iov_len;
-	}
-}
-
 /**
  * Carry a datagram across the wire model to a destination port: built as
  * a whole packet, captured, maybe dropped or damaged, checked by the
@@ -296,7 +270,7 @@ payload_copy(uint8_t *dst, const struct dp_pkt *p)
  * @return true when it arrived intact
  */
 static bool
-wire_pass(struct hcasim *h, struct dp_pkt *p, struct hcasim_port *dport,
+wire_pass(struct hcasim *h, struct hcasim_dp_pkt *p, struct hcasim_port *dport,
 	  const uint8_t *dgid)
 {
 	struct hcasim_pkt_meta m;
@@ -346,7 +320,7 @@ wire_pass(struct hcasim *h, struct dp_pkt *p, struct hcasim_port *dport,
 
 /** Check a receiver's state, Q_Key and P_Key; count what fails. */
 static inline bool
-rx_admit(const struct dp_pkt *p, struct hcasim_qp *rqp)
+rx_admit(const struct hcasim_dp_pkt *p, struct hcasim_qp *rqp)
 {
 	struct hcasim_counters *cnt = &rqp->port->cnt;
 	uint32_t st = __atomic_load_n(&rqp->state, __ATOMIC_ACQUIRE);
@@ -377,7 +351,7 @@ rx_admit(const struct dp_pkt *p, struct hcasim_qp *rqp)
  * @param dgid      the GRH's destination GID, or NULL for no GRH
  */
 static void
-deliver_to(struct hcasim *h, struct dp_pkt *p, struct hcasim_qp *rqp,
+deliver_to(struct hcasim *h, struct hcasim_dp_pkt *p, struct hcasim_qp *rqp,
 	   struct hcasim_qp *underlay, const uint8_t *dgid, uint32_t hash)
 {
 	struct hcasim_counters *cnt = &rqp->port->cnt;
@@ -428,7 +402,7 @@ deliver_to(struct hcasim *h, struct dp_pkt *p, struct hcasim_qp *rqp,
 		qp_fail(h, rqp, rqp->rcq, MLX5_CQE_RESP_ERR, (uint8_t)syn, idx);
 		return;
 	}
-	payload_copy(dst + HCA_GRH_LEN, p);
+	hcasim_dp_payload_copy(dst + HCA_GRH_LEN, p);
 	if (dgid != NULL)
 		grh_build(p, dgid, dst);
 	rqp->rq_tail++;
@@ -450,9 +424,9 @@ deliver_to(struct hcasim *h, struct dp_pkt *p, struct hcasim_qp *rqp,
  * Deliver to a QP: through its root flow table when one is bound (the
  * TIR's hash picks an RQ), else to the QP itself.
  */
-static void
-deliver(struct hcasim *h, struct dp_pkt *p, struct hcasim_qp *qp,
-	const uint8_t *dgid, uint32_t hash)
+void
+hcasim_dp_deliver(struct hcasim *h, struct hcasim_dp_pkt *p,
+		  struct hcasim_qp *qp, const uint8_t *dgid, uint32_t hash)
 {
 	struct hcasim_rss_set *rss = __atomic_load_n(&qp->rss,
 						     __ATOMIC_ACQUIRE);
@@ -472,7 +446,7 @@ deliver(struct hcasim *h, struct dp_pkt *p, struct hcasim_qp *qp,
 
 /** Deliver to the QPN on a port (spread by its root flow table, if any). */
 static void
-route_unicast(struct hcasim *h, struct dp_pkt *p, struct hcasim_port *dport)
+route_unicast(struct hcasim *h, struct hcasim_dp_pkt *p, struct hcasim_port *dport)
 {
 	struct hcasim_qp *rqp = hcasim_qp_lookup(h, p->s.dqpn);
 
@@ -483,7 +457,7 @@ route_unicast(struct hcasim *h, struct dp_pkt *p, struct hcasim_port *dport)
 		hcasim_count(&dport->cnt.rcv_discards_no_qp, 1);
 		return;
 	}
-	deliver(h, p, rqp, p->s.grh ? p->s.dgid : NULL, 0);
+	hcasim_dp_deliver(h, p, rqp, p->s.grh ? p->s.dgid : NULL, 0);
 }
 
 /**
@@ -493,7 +467,7 @@ route_unicast(struct hcasim *h, struct dp_pkt *p, struct hcasim_port *dport)
  * it (counted as the sender's discard).
  */
 static void
-route_multicast(struct hcasim *h, struct dp_pkt *p)
+route_multicast(struct hcasim *h, struct hcasim_dp_pkt *p)
 {
 	const struct hcasim_mcg *m;
 	uint32_t i;
@@ -511,101 +485,8 @@ route_multicast(struct hcasim *h, struct dp_pkt *p)
 			continue;
 		if (h->wire != NULL && !wire_pass(h, p, mm->qp->port, mm->mgid))
 			continue;
-		deliver(h, p, mm->qp, mm->mgid, 0);
+		hcasim_dp_deliver(h, p, mm->qp, mm->mgid, 0);
 	}
-}
-
-/****************************************************************************
- * QP 1 of the SM's port (hcasim_gsi.c)
- ****************************************************************************/
-
-/** The GSI as a sender: the source QPN its replies carry. */
-static struct hcasim_qp gsi_source = { .wire_qpn = HCASIM_GSI_QPN };
-
-/**
- * Whether a MAD changes a membership of another port than the sender's:
- * a Set or Delete of an MCMemberRecord whose PortGID (record bytes
- * 16..31) is not the sending port's GID. opensm takes the relay's MADs
- * from the SM's own port, which may join any port: the daemon checks
- * what the SA cannot.
- */
-static bool
-gsi_forged(const struct dp_pkt *p, const uint8_t *mad)
-{
-	const struct hcasim_port *gp = p->sport;
-	uint64_t gid[2];
-
-	if (mad[1] != 0x03 || (mad[3] != 0x02 && mad[3] != 0x15) ||
-	    mad[16] != 0x00 || mad[17] != 0x38)
-		return false; /* not SA Set/Delete(MCMemberRecord) */
-	gid[0] = htobe64(__atomic_load_n(&gp->gid_prefix, __ATOMIC_RELAXED));
-	gid[1] = htobe64(__atomic_load_n(&gp->port_guid, __ATOMIC_RELAXED));
-	return memcmp(mad + 56 + 16, gid, sizeof(gid)) != 0;
-}
-
-/**
- * Hand a datagram to QPN 1 to the relay: one MAD, to the port's SM LID,
- * with the GSI's Q_Key, not about another port's memberships; anything
- * else is counted there and dropped.
- */
-static void
-gsi_send(struct hcasim *h, struct dp_pkt *p)
-{
-	uint8_t mad[HCASIM_GSI_MAD_LEN];
-	struct hcasim_port *sport = p->sport;
-	bool to_sm = p->s.dlid == __atomic_load_n(&sport->sm_lid,
-						  __ATOMIC_RELAXED) &&
-		     p->s.qkey == HCASIM_GSI_QKEY;
-	bool forged = false;
-
-	if (p->s.len == HCASIM_GSI_MAD_LEN) {
-		payload_copy(mad, p);
-		forged = gsi_forged(p, mad);
-	}
-	hcasim_gsi_submit(h, (uint16_t)(sport - h->ports), p->sqp->wire_qpn,
-			  p->pkey, to_sm, forged, mad, p->s.len);
-}
-
-/**
- * Deliver the SA's replies the relay queued: a UD receive from (SM LID,
- * QPN 1) with Q_Key 0x80010000 into the asking QP, checked as any
- * datagram (state, P_Key, Q_Key, buffer).
- *
- * @return replies handled
- */
-static unsigned int
-gsi_deliver(struct hcasim *h)
-{
-	uint8_t mad[HCASIM_GSI_MAD_LEN];
-	unsigned int n = 0;
-	uint16_t port, pkey;
-	uint32_t qpn;
-
-	while (hcasim_gsi_take_reply(h, &port, &qpn, &pkey, mad)) {
-		struct hcasim_port *dport = &h->ports[port];
-		struct hcasim_qp *rqp = hcasim_qp_lookup(h, qpn);
-		struct iovec iov = { mad, sizeof(mad) };
-		struct dp_pkt p;
-
-		n++;
-		if (rqp == NULL || rqp->port != dport ||
-		    rqp->kind != HCASIM_Q_QP) {
-			hcasim_gsi_count_undeliverable(h);
-			continue;
-		}
-		memset(&p, 0, sizeof(p));
-		p.s.len = sizeof(mad);
-		p.s.qkey = HCASIM_GSI_QKEY;
-		p.s.sl = __atomic_load_n(&dport->sm_sl, __ATOMIC_RELAXED);
-		p.sqp = &gsi_source;
-		p.sport = dport;
-		p.slid = __atomic_load_n(&dport->sm_lid, __ATOMIC_RELAXED);
-		p.pkey = pkey;
-		p.out_iov = &iov;
-		p.out_cnt = 1;
-		deliver(h, &p, rqp, NULL, 0);
-	}
-	return n;
 }
 
 /****************************************************************************
@@ -620,7 +501,7 @@ gsi_deliver(struct hcasim *h)
  * @return 0 or a syndrome
  */
 static int
-send_one(struct hcasim *h, struct hcasim_qp *qp, struct dp_pkt *p)
+send_one(struct hcasim *h, struct hcasim_qp *qp, struct hcasim_dp_pkt *p)
 {
 	struct hcasim_port *sport = qp->port;
 	uint16_t lid, dport_idx;
@@ -650,7 +531,7 @@ send_one(struct hcasim *h, struct hcasim_qp *qp, struct dp_pkt *p)
 	hcasim_count(&sport->cnt.xmit_bytes, p->s.len);
 	qp->psn++;
 	if (p->s.dqpn == HCASIM_GSI_QPN && p->s.dlid < HCASIM_MLID_BASE) {
-		gsi_send(h, p);
+		hcasim_dp_gsi_send(h, p);
 		return 0;
 	}
 	if (p->s.dlid >= HCASIM_MLID_BASE && p->s.dlid != 0xffff) {
@@ -676,7 +557,7 @@ send_one(struct hcasim *h, struct hcasim_qp *qp, struct dp_pkt *p)
  *         xmit_errors_offload)
  */
 static int
-send_offload(struct hcasim *h, struct hcasim_qp *qp, struct dp_pkt *p,
+send_offload(struct hcasim *h, struct hcasim_qp *qp, struct hcasim_dp_pkt *p,
 	     const uint8_t *wqe, struct dp_xlate_ctx *x)
 {
 	struct hcasim_counters *cnt = &qp->port->cnt;
@@ -743,7 +624,7 @@ sq_service(struct hcasim *h, struct hcasim_qp *qp)
 {
 	uint8_t wqe[HCASIM_WQE_MAX_BYTES] __attribute__((aligned(16)));
 	struct dp_xlate_ctx x = { h, qp };
-	struct dp_pkt p;
+	struct hcasim_dp_pkt p;
 	uint32_t prod, pending;
 	unsigned int done = 0;
 
@@ -950,7 +831,7 @@ dp_main(void *arg)
 			else if (st == HCA_QPS_ERR)
 				work += qp_flush(qp);
 		}
-		work += gsi_deliver(h);
+		work += hcasim_dp_gsi_deliver(h);
 		__atomic_store_n(&h->dp_seen, e, __ATOMIC_RELEASE);
 		if (work != 0)
 			idle = 0;
