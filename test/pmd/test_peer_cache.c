@@ -4,7 +4,7 @@
  * @file
  * Unit test of the peer-key cache (drivers/net/ipoib/ipoib_peer.c):
  * insert, lookup, remove, eviction when full, stale key detection, an
- * overflowing bucket of the address index, and
+ * overflowing bucket of the address index, grace periods, and
  * concurrent lock-free readers while a writer churns ten times the
  * capacity. Every address encodes its identity (QPN and GID interface ID
  * derived from one number), so a reader can tell a wrong peer at once.
@@ -381,6 +381,46 @@ test_tags(void)
 	ipoib_peer_cache_free(pc);
 }
 
+/**
+ * Retired slots wait for every reader's quiescent report: 40 removals
+ * (a batch of 32 whose grace period starts when it fills, 8 whose
+ * grace period starts at the reclaim) free nothing before the reader's
+ * report and all 40 after it.
+ */
+static void
+test_grace_period(void)
+{
+	struct ipoib_peer_cache *gc;
+	struct ipoib_hwaddr a;
+	uint16_t k[40];
+	unsigned int i, n = 0, freed;
+
+	gc = ipoib_peer_cache_create("grace", 64, 1, SOCKET_ID_ANY);
+	CHECK(gc != NULL, "create a cache of 64");
+	if (gc == NULL)
+		return;
+	ipoib_peer_reader_online(gc, 0);
+	for (i = 0; i < RTE_DIM(k); i++) {
+		addr_of(5000 + i, &a);
+		if (ipoib_peer_insert(gc, &a, 0, &k[i]) != 1)
+			break;
+	}
+	CHECK(i == RTE_DIM(k), "insert 40 (%u)", i);
+	ipoib_peer_reader_quiescent(gc, 0);
+	for (i = 0; i < RTE_DIM(k); i++)
+		n += ipoib_peer_remove(gc, k[i]) == 0;
+	CHECK(n == RTE_DIM(k), "remove 40 (%u)", n);
+	freed = ipoib_peer_reclaim(gc);
+	CHECK(freed == 0, "nothing freed before the reader's report (%u)",
+	      freed);
+	ipoib_peer_reader_quiescent(gc, 0);
+	freed = ipoib_peer_reclaim(gc);
+	CHECK(freed == RTE_DIM(k), "all 40 freed after it (%u)", freed);
+	CHECK(ipoib_peer_reclaim(gc) == 0, "nothing left to free");
+	ipoib_peer_reader_offline(gc, 0);
+	ipoib_peer_cache_free(gc);
+}
+
 /** Keys at the limits: capacity 65535 works, 0 and 65536 do not. */
 static void
 test_limits(void)
@@ -609,6 +649,7 @@ main(int argc, char **argv)
 	test_evict();
 	test_index_spill();
 	test_limits();
+	test_grace_period();
 	test_tags();
 	test_concurrent(CHURN_CAPACITY);
 	test_concurrent(IPOIB_PEER_MAX);

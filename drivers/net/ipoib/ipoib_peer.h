@@ -220,6 +220,8 @@ ipoib_tag_key(uint64_t tag)
 	return (uint16_t)tag;
 }
 
+struct ipoib_limbo;
+
 /**
  * A peer cache (one per port). The fields readers use are written only
  * when the cache is made; the writer's own fields are on cache lines of
@@ -244,12 +246,19 @@ struct ipoib_peer_cache {
 					*   evictable first */
 	uint64_t *gen;                 /**< next generation per slot */
 	uint32_t *free_fifo;           /**< free slots, FIFO */
-	struct rte_rcu_qsbr_dq *dq;    /**< slots waiting for a grace period */
+	struct ipoib_limbo *limbo;     /**< retired slots and (LID, QPN)
+					*   positions waiting for a grace
+					*   period, a FIFO of limbo_size */
+	uint32_t limbo_size;
 	/* written by the writer */
 	uint32_t size __rte_cache_aligned; /**< peers now (writer) */
 	uint32_t free_head;
 	uint32_t free_count;
 	uint32_t evict_hand;           /**< clock hand for eviction */
+	uint32_t limbo_head;           /**< the oldest in limbo */
+	uint32_t limbo_count;          /**< entries in limbo */
+	uint32_t limbo_open;           /**< the newest of them, whose grace
+					*   period has not started */
 	struct ipoib_peer_cache_stats stats;
 } __rte_cache_aligned;
 
