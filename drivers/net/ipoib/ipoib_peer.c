@@ -721,8 +721,8 @@ ipoib_limbo_defer(struct ipoib_peer_cache *pc, uint32_t slot,
 		while (pc->limbo_count > 0)
 			ipoib_limbo_pop(pc);
 	}
+	/* its token is set by ipoib_limbo_close(), before any check */
 	l = &pc->limbo[(pc->limbo_head + pc->limbo_count) % pc->limbo_size];
-	l->token = 0;
 	l->slot = slot;
 	l->lid_pos = lid_pos;
 	pc->limbo_count++;
